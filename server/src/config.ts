@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one typed configuration of the appliance, validated at boot.
+ * A missing or bad value stops the process with one line naming the variable and what is expected.
+ */
+const repoRoot = path.resolve(__dirname, '..', '..');
+
+const intIn = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOTLINE_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  HOTLINE_HOST: z.string().default('127.0.0.1'),
+  HOTLINE_PORT: intIn(0, 65535).default(8080),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/hotline'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+  HOTLINE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/).default('hotline'),
+  HOTLINE_VAR_DIR: z.string().default(path.join(repoRoot, 'var')),
+  HOTLINE_OBJECT_DIR: z.string().optional(),
+  HOTLINE_DATA_DIR: z.string().default(path.resolve(repoRoot, '..', 'shared')),
+  HOTLINE_MODEL_DIR: z.string().optional(),
+  HOTLINE_ASR_ENGINE: z.enum(['auto', 'pocketsphinx', 'vosk']).default('auto'),
+  HOTLINE_ASR_CONCURRENCY: intIn(1, 64).default(1),
+  HOTLINE_POCKETSPHINX_MODEL: z.string().default('/usr/share/pocketsphinx/model/en-us'),
+  HOTLINE_POCKETSPHINX_LM: z.string().optional(),
+  HOTLINE_STEREO_MAP: z.enum(['agent-left', 'agent-right']).default('agent-left'),
+  HOTLINE_MONO_SPEAKER: z.enum(['agent', 'customer', 'unknown']).default('unknown'),
+  HOTLINE_MAX_UPLOAD_BYTES: intIn(1024, 2 ** 31).default(200 * 1024 * 1024),
+  HOTLINE_MAX_DURATION_SECONDS: intIn(1, 6 * 3600).default(2 * 3600),
+  HOTLINE_JOB_ATTEMPTS: intIn(1, 20).default(3),
+  HOTLINE_JOB_BACKOFF_MS: intIn(0, 600_000).default(2_000),
+  HOTLINE_DROP_DIR: z.string().optional(),
+  HOTLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof configSchema> & { objectDir: string };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.keys(configSchema.shape);
+  const input: Record<string, string> = {};
+  for (const key of known) {
+    const v = env[key];
+    if (v !== undefined && v !== '') input[key] = v;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`config: ${variable} is invalid (got ${JSON.stringify(input[variable] ?? null)}): ${issue.message}`);
+  }
+  const c = parsed.data;
+  return { ...c, objectDir: c.HOTLINE_OBJECT_DIR ?? path.join(c.HOTLINE_VAR_DIR, 'objects') };
+}

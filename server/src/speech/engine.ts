@@ -1,0 +1,32 @@
+/** What every speech engine offers: 16-bit PCM at `sampleRate` in, words with timings and confidence out. */
+export interface RecognizedWord {
+  word: string;
+  startMs: number;
+  endMs: number;
+  confidence: number;
+}
+
+export interface SpeechEngine {
+  readonly name: 'pocketsphinx' | 'vosk';
+  /** identifies the acoustic + language model, so a transcript records what produced it */
+  readonly modelId: string;
+  readonly sampleRate: number;
+  /** Decodes one utterance; word times are relative to its first sample. */
+  decode(pcm: Int16Array): RecognizedWord[];
+  close(): void;
+}
+
+export class SpeechModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpeechModelError';
+  }
+}
+
+export interface EngineSpec {
+  engine: 'pocketsphinx' | 'vosk';
+  /** pocketsphinx: model root with en-us/ and en-us.lm.bin; vosk: the model directory */
+  modelDir: string;
+  /** pocketsphinx: an alternative language model (ARPA or binary) */
+  lmPath?: string;
+}
