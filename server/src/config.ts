@@ -32,6 +32,8 @@ export const configSchema = z.object({
   HOTLINE_MAX_DURATION_SECONDS: intIn(1, 6 * 3600).default(2 * 3600),
   HOTLINE_JOB_ATTEMPTS: intIn(1, 20).default(3),
   HOTLINE_JOB_BACKOFF_MS: intIn(0, 600_000).default(2_000),
+  HOTLINE_JOB_LOCK_MS: intIn(1000, 600_000).default(30_000),
+  HOTLINE_RECONCILE_INTERVAL_MS: intIn(500, 3_600_000).default(60_000),
   HOTLINE_DROP_DIR: z.string().optional(),
   HOTLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,0 +1,22 @@
+import type { Context } from 'koa';
+import type { z } from 'zod';
+
+/**
+ * One table of routes. Each entry names its input schemas and answers; the router and the OpenAPI document are
+ * both generated from it, so they cannot drift apart.
+ */
+export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  method: 'get' | 'post' | 'put' | 'delete';
+  path: string; // koa style: /api/v1/conversations/:id
+  summary: string;
+  tags: string[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** non-JSON request bodies (multipart), described for OpenAPI only */
+  requestBody?: Record<string, unknown>;
+  responses: Record<number, { description: string; schema?: z.ZodType; content?: Record<string, unknown> }>;
+  handler: (ctx: Context, input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> }) => Promise<void>;
+}
+
+export const defineRoute = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(r: RouteDef<P, Q, B>) => r as unknown as RouteDef;

@@ -1,0 +1,108 @@
+import type { Config } from '../config';
+import type { Conversation } from '../entities/conversation';
+import type { Speaker } from '../entities/recording';
+import { canonicalJson, sha256Hex } from '../lib/canonical';
+import { HttpError } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import type { ConversationRepository } from '../repositories/conversations';
+import type { ObjectStore } from '../repositories/object-store';
+import type { PipelineQueue } from '../repositories/queue';
+import { callMetadataSchema, describeZodError } from '../schemas/ingest';
+import { inspectWav } from '../speech/audio/wav';
+
+export interface IngestDeps {
+  config: Pick<Config, 'HOTLINE_MAX_UPLOAD_BYTES' | 'HOTLINE_MAX_DURATION_SECONDS' | 'HOTLINE_STEREO_MAP' | 'HOTLINE_MONO_SPEAKER'>;
+  conversations: ConversationRepository;
+  objects: ObjectStore;
+  queue: PipelineQueue;
+  log: Logger;
+}
+
+export interface IngestResult {
+  conversation: Conversation;
+  duplicate: boolean;
+}
+
+export function defaultChannelMap(channels: number, cfg: IngestDeps['config']): Speaker[] {
+  if (channels === 1) return [cfg.HOTLINE_MONO_SPEAKER];
+  return cfg.HOTLINE_STEREO_MAP === 'agent-left' ? ['agent', 'customer'] : ['customer', 'agent'];
+}
+
+/**
+ * Accepts a recording: checks the WAV header (cheap, no decoding), validates metadata, stores the bytes by content
+ * address, writes conversation + recording in one transaction and enqueues transcription. Nothing is half-stored:
+ * a bad file or bad metadata is refused before anything is written.
+ */
+export async function ingestCall(
+  deps: IngestDeps,
+  input: { audio: Buffer; metadata: unknown; source: 'api' | 'drop' | 'cli'; originalName?: string },
+): Promise<IngestResult> {
+  const parsed = callMetadataSchema.safeParse(input.metadata ?? {});
+  if (!parsed.success) throw new HttpError(422, 'invalid_metadata', `invalid metadata: ${describeZodError(parsed.error)}`);
+  const meta = parsed.data;
+  const info = inspectWav(input.audio, {
+    maxBytes: deps.config.HOTLINE_MAX_UPLOAD_BYTES,
+    maxDurationSeconds: deps.config.HOTLINE_MAX_DURATION_SECONDS,
+  });
+  const channelMap = meta.channelMap ?? defaultChannelMap(info.channels, deps.config);
+  if (channelMap.length !== info.channels) {
+    throw new HttpError(422, 'invalid_metadata', `invalid metadata: channelMap names ${channelMap.length} speaker(s) for a ${info.channels}-channel recording`);
+  }
+  const audioSha = sha256Hex(input.audio);
+  const { channelMap: _cm, ...metaForKey } = meta;
+  const dedupeKey = sha256Hex(`call\n${audioSha}\n${canonicalJson({ ...metaForKey, channelMap })}`);
+  const startedAt = meta.startedAt ? new Date(meta.startedAt) : new Date();
+
+  const { created } = await deps.objects.put(input.audio);
+  let result: IngestResult;
+  try {
+    result = await deps.conversations.create(
+      {
+        channel: 'call',
+        direction: meta.direction,
+        language: meta.language,
+        agentId: meta.agentId,
+        teamId: meta.teamId ?? null,
+        queue: meta.queue ?? null,
+        customerRef: meta.customerRef ?? null,
+        startedAt,
+        endedAt: new Date(startedAt.getTime() + info.durationMs),
+        durationMs: info.durationMs,
+        source: input.source,
+        dedupeKey,
+      },
+      {
+        recording: {
+          sha256: audioSha,
+          sizeBytes: String(input.audio.length),
+          codec: info.codec,
+          sampleRate: info.sampleRate,
+          channels: info.channels,
+          durationMs: info.durationMs,
+          channelMap,
+          originalName: input.originalName?.slice(0, 512) ?? null,
+        },
+      },
+    );
+  } catch (e) {
+    if (created) await deps.objects.delete(audioSha); // leave no orphan object behind
+    throw e;
+  }
+  if (result.duplicate) {
+    deps.log.info({ conversationId: result.conversation.id, source: input.source }, 'duplicate recording recognised');
+    return result;
+  }
+  await enqueueOrLeaveForReconciler(deps, result.conversation.id);
+  deps.log.info({ conversationId: result.conversation.id, source: input.source, durationMs: info.durationMs, codec: info.codec }, 'call received');
+  return result;
+}
+
+/** PostgreSQL is the system of record: if Redis is unreachable the conversation stays `received` and the reconciler enqueues it. */
+export async function enqueueOrLeaveForReconciler(deps: Pick<IngestDeps, 'queue' | 'conversations' | 'log'>, conversationId: string) {
+  try {
+    const jobId = await deps.queue.enqueue('transcribe', conversationId);
+    await deps.conversations.recordEvent(conversationId, 'transcribe', 'enqueued', { jobId });
+  } catch (e) {
+    deps.log.warn({ conversationId, err: (e as Error).message }, 'enqueue failed; the reconciler will retry');
+  }
+}

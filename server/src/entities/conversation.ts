@@ -1,0 +1,80 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const CHANNELS = ['call', 'chat', 'email', 'sms'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * received → transcribing → transcribed → (later stages). `failed` carries the stage and the reason.
+ * A conversation never just disappears: it ends in a terminal state or the reconciler picks it up again.
+ */
+export const CONVERSATION_STATES = ['received', 'transcribing', 'transcribed', 'failed'] as const;
+export type ConversationState = (typeof CONVERSATION_STATES)[number];
+export const TERMINAL_STATES: readonly ConversationState[] = ['transcribed', 'failed'];
+
+@Entity('conversations')
+@Index(['startedAt', 'id'])
+export class Conversation {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  channel: Channel;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  direction: 'inbound' | 'outbound' | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'en' })
+  language: string;
+
+  @Index()
+  @Column({ name: 'agent_id', type: 'varchar', length: 128, nullable: true })
+  agentId: string | null;
+
+  @Index()
+  @Column({ name: 'team_id', type: 'varchar', length: 128, nullable: true })
+  teamId: string | null;
+
+  @Column({ name: 'queue', type: 'varchar', length: 128, nullable: true })
+  queue: string | null;
+
+  @Column({ name: 'customer_ref', type: 'varchar', length: 256, nullable: true })
+  customerRef: string | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt: Date | null;
+
+  @Column({ name: 'duration_ms', type: 'integer', nullable: true })
+  durationMs: number | null;
+
+  @Index()
+  @Column({ type: 'varchar', length: 24, default: 'received' })
+  status: ConversationState;
+
+  @Column({ name: 'failed_stage', type: 'varchar', length: 32, nullable: true })
+  failedStage: string | null;
+
+  @Column({ name: 'failure_reason', type: 'text', nullable: true })
+  failureReason: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  source: 'api' | 'drop' | 'cli' | 'text';
+
+  /** sha256 over the recording (or messages) and the canonical metadata: the same upload twice is recognised */
+  @Column({ name: 'dedupe_key', type: 'char', length: 64, unique: true })
+  dedupeKey: string;
+
+  @Column({ name: 'asr_engine', type: 'varchar', length: 128, nullable: true })
+  asrEngine: string | null;
+
+  @Column({ name: 'transcribed_at', type: 'timestamptz', nullable: true })
+  transcribedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ingestCall } from '../commands/ingest-call';
+import { HttpError } from '../lib/errors';
+import type { Services } from '../services';
+import { AudioFormatError } from '../speech/audio/errors';
+
+/**
+ * On-prem call recorders drop `<name>.wav` plus a sidecar `<name>.json` (metadata) into a directory.
+ * Each recording is ingested once, then moved to processed/ or rejected/ (with `<name>.reason.txt`).
+ * A file is only picked up once its size has stayed the same for one poll (the recorder finished writing).
+ */
+export class DropFolderWatcher {
+  private timer?: NodeJS.Timeout;
+  private sizes = new Map<string, number>();
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly s: Services,
+    readonly dir: string,
+    private readonly intervalMs = 2000,
+  ) {
+    for (const sub of ['processed', 'rejected']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  }
+
+  start() {
+    this.timer = setInterval(() => {
+      this.running ??= this.scan()
+        .then(() => undefined)
+        .catch((e: Error) => this.s.log.warn({ err: e.message }, 'drop folder scan failed'))
+        .finally(() => (this.running = undefined));
+    }, this.intervalMs);
+  }
+
+  async stop() {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass over the directory; returns what it did (for the CLI and tests). */
+  async scan(opts: { settle?: boolean } = { settle: true }): Promise<Array<{ file: string; outcome: 'processed' | 'rejected' | 'duplicate'; reason?: string }>> {
+    const done: Array<{ file: string; outcome: 'processed' | 'rejected' | 'duplicate'; reason?: string }> = [];
+    const entries = await fs.promises.readdir(this.dir, { withFileTypes: true });
+    for (const e of entries) {
+      if (!e.isFile() || !e.name.toLowerCase().endsWith('.wav')) continue;
+      const file = path.join(this.dir, e.name);
+      const size = (await fs.promises.stat(file)).size;
+      if (opts.settle && this.sizes.get(file) !== size) {
+        this.sizes.set(file, size);
+        continue;
+      }
+      this.sizes.delete(file);
+      const base = e.name.replace(/\.wav$/i, '');
+      const sidecar = path.join(this.dir, `${base}.json`);
+      let outcome: 'processed' | 'rejected' | 'duplicate' = 'processed';
+      let reason: string | undefined;
+      try {
+        let metadata: unknown = {};
+        if (fs.existsSync(sidecar)) {
+          try {
+            metadata = JSON.parse(await fs.promises.readFile(sidecar, 'utf8'));
+          } catch (err) {
+            throw new HttpError(422, 'invalid_metadata', `sidecar ${base}.json is not valid JSON: ${(err as Error).message}`);
+          }
+        } else throw new HttpError(422, 'missing_metadata', `no sidecar ${base}.json next to the recording`);
+        const r = await ingestCall(this.s, { audio: await fs.promises.readFile(file), metadata, source: 'drop', originalName: e.name });
+        if (r.duplicate) outcome = 'duplicate';
+      } catch (err) {
+        if (!(err instanceof HttpError || err instanceof AudioFormatError)) {
+          // infrastructure trouble (database down...): leave the file where it is and try again on the next pass
+          this.s.log.warn({ file: e.name, err: (err as Error).message }, 'drop folder: ingest failed, will retry');
+          continue;
+        }
+        outcome = 'rejected';
+        reason = err.message;
+      }
+      const target = path.join(this.dir, outcome === 'rejected' ? 'rejected' : 'processed');
+      await fs.promises.rename(file, path.join(target, e.name));
+      if (fs.existsSync(sidecar)) await fs.promises.rename(sidecar, path.join(target, `${base}.json`));
+      if (reason) await fs.promises.writeFile(path.join(target, `${base}.reason.txt`), `${reason}\n`);
+      this.s.log.info({ file: e.name, outcome }, 'drop folder: recording handled');
+      done.push({ file: e.name, outcome, reason });
+    }
+    return done;
+  }
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import http from 'node:http';
+import { createApp } from './app/app';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './lib/logger';
+import { closeServices, createServices } from './services';
+import { startWorkerRuntime, WorkerRuntime } from './worker-runtime';
+
+const USAGE = `usage: hotline <command>
+  api                      serve the HTTP API
+  worker                   run the pipeline workers (speech threads, reconciler, drop folder)
+  all                      api + worker in one process
+  ingest <file|dir> [--meta file.json] [--wait]
+                           ingest recordings (a directory: every *.wav, with <name>.json sidecars)
+  migrate                  apply database migrations and exit
+  reconcile                re-enqueue every unfinished conversation once and exit`;
+
+async function serve(role: 'api' | 'worker' | 'all') {
+  process.env.HOTLINE_ROLE = role;
+  const config = loadConfig();
+  const log = createLogger(config.HOTLINE_LOG_LEVEL);
+  const services = await createServices(config, log);
+  let worker: WorkerRuntime | undefined;
+  if (role !== 'api') worker = await startWorkerRuntime(services);
+  let server: http.Server | undefined;
+  if (role !== 'worker') {
+    const app = createApp(services, { local: () => (worker ? { engine: worker.pool.engine, modelId: worker.pool.modelId } : undefined) });
+    server = http.createServer(app.callback());
+    await new Promise<void>((resolve) => server!.listen(config.HOTLINE_PORT, config.HOTLINE_HOST, resolve));
+    const addr = server.address();
+    log.info({ port: typeof addr === 'object' && addr ? addr.port : config.HOTLINE_PORT, host: config.HOTLINE_HOST }, 'api listening');
+  }
+  log.info({ role }, 'hotline started');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await worker?.stop();
+    await closeServices(services);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function main(argv: string[]) {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'api':
+    case 'worker':
+    case 'all':
+      return serve(cmd);
+    case 'ingest': {
+      const { runIngestCli } = await import('./cli/ingest');
+      process.exitCode = await runIngestCli(rest);
+      return;
+    }
+    case 'migrate':
+    case 'reconcile': {
+      process.env.HOTLINE_ROLE = cmd;
+      const config = loadConfig();
+      const log = createLogger(config.HOTLINE_LOG_LEVEL);
+      const s = await createServices(config, log);
+      if (cmd === 'reconcile') {
+        const { reconcile } = await import('./queues/reconciler');
+        console.error(JSON.stringify(await reconcile(s)));
+      }
+      await closeServices(s);
+      return;
+    }
+    default:
+      console.error(USAGE);
+      process.exitCode = cmd ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  if (e instanceof ConfigError) console.error(e.message);
+  else console.error(`hotline: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { Conversation } from '../entities/conversation';
+import type { ProcessingEvent } from '../entities/processing-event';
+import type { Recording } from '../entities/recording';
+import type { Utterance } from '../entities/utterance';
+
+export const conversationSummarySchema = z
+  .object({
+    id: z.uuid(),
+    channel: z.enum(['call', 'chat', 'email', 'sms']),
+    direction: z.enum(['inbound', 'outbound']).nullable(),
+    language: z.string(),
+    agentId: z.string().nullable(),
+    teamId: z.string().nullable(),
+    queue: z.string().nullable(),
+    startedAt: z.string(),
+    endedAt: z.string().nullable(),
+    durationMs: z.number().nullable(),
+    status: z.string(),
+    failedStage: z.string().nullable(),
+    failureReason: z.string().nullable(),
+    asrEngine: z.string().nullable(),
+  })
+  .meta({ id: 'ConversationSummary' });
+
+export const utteranceSchema = z
+  .object({
+    id: z.uuid(),
+    seq: z.number(),
+    speaker: z.enum(['agent', 'customer', 'unknown']),
+    startMs: z.number(),
+    endMs: z.number(),
+    text: z.string(),
+    confidence: z.number().nullable(),
+    words: z.array(z.object({ w: z.string(), s: z.number(), e: z.number(), c: z.number() })),
+  })
+  .meta({ id: 'Utterance' });
+
+export const conversationDetailSchema = conversationSummarySchema
+  .extend({
+    recording: z
+      .object({ codec: z.string(), sampleRate: z.number(), channels: z.number(), durationMs: z.number(), sizeBytes: z.number(), channelMap: z.array(z.string()) })
+      .nullable(),
+    utterances: z.array(utteranceSchema),
+    events: z.array(z.object({ stage: z.string(), kind: z.string(), attempt: z.number().nullable(), at: z.string(), detail: z.unknown() })),
+  })
+  .meta({ id: 'ConversationDetail' });
+
+export function presentSummary(c: Conversation): z.infer<typeof conversationSummarySchema> {
+  return {
+    id: c.id,
+    channel: c.channel,
+    direction: c.direction,
+    language: c.language,
+    agentId: c.agentId,
+    teamId: c.teamId,
+    queue: c.queue,
+    startedAt: c.startedAt.toISOString(),
+    endedAt: c.endedAt?.toISOString() ?? null,
+    durationMs: c.durationMs,
+    status: c.status,
+    failedStage: c.failedStage,
+    failureReason: c.failureReason,
+    asrEngine: c.asrEngine,
+  };
+}
+
+export function presentDetail(c: Conversation, r: Recording | null, us: Utterance[], events: ProcessingEvent[]): z.infer<typeof conversationDetailSchema> {
+  return {
+    ...presentSummary(c),
+    recording: r
+      ? { codec: r.codec, sampleRate: r.sampleRate, channels: r.channels, durationMs: r.durationMs, sizeBytes: Number(r.sizeBytes), channelMap: r.channelMap }
+      : null,
+    utterances: us.map((u) => ({ id: u.id, seq: u.seq, speaker: u.speaker, startMs: u.startMs, endMs: u.endMs, text: u.text, confidence: u.confidence, words: u.words })),
+    events: events.map((e) => ({ stage: e.stage, kind: e.kind, attempt: e.attempt, at: e.at.toISOString(), detail: e.detail })),
+  };
+}

@@ -1,0 +1,67 @@
+import { Job, UnrecoverableError } from 'bullmq';
+import type { Logger } from '../../lib/logger';
+import type { ConversationRepository } from '../../repositories/conversations';
+import type { ObjectStore } from '../../repositories/object-store';
+import { AudioFormatError } from '../../speech/audio/errors';
+import { Decoder, transcribeWav } from '../../speech/transcribe';
+import { StageJob, STAGES } from '../stages';
+
+export interface TranscribeDeps {
+  conversations: ConversationRepository;
+  objects: ObjectStore;
+  decoder: Decoder & { modelId: string; engine: string };
+  log: Logger;
+}
+
+/** transcribe: recording → utterances with word timings. Idempotent on (conversation, 'transcribe', version). */
+export async function processTranscribe(deps: TranscribeDeps, job: Job<StageJob>): Promise<{ outcome: string; utterances?: number }> {
+  const { conversationId } = job.data;
+  const stage = STAGES.transcribe;
+  const attempt = job.attemptsMade + 1;
+  const log = deps.log.child({ jobId: job.id, conversationId, stage: 'transcribe', attempt });
+  if (await deps.conversations.stageDone(conversationId, 'transcribe', stage.version)) {
+    log.info('stage already completed; redelivered job does nothing');
+    return { outcome: 'already_done' };
+  }
+  const recording = await deps.conversations.recording(conversationId);
+  if (!recording) throw new UnrecoverableError(`conversation ${conversationId} has no recording`);
+  await deps.conversations.markRunning(conversationId, stage.from, stage.running);
+  await deps.conversations.recordEvent(conversationId, 'transcribe', 'started', { attempt, jobId: job.id });
+  const t0 = performance.now();
+  let audio: Buffer;
+  try {
+    audio = await deps.objects.get(recording.sha256);
+  } catch (e) {
+    throw new UnrecoverableError(`recording object unreadable: ${(e as Error).message}`);
+  }
+  let utterances;
+  try {
+    utterances = await transcribeWav(audio, recording.channelMap, deps.decoder);
+  } catch (e) {
+    if (e instanceof AudioFormatError) throw new UnrecoverableError(`audio: ${e.message}`);
+    throw e;
+  }
+  const ms = performance.now() - t0;
+  const words = utterances.reduce((a, u) => a + u.words.length, 0);
+  const outcome = await deps.conversations.completeStage(
+    { conversationId, stage: 'transcribe', version: stage.version, durationMs: ms, done: stage.done, jobId: job.id, attempt },
+    async (m) => {
+      await deps.conversations.replaceUtterances(
+        m,
+        conversationId,
+        utterances.map((u) => ({
+          speaker: u.speaker,
+          startMs: u.startMs,
+          endMs: u.endMs,
+          text: u.text,
+          words: u.words.map((w) => ({ w: w.word, s: w.startMs, e: w.endMs, c: w.confidence })),
+          confidence: u.confidence,
+        })),
+      );
+      return { asrEngine: deps.decoder.modelId, transcribedAt: new Date() };
+    },
+    { engine: deps.decoder.modelId, utterances: utterances.length, wordCount: words, audioMs: recording.durationMs, ms: Math.round(ms) },
+  );
+  log.info({ outcome, utterances: utterances.length, wordCount: words, ms: Math.round(ms), audioMs: recording.durationMs }, 'transcribe finished');
+  return { outcome, utterances: utterances.length };
+}

@@ -1,0 +1,28 @@
+import type { ConversationState } from '../entities/conversation';
+
+/**
+ * The pipeline's stages in order. Each stage has its own BullMQ queue; a job carries ids only and is
+ * idempotent on (conversation, stage, version). Later stages (protect, understand, inspect) slot in here.
+ */
+export const STAGES = {
+  transcribe: { version: 1, from: 'received', running: 'transcribing', done: 'transcribed' },
+} as const satisfies Record<string, { version: number; from: ConversationState; running: ConversationState; done: ConversationState }>;
+
+export type StageName = keyof typeof STAGES;
+export const PIPELINE: StageName[] = ['transcribe'];
+
+export interface StageJob {
+  conversationId: string;
+  stage: StageName;
+  version: number;
+}
+
+/** BullMQ custom job ids may not contain ':'; this one makes a second enqueue of the same work a no-op. */
+export function jobIdFor(stage: StageName, conversationId: string): string {
+  return `${conversationId}.${stage}.v${STAGES[stage].version}`;
+}
+
+/** Which stage a conversation in this state is waiting for (none when it is terminal). */
+export function pendingStage(status: ConversationState): StageName | undefined {
+  return PIPELINE.find((s) => STAGES[s].from === status || STAGES[s].running === status);
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { defineRoute, RouteDef } from '../../app/route';
+import { Services, workerHeartbeatKey } from '../../services';
+
+export interface SpeechStatus {
+  /** in-process pool (role all/worker), if any */
+  local?: () => { engine: string; modelId: string } | undefined;
+}
+
+const readySchema = z
+  .object({
+    ready: z.boolean(),
+    checks: z.object({
+      database: z.object({ ok: z.boolean(), error: z.string().optional() }),
+      redis: z.object({ ok: z.boolean(), error: z.string().optional() }),
+      speech: z.object({ ok: z.boolean(), models: z.array(z.string()), error: z.string().optional() }),
+    }),
+  })
+  .meta({ id: 'Readiness' });
+
+async function check<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  try {
+    return { ok: true, value: await Promise.race([fn(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timed out after 2 s')), 2000))]) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
+export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => unknown): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process answers',
+      tags: ['system'],
+      responses: { 200: { description: 'alive', schema: z.object({ status: z.literal('ok') }) } },
+      handler: async (ctx) => {
+        ctx.body = { status: 'ok' };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: database, Redis and a loaded speech model',
+      tags: ['system'],
+      responses: { 200: { description: 'ready', schema: readySchema }, 503: { description: 'not ready', schema: readySchema } },
+      handler: async (ctx) => {
+        const db = await check(() => s.db.query('SELECT 1'));
+        const redis = await check(() => s.redis.ping());
+        const speechCheck = await check(async () => {
+          const models = new Set<string>();
+          const local = speech.local?.();
+          if (local) models.add(local.modelId);
+          const keys = await s.redis.keys(workerHeartbeatKey(s.config.HOTLINE_QUEUE_PREFIX, '*'));
+          for (const k of keys) {
+            const v = await s.redis.get(k);
+            if (v) models.add((JSON.parse(v) as { modelId: string }).modelId);
+          }
+          return [...models];
+        });
+        const speechOk = speechCheck.ok && speechCheck.value.length > 0;
+        const body = {
+          ready: db.ok && redis.ok && speechOk,
+          checks: {
+            database: db.ok ? { ok: true } : { ok: false, error: db.error },
+            redis: redis.ok ? { ok: true } : { ok: false, error: redis.error },
+            speech: speechCheck.ok
+              ? { ok: speechOk, models: speechCheck.value, ...(speechOk ? {} : { error: 'no speech worker has a model loaded' }) }
+              : { ok: false, models: [], error: speechCheck.error },
+          },
+        };
+        ctx.status = body.ready ? 200 : 503;
+        ctx.body = body;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/openapi.json',
+      summary: 'This API as OpenAPI 3.1',
+      tags: ['system'],
+      responses: { 200: { description: 'the OpenAPI document' } },
+      handler: async (ctx) => {
+        ctx.body = openapi();
+      },
+    }),
+  ];
+}

@@ -1,0 +1,48 @@
+import type { DataSource } from 'typeorm';
+import IORedis from 'ioredis';
+import type { Config } from './config';
+import type { Logger } from './lib/logger';
+import { ConversationRepository } from './repositories/conversations';
+import { ObjectStore } from './repositories/object-store';
+import { PipelineQueue } from './repositories/queue';
+import { openDatabase } from './repositories/database';
+
+/** The process's side-effect owners, built once at boot and handed to routes, commands and processors. */
+export interface Services {
+  config: Config;
+  log: Logger;
+  db: DataSource;
+  redis: IORedis;
+  conversations: ConversationRepository;
+  objects: ObjectStore;
+  queue: PipelineQueue;
+}
+
+export async function createServices(config: Config, log: Logger): Promise<Services> {
+  const db = await openDatabase(config.DATABASE_URL);
+  const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
+  redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
+  return {
+    config,
+    log,
+    db,
+    redis,
+    conversations: new ConversationRepository(db),
+    objects: new ObjectStore(config.objectDir),
+    queue: new PipelineQueue({
+      redisUrl: config.REDIS_URL,
+      prefix: config.HOTLINE_QUEUE_PREFIX,
+      attempts: config.HOTLINE_JOB_ATTEMPTS,
+      backoffMs: config.HOTLINE_JOB_BACKOFF_MS,
+    }),
+  };
+}
+
+export async function closeServices(s: Services): Promise<void> {
+  await s.queue.close();
+  s.redis.disconnect();
+  await s.db.destroy();
+}
+
+/** Speech workers announce themselves in Redis so an api-only process can tell whether a model is loaded. */
+export const workerHeartbeatKey = (prefix: string, id: string) => `${prefix}:speech-workers:${id}`;

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { EngineSpec, RecognizedWord, SpeechModelError } from './engine';
+
+interface Pending {
+  id: number;
+  pcm: Int16Array;
+  resolve: (w: RecognizedWord[]) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy?: Pending;
+}
+
+/**
+ * A pool of worker threads, each holding one loaded speech model. Decoding never runs on the caller's event loop.
+ */
+export class SpeechPool {
+  readonly modelId: string;
+  readonly sampleRate: number;
+  readonly engine: EngineSpec['engine'];
+  private slots: Slot[] = [];
+  private queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+  /** thread CPU time spent decoding, ms */
+  decodeMs = 0;
+
+  private constructor(spec: EngineSpec, info: { modelId: string; sampleRate: number }) {
+    this.engine = spec.engine;
+    this.modelId = info.modelId;
+    this.sampleRate = info.sampleRate;
+  }
+
+  static async start(spec: EngineSpec, size: number): Promise<SpeechPool> {
+    const script = path.join(__dirname, 'asr-thread.js');
+    const workers = await Promise.all(
+      Array.from({ length: size }, () =>
+        new Promise<{ worker: Worker; modelId: string; sampleRate: number }>((resolve, reject) => {
+          const worker = new Worker(script, { workerData: spec });
+          const onMessage = (m: { type: string; modelId: string; sampleRate: number; message: string }) => {
+            worker.off('error', reject);
+            if (m.type === 'ready') resolve({ worker, modelId: m.modelId, sampleRate: m.sampleRate });
+            else {
+              void worker.terminate();
+              reject(new SpeechModelError(m.message));
+            }
+          };
+          worker.once('message', onMessage);
+          worker.once('error', reject);
+        }),
+      ),
+    );
+    const pool = new SpeechPool(spec, workers[0]);
+    for (const w of workers) {
+      const slot: Slot = { worker: w.worker };
+      w.worker.on('message', (m) => pool.onMessage(slot, m));
+      w.worker.on('error', (e) => pool.onCrash(slot, e));
+      pool.slots.push(slot);
+    }
+    return pool;
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  decode(pcm: Int16Array): Promise<RecognizedWord[]> {
+    if (this.closed) return Promise.reject(new Error('speech pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, pcm, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump() {
+    for (const slot of this.slots) {
+      if (slot.busy || this.queue.length === 0) continue;
+      const job = this.queue.shift()!;
+      slot.busy = job;
+      slot.worker.postMessage({ id: job.id, pcm: job.pcm });
+    }
+  }
+
+  private onMessage(slot: Slot, m: { type: string; id: number; words: RecognizedWord[]; message: string; ms: number }) {
+    const job = slot.busy;
+    if (!job || job.id !== m.id) return;
+    slot.busy = undefined;
+    if (m.type === 'result') {
+      this.decodeMs += m.ms;
+      job.resolve(m.words);
+    } else job.reject(new Error(`speech engine: ${m.message}`));
+    this.pump();
+  }
+
+  private onCrash(slot: Slot, e: Error) {
+    slot.busy?.reject(new Error(`speech worker crashed: ${e.message}`));
+    slot.busy = undefined;
+    this.slots = this.slots.filter((s) => s !== slot);
+    if (this.slots.length === 0) for (const p of this.queue.splice(0)) p.reject(new Error('no speech workers left'));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new Error('speech pool closed'));
+    // let each thread free its native model and leave on its own: terminating a thread inside libpocketsphinx crashes
+    await Promise.all(
+      this.slots.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            const timer = setTimeout(() => void s.worker.terminate().then(() => resolve()), 5000);
+            s.worker.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            s.worker.postMessage({ type: 'close' });
+          }),
+      ),
+    );
+    this.slots = [];
+  }
+}

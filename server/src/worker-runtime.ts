@@ -1,0 +1,74 @@
+import crypto from 'node:crypto';
+import type { Worker } from 'bullmq';
+import { processTranscribe } from './queues/processors/transcribe';
+import { reconcile } from './queues/reconciler';
+import { startStageWorker } from './queues/worker';
+import { chooseEngine } from './speech/engines';
+import { SpeechPool } from './speech/pool';
+import { Services, workerHeartbeatKey } from './services';
+import { DropFolderWatcher } from './ingest/drop-folder';
+
+export interface WorkerRuntime {
+  pool: SpeechPool;
+  stop(): Promise<void>;
+}
+
+/** The worker role: speech threads, one BullMQ worker per stage, the reconciler, the drop-folder watcher. */
+export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
+  const c = s.config;
+  const spec = chooseEngine({
+    engine: c.HOTLINE_ASR_ENGINE,
+    modelBundleDir: c.HOTLINE_MODEL_DIR,
+    pocketsphinxModel: c.HOTLINE_POCKETSPHINX_MODEL,
+    pocketsphinxLm: c.HOTLINE_POCKETSPHINX_LM,
+  });
+  const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
+  s.log.info({ engine: spec.engine, modelId: pool.modelId, threads: pool.size }, 'speech model loaded');
+
+  const workerId = `${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  const beat = () =>
+    s.redis
+      .set(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX, workerId), JSON.stringify({ modelId: pool.modelId, engine: spec.engine, threads: pool.size }), 'EX', 30)
+      .catch(() => undefined);
+  await beat();
+  const heartbeat = setInterval(beat, 10_000);
+
+  const workers: Worker[] = [
+    startStageWorker(
+      'transcribe',
+      (job) => processTranscribe({ conversations: s.conversations, objects: s.objects, decoder: pool, log: s.log }, job),
+      s,
+      { redisUrl: c.REDIS_URL, prefix: c.HOTLINE_QUEUE_PREFIX, concurrency: pool.size, lockDurationMs: c.HOTLINE_JOB_LOCK_MS },
+    ),
+  ];
+
+  let reconciling = false;
+  const runReconcile = async () => {
+    if (reconciling) return;
+    reconciling = true;
+    try {
+      await reconcile(s);
+    } catch (e) {
+      s.log.warn({ err: (e as Error).message }, 'reconciler pass failed');
+    } finally {
+      reconciling = false;
+    }
+  };
+  await runReconcile();
+  const reconcileTimer = setInterval(runReconcile, c.HOTLINE_RECONCILE_INTERVAL_MS);
+
+  const drop = c.HOTLINE_DROP_DIR ? new DropFolderWatcher(s, c.HOTLINE_DROP_DIR) : undefined;
+  drop?.start();
+
+  return {
+    pool,
+    async stop() {
+      clearInterval(heartbeat);
+      clearInterval(reconcileTimer);
+      await drop?.stop();
+      await Promise.all(workers.map((w) => w.close()));
+      await s.redis.del(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX, workerId)).catch(() => undefined);
+      await pool.close();
+    },
+  };
+}
