@@ -14,7 +14,8 @@ export function buildOpenApi(routes: RouteDef[], info: { title: string; version:
     delete json.$schema;
     const id = (z.globalRegistry.get(schema) as { id?: string } | undefined)?.id;
     if (id) {
-      components[id] = json;
+      // a schema with an id comes back as a $ref to its own definition, already moved into components
+      if (!defs?.[id]) components[id] = json;
       return { $ref: `#/components/schemas/${id}` };
     }
     return json;

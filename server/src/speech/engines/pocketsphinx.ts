@@ -22,6 +22,7 @@ function bind() {
     cmd_ln_free_r: sb.func('int cmd_ln_free_r(void *cmdln)'),
     ps_init: ps.func('void *ps_init(void *config)'),
     ps_free: ps.func('int ps_free(void *ps)'),
+    ps_start_stream: ps.func('int ps_start_stream(void *ps)'),
     ps_start_utt: ps.func('int ps_start_utt(void *ps)'),
     ps_process_raw: ps.func('int ps_process_raw(void *ps, const int16_t *data, size_t n, int no_search, int full_utt)'),
     ps_end_utt: ps.func('int ps_end_utt(void *ps)'),
@@ -82,6 +83,9 @@ export class PocketsphinxEngine implements SpeechEngine {
 
   decode(pcm: Int16Array): RecognizedWord[] {
     const l = lib!;
+    // A new stream per utterance: segment times are stream-wide in this API, and resetting the channel
+    // normalisation makes a segment's transcript independent of what the thread decoded before.
+    if (l.ps_start_stream(this.decoder) < 0) throw new Error('pocketsphinx: ps_start_stream failed');
     if (l.ps_start_utt(this.decoder) < 0) throw new Error('pocketsphinx: ps_start_utt failed');
     // feed in 1 s chunks as a live decoder would
     for (let i = 0; i < pcm.length; i += 16000) {

@@ -1,0 +1,139 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+
+export const SERVER_DIR = path.resolve(__dirname, '..', '..');
+export const MAIN = path.join(SERVER_DIR, 'dist', 'main.js');
+
+export function requireBuild() {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does it)`);
+}
+
+export interface TestEnv {
+  env: Record<string, string>;
+  dbName: string;
+  redisUrl: string;
+  varDir: string;
+  prefix: string;
+}
+
+/** A fresh database, a Redis db index of its own and a queue prefix per test file: real servers, no mocks. */
+export async function makeTestEnv(name: string, redisDb: number, extra: Record<string, string> = {}): Promise<TestEnv> {
+  requireBuild();
+  const dbName = `hotline_test_${name}`;
+  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+  const redisUrl = `redis://127.0.0.1:6379/${redisDb}`;
+  const r = new IORedis(redisUrl);
+  await r.flushdb();
+  r.disconnect();
+  const varDir = fs.mkdtempSync(path.join(os.tmpdir(), `hotline-${name}-`));
+  const prefix = `t${crypto.randomBytes(3).toString('hex')}`;
+  return {
+    dbName,
+    redisUrl,
+    varDir,
+    prefix,
+    env: {
+      NODE_ENV: 'test',
+      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
+      REDIS_URL: redisUrl,
+      HOTLINE_QUEUE_PREFIX: prefix,
+      HOTLINE_VAR_DIR: varDir,
+      HOTLINE_PORT: '0',
+      HOTLINE_LOG_LEVEL: 'info',
+      HOTLINE_JOB_BACKOFF_MS: '200',
+      HOTLINE_RECONCILE_INTERVAL_MS: '1000',
+      HOTLINE_JOB_LOCK_MS: '4000',
+      ...extra,
+    },
+  };
+}
+
+export interface Proc {
+  child: ChildProcess;
+  port?: number;
+  base: string;
+  logs: string[];
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `hotline <role>` as its own OS process and waits until it says it started. */
+export async function startProcess(role: 'api' | 'worker' | 'all', t: TestEnv, extra: Record<string, string> = {}): Promise<Proc> {
+  const child = spawn(process.execPath, [MAIN, role], { env: { ...process.env, ...t.env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  let port: number | undefined;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${role} did not start in 60 s:\n${logs.join('\n')}`)), 60_000);
+    let buf = '';
+    const onData = (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        logs.push(line);
+        const m = /"port":(\d+).*"msg":"api listening"/.exec(line);
+        if (m) port = Number(m[1]);
+        if (line.includes('"msg":"hotline started"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${role} exited with ${code} before starting:\n${logs.join('\n')}`));
+    });
+  });
+  return {
+    child,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    logs,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export async function db(t: TestEnv): Promise<Client> {
+  const c = new Client({ connectionString: t.env.DATABASE_URL });
+  await c.connect();
+  return c;
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000, everyMs = 250): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function uploadCall(base: string, audio: Buffer, metadata: unknown, filename = 'call.wav') {
+  const form = new FormData();
+  form.append('audio', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), filename);
+  if (metadata !== undefined) form.append('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata));
+  const res = await fetch(`${base}/api/v1/calls`, { method: 'POST', body: form });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+export async function getJson(url: string, init?: RequestInit) {
+  const res = await fetch(url, init);
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
+}

@@ -1,0 +1,242 @@
+import fs from 'node:fs';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wordErrors } from '../../src/lib/wer';
+import { metadataFor } from '../../src/synth/render';
+import { encodeWav } from '../../src/speech/audio/wav';
+import { db, getJson, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
+import { synthCalls } from '../helpers/synth';
+
+/**
+ * The walking path on real PostgreSQL, real Redis, the real speech engine and synthesized two-party calls:
+ * upload → queue → worker thread decode → stored transcript → read API.
+ */
+let t: TestEnv;
+let app: Proc;
+let pg: Client;
+const calls = synthCalls();
+
+async function waitTranscribed(id: string) {
+  return waitFor(`conversation ${id} to finish`, async () => {
+    const r = await getJson(`${app.base}/api/v1/conversations/${id}`);
+    return ['transcribed', 'failed'].includes(r.body.status) ? r.body : undefined;
+  });
+}
+
+beforeAll(async () => {
+  t = await makeTestEnv('pipeline', 11);
+  app = await startProcess('all', t, { HOTLINE_ASR_CONCURRENCY: '2' });
+  pg = await db(t);
+});
+
+afterAll(async () => {
+  await pg?.end();
+  await app?.stop();
+});
+
+describe('a synthesized call goes in, a transcript comes out', () => {
+  let id16: string;
+  it('16 kHz stereo PCM: agent and customer turns, with times that match the script', async () => {
+    const { script, call } = calls.get('bank-compliant')!;
+    const up = await uploadCall(app.base, fs.readFileSync(call.wav16k), metadataFor(script, '16k'));
+    expect(up.status).toBe(202);
+    expect(up.body.duplicate).toBe(false);
+    expect(up.body.conversation).toMatchObject({ channel: 'call', agentId: 'agent-anna', teamId: 'team-cards', queue: 'cards' });
+    id16 = up.body.conversation.id;
+    const conv = await waitTranscribed(id16);
+    expect(conv.status).toBe('transcribed');
+    expect(conv.asrEngine).toMatch(/^pocketsphinx:/);
+    expect(conv.recording).toMatchObject({ codec: 'pcm16', sampleRate: 16000, channels: 2, channelMap: ['agent', 'customer'] });
+    const us = conv.utterances as Array<{ speaker: string; startMs: number; endMs: number; text: string; words: Array<{ s: number; e: number }> }>;
+    expect(us.length).toBeGreaterThanOrEqual(call.turns.length - 1);
+    // each ground-truth turn is covered by an utterance of the same speaker that overlaps it
+    for (const turn of call.turns) {
+      const hit = us.find((u) => u.speaker === turn.speaker && u.startMs < turn.endMs && u.endMs > turn.startMs);
+      expect(hit, `turn "${turn.text}" at ${turn.startMs} ms`).toBeDefined();
+      expect(Math.abs(hit!.startMs - turn.startMs)).toBeLessThan(1200);
+    }
+    expect(us[0].speaker).toBe('agent');
+    expect(us[0].text).toMatch(/recorded for quality and training/);
+    // word timings are absolute, ordered and inside their utterance
+    for (const u of us) for (const w of u.words) expect(w.s >= u.startMs && w.e <= u.endMs && w.s < w.e).toBe(true);
+    const wer = wordErrors(call.turns.map((x) => x.text).join(' '), us.map((u) => u.text).join(' ')).wer;
+    expect(wer).toBeLessThan(0.3);
+    expect(conv.events.map((e: { kind: string }) => e.kind)).toEqual(['received', 'enqueued', 'started', 'completed']);
+  });
+
+  it('8 kHz µ-law stereo (as a recorder writes): resampled in process and transcribed', async () => {
+    const { script, call } = calls.get('bank-card-cvv')!;
+    const up = await uploadCall(app.base, fs.readFileSync(call.wav8kUlaw), metadataFor(script, '8k'));
+    expect(up.status).toBe(202);
+    const conv = await waitTranscribed(up.body.conversation.id);
+    expect(conv.status).toBe('transcribed');
+    expect(conv.recording).toMatchObject({ codec: 'mulaw', sampleRate: 8000, channels: 2 });
+    const customer = conv.utterances.filter((u: { speaker: string }) => u.speaker === 'customer').map((u: { text: string }) => u.text).join(' ');
+    expect(customer).toMatch(/one one one one one one/);
+    expect(customer).toMatch(/security code is seven three nine/);
+  });
+
+  it('the same recording with the same metadata is recognised and not processed twice', async () => {
+    const { script, call } = calls.get('bank-compliant')!;
+    const again = await uploadCall(app.base, fs.readFileSync(call.wav16k), metadataFor(script, '16k'));
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ duplicate: true, conversation: { id: id16 } });
+    await new Promise((r) => setTimeout(r, 1500));
+    const runs = await pg.query('SELECT count(*)::int AS n FROM stage_runs WHERE conversation_id = $1', [id16]);
+    const starts = await pg.query("SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'started'", [id16]);
+    const convs = await pg.query('SELECT count(*)::int AS n FROM recordings WHERE sha256 = (SELECT sha256 FROM recordings WHERE conversation_id = $1)', [id16]);
+    expect([runs.rows[0].n, starts.rows[0].n, convs.rows[0].n]).toEqual([1, 1, 1]);
+    // same audio, different metadata: a different conversation
+    const other = await uploadCall(app.base, fs.readFileSync(call.wav16k), { ...metadataFor(script, '16k'), externalId: 'another-call' });
+    expect(other.status).toBe(202);
+    expect(other.body.conversation.id).not.toBe(id16);
+  });
+
+  it('a chat goes through the same store and read API', async () => {
+    const chat = {
+      channel: 'chat',
+      agentId: 'agent-anna',
+      teamId: 'team-cards',
+      startedAt: '2026-11-02T10:00:00Z',
+      messages: [
+        { speaker: 'customer', at: '2026-11-02T10:00:00Z', text: 'Hi, my card was declined at the shop.' },
+        { speaker: 'agent', at: '2026-11-02T10:00:42Z', text: 'Sorry to hear that. Let me check your card status.' },
+      ],
+    };
+    const post = () => getJson(`${app.base}/api/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chat) });
+    const first = await post();
+    expect(first.status).toBe(201);
+    expect(first.body.conversation).toMatchObject({ channel: 'chat', status: 'transcribed', durationMs: 42_000 });
+    const detail = await getJson(`${app.base}/api/v1/conversations/${first.body.conversation.id}`);
+    expect(detail.body.utterances.map((u: { speaker: string; startMs: number }) => [u.speaker, u.startMs])).toEqual([
+      ['customer', 0],
+      ['agent', 42_000],
+    ]);
+    expect(detail.body.recording).toBeNull();
+    const second = await post();
+    expect(second.status).toBe(200);
+    expect(second.body.duplicate).toBe(true);
+  });
+});
+
+describe('bad input gets a precise 4xx and loses nothing', () => {
+  const meta = { agentId: 'agent-x', teamId: 'team-x' };
+  const wav = () => encodeWav([new Int16Array(8000).map((_, i) => Math.round(3000 * Math.sin(i / 5)))], 8000);
+
+  it('each malformed upload is refused with its own status and code, and nothing is written', async () => {
+    const before = await pg.query('SELECT (SELECT count(*) FROM conversations)::int AS c, (SELECT count(*) FROM recordings)::int AS r, (SELECT count(*) FROM utterances)::int AS u');
+    const snapshot = await getJson(`${app.base}/api/v1/conversations?limit=200`);
+    const truncated = wav().subarray(0, 30);
+    const mp3 = wav();
+    mp3.writeUInt16LE(0x0055, 20);
+    const rate = encodeWav([new Int16Array(441)], 44100);
+    const cases: Array<[string, Buffer, unknown, number, string, RegExp]> = [
+      ['zero length', Buffer.alloc(0), meta, 422, 'empty', /0 bytes/],
+      ['truncated header', truncated, meta, 422, 'truncated_header', /truncated header/],
+      ['unknown codec', mp3, meta, 415, 'unsupported_codec', /MPEG Layer 3/],
+      ['44.1 kHz', rate, meta, 415, 'unsupported_rate', /44100 Hz/],
+      ['not audio', Buffer.from('hello, this is a text file pretending'), meta, 415, 'not_wav', /RIFF\/WAVE/],
+      ['missing agentId', wav(), { teamId: 'x' }, 422, 'invalid_metadata', /agentId/],
+      ['metadata not JSON', wav(), '{agentId:', 422, 'invalid_metadata', /not valid JSON/],
+      ['unknown metadata field', wav(), { ...meta, secret: 1 }, 422, 'invalid_metadata', /secret/],
+      ['channel map mismatch', wav(), { ...meta, channelMap: ['agent', 'customer'] }, 422, 'invalid_metadata', /2 speaker\(s\) for a 1-channel/],
+    ];
+    for (const [name, audio, m, status, code, msg] of cases) {
+      const r = await uploadCall(app.base, audio, m);
+      expect([name, r.status, r.body.error?.code]).toEqual([name, status, code]);
+      expect(r.body.error.message, name).toMatch(msg);
+      expect(r.body.error.requestId, name).toMatch(/.{8,}/);
+    }
+    const notMultipart = await getJson(`${app.base}/api/v1/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect([notMultipart.status, notMultipart.body.error.code]).toEqual([415, 'unsupported_media_type']);
+    const badJson = await getJson(`${app.base}/api/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"channel":' });
+    expect([badJson.status, badJson.body.error.code]).toEqual([400, 'invalid_json']);
+    const badChat = await getJson(`${app.base}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: 'fax', agentId: 'a', startedAt: '2026-11-02T10:00:00Z', messages: [] }),
+    });
+    expect(badChat.status).toBe(422);
+    expect(badChat.body.error.message).toMatch(/channel/);
+    expect(badChat.body.error.message).toMatch(/messages/);
+    const after = await pg.query('SELECT (SELECT count(*) FROM conversations)::int AS c, (SELECT count(*) FROM recordings)::int AS r, (SELECT count(*) FROM utterances)::int AS u');
+    expect(after.rows[0]).toEqual(before.rows[0]);
+    expect((await getJson(`${app.base}/api/v1/conversations?limit=200`)).body).toEqual(snapshot.body);
+    // no orphan objects: every stored object belongs to a recording
+    const objects = fs.readdirSync(`${t.varDir}/objects`, { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f)));
+    expect(objects.length).toBe(Number((await pg.query('SELECT count(DISTINCT sha256)::int AS n FROM recordings')).rows[0].n));
+  });
+
+  it('unknown or malformed ids answer 404; bad query values 422', async () => {
+    expect((await getJson(`${app.base}/api/v1/conversations/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await getJson(`${app.base}/api/v1/conversations/not-a-uuid`)).status).toBe(404);
+    const q = await getJson(`${app.base}/api/v1/conversations?limit=0`);
+    expect([q.status, q.body.error.code]).toEqual([422, 'invalid_request']);
+    expect((await getJson(`${app.base}/api/v1/conversations?cursor=bm9wZQ`)).body.error.code).toBe('invalid_cursor');
+  });
+});
+
+describe('read API', () => {
+  it('lists with filters and cursor pagination', async () => {
+    const all = await getJson(`${app.base}/api/v1/conversations?limit=200`);
+    expect(all.body.items.length).toBeGreaterThanOrEqual(4);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof getJson>> = await getJson(`${app.base}/api/v1/conversations?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.body.items.map((i: { id: string }) => i.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.body.items.map((i: { id: string }) => i.id));
+    const chats = await getJson(`${app.base}/api/v1/conversations?channel=chat`);
+    expect(chats.body.items.every((i: { channel: string }) => i.channel === 'chat')).toBe(true);
+    const anna = await getJson(`${app.base}/api/v1/conversations?agentId=agent-anna&status=transcribed`);
+    expect(anna.body.items.length).toBeGreaterThanOrEqual(2);
+    expect(anna.body.items.every((i: { agentId: string }) => i.agentId === 'agent-anna')).toBe(true);
+    const window = await getJson(`${app.base}/api/v1/conversations?from=2026-11-02T10:00:00Z&to=2026-11-02T10:00:01Z`);
+    expect(window.body.items.map((i: { channel: string }) => i.channel)).toEqual(['chat']);
+  });
+
+  it('serves the recording with HTTP Range', async () => {
+    const list = await getJson(`${app.base}/api/v1/conversations?channel=call&limit=1`);
+    const id = list.body.items[0].id;
+    const full = await fetch(`${app.base}/api/v1/conversations/${id}/audio`);
+    const bytes = Buffer.from(await full.arrayBuffer());
+    expect(full.status).toBe(200);
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+    expect(bytes.toString('ascii', 0, 4)).toBe('RIFF');
+    const part = await fetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: 'bytes=8-15' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 8-15/${bytes.length}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(8, 16));
+    const tail = await fetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: 'bytes=-4' } });
+    expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.length - 4));
+    const bad = await fetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: `bytes=${bytes.length + 10}-` } });
+    expect(bad.status).toBe(416);
+    expect(bad.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
+  });
+
+  it('health, readiness and the OpenAPI document', async () => {
+    expect((await getJson(`${app.base}/healthz`)).body).toEqual({ status: 'ok' });
+    const ready = await getJson(`${app.base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.speech.models[0]).toMatch(/^pocketsphinx:/);
+    const doc = (await getJson(`${app.base}/api/v1/openapi.json`)).body;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/calls', '/api/v1/conversations', '/api/v1/conversations/{id}', '/api/v1/conversations/{id}/audio', '/readyz']));
+    expect(doc.components.schemas.CallMetadata.required).toContain('agentId');
+    expect(doc.paths['/api/v1/conversations'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['agentId', 'cursor', 'limit']));
+    expect(doc.paths['/api/v1/conversations'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/TextConversation');
+  });
+});
+
+describe('logs', () => {
+  it('are pino JSON with request and job ids and never contain transcript text or customer references', async () => {
+    const lines = app.logs.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines.some((l) => typeof l.requestId === 'string' && l.msg === 'request')).toBe(true);
+    expect(lines.some((l) => typeof l.jobId === 'string' && l.msg === 'transcribe finished')).toBe(true);
+    const all = app.logs.join('\n').toLowerCase();
+    for (const phrase of ['recorded for quality', 'debit card', 'card was declined', 'security code']) expect(all).not.toContain(phrase);
+  });
+});
