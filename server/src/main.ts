@@ -3,11 +3,11 @@ import 'reflect-metadata';
 import http from 'node:http';
 import { createApp } from './app/app';
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './lib/logger';
+import { createLogger, setProcessRole } from './lib/logger';
 import { closeServices, createServices } from './services';
 import { startWorkerRuntime, WorkerRuntime } from './worker-runtime';
 
-const USAGE = `usage: hotline <command>
+const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE, default all)
   api                      serve the HTTP API
   worker                   run the pipeline workers (speech threads, reconciler, drop folder)
   all                      api + worker in one process
@@ -17,7 +17,7 @@ const USAGE = `usage: hotline <command>
   reconcile                re-enqueue every unfinished conversation once and exit`;
 
 async function serve(role: 'api' | 'worker' | 'all') {
-  process.env.HOTLINE_ROLE = role;
+  setProcessRole(role);
   const config = loadConfig();
   const log = createLogger(config.HOTLINE_LOG_LEVEL);
   const services = await createServices(config, log);
@@ -62,7 +62,7 @@ async function main(argv: string[]) {
     }
     case 'migrate':
     case 'reconcile': {
-      process.env.HOTLINE_ROLE = cmd;
+      setProcessRole(cmd);
       const config = loadConfig();
       const log = createLogger(config.HOTLINE_LOG_LEVEL);
       const s = await createServices(config, log);
@@ -73,9 +73,17 @@ async function main(argv: string[]) {
       await closeServices(s);
       return;
     }
+    case undefined: {
+      // one image, role from config: `hotline` alone runs HOTLINE_ROLE (default all)
+      return serve(loadConfig().HOTLINE_ROLE);
+    }
+    case 'help':
+    case '--help':
+      console.error(USAGE);
+      return;
     default:
       console.error(USAGE);
-      process.exitCode = cmd ? 2 : 0;
+      process.exitCode = 2;
   }
 }
 

@@ -4,7 +4,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { ingestCall } from '../commands/ingest-call';
 import { loadConfig } from '../config';
 import { HttpError } from '../lib/errors';
-import { createLogger } from '../lib/logger';
+import { createLogger, setProcessRole } from '../lib/logger';
 import { closeServices, createServices } from '../services';
 import { AudioFormatError } from '../speech/audio/errors';
 
@@ -34,7 +34,7 @@ export async function runIngestCli(args: string[]): Promise<number> {
   const files = fs.statSync(target).isDirectory()
     ? fs.readdirSync(target).filter((f) => f.toLowerCase().endsWith('.wav')).sort().map((f) => path.join(target, f))
     : [target];
-  process.env.HOTLINE_ROLE = 'ingest';
+  setProcessRole('ingest');
   const config = loadConfig();
   const s = await createServices(config, createLogger(config.HOTLINE_LOG_LEVEL === 'info' ? 'warn' : config.HOTLINE_LOG_LEVEL));
   const bar = files.length > 1 ? new SingleBar({ format: 'ingest [{bar}] {value}/{total} {file}', hideCursor: true }, Presets.shades_classic) : undefined;

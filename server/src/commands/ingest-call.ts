@@ -37,13 +37,13 @@ export async function ingestCall(
   deps: IngestDeps,
   input: { audio: Buffer; metadata: unknown; source: 'api' | 'drop' | 'cli'; originalName?: string },
 ): Promise<IngestResult> {
-  const parsed = callMetadataSchema.safeParse(input.metadata ?? {});
-  if (!parsed.success) throw new HttpError(422, 'invalid_metadata', `invalid metadata: ${describeZodError(parsed.error)}`);
-  const meta = parsed.data;
   const info = inspectWav(input.audio, {
     maxBytes: deps.config.HOTLINE_MAX_UPLOAD_BYTES,
     maxDurationSeconds: deps.config.HOTLINE_MAX_DURATION_SECONDS,
   });
+  const parsed = callMetadataSchema.safeParse(input.metadata ?? {});
+  if (!parsed.success) throw new HttpError(422, 'invalid_metadata', `invalid metadata: ${describeZodError(parsed.error)}`);
+  const meta = parsed.data;
   const channelMap = meta.channelMap ?? defaultChannelMap(info.channels, deps.config);
   if (channelMap.length !== info.channels) {
     throw new HttpError(422, 'invalid_metadata', `invalid metadata: channelMap names ${channelMap.length} speaker(s) for a ${info.channels}-channel recording`);

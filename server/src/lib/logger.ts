@@ -22,12 +22,18 @@ export const REDACT_PATHS = [
   '*.password',
 ];
 
+/** What this process does (api, worker, all, ingest...): set once by the entry point, shown in every log line. */
+export let processRole = 'cli';
+export function setProcessRole(role: string) {
+  processRole = role;
+}
+
 export function createLogger(level: string, name = 'hotline'): Logger {
   return pino({
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: { pid: process.pid, role: process.env.HOTLINE_ROLE },
+    base: { pid: process.pid, role: processRole },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from '../entities';
 import { MIGRATIONS } from '../migrations';
+import { processRole } from '../lib/logger';
 
 export function createDataSource(url: string): DataSource {
   return new DataSource({
@@ -12,7 +13,7 @@ export function createDataSource(url: string): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: 10, application_name: `hotline-${process.env.HOTLINE_ROLE ?? 'cli'}` },
+    extra: { max: 10, application_name: `hotline-${processRole}` },
   });
 }
 

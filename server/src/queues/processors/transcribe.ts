@@ -32,7 +32,8 @@ export async function processTranscribe(deps: TranscribeDeps, job: Job<StageJob>
   try {
     audio = await deps.objects.get(recording.sha256);
   } catch (e) {
-    throw new UnrecoverableError(`recording object unreadable: ${(e as Error).message}`);
+    // may be a passing storage fault: retried with backoff, then the conversation is marked failed
+    throw new Error(`recording object unreadable: ${(e as Error).message}`);
   }
   let utterances;
   try {

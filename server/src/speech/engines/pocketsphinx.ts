@@ -43,6 +43,8 @@ export interface PocketsphinxOptions {
   modelDir: string;
   lmPath?: string;
   dictPath?: string;
+  /** batch (default): normalise each segment by its own mean, so a transcript does not depend on what the thread decoded before; live: running estimate */
+  cmn?: 'batch' | 'live';
 }
 
 export function resolvePocketsphinxModel(opts: PocketsphinxOptions) {
@@ -68,11 +70,13 @@ export class PocketsphinxEngine implements SpeechEngine {
   private decoder: unknown;
   private config: unknown;
   private logmath: unknown;
+  private batch: boolean;
 
   constructor(opts: PocketsphinxOptions) {
     const { hmm, lm, dict } = resolvePocketsphinxModel(opts);
     lib ??= bind();
-    const argv = ['-hmm', hmm, '-lm', lm, '-dict', dict, '-logfn', '/dev/null', '-samprate', '16000', '-bestpath', 'yes'];
+    this.batch = (opts.cmn ?? 'batch') === 'batch';
+    const argv = ['-hmm', hmm, '-lm', lm, '-dict', dict, '-logfn', '/dev/null', '-samprate', '16000', '-bestpath', 'yes', '-cmn', opts.cmn ?? 'batch'];
     this.config = lib.cmd_ln_parse_r(null, lib.ps_args(), argv.length, argv, 1);
     if (!this.config) throw new SpeechModelError(`pocketsphinx rejected its configuration (${argv.join(' ')})`);
     this.decoder = lib.ps_init(this.config);
@@ -87,11 +91,8 @@ export class PocketsphinxEngine implements SpeechEngine {
     // normalisation makes a segment's transcript independent of what the thread decoded before.
     if (l.ps_start_stream(this.decoder) < 0) throw new Error('pocketsphinx: ps_start_stream failed');
     if (l.ps_start_utt(this.decoder) < 0) throw new Error('pocketsphinx: ps_start_utt failed');
-    // feed in 1 s chunks as a live decoder would
-    for (let i = 0; i < pcm.length; i += 16000) {
-      const chunk = pcm.subarray(i, Math.min(pcm.length, i + 16000));
-      if (l.ps_process_raw(this.decoder, chunk, chunk.length, 0, 0) < 0) throw new Error('pocketsphinx: ps_process_raw failed');
-    }
+    // the whole segment at once (full_utt): cepstral mean normalisation is computed over this segment only
+    if (l.ps_process_raw(this.decoder, pcm, pcm.length, 0, this.batch ? 1 : 0) < 0) throw new Error('pocketsphinx: ps_process_raw failed');
     if (l.ps_end_utt(this.decoder) < 0) throw new Error('pocketsphinx: ps_end_utt failed');
     const words: RecognizedWord[] = [];
     for (let seg = l.ps_seg_iter(this.decoder); seg; seg = l.ps_seg_next(seg)) {

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SpeechModelError } from '../../src/speech/engine';
+import { chooseEngine } from '../../src/speech/engines';
+import { resolvePocketsphinxModel } from '../../src/speech/engines/pocketsphinx';
+import { libvoskPath, validateVoskModel } from '../../src/speech/engines/vosk';
+
+const DIST = path.resolve(__dirname, '..', '..', 'dist');
+
+function fakeVoskModel(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-vosk-'));
+  for (const d of ['am', 'conf', 'graph']) fs.mkdirSync(path.join(dir, d));
+  fs.writeFileSync(path.join(dir, 'am', 'final.mdl'), 'not a kaldi model');
+  fs.writeFileSync(path.join(dir, 'conf', 'mfcc.conf'), '--sample-frequency=8000\n');
+  fs.writeFileSync(path.join(dir, 'graph', 'HCLG.fst'), 'x');
+  return dir;
+}
+
+describe('vosk model validation', () => {
+  it('names what is missing before libvosk sees the directory', () => {
+    expect(() => validateVoskModel('/nonexistent/vosk')).toThrow(SpeechModelError);
+    expect(() => validateVoskModel('/nonexistent/vosk')).toThrow(/does not exist/);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'empty-vosk-'));
+    expect(() => validateVoskModel(empty)).toThrow(/missing am\/final\.mdl, conf\/mfcc\.conf, graph\/HCLG\.fst/);
+    expect(validateVoskModel(fakeVoskModel())).toEqual({ sampleRate: 8000 });
+  });
+
+  it('libvosk ships inside the vosk npm package', () => {
+    expect(fs.existsSync(libvoskPath())).toBe(true);
+  });
+
+  it('a model libvosk cannot load is a clear error, not a crashed process', () => {
+    // run in a child process: if the binding ever let libvosk abort, the test (not vitest) dies
+    const dir = fakeVoskModel();
+    const r = spawnSync(
+      process.execPath,
+      ['-e', `const {VoskEngine}=require(${JSON.stringify(path.join(DIST, 'speech/engines/vosk.js'))});try{new VoskEngine(${JSON.stringify(dir)});console.log('LOADED')}catch(e){console.log(e.name+': '+e.message)}`],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^SpeechModelError: libvosk could not load the model at .* \(vosk_model_new returned null\)/);
+  });
+});
+
+describe('engine choice', () => {
+  it('auto picks Vosk only when the model bundle holds one, else Debian pocketsphinx', () => {
+    const bundle = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-'));
+    const base = { engine: 'auto' as const, modelBundleDir: bundle, pocketsphinxModel: '/usr/share/pocketsphinx/model/en-us' };
+    expect(chooseEngine(base).engine).toBe('pocketsphinx');
+    fs.renameSync(fakeVoskModel(), path.join(bundle, 'vosk'));
+    expect(chooseEngine(base)).toEqual({ engine: 'vosk', modelDir: path.join(bundle, 'vosk') });
+    expect(() => chooseEngine({ ...base, engine: 'vosk', modelBundleDir: undefined })).toThrow(/HOTLINE_MODEL_DIR/);
+  });
+
+  it('a bad pocketsphinx model path is a clear error', () => {
+    expect(() => resolvePocketsphinxModel({ modelDir: '/nope' })).toThrow(/pocketsphinx model incomplete under \/nope: missing \/nope\/en-us\/mdef/);
+  });
+});

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SpeechModelError } from '../../src/speech/engine';
+import { decodeWav } from '../../src/speech/audio/wav';
+
+// The pool loads dist/speech/asr-thread.js: import the compiled module so thread and caller agree.
+const { SpeechPool } = require(path.resolve(__dirname, '..', '..', 'dist', 'speech', 'pool.js')) as typeof import('../../src/speech/pool');
+const DATA = process.env.HOTLINE_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared');
+const DIGITS = path.join(DATA, 'audio', 'vosk-test', 'test.wav');
+
+describe('speech pool (pocketsphinx in worker threads)', () => {
+  it('refuses to start on a bad model with the engine message', async () => {
+    const err = await SpeechPool.start({ engine: 'pocketsphinx', modelDir: '/nope' }, 1).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toBe(new SpeechModelError('').name);
+    expect((err as Error).message).toMatch(/pocketsphinx model incomplete under \/nope/);
+  });
+
+  it.skipIf(!fs.existsSync(DIGITS))('decodes a real recording identically on every thread and every time', async () => {
+    const pool = await SpeechPool.start({ engine: 'pocketsphinx', modelDir: '/usr/share/pocketsphinx/model/en-us' }, 2);
+    try {
+      const [pcm8k] = decodeWav(fs.readFileSync(DIGITS));
+      const { resample } = await import('../../src/speech/audio/resample');
+      const { detectSpeech } = await import('../../src/speech/vad');
+      const full = resample(pcm8k, 8000, 16000);
+      const [first] = detectSpeech(full, 16000); // the first digit string, cut as the pipeline cuts it
+      const pcm = full.slice(first.startSample, first.endSample);
+      const runs = await Promise.all([1, 2, 3, 4].map(() => pool.decode(pcm)));
+      const texts = runs.map((w) => w.map((x) => x.word).join(' '));
+      expect(texts[0]).toBe('one zero zero zero one');
+      // word timings relative to the segment, stable across threads (each segment is its own stream)
+      expect(runs[0][0].startMs).toBeGreaterThanOrEqual(0);
+      expect(runs[0][0].startMs).toBeLessThan(400); // the segment starts 150 ms before the speech
+      for (const r of runs.slice(1)) expect(r.map((w) => [w.word, w.startMs])).toEqual(runs[0].map((w) => [w.word, w.startMs]));
+    } finally {
+      await pool.close();
+    }
+  });
+});
