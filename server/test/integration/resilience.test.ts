@@ -100,7 +100,7 @@ describe('Redis loses its data mid-run', () => {
 
 describe('a job that finally fails', () => {
   it('leaves the conversation failed with the reason, visible through the API', async () => {
-    const worker = await startProcess('worker', t, { HOTLINE_ASR_CONCURRENCY: '1', HOTLINE_JOB_ATTEMPTS: '2' });
+    const worker = await startProcess('worker', t, { HOTLINE_ASR_CONCURRENCY: '1' });
     procs.push(worker);
     const { script, call } = calls.get('gov-complaint')!;
     const audio = fs.readFileSync(call.wav16k);
@@ -118,7 +118,7 @@ describe('a job that finally fails', () => {
     const body = (await res.json()) as { status: string; failureReason: string; events: Array<{ kind: string }> };
     expect(body.status).toBe('failed');
     const kinds = body.events.map((e) => e.kind);
-    expect(kinds.filter((k) => k === 'retrying')).toHaveLength(1); // attempt 1 of 2, retried with backoff
+    expect(kinds.filter((k) => k === 'retrying')).toHaveLength(2); // attempts 1 and 2 of 3 (set by the enqueuing api), retried with backoff
     expect(kinds[kinds.length - 1]).toBe('failed');
     expect(sha).toMatch(/^[0-9a-f]{64}$/);
     await worker.stop();

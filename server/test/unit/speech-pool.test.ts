@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SpeechModelError } from '../../src/speech/engine';
-import { decodeWav } from '../../src/speech/audio/wav';
+import { decodeWav, inspectWav } from '../../src/speech/audio/wav';
 
 // The pool loads dist/speech/asr-thread.js: import the compiled module so thread and caller agree.
 const { SpeechPool } = require(path.resolve(__dirname, '..', '..', 'dist', 'speech', 'pool.js')) as typeof import('../../src/speech/pool');
@@ -20,10 +20,11 @@ describe('speech pool (pocketsphinx in worker threads)', () => {
   it.skipIf(!fs.existsSync(DIGITS))('decodes a real recording identically on every thread and every time', async () => {
     const pool = await SpeechPool.start({ engine: 'pocketsphinx', modelDir: '/usr/share/pocketsphinx/model/en-us' }, 2);
     try {
-      const [pcm8k] = decodeWav(fs.readFileSync(DIGITS));
+      const wav = fs.readFileSync(DIGITS);
+      const [raw] = decodeWav(wav);
       const { resample } = await import('../../src/speech/audio/resample');
       const { detectSpeech } = await import('../../src/speech/vad');
-      const full = resample(pcm8k, 8000, 16000);
+      const full = resample(raw, inspectWav(wav).sampleRate, 16000);
       const [first] = detectSpeech(full, 16000); // the first digit string, cut as the pipeline cuts it
       const pcm = full.slice(first.startSample, first.endSample);
       const runs = await Promise.all([1, 2, 3, 4].map(() => pool.decode(pcm)));

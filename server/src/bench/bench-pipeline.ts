@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import { loadConfig } from '../config';
+import { chooseEngine } from '../speech/engines';
+import { inspectWav } from '../speech/audio/wav';
+import { SpeechPool } from '../speech/pool';
+import { transcribeWav } from '../speech/transcribe';
+import { metadataFor, renderCall } from '../synth/render';
+import { CALL_SCRIPTS } from '../synth/scripts';
+
+/**
+ * `npm run bench:pipeline`: on the same audio, in one run,
+ *   bare engine  — the speech pool decoding every call in process (decode + resample + segmentation), and
+ *   pipeline     — `hotline all` as its own process: HTTP upload → PostgreSQL → BullMQ → worker threads → stored transcript,
+ * each as audio seconds per wall second with the same number of speech threads, and their ratio (target ≥ 90%).
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+async function main() {
+  const c = loadConfig();
+  const threads = Number(process.env.BENCH_THREADS ?? os.cpus().length);
+  const synthDir = path.join(c.HOTLINE_VAR_DIR, 'synth');
+  const calls = CALL_SCRIPTS.map((s) => ({ script: s, call: renderCall(s, synthDir) }));
+  // telephone recordings as a recorder writes them, ROUNDS times (distinct metadata so each is a new conversation)
+  const work = calls.flatMap(({ script, call }) =>
+    Array.from({ length: ROUNDS }, (_, round) => ({ script, wav: fs.readFileSync(call.wav8kUlaw), meta: { ...metadataFor(script, '8k'), externalId: `bench-${script.id}-${round}-${Date.now()}` } })),
+  );
+  const audioSeconds = work.reduce((a, w) => a + inspectWav(w.wav).durationMs / 1000, 0);
+  console.log(`audio: ${work.length} calls, ${audioSeconds.toFixed(0)} s (8 kHz µ-law stereo); speech threads: ${threads}; CPUs: ${os.cpus().length}`);
+
+  // --- bare engine ---
+  const spec = chooseEngine({ engine: c.HOTLINE_ASR_ENGINE, modelBundleDir: c.HOTLINE_MODEL_DIR, pocketsphinxModel: c.HOTLINE_POCKETSPHINX_MODEL, pocketsphinxLm: c.HOTLINE_POCKETSPHINX_LM });
+  const pool = await SpeechPool.start(spec, threads);
+  let t0 = performance.now();
+  await Promise.all(work.map((w) => transcribeWav(w.wav, ['agent', 'customer'], pool)));
+  const bareWall = (performance.now() - t0) / 1000;
+  await pool.close();
+  const bare = audioSeconds / bareWall;
+  console.log(`bare engine:  ${bareWall.toFixed(1)} s wall → ${bare.toFixed(2)} audio s per wall s`);
+
+  // --- full pipeline in its own process, on a fresh database ---
+  const dbName = 'hotline_bench';
+  const admin = new Client({ connectionString: c.DATABASE_URL.replace(/\/[^/]*$/, '/postgres') });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+  const redisUrl = c.REDIS_URL.replace(/\/\d*$/, '/14');
+  const r = new IORedis(redisUrl);
+  await r.flushdb();
+  r.disconnect();
+  const dbUrl = c.DATABASE_URL.replace(/\/[^/]*$/, `/${dbName}`);
+  const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-bench-'));
+  const env = { ...process.env, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, HOTLINE_QUEUE_PREFIX: 'bench', HOTLINE_VAR_DIR: varDir, HOTLINE_PORT: '0', HOTLINE_ASR_CONCURRENCY: String(threads), HOTLINE_LOG_LEVEL: 'warn' };
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], { env: { ...env, HOTLINE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    let p = 0;
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /"port":(\d+)/.exec(buf);
+      if (m) p = Number(m[1]);
+      if (p && buf.includes('hotline started')) resolve(p);
+    });
+    child.on('exit', (code) => reject(new Error(`hotline all exited with ${code}`)));
+  });
+  child.stdout!.resume();
+  const pg = new Client({ connectionString: dbUrl });
+  await pg.connect();
+  try {
+    t0 = performance.now();
+    const ids = await Promise.all(
+      work.map(async (w) => {
+        const form = new FormData();
+        form.append('audio', new Blob([new Uint8Array(w.wav)]), `${w.script.id}.wav`);
+        form.append('metadata', JSON.stringify(w.meta));
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/calls`, { method: 'POST', body: form });
+        const body = (await res.json()) as { conversation: { id: string } };
+        if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
+        return body.conversation.id;
+      }),
+    );
+    const uploaded = (performance.now() - t0) / 1000;
+    for (;;) {
+      const { rows } = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status IN ('transcribed','failed')", [ids]);
+      if (rows[0].n === ids.length) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const pipeWall = (performance.now() - t0) / 1000;
+    const failed = (await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = 'failed'", [ids])).rows[0].n;
+    const lat = (
+      await pg.query(
+        "SELECT avg(s.at - r.at) AS queue_wait FROM processing_events r JOIN processing_events s ON s.conversation_id = r.conversation_id AND s.kind = 'started' WHERE r.kind = 'received' AND r.conversation_id = ANY($1)",
+        [ids],
+      )
+    ).rows[0];
+    const pipe = audioSeconds / pipeWall;
+    console.log(`pipeline:     ${pipeWall.toFixed(1)} s wall (all ${ids.length} uploads accepted in ${uploaded.toFixed(2)} s; ${failed} failed) → ${pipe.toFixed(2)} audio s per wall s`);
+    console.log(`ratio pipeline / bare engine: ${((pipe / bare) * 100).toFixed(1)}% (target ≥ 90%)`);
+    console.log(`mean wait from received to started: ${JSON.stringify(lat.queue_wait)}`);
+  } finally {
+    await pg.end();
+    child.kill('SIGTERM');
+    await new Promise((res) => child.on('exit', res));
+    fs.rmSync(varDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench:pipeline: ${(e as Error).message}`);
+  process.exit(1);
+});
