@@ -13,7 +13,7 @@ export interface RealClip {
 function soxToWav(src: string, dest: string, args: string[] = []): string {
   if (fs.existsSync(dest)) return dest;
   fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const r = spawnSync('sox', [src, '-b', '16', '-e', 'signed-integer', dest, ...args], { encoding: 'utf8' });
+  const r = spawnSync('sox', [src, '-b', '16', '-e', 'signed-integer', '-c', '1', dest, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sox could not convert ${path.basename(src)}: ${r.stderr.trim()}`);
   return dest;
 }

@@ -25,7 +25,13 @@ export interface Decoder {
  */
 export async function transcribeWav(wav: Buffer, channelMap: Speaker[], decoder: Decoder): Promise<TranscribedUtterance[]> {
   const info = inspectWav(wav);
-  const channels = decodeWav(wav, info);
+  let channels = decodeWav(wav, info);
+  let map = channelMap;
+  if (channels.length === 2 && sameSignal(channels[0], channels[1])) {
+    // a mono call written as two identical channels: decode once, and nobody can say which party spoke
+    channels = [channels[0]];
+    map = [channelMap[0] === channelMap[1] ? channelMap[0] : 'unknown'];
+  }
   const rate = decoder.sampleRate;
   const jobs: Array<Promise<TranscribedUtterance | null>> = [];
   channels.forEach((raw, ch) => {
@@ -37,7 +43,7 @@ export async function transcribeWav(wav: Buffer, channelMap: Speaker[], decoder:
           if (words.length === 0) return null;
           const abs = words.map((w) => ({ ...w, startMs: w.startMs + offsetMs, endMs: w.endMs + offsetMs }));
           return {
-            speaker: channelMap[ch] ?? 'unknown',
+            speaker: map[ch] ?? 'unknown',
             channel: ch,
             startMs: abs[0].startMs,
             endMs: abs[abs.length - 1].endMs,
@@ -51,4 +57,16 @@ export async function transcribeWav(wav: Buffer, channelMap: Speaker[], decoder:
   });
   const out = (await Promise.all(jobs)).filter((u): u is TranscribedUtterance => u !== null);
   return out.sort((a, b) => a.startMs - b.startMs || a.channel - b.channel);
+}
+
+/** True when two channels carry the same signal (difference energy under 1% of the signal's). */
+export function sameSignal(a: Int16Array, b: Int16Array): boolean {
+  let diff = 0;
+  let energy = 0;
+  for (let i = 0; i < a.length; i += 7) {
+    const d = a[i] - b[i];
+    diff += d * d;
+    energy += a[i] * a[i] + b[i] * b[i];
+  }
+  return energy > 0 && diff < energy * 0.005;
 }
