@@ -1,0 +1,130 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Presets, SingleBar } from 'cli-progress';
+import { Client } from 'pg';
+import { loadConfig } from '../config';
+import { ensureDatabase } from '../repositories/database';
+import { metadataFor, renderCall } from '../synth/render';
+import { CALL_SCRIPTS } from '../synth/scripts';
+import { realClips } from './real-audio';
+
+/**
+ * `npm run demo`: starts api + worker, ingests the synthetic calls and the real recordings it can find, shows
+ * progress, prints what came out and the API's URL. A second run recognises what it already ingested.
+ * HOTLINE_DEMO_EXIT=1 stops the appliance after the table instead of leaving it running.
+ */
+async function main() {
+  const c = loadConfig();
+  const port = c.HOTLINE_PORT;
+  const base = `http://${c.HOTLINE_HOST}:${port}`;
+  await ensureDatabase(c.DATABASE_URL);
+
+  console.log('rendering synthetic calls (flite voices, agent left / customer right, 8 kHz µ-law and 16 kHz PCM)…');
+  const synth = CALL_SCRIPTS.map((s) => ({ script: s, call: renderCall(s, path.join(c.HOTLINE_VAR_DIR, 'synth')) }));
+  const { clips, notes } = realClips(c.HOTLINE_DATA_DIR, path.join(c.HOTLINE_VAR_DIR, 'demo-audio'));
+
+  let child: ChildProcess | undefined;
+  const already = await fetch(`${base}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (already) console.log(`an appliance already answers on ${base}; using it`);
+  else {
+    child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const logFile = fs.createWriteStream(path.join(c.HOTLINE_VAR_DIR, 'demo.log'), { flags: 'a' });
+    child.stdout!.pipe(logFile);
+    child.stderr!.pipe(logFile);
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      child!.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (buf.includes('"msg":"hotline started"')) resolve();
+      });
+      child!.on('exit', (code) => reject(new Error(`the appliance exited with ${code}; see ${path.join(c.HOTLINE_VAR_DIR, 'demo.log')}`)));
+    });
+    console.log(`appliance started (api + worker), logs in ${path.join(c.HOTLINE_VAR_DIR, 'demo.log')}`);
+  }
+
+  const uploads: Array<{ label: string; wav: string; meta: Record<string, unknown> }> = [];
+  for (const { script, call } of synth) {
+    uploads.push({ label: `synthetic ${script.id} (8k µ-law)`, wav: call.wav8kUlaw, meta: metadataFor(script, '8k') });
+    uploads.push({ label: `synthetic ${script.id} (16k)`, wav: call.wav16k, meta: metadataFor(script, '16k') });
+  }
+  clips.forEach((clip, i) =>
+    uploads.push({
+      label: `real ${clip.corpus}/${clip.id}`,
+      wav: clip.wav,
+      meta: { agentId: 'demo-reader', teamId: 'team-demo', queue: 'recordings', externalId: `real-${clip.id}`, startedAt: new Date(Date.UTC(2026, 10, 1, 8, i)).toISOString() },
+    }),
+  );
+
+  const bar = new SingleBar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
+  bar.start(uploads.length, 0, { phase: 'upload    ' });
+  const done: Array<{ label: string; id: string; duplicate: boolean }> = [];
+  for (const u of uploads) {
+    const form = new FormData();
+    form.append('audio', new Blob([new Uint8Array(fs.readFileSync(u.wav))]), path.basename(u.wav));
+    form.append('metadata', JSON.stringify(u.meta));
+    const res = await fetch(`${base}/api/v1/calls`, { method: 'POST', body: form });
+    const body = (await res.json()) as { conversation?: { id: string }; duplicate?: boolean; error?: { message: string } };
+    if (!body.conversation) throw new Error(`${u.label}: ${res.status} ${body.error?.message}`);
+    done.push({ label: u.label, id: body.conversation.id, duplicate: !!body.duplicate });
+    bar.increment();
+  }
+  bar.update(0, { phase: 'transcribe' });
+  const pg = new Client({ connectionString: c.DATABASE_URL });
+  await pg.connect();
+  const ids = done.map((d) => d.id);
+  for (;;) {
+    const { rows } = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status IN ('transcribed','failed')", [ids]);
+    bar.update(rows[0].n);
+    if (rows[0].n === ids.length) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  bar.stop();
+  const { rows } = await pg.query(
+    `SELECT c.id, c.status, c.duration_ms, c.asr_engine, c.failure_reason,
+            EXTRACT(EPOCH FROM (c.transcribed_at - c.created_at)) AS secs,
+            (SELECT coalesce(sum(jsonb_array_length(u.words)), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS words
+       FROM conversations c WHERE c.id = ANY($1)`,
+    [ids],
+  );
+  await pg.end();
+  const byId = new Map(rows.map((r) => [r.id as string, r]));
+  const table = done.map((d) => {
+    const r = byId.get(d.id)!;
+    return {
+      conversation: `${d.id.slice(0, 8)} ${d.label}${d.duplicate ? ' (already ingested)' : ''}`,
+      duration: `${(r.duration_ms / 1000).toFixed(1)} s`,
+      words: String(r.words),
+      engine: r.status === 'failed' ? `FAILED: ${r.failure_reason}` : String(r.asr_engine),
+      'to transcript': r.secs === null ? '-' : `${Number(r.secs).toFixed(1)} s`,
+    };
+  });
+  const cols = Object.keys(table[0]) as Array<keyof (typeof table)[0]>;
+  const width = Object.fromEntries(cols.map((k) => [k, Math.max(k.length, ...table.map((r) => r[k].length))]));
+  console.log(`\n${cols.map((k) => k.padEnd(width[k])).join('  ')}`);
+  console.log(cols.map((k) => '-'.repeat(width[k])).join('  '));
+  for (const r of table) console.log(cols.map((k) => r[k].padEnd(width[k])).join('  '));
+  for (const n of notes) console.log(`note: ${n}`);
+  console.log(`\nAPI: ${base}/api/v1/conversations   (OpenAPI: ${base}/api/v1/openapi.json, readiness: ${base}/readyz)`);
+
+  if (child) {
+    if (process.env.HOTLINE_DEMO_EXIT === '1' || process.env.CI === 'true') {
+      child.kill('SIGTERM');
+      await new Promise((r) => child!.on('exit', r));
+    } else {
+      console.log('the appliance keeps running; press Ctrl-C to stop it');
+      const stop = () => child!.kill('SIGTERM');
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      await new Promise((r) => child!.on('exit', r));
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(`demo: ${(e as Error).message}`);
+  process.exit(1);
+});
