@@ -1,13 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EngineSpec } from './engine';
 import { createEngine } from './engines';
+import { prepareAudio } from './transcribe';
 
-/** One speech model per worker thread; decodes the segments it is sent, one at a time. */
+/** One speech model per worker thread. Decodes segments, and prepares recordings (G.711, resampling, segmentation). */
+type Msg = { type: 'decode'; id: number; pcm: Int16Array } | { type: 'prepare'; id: number; wav: Uint8Array } | { type: 'close' };
+
 const port = parentPort!;
 try {
   const engine = createEngine(workerData as EngineSpec);
   port.postMessage({ type: 'ready', modelId: engine.modelId, sampleRate: engine.sampleRate });
-  port.on('message', (msg: { id: number; pcm: Int16Array; type?: 'close' }) => {
+  port.on('message', (msg: Msg) => {
     if (msg.type === 'close') {
       engine.close();
       port.close();
@@ -15,11 +18,17 @@ try {
     }
     try {
       const t0 = process.hrtime.bigint();
-      const words = engine.decode(msg.pcm);
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      port.postMessage({ type: 'result', id: msg.id, words, ms });
+      if (msg.type === 'decode') {
+        const words = engine.decode(msg.pcm);
+        port.postMessage({ type: 'result', id: msg.id, value: words, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
+      } else {
+        const wav = Buffer.from(msg.wav.buffer, msg.wav.byteOffset, msg.wav.byteLength);
+        const prepared = prepareAudio(wav, engine.sampleRate);
+        const transfer = prepared.segments.map((s) => s.pcm.buffer as ArrayBuffer);
+        port.postMessage({ type: 'result', id: msg.id, value: prepared, ms: 0 }, transfer);
+      }
     } catch (e) {
-      port.postMessage({ type: 'error', id: msg.id, message: (e as Error).message });
+      port.postMessage({ type: 'error', id: msg.id, message: (e as Error).message, name: (e as Error).name, status: (e as { status?: number }).status, code: (e as { code?: string }).code });
     }
   });
 } catch (e) {

@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { AudioFormatError } from './audio/errors';
 import { EngineSpec, RecognizedWord, SpeechModelError } from './engine';
+import type { PreparedAudio } from './transcribe';
 
 interface Pending {
   id: number;
-  pcm: Int16Array;
-  resolve: (w: RecognizedWord[]) => void;
+  msg: { type: 'decode'; pcm: Int16Array } | { type: 'prepare'; wav: Uint8Array };
+  resolve: (v: never) => void;
   reject: (e: Error) => void;
 }
 
@@ -68,9 +70,21 @@ export class SpeechPool {
   }
 
   decode(pcm: Int16Array): Promise<RecognizedWord[]> {
+    return this.submit<RecognizedWord[]>({ type: 'decode', pcm });
+  }
+
+  /** WAV decoding, resampling and segmentation in a thread, so the caller's event loop (maybe the API's) stays free. */
+  prepare(wav: Buffer): Promise<PreparedAudio> {
+    return this.submit<PreparedAudio>({ type: 'prepare', wav: new Uint8Array(wav.buffer, wav.byteOffset, wav.byteLength) });
+  }
+
+  private submit<T>(msg: Pending['msg']): Promise<T> {
     if (this.closed) return Promise.reject(new Error('speech pool is closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, pcm, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      // preparation goes first: it feeds segments to every thread
+      const job = { id: this.nextId++, msg, resolve: resolve as (v: never) => void, reject };
+      if (msg.type === 'prepare') this.queue.unshift(job);
+      else this.queue.push(job);
       this.pump();
     });
   }
@@ -80,18 +94,19 @@ export class SpeechPool {
       if (slot.busy || this.queue.length === 0) continue;
       const job = this.queue.shift()!;
       slot.busy = job;
-      slot.worker.postMessage({ id: job.id, pcm: job.pcm });
+      slot.worker.postMessage({ ...job.msg, id: job.id });
     }
   }
 
-  private onMessage(slot: Slot, m: { type: string; id: number; words: RecognizedWord[]; message: string; ms: number }) {
+  private onMessage(slot: Slot, m: { type: string; id: number; value: never; message: string; name: string; status?: 413 | 415 | 422; code?: string; ms: number }) {
     const job = slot.busy;
     if (!job || job.id !== m.id) return;
     slot.busy = undefined;
     if (m.type === 'result') {
       this.decodeMs += m.ms;
-      job.resolve(m.words);
-    } else job.reject(new Error(`speech engine: ${m.message}`));
+      job.resolve(m.value);
+    } else if (m.name === 'AudioFormatError' && m.status && m.code) job.reject(new AudioFormatError(m.status, m.code, m.message));
+    else job.reject(new Error(`speech engine: ${m.message}`));
     this.pump();
   }
 

@@ -14,52 +14,72 @@ export interface TranscribedUtterance {
   confidence: number | null;
 }
 
+export interface SpeechSegment {
+  channel: number;
+  offsetMs: number;
+  pcm: Int16Array;
+}
+
+export interface PreparedAudio {
+  /** true when a two-channel file carried the same signal twice (decoded once) */
+  mergedChannels: boolean;
+  segments: SpeechSegment[];
+}
+
 export interface Decoder {
   sampleRate: number;
   decode(pcm: Int16Array): Promise<RecognizedWord[]>;
+  /** audio preparation off the caller's event loop (the speech pool runs it in a worker thread) */
+  prepare?(wav: Buffer): Promise<PreparedAudio>;
 }
 
-/**
- * Recording → utterances: decode the WAV, bring each channel to the engine's rate, cut it into speech segments
- * and decode those (in parallel across the decoder's threads). Channel i is spoken by channelMap[i].
- */
-export async function transcribeWav(wav: Buffer, channelMap: Speaker[], decoder: Decoder): Promise<TranscribedUtterance[]> {
+/** WAV → speech segments at the engine's rate: decode G.711/PCM, resample each channel, cut at pauses. */
+export function prepareAudio(wav: Buffer, rate: number): PreparedAudio {
   const info = inspectWav(wav);
   let channels = decodeWav(wav, info);
-  let map = channelMap;
+  let mergedChannels = false;
   if (channels.length === 2 && sameSignal(channels[0], channels[1])) {
-    // a mono call written as two identical channels: decode once, and nobody can say which party spoke
     channels = [channels[0]];
-    map = [channelMap[0] === channelMap[1] ? channelMap[0] : 'unknown'];
+    mergedChannels = true;
   }
-  const rate = decoder.sampleRate;
-  const jobs: Array<Promise<TranscribedUtterance | null>> = [];
+  const segments: SpeechSegment[] = [];
   channels.forEach((raw, ch) => {
     const pcm = resample(raw, info.sampleRate, rate);
     for (const seg of detectSpeech(pcm, rate)) {
-      const offsetMs = Math.round((seg.startSample * 1000) / rate);
-      jobs.push(
-        decoder.decode(pcm.slice(seg.startSample, seg.endSample)).then((words) => {
-          if (words.length === 0) return null;
-          const abs = words.map((w) => ({ ...w, startMs: w.startMs + offsetMs, endMs: w.endMs + offsetMs }));
-          return {
-            speaker: map[ch] ?? 'unknown',
-            channel: ch,
-            startMs: abs[0].startMs,
-            endMs: abs[abs.length - 1].endMs,
-            text: abs.map((w) => w.word).join(' '),
-            words: abs,
-            confidence: Math.round((abs.reduce((a, w) => a + w.confidence, 0) / abs.length) * 1000) / 1000,
-          };
-        }),
-      );
+      segments.push({ channel: ch, offsetMs: Math.round((seg.startSample * 1000) / rate), pcm: pcm.slice(seg.startSample, seg.endSample) });
     }
   });
-  const out = (await Promise.all(jobs)).filter((u): u is TranscribedUtterance => u !== null);
-  return out.sort((a, b) => a.startMs - b.startMs || a.channel - b.channel);
+  return { mergedChannels, segments };
 }
 
-/** True when two channels carry the same signal (difference energy under 1% of the signal's). */
+/**
+ * Recording → utterances. Each speech segment becomes one utterance of its channel's speaker (channel i is spoken
+ * by channelMap[i]); segments are decoded in parallel across the decoder's threads.
+ */
+export async function transcribeWav(wav: Buffer, channelMap: Speaker[], decoder: Decoder): Promise<TranscribedUtterance[]> {
+  const prepared = decoder.prepare ? await decoder.prepare(wav) : prepareAudio(wav, decoder.sampleRate);
+  // a mono call written as two identical channels: nobody can say which party spoke
+  const map = prepared.mergedChannels ? [channelMap[0] === channelMap[1] ? channelMap[0] : 'unknown'] : channelMap;
+  const out = await Promise.all(
+    prepared.segments.map(async (seg): Promise<TranscribedUtterance | null> => {
+      const words = await decoder.decode(seg.pcm);
+      if (words.length === 0) return null;
+      const abs = words.map((w) => ({ ...w, startMs: w.startMs + seg.offsetMs, endMs: w.endMs + seg.offsetMs }));
+      return {
+        speaker: map[seg.channel] ?? 'unknown',
+        channel: seg.channel,
+        startMs: abs[0].startMs,
+        endMs: abs[abs.length - 1].endMs,
+        text: abs.map((w) => w.word).join(' '),
+        words: abs,
+        confidence: Math.round((abs.reduce((a, w) => a + w.confidence, 0) / abs.length) * 1000) / 1000,
+      };
+    }),
+  );
+  return out.filter((u): u is TranscribedUtterance => u !== null).sort((a, b) => a.startMs - b.startMs || a.channel - b.channel);
+}
+
+/** True when two channels carry the same signal (difference energy under 0.5% of the signal's). */
 export function sameSignal(a: Int16Array, b: Int16Array): boolean {
   let diff = 0;
   let energy = 0;

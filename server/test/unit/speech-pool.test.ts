@@ -38,4 +38,20 @@ describe('speech pool (pocketsphinx in worker threads)', () => {
       await pool.close();
     }
   });
+
+  it.skipIf(!fs.existsSync(DIGITS))('prepares a recording in a thread exactly as in process, and passes bad audio errors through', async () => {
+    const pool = await SpeechPool.start({ engine: 'pocketsphinx', modelDir: '/usr/share/pocketsphinx/model/en-us' }, 1);
+    try {
+      const { prepareAudio } = await import('../../src/speech/transcribe');
+      const wav = fs.readFileSync(DIGITS);
+      const inThread = await pool.prepare(wav);
+      const local = prepareAudio(wav, 16000);
+      expect(inThread.segments.map((s) => [s.channel, s.offsetMs, s.pcm.length])).toEqual(local.segments.map((s) => [s.channel, s.offsetMs, s.pcm.length]));
+      expect(Array.from(inThread.segments[1].pcm.subarray(0, 64))).toEqual(Array.from(local.segments[1].pcm.subarray(0, 64)));
+      const err = await pool.prepare(Buffer.from('RIFF')).catch((e: Error & { status?: number }) => e);
+      expect([err.name, (err as { status?: number }).status]).toEqual(['AudioFormatError', 422]);
+    } finally {
+      await pool.close();
+    }
+  });
 });
