@@ -26,6 +26,11 @@ export const configSchema = z.object({
   HOTLINE_ASR_CONCURRENCY: intIn(1, 64).default(1),
   HOTLINE_POCKETSPHINX_MODEL: z.string().default('/usr/share/pocketsphinx/model/en-us'),
   HOTLINE_POCKETSPHINX_LM: z.string().optional(),
+  /** domain ARPA model interpolated with the general one (built by `npm run lm:build`); unset = general model only */
+  HOTLINE_ASR_DOMAIN_LM: z.string().optional(),
+  HOTLINE_ASR_DOMAIN_WEIGHT: z.coerce.number().min(0).max(0.9).default(0.1),
+  /** keyphrase list (phrase /threshold/ per line) spotted phonetically in every segment; unset = none */
+  HOTLINE_ASR_KEYPHRASES: z.string().optional(),
   HOTLINE_STEREO_MAP: z.enum(['agent-left', 'agent-right']).default('agent-left'),
   HOTLINE_MONO_SPEAKER: z.enum(['agent', 'customer', 'unknown']).default('unknown'),
   HOTLINE_MAX_UPLOAD_BYTES: intIn(1024, 2 ** 31).default(200 * 1024 * 1024),

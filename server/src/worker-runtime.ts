@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { processTranscribe } from './queues/processors/transcribe';
 import { reconcile } from './queues/reconciler';
 import { startStageWorker } from './queues/worker';
-import { chooseEngine } from './speech/engines';
+import { engineSpecFromConfig } from './speech/engines';
 import { SpeechPool } from './speech/pool';
 import { Services, workerHeartbeatKey } from './services';
 import { DropFolderWatcher } from './ingest/drop-folder';
@@ -16,12 +16,7 @@ export interface WorkerRuntime {
 /** The worker role: speech threads, one BullMQ worker per stage, the reconciler, the drop-folder watcher. */
 export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   const c = s.config;
-  const spec = chooseEngine({
-    engine: c.HOTLINE_ASR_ENGINE,
-    modelBundleDir: c.HOTLINE_MODEL_DIR,
-    pocketsphinxModel: c.HOTLINE_POCKETSPHINX_MODEL,
-    pocketsphinxLm: c.HOTLINE_POCKETSPHINX_LM,
-  });
+  const spec = engineSpecFromConfig(c);
   const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
   s.log.info({ engine: spec.engine, modelId: pool.modelId, threads: pool.size }, 'speech model loaded');
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { loadConfig } from '../config';
-import { chooseEngine } from '../speech/engines';
+import { engineSpecFromConfig } from '../speech/engines';
 import { inspectWav } from '../speech/audio/wav';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
@@ -33,7 +33,7 @@ async function main() {
   console.log(`audio: ${work.length} calls, ${audioSeconds.toFixed(0)} s (8 kHz µ-law stereo); speech threads: ${threads}; CPUs: ${os.cpus().length}`);
 
   // --- bare engine ---
-  const spec = chooseEngine({ engine: c.HOTLINE_ASR_ENGINE, modelBundleDir: c.HOTLINE_MODEL_DIR, pocketsphinxModel: c.HOTLINE_POCKETSPHINX_MODEL, pocketsphinxLm: c.HOTLINE_POCKETSPHINX_LM });
+  const spec = engineSpecFromConfig(c);
   const pool = await SpeechPool.start(spec, threads);
   let t0 = performance.now();
   await Promise.all(work.map((w) => transcribeWav(w.wav, ['agent', 'customer'], pool)));

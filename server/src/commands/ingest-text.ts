@@ -16,7 +16,7 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects' | 'queue'>, bo
   const dedupeKey = sha256Hex(`text\n${canonicalJson(v)}`);
   const utterances = v.messages.map((m) => {
     const offset = Date.parse(m.at) - start;
-    return { speaker: m.speaker, startMs: offset, endMs: offset, text: m.text, words: [], confidence: null };
+    return { speaker: m.speaker, startMs: offset, endMs: offset, text: m.text, words: [], keyphrases: [], confidence: null };
   });
   const result = await deps.conversations.create(
     {

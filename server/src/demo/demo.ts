@@ -7,6 +7,7 @@ import { loadConfig } from '../config';
 import { ensureDatabase } from '../repositories/database';
 import { metadataFor, renderCall } from '../synth/render';
 import { CALL_SCRIPTS } from '../synth/scripts';
+import { buildDomainLm } from '../speech/lm/build';
 import { realClips } from './real-audio';
 
 /**
@@ -24,6 +25,27 @@ async function main() {
   const synth = CALL_SCRIPTS.map((s) => ({ script: s, call: renderCall(s, path.join(c.HOTLINE_VAR_DIR, 'synth')) }));
   const { clips, notes } = realClips(c.HOTLINE_DATA_DIR, path.join(c.HOTLINE_VAR_DIR, 'demo-audio'));
 
+  // the demo runs the adapted engine: domain model interpolated with the general one, and keyphrase search
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  const domainLm = c.HOTLINE_ASR_DOMAIN_LM ?? path.join(c.HOTLINE_VAR_DIR, 'lm', 'domain.arpa');
+  if (!fs.existsSync(domainLm)) {
+    const info = buildDomainLm(
+      {
+        banking77Csv: path.join(c.HOTLINE_DATA_DIR, 'datasets', 'banking77', 'train.csv'),
+        agentPhrases: path.join(repo, 'policies', 'asr', 'agent-phrases.txt'),
+        dictionary: path.join(c.HOTLINE_POCKETSPHINX_MODEL, 'cmudict-en-us.dict'),
+      },
+      domainLm,
+    );
+    console.log(`built the domain language model (${info.sources.join('; ')})`);
+  }
+  const childEnv = {
+    ...process.env,
+    HOTLINE_ASR_DOMAIN_LM: domainLm,
+    HOTLINE_ASR_DOMAIN_WEIGHT: process.env.HOTLINE_ASR_DOMAIN_WEIGHT ?? '0.05',
+    HOTLINE_ASR_KEYPHRASES: c.HOTLINE_ASR_KEYPHRASES ?? path.join(repo, 'policies', 'asr', 'keyphrases.txt'),
+  };
+
   let child: ChildProcess | undefined;
   const already = await fetch(`${base}/healthz`).then(
     (r) => r.ok,
@@ -31,7 +53,7 @@ async function main() {
   );
   if (already) console.log(`an appliance already answers on ${base}; using it`);
   else {
-    child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     const logFile = fs.createWriteStream(path.join(c.HOTLINE_VAR_DIR, 'demo.log'), { flags: 'a' });
     child.stdout!.pipe(logFile);
     child.stderr!.pipe(logFile);

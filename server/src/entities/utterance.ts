@@ -1,6 +1,13 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { Speaker } from './recording';
 
+export interface KeyphraseTiming {
+  p: string;
+  s: number;
+  e: number;
+  c: number;
+}
+
 export interface WordTiming {
   w: string;
   s: number;
@@ -38,4 +45,8 @@ export class Utterance {
 
   @Column({ type: 'real', nullable: true })
   confidence: number | null;
+
+  /** policy phrases found by phonetic keyphrase search in this utterance's audio: [{p, s, e, c}] */
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  keyphrases: KeyphraseTiming[];
 }

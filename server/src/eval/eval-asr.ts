@@ -2,9 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { realClips, telephoneVersion } from '../demo/real-audio';
-import { wordErrors } from '../lib/wer';
+import { normalizeWords, wordErrors } from '../lib/wer';
+import { inspectWav } from '../speech/audio/wav';
+import { readKeyphrases } from '../speech/engines/pocketsphinx';
+import { buildDomainLm } from '../speech/lm/build';
 import { EngineSpec } from '../speech/engine';
-import { chooseEngine } from '../speech/engines';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
 import { renderCall } from '../synth/render';
@@ -38,16 +40,31 @@ async function main() {
     items.push({ set: 'synthetic', id: s.id, band: '16k', wav: r.wav16k, reference, channelMap: ['agent', 'customer'] });
     items.push({ set: 'synthetic', id: s.id, band: '8k-tel', wav: r.wav8kUlaw, reference, channelMap: ['agent', 'customer'] });
   }
-  const engines: Array<{ label: string; spec: EngineSpec }> = [
-    { label: 'pocketsphinx', spec: chooseEngine({ engine: 'pocketsphinx', pocketsphinxModel: c.HOTLINE_POCKETSPHINX_MODEL }) },
-  ];
-  const domainLm = path.join(c.HOTLINE_VAR_DIR, 'lm', 'domain-interp.lm');
-  if (c.HOTLINE_POCKETSPHINX_LM || fs.existsSync(domainLm)) {
-    engines.push({ label: 'pocketsphinx+domain', spec: { engine: 'pocketsphinx', modelDir: c.HOTLINE_POCKETSPHINX_MODEL, lmPath: c.HOTLINE_POCKETSPHINX_LM ?? domainLm } });
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  const general: EngineSpec = { engine: 'pocketsphinx', modelDir: c.HOTLINE_POCKETSPHINX_MODEL, lmPath: c.HOTLINE_POCKETSPHINX_LM };
+  const engines: Array<{ label: string; spec: EngineSpec }> = [{ label: 'pocketsphinx', spec: general }];
+  // domain adaptation: the general model interpolated with a model of bank-hotline text, at several weights
+  const domainLm = c.HOTLINE_ASR_DOMAIN_LM ?? path.join(c.HOTLINE_VAR_DIR, 'lm', 'domain.arpa');
+  if (!fs.existsSync(domainLm)) {
+    buildDomainLm(
+      {
+        banking77Csv: path.join(c.HOTLINE_DATA_DIR, 'datasets', 'banking77', 'train.csv'),
+        agentPhrases: path.join(repo, 'policies', 'asr', 'agent-phrases.txt'),
+        dictionary: path.join(c.HOTLINE_POCKETSPHINX_MODEL, 'cmudict-en-us.dict'),
+      },
+      domainLm,
+    );
   }
+  const weights = (process.env.EVAL_DOMAIN_WEIGHTS ?? '0.05,0.1,0.2').split(',').map(Number);
+  for (const weight of weights) engines.push({ label: `pocketsphinx+domain w=${weight}`, spec: { ...general, domainLm: { path: domainLm, weight } } });
   const vosk = c.HOTLINE_MODEL_DIR ? path.join(c.HOTLINE_MODEL_DIR, 'vosk') : undefined;
   if (vosk && fs.existsSync(vosk)) engines.push({ label: 'vosk', spec: { engine: 'vosk', modelDir: vosk } });
   else notes.push(`vosk: skipped — no Vosk model in ${vosk ?? 'HOTLINE_MODEL_DIR/vosk (HOTLINE_MODEL_DIR unset)'}; Vosk models come from the offline model bundle`);
+  // keyphrase spotting rides along with the general engine
+  const keyphrases = c.HOTLINE_ASR_KEYPHRASES ?? path.join(repo, 'policies', 'asr', 'keyphrases.txt');
+  engines[0].spec = { ...general, keyphrases };
+  const phraseList = readKeyphrases(keyphrases, path.join(c.HOTLINE_POCKETSPHINX_MODEL, 'cmudict-en-us.dict'));
+  const kws = { hits: 0, misses: 0, falseSynthetic: 0, falseReal: 0, realMinutes: 0, detail: [] as string[] };
 
   const threads = c.HOTLINE_ASR_CONCURRENCY;
   const summary: string[] = [];
@@ -63,9 +80,23 @@ async function main() {
       const us = await transcribeWav(wav, it.channelMap, pool);
       const wall = performance.now() - t0;
       const decodeMs = pool.decodeMs - cpu0;
-      const { inspectWav } = await import('../speech/audio/wav');
       const audioMs = inspectWav(wav).durationMs * inspectWav(wav).channels;
       const w = wordErrors(it.reference, us.map((u) => u.text).join(' '));
+      if (e.spec.keyphrases) {
+        const found = us.flatMap((u) => u.keyphrases.map((k) => k.phrase));
+        const ref = ` ${normalizeWords(it.reference).join(' ')} `;
+        if (it.set === 'real') kws.realMinutes += inspectWav(wav).durationMs / 60000;
+        for (const p of phraseList) {
+          const truth = ref.split(` ${p} `).length - 1;
+          const got = found.filter((f) => f === p).length;
+          if (it.set === 'synthetic') {
+            kws.hits += Math.min(truth, got);
+            kws.misses += Math.max(0, truth - got);
+            kws.falseSynthetic += Math.max(0, got - truth);
+          } else kws.falseReal += Math.max(0, got - truth);
+          if (got !== truth) kws.detail.push(`${it.set}/${it.band}/${it.id}: "${p}" spoken ${truth}, found ${got}`);
+        }
+      }
       console.log([it.set, it.band, it.id, w.refWords, w.errors, `${(w.wer * 100).toFixed(1)}%`, (decodeMs / audioMs).toFixed(3)].join('\t'));
       const key = `${it.set} ${it.band}`;
       const t = totals.get(key) ?? { errors: 0, words: 0, audioMs: 0, wallMs: 0 };
@@ -80,7 +111,11 @@ async function main() {
       summary.push(`${e.label.padEnd(20)} ${k.padEnd(16)} WER ${((t.errors / t.words) * 100).toFixed(1).padStart(5)}%  (${t.errors}/${t.words} words)  RTF ${(t.wallMs / t.audioMs).toFixed(3)}`);
     }
   }
-  console.log('\n== overall (RTF = decode thread time / audio time, per channel)');
+  console.log(`\n== keyphrase spotting (${path.relative(repo, keyphrases)}, ${phraseList.length} phrases, general model)`);
+  console.log(`synthetic calls: ${kws.hits} of ${kws.hits + kws.misses} spoken phrases found (recall ${((kws.hits / Math.max(1, kws.hits + kws.misses)) * 100).toFixed(1)}%), ${kws.falseSynthetic} false alarm(s)`);
+  console.log(`real recordings: ${kws.falseReal} false alarm(s) in ${kws.realMinutes.toFixed(1)} min of audio (16 kHz + telephone band)`);
+  for (const d of kws.detail) console.log(`  ${d}`);
+  console.log('\n== overall (RTF = decode thread time / audio time, per channel; the first engine also runs keyphrase search)');
   for (const s of summary) console.log(s);
   for (const n of notes) console.log(`note: ${n}`);
 }

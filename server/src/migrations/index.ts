@@ -1,3 +1,4 @@
 import { Foundation1763900000000 } from './1763900000000-foundation';
+import { UtteranceKeyphrases1763900100000 } from './1763900100000-utterance-keyphrases';
 
-export const MIGRATIONS = [Foundation1763900000000];
+export const MIGRATIONS = [Foundation1763900000000, UtteranceKeyphrases1763900100000];

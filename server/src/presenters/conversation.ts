@@ -33,6 +33,7 @@ export const utteranceSchema = z
     text: z.string(),
     confidence: z.number().nullable(),
     words: z.array(z.object({ w: z.string(), s: z.number(), e: z.number(), c: z.number() })),
+    keyphrases: z.array(z.object({ p: z.string(), s: z.number(), e: z.number(), c: z.number() })),
   })
   .meta({ id: 'Utterance' });
 
@@ -71,7 +72,7 @@ export function presentDetail(c: Conversation, r: Recording | null, us: Utteranc
     recording: r
       ? { codec: r.codec, sampleRate: r.sampleRate, channels: r.channels, durationMs: r.durationMs, sizeBytes: Number(r.sizeBytes), channelMap: r.channelMap }
       : null,
-    utterances: us.map((u) => ({ id: u.id, seq: u.seq, speaker: u.speaker, startMs: u.startMs, endMs: u.endMs, text: u.text, confidence: u.confidence, words: u.words })),
+    utterances: us.map((u) => ({ id: u.id, seq: u.seq, speaker: u.speaker, startMs: u.startMs, endMs: u.endMs, text: u.text, confidence: u.confidence, words: u.words, keyphrases: u.keyphrases })),
     events: events.map((e) => ({ stage: e.stage, kind: e.kind, attempt: e.attempt, at: e.at.toISOString(), detail: e.detail })),
   };
 }

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EngineSpec } from './engine';
+import type { EngineSpec, SegmentResult } from './engine';
 import { createEngine } from './engines';
 import { prepareAudio } from './transcribe';
 
@@ -19,8 +19,8 @@ try {
     try {
       const t0 = process.hrtime.bigint();
       if (msg.type === 'decode') {
-        const words = engine.decode(msg.pcm);
-        port.postMessage({ type: 'result', id: msg.id, value: words, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
+        const value: SegmentResult = { words: engine.decode(msg.pcm), keyphrases: engine.spot?.(msg.pcm) ?? [] };
+        port.postMessage({ type: 'result', id: msg.id, value, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
       } else {
         const wav = Buffer.from(msg.wav.buffer, msg.wav.byteOffset, msg.wav.byteLength);
         const prepared = prepareAudio(wav, engine.sampleRate);

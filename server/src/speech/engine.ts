@@ -6,6 +6,14 @@ export interface RecognizedWord {
   confidence: number;
 }
 
+/** A policy phrase found by phonetic keyphrase search (independent of the language model's transcript). */
+export interface KeyphraseHit {
+  phrase: string;
+  startMs: number;
+  endMs: number;
+  confidence: number;
+}
+
 export interface SpeechEngine {
   readonly name: 'pocketsphinx' | 'vosk';
   /** identifies the acoustic + language model, so a transcript records what produced it */
@@ -13,7 +21,14 @@ export interface SpeechEngine {
   readonly sampleRate: number;
   /** Decodes one utterance; word times are relative to its first sample. */
   decode(pcm: Int16Array): RecognizedWord[];
+  /** phonetic keyphrase spotting over the same audio, when the engine has a keyphrase list */
+  spot?(pcm: Int16Array): KeyphraseHit[];
   close(): void;
+}
+
+export interface SegmentResult {
+  words: RecognizedWord[];
+  keyphrases: KeyphraseHit[];
 }
 
 export class SpeechModelError extends Error {
@@ -29,4 +44,8 @@ export interface EngineSpec {
   modelDir: string;
   /** pocketsphinx: an alternative language model (ARPA or binary) */
   lmPath?: string;
+  /** pocketsphinx: a domain model interpolated with the general one, and its weight */
+  domainLm?: { path: string; weight: number };
+  /** pocketsphinx: keyphrase list, one `phrase /threshold/` per line */
+  keyphrases?: string;
 }

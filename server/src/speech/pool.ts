@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AudioFormatError } from './audio/errors';
-import { EngineSpec, RecognizedWord, SpeechModelError } from './engine';
+import { EngineSpec, SegmentResult, SpeechModelError } from './engine';
 import type { PreparedAudio } from './transcribe';
 
 interface Pending {
@@ -69,8 +69,9 @@ export class SpeechPool {
     return this.slots.length;
   }
 
-  decode(pcm: Int16Array): Promise<RecognizedWord[]> {
-    return this.submit<RecognizedWord[]>({ type: 'decode', pcm });
+  /** Words of one speech segment, plus keyphrase hits when the engine spots phrases. */
+  decode(pcm: Int16Array): Promise<SegmentResult> {
+    return this.submit<SegmentResult>({ type: 'decode', pcm });
   }
 
   /** WAV decoding, resampling and segmentation in a thread, so the caller's event loop (maybe the API's) stays free. */

@@ -1,7 +1,7 @@
 import type { Speaker } from '../entities/recording';
 import { decodeWav, inspectWav } from './audio/wav';
 import { resample } from './audio/resample';
-import { RecognizedWord } from './engine';
+import { KeyphraseHit, RecognizedWord, SegmentResult } from './engine';
 import { detectSpeech } from './vad';
 
 export interface TranscribedUtterance {
@@ -11,6 +11,7 @@ export interface TranscribedUtterance {
   endMs: number;
   text: string;
   words: RecognizedWord[];
+  keyphrases: KeyphraseHit[];
   confidence: number | null;
 }
 
@@ -28,7 +29,7 @@ export interface PreparedAudio {
 
 export interface Decoder {
   sampleRate: number;
-  decode(pcm: Int16Array): Promise<RecognizedWord[]>;
+  decode(pcm: Int16Array): Promise<SegmentResult>;
   /** audio preparation off the caller's event loop (the speech pool runs it in a worker thread) */
   prepare?(wav: Buffer): Promise<PreparedAudio>;
 }
@@ -62,17 +63,21 @@ export async function transcribeWav(wav: Buffer, channelMap: Speaker[], decoder:
   const map = prepared.mergedChannels ? [channelMap[0] === channelMap[1] ? channelMap[0] : 'unknown'] : channelMap;
   const out = await Promise.all(
     prepared.segments.map(async (seg): Promise<TranscribedUtterance | null> => {
-      const words = await decoder.decode(seg.pcm);
-      if (words.length === 0) return null;
-      const abs = words.map((w) => ({ ...w, startMs: w.startMs + seg.offsetMs, endMs: w.endMs + seg.offsetMs }));
+      const { words, keyphrases } = await decoder.decode(seg.pcm);
+      if (words.length === 0 && keyphrases.length === 0) return null;
+      const shift = <T extends { startMs: number; endMs: number }>(x: T): T => ({ ...x, startMs: x.startMs + seg.offsetMs, endMs: x.endMs + seg.offsetMs });
+      const abs = words.map(shift);
+      const hits = keyphrases.map(shift);
+      const span = [...abs, ...hits];
       return {
         speaker: map[seg.channel] ?? 'unknown',
         channel: seg.channel,
-        startMs: abs[0].startMs,
-        endMs: abs[abs.length - 1].endMs,
+        startMs: Math.min(...span.map((x) => x.startMs)),
+        endMs: Math.max(...span.map((x) => x.endMs)),
         text: abs.map((w) => w.word).join(' '),
         words: abs,
-        confidence: Math.round((abs.reduce((a, w) => a + w.confidence, 0) / abs.length) * 1000) / 1000,
+        keyphrases: hits,
+        confidence: abs.length ? Math.round((abs.reduce((a, w) => a + w.confidence, 0) / abs.length) * 1000) / 1000 : null,
       };
     }),
   );

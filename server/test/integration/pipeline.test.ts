@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordErrors } from '../../src/lib/wer';
@@ -25,7 +26,7 @@ async function waitTranscribed(id: string) {
 
 beforeAll(async () => {
   t = await makeTestEnv('pipeline', 11);
-  app = await startProcess('all', t, { HOTLINE_ASR_CONCURRENCY: '2' });
+  app = await startProcess('all', t, { HOTLINE_ASR_CONCURRENCY: '2', HOTLINE_ASR_KEYPHRASES: path.resolve(__dirname, '..', '..', '..', 'policies', 'asr', 'keyphrases.txt') });
   pg = await db(t);
 });
 
@@ -57,6 +58,14 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     }
     expect(us[0].speaker).toBe('agent');
     expect(us[0].text).toMatch(/recorded for quality and training/);
+    // the phonetic keyphrase search found the recording notice inside the agent's first turn, and nothing unsaid
+    const kws = (us as unknown as Array<{ speaker: string; keyphrases: Array<{ p: string; s: number; e: number }> }>).flatMap((u) => u.keyphrases.map((k) => ({ ...k, speaker: u.speaker })));
+    const notice = kws.find((k) => k.p === 'recorded for quality and training purposes');
+    expect(notice?.speaker).toBe('agent');
+    expect(notice!.s).toBeGreaterThanOrEqual(call.turns[0].startMs - 500);
+    expect(notice!.e).toBeLessThanOrEqual(call.turns[0].endMs + 500);
+    expect(kws.filter((k) => ['not my problem', 'guaranteed return', 'case reference number', 'security code'].includes(k.p))).toEqual([]);
+    expect(conv.asrEngine).toMatch(/\+kws\([0-9a-f]{12}\)$/);
     // word timings are absolute, ordered and inside their utterance
     for (const u of us) for (const w of u.words) expect(w.s >= u.startMs && w.e <= u.endMs && w.s < w.e).toBe(true);
     const wer = wordErrors(call.turns.map((x) => x.text).join(' '), us.map((u) => u.text).join(' ')).wer;

@@ -27,7 +27,7 @@ describe('speech pool (pocketsphinx in worker threads)', () => {
       const full = resample(raw, inspectWav(wav).sampleRate, 16000);
       const [first] = detectSpeech(full, 16000); // the first digit string, cut as the pipeline cuts it
       const pcm = full.slice(first.startSample, first.endSample);
-      const runs = await Promise.all([1, 2, 3, 4].map(() => pool.decode(pcm)));
+      const runs = (await Promise.all([1, 2, 3, 4].map(() => pool.decode(pcm)))).map((r) => r.words);
       const texts = runs.map((w) => w.map((x) => x.word).join(' '));
       expect(texts[0]).toBe('one zero zero zero one');
       // word timings relative to the segment, stable across threads (each segment is its own stream)

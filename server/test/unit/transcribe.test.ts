@@ -7,9 +7,9 @@ import { sameSignal, transcribeWav } from '../../src/speech/transcribe';
 const spanDecoder = (rate: number) => ({
   sampleRate: rate,
   calls: 0,
-  async decode(pcm: Int16Array): Promise<RecognizedWord[]> {
+  async decode(pcm: Int16Array): Promise<{ words: RecognizedWord[]; keyphrases: [] }> {
     this.calls++;
-    return [{ word: `seg${this.calls}`, startMs: 0, endMs: Math.round((pcm.length * 1000) / rate), confidence: 0.9 }];
+    return { words: [{ word: `seg${this.calls}`, startMs: 0, endMs: Math.round((pcm.length * 1000) / rate), confidence: 0.9 }], keyphrases: [] };
   },
 });
 

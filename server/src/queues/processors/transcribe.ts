@@ -56,6 +56,7 @@ export async function processTranscribe(deps: TranscribeDeps, job: Job<StageJob>
           endMs: u.endMs,
           text: u.text,
           words: u.words.map((w) => ({ w: w.word, s: w.startMs, e: w.endMs, c: w.confidence })),
+          keyphrases: u.keyphrases.map((k) => ({ p: k.phrase, s: k.startMs, e: k.endMs, c: k.confidence })),
           confidence: u.confidence,
         })),
       );
