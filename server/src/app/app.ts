@@ -10,9 +10,9 @@ import { buildOpenApi } from './openapi';
 import type { RouteDef } from './route';
 
 export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
-  let doc: unknown;
-  const routes: RouteDef[] = [...conversationRoutes(s), ...systemRoutes(s, speech, () => doc)];
-  doc = buildOpenApi(routes, { title: 'Hotline Appliance API', version: '1' }, [callMetadataSchema]);
+  const holder: { doc?: unknown } = {};
+  const routes: RouteDef[] = [...conversationRoutes(s), ...systemRoutes(s, speech, () => holder.doc)];
+  holder.doc = buildOpenApi(routes, { title: 'Hotline Appliance API', version: '1' }, [callMetadataSchema]);
   return routes;
 }
 

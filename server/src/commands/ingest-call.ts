@@ -49,8 +49,8 @@ export async function ingestCall(
     throw new HttpError(422, 'invalid_metadata', `invalid metadata: channelMap names ${channelMap.length} speaker(s) for a ${info.channels}-channel recording`);
   }
   const audioSha = sha256Hex(input.audio);
-  const { channelMap: _cm, ...metaForKey } = meta;
-  const dedupeKey = sha256Hex(`call\n${audioSha}\n${canonicalJson({ ...metaForKey, channelMap })}`);
+  // the key covers the metadata as sent plus the channel map in force, so a changed mapping is a new conversation
+  const dedupeKey = sha256Hex(`call\n${audioSha}\n${canonicalJson({ ...meta, channelMap })}`);
   const startedAt = meta.startedAt ? new Date(meta.startedAt) : new Date();
 
   const { created } = await deps.objects.put(input.audio);

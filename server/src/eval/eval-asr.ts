@@ -75,10 +75,8 @@ async function main() {
     const totals = new Map<string, { errors: number; words: number; audioMs: number; wallMs: number }>();
     for (const it of items) {
       const wav = fs.readFileSync(it.wav);
-      const t0 = performance.now();
       const cpu0 = pool.decodeMs;
       const us = await transcribeWav(wav, it.channelMap, pool);
-      const wall = performance.now() - t0;
       const decodeMs = pool.decodeMs - cpu0;
       const audioMs = inspectWav(wav).durationMs * inspectWav(wav).channels;
       const w = wordErrors(it.reference, us.map((u) => u.text).join(' '));

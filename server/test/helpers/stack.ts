@@ -130,10 +130,12 @@ export async function uploadCall(base: string, audio: Buffer, metadata: unknown,
   form.append('audio', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), filename);
   if (metadata !== undefined) form.append('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata));
   const res = await fetch(`${base}/api/v1/calls`, { method: 'POST', body: form });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
 export async function getJson(url: string, init?: RequestInit) {
   const res = await fetch(url, init);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
 }

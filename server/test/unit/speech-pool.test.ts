@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { SpeechModelError } from '../../src/speech/engine';
 import { decodeWav, inspectWav } from '../../src/speech/audio/wav';
 
-// The pool loads dist/speech/asr-thread.js: import the compiled module so thread and caller agree.
+// The pool starts dist/speech/asr-thread.js next to its own file: use the compiled module so thread and caller agree.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SpeechPool } = require(path.resolve(__dirname, '..', '..', 'dist', 'speech', 'pool.js')) as typeof import('../../src/speech/pool');
 const DATA = process.env.HOTLINE_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared');
 const DIGITS = path.join(DATA, 'audio', 'vosk-test', 'test.wav');

@@ -33,7 +33,7 @@ export async function processTranscribe(deps: TranscribeDeps, job: Job<StageJob>
     audio = await deps.objects.get(recording.sha256);
   } catch (e) {
     // may be a passing storage fault: retried with backoff, then the conversation is marked failed
-    throw new Error(`recording object unreadable: ${(e as Error).message}`);
+    throw new Error(`recording object unreadable: ${(e as Error).message}`, { cause: e });
   }
   let utterances;
   try {

@@ -15,7 +15,7 @@ function alawToLinear(a: number): number {
   const sign = a & 0x80;
   const exponent = (a >> 4) & 0x07;
   const mantissa = a & 0x0f;
-  let sample = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
+  const sample = exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
   return sign ? sample : -sample;
 }
 
@@ -27,7 +27,7 @@ export function linearToUlaw(sample: number): number {
   const BIAS = 0x84;
   const CLIP = 32635;
   const sign = sample < 0 ? 0x80 : 0;
-  let s = Math.min(Math.abs(sample), CLIP) + BIAS;
+  const s = Math.min(Math.abs(sample), CLIP) + BIAS;
   let exponent = 7;
   for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
   const mantissa = (s >> (exponent + 3)) & 0x0f;
