@@ -31,7 +31,18 @@ async function serve(role: 'api' | 'worker' | 'all') {
     const addr = server.address();
     log.info({ port: typeof addr === 'object' && addr ? addr.port : config.HOTLINE_PORT, host: config.HOTLINE_HOST }, 'api listening');
   }
-  log.info({ role }, 'hotline started');
+  log.info('hotline started');
+  // test harnesses and the demo pass their pid: never outlive them
+  const parent = Number(process.env.HOTLINE_PARENT_PID);
+  if (parent > 0) {
+    setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        process.exit(0);
+      }
+    }, 1000).unref();
+  }
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -51,6 +51,7 @@ export async function makeTestEnv(name: string, redisDb: number, extra: Record<s
       HOTLINE_JOB_BACKOFF_MS: '200',
       HOTLINE_RECONCILE_INTERVAL_MS: '1000',
       HOTLINE_JOB_LOCK_MS: '4000',
+      HOTLINE_PARENT_PID: String(process.pid),
       ...extra,
     },
   };

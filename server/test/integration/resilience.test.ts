@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { metadataFor } from '../../src/synth/render';
 import { db, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
@@ -37,8 +37,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pg?.end();
-  for (const p of procs) await p.stop('SIGKILL');
   await api?.stop();
+});
+
+// every test stops the workers it started, pass or fail, so none lingers into the next test
+afterEach(async () => {
+  for (const p of procs.splice(0)) await p.stop('SIGKILL');
 });
 
 describe('worker killed mid-job', () => {
@@ -49,7 +53,13 @@ describe('worker killed mid-job', () => {
     const up = await uploadCall(api.base, fs.readFileSync(call.wav16k), metadataFor(script, '16k'));
     expect(up.status).toBe(202);
     const id = up.body.conversation.id as string;
-    await waitFor('the worker to start transcribing', async () => (await status(id)) === 'transcribing', 30_000, 50);
+    // kill it once the attempt is recorded as started (the event follows the state change)
+    await waitFor(
+      'the worker to start transcribing',
+      async () => (await pg.query("SELECT 1 FROM processing_events WHERE conversation_id = $1 AND kind = 'started'", [id])).rowCount === 1,
+      30_000,
+      20,
+    );
     worker.child.kill('SIGKILL');
     await worker.exited;
     expect(await status(id)).toBe('transcribing');
@@ -100,17 +110,17 @@ describe('Redis loses its data mid-run', () => {
 
 describe('a job that finally fails', () => {
   it('leaves the conversation failed with the reason, visible through the API', async () => {
-    const worker = await startProcess('worker', t, { HOTLINE_ASR_CONCURRENCY: '1' });
-    procs.push(worker);
     const { script, call } = calls.get('gov-complaint')!;
     const audio = fs.readFileSync(call.wav16k);
-    // the stored object goes missing behind the appliance's back (disk fault): no retry can succeed
+    // uploaded while no worker runs; then the stored object goes missing behind the appliance's back (disk fault):
+    // no retry can succeed. Other conversations share this content address, so only this row is pointed elsewhere.
     const up = await uploadCall(api.base, audio, { ...metadataFor(script, '16k'), externalId: 'vanishing' });
     const id = up.body.conversation.id as string;
     const sha = (await pg.query('SELECT sha256 FROM recordings WHERE conversation_id = $1', [id])).rows[0].sha256 as string;
-    // other conversations share this content address; corrupt a copy only this conversation points at
     await pg.query("UPDATE recordings SET sha256 = repeat('0', 64) WHERE conversation_id = $1", [id]);
-    await waitFor('the conversation to fail', async () => (await status(id)) === 'failed', 60_000);
+    const worker = await startProcess('worker', t, { HOTLINE_ASR_CONCURRENCY: '1' });
+    procs.push(worker);
+    await waitFor('the conversation to fail', async () => (await status(id)) === 'failed', 40_000);
     const row = (await pg.query('SELECT failed_stage, failure_reason FROM conversations WHERE id = $1', [id])).rows[0];
     expect(row.failed_stage).toBe('transcribe');
     expect(row.failure_reason).toMatch(/recording object unreadable/);
