@@ -40,6 +40,8 @@ export const configSchema = z.object({
   HOTLINE_JOB_LOCK_MS: intIn(1000, 600_000).default(30_000),
   HOTLINE_RECONCILE_INTERVAL_MS: intIn(500, 3_600_000).default(60_000),
   HOTLINE_DROP_DIR: z.string().optional(),
+  /** exit when this process is gone (test harnesses, the demo) */
+  HOTLINE_PARENT_PID: intIn(1, 2 ** 22).optional(),
   HOTLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -33,8 +33,8 @@ async function serve(role: 'api' | 'worker' | 'all') {
   }
   log.info('hotline started');
   // test harnesses and the demo pass their pid: never outlive them
-  const parent = Number(process.env.HOTLINE_PARENT_PID);
-  if (parent > 0) {
+  const parent = config.HOTLINE_PARENT_PID;
+  if (parent) {
     setInterval(() => {
       try {
         process.kill(parent, 0);
