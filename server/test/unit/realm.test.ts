@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const REALM = path.resolve(__dirname, '..', '..', '..', 'policies', 'keycloak', 'realm-hotline.json');
+const DATA = process.env.HOTLINE_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared');
+const CHECKER = path.join(DATA, 'tools', 'keycloak-realm-check', 'check-realm.mjs');
+
+interface Role {
+  name: string;
+  composites?: { client?: Record<string, string[]> };
+}
+const realm = JSON.parse(fs.readFileSync(REALM, 'utf8'));
+
+describe('Keycloak realm export policies/keycloak/realm-hotline.json', () => {
+  it.skipIf(!fs.existsSync(CHECKER))('passes the offline check against Keycloak’s own representation classes', () => {
+    const r = spawnSync(process.execPath, [CHECKER, REALM], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toMatch(/^OK: \d+ keys checked/);
+    expect(r.status).toBe(0);
+  });
+
+  it('has the six realm roles, each a bundle of hotline-api permissions, with separation of duties', () => {
+    const roles = realm.roles.realm as Role[];
+    expect(roles.map((r) => r.name).sort()).toEqual(['admin', 'agent', 'auditor', 'compliance_officer', 'qa_analyst', 'supervisor']);
+    const perms = new Set((realm.roles.client['hotline-api'] as Role[]).map((r) => r.name));
+    const of = (name: string) => roles.find((r) => r.name === name)!.composites!.client!['hotline-api'];
+    for (const r of roles) for (const p of of(r.name)) expect(perms.has(p), `${r.name} → ${p}`).toBe(true);
+    for (const noContent of ['admin', 'auditor']) {
+      expect(of(noContent)).not.toContain('transcript:read');
+      expect(of(noContent)).not.toContain('recording:play');
+    }
+    expect(of('agent')).not.toContain('transcript:unmask');
+    expect(of('compliance_officer')).toContain('policy:approve');
+    expect(of('qa_analyst')).not.toContain('policy:approve');
+  });
+
+  it('console: public, code flow with PKCE S256 only; access tokens carry aud=hotline-api and team ids', () => {
+    const console_ = realm.clients.find((c: { clientId: string }) => c.clientId === 'hotline-console');
+    expect(console_).toMatchObject({ publicClient: true, standardFlowEnabled: true, implicitFlowEnabled: false, directAccessGrantsEnabled: false });
+    expect(console_.attributes['pkce.code.challenge.method']).toBe('S256');
+    const aud = console_.protocolMappers.find((m: { protocolMapper: string }) => m.protocolMapper === 'oidc-audience-mapper');
+    expect(aud.config).toMatchObject({ 'included.client.audience': 'hotline-api', 'access.token.claim': 'true' });
+    const teams = console_.protocolMappers.find((m: { name: string }) => m.name === 'team ids');
+    expect(teams.config).toMatchObject({ 'user.attribute': 'team_id', 'aggregate.attrs': 'true', multivalued: 'true' });
+    const api = realm.clients.find((c: { clientId: string }) => c.clientId === 'hotline-api');
+    expect(api).toMatchObject({ standardFlowEnabled: false, directAccessGrantsEnabled: false, serviceAccountsEnabled: false });
+  });
+
+  it('short token lifetimes, brute-force detection and a password policy', () => {
+    expect(realm.accessTokenLifespan).toBeLessThanOrEqual(300);
+    expect(realm.bruteForceProtected).toBe(true);
+    expect(realm.failureFactor).toBeLessThanOrEqual(5);
+    expect(realm.passwordPolicy).toMatch(/length\(12\)/);
+    expect(realm.groups[0].subGroups.every((g: { attributes: { team_id: string[] } }) => g.attributes.team_id.length === 1)).toBe(true);
+  });
+});
