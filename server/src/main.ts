@@ -13,6 +13,7 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   all                      api + worker in one process
   ingest <file|dir> [--meta file.json] [--wait]
                            ingest recordings (a directory: every *.wav, with <name>.json sidecars)
+  audit verify|checkpoint  verify the audit trail's hash chain and signed checkpoints / sign the current head
   migrate                  apply database migrations and exit
   reconcile                re-enqueue every unfinished conversation once and exit`;
 
@@ -69,6 +70,12 @@ async function main(argv: string[]) {
     case 'ingest': {
       const { runIngestCli } = await import('./cli/ingest');
       process.exitCode = await runIngestCli(rest);
+      return;
+    }
+    case 'audit': {
+      setProcessRole('audit');
+      const { runAuditCli } = await import('./cli/audit');
+      process.exitCode = await runAuditCli(rest);
       return;
     }
     case 'migrate':

@@ -1,4 +1,6 @@
 import { Foundation1763900000000 } from './1763900000000-foundation';
 import { UtteranceKeyphrases1763900100000 } from './1763900100000-utterance-keyphrases';
 
-export const MIGRATIONS = [Foundation1763900000000, UtteranceKeyphrases1763900100000];
+import { AuditTrail1763900200000 } from './1763900200000-audit-trail';
+
+export const MIGRATIONS = [Foundation1763900000000, UtteranceKeyphrases1763900100000, AuditTrail1763900200000];

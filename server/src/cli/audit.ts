@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AuditLog, CheckpointSigner, readCheckpoints, readPublicKeys } from '../audit/audit-log';
+import { loadConfig } from '../config';
+import { openDatabase } from '../repositories/database';
+
+/**
+ * `hotline audit verify [--checkpoints F] [--public-key F ...]` — exit 0 when the trail is intact, 1 with each
+ * problem otherwise. `hotline audit checkpoint` — signs the current head and appends it to the checkpoint file.
+ */
+export async function runAuditCli(args: string[]): Promise<number> {
+  const c = loadConfig();
+  const opt = (name: string) => args.flatMap((a, i) => (a === name && args[i + 1] ? [args[i + 1]] : []));
+  const dir = path.join(c.HOTLINE_VAR_DIR, 'audit');
+  const checkpointFile = opt('--checkpoints')[0] ?? path.join(dir, 'checkpoints.jsonl');
+  const keyFile = path.join(c.HOTLINE_VAR_DIR, 'keys', 'audit-checkpoint.key');
+  const db = await openDatabase(c.DATABASE_URL);
+  try {
+    const log = new AuditLog(db);
+    if (args[0] === 'checkpoint') {
+      const cp = await log.checkpoint(CheckpointSigner.loadOrCreate(keyFile), checkpointFile);
+      console.log(cp ? `checkpoint at row ${cp.seq} (${cp.hash.slice(0, 16)}…) signed by ${cp.keyId}, appended to ${checkpointFile}` : 'no new rows since the last checkpoint');
+      return 0;
+    }
+    if (args[0] === 'verify') {
+      const keys = opt('--public-key');
+      const r = await log.verify(readCheckpoints(checkpointFile), readPublicKeys(keys.length ? keys : [`${keyFile}.pub.pem`].filter((f) => fs.existsSync(f))));
+      for (const p of r.problems) console.log(`row ${p.seq}: ${p.kind}: ${p.detail}`);
+      console.log(`${r.ok ? 'OK' : 'TAMPERED'}: ${r.rows} rows, last row ${r.lastSeq}, ${r.checkpointsVerified} signed checkpoint(s) verified`);
+      return r.ok ? 0 : 1;
+    }
+    console.error('usage: hotline audit verify [--checkpoints file] [--public-key file ...] | hotline audit checkpoint');
+    return 2;
+  } finally {
+    await db.destroy();
+  }
+}

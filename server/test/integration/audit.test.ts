@@ -1,0 +1,168 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AuditLog, CheckpointSigner, readCheckpoints, readPublicKeys } from '../../src/audit/audit-log';
+import { openDatabase } from '../../src/repositories/database';
+import { MAIN, makeTestEnv, TestEnv } from '../helpers/stack';
+
+/** The audit trail on real PostgreSQL: each kind of tampering a database administrator could do is detected. */
+let t: TestEnv;
+let db: DataSource;
+let log: AuditLog;
+let signer: CheckpointSigner;
+let cpFile: string;
+let keyFile: string;
+
+async function superuser(sql: string, params: unknown[] = []) {
+  // what a DBA can do: bypass the append-only triggers for this session
+  await db.transaction(async (m) => {
+    await m.query('SET LOCAL session_replication_role = replica');
+    await m.query(sql, params);
+  });
+}
+
+async function seed(n: number) {
+  for (let i = 1; i <= n; i++) {
+    await log.append({
+      actorId: `user-${i % 3}`,
+      actorName: `person ${i % 3}`,
+      roles: ['supervisor'],
+      action: i % 4 === 0 ? 'transcript.unmask' : 'conversation.read',
+      objectType: 'conversation',
+      objectId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      reason: i % 4 === 0 ? 'customer complaint 42' : null,
+      outcome: i % 5 === 0 ? 'denied' : 'allowed',
+      requestId: `req-${i}`,
+      details: { i },
+    });
+  }
+}
+
+const verify = async () => log.verify(readCheckpoints(cpFile), readPublicKeys([`${keyFile}.pub.pem`]));
+const kinds = (r: Awaited<ReturnType<typeof verify>>) => [...new Set(r.problems.map((p) => p.kind))].sort();
+
+beforeAll(async () => {
+  t = await makeTestEnv('audit', 15);
+  db = await openDatabase(t.env.DATABASE_URL);
+  log = new AuditLog(db);
+  keyFile = path.join(t.varDir, 'keys', 'audit-checkpoint.key');
+  signer = CheckpointSigner.loadOrCreate(keyFile);
+});
+
+afterAll(async () => {
+  await db?.destroy();
+});
+
+beforeEach(async () => {
+  await superuser('DELETE FROM audit_events');
+  await superuser('DELETE FROM audit_checkpoints');
+  cpFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cp-')), 'checkpoints.jsonl');
+  await seed(10);
+  await log.checkpoint(signer, cpFile);
+  await seed(2); // rows 11, 12 after the checkpoint
+});
+
+describe('audit trail', () => {
+  it('an untouched trail verifies, and so does `hotline audit verify`', async () => {
+    const r = await verify();
+    expect(r).toMatchObject({ ok: true, rows: 12, lastSeq: 12, checkpointsVerified: 1, problems: [] });
+    const cli = spawnSync(process.execPath, [MAIN, 'audit', 'verify', '--checkpoints', cpFile, '--public-key', `${keyFile}.pub.pem`], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    expect(cli.stdout).toMatch(/^OK: 12 rows, last row 12, 1 signed checkpoint\(s\) verified/m);
+    expect(cli.status).toBe(0);
+  });
+
+  it('detects an edited row', async () => {
+    await superuser("UPDATE audit_events SET reason = 'routine check' WHERE seq = 4");
+    const r = await verify();
+    expect(r.ok).toBe(false);
+    expect(r.problems).toContainEqual(expect.objectContaining({ seq: 4, kind: 'altered' }));
+    const cli = spawnSync(process.execPath, [MAIN, 'audit', 'verify', '--checkpoints', cpFile, '--public-key', `${keyFile}.pub.pem`], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toMatch(/row 4: altered/);
+  });
+
+  it('detects a deleted row', async () => {
+    await superuser('DELETE FROM audit_events WHERE seq = 6');
+    const r = await verify();
+    expect(kinds(r)).toEqual(['broken_link', 'missing']);
+    expect(r.problems.find((p) => p.kind === 'missing')!.seq).toBe(6);
+  });
+
+  it('detects reordered rows (two rows swapped)', async () => {
+    await superuser(`UPDATE audit_events SET seq = -seq WHERE seq IN (3, 7)`);
+    await superuser(`UPDATE audit_events SET seq = CASE seq WHEN -3 THEN 7 ELSE 3 END WHERE seq IN (-3, -7)`);
+    const r = await verify();
+    expect(r.ok).toBe(false);
+    expect(kinds(r)).toContain('altered');
+    expect(kinds(r)).toContain('broken_link');
+  });
+
+  it('detects an inserted row, even with a correctly computed hash', async () => {
+    const { chainHash } = await import('../../src/audit/chain');
+    // renumber 9..12 up by one and slip a forged row in at 9, linked to row 8 and hashed correctly
+    await superuser('UPDATE audit_events SET seq = seq + 100 WHERE seq >= 9');
+    await superuser('UPDATE audit_events SET seq = seq - 99 WHERE seq >= 109');
+    const row8 = (await db.query('SELECT hash FROM audit_events WHERE seq = 8'))[0].hash;
+    const forged = { seq: 9, at: new Date(), actorId: 'dba', actorName: null, roles: [], action: 'conversation.read', objectType: null, objectId: null, reason: null, outcome: 'allowed' as const, requestId: null, details: null };
+    await superuser(
+      `INSERT INTO audit_events (seq, at, actor_id, roles, action, outcome, prev_hash, hash) VALUES (9, $1, 'dba', '[]', 'conversation.read', 'allowed', $2, $3)`,
+      [forged.at, row8, chainHash(row8, forged)],
+    );
+    const r = await verify();
+    expect(r.ok).toBe(false);
+    expect(r.rows).toBe(13);
+    expect(kinds(r)).toContain('altered'); // the renumbered rows no longer hash to what was written
+  });
+
+  it('detects a truncated trail through the signed checkpoint', async () => {
+    await superuser('DELETE FROM audit_events WHERE seq >= 9');
+    const r = await verify();
+    expect(r.problems).toEqual([expect.objectContaining({ seq: 10, kind: 'truncated' })]);
+  });
+
+  it('detects a trail rewritten from scratch (every hash recomputed) through the checkpoint, and forged checkpoints', async () => {
+    const { chainHash, GENESIS } = await import('../../src/audit/chain');
+    const rows = [];
+    for await (const r of log.rows()) rows.push(r);
+    await superuser("UPDATE audit_events SET reason = 'nothing to see' WHERE seq = 2");
+    let prev = GENESIS;
+    for (const r of rows) {
+      const changed = { ...r, reason: r.seq === 2 ? 'nothing to see' : r.reason };
+      const h = chainHash(prev, changed);
+      await superuser('UPDATE audit_events SET prev_hash = $1, hash = $2 WHERE seq = $3', [prev, h, r.seq]);
+      prev = h;
+    }
+    const r = await verify();
+    expect(r.problems).toEqual([expect.objectContaining({ seq: 10, kind: 'checkpoint_mismatch' })]);
+    // a checkpoint re-signed with another key is refused
+    const other = CheckpointSigner.loadOrCreate(path.join(t.varDir, 'keys', 'other.key'));
+    const cps = readCheckpoints(cpFile).map((c) => ({ ...c, hash: prev, seq: 12 }));
+    const bad = await log.verify(cps, readPublicKeys([`${keyFile}.pub.pem`, path.join(t.varDir, 'keys', 'other.key.pub.pem')]));
+    expect(kinds(bad)).toEqual(['bad_signature']);
+    expect(other.keyId).not.toBe(signer.keyId);
+  });
+
+  it('the application role can read and append but never UPDATE or DELETE; the trigger stops everyone else', async () => {
+    const asApp = (sql: string) =>
+      db.transaction(async (m) => {
+        await m.query('SET LOCAL ROLE hotline_app');
+        return m.query(sql);
+      });
+    await expect(asApp('SELECT count(*) FROM audit_events')).resolves.toEqual([{ count: '12' }]);
+    await expect(asApp("UPDATE audit_events SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/permission denied/);
+    await expect(asApp('DELETE FROM audit_events WHERE seq = 1')).rejects.toThrow(/permission denied/);
+    await expect(asApp('TRUNCATE audit_events')).rejects.toThrow(/permission denied/);
+    await expect(db.query("UPDATE audit_events SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/append-only \(UPDATE refused\)/);
+    await expect(db.query('DELETE FROM audit_events WHERE seq = 1')).rejects.toThrow(/append-only \(DELETE refused\)/);
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('concurrent appends keep one unbroken chain', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => log.append({ actorId: `c${i}`, actorName: null, roles: ['agent'], action: 'conversation.read', objectType: null, objectId: null, reason: null, outcome: 'allowed', requestId: null, details: null })));
+    const r = await verify();
+    expect(r).toMatchObject({ ok: true, rows: 32, lastSeq: 32 });
+  });
+});
