@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { Client } from 'pg';
@@ -44,6 +45,8 @@ async function main() {
     HOTLINE_ASR_DOMAIN_LM: domainLm,
     HOTLINE_ASR_DOMAIN_WEIGHT: process.env.HOTLINE_ASR_DOMAIN_WEIGHT ?? '0.05',
     HOTLINE_ASR_KEYPHRASES: c.HOTLINE_ASR_KEYPHRASES ?? path.join(repo, 'policies', 'asr', 'keyphrases.txt'),
+    HOTLINE_ASR_CONCURRENCY: process.env.HOTLINE_ASR_CONCURRENCY ?? String(os.cpus().length),
+    HOTLINE_PARENT_PID: String(process.pid),
   };
 
   let child: ChildProcess | undefined;
@@ -81,7 +84,8 @@ async function main() {
     }),
   );
 
-  const bar = new SingleBar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
+  // a live bar on a terminal; plain progress lines when the output is a log (CI)
+  const bar = new SingleBar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
   bar.start(uploads.length, 0, { phase: 'upload    ' });
   const done: Array<{ label: string; id: string; duplicate: boolean }> = [];
   for (const u of uploads) {
@@ -108,6 +112,7 @@ async function main() {
   const { rows } = await pg.query(
     `SELECT c.id, c.status, c.duration_ms, c.asr_engine, c.failure_reason,
             EXTRACT(EPOCH FROM (c.transcribed_at - c.created_at)) AS secs,
+            (SELECT s.duration_ms FROM stage_runs s WHERE s.conversation_id = c.id AND s.stage = 'transcribe') AS stage_ms,
             (SELECT coalesce(sum(jsonb_array_length(u.words)), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS words
        FROM conversations c WHERE c.id = ANY($1)`,
     [ids],
@@ -122,6 +127,7 @@ async function main() {
       words: String(r.words),
       engine: r.status === 'failed' ? `FAILED: ${r.failure_reason}` : String(r.asr_engine),
       'to transcript': r.secs === null ? '-' : `${Number(r.secs).toFixed(1)} s`,
+      'of which decoding': r.stage_ms === null ? '-' : `${(r.stage_ms / 1000).toFixed(1)} s`,
     };
   });
   const cols = Object.keys(table[0]) as Array<keyof (typeof table)[0]>;
