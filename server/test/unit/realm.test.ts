@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -18,6 +19,15 @@ describe('Keycloak realm export policies/keycloak/realm-hotline.json', () => {
     const r = spawnSync(process.execPath, [CHECKER, REALM], { encoding: 'utf8' });
     expect(r.stdout + r.stderr).toMatch(/^OK: \d+ keys checked/);
     expect(r.status).toBe(0);
+  });
+
+  it.skipIf(!fs.existsSync(CHECKER))('the demo users file, imported into the realm, passes the same check', () => {
+    const users = JSON.parse(fs.readFileSync(path.join(path.dirname(REALM), 'demo-users.json'), 'utf8'));
+    const merged = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'realm-')), 'realm-with-users.json');
+    fs.writeFileSync(merged, JSON.stringify({ ...realm, users: users.users }));
+    const r = spawnSync(process.execPath, [CHECKER, merged], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toMatch(/^OK: \d+ keys checked/);
+    expect(users.users.every((u: { credentials?: unknown }) => u.credentials === undefined)).toBe(true); // no passwords committed
   });
 
   it('has the six realm roles, each a bundle of hotline-api permissions, with separation of duties', () => {
