@@ -17,6 +17,9 @@ export const configSchema = z.object({
   HOTLINE_PORT: intIn(0, 65535).default(8080),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/hotline'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+  /** the Keycloak realm's issuer URL, e.g. https://keycloak.bank.internal/realms/hotline (required to serve the API) */
+  HOTLINE_OIDC_ISSUER: z.string().url().optional(),
+  HOTLINE_OIDC_AUDIENCE: z.string().default('hotline-api'),
   HOTLINE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/).default('hotline'),
   HOTLINE_VAR_DIR: z.string().default(path.join(repoRoot, 'var')),
   HOTLINE_OBJECT_DIR: z.string().optional(),

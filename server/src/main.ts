@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import http from 'node:http';
 import { createApp } from './app/app';
+import { TokenVerifier } from './auth/token-verifier';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, setProcessRole } from './lib/logger';
 import { closeServices, createServices } from './services';
@@ -20,13 +21,17 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
 async function serve(role: 'api' | 'worker' | 'all') {
   setProcessRole(role);
   const config = loadConfig();
+  if (role !== 'worker' && !config.HOTLINE_OIDC_ISSUER) {
+    throw new ConfigError('config: HOTLINE_OIDC_ISSUER is required to serve the API (the Keycloak realm URL, e.g. https://keycloak.bank.internal/realms/hotline)');
+  }
   const log = createLogger(config.HOTLINE_LOG_LEVEL);
   const services = await createServices(config, log);
   let worker: WorkerRuntime | undefined;
   if (role !== 'api') worker = await startWorkerRuntime(services);
   let server: http.Server | undefined;
   if (role !== 'worker') {
-    const app = createApp(services, { local: () => (worker ? { engine: worker.pool.engine, modelId: worker.pool.modelId } : undefined) });
+    const verifier = new TokenVerifier({ issuer: config.HOTLINE_OIDC_ISSUER!, audience: config.HOTLINE_OIDC_AUDIENCE });
+    const app = createApp(services, { local: () => (worker ? { engine: worker.pool.engine, modelId: worker.pool.modelId } : undefined) }, verifier);
     server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server!.listen(config.HOTLINE_PORT, config.HOTLINE_HOST, resolve));
     const addr = server.address();

@@ -6,10 +6,12 @@ import { ConversationRepository } from './repositories/conversations';
 import { ObjectStore } from './repositories/object-store';
 import { PipelineQueue } from './repositories/queue';
 import { openDatabase } from './repositories/database';
+import { AuditLog } from './audit/audit-log';
 
 /** The process's side-effect owners, built once at boot and handed to routes, commands and processors. */
 export interface Services {
   config: Config;
+  audit: AuditLog;
   log: Logger;
   db: DataSource;
   redis: IORedis;
@@ -24,6 +26,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
   return {
     config,
+    audit: new AuditLog(db),
     log,
     db,
     redis,

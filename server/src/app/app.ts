@@ -5,6 +5,8 @@ import { conversationRoutes } from '../routes/conversations';
 import { SpeechStatus, systemRoutes } from '../routes/system';
 import { callMetadataSchema, describeZodError } from '../schemas/ingest';
 import type { Services } from '../services';
+import { TokenVerifier } from '../auth/token-verifier';
+import { auditFor, authorizeRoute } from './auth';
 import { errorHandler, jsonBody, requestContext } from './middleware';
 import { buildOpenApi } from './openapi';
 import type { RouteDef } from './route';
@@ -16,12 +18,13 @@ export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
   return routes;
 }
 
-export function createApp(s: Services, speech: SpeechStatus = {}): Koa {
+export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: TokenVerifier): Koa {
   const app = new Koa();
   app.proxy = false;
   const router = new Router();
   for (const r of routeTable(s, speech)) {
     router[r.method](r.path, async (ctx) => {
+      await authorizeRoute(ctx, r.auth, verifier);
       const parse = (schema: RouteDef['params'], value: unknown, where: string) => {
         if (!schema) return value;
         const res = schema.safeParse(value);
@@ -39,6 +42,10 @@ export function createApp(s: Services, speech: SpeechStatus = {}): Koa {
   }
   app.use(requestContext(s.log));
   app.use(errorHandler());
+  app.use(async (ctx, next) => {
+    ctx.state.audit = auditFor(ctx, s.audit);
+    await next();
+  });
   app.use(jsonBody());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

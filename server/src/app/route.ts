@@ -5,11 +5,20 @@ import type { z } from 'zod';
  * One table of routes. Each entry names its input schemas and answers; the router and the OpenAPI document are
  * both generated from it, so they cannot drift apart.
  */
+import type { Action } from '../authz/policy';
+
+/**
+ * Every route states its access rule: `public` (health, OpenAPI) or the action it performs. The matrix test walks
+ * the table, so a route cannot be added without one.
+ */
+export type RouteAuth = 'public' | { action: Action; deny: 403 | 404 };
+
 export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string; // koa style: /api/v1/conversations/:id
   summary: string;
   tags: string[];
+  auth: RouteAuth;
   params?: P;
   query?: Q;
   body?: B;

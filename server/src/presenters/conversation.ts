@@ -23,6 +23,9 @@ export const conversationSummarySchema = z
   })
   .meta({ id: 'ConversationSummary' });
 
+export const actionsSchema = z.array(z.enum(['conversation.read', 'recording.play'])).describe('what the caller may do with this conversation');
+export const conversationListItemSchema = conversationSummarySchema.extend({ allowedActions: actionsSchema }).meta({ id: 'ConversationListItem' });
+
 export const utteranceSchema = z
   .object({
     id: z.uuid(),
@@ -44,6 +47,7 @@ export const conversationDetailSchema = conversationSummarySchema
       .nullable(),
     utterances: z.array(utteranceSchema),
     events: z.array(z.object({ stage: z.string(), kind: z.string(), attempt: z.number().nullable(), at: z.string(), detail: z.unknown() })),
+    allowedActions: actionsSchema,
   })
   .meta({ id: 'ConversationDetail' });
 
@@ -66,7 +70,7 @@ export function presentSummary(c: Conversation): z.infer<typeof conversationSumm
   };
 }
 
-export function presentDetail(c: Conversation, r: Recording | null, us: Utterance[], events: ProcessingEvent[]): z.infer<typeof conversationDetailSchema> {
+export function presentDetail(c: Conversation, r: Recording | null, us: Utterance[], events: ProcessingEvent[]): Omit<z.infer<typeof conversationDetailSchema>, 'allowedActions'> {
   return {
     ...presentSummary(c),
     recording: r

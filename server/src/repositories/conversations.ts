@@ -21,6 +21,8 @@ export interface ListFilter {
   status?: string;
   limit: number;
   cursor?: { startedAt: Date; id: string };
+  /** the caller's data scope, a SQL condition on alias c (authz/policy.ts) */
+  scope: { sql: string; params: Record<string, unknown> };
 }
 
 /** Every database side effect on conversations goes through here. */
@@ -83,6 +85,11 @@ export class ConversationRepository {
     return this.db.getRepository(Conversation).findOne({ where: { id } });
   }
 
+  /** The conversation if it exists and lies in the scope; forbidden and missing look the same. */
+  findVisible(id: string, scope: { sql: string; params: Record<string, unknown> }): Promise<Conversation | null> {
+    return this.db.getRepository(Conversation).createQueryBuilder('c').where('c.id = :id', { id }).andWhere(scope.sql, scope.params).getOne();
+  }
+
   recording(conversationId: string): Promise<Recording | null> {
     return this.db.getRepository(Recording).findOne({ where: { conversationId } });
   }
@@ -96,7 +103,7 @@ export class ConversationRepository {
   }
 
   async list(f: ListFilter): Promise<Conversation[]> {
-    const qb = this.db.getRepository(Conversation).createQueryBuilder('c');
+    const qb = this.db.getRepository(Conversation).createQueryBuilder('c').where(f.scope.sql, f.scope.params);
     if (f.from) qb.andWhere('c.started_at >= :from', { from: f.from });
     if (f.to) qb.andWhere('c.started_at < :to', { to: f.to });
     if (f.agentId) qb.andWhere('c.agent_id = :agentId', { agentId: f.agentId });

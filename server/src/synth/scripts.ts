@@ -25,7 +25,7 @@ export const CALL_SCRIPTS: CallScript[] = [
     title: 'Compliant retail-bank call: card replacement',
     queue: 'cards',
     teamId: 'team-cards',
-    agentId: 'agent-anna',
+    agentId: 'anna',
     expect: ['recording_notice', 'identity_verified', 'closing_summary'],
     turns: [
       { speaker: 'agent', text: 'Thank you for calling City Bank. My name is Anna. This call is recorded for quality and training purposes.' },
@@ -44,7 +44,7 @@ export const CALL_SCRIPTS: CallScript[] = [
     title: 'Bank call that never gives the recording notice',
     queue: 'general',
     teamId: 'team-general',
-    agentId: 'agent-bob',
+    agentId: 'bob',
     expect: ['missing_recording_notice'],
     turns: [
       { speaker: 'agent', text: 'City Bank, Bob speaking. How can I help you?' },
@@ -61,7 +61,7 @@ export const CALL_SCRIPTS: CallScript[] = [
     title: 'Customer reads out a card number and its security code',
     queue: 'cards',
     teamId: 'team-cards',
-    agentId: 'agent-anna',
+    agentId: 'anna',
     expect: ['pii_card_number', 'pii_cvv', 'fatal_cvv_requested'],
     turns: [
       { speaker: 'agent', text: 'Thank you for calling City Bank. This call is recorded for quality and training purposes.' },
@@ -79,7 +79,7 @@ export const CALL_SCRIPTS: CallScript[] = [
     title: 'Call with a twenty second silence while the agent checks',
     queue: 'loans',
     teamId: 'team-loans',
-    agentId: 'agent-carl',
+    agentId: 'carl',
     expect: ['long_silence'],
     turns: [
       { speaker: 'agent', text: 'Thank you for calling City Bank. This call is recorded for quality and training purposes.' },
@@ -96,7 +96,7 @@ export const CALL_SCRIPTS: CallScript[] = [
     title: 'Angry customer who is interrupted by the agent',
     queue: 'complaints',
     teamId: 'team-general',
-    agentId: 'agent-bob',
+    agentId: 'bob',
     expect: ['negative_sentiment', 'over_talk', 'agent_interrupts'],
     turns: [
       { speaker: 'agent', text: 'City Bank, this call is recorded for quality and training purposes. How can I help?' },
@@ -113,7 +113,7 @@ export const CALL_SCRIPTS: CallScript[] = [
     title: 'Government hotline: a citizen complaint with a case reference',
     queue: 'gov-complaints',
     teamId: 'team-gov',
-    agentId: 'agent-dana',
+    agentId: 'dana',
     expect: ['recording_notice', 'case_reference_given'],
     turns: [
       { speaker: 'agent', text: 'Citizen service hotline, Dana speaking. This call is recorded. How can I help you?' },

@@ -22,7 +22,7 @@ export interface TestEnv {
 }
 
 /** A fresh database, a Redis db index of its own and a queue prefix per test file: real servers, no mocks. */
-export async function makeTestEnv(name: string, redisDb: number, extra: Record<string, string> = {}): Promise<TestEnv> {
+export async function makeTestEnv(name: string, redisDb: number, extra: Record<string, string> = {}, idp?: { issuer: string }): Promise<TestEnv> {
   requireBuild();
   const dbName = `hotline_test_${name}`;
   const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
@@ -52,6 +52,7 @@ export async function makeTestEnv(name: string, redisDb: number, extra: Record<s
       HOTLINE_RECONCILE_INTERVAL_MS: '1000',
       HOTLINE_JOB_LOCK_MS: '4000',
       HOTLINE_PARENT_PID: String(process.pid),
+      ...(idp ? { HOTLINE_OIDC_ISSUER: idp.issuer } : {}),
       ...extra,
     },
   };
@@ -126,17 +127,37 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
+/**
+ * Where a test did not set an Authorization header itself, this supplies one: by default the recorder's token for
+ * ingest and a compliance officer's token for reads (set per test file with `useAuth`).
+ */
+let defaultAuth: ((method: string, url: string) => Promise<string | undefined>) | undefined;
+export function useAuth(fn: typeof defaultAuth) {
+  defaultAuth = fn;
+}
+async function withAuth(url: string, init: RequestInit = {}): Promise<RequestInit> {
+  const headers = new Headers(init.headers);
+  if (!headers.has('authorization') && defaultAuth) {
+    const token = await defaultAuth(init.method ?? 'GET', url);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+  }
+  return { ...init, headers };
+}
+export async function authedFetch(url: string, init: RequestInit = {}) {
+  return fetch(url, await withAuth(url, init));
+}
+
 export async function uploadCall(base: string, audio: Buffer, metadata: unknown, filename = 'call.wav') {
   const form = new FormData();
   form.append('audio', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), filename);
   if (metadata !== undefined) form.append('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata));
-  const res = await fetch(`${base}/api/v1/calls`, { method: 'POST', body: form });
+  const res = await authedFetch(`${base}/api/v1/calls`, { method: 'POST', body: form });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
 export async function getJson(url: string, init?: RequestInit) {
-  const res = await fetch(url, init);
+  const res = await authedFetch(url, init);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
 }

@@ -33,7 +33,7 @@ describe('drop folder', () => {
     fs.copyFileSync(call.wav8kUlaw, path.join(drop, 'rec-001.wav'));
     fs.writeFileSync(path.join(drop, 'rec-001.json'), JSON.stringify(metadataFor(script, '8k')));
     fs.writeFileSync(path.join(drop, 'broken.wav'), Buffer.from('RIFF\x10\x00\x00\x00WAVEfmt '));
-    fs.writeFileSync(path.join(drop, 'broken.json'), JSON.stringify({ agentId: 'agent-bob' }));
+    fs.writeFileSync(path.join(drop, 'broken.json'), JSON.stringify({ agentId: 'bob' }));
     fs.copyFileSync(call.wav16k, path.join(drop, 'no-sidecar.wav'));
     await waitFor('the drop folder to be emptied', async () => fs.readdirSync(drop).filter((f) => f.endsWith('.wav')).length === 0, 30_000);
     expect(fs.readdirSync(path.join(drop, 'processed')).sort()).toEqual(['rec-001.json', 'rec-001.wav']);

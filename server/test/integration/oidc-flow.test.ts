@@ -124,3 +124,25 @@ describe('local issuer with Keycloak paths and claims', () => {
     await expect(startLocalIssuer({ ...base, env: 'test', host: '0.0.0.0' })).rejects.toThrow(/loopback only/);
   });
 });
+
+describe('machine clients', () => {
+  it('a recorder gets an access token by client credentials that carries only conversation:ingest', async () => {
+    const secret = crypto.randomBytes(24).toString('base64url');
+    const own = await startLocalIssuer({ realmFile: path.join(KC, 'realm-hotline.json'), usersFile: path.join(KC, 'demo-users.json'), password: PASSWORD, clientSecrets: { 'hotline-recorder': secret }, env: 'test' });
+    try {
+      const token = async (s: string) =>
+        fetch(`${own.issuer}/protocol/openid-connect/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`hotline-recorder:${s}`).toString('base64')}` },
+          body: 'grant_type=client_credentials',
+        });
+      const res = await token(secret);
+      expect(res.status).toBe(200);
+      const p = await new TokenVerifier({ issuer: own.issuer }).verify(((await res.json()) as { access_token: string }).access_token);
+      expect(p).toMatchObject({ username: 'service-account-hotline-recorder', roles: [], permissions: ['conversation:ingest'], teams: [] });
+      expect((await token('wrong')).status).toBe(401);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordErrors } from '../../src/lib/wer';
 import { metadataFor } from '../../src/synth/render';
 import { encodeWav } from '../../src/speech/audio/wav';
-import { db, getJson, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
+import { startTestIdp, TestIdp } from '../helpers/auth';
+import { authedFetch, useAuth, db, getJson, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
 
 /**
@@ -24,8 +25,12 @@ async function waitTranscribed(id: string) {
   });
 }
 
+let idp: TestIdp;
+
 beforeAll(async () => {
-  t = await makeTestEnv('pipeline', 11);
+  idp = await startTestIdp();
+  useAuth(async (method, url) => (method === 'POST' && /\/api\/v1\/(calls|conversations)$/.test(url) ? idp.recorderToken() : idp.tokenFor('cora')));
+  t = await makeTestEnv('pipeline', 11, {}, idp);
   app = await startProcess('all', t, { HOTLINE_ASR_CONCURRENCY: '2', HOTLINE_ASR_KEYPHRASES: path.resolve(__dirname, '..', '..', '..', 'policies', 'asr', 'keyphrases.txt') });
   pg = await db(t);
 });
@@ -33,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pg?.end();
   await app?.stop();
+  await idp?.close();
 });
 
 describe('a synthesized call goes in, a transcript comes out', () => {
@@ -42,7 +48,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     const up = await uploadCall(app.base, fs.readFileSync(call.wav16k), metadataFor(script, '16k'));
     expect(up.status).toBe(202);
     expect(up.body.duplicate).toBe(false);
-    expect(up.body.conversation).toMatchObject({ channel: 'call', agentId: 'agent-anna', teamId: 'team-cards', queue: 'cards' });
+    expect(up.body.conversation).toMatchObject({ channel: 'call', agentId: 'anna', teamId: 'team-cards', queue: 'cards' });
     id16 = up.body.conversation.id;
     const conv = await waitTranscribed(id16);
     expect(conv.status).toBe('transcribed');
@@ -104,7 +110,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
   it('a chat goes through the same store and read API', async () => {
     const chat = {
       channel: 'chat',
-      agentId: 'agent-anna',
+      agentId: 'anna',
       teamId: 'team-cards',
       startedAt: '2026-11-02T10:00:00Z',
       messages: [
@@ -199,9 +205,9 @@ describe('read API', () => {
     expect(seen).toEqual(all.body.items.map((i: { id: string }) => i.id));
     const chats = await getJson(`${app.base}/api/v1/conversations?channel=chat`);
     expect(chats.body.items.every((i: { channel: string }) => i.channel === 'chat')).toBe(true);
-    const anna = await getJson(`${app.base}/api/v1/conversations?agentId=agent-anna&status=transcribed`);
+    const anna = await getJson(`${app.base}/api/v1/conversations?agentId=anna&status=transcribed`);
     expect(anna.body.items.length).toBeGreaterThanOrEqual(2);
-    expect(anna.body.items.every((i: { agentId: string }) => i.agentId === 'agent-anna')).toBe(true);
+    expect(anna.body.items.every((i: { agentId: string }) => i.agentId === 'anna')).toBe(true);
     const window = await getJson(`${app.base}/api/v1/conversations?from=2026-11-02T10:00:00Z&to=2026-11-02T10:00:01Z`);
     expect(window.body.items.map((i: { channel: string }) => i.channel)).toEqual(['chat']);
   });
@@ -209,18 +215,18 @@ describe('read API', () => {
   it('serves the recording with HTTP Range', async () => {
     const list = await getJson(`${app.base}/api/v1/conversations?channel=call&limit=1`);
     const id = list.body.items[0].id;
-    const full = await fetch(`${app.base}/api/v1/conversations/${id}/audio`);
+    const full = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`);
     const bytes = Buffer.from(await full.arrayBuffer());
     expect(full.status).toBe(200);
     expect(full.headers.get('accept-ranges')).toBe('bytes');
     expect(bytes.toString('ascii', 0, 4)).toBe('RIFF');
-    const part = await fetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: 'bytes=8-15' } });
+    const part = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: 'bytes=8-15' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 8-15/${bytes.length}`);
     expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(8, 16));
-    const tail = await fetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: 'bytes=-4' } });
+    const tail = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: 'bytes=-4' } });
     expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.length - 4));
-    const bad = await fetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: `bytes=${bytes.length + 10}-` } });
+    const bad = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: `bytes=${bytes.length + 10}-` } });
     expect(bad.status).toBe(416);
     expect(bad.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
   });

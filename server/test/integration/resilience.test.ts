@@ -3,7 +3,8 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { metadataFor } from '../../src/synth/render';
-import { db, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
+import { startTestIdp, TestIdp } from '../helpers/auth';
+import { authedFetch, useAuth, db, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
 
 /** Crashes and lost queues: PostgreSQL is the system of record and every conversation still ends transcribed, once. */
@@ -29,8 +30,12 @@ async function exactlyOnce(id: string) {
   return utt.rows[0].n as number;
 }
 
+let idp: TestIdp;
+
 beforeAll(async () => {
-  t = await makeTestEnv('resilience', 12);
+  idp = await startTestIdp();
+  useAuth(async (method) => (method === 'POST' ? idp.recorderToken() : idp.tokenFor('cora')));
+  t = await makeTestEnv('resilience', 12, {}, idp);
   api = await startProcess('api', t);
   pg = await db(t);
 });
@@ -38,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await pg?.end();
   await api?.stop();
+  await idp?.close();
 });
 
 // every test stops the workers it started, pass or fail, so none lingers into the next test
@@ -124,7 +130,7 @@ describe('a job that finally fails', () => {
     const row = (await pg.query('SELECT failed_stage, failure_reason FROM conversations WHERE id = $1', [id])).rows[0];
     expect(row.failed_stage).toBe('transcribe');
     expect(row.failure_reason).toMatch(/recording object unreadable/);
-    const res = await fetch(`${api.base}/api/v1/conversations/${id}`);
+    const res = await authedFetch(`${api.base}/api/v1/conversations/${id}`);
     const body = (await res.json()) as { status: string; failureReason: string; events: Array<{ kind: string }> };
     expect(body.status).toBe('failed');
     const kinds = body.events.map((e) => e.kind);

@@ -4,8 +4,9 @@ import { readCallUpload } from '../../app/multipart';
 import { ingestCall } from '../../commands/ingest-call';
 import { ingestText } from '../../commands/ingest-text';
 import { CHANNELS, CONVERSATION_STATES } from '../../entities/conversation';
+import { allowedActions, conversationScope } from '../../authz/policy';
 import { HttpError, notFound } from '../../lib/errors';
-import { conversationDetailSchema, conversationSummarySchema, presentDetail, presentSummary } from '../../presenters/conversation';
+import { conversationDetailSchema, conversationListItemSchema, conversationSummarySchema, presentDetail, presentSummary } from '../../presenters/conversation';
 import { callMetadataSchema, textConversationSchema } from '../../schemas/ingest';
 import type { Services } from '../../services';
 
@@ -63,6 +64,7 @@ export function conversationRoutes(s: Services): RouteDef[] {
       path: '/api/v1/calls',
       summary: 'Upload a call recording (WAV: 16-bit PCM, G.711 µ-law or A-law; 8 or 16 kHz; mono or stereo) with its metadata',
       tags: ['ingest'],
+      auth: { action: 'conversation.ingest', deny: 403 },
       requestBody: {
         required: true,
         content: {
@@ -85,6 +87,7 @@ export function conversationRoutes(s: Services): RouteDef[] {
       handler: async (ctx) => {
         const upload = await readCallUpload(ctx, s.config.HOTLINE_MAX_UPLOAD_BYTES);
         const r = await ingestCall({ ...s, log: ctx.state.log }, { audio: upload.audio, metadata: upload.metadata, source: 'api', originalName: upload.filename });
+        await ctx.state.audit('conversation.ingest', { type: 'conversation', id: r.conversation.id }, 'allowed', { details: { duplicate: r.duplicate, channel: 'call' } });
         ctx.status = r.duplicate ? 200 : 202;
         ctx.body = { conversation: presentSummary(r.conversation), duplicate: r.duplicate };
       },
@@ -94,6 +97,7 @@ export function conversationRoutes(s: Services): RouteDef[] {
       path: '/api/v1/conversations',
       summary: 'Submit a text conversation (chat, e-mail, SMS)',
       tags: ['ingest'],
+      auth: { action: 'conversation.ingest', deny: 403 },
       body: textConversationSchema,
       responses: {
         201: { description: 'stored', schema: ingestAnswer },
@@ -102,6 +106,7 @@ export function conversationRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx) => {
         const r = await ingestText({ ...s, log: ctx.state.log }, ctx.request.body);
+        await ctx.state.audit('conversation.ingest', { type: 'conversation', id: r.conversation.id }, 'allowed', { details: { duplicate: r.duplicate, channel: r.conversation.channel } });
         ctx.status = r.duplicate ? 200 : 201;
         ctx.body = { conversation: presentSummary(r.conversation), duplicate: r.duplicate };
       },
@@ -111,9 +116,10 @@ export function conversationRoutes(s: Services): RouteDef[] {
       path: '/api/v1/conversations',
       summary: 'List conversations, newest first, with cursor pagination',
       tags: ['conversations'],
+      auth: { action: 'conversation.list', deny: 403 },
       query: listQuery,
       responses: {
-        200: { description: 'a page', schema: z.object({ items: z.array(conversationSummarySchema), nextCursor: z.string().nullable() }).meta({ id: 'ConversationPage' }) },
+        200: { description: 'a page', schema: z.object({ items: z.array(conversationListItemSchema), nextCursor: z.string().nullable() }).meta({ id: 'ConversationPage' }) },
         422: errors[422],
       },
       handler: async (ctx, { query }) => {
@@ -127,10 +133,13 @@ export function conversationRoutes(s: Services): RouteDef[] {
           status: q.status,
           limit: q.limit + 1,
           cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
+          scope: conversationScope(ctx.state.principal!),
         });
+        await ctx.state.audit('conversation.list', null, 'allowed', { details: { count: Math.min(items.length, q.limit) } });
         const page = items.slice(0, q.limit);
         const last = page[page.length - 1];
-        ctx.body = { items: page.map(presentSummary), nextCursor: items.length > q.limit && last ? encodeCursor(last.startedAt, last.id) : null };
+        const allowed = allowedActions(ctx.state.principal!);
+        ctx.body = { items: page.map((c) => ({ ...presentSummary(c), allowedActions: allowed })), nextCursor: items.length > q.limit && last ? encodeCursor(last.startedAt, last.id) : null };
       },
     }),
     defineRoute({
@@ -138,14 +147,20 @@ export function conversationRoutes(s: Services): RouteDef[] {
       path: '/api/v1/conversations/:id',
       summary: 'One conversation with its utterances and processing history',
       tags: ['conversations'],
+      auth: { action: 'conversation.read', deny: 404 },
       params: idParams,
       responses: { 200: { description: 'the conversation', schema: conversationDetailSchema }, ...errors },
       handler: async (ctx, { params }) => {
         const { id } = params as z.infer<typeof idParams>;
-        const c = await s.conversations.findById(id);
-        if (!c) throw notFound('conversation');
+        const c = await s.conversations.findVisible(id, conversationScope(ctx.state.principal!));
+        if (!c) {
+          await ctx.state.audit('conversation.read', { type: 'conversation', id }, 'denied', { details: { why: 'missing or outside scope' } });
+          throw notFound('conversation');
+        }
+        // the trace is written before any content leaves
+        await ctx.state.audit('conversation.read', { type: 'conversation', id }, 'allowed');
         const [r, us, ev] = await Promise.all([s.conversations.recording(id), s.conversations.utterances(id), s.conversations.events(id)]);
-        ctx.body = presentDetail(c, r, us, ev);
+        ctx.body = { ...presentDetail(c, r, us, ev), allowedActions: allowedActions(ctx.state.principal!, c) };
       },
     }),
     defineRoute({
@@ -153,6 +168,7 @@ export function conversationRoutes(s: Services): RouteDef[] {
       path: '/api/v1/conversations/:id/audio',
       summary: 'The recording as received (supports HTTP Range)',
       tags: ['conversations'],
+      auth: { action: 'recording.play', deny: 404 },
       params: idParams,
       responses: {
         200: { description: 'the whole recording', content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } } },
@@ -162,8 +178,13 @@ export function conversationRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx, { params }) => {
         const { id } = params as z.infer<typeof idParams>;
-        const rec = await s.conversations.recording(id);
-        if (!rec) throw notFound('recording');
+        const visible = await s.conversations.findVisible(id, conversationScope(ctx.state.principal!));
+        const rec = visible ? await s.conversations.recording(id) : null;
+        if (!rec) {
+          await ctx.state.audit('recording.play', { type: 'conversation', id }, 'denied', { details: { why: 'missing or outside scope' } });
+          throw notFound('recording');
+        }
+        await ctx.state.audit('recording.play', { type: 'conversation', id }, 'allowed', { details: { range: ctx.get('range') || null } });
         const size = await s.objects.size(rec.sha256);
         ctx.set('accept-ranges', 'bytes');
         ctx.type = 'audio/wav';

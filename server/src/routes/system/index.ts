@@ -33,6 +33,7 @@ export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => u
       path: '/healthz',
       summary: 'Liveness: the process answers',
       tags: ['system'],
+      auth: 'public',
       responses: { 200: { description: 'alive', schema: z.object({ status: z.literal('ok') }) } },
       handler: async (ctx) => {
         ctx.body = { status: 'ok' };
@@ -43,6 +44,7 @@ export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => u
       path: '/readyz',
       summary: 'Readiness: database, Redis and a loaded speech model',
       tags: ['system'],
+      auth: 'public',
       responses: { 200: { description: 'ready', schema: readySchema }, 503: { description: 'not ready', schema: readySchema } },
       handler: async (ctx) => {
         const db = await check(() => s.db.query('SELECT 1'));
@@ -78,6 +80,7 @@ export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => u
       path: '/api/v1/openapi.json',
       summary: 'This API as OpenAPI 3.1',
       tags: ['system'],
+      auth: 'public',
       responses: { 200: { description: 'the OpenAPI document' } },
       handler: async (ctx) => {
         ctx.body = openapi();

@@ -1,0 +1,45 @@
+import type { Principal } from '../auth/token-verifier';
+import type { Conversation } from '../entities/conversation';
+
+/**
+ * Who may do what, in one place. Actions need a permission (a client role of hotline-api that the realm bundles
+ * into the realm roles); conversations are further limited to the caller's data scope, applied in SQL.
+ */
+export const ACTIONS = {
+  'conversation.ingest': 'conversation:ingest',
+  'conversation.list': 'conversation:list',
+  'conversation.read': 'transcript:read',
+  'recording.play': 'recording:play',
+  'audit.read': 'audit:read',
+} as const;
+export type Action = keyof typeof ACTIONS;
+
+/** actions that concern one conversation, listed per conversation so the console can hide what is not allowed */
+export const CONVERSATION_ACTIONS: Action[] = ['conversation.read', 'recording.play'];
+
+export function can(p: Principal, action: Action): boolean {
+  return p.permissions.includes(ACTIONS[action]);
+}
+
+/**
+ * The conversations a person may see, as a SQL condition on alias `c`: agent → own, supervisor → their teams,
+ * QA analyst and compliance officer → all (masked), everyone else → none. Several roles: the union.
+ */
+export function conversationScope(p: Principal): { sql: string; params: Record<string, unknown> } {
+  if (p.roles.includes('qa_analyst') || p.roles.includes('compliance_officer')) return { sql: 'TRUE', params: {} };
+  const parts: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (p.roles.includes('agent')) {
+    parts.push('c.agent_id = :scopeAgent');
+    params.scopeAgent = p.username;
+  }
+  if (p.roles.includes('supervisor') && p.teams.length) {
+    parts.push('c.team_id IN (:...scopeTeams)');
+    params.scopeTeams = p.teams;
+  }
+  return parts.length ? { sql: `(${parts.join(' OR ')})`, params } : { sql: 'FALSE', params: {} };
+}
+
+export function allowedActions(p: Principal, _c?: Pick<Conversation, 'id'>): Action[] {
+  return CONVERSATION_ACTIONS.filter((a) => can(p, a));
+}
