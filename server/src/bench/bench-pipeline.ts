@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { startLocalIssuer } from '../auth/local-issuer';
+import { clientCredentialsToken } from '../auth/pkce-client';
 import { loadConfig } from '../config';
 import { engineSpecFromConfig } from '../speech/engines';
 import { inspectWav } from '../speech/audio/wav';
@@ -54,7 +57,16 @@ async function main() {
   r.disconnect();
   const dbUrl = c.DATABASE_URL.replace(/\/[^/]*$/, `/${dbName}`);
   const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-bench-'));
-  const env = { ...process.env, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, HOTLINE_QUEUE_PREFIX: 'bench', HOTLINE_VAR_DIR: varDir, HOTLINE_PORT: '0', HOTLINE_ASR_CONCURRENCY: String(threads), HOTLINE_LOG_LEVEL: 'warn' };
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  const secret = crypto.randomBytes(24).toString('base64url');
+  const idp = await startLocalIssuer({
+    realmFile: path.join(repo, 'policies', 'keycloak', 'realm-hotline.json'),
+    usersFile: path.join(repo, 'policies', 'keycloak', 'demo-users.json'),
+    password: crypto.randomBytes(12).toString('base64url'),
+    clientSecrets: { 'hotline-recorder': secret },
+  });
+  const token = await clientCredentialsToken(idp.issuer, 'hotline-recorder', secret);
+  const env = { ...process.env, HOTLINE_OIDC_ISSUER: idp.issuer, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, HOTLINE_QUEUE_PREFIX: 'bench', HOTLINE_VAR_DIR: varDir, HOTLINE_PORT: '0', HOTLINE_ASR_CONCURRENCY: String(threads), HOTLINE_LOG_LEVEL: 'warn' };
   const child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], { env: { ...env, HOTLINE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
@@ -77,7 +89,7 @@ async function main() {
         const form = new FormData();
         form.append('audio', new Blob([new Uint8Array(w.wav)]), `${w.script.id}.wav`);
         form.append('metadata', JSON.stringify(w.meta));
-        const res = await fetch(`http://127.0.0.1:${port}/api/v1/calls`, { method: 'POST', body: form });
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/calls`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
         const body = (await res.json()) as { conversation: { id: string } };
         if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
         return body.conversation.id;
@@ -106,6 +118,7 @@ async function main() {
     child.kill('SIGTERM');
     await new Promise((res) => child.on('exit', res));
     fs.rmSync(varDir, { recursive: true, force: true });
+    await idp.close();
   }
 }
 

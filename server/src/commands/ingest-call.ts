@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger';
 import type { ConversationRepository } from '../repositories/conversations';
 import type { ObjectStore } from '../repositories/object-store';
 import type { PipelineQueue } from '../repositories/queue';
-import { callMetadataSchema, describeZodError } from '../schemas/ingest';
+import { callMetadataSchema, describeZodError, routingColumns } from '../schemas/ingest';
 import { inspectWav } from '../speech/audio/wav';
 
 export interface IngestDeps {
@@ -59,12 +59,7 @@ export async function ingestCall(
     result = await deps.conversations.create(
       {
         channel: 'call',
-        direction: meta.direction,
-        language: meta.language,
-        agentId: meta.agentId,
-        teamId: meta.teamId ?? null,
-        queue: meta.queue ?? null,
-        customerRef: meta.customerRef ?? null,
+        ...routingColumns(meta),
         startedAt,
         endedAt: new Date(startedAt.getTime() + info.durationMs),
         durationMs: info.durationMs,

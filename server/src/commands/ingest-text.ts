@@ -1,6 +1,6 @@
 import { canonicalJson, sha256Hex } from '../lib/canonical';
 import { HttpError } from '../lib/errors';
-import { describeZodError, textConversationSchema } from '../schemas/ingest';
+import { describeZodError, routingColumns, textConversationSchema } from '../schemas/ingest';
 import type { IngestDeps, IngestResult } from './ingest-call';
 
 /**
@@ -21,12 +21,7 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects' | 'queue'>, bo
   const result = await deps.conversations.create(
     {
       channel: v.channel,
-      direction: v.direction,
-      language: v.language,
-      agentId: v.agentId,
-      teamId: v.teamId ?? null,
-      queue: v.queue ?? null,
-      customerRef: v.customerRef ?? null,
+      ...routingColumns(v),
       startedAt: new Date(start),
       endedAt: new Date(lastAt),
       durationMs: lastAt - start,

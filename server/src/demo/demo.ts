@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
@@ -8,6 +9,8 @@ import { loadConfig } from '../config';
 import { ensureDatabase } from '../repositories/database';
 import { metadataFor, renderCall } from '../synth/render';
 import { CALL_SCRIPTS } from '../synth/scripts';
+import { startLocalIssuer } from '../auth/local-issuer';
+import { clientCredentialsToken, signInWithPkce } from '../auth/pkce-client';
 import { buildDomainLm } from '../speech/lm/build';
 import { realClips } from './real-audio';
 
@@ -40,8 +43,20 @@ async function main() {
     );
     console.log(`built the domain language model (${info.sources.join('; ')})`);
   }
+  // the identity provider: a local OpenID provider built from the realm export (production points at Keycloak)
+  const password = process.env.HOTLINE_DEMO_PASSWORD ?? crypto.randomBytes(9).toString('base64url');
+  const recorderSecret = crypto.randomBytes(24).toString('base64url');
+  const idp = await startLocalIssuer({
+    realmFile: path.join(repo, 'policies', 'keycloak', 'realm-hotline.json'),
+    usersFile: path.join(repo, 'policies', 'keycloak', 'demo-users.json'),
+    password,
+    clientSecrets: { 'hotline-recorder': recorderSecret },
+    port: Number(process.env.HOTLINE_DEMO_IDP_PORT ?? 8180),
+  });
+  const recorder = () => clientCredentialsToken(idp.issuer, 'hotline-recorder', recorderSecret);
   const childEnv = {
     ...process.env,
+    HOTLINE_OIDC_ISSUER: idp.issuer,
     HOTLINE_ASR_DOMAIN_LM: domainLm,
     HOTLINE_ASR_DOMAIN_WEIGHT: process.env.HOTLINE_ASR_DOMAIN_WEIGHT ?? '0.05',
     HOTLINE_ASR_KEYPHRASES: c.HOTLINE_ASR_KEYPHRASES ?? path.join(repo, 'policies', 'asr', 'keyphrases.txt'),
@@ -92,7 +107,7 @@ async function main() {
     const form = new FormData();
     form.append('audio', new Blob([new Uint8Array(fs.readFileSync(u.wav))]), path.basename(u.wav));
     form.append('metadata', JSON.stringify(u.meta));
-    const res = await fetch(`${base}/api/v1/calls`, { method: 'POST', body: form });
+    const res = await fetch(`${base}/api/v1/calls`, { method: 'POST', body: form, headers: { authorization: `Bearer ${await recorder()}` } });
     const body = (await res.json()) as { conversation?: { id: string }; duplicate?: boolean; error?: { message: string } };
     if (!body.conversation) throw new Error(`${u.label}: ${res.status} ${body.error?.message}`);
     done.push({ label: u.label, id: body.conversation.id, duplicate: !!body.duplicate });
@@ -136,18 +151,30 @@ async function main() {
   console.log(cols.map((k) => '-'.repeat(width[k])).join('  '));
   for (const r of table) console.log(cols.map((k) => r[k].padEnd(width[k])).join('  '));
   for (const n of notes) console.log(`note: ${n}`);
+  const cora = (await signInWithPkce(idp.issuer, 'cora', password)).access_token;
+  const seen = (await (await fetch(`${base}/api/v1/conversations?limit=200`, { headers: { authorization: `Bearer ${cora}` } })).json()) as { items: unknown[] };
   console.log(`\nAPI: ${base}/api/v1/conversations   (OpenAPI: ${base}/api/v1/openapi.json, readiness: ${base}/readyz)`);
+  console.log(`identity provider (local, Keycloak paths): ${idp.issuer}`);
+  // credentials go to a person at a terminal, never into CI output or logs
+  const interactive = process.stdout.isTTY && process.env.CI !== 'true';
+  const pw = process.env.HOTLINE_DEMO_PASSWORD ? '$HOTLINE_DEMO_PASSWORD' : interactive ? `${password} (this run only; set HOTLINE_DEMO_PASSWORD to choose one)` : '(generated, not shown off a terminal; set HOTLINE_DEMO_PASSWORD)';
+  console.log(`  users: anna bob carl dana (agents), sara (supervisor), quinn (QA), cora (compliance), otto (auditor), adam (admin); password: ${pw}`);
+  console.log(`  signed in as cora (compliance officer) through code + PKCE: she sees ${seen.items.length} conversations`);
+  if (interactive) console.log(`  try within 5 minutes: curl -H "Authorization: Bearer ${cora}" ${base}/api/v1/conversations?limit=3`);
 
-  if (child) {
+  if (!child) await idp.close();
+  else {
     if (process.env.HOTLINE_DEMO_EXIT === '1' || process.env.CI === 'true') {
       child.kill('SIGTERM');
       await new Promise((r) => child!.on('exit', r));
+      await idp.close();
     } else {
       console.log('the appliance keeps running; press Ctrl-C to stop it');
       const stop = () => child!.kill('SIGTERM');
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       await new Promise((r) => child!.on('exit', r));
+      await idp.close();
     }
   }
 }
