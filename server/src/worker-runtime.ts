@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
+import { CheckpointSigner } from './audit/audit-log';
 import type { Worker } from 'bullmq';
 import { processTranscribe } from './queues/processors/transcribe';
 import { reconcile } from './queues/reconciler';
@@ -52,6 +54,15 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   await runReconcile();
   const reconcileTimer = setInterval(runReconcile, c.HOTLINE_RECONCILE_INTERVAL_MS);
 
+  // signed checkpoints of the audit trail, on a schedule, into the file a third party keeps
+  const signer = CheckpointSigner.loadOrCreate(path.join(c.HOTLINE_VAR_DIR, 'keys', 'audit-checkpoint.key'));
+  const checkpoint = () =>
+    s.audit
+      .checkpoint(signer, path.join(c.HOTLINE_VAR_DIR, 'audit', 'checkpoints.jsonl'))
+      .then((cp) => cp && s.log.info({ seq: cp.seq, keyId: cp.keyId }, 'audit checkpoint signed'))
+      .catch((e: Error) => s.log.warn({ err: e.message }, 'audit checkpoint failed'));
+  const checkpointTimer = c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS ? setInterval(checkpoint, c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS) : undefined;
+
   const drop = c.HOTLINE_DROP_DIR ? new DropFolderWatcher(s, c.HOTLINE_DROP_DIR) : undefined;
   drop?.start();
 
@@ -60,6 +71,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
     async stop() {
       clearInterval(heartbeat);
       clearInterval(reconcileTimer);
+      clearInterval(checkpointTimer);
       await drop?.stop();
       await Promise.all(workers.map((w) => w.close()));
       await s.redis.del(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX, workerId)).catch(() => undefined);

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../src/app/app';
 import type { Services } from '../../src/services';
 import { startTestIdp, TestIdp } from '../helpers/auth';
-import { db, MAIN, makeTestEnv, Proc, startProcess, TestEnv, useAuth } from '../helpers/stack';
+import { db, MAIN, makeTestEnv, Proc, startProcess, TestEnv, useAuth, waitFor } from '../helpers/stack';
 
 /**
  * Roles × routes, generated from the route table: every route, every role, anonymous and a wrong-audience token,
@@ -143,5 +145,20 @@ describe('audit of access', () => {
     expect(rows.every((r) => r.request_id)).toBe(true);
     const v = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
     expect(v.stdout).toMatch(/^OK: \d+ rows/m);
+  });
+
+  it('the worker signs checkpoints on a schedule into the file a third party keeps, and verify checks them', async () => {
+    const file = path.join(t.varDir, 'audit', 'checkpoints.jsonl');
+    const worker = await startProcess('worker', t, { HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: '300' });
+    try {
+      await waitFor('a signed checkpoint', async () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim().length > 0, 20_000);
+    } finally {
+      await worker.stop();
+    }
+    const last = (await pg.query('SELECT max(seq)::int AS n FROM audit_events')).rows[0].n;
+    expect(JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n')[0]).seq).toBe(last);
+    const v = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    expect(v.stdout).toMatch(/^OK: \d+ rows, last row \d+, 1 signed checkpoint\(s\) verified/m);
+    expect(v.status).toBe(0);
   });
 });
