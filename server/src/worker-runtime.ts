@@ -35,7 +35,8 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       'transcribe',
       (job) => processTranscribe({ conversations: s.conversations, objects: s.objects, decoder: pool, log: s.log }, job),
       s,
-      { redisUrl: c.REDIS_URL, prefix: c.HOTLINE_QUEUE_PREFIX, concurrency: pool.size, lockDurationMs: c.HOTLINE_JOB_LOCK_MS },
+      // one job more than threads: while a call's last segment decodes, the next call's segments keep the other threads busy
+      { redisUrl: c.REDIS_URL, prefix: c.HOTLINE_QUEUE_PREFIX, concurrency: pool.size + 1, lockDurationMs: c.HOTLINE_JOB_LOCK_MS },
     ),
   ];
 
