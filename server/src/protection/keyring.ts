@@ -1,0 +1,107 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AES_256_GCM, DecryptError } from './cipher';
+
+/**
+ * Key-encryption keys. A data key is only ever stored wrapped by a KEK version; the wrapped form names the KEK id
+ * and version. Implementations: a 0600 file for on-prem installs (below); an HSM (PKCS#11) or an external KMS
+ * implements the same interface.
+ */
+export interface WrappedKey {
+  kekId: string;
+  version: number;
+  wrapped: Buffer;
+}
+
+export interface KekProvider {
+  readonly kekId: string;
+  activeVersion(): number;
+  wrap(dataKey: Buffer, context: string): WrappedKey;
+  unwrap(w: WrappedKey, context: string): Buffer;
+}
+
+interface KeyringFile {
+  kekId: string;
+  /** versions below this may no longer decrypt anything (retired) */
+  minDecryptVersion: number;
+  versions: Array<{ version: number; key: string; createdAt: string }>;
+}
+
+export class KeyringError extends Error {}
+
+/** A keyring in a file only its owner can read. Rotation adds a version; retiring raises the minimum version. */
+export class FileKeyring implements KekProvider {
+  private data: KeyringFile;
+  private constructor(private readonly file: string) {
+    const st = fs.statSync(file);
+    if ((st.mode & 0o077) !== 0) throw new KeyringError(`keyring ${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}); it must be 0600`);
+    this.data = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyringFile;
+  }
+
+  static openOrCreate(file: string, kekId = 'hotline-kek'): FileKeyring {
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      const init: KeyringFile = { kekId, minDecryptVersion: 1, versions: [{ version: 1, key: crypto.randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }] };
+      fs.writeFileSync(file, JSON.stringify(init, null, 2), { mode: 0o600, flag: 'wx' });
+    }
+    return new FileKeyring(file);
+  }
+
+  get kekId() {
+    return this.data.kekId;
+  }
+
+  activeVersion(): number {
+    return Math.max(...this.data.versions.map((v) => v.version));
+  }
+
+  get minDecryptVersion() {
+    return this.data.minDecryptVersion;
+  }
+
+  private save() {
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(this.data, null, 2), { mode: 0o600 });
+    fs.renameSync(tmp, this.file);
+  }
+
+  private keyOf(version: number): Buffer {
+    if (version < this.data.minDecryptVersion) throw new KeyringError(`key version ${version} of ${this.kekId} is retired (minimum ${this.data.minDecryptVersion})`);
+    const v = this.data.versions.find((x) => x.version === version);
+    if (!v) throw new KeyringError(`key version ${version} of ${this.kekId} is not in the keyring`);
+    return Buffer.from(v.key, 'base64');
+  }
+
+  wrap(dataKey: Buffer, context: string): WrappedKey {
+    const version = this.activeVersion();
+    const aad = Buffer.from(`kek|${this.kekId}|${version}|${context}`);
+    return { kekId: this.kekId, version, wrapped: AES_256_GCM.seal(this.keyOf(version), dataKey, aad) };
+  }
+
+  unwrap(w: WrappedKey, context: string): Buffer {
+    if (w.kekId !== this.kekId) throw new KeyringError(`data key wrapped by unknown key ${w.kekId}`);
+    try {
+      return AES_256_GCM.open(this.keyOf(w.version), w.wrapped, Buffer.from(`kek|${w.kekId}|${w.version}|${context}`));
+    } catch (e) {
+      if (e instanceof DecryptError) throw new DecryptError(`wrapped data key failed authentication (context ${context})`);
+      throw e;
+    }
+  }
+
+  /** A new active version; older versions still unwrap until retired. */
+  rotate(): number {
+    const version = this.activeVersion() + 1;
+    this.data.versions.push({ version, key: crypto.randomBytes(32).toString('base64'), createdAt: new Date().toISOString() });
+    this.save();
+    return version;
+  }
+
+  /** Nothing below `version` may decrypt any more; their key material is deleted from the file. */
+  retireBelow(version: number): void {
+    if (version > this.activeVersion()) throw new KeyringError('cannot retire the active version');
+    this.data.minDecryptVersion = Math.max(this.data.minDecryptVersion, version);
+    this.data.versions = this.data.versions.filter((v) => v.version >= this.data.minDecryptVersion);
+    this.save();
+  }
+}
