@@ -52,11 +52,12 @@ function digitRuns(toks: Tok[], text: string): DigitRun[] {
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i];
     const w = t.text.toLowerCase().replace(/[.,]+$/, '');
-    let add = '';
+    const next = i + 1 < toks.length ? toks[i + 1].text.toLowerCase().replace(/[.,]+$/, '') : '';
+    let add: string;
     if (/^\d+(-\d+)*$/.test(w)) add = w.replace(/-/g, '');
     else if (DIGIT_WORDS[w] !== undefined && !(w === 'o' && !cur)) add = DIGIT_WORDS[w];
-    else if (MULT[w] && i + 1 < toks.length && DIGIT_WORDS[toks[i + 1].text.toLowerCase()] !== undefined) {
-      add = DIGIT_WORDS[toks[i + 1].text.toLowerCase()].repeat(MULT[w]);
+    else if (MULT[w] && DIGIT_WORDS[next] !== undefined) {
+      add = DIGIT_WORDS[next].repeat(MULT[w]);
       i++;
     } else {
       close();
@@ -133,7 +134,6 @@ export function detectPii(text: string): PiiFinding[] {
 
   for (const run of digitRuns(toks, text)) {
     const d = run.digits;
-    const span = (i: number, j: number) => ({ start: run.at[i], end: j >= d.length ? run.end : run.at[j] - 1 });
     const before = (n: number) => near(toks, run.firstTok - n, run.firstTok, CVV_CTX);
     // card: the whole run, or a 13–19 digit window starting with a card prefix, passing Luhn
     let card: { i: number; j: number } | undefined;
@@ -149,8 +149,7 @@ export function detectPii(text: string): PiiFinding[] {
       }
     }
     if (card) {
-      const s = span(card.i, card.j);
-      add({ type: 'card_number', start: s.start, end: card.j >= d.length ? run.end : tokEndBefore(toks, run.at[card.j]), value: d.slice(card.i, card.j) });
+      add({ type: 'card_number', start: run.at[card.i], end: card.j >= d.length ? run.end : tokEndBefore(toks, run.at[card.j]), value: d.slice(card.i, card.j) });
       continue;
     }
     if (/^1[3-9]\d{9}$/.test(d)) {
