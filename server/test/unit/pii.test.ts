@@ -25,6 +25,7 @@ describe('masking golden table', () => {
     ['card 4111-1111-1111-1111', 'card 411111******1111'],
     ['yes it is four one one one one one one one one one one one one one one one', 'yes it is 411111******1111'],
     ['it is four double one one, one one one one, one one one one, one one one one.', 'it is 411111******1111.'],
+    ['yes it is for one one one one one one one one one one one one one one one', 'yes it is 411111******1111'],
     ['the security code is seven three nine', 'the security code is [REDACTED]'],
     ['cvv 123', 'cvv [REDACTED]'],
     ['it expires 09/27', 'it expires **/**'],
@@ -50,6 +51,7 @@ describe('look-alikes stay readable', () => {
     'case reference number seven five two nine one',
     'we opened in 1998 and have 2000 branches',
     'please call between 9 and 5',
+    'i paid for two coffees and went to one shop',
     'the meeting is on the third of March nineteen eighty',
   ])('%s', (t) => {
     expect(types(t)).toEqual([]);

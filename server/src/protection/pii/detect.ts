@@ -23,6 +23,8 @@ interface Tok {
 
 const DIGIT_WORDS: Record<string, string> = { zero: '0', oh: '0', o: '0', nought: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9' };
 const MULT: Record<string, number> = { double: 2, triple: 3 };
+/** what recognizers write for digits they heard ("for one one one…"): counted only next to other digits */
+const HOMOPHONES: Record<string, string> = { for: '4', fore: '4', to: '2', too: '2', won: '1', ate: '8' };
 
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
@@ -56,6 +58,7 @@ function digitRuns(toks: Tok[], text: string): DigitRun[] {
     let add: string;
     if (/^\d+(-\d+)*$/.test(w)) add = w.replace(/-/g, '');
     else if (DIGIT_WORDS[w] !== undefined && !(w === 'o' && !cur)) add = DIGIT_WORDS[w];
+    else if (HOMOPHONES[w] && (DIGIT_WORDS[next] !== undefined || HOMOPHONES[next] !== undefined || /^\d/.test(next))) add = HOMOPHONES[w];
     else if (MULT[w] && DIGIT_WORDS[next] !== undefined) {
       add = DIGIT_WORDS[next].repeat(MULT[w]);
       i++;
