@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PocketsphinxEngine } from '../../src/speech/engines/pocketsphinx';
+import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
+import { prepareAudio } from '../../src/speech/transcribe';
+import { piiSpans, redactWav, spansFromWords } from '../../src/protection/redact-audio';
+import { detectPii } from '../../src/protection/pii/detect';
+import { synthCalls } from '../helpers/synth';
+
+const MODEL = '/usr/share/pocketsphinx/model/en-us';
+
+/** Transcribes in process with word timings on the conversation clock (what the pipeline stores). */
+function transcribe(engine: PocketsphinxEngine, wav: Buffer) {
+  return prepareAudio(wav, 16000).segments.map((seg) => ({
+    words: engine.decode(seg.pcm).map((w) => ({ w: w.word, s: w.startMs + seg.offsetMs, e: w.endMs + seg.offsetMs })),
+  }));
+}
+
+describe('audio redaction', () => {
+  it('maps text findings to the time of the words that carry them', () => {
+    const words = ['the', 'code', 'is', 'seven', 'three', 'nine', 'thanks'].map((w, i) => ({ w, s: i * 500, e: i * 500 + 400 }));
+    const findings = detectPii(words.map((w) => w.w).join(' '));
+    expect(findings.map((f) => f.type)).toEqual([]); // "the code is" alone is not CVV context…
+    const cvvWords = ['the', 'security', 'code', 'is', 'seven', 'three', 'nine'].map((w, i) => ({ w, s: i * 500, e: i * 500 + 400 }));
+    const spans = spansFromWords(cvvWords, detectPii(cvvWords.map((w) => w.w).join(' ')));
+    expect(spans).toEqual([{ type: 'cvv', startMs: 2000 - 120, endMs: 3400 + 120 }]);
+  });
+
+  it('keeps codec, rate, channels and length, and silences only the spans', () => {
+    const x = Int16Array.from({ length: 8000 }, (_, i) => Math.round(8000 * Math.sin(i / 3)));
+    const out = redactWav(encodeWav([x, x], 8000), [{ type: 'cvv', startMs: 250, endMs: 500 }]);
+    expect(inspectWav(out)).toMatchObject({ codec: 'pcm16', channels: 2, frames: 8000 });
+    const [l] = decodeWav(out);
+    expect(l.subarray(2000, 4000).every((v) => v === 0)).toBe(true);
+    expect(Array.from(l.subarray(0, 1990))).toEqual(Array.from(x.subarray(0, 1990)));
+  });
+
+  it('the recorded card call, decoded again after redaction, yields no card number and no CVV', () => {
+    const { call } = synthCalls().get('bank-card-cvv')!;
+    const engine = new PocketsphinxEngine({ modelDir: MODEL });
+    try {
+      for (const file of [call.wav16k, call.wav8kUlaw]) {
+        const wav = fs.readFileSync(file);
+        const before = transcribe(engine, wav);
+        const spans = piiSpans(before);
+        expect(spans.map((s) => s.type).sort(), path.basename(file)).toEqual(expect.arrayContaining(['card_number', 'cvv']));
+        const redacted = redactWav(wav, spans);
+        expect(inspectWav(redacted)).toMatchObject({ codec: inspectWav(wav).codec, frames: inspectWav(wav).frames });
+        const after = transcribe(engine, redacted);
+        const text = after.map((u) => u.words.map((w) => w.w).join(' ')).join(' | ');
+        expect(detectPii(text).filter((f) => f.type === 'card_number' || f.type === 'cvv'), text).toEqual([]);
+        expect(text).not.toMatch(/seven three nine/);
+        // the rest of the call is still there
+        expect(text).toMatch(/payment/);
+      }
+    } finally {
+      engine.close();
+    }
+  });
+});
