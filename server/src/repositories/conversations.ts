@@ -81,10 +81,6 @@ export class ConversationRepository {
     return this.event(this.db.manager, conversationId, stage, kind, extra);
   }
 
-  findById(id: string): Promise<Conversation | null> {
-    return this.db.getRepository(Conversation).findOne({ where: { id } });
-  }
-
   /** The conversation if it exists and lies in the scope; forbidden and missing look the same. */
   findVisible(id: string, scope: { sql: string; params: Record<string, unknown> }): Promise<Conversation | null> {
     return this.db.getRepository(Conversation).createQueryBuilder('c').where('c.id = :id', { id }).andWhere(scope.sql, scope.params).getOne();
@@ -183,9 +179,5 @@ export class ConversationRepository {
       order: { createdAt: 'ASC' },
       take: limit,
     });
-  }
-
-  countByStatus(): Promise<Array<{ status: string; count: string }>> {
-    return this.db.query('SELECT status, count(*)::text AS count FROM conversations GROUP BY status ORDER BY status');
   }
 }

@@ -7,7 +7,7 @@ import { CHANNELS, CONVERSATION_STATES } from '../../entities/conversation';
 import { allowedActions, conversationScope } from '../../authz/policy';
 import { HttpError, notFound } from '../../lib/errors';
 import { conversationDetailSchema, conversationListItemSchema, conversationSummarySchema, presentDetail, presentSummary } from '../../presenters/conversation';
-import { callMetadataSchema, textConversationSchema } from '../../schemas/ingest';
+import { textConversationSchema } from '../../schemas/ingest';
 import type { Services } from '../../services';
 
 const errorSchema = z
@@ -210,4 +210,4 @@ export function conversationRoutes(s: Services): RouteDef[] {
   ];
 }
 
-export { callMetadataSchema, errorSchema };
+export { errorSchema };
