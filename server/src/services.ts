@@ -47,5 +47,19 @@ export async function closeServices(s: Services): Promise<void> {
   await s.db.destroy();
 }
 
-/** Speech workers announce themselves in Redis so an api-only process can tell whether a model is loaded. */
-export const workerHeartbeatKey = (prefix: string, id: string) => `${prefix}:speech-workers:${id}`;
+/**
+ * Speech workers announce themselves in one Redis hash (field = worker id, value = model and expiry), so an api-only
+ * process can tell whether a model is loaded without scanning the keyspace.
+ */
+export const WORKER_HEARTBEAT_TTL_MS = 30_000;
+export const workerHeartbeatKey = (prefix: string) => `${prefix}:speech-workers`;
+
+export async function liveSpeechModels(redis: IORedis, prefix: string, now = Date.now()): Promise<string[]> {
+  const all = await redis.hgetall(workerHeartbeatKey(prefix));
+  const models = new Set<string>();
+  for (const v of Object.values(all)) {
+    const beat = JSON.parse(v) as { modelId: string; expiresAt: number };
+    if (beat.expiresAt > now) models.add(beat.modelId);
+  }
+  return [...models];
+}

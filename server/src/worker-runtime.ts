@@ -1,13 +1,12 @@
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { CheckpointSigner } from './audit/audit-log';
+import { auditPaths, CheckpointSigner } from './audit/audit-log';
 import type { Worker } from 'bullmq';
 import { processTranscribe } from './queues/processors/transcribe';
 import { reconcile } from './queues/reconciler';
 import { startStageWorker } from './queues/worker';
 import { engineSpecFromConfig } from './speech/engines';
 import { SpeechPool } from './speech/pool';
-import { Services, workerHeartbeatKey } from './services';
+import { Services, WORKER_HEARTBEAT_TTL_MS, workerHeartbeatKey } from './services';
 import { DropFolderWatcher } from './ingest/drop-folder';
 
 export interface WorkerRuntime {
@@ -25,7 +24,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   const workerId = `${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const beat = () =>
     s.redis
-      .set(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX, workerId), JSON.stringify({ modelId: pool.modelId, engine: spec.engine, threads: pool.size }), 'EX', 30)
+      .hset(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX), workerId, JSON.stringify({ modelId: pool.modelId, engine: spec.engine, threads: pool.size, expiresAt: Date.now() + WORKER_HEARTBEAT_TTL_MS }))
       .catch(() => undefined);
   await beat();
   const heartbeat = setInterval(beat, 10_000);
@@ -56,10 +55,11 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   const reconcileTimer = setInterval(runReconcile, c.HOTLINE_RECONCILE_INTERVAL_MS);
 
   // signed checkpoints of the audit trail, on a schedule, into the file a third party keeps
-  const signer = CheckpointSigner.loadOrCreate(path.join(c.HOTLINE_VAR_DIR, 'keys', 'audit-checkpoint.key'));
+  const paths = auditPaths(c.HOTLINE_VAR_DIR);
+  const signer = CheckpointSigner.loadOrCreate(paths.keyFile);
   const checkpoint = () =>
     s.audit
-      .checkpoint(signer, path.join(c.HOTLINE_VAR_DIR, 'audit', 'checkpoints.jsonl'))
+      .checkpoint(signer, paths.checkpointFile)
       .then((cp) => cp && s.log.info({ seq: cp.seq, keyId: cp.keyId }, 'audit checkpoint signed'))
       .catch((e: Error) => s.log.warn({ err: e.message }, 'audit checkpoint failed'));
   const checkpointTimer = c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS ? setInterval(checkpoint, c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS) : undefined;
@@ -75,7 +75,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       clearInterval(checkpointTimer);
       await drop?.stop();
       await Promise.all(workers.map((w) => w.close()));
-      await s.redis.del(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX, workerId)).catch(() => undefined);
+      await s.redis.hdel(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX), workerId).catch(() => undefined);
       await pool.close();
     },
   };

@@ -157,3 +157,8 @@ export function readPublicKeys(files: string[]): Map<string, crypto.KeyObject> {
   }
   return m;
 }
+
+/** Where the checkpoint signing key and the exported checkpoint file live on an install. */
+export function auditPaths(varDir: string) {
+  return { keyFile: path.join(varDir, 'keys', 'audit-checkpoint.key'), checkpointFile: path.join(varDir, 'audit', 'checkpoints.jsonl') };
+}

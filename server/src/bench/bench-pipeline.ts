@@ -57,11 +57,8 @@ async function main() {
   r.disconnect();
   const dbUrl = c.DATABASE_URL.replace(/\/[^/]*$/, `/${dbName}`);
   const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-bench-'));
-  const repo = path.resolve(__dirname, '..', '..', '..');
   const secret = crypto.randomBytes(24).toString('base64url');
   const idp = await startLocalIssuer({
-    realmFile: path.join(repo, 'policies', 'keycloak', 'realm-hotline.json'),
-    usersFile: path.join(repo, 'policies', 'keycloak', 'demo-users.json'),
     password: crypto.randomBytes(12).toString('base64url'),
     clientSecrets: { 'hotline-recorder': secret },
   });

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { AuditLog, CheckpointSigner, readCheckpoints, readPublicKeys } from '../audit/audit-log';
+import { AuditLog, auditPaths, CheckpointSigner, readCheckpoints, readPublicKeys } from '../audit/audit-log';
 import { loadConfig } from '../config';
 import { openDatabase } from '../repositories/database';
 
@@ -11,9 +10,9 @@ import { openDatabase } from '../repositories/database';
 export async function runAuditCli(args: string[]): Promise<number> {
   const c = loadConfig();
   const opt = (name: string) => args.flatMap((a, i) => (a === name && args[i + 1] ? [args[i + 1]] : []));
-  const dir = path.join(c.HOTLINE_VAR_DIR, 'audit');
-  const checkpointFile = opt('--checkpoints')[0] ?? path.join(dir, 'checkpoints.jsonl');
-  const keyFile = path.join(c.HOTLINE_VAR_DIR, 'keys', 'audit-checkpoint.key');
+  const paths = auditPaths(c.HOTLINE_VAR_DIR);
+  const checkpointFile = opt('--checkpoints')[0] ?? paths.checkpointFile;
+  const keyFile = paths.keyFile;
   const db = await openDatabase(c.DATABASE_URL);
   try {
     const log = new AuditLog(db);

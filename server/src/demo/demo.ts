@@ -11,7 +11,7 @@ import { metadataFor, renderCall } from '../synth/render';
 import { CALL_SCRIPTS } from '../synth/scripts';
 import { startLocalIssuer } from '../auth/local-issuer';
 import { clientCredentialsToken, signInWithPkce } from '../auth/pkce-client';
-import { buildDomainLm } from '../speech/lm/build';
+import { ensureDomainLm } from '../speech/lm/build';
 import { realClips } from './real-audio';
 
 /**
@@ -31,29 +31,17 @@ async function main() {
 
   // the demo runs the adapted engine: domain model interpolated with the general one, and keyphrase search
   const repo = path.resolve(__dirname, '..', '..', '..');
-  const domainLm = c.HOTLINE_ASR_DOMAIN_LM ?? path.join(c.HOTLINE_VAR_DIR, 'lm', 'domain.arpa');
-  if (!fs.existsSync(domainLm)) {
-    const info = buildDomainLm(
-      {
-        banking77Csv: path.join(c.HOTLINE_DATA_DIR, 'datasets', 'banking77', 'train.csv'),
-        agentPhrases: path.join(repo, 'policies', 'asr', 'agent-phrases.txt'),
-        dictionary: path.join(c.HOTLINE_POCKETSPHINX_MODEL, 'cmudict-en-us.dict'),
-      },
-      domainLm,
-    );
-    console.log(`built the domain language model (${info.sources.join('; ')})`);
-  }
+  const { path: domainLm, built } = ensureDomainLm(c);
+  if (built) console.log(`built the domain language model (${built.sources.join('; ')})`);
   // the identity provider: a local OpenID provider built from the realm export (production points at Keycloak)
   const password = process.env.HOTLINE_DEMO_PASSWORD ?? crypto.randomBytes(9).toString('base64url');
   const recorderSecret = crypto.randomBytes(24).toString('base64url');
   const idp = await startLocalIssuer({
-    realmFile: path.join(repo, 'policies', 'keycloak', 'realm-hotline.json'),
-    usersFile: path.join(repo, 'policies', 'keycloak', 'demo-users.json'),
     password,
     clientSecrets: { 'hotline-recorder': recorderSecret },
     port: Number(process.env.HOTLINE_DEMO_IDP_PORT ?? 8180),
   });
-  const recorder = () => clientCredentialsToken(idp.issuer, 'hotline-recorder', recorderSecret);
+  const recorderToken = await clientCredentialsToken(idp.issuer, 'hotline-recorder', recorderSecret); // valid 5 min: the uploads take seconds
   const childEnv = {
     ...process.env,
     HOTLINE_OIDC_ISSUER: idp.issuer,
@@ -107,7 +95,7 @@ async function main() {
     const form = new FormData();
     form.append('audio', new Blob([new Uint8Array(fs.readFileSync(u.wav))]), path.basename(u.wav));
     form.append('metadata', JSON.stringify(u.meta));
-    const res = await fetch(`${base}/api/v1/calls`, { method: 'POST', body: form, headers: { authorization: `Bearer ${await recorder()}` } });
+    const res = await fetch(`${base}/api/v1/calls`, { method: 'POST', body: form, headers: { authorization: `Bearer ${recorderToken}` } });
     const body = (await res.json()) as { conversation?: { id: string }; duplicate?: boolean; error?: { message: string } };
     if (!body.conversation) throw new Error(`${u.label}: ${res.status} ${body.error?.message}`);
     done.push({ label: u.label, id: body.conversation.id, duplicate: !!body.duplicate });

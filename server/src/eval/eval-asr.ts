@@ -5,7 +5,7 @@ import { realClips, telephoneVersion } from '../demo/real-audio';
 import { normalizeWords, wordErrors } from '../lib/wer';
 import { inspectWav } from '../speech/audio/wav';
 import { readKeyphrases } from '../speech/engines/pocketsphinx';
-import { buildDomainLm } from '../speech/lm/build';
+import { ensureDomainLm } from '../speech/lm/build';
 import { EngineSpec } from '../speech/engine';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
@@ -44,17 +44,7 @@ async function main() {
   const general: EngineSpec = { engine: 'pocketsphinx', modelDir: c.HOTLINE_POCKETSPHINX_MODEL, lmPath: c.HOTLINE_POCKETSPHINX_LM };
   const engines: Array<{ label: string; spec: EngineSpec }> = [{ label: 'pocketsphinx', spec: general }];
   // domain adaptation: the general model interpolated with a model of bank-hotline text, at several weights
-  const domainLm = c.HOTLINE_ASR_DOMAIN_LM ?? path.join(c.HOTLINE_VAR_DIR, 'lm', 'domain.arpa');
-  if (!fs.existsSync(domainLm)) {
-    buildDomainLm(
-      {
-        banking77Csv: path.join(c.HOTLINE_DATA_DIR, 'datasets', 'banking77', 'train.csv'),
-        agentPhrases: path.join(repo, 'policies', 'asr', 'agent-phrases.txt'),
-        dictionary: path.join(c.HOTLINE_POCKETSPHINX_MODEL, 'cmudict-en-us.dict'),
-      },
-      domainLm,
-    );
-  }
+  const domainLm = ensureDomainLm(c).path;
   const weights = (process.env.EVAL_DOMAIN_WEIGHTS ?? '0.05,0.1,0.2').split(',').map(Number);
   for (const weight of weights) engines.push({ label: `pocketsphinx+domain w=${weight}`, spec: { ...general, domainLm: { path: domainLm, weight } } });
   const vosk = c.HOTLINE_MODEL_DIR ? path.join(c.HOTLINE_MODEL_DIR, 'vosk') : undefined;

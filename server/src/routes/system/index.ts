@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, RouteDef } from '../../app/route';
-import { Services, workerHeartbeatKey } from '../../services';
+import { liveSpeechModels, Services } from '../../services';
 
 export interface SpeechStatus {
   /** in-process pool (role all/worker), if any */
@@ -53,11 +53,7 @@ export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => u
           const models = new Set<string>();
           const local = speech.local?.();
           if (local) models.add(local.modelId);
-          const keys = await s.redis.keys(workerHeartbeatKey(s.config.HOTLINE_QUEUE_PREFIX, '*'));
-          for (const k of keys) {
-            const v = await s.redis.get(k);
-            if (v) models.add((JSON.parse(v) as { modelId: string }).modelId);
-          }
+          for (const m of await liveSpeechModels(s.redis, s.config.HOTLINE_QUEUE_PREFIX)) models.add(m);
           return [...models];
         });
         const speechOk = speechCheck.ok && speechCheck.value.length > 0;

@@ -32,7 +32,7 @@ export function chooseEngine(opts: {
   return { engine: 'pocketsphinx', modelDir: opts.pocketsphinxModel, lmPath: opts.pocketsphinxLm, domainLm: opts.domainLm, keyphrases: opts.keyphrases };
 }
 
-/** The engine the worker runs, from configuration (the worker, the benchmark and the evaluation share it). */
+/** The engine the worker runs, from configuration (the worker and the benchmark share it). */
 export function engineSpecFromConfig(c: Config): EngineSpec {
   return chooseEngine({
     engine: c.HOTLINE_ASR_ENGINE,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import koffi from 'koffi';
 import crypto from 'node:crypto';
 import { KeyphraseHit, RecognizedWord, SpeechEngine, SpeechModelError } from '../engine';
+import { dictionaryWords } from '../lm/arpa';
 
 /**
  * CMU PocketSphinx (Debian's libpocketsphinx3, 5prealpha API) bound in process with koffi.
@@ -175,12 +176,7 @@ export class PocketsphinxEngine implements SpeechEngine {
 /** Reads a keyphrase list and checks every word is pronounceable: an unknown word makes the search fail. */
 export function readKeyphrases(file: string, dictPath: string): string[] {
   if (!fs.existsSync(file)) throw new SpeechModelError(`keyphrase list ${file} does not exist`);
-  const dict = new Set(
-    fs
-      .readFileSync(dictPath, 'utf8')
-      .split('\n')
-      .map((l) => l.split(/\s/, 1)[0].replace(/\(\d+\)$/, '')),
-  );
+  const dict = dictionaryWords(fs.readFileSync(dictPath, 'utf8'));
   const phrases: string[] = [];
   fs.readFileSync(file, 'utf8')
     .split('\n')

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../../config';
 import { parseCsv } from '../../lib/csv';
 import { spellNumbers } from '../../lib/numbers';
 import { buildArpa, dictionaryWords } from './arpa';
@@ -60,4 +61,22 @@ export function buildDomainLm(src: DomainLmSources, outFile: string): DomainLmIn
   };
   fs.writeFileSync(`${outFile}.json`, JSON.stringify(info, null, 2));
   return info;
+}
+
+const REPO = path.resolve(__dirname, '..', '..', '..', '..');
+
+/** Where the domain model comes from: Banking77 in the shared data, the project's agent lines, the engine's dictionary. */
+export function domainLmSources(c: Pick<Config, 'HOTLINE_DATA_DIR' | 'HOTLINE_POCKETSPHINX_MODEL'>): DomainLmSources {
+  return {
+    banking77Csv: path.join(c.HOTLINE_DATA_DIR, 'datasets', 'banking77', 'train.csv'),
+    agentPhrases: path.join(REPO, 'policies', 'asr', 'agent-phrases.txt'),
+    dictionary: path.join(c.HOTLINE_POCKETSPHINX_MODEL, 'cmudict-en-us.dict'),
+  };
+}
+
+/** The configured domain model file (default var/lm/domain.arpa), built first if it is not there. */
+export function ensureDomainLm(c: Pick<Config, 'HOTLINE_DATA_DIR' | 'HOTLINE_POCKETSPHINX_MODEL' | 'HOTLINE_VAR_DIR' | 'HOTLINE_ASR_DOMAIN_LM'>): { path: string; built?: DomainLmInfo } {
+  const file = c.HOTLINE_ASR_DOMAIN_LM ?? path.join(c.HOTLINE_VAR_DIR, 'lm', 'domain.arpa');
+  if (fs.existsSync(file)) return { path: file };
+  return { path: file, built: buildDomainLm(domainLmSources(c), file) };
 }
