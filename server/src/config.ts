@@ -45,12 +45,23 @@ export const configSchema = z.object({
   /** how often the worker signs the audit trail's head into the checkpoint file (0 = only by `hotline audit checkpoint`) */
   HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: intIn(0, 86_400_000).default(3_600_000),
   HOTLINE_DROP_DIR: z.string().optional(),
+  /** the key-encryption keys (0600 file); default <var>/keys/keyring.json */
+  HOTLINE_KEYRING_FILE: z.string().optional(),
+  /** field and object encryption: AES-256-GCM, or SM4-CTR + HMAC-SM3 for GM/T (密评) deployments */
+  HOTLINE_CIPHER: z.enum(['aes-256-gcm', 'sm4-ctr-hmac-sm3']).default('aes-256-gcm'),
+  HOTLINE_MASKING_POLICY: z.string().default(path.join(repoRoot, 'policies', 'masking.yaml')),
+  HOTLINE_RETENTION_POLICY: z.string().default(path.join(repoRoot, 'policies', 'retention.yaml')),
+  /** how often the worker applies the retention policy (0 = only by `hotline retention run`) */
+  HOTLINE_RETENTION_INTERVAL_MS: intIn(0, 7 * 86_400_000).default(86_400_000),
+  /** serve HTTPS with these (PEM files from `hotline pki`); both or neither */
+  HOTLINE_TLS_CERT: z.string().optional(),
+  HOTLINE_TLS_KEY: z.string().optional(),
   /** exit when this process is gone (test harnesses, the demo) */
   HOTLINE_PARENT_PID: intIn(1, 2 ** 22).optional(),
   HOTLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = z.infer<typeof configSchema> & { objectDir: string };
+export type Config = z.infer<typeof configSchema> & { objectDir: string; keyringFile: string };
 
 export class ConfigError extends Error {}
 
@@ -68,5 +79,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`config: ${variable} is invalid (got ${JSON.stringify(input[variable] ?? null)}): ${issue.message}`);
   }
   const c = parsed.data;
-  return { ...c, objectDir: c.HOTLINE_OBJECT_DIR ?? path.join(c.HOTLINE_VAR_DIR, 'objects') };
+  if (!!c.HOTLINE_TLS_CERT !== !!c.HOTLINE_TLS_KEY) throw new ConfigError('config: HOTLINE_TLS_CERT and HOTLINE_TLS_KEY go together (set both or neither)');
+  return {
+    ...c,
+    objectDir: c.HOTLINE_OBJECT_DIR ?? path.join(c.HOTLINE_VAR_DIR, 'objects'),
+    keyringFile: c.HOTLINE_KEYRING_FILE ?? path.join(c.HOTLINE_VAR_DIR, 'keys', 'keyring.json'),
+  };
 }

@@ -7,6 +7,11 @@ import { ObjectStore } from './repositories/object-store';
 import { PipelineQueue } from './repositories/queue';
 import { openDatabase } from './repositories/database';
 import { AuditLog } from './audit/audit-log';
+import { FileKeyring } from './protection/keyring';
+import { Vault } from './protection/vault';
+import { SUITES } from './protection/cipher';
+import { BlindIndexer } from './protection/blind-index';
+import { loadMaskingPolicy, MaskingPolicy } from './protection/pii/mask';
 
 /** The process's side-effect owners, built once at boot and handed to routes, commands and processors. */
 export interface Services {
@@ -18,9 +23,14 @@ export interface Services {
   conversations: ConversationRepository;
   objects: ObjectStore;
   queue: PipelineQueue;
+  vault: Vault;
+  masking: MaskingPolicy;
 }
 
 export async function createServices(config: Config, log: Logger): Promise<Services> {
+  // policy and keys first: a broken masking file or an unreadable keyring stops the process before it takes work
+  const masking = loadMaskingPolicy(config.HOTLINE_MASKING_POLICY);
+  const keyring = FileKeyring.openOrCreate(config.keyringFile);
   const db = await openDatabase(config.DATABASE_URL);
   const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
@@ -31,6 +41,8 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     db,
     redis,
     conversations: new ConversationRepository(db),
+    vault: new Vault(db, keyring, SUITES[config.HOTLINE_CIPHER], new BlindIndexer(keyring.indexKey())),
+    masking,
     objects: new ObjectStore(config.objectDir),
     queue: new PipelineQueue({
       redisUrl: config.REDIS_URL,

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { auditPaths, CheckpointSigner } from './audit/audit-log';
 import type { Worker } from 'bullmq';
 import { processTranscribe } from './queues/processors/transcribe';
+import { processRedact } from './queues/processors/redact';
 import { reconcile } from './queues/reconciler';
 import { startStageWorker } from './queues/worker';
 import { engineSpecFromConfig } from './speech/engines';
@@ -32,11 +33,17 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   const workers: Worker[] = [
     startStageWorker(
       'transcribe',
-      (job) => processTranscribe({ conversations: s.conversations, objects: s.objects, decoder: pool, log: s.log }, job),
+      (job) => processTranscribe({ conversations: s.conversations, objects: s.objects, vault: s.vault, masking: s.masking, decoder: pool, log: s.log }, job),
       s,
       // one job more than threads: while a call's last segment decodes, the next call's segments keep the other threads busy
       { redisUrl: c.REDIS_URL, prefix: c.HOTLINE_QUEUE_PREFIX, concurrency: pool.size + 1, lockDurationMs: c.HOTLINE_JOB_LOCK_MS },
     ),
+    startStageWorker('redact', (job) => processRedact(s, job), s, {
+      redisUrl: c.REDIS_URL,
+      prefix: c.HOTLINE_QUEUE_PREFIX,
+      concurrency: 2,
+      lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
+    }),
   ];
 
   let reconciling = false;

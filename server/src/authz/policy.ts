@@ -10,12 +10,13 @@ export const ACTIONS = {
   'conversation.list': 'conversation:list',
   'conversation.read': 'transcript:read',
   'recording.play': 'recording:play',
+  'transcript.unmask': 'transcript:unmask',
   'audit.read': 'audit:read',
 } as const;
 export type Action = keyof typeof ACTIONS;
 
 /** actions that concern one conversation, listed per conversation so the console can hide what is not allowed */
-export const CONVERSATION_ACTIONS: Action[] = ['conversation.read', 'recording.play'];
+export const CONVERSATION_ACTIONS: Action[] = ['conversation.read', 'recording.play', 'transcript.unmask'];
 
 export function can(p: Principal, action: Action): boolean {
   return p.permissions.includes(ACTIONS[action]);

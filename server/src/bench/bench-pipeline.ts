@@ -1,3 +1,4 @@
+import { TERMINAL_STATES } from '../entities/conversation';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -94,7 +95,7 @@ async function main() {
     );
     const uploaded = (performance.now() - t0) / 1000;
     for (;;) {
-      const { rows } = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status IN ('transcribed','failed')", [ids]);
+      const { rows } = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = ANY($2)", [ids, TERMINAL_STATES]);
       if (rows[0].n === ids.length) break;
       await new Promise((res) => setTimeout(res, 100));
     }

@@ -1,3 +1,4 @@
+import { TERMINAL_STATES } from '../entities/conversation';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
@@ -62,11 +63,11 @@ export async function runIngestCli(args: string[]): Promise<number> {
     }
     bar?.stop();
     if (wait && ids.length) {
-      const wbar = new SingleBar({ format: 'transcribe [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
+      const wbar = new SingleBar({ format: 'process [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
       wbar.start(ids.length, 0);
       for (;;) {
         const rows: Array<{ status: string }> = await s.db.query('SELECT status FROM conversations WHERE id = ANY($1)', [ids]);
-        const finished = rows.filter((r) => r.status === 'transcribed' || r.status === 'failed').length;
+        const finished = rows.filter((r) => (TERMINAL_STATES as readonly string[]).includes(r.status)).length;
         wbar.update(finished);
         if (finished === ids.length) break;
         await new Promise((r) => setTimeout(r, 500));

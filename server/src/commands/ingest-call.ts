@@ -9,12 +9,17 @@ import type { ObjectStore } from '../repositories/object-store';
 import type { PipelineQueue } from '../repositories/queue';
 import { callMetadataSchema, describeZodError, routingColumns } from '../schemas/ingest';
 import { inspectWav } from '../speech/audio/wav';
+import type { Vault } from '../protection/vault';
+import type { MaskingPolicy } from '../protection/pii/mask';
+import { audioContext, conversationKeys } from './protect-ingest';
 
 export interface IngestDeps {
   config: Pick<Config, 'HOTLINE_MAX_UPLOAD_BYTES' | 'HOTLINE_MAX_DURATION_SECONDS' | 'HOTLINE_STEREO_MAP' | 'HOTLINE_MONO_SPEAKER'>;
   conversations: ConversationRepository;
   objects: ObjectStore;
   queue: PipelineQueue;
+  vault: Vault;
+  masking: MaskingPolicy;
   log: Logger;
 }
 
@@ -29,8 +34,8 @@ export function defaultChannelMap(channels: number, cfg: IngestDeps['config']): 
 }
 
 /**
- * Accepts a recording: checks the WAV header (cheap, no decoding), validates metadata, stores the bytes by content
- * address, writes conversation + recording in one transaction and enqueues transcription. Nothing is half-stored:
+ * Accepts a recording: checks the WAV header (cheap, no decoding), validates metadata, stores the bytes encrypted
+ * under a new data key, writes conversation + recording + key in one transaction and enqueues transcription. Nothing is half-stored:
  * a bad file or bad metadata is refused before anything is written.
  */
 export async function ingestCall(
@@ -53,22 +58,31 @@ export async function ingestCall(
   const dedupeKey = sha256Hex(`call\n${audioSha}\n${canonicalJson({ ...meta, channelMap })}`);
   const startedAt = meta.startedAt ? new Date(meta.startedAt) : new Date();
 
-  const { created } = await deps.objects.put(input.audio);
-  let result: IngestResult;
-  try {
-    result = await deps.conversations.create(
-      {
-        channel: 'call',
-        ...routingColumns(meta),
-        startedAt,
-        endedAt: new Date(startedAt.getTime() + info.durationMs),
-        durationMs: info.durationMs,
-        source: input.source,
-        dedupeKey,
-      },
-      {
+  // the audio is stored only encrypted, under the new conversation's data key, bound to its id
+  let stored: { sha256: string; created: boolean } | undefined;
+  const routing = routingColumns(meta);
+  const result = await deps.conversations.create(
+    dedupeKey,
+    async (m) => {
+      const k = await conversationKeys(deps.vault, m, routing.customerRef);
+      stored = await deps.objects.put(deps.vault.seal(k.key, audioContext(k.id), input.audio));
+      return {
+        conversation: {
+          id: k.id,
+          keyId: k.key.id,
+          subjectId: k.subjectId,
+          channel: 'call',
+          ...routing,
+          customerRef: k.customerRef,
+          startedAt,
+          endedAt: new Date(startedAt.getTime() + info.durationMs),
+          durationMs: info.durationMs,
+          source: input.source,
+          dedupeKey,
+        },
         recording: {
           sha256: audioSha,
+          objectId: stored.sha256,
           sizeBytes: String(input.audio.length),
           codec: info.codec,
           sampleRate: info.sampleRate,
@@ -77,12 +91,13 @@ export async function ingestCall(
           channelMap,
           originalName: input.originalName?.slice(0, 512) ?? null,
         },
-      },
-    );
-  } catch (e) {
-    if (created) await deps.objects.delete(audioSha); // leave no orphan object behind
-    throw e;
-  }
+        blindIndex: k.blindIndex,
+      };
+    },
+    async () => {
+      if (stored?.created) await deps.objects.delete(stored.sha256); // leave no orphan object behind
+    },
+  );
   if (result.duplicate) {
     deps.log.info({ conversationId: result.conversation.id, source: input.source }, 'duplicate recording recognised');
     return result;

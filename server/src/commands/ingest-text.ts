@@ -2,10 +2,13 @@ import { canonicalJson, sha256Hex } from '../lib/canonical';
 import { HttpError } from '../lib/errors';
 import { describeZodError, routingColumns, textConversationSchema } from '../schemas/ingest';
 import type { IngestDeps, IngestResult } from './ingest-call';
+import { protectTranscript } from '../protection/protect-transcript';
+import { sealUtterances } from '../protection/sealed-transcript';
+import { blindRows, conversationKeys } from './protect-ingest';
 
 /**
  * Chats, e-mails and SMS: each message becomes an utterance with its offset from the conversation start.
- * They skip the speech step and enter the pipeline as `transcribed`.
+ * They skip the speech step: masked and encrypted here, they enter the pipeline as `protected`.
  */
 export async function ingestText(deps: Omit<IngestDeps, 'objects' | 'queue'>, body: unknown): Promise<IngestResult> {
   const parsed = textConversationSchema.safeParse(body);
@@ -14,23 +17,39 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects' | 'queue'>, bo
   const start = Date.parse(v.startedAt);
   const lastAt = Date.parse(v.messages[v.messages.length - 1].at);
   const dedupeKey = sha256Hex(`text\n${canonicalJson(v)}`);
-  const utterances = v.messages.map((m) => {
+  const plain = v.messages.map((m) => {
     const offset = Date.parse(m.at) - start;
     return { speaker: m.speaker, startMs: offset, endMs: offset, text: m.text, words: [], keyphrases: [], confidence: null };
   });
-  const result = await deps.conversations.create(
-    {
-      channel: v.channel,
-      ...routingColumns(v),
-      startedAt: new Date(start),
-      endedAt: new Date(lastAt),
-      durationMs: lastAt - start,
-      source: 'text',
-      dedupeKey,
-      status: 'transcribed',
-    },
-    { utterances },
-  );
+  // masked and encrypted before anything is stored: text channels are protected at the door
+  const t0 = performance.now();
+  const prot = protectTranscript(plain, deps.masking);
+  const routing = routingColumns(v);
+  const result = await deps.conversations.create(dedupeKey, async (m) => {
+    const k = await conversationKeys(deps.vault, m, routing.customerRef);
+    return {
+      conversation: {
+        id: k.id,
+        keyId: k.key.id,
+        subjectId: k.subjectId,
+        channel: v.channel,
+        ...routing,
+        customerRef: k.customerRef,
+        startedAt: new Date(start),
+        endedAt: new Date(lastAt),
+        durationMs: lastAt - start,
+        source: 'text',
+        dedupeKey,
+        status: 'protected',
+        protectedAt: new Date(),
+      },
+      utterances: sealUtterances(deps.vault, k.key, prot.utterances),
+      blindIndex: [...k.blindIndex, ...blindRows(deps.vault, prot.identifiers, k.subjectId)],
+    };
+  });
+  if (!result.duplicate) {
+    await deps.conversations.recordEvent(result.conversation.id, 'protect', 'completed', { detail: { pii: prot.counts, ms: Math.round(performance.now() - t0) } });
+  }
   if (!result.duplicate) deps.log.info({ conversationId: result.conversation.id, channel: v.channel, messages: v.messages.length }, 'text conversation received');
   return result;
 }

@@ -1,3 +1,4 @@
+import { TERMINAL_STATES } from '../entities/conversation';
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
@@ -106,7 +107,7 @@ async function main() {
   await pg.connect();
   const ids = done.map((d) => d.id);
   for (;;) {
-    const { rows } = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status IN ('transcribed','failed')", [ids]);
+    const { rows } = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = ANY($2)", [ids, TERMINAL_STATES]);
     bar.update(rows[0].n);
     if (rows[0].n === ids.length) break;
     await new Promise((r) => setTimeout(r, 500));
@@ -116,7 +117,9 @@ async function main() {
     `SELECT c.id, c.status, c.duration_ms, c.asr_engine, c.failure_reason,
             EXTRACT(EPOCH FROM (c.transcribed_at - c.created_at)) AS secs,
             (SELECT s.duration_ms FROM stage_runs s WHERE s.conversation_id = c.id AND s.stage = 'transcribe') AS stage_ms,
-            (SELECT coalesce(sum(jsonb_array_length(u.words)), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS words
+            (SELECT coalesce(sum(u.word_count), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS words,
+            (SELECT coalesce(sum(jsonb_array_length(u.pii)), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS pii,
+            (SELECT r.redacted_spans FROM recordings r WHERE r.conversation_id = c.id) AS redacted
        FROM conversations c WHERE c.id = ANY($1)`,
     [ids],
   );
@@ -128,6 +131,8 @@ async function main() {
       conversation: `${d.id.slice(0, 8)} ${d.label}${d.duplicate ? ' (already ingested)' : ''}`,
       duration: `${(r.duration_ms / 1000).toFixed(1)} s`,
       words: String(r.words),
+      'PII masked': String(r.pii),
+      'audio spans silenced': r.redacted === null ? '-' : String(r.redacted),
       engine: r.status === 'failed' ? `FAILED: ${r.failure_reason}` : String(r.asr_engine),
       'to transcript': r.secs === null ? '-' : `${Number(r.secs).toFixed(1)} s`,
       'of which decoding': r.stage_ms === null ? '-' : `${(r.stage_ms / 1000).toFixed(1)} s`,

@@ -4,12 +4,12 @@ export const CHANNELS = ['call', 'chat', 'email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /**
- * received → transcribing → transcribed → (later stages). `failed` carries the stage and the reason.
+ * received → transcribing → transcribed → redacting → protected → (later stages). `failed` carries the stage and the reason.
  * A conversation never just disappears: it ends in a terminal state or the reconciler picks it up again.
  */
-export const CONVERSATION_STATES = ['received', 'transcribing', 'transcribed', 'failed'] as const;
+export const CONVERSATION_STATES = ['received', 'transcribing', 'transcribed', 'redacting', 'protected', 'failed'] as const;
 export type ConversationState = (typeof CONVERSATION_STATES)[number];
-export const TERMINAL_STATES: readonly ConversationState[] = ['transcribed', 'failed'];
+export const TERMINAL_STATES: readonly ConversationState[] = ['protected', 'failed'];
 
 @Entity('conversations')
 @Index(['startedAt', 'id'])
@@ -37,8 +37,23 @@ export class Conversation {
   @Column({ name: 'queue', type: 'varchar', length: 128, nullable: true })
   queue: string | null;
 
-  @Column({ name: 'customer_ref', type: 'varchar', length: 256, nullable: true })
-  customerRef: string | null;
+  /** the customer's reference, encrypted under the conversation's data key (found again through the blind index) */
+  @Column({ name: 'customer_ref', type: 'bytea', nullable: true })
+  customerRef: Buffer | null;
+
+  /** the conversation's data key (data_keys.id): every encrypted field of the conversation names it */
+  @Column({ name: 'key_id', type: 'uuid' })
+  keyId: string;
+
+  /** the customer subject whose key wraps the data key (crypto-shredding unit), when a customer reference came in */
+  @Column({ name: 'subject_id', type: 'uuid', nullable: true })
+  subjectId: string | null;
+
+  @Column({ name: 'legal_hold', type: 'boolean', default: false })
+  legalHold: boolean;
+
+  @Column({ name: 'protected_at', type: 'timestamptz', nullable: true })
+  protectedAt: Date | null;
 
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt: Date;

@@ -11,10 +11,24 @@ export class Recording {
   @Column({ name: 'conversation_id', type: 'uuid' })
   conversationId: string;
 
-  /** content address of the audio bytes in the object store */
+  /** sha256 of the audio as received (plaintext; integrity and duplicate detection only) */
   @Index()
   @Column({ type: 'char', length: 64 })
   sha256: string;
+
+  /** content address of the stored (encrypted) audio object; null once retention removed it */
+  @Column({ name: 'object_id', type: 'char', length: 64, nullable: true })
+  objectId: string | null;
+
+  /** when the PII spans were overwritten and the unredacted original deleted */
+  @Column({ name: 'redacted_at', type: 'timestamptz', nullable: true })
+  redactedAt: Date | null;
+
+  @Column({ name: 'redacted_spans', type: 'integer', nullable: true })
+  redactedSpans: number | null;
+
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
 
   @Column({ name: 'size_bytes', type: 'bigint' })
   sizeBytes: string;

@@ -15,6 +15,22 @@ export interface WordTiming {
   c: number;
 }
 
+/** Where personal data was found: type and time/character span only, never the value. */
+export interface PiiMark {
+  type: string;
+  /** character span in the original text */
+  start: number;
+  end: number;
+  /** time span on the conversation clock (calls) */
+  s?: number;
+  e?: number;
+}
+
+/**
+ * One utterance. Its content is stored twice, both encrypted under the conversation's data key: the masked copy
+ * (`text`, `words`) that ordinary views decrypt, and the original (`textOriginal`, `wordsOriginal`) that only an
+ * unmask with a reason opens. Sensitive authentication data (CVV, PIN, one-time codes) is absent from both.
+ */
 @Entity('utterances')
 @Index(['conversationId', 'seq'], { unique: true })
 export class Utterance {
@@ -36,12 +52,28 @@ export class Utterance {
   @Column({ name: 'end_ms', type: 'integer' })
   endMs: number;
 
-  @Column({ type: 'text' })
-  text: string;
+  /** masked text, encrypted */
+  @Column({ type: 'bytea', nullable: true })
+  text: Buffer | null;
 
-  /** word timings relative to the conversation start: [{w, s, e, c}] */
+  /** masked word timings [{w, s, e, c}] as JSON, encrypted */
+  @Column({ type: 'bytea', nullable: true })
+  words: Buffer | null;
+
+  @Column({ name: 'text_original', type: 'bytea', nullable: true })
+  textOriginal: Buffer | null;
+
+  @Column({ name: 'words_original', type: 'bytea', nullable: true })
+  wordsOriginal: Buffer | null;
+
+  @Column({ name: 'word_count', type: 'integer', default: 0 })
+  wordCount: number;
+
   @Column({ type: 'jsonb', default: () => "'[]'" })
-  words: WordTiming[];
+  pii: PiiMark[];
+
+  @Column({ name: 'original_purged_at', type: 'timestamptz', nullable: true })
+  originalPurgedAt: Date | null;
 
   @Column({ type: 'real', nullable: true })
   confidence: number | null;

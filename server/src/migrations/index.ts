@@ -2,5 +2,6 @@ import { Foundation1763900000000 } from './1763900000000-foundation';
 import { UtteranceKeyphrases1763900100000 } from './1763900100000-utterance-keyphrases';
 
 import { AuditTrail1763900200000 } from './1763900200000-audit-trail';
+import { Protection1763900300000 } from './1763900300000-protection';
 
-export const MIGRATIONS = [Foundation1763900000000, UtteranceKeyphrases1763900100000, AuditTrail1763900200000];
+export const MIGRATIONS = [Foundation1763900000000, UtteranceKeyphrases1763900100000, AuditTrail1763900200000, Protection1763900300000];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Conversation } from '../entities/conversation';
 import type { ProcessingEvent } from '../entities/processing-event';
 import type { Recording } from '../entities/recording';
-import type { Utterance } from '../entities/utterance';
+import type { OpenedUtterance } from '../protection/sealed-transcript';
 
 export const conversationSummarySchema = z
   .object({
@@ -23,7 +23,7 @@ export const conversationSummarySchema = z
   })
   .meta({ id: 'ConversationSummary' });
 
-export const actionsSchema = z.array(z.enum(['conversation.read', 'recording.play'])).describe('what the caller may do with this conversation');
+export const actionsSchema = z.array(z.enum(['conversation.read', 'recording.play', 'transcript.unmask'])).describe('what the caller may do with this conversation');
 export const conversationListItemSchema = conversationSummarySchema.extend({ allowedActions: actionsSchema }).meta({ id: 'ConversationListItem' });
 
 export const utteranceSchema = z
@@ -37,13 +37,24 @@ export const utteranceSchema = z
     confidence: z.number().nullable(),
     words: z.array(z.object({ w: z.string(), s: z.number(), e: z.number(), c: z.number() })),
     keyphrases: z.array(z.object({ p: z.string(), s: z.number(), e: z.number(), c: z.number() })),
+    pii: z.array(z.object({ type: z.string(), start: z.number(), end: z.number(), s: z.number().optional(), e: z.number().optional() })).describe('where personal data was masked (types and spans, never values)'),
   })
   .meta({ id: 'Utterance' });
 
 export const conversationDetailSchema = conversationSummarySchema
   .extend({
     recording: z
-      .object({ codec: z.string(), sampleRate: z.number(), channels: z.number(), durationMs: z.number(), sizeBytes: z.number(), channelMap: z.array(z.string()) })
+      .object({
+        codec: z.string(),
+        sampleRate: z.number(),
+        channels: z.number(),
+        durationMs: z.number(),
+        sizeBytes: z.number(),
+        channelMap: z.array(z.string()),
+        redacted: z.boolean().describe('PII spans overwritten; the unredacted original is gone'),
+        redactedSpans: z.number().nullable(),
+        available: z.boolean().describe('false once retention removed the audio'),
+      })
       .nullable(),
     utterances: z.array(utteranceSchema),
     events: z.array(z.object({ stage: z.string(), kind: z.string(), attempt: z.number().nullable(), at: z.string(), detail: z.unknown() })),
@@ -70,13 +81,23 @@ export function presentSummary(c: Conversation): z.infer<typeof conversationSumm
   };
 }
 
-export function presentDetail(c: Conversation, r: Recording | null, us: Utterance[], events: ProcessingEvent[]): Omit<z.infer<typeof conversationDetailSchema>, 'allowedActions'> {
+export function presentDetail(c: Conversation, r: Recording | null, us: OpenedUtterance[], events: ProcessingEvent[]): Omit<z.infer<typeof conversationDetailSchema>, 'allowedActions'> {
   return {
     ...presentSummary(c),
     recording: r
-      ? { codec: r.codec, sampleRate: r.sampleRate, channels: r.channels, durationMs: r.durationMs, sizeBytes: Number(r.sizeBytes), channelMap: r.channelMap }
+      ? {
+          codec: r.codec,
+          sampleRate: r.sampleRate,
+          channels: r.channels,
+          durationMs: r.durationMs,
+          sizeBytes: Number(r.sizeBytes),
+          channelMap: r.channelMap,
+          redacted: !!r.redactedAt,
+          redactedSpans: r.redactedSpans,
+          available: !!r.objectId,
+        }
       : null,
-    utterances: us.map((u) => ({ id: u.id, seq: u.seq, speaker: u.speaker, startMs: u.startMs, endMs: u.endMs, text: u.text, confidence: u.confidence, words: u.words, keyphrases: u.keyphrases })),
+    utterances: us.map((u) => ({ id: u.id, seq: u.seq, speaker: u.speaker, startMs: u.startMs, endMs: u.endMs, text: u.text, confidence: u.confidence, words: u.words, keyphrases: u.keyphrases, pii: u.pii })),
     events: events.map((e) => ({ stage: e.stage, kind: e.kind, attempt: e.attempt, at: e.at.toISOString(), detail: e.detail })),
   };
 }

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
  * separate key per column stops matching a phone index against an account index. Identifiers with few possible
  * values are still guessable by someone who holds the key, so the key lives in the keyring, not in the database.
  */
-export type IndexedColumn = 'phone' | 'cn_resident_id' | 'bank_account' | 'card_last4_bin' | 'email';
+export type IndexedColumn = 'phone' | 'cn_resident_id' | 'bank_account' | 'card_last4_bin' | 'email' | 'customer_ref';
 
 export function normalizeIdentifier(column: IndexedColumn, value: string): string {
   switch (column) {
@@ -22,6 +22,8 @@ export function normalizeIdentifier(column: IndexedColumn, value: string): strin
       return value.replace(/\s/g, '').toUpperCase();
     case 'email':
       return value.trim().toLowerCase();
+    case 'customer_ref':
+      return value.trim();
     default:
       return value.replace(/\D/g, '');
   }

@@ -26,6 +26,8 @@ interface KeyringFile {
   /** versions below this may no longer decrypt anything (retired) */
   minDecryptVersion: number;
   versions: Array<{ version: number; key: string; createdAt: string }>;
+  /** root key of the blind indexes; not rotated with the KEK (rotating it means re-indexing) */
+  indexKey?: string;
 }
 
 export class KeyringError extends Error {}
@@ -36,14 +38,49 @@ export class FileKeyring implements KekProvider {
   private constructor(private readonly file: string) {
     const st = fs.statSync(file);
     if ((st.mode & 0o077) !== 0) throw new KeyringError(`keyring ${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}); it must be 0600`);
-    this.data = JSON.parse(fs.readFileSync(file, 'utf8')) as KeyringFile;
+    this.data = this.read();
+    if (!this.data.indexKey) {
+      this.data.indexKey = crypto.randomBytes(32).toString('base64');
+      this.save();
+    }
+  }
+
+  private read(): KeyringFile {
+    return JSON.parse(fs.readFileSync(this.file, 'utf8')) as KeyringFile;
+  }
+
+  private mtimeMs = 0;
+  private refreshIfChanged(): void {
+    const m = fs.statSync(this.file).mtimeMs;
+    if (m !== this.mtimeMs) {
+      this.data = this.read();
+      this.mtimeMs = m;
+    }
+  }
+
+  /** Picks up versions another process added (rotation runs as a CLI while the api and workers keep running). */
+  reload(): void {
+    this.data = this.read();
+  }
+
+  indexKey(): Buffer {
+    return Buffer.from(this.data.indexKey!, 'base64');
   }
 
   static openOrCreate(file: string, kekId = 'hotline-kek'): FileKeyring {
     if (!fs.existsSync(file)) {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      const init: KeyringFile = { kekId, minDecryptVersion: 1, versions: [{ version: 1, key: crypto.randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }] };
-      fs.writeFileSync(file, JSON.stringify(init, null, 2), { mode: 0o600, flag: 'wx' });
+      const init: KeyringFile = {
+        kekId,
+        minDecryptVersion: 1,
+        versions: [{ version: 1, key: crypto.randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }],
+        indexKey: crypto.randomBytes(32).toString('base64'),
+      };
+      try {
+        fs.writeFileSync(file, JSON.stringify(init, null, 2), { mode: 0o600, flag: 'wx' });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // another process created it first
+      }
     }
     return new FileKeyring(file);
   }
@@ -53,6 +90,7 @@ export class FileKeyring implements KekProvider {
   }
 
   activeVersion(): number {
+    this.refreshIfChanged();
     return Math.max(...this.data.versions.map((v) => v.version));
   }
 
@@ -67,6 +105,7 @@ export class FileKeyring implements KekProvider {
   }
 
   private keyOf(version: number): Buffer {
+    if (!this.data.versions.some((x) => x.version === version) || version < this.data.minDecryptVersion) this.reload();
     if (version < this.data.minDecryptVersion) throw new KeyringError(`key version ${version} of ${this.kekId} is retired (minimum ${this.data.minDecryptVersion})`);
     const v = this.data.versions.find((x) => x.version === version);
     if (!v) throw new KeyringError(`key version ${version} of ${this.kekId} is not in the keyring`);

@@ -2,7 +2,8 @@ import { Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../lib/logger';
 import type { ConversationRepository } from '../repositories/conversations';
 import { redisConnection } from '../repositories/queue';
-import { StageJob, StageName } from './stages';
+import { nextStage, StageJob, StageName } from './stages';
+import type { PipelineQueue } from '../repositories/queue';
 
 export type Processor = (job: Job<StageJob>) => Promise<unknown>;
 
@@ -14,20 +15,27 @@ export interface WorkerSettings {
 }
 
 /**
- * Runs one stage's processor. A job that fails for good (attempts used up, or unrecoverable) leaves the
+ * Runs one stage's processor and enqueues the next stage when it is done. A job that fails for good (attempts used up, or unrecoverable) leaves the
  * conversation `failed` with the error; a failure with attempts left is recorded as `retrying`.
  */
 export function startStageWorker(
   stage: StageName,
   processor: Processor,
-  deps: { conversations: ConversationRepository; log: Logger },
+  deps: { conversations: ConversationRepository; queue: PipelineQueue; log: Logger },
   s: WorkerSettings,
 ): Worker<StageJob> {
   const worker = new Worker<StageJob>(
     stage,
     async (job) => {
       try {
-        return await processor(job);
+        const result = await processor(job);
+        const next = nextStage(stage);
+        if (next) {
+          // the successor's job id is deterministic, so a redelivered job enqueues nothing twice
+          const jobId = await deps.queue.enqueue(next, job.data.conversationId);
+          await deps.conversations.recordEvent(job.data.conversationId, next, 'enqueued', { jobId });
+        }
+        return result;
       } catch (e) {
         const err = e as Error;
         const attempt = job.attemptsMade + 1;

@@ -1,16 +1,27 @@
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Conversation, ConversationState, TERMINAL_STATES } from '../entities/conversation';
+import { Conversation, CONVERSATION_STATES, ConversationState, TERMINAL_STATES } from '../entities/conversation';
 import { ProcessingEvent, ProcessingEventKind } from '../entities/processing-event';
 import { Recording } from '../entities/recording';
 import { StageRun } from '../entities/stage-run';
-import { Utterance } from '../entities/utterance';
+import { PiiMark, Utterance } from '../entities/utterance';
+import { BlindIndexRow } from '../entities/protection';
 
 export type NewConversation = Omit<
   Conversation,
-  'id' | 'createdAt' | 'updatedAt' | 'status' | 'failedStage' | 'failureReason' | 'asrEngine' | 'transcribedAt'
-> & { status?: ConversationState };
-export type NewRecording = Omit<Recording, 'id' | 'conversationId' | 'createdAt'>;
-export type NewUtterance = Omit<Utterance, 'id' | 'conversationId' | 'seq'>;
+  'createdAt' | 'updatedAt' | 'status' | 'failedStage' | 'failureReason' | 'asrEngine' | 'transcribedAt' | 'legalHold' | 'protectedAt'
+> & { status?: ConversationState; protectedAt?: Date };
+export type NewRecording = Omit<Recording, 'id' | 'conversationId' | 'createdAt' | 'redactedAt' | 'redactedSpans' | 'purgedAt'>;
+export type NewUtterance = Omit<Utterance, 'conversationId' | 'seq'>;
+
+/** What a new conversation consists of; built inside the creating transaction (data keys are created there too). */
+export interface ConversationDraft {
+  conversation: NewConversation;
+  recording?: NewRecording;
+  utterances?: NewUtterance[];
+  blindIndex?: Array<{ kind: string; digest: string; subjectId: string | null }>;
+}
+
+class LostRace extends Error {}
 
 export interface ListFilter {
   from?: Date;
@@ -29,35 +40,31 @@ export interface ListFilter {
 export class ConversationRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Inserts the conversation (and its recording or utterances) in one transaction; on a dedupe-key clash returns the existing one. */
-  async create(
-    conv: NewConversation,
-    extra: { recording?: NewRecording; utterances?: NewUtterance[] },
-  ): Promise<{ conversation: Conversation; duplicate: boolean }> {
-    return this.db.transaction(async (m) => {
-      const existing = await m.findOne(Conversation, { where: { dedupeKey: conv.dedupeKey } });
-      if (existing) return { conversation: existing, duplicate: true };
-      const inserted = await m
-        .createQueryBuilder()
-        .insert()
-        .into(Conversation)
-        .values(conv)
-        .orIgnore()
-        .returning('*')
-        .execute();
-      if (inserted.raw.length === 0) {
-        // a concurrent upload of the same recording won the race
-        const winner = await m.findOneOrFail(Conversation, { where: { dedupeKey: conv.dedupeKey } });
-        return { conversation: winner, duplicate: true };
-      }
-      const conversation = await m.findOneOrFail(Conversation, { where: { id: (inserted.raw[0] as { id: string }).id } });
-      if (extra.recording) await m.insert(Recording, { ...extra.recording, conversationId: conversation.id });
-      if (extra.utterances?.length) {
-        await m.insert(Utterance, extra.utterances.map((u, seq) => ({ ...u, conversationId: conversation.id, seq })));
-      }
-      await this.event(m, conversation.id, 'ingest', 'received', { detail: { source: conv.source } });
-      return { conversation, duplicate: false };
-    });
+  /**
+   * Inserts the conversation with everything it consists of in one transaction. `build` runs inside the transaction
+   * (so the data keys it creates roll back with it). On a dedupe-key clash returns the existing conversation and
+   * calls `abandon` so that the caller can remove what it stored outside the database.
+   */
+  async create(dedupeKey: string, build: (m: EntityManager) => Promise<ConversationDraft>, abandon?: () => Promise<void>): Promise<{ conversation: Conversation; duplicate: boolean }> {
+    const existing = await this.db.getRepository(Conversation).findOne({ where: { dedupeKey } });
+    if (existing) return { conversation: existing, duplicate: true };
+    try {
+      return await this.db.transaction(async (m) => {
+        const d = await build(m);
+        const inserted = await m.createQueryBuilder().insert().into(Conversation).values(d.conversation).orIgnore().returning('id').execute();
+        if (inserted.raw.length === 0) throw new LostRace(); // a concurrent upload of the same content won
+        const id = d.conversation.id;
+        if (d.recording) await m.insert(Recording, { ...d.recording, conversationId: id });
+        if (d.utterances?.length) await m.insert(Utterance, d.utterances.map((u, seq) => ({ ...u, conversationId: id, seq })));
+        if (d.blindIndex?.length) await m.insert(BlindIndexRow, d.blindIndex.map((b) => ({ ...b, conversationId: id })));
+        await this.event(m, id, 'ingest', 'received', { detail: { source: d.conversation.source } });
+        return { conversation: await m.findOneOrFail(Conversation, { where: { id } }), duplicate: false };
+      });
+    } catch (e) {
+      await abandon?.();
+      if (!(e instanceof LostRace)) throw e;
+      return { conversation: await this.db.getRepository(Conversation).findOneOrFail({ where: { dedupeKey } }), duplicate: true };
+    }
   }
 
   event(
@@ -84,6 +91,38 @@ export class ConversationRepository {
   /** The conversation if it exists and lies in the scope; forbidden and missing look the same. */
   findVisible(id: string, scope: { sql: string; params: Record<string, unknown> }): Promise<Conversation | null> {
     return this.db.getRepository(Conversation).createQueryBuilder('c').where('c.id = :id', { id }).andWhere(scope.sql, scope.params).getOne();
+  }
+
+  get(id: string): Promise<Conversation | null> {
+    return this.db.getRepository(Conversation).findOne({ where: { id } });
+  }
+
+  /** Replaces the blind-index rows a stage derived (kind `customer_ref` comes from ingest and stays). */
+  async replaceBlindIndex(m: EntityManager, conversationId: string, rows: Array<{ kind: string; digest: string; subjectId: string | null }>): Promise<void> {
+    await m.query(`DELETE FROM blind_index WHERE conversation_id = $1 AND kind <> 'customer_ref'`, [conversationId]);
+    if (rows.length) await m.insert(BlindIndexRow, rows.map((r) => ({ ...r, conversationId })));
+  }
+
+  /** Where personal data was found (types and spans only), in utterance order. */
+  async piiMarks(conversationId: string): Promise<PiiMark[]> {
+    const rows = await this.db.getRepository(Utterance).find({ select: { pii: true, seq: true }, where: { conversationId }, order: { seq: 'ASC' } });
+    return rows.flatMap((r) => r.pii);
+  }
+
+  async setRecordingObject(m: EntityManager, conversationId: string, objectId: string, spans: number): Promise<void> {
+    await m.update(Recording, { conversationId }, { objectId, redactedAt: new Date(), redactedSpans: spans });
+  }
+
+  /** Conversations with a blind-index row (kind, digest), within the scope. */
+  findByBlindIndex(kind: string, digest: string, scope: { sql: string; params: Record<string, unknown> }, limit: number): Promise<Conversation[]> {
+    return this.db
+      .getRepository(Conversation)
+      .createQueryBuilder('c')
+      .where('c.id IN (SELECT b.conversation_id FROM blind_index b WHERE b.kind = :kind AND b.digest = :digest)', { kind, digest })
+      .andWhere(scope.sql, scope.params)
+      .orderBy('c.started_at', 'DESC')
+      .limit(limit)
+      .getMany();
   }
 
   recording(conversationId: string): Promise<Recording | null> {
@@ -175,7 +214,7 @@ export class ConversationRepository {
   unfinished(limit = 1000): Promise<Pick<Conversation, 'id' | 'status'>[]> {
     return this.db.getRepository(Conversation).find({
       select: { id: true, status: true },
-      where: { status: In(['received', 'transcribing'] satisfies ConversationState[]) },
+      where: { status: In(CONVERSATION_STATES.filter((st) => !TERMINAL_STATES.includes(st))) },
       order: { createdAt: 'ASC' },
       take: limit,
     });

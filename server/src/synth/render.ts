@@ -111,6 +111,7 @@ export function metadataFor(script: CallScript, variant: '16k' | '8k') {
     queue: script.queue,
     direction: 'inbound' as const,
     externalId: `synth-${script.id}-${variant}`,
+    customerRef: `CUST-${String(100000 + CALL_INDEX(script) * 37).padStart(6, '0')}`,
     startedAt: new Date(Date.UTC(2026, 10, 2, 9, 0, 0) + CALL_INDEX(script) * 3600_000).toISOString(),
   };
 }

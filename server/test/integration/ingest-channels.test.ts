@@ -42,7 +42,7 @@ describe('drop folder', () => {
     expect(fs.readFileSync(path.join(drop, 'rejected', 'no-sidecar.reason.txt'), 'utf8')).toMatch(/no sidecar no-sidecar\.json/);
     const rows = await pg.query("SELECT id FROM conversations WHERE source = 'drop'");
     expect(rows.rows).toHaveLength(1);
-    await waitFor('the dropped call to be transcribed', async () => (await pg.query('SELECT status FROM conversations WHERE id = $1', [rows.rows[0].id])).rows[0].status === 'transcribed');
+    await waitFor('the dropped call to be transcribed', async () => (await pg.query('SELECT status FROM conversations WHERE id = $1', [rows.rows[0].id])).rows[0].status === 'protected');
     // the same file dropped again is recognised as a duplicate, not processed twice
     fs.copyFileSync(path.join(drop, 'processed', 'rec-001.wav'), path.join(drop, 'again.wav'));
     fs.copyFileSync(path.join(drop, 'processed', 'rec-001.json'), path.join(drop, 'again.json'));
@@ -72,7 +72,7 @@ describe('hotline ingest CLI', () => {
 
   it('stored both CLI calls once and transcribed them', async () => {
     const rows = await pg.query("SELECT status FROM conversations WHERE source = 'cli'");
-    expect(rows.rows.map((r) => r.status)).toEqual(['transcribed', 'transcribed']);
+    expect(rows.rows.map((r) => r.status)).toEqual(['protected', 'protected']);
   });
 
   it('a bad configuration stops the process with one line naming the variable', () => {

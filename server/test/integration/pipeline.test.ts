@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordErrors } from '../../src/lib/wer';
 import { metadataFor } from '../../src/synth/render';
-import { encodeWav } from '../../src/speech/audio/wav';
+import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
 import { startTestIdp, TestIdp } from '../helpers/auth';
 import { authedFetch, useAuth, db, getJson, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
@@ -21,7 +21,7 @@ const calls = synthCalls();
 async function waitTranscribed(id: string) {
   return waitFor(`conversation ${id} to finish`, async () => {
     const r = await getJson(`${app.base}/api/v1/conversations/${id}`);
-    return ['transcribed', 'failed'].includes(r.body.status) ? r.body : undefined;
+    return ['protected', 'failed'].includes(r.body.status) ? r.body : undefined;
   });
 }
 
@@ -51,7 +51,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(up.body.conversation).toMatchObject({ channel: 'call', agentId: 'anna', teamId: 'team-cards', queue: 'cards' });
     id16 = up.body.conversation.id;
     const conv = await waitTranscribed(id16);
-    expect(conv.status).toBe('transcribed');
+    expect(conv.status).toBe('protected');
     expect(conv.asrEngine).toMatch(/^pocketsphinx:/);
     expect(conv.recording).toMatchObject({ codec: 'pcm16', sampleRate: 16000, channels: 2, channelMap: ['agent', 'customer'] });
     const us = conv.utterances as Array<{ speaker: string; startMs: number; endMs: number; text: string; words: Array<{ s: number; e: number }> }>;
@@ -76,19 +76,89 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     for (const u of us) for (const w of u.words) expect(w.s >= u.startMs && w.e <= u.endMs && w.s < w.e).toBe(true);
     const wer = wordErrors(call.turns.map((x) => x.text).join(' '), us.map((u) => u.text).join(' ')).wer;
     expect(wer).toBeLessThan(0.3);
-    expect(conv.events.map((e: { kind: string }) => e.kind)).toEqual(['received', 'enqueued', 'started', 'completed']);
+    expect(conv.events.map((e: { stage: string; kind: string }) => `${e.stage}:${e.kind}`)).toEqual([
+      'ingest:received',
+      'transcribe:enqueued',
+      'transcribe:started',
+      'transcribe:completed',
+      'redact:enqueued',
+      'redact:started',
+      'redact:completed',
+    ]);
+    expect(conv.recording).toMatchObject({ redacted: true, redactedSpans: 0, available: true });
   });
 
-  it('8 kHz µ-law stereo (as a recorder writes): resampled in process and transcribed', async () => {
+  let cardCall: string;
+  it('8 kHz µ-law stereo (as a recorder writes): resampled, transcribed, and the card number and CVV masked, silenced and never stored', async () => {
     const { script, call } = calls.get('bank-card-cvv')!;
     const up = await uploadCall(app.base, fs.readFileSync(call.wav8kUlaw), metadataFor(script, '8k'));
     expect(up.status).toBe(202);
-    const conv = await waitTranscribed(up.body.conversation.id);
-    expect(conv.status).toBe('transcribed');
-    expect(conv.recording).toMatchObject({ codec: 'mulaw', sampleRate: 8000, channels: 2 });
-    const customer = conv.utterances.filter((u: { speaker: string }) => u.speaker === 'customer').map((u: { text: string }) => u.text).join(' ');
-    expect(customer).toMatch(/one one one one one one/);
-    expect(customer).toMatch(/security code is seven three nine/);
+    cardCall = up.body.conversation.id;
+    const conv = await waitTranscribed(cardCall);
+    expect(conv.status).toBe('protected');
+    expect(conv.recording).toMatchObject({ codec: 'mulaw', sampleRate: 8000, channels: 2, redacted: true });
+    type U = { speaker: string; text: string; pii: Array<{ type: string; s?: number; e?: number }> };
+    const customer = (conv.utterances as U[]).filter((u) => u.speaker === 'customer');
+    const said = customer.map((u) => u.text).join(' ');
+    // what ordinary views get: the card as at most first six + last four, the CVV as [REDACTED]
+    expect(said).toMatch(/\b411111\*{6}1111\b/);
+    expect(said).toMatch(/security code is \[REDACTED\]/);
+    expect(said).not.toMatch(/one one one one one one|seven three nine/);
+    const marks = customer.flatMap((u) => u.pii);
+    expect(marks.map((m) => m.type)).toEqual(expect.arrayContaining(['card_number', 'cvv']));
+    expect(conv.recording.redactedSpans).toBeGreaterThanOrEqual(2);
+    // the stored audio is silent wherever personal data was spoken, in both channels
+    const wav = Buffer.from(await (await authedFetch(`${app.base}/api/v1/conversations/${cardCall}/audio`)).arrayBuffer());
+    const info = inspectWav(wav);
+    const chans = decodeWav(wav, info);
+    for (const m of marks) {
+      const a = Math.floor((m.s! * info.sampleRate) / 1000);
+      const b = Math.floor((m.e! * info.sampleRate) / 1000);
+      for (const ch of chans) expect(ch.subarray(a, b).some((x) => x !== 0), `${m.type} at ${m.s}-${m.e} ms`).toBe(false);
+    }
+  });
+
+  it('unmask: the original with a stated reason, audited before it is returned; the CVV exists in no form', async () => {
+    const noReason = await getJson(`${app.base}/api/v1/conversations/${cardCall}/unmask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect([noReason.status, noReason.body.error.code]).toEqual([422, 'invalid_request']);
+    const reason = 'Dispute case 4471: customer contests a card transaction';
+    const r = await getJson(`${app.base}/api/v1/conversations/${cardCall}/unmask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason }) });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    const original = (r.body.utterances as Array<{ speaker: string; text: string }>).filter((u) => u.speaker === 'customer').map((u) => u.text).join(' ');
+    expect(original).toMatch(/one one one one one one/);
+    expect(original).toMatch(/security code is \[REDACTED\]/);
+    expect(original).not.toMatch(/seven three nine/);
+    const ev = await pg.query("SELECT actor_name, reason, outcome, details FROM audit_events WHERE action = 'transcript.unmask' AND object_id = $1", [cardCall]);
+    expect(ev.rows).toEqual([expect.objectContaining({ actor_name: 'cora', reason, outcome: 'allowed' })]);
+    expect(ev.rows[0].details.piiTypes).toEqual(expect.arrayContaining(['card_number']));
+  });
+
+  it('at rest: transcripts, customer references and audio objects are ciphertext; identifiers are found through blind indexes', async () => {
+    const plain = await pg.query(
+      `SELECT count(*)::int AS n FROM utterances WHERE position(convert_to('quality', 'UTF8') in text) > 0 OR position(convert_to('quality', 'UTF8') in text_original) > 0
+         OR position(convert_to('card', 'UTF8') in text_original) > 0`,
+    );
+    expect(plain.rows[0].n).toBe(0);
+    expect((await pg.query('SELECT count(*)::int AS n FROM utterances WHERE text IS NULL OR text_original IS NULL')).rows[0].n).toBe(0);
+    const refs = await pg.query("SELECT customer_ref FROM conversations WHERE customer_ref IS NOT NULL");
+    expect(refs.rows.length).toBeGreaterThan(0);
+    for (const row of refs.rows) expect(Buffer.from(row.customer_ref).toString('latin1')).not.toMatch(/CUST|cust-/);
+    const files = fs.readdirSync(`${t.varDir}/objects`, { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f)));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(fs.readFileSync(path.join(t.varDir, 'objects', String(f))).subarray(0, 64).includes(Buffer.from('RIFF'))).toBe(false);
+    // the unredacted originals are gone: one object per recording
+    expect(files.length).toBe(Number((await pg.query('SELECT count(object_id)::int AS n FROM recordings')).rows[0].n));
+    const { script } = calls.get('bank-card-cvv')!;
+    const byRef = await getJson(`${app.base}/api/v1/conversations/search/identifier`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'customer_ref', value: metadataFor(script, '8k').customerRef }),
+    });
+    expect(byRef.status).toBe(200);
+    expect(byRef.body.items.map((i: { id: string }) => i.id)).toContain(cardCall);
+    const none = await getJson(`${app.base}/api/v1/conversations/search/identifier`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'phone', value: '+8613800000000' }) });
+    expect(none.body.items).toEqual([]);
   });
 
   it('the same recording with the same metadata is recognised and not processed twice', async () => {
@@ -100,7 +170,8 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     const runs = await pg.query('SELECT count(*)::int AS n FROM stage_runs WHERE conversation_id = $1', [id16]);
     const starts = await pg.query("SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'started'", [id16]);
     const convs = await pg.query('SELECT count(*)::int AS n FROM recordings WHERE sha256 = (SELECT sha256 FROM recordings WHERE conversation_id = $1)', [id16]);
-    expect([runs.rows[0].n, starts.rows[0].n, convs.rows[0].n]).toEqual([1, 1, 1]);
+    // one run and one start per stage (transcribe, redact), one recording
+    expect([runs.rows[0].n, starts.rows[0].n, convs.rows[0].n]).toEqual([2, 2, 1]);
     // same audio, different metadata: a different conversation
     const other = await uploadCall(app.base, fs.readFileSync(call.wav16k), { ...metadataFor(script, '16k'), externalId: 'another-call' });
     expect(other.status).toBe(202);
@@ -121,7 +192,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     const post = () => getJson(`${app.base}/api/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chat) });
     const first = await post();
     expect(first.status).toBe(201);
-    expect(first.body.conversation).toMatchObject({ channel: 'chat', status: 'transcribed', durationMs: 42_000 });
+    expect(first.body.conversation).toMatchObject({ channel: 'chat', status: 'protected', durationMs: 42_000 });
     const detail = await getJson(`${app.base}/api/v1/conversations/${first.body.conversation.id}`);
     expect(detail.body.utterances.map((u: { speaker: string; startMs: number }) => [u.speaker, u.startMs])).toEqual([
       ['customer', 0],
@@ -179,7 +250,7 @@ describe('bad input gets a precise 4xx and loses nothing', () => {
     expect((await getJson(`${app.base}/api/v1/conversations?limit=200`)).body).toEqual(snapshot.body);
     // no orphan objects: every stored object belongs to a recording
     const objects = fs.readdirSync(`${t.varDir}/objects`, { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f)));
-    expect(objects.length).toBe(Number((await pg.query('SELECT count(DISTINCT sha256)::int AS n FROM recordings')).rows[0].n));
+    expect(objects.length).toBe(Number((await pg.query('SELECT count(DISTINCT object_id)::int AS n FROM recordings')).rows[0].n));
   });
 
   it('unknown or malformed ids answer 404; bad query values 422', async () => {
@@ -205,7 +276,7 @@ describe('read API', () => {
     expect(seen).toEqual(all.body.items.map((i: { id: string }) => i.id));
     const chats = await getJson(`${app.base}/api/v1/conversations?channel=chat`);
     expect(chats.body.items.every((i: { channel: string }) => i.channel === 'chat')).toBe(true);
-    const anna = await getJson(`${app.base}/api/v1/conversations?agentId=anna&status=transcribed`);
+    const anna = await getJson(`${app.base}/api/v1/conversations?agentId=anna&status=protected`);
     expect(anna.body.items.length).toBeGreaterThanOrEqual(2);
     expect(anna.body.items.every((i: { agentId: string }) => i.agentId === 'anna')).toBe(true);
     const window = await getJson(`${app.base}/api/v1/conversations?from=2026-11-02T10:00:00Z&to=2026-11-02T10:00:01Z`);
@@ -252,6 +323,8 @@ describe('logs', () => {
     expect(lines.some((l) => typeof l.requestId === 'string' && l.msg === 'request')).toBe(true);
     expect(lines.some((l) => typeof l.jobId === 'string' && l.msg === 'transcribe finished')).toBe(true);
     const all = app.logs.join('\n').toLowerCase();
-    for (const phrase of ['recorded for quality', 'debit card', 'card was declined', 'security code']) expect(all).not.toContain(phrase);
+    for (const phrase of ['recorded for quality', 'debit card', 'card was declined', 'security code', 'dispute case', 'one one one one']) expect(all).not.toContain(phrase);
+    const { script } = calls.get('bank-card-cvv')!;
+    expect(all).not.toContain(String(metadataFor(script, '8k').customerRef).toLowerCase());
   });
 });

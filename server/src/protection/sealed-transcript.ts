@@ -1,0 +1,68 @@
+import crypto from 'node:crypto';
+import type { Utterance, WordTiming } from '../entities/utterance';
+import type { ProtectedUtterance } from './protect-transcript';
+import type { OpenKey, Vault } from './vault';
+
+export type SealedUtterance = Omit<Utterance, 'conversationId' | 'seq'>;
+
+/** Seals each protected utterance's masked copy and original under the conversation's data key, bound to its row id. */
+export function sealUtterances(vault: Vault, key: OpenKey, us: ProtectedUtterance[]): SealedUtterance[] {
+  return us.map((u) => {
+    const id = crypto.randomUUID();
+    const ctx = (column: string) => ({ table: 'utterances', column, rowId: id });
+    return {
+      id,
+      speaker: u.speaker as Utterance['speaker'],
+      startMs: u.startMs,
+      endMs: u.endMs,
+      confidence: u.confidence,
+      keyphrases: u.keyphrases,
+      wordCount: u.wordCount,
+      pii: u.pii,
+      text: vault.seal(key, ctx('text'), u.masked.text),
+      words: vault.seal(key, ctx('words'), JSON.stringify(u.masked.words)),
+      textOriginal: vault.seal(key, ctx('text_original'), u.original.text),
+      wordsOriginal: vault.seal(key, ctx('words_original'), JSON.stringify(u.original.words)),
+      originalPurgedAt: null,
+    };
+  });
+}
+
+export interface OpenedUtterance {
+  id: string;
+  seq: number;
+  speaker: Utterance['speaker'];
+  startMs: number;
+  endMs: number;
+  confidence: number | null;
+  text: string;
+  words: WordTiming[];
+  keyphrases: Utterance['keyphrases'];
+  pii: Utterance['pii'];
+}
+
+/**
+ * Decrypts utterances for a view: `masked` (ordinary views) or `original` (unmask, after the audit event is written).
+ * An original removed by retention comes back as null.
+ */
+export function openUtterances(vault: Vault, key: OpenKey, rows: Utterance[], which: 'masked' | 'original'): Array<OpenedUtterance & { purged: boolean }> {
+  return rows.map((u) => {
+    const [tc, wc] = which === 'masked' ? (['text', 'words'] as const) : (['text_original', 'words_original'] as const);
+    const tv = which === 'masked' ? u.text : u.textOriginal;
+    const wv = which === 'masked' ? u.words : u.wordsOriginal;
+    const ctx = (column: string) => ({ table: 'utterances', column, rowId: u.id });
+    return {
+      id: u.id,
+      seq: u.seq,
+      speaker: u.speaker,
+      startMs: u.startMs,
+      endMs: u.endMs,
+      confidence: u.confidence,
+      keyphrases: u.keyphrases,
+      pii: u.pii,
+      text: tv ? vault.unsealText(key, ctx(tc), tv) : '',
+      words: wv ? (JSON.parse(vault.unsealText(key, ctx(wc), wv)) as WordTiming[]) : [],
+      purged: !tv,
+    };
+  });
+}

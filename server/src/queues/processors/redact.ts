@@ -1,0 +1,59 @@
+import { Job, UnrecoverableError } from 'bullmq';
+import { audioContext } from '../../commands/protect-ingest';
+import type { Logger } from '../../lib/logger';
+import { redactWav, RedactionSpan } from '../../protection/redact-audio';
+import type { Vault } from '../../protection/vault';
+import type { ConversationRepository } from '../../repositories/conversations';
+import type { ObjectStore } from '../../repositories/object-store';
+import { StageJob, STAGES } from '../stages';
+
+export interface RedactDeps {
+  conversations: ConversationRepository;
+  objects: ObjectStore;
+  vault: Vault;
+  log: Logger;
+}
+
+/** Padding around a spoken PII span: word boundaries from the recognizer are approximate. */
+export const REDACTION_PAD_MS = 120;
+
+/**
+ * redact: the PII spans the transcribe stage found (time spans only) are overwritten with silence in every channel;
+ * the redacted audio is stored encrypted and the unredacted original is deleted. From here on no stored audio holds
+ * a card number, CVV or other personal data that was recognised.
+ */
+export async function processRedact(deps: RedactDeps, job: Job<StageJob>): Promise<{ outcome: string; spans?: number }> {
+  const { conversationId } = job.data;
+  const stage = STAGES.redact;
+  const attempt = job.attemptsMade + 1;
+  const log = deps.log.child({ jobId: job.id, conversationId, stage: 'redact', attempt });
+  if (await deps.conversations.stageDone(conversationId, 'redact', stage.version)) return { outcome: 'already_done' };
+  const conv = await deps.conversations.get(conversationId);
+  const rec = await deps.conversations.recording(conversationId);
+  if (!conv || !rec?.objectId) throw new UnrecoverableError(`conversation ${conversationId} has no recording`);
+  await deps.conversations.markRunning(conversationId, stage.from, stage.running);
+  await deps.conversations.recordEvent(conversationId, 'redact', 'started', { attempt, jobId: job.id });
+  const t0 = performance.now();
+  const marks = await deps.conversations.piiMarks(conversationId);
+  const spans: RedactionSpan[] = marks
+    .filter((p) => p.s !== undefined && p.e !== undefined)
+    .map((p) => ({ type: p.type as RedactionSpan['type'], startMs: Math.max(0, p.s! - REDACTION_PAD_MS), endMs: p.e! + REDACTION_PAD_MS }));
+  const key = await deps.vault.open(conv.keyId);
+  const ctx = audioContext(conversationId);
+  const original = deps.vault.unseal(key, ctx, await deps.objects.get(rec.objectId));
+  const redacted = spans.length ? redactWav(original, spans) : original;
+  const stored = await deps.objects.put(deps.vault.seal(key, ctx, redacted));
+  const ms = performance.now() - t0;
+  const outcome = await deps.conversations.completeStage(
+    { conversationId, stage: 'redact', version: stage.version, durationMs: ms, done: stage.done, jobId: job.id, attempt },
+    async (m) => {
+      await deps.conversations.setRecordingObject(m, conversationId, stored.sha256, spans.length);
+      return { protectedAt: new Date() };
+    },
+    { spans: spans.length, ms: Math.round(ms) },
+  );
+  if (outcome === 'completed' && stored.sha256 !== rec.objectId) await deps.objects.delete(rec.objectId);
+  if (outcome === 'already_done' && stored.created) await deps.objects.delete(stored.sha256);
+  log.info({ outcome, spans: spans.length, ms: Math.round(ms) }, 'redact finished');
+  return { outcome, spans: spans.length };
+}
