@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { createApp } from './app/app';
 import { TokenVerifier } from './auth/token-verifier';
 import { ConfigError, loadConfig } from './config';
@@ -15,6 +17,10 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   ingest <file|dir> [--meta file.json] [--wait]
                            ingest recordings (a directory: every *.wav, with <name>.json sidecars)
   audit verify|checkpoint  verify the audit trail's hash chain and signed checkpoints / sign the current head
+  keys status|rotate|rewrap|retire --below N
+                           KEK rotation: new version, online resumable rewrap of data keys, retire old versions
+  retention run [--now D]  apply the retention policy once (the worker also runs it daily)
+  pki <command>            the appliance's internal CA: init, issue-server, issue-client, renew, list
   migrate                  apply database migrations and exit
   reconcile                re-enqueue every unfinished conversation once and exit`;
 
@@ -28,14 +34,17 @@ async function serve(role: 'api' | 'worker' | 'all') {
   const services = await createServices(config, log);
   let worker: WorkerRuntime | undefined;
   if (role !== 'api') worker = await startWorkerRuntime(services);
-  let server: http.Server | undefined;
+  let server: http.Server | https.Server | undefined;
   if (role !== 'worker') {
     const verifier = new TokenVerifier({ issuer: config.HOTLINE_OIDC_ISSUER!, audience: config.HOTLINE_OIDC_AUDIENCE });
     const app = createApp(services, { local: () => (worker ? { engine: worker.pool.engine, modelId: worker.pool.modelId } : undefined) }, verifier);
-    server = http.createServer(app.callback());
+    // HTTPS with certificates from the internal PKI (`hotline pki issue-server`); plain HTTP only on loopback setups
+    server = config.HOTLINE_TLS_CERT
+      ? https.createServer({ cert: fs.readFileSync(config.HOTLINE_TLS_CERT), key: fs.readFileSync(config.HOTLINE_TLS_KEY!), minVersion: 'TLSv1.2' }, app.callback())
+      : http.createServer(app.callback());
     await new Promise<void>((resolve) => server!.listen(config.HOTLINE_PORT, config.HOTLINE_HOST, resolve));
     const addr = server.address();
-    log.info({ port: typeof addr === 'object' && addr ? addr.port : config.HOTLINE_PORT, host: config.HOTLINE_HOST }, 'api listening');
+    log.info({ port: typeof addr === 'object' && addr ? addr.port : config.HOTLINE_PORT, host: config.HOTLINE_HOST, tls: !!config.HOTLINE_TLS_CERT }, 'api listening');
   }
   log.info('hotline started');
   // test harnesses and the demo pass their pid: never outlive them
@@ -81,6 +90,18 @@ async function main(argv: string[]) {
       setProcessRole('audit');
       const { runAuditCli } = await import('./cli/audit');
       process.exitCode = await runAuditCli(rest);
+      return;
+    }
+    case 'keys':
+    case 'retention': {
+      setProcessRole(cmd);
+      const { runKeysCli, runRetentionCli } = await import('./cli/keys');
+      process.exitCode = cmd === 'keys' ? await runKeysCli(rest) : await runRetentionCli(rest);
+      return;
+    }
+    case 'pki': {
+      const { runPkiCli } = await import('./cli/pki');
+      process.exitCode = await runPkiCli(rest);
       return;
     }
     case 'migrate':

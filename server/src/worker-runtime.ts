@@ -9,6 +9,7 @@ import { engineSpecFromConfig } from './speech/engines';
 import { SpeechPool } from './speech/pool';
 import { Services, WORKER_HEARTBEAT_TTL_MS, workerHeartbeatKey } from './services';
 import { DropFolderWatcher } from './ingest/drop-folder';
+import { applyRetention, loadRetentionPolicy } from './protection/retention';
 
 export interface WorkerRuntime {
   pool: SpeechPool;
@@ -71,6 +72,15 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       .catch((e: Error) => s.log.warn({ err: e.message }, 'audit checkpoint failed'));
   const checkpointTimer = c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS ? setInterval(checkpoint, c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS) : undefined;
 
+  // the retention policy, daily (and once at start); a broken policy file stops the worker at boot
+  const retentionPolicy = loadRetentionPolicy(c.HOTLINE_RETENTION_POLICY);
+  const retention = () =>
+    applyRetention(s, retentionPolicy)
+      .then((r) => (r.audio || r.transcriptOriginal || r.transcriptMasked || r.orphanObjects) && s.log.info(r, 'retention applied'))
+      .catch((e: Error) => s.log.warn({ err: e.message }, 'retention pass failed'));
+  const retentionTimer = c.HOTLINE_RETENTION_INTERVAL_MS ? setInterval(retention, c.HOTLINE_RETENTION_INTERVAL_MS) : undefined;
+  if (c.HOTLINE_RETENTION_INTERVAL_MS) void retention();
+
   const drop = c.HOTLINE_DROP_DIR ? new DropFolderWatcher(s, c.HOTLINE_DROP_DIR) : undefined;
   drop?.start();
 
@@ -80,6 +90,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       clearInterval(heartbeat);
       clearInterval(reconcileTimer);
       clearInterval(checkpointTimer);
+      clearInterval(retentionTimer);
       await drop?.stop();
       await Promise.all(workers.map((w) => w.close()));
       await s.redis.hdel(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX), workerId).catch(() => undefined);

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Context, Next } from 'koa';
+import { DecryptError } from '../protection/cipher';
 import { ZodError } from 'zod';
 import { HttpError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
@@ -45,6 +46,12 @@ export function errorHandler() {
       let details: unknown;
       if (e instanceof HttpError) ({ status, code, message, details } = e);
       else if (e instanceof AudioFormatError) ({ status, code, message } = e);
+      else if (e instanceof DecryptError) {
+        // stored ciphertext failed authentication: tampering or a value moved between rows; never served
+        code = 'integrity_error';
+        message = 'stored data failed its integrity check and was not returned; the event is logged for investigation';
+        ctx.state.log?.error({ err: { name: (e as Error).name, message: (e as Error).message } }, 'stored ciphertext failed authentication');
+      }
       else if (e instanceof ZodError) {
         status = 422;
         code = 'invalid_request';

@@ -12,6 +12,8 @@ export const ACTIONS = {
   'recording.play': 'recording:play',
   'transcript.unmask': 'transcript:unmask',
   'audit.read': 'audit:read',
+  'system.admin': 'system:admin',
+  'subject.erase': 'retention:manage',
 } as const;
 export type Action = keyof typeof ACTIONS;
 

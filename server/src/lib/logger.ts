@@ -20,6 +20,20 @@ export const REDACT_PATHS = [
   '*.token',
   'password',
   '*.password',
+  'reason',
+  '*.reason',
+  'value',
+  '*.value',
+  'original',
+  '*.original',
+  'masked',
+  '*.masked',
+  'key',
+  '*.key',
+  'wrapped',
+  '*.wrapped',
+  'privateKey',
+  '*.privateKey',
 ];
 
 /** What this process does (api, worker, all, ingest...): set once by the entry point, shown in every log line. */

@@ -46,9 +46,24 @@ const EXPECT: Record<string, Record<Caller, number>> = {
   'GET /api/v1/conversations': { ...ALL401, recorder: 403, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 403, adam: 403 },
   'GET /api/v1/conversations/:id': { ...ALL401, recorder: 404, anna: 200, bob: 404, carl: 404, sara: 200, quinn: 200, cora: 200, otto: 404, adam: 404 },
   'GET /api/v1/conversations/:id/audio': { ...ALL401, recorder: 404, anna: 404, bob: 404, carl: 404, sara: 404, quinn: 404, cora: 404, otto: 404, adam: 404 },
+  'POST /api/v1/conversations/:id/unmask': { ...ALL401, recorder: 404, anna: 404, bob: 404, carl: 404, sara: 200, quinn: 200, cora: 200, otto: 404, adam: 404 },
+  'POST /api/v1/conversations/search/identifier': { ...ALL401, recorder: 403, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 403, adam: 403 },
+  'GET /api/v1/system/keys': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 403, otto: 403, adam: 200 },
+  'POST /api/v1/subjects/erase': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
+  'PUT /api/v1/subjects/legal-hold': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
+  'PUT /api/v1/conversations/:id/legal-hold': { ...ALL401, recorder: 404, anna: 404, bob: 404, carl: 404, sara: 404, quinn: 404, cora: 200, otto: 404, adam: 404 },
   'GET /healthz': { ...{ anonymous: 200, wrong_audience: 200, garbage: 200 }, recorder: 200, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 200 },
   'GET /readyz': { ...{ anonymous: 503, wrong_audience: 503, garbage: 503 }, recorder: 503, anna: 503, bob: 503, carl: 503, sara: 503, quinn: 503, cora: 503, otto: 503, adam: 503 },
   'GET /api/v1/openapi.json': { ...{ anonymous: 200, wrong_audience: 200, garbage: 200 }, recorder: 200, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 200 },
+};
+
+// valid bodies, so an authorised caller gets the route's real answer (unknown subjects: 404)
+const JSON_BODIES: Record<string, unknown> = {
+  'POST /api/v1/conversations/:id/unmask': { reason: 'access matrix: checking who may unmask' },
+  'POST /api/v1/conversations/search/identifier': { kind: 'phone', value: '+8613800138000' },
+  'POST /api/v1/subjects/erase': { customerRef: 'no-such-customer', reason: 'access matrix: erasure request 0' },
+  'PUT /api/v1/subjects/legal-hold': { customerRef: 'no-such-customer', hold: true, reason: 'access matrix: litigation hold 0' },
+  'PUT /api/v1/conversations/:id/legal-hold': { hold: false, reason: 'access matrix: litigation hold 0' },
 };
 
 beforeAll(async () => {
@@ -97,6 +112,10 @@ describe('roles × routes', () => {
           headers['content-type'] = 'application/json';
           body = JSON.stringify(chat('anna', 'team-cards', 1)); // a duplicate of anna-conv: 200 for the recorder
         }
+        if (JSON_BODIES[route]) {
+          headers['content-type'] = 'application/json';
+          body = JSON.stringify(JSON_BODIES[route]);
+        }
         if (p === '/api/v1/calls') {
           const form = new FormData();
           form.append('audio', new Blob([new Uint8Array(4)]), 'x.wav');
@@ -132,6 +151,7 @@ describe('data scopes are applied in SQL', () => {
     const res = await fetch(`${api.base}/api/v1/conversations?agentId=bob`, { headers: { authorization: `Bearer ${await idp.tokenFor('anna')}` } });
     expect(((await res.json()) as { items: unknown[] }).items).toEqual([]);
     expect((await list('anna'))[0].allowedActions).toEqual(['conversation.read', 'recording.play']);
+    expect((await list('sara'))[0].allowedActions).toEqual(['conversation.read', 'recording.play', 'transcript.unmask']);
   });
 });
 

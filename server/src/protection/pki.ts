@@ -1,0 +1,171 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import forge from 'node-forge';
+
+/**
+ * The appliance's internal PKI: a root CA that issues server certificates (the API's HTTPS), client certificates
+ * (recorders, integrations) and a signing certificate (audit checkpoints). Keys are generated with node:crypto
+ * (fast, OpenSSL); certificates are built and signed with node-forge. Everything lives in one directory with
+ * private keys at mode 0600; nothing here ever leaves the building.
+ *
+ * Layout: ca.key.pem, ca.cert.pem, <name>.key.pem, <name>.cert.pem, <name>.json (kind, SANs, days: how to renew).
+ */
+export type CertKind = 'server' | 'client' | 'signer';
+
+export interface IssuedMeta {
+  name: string;
+  kind: CertKind;
+  sans: string[];
+  days: number;
+}
+
+export class PkiError extends Error {}
+
+const RSA_BITS = 3072;
+
+function newKeyPair(): { privateKeyPem: string; publicKey: forge.pki.PublicKey } {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: RSA_BITS });
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+  };
+}
+
+const serial = () => '01' + crypto.randomBytes(15).toString('hex'); // positive, 128 bits of randomness
+
+function validity(cert: forge.pki.Certificate, days: number, now = new Date()) {
+  cert.validity.notBefore = new Date(now.getTime() - 5 * 60_000); // small clock skew
+  cert.validity.notAfter = new Date(now.getTime() + days * 86_400_000);
+}
+
+function parseSan(s: string): { type: number; value?: string; ip?: string } {
+  const [kind, ...rest] = s.split(':');
+  const v = rest.join(':');
+  if (kind === 'DNS' && /^[a-zA-Z0-9*.-]+$/.test(v)) return { type: 2, value: v };
+  if (kind === 'IP' && (/^\d{1,3}(\.\d{1,3}){3}$/.test(v) || v.includes(':'))) return { type: 7, ip: v };
+  throw new PkiError(`subject alternative name "${s}": write DNS:<name> or IP:<address>`);
+}
+
+const write = (file: string, data: string, mode: number) => {
+  fs.writeFileSync(`${file}.tmp`, data, { mode });
+  fs.renameSync(`${file}.tmp`, file);
+};
+
+export class Pki {
+  constructor(readonly dir: string) {}
+
+  private p(name: string, ext: string) {
+    if (!/^[a-z0-9][a-z0-9_.-]{0,62}$/i.test(name)) throw new PkiError(`certificate name "${name}": letters, digits, . _ - only`);
+    return path.join(this.dir, `${name}.${ext}`);
+  }
+
+  get caCertFile() {
+    return path.join(this.dir, 'ca.cert.pem');
+  }
+
+  exists(): boolean {
+    return fs.existsSync(this.caCertFile);
+  }
+
+  /** Creates the root CA (refuses to overwrite an existing one). */
+  init(commonName = 'Hotline Appliance Root CA', days = 3650): { certFile: string } {
+    if (this.exists()) throw new PkiError(`a CA already exists in ${this.dir}; it is never overwritten`);
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const { privateKeyPem, publicKey } = newKeyPair();
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = publicKey;
+    cert.serialNumber = serial();
+    validity(cert, days);
+    const attrs = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'Hotline Appliance' }];
+    cert.setSubject(attrs);
+    cert.setIssuer(attrs);
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+      { name: 'subjectKeyIdentifier' },
+    ]);
+    cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
+    write(path.join(this.dir, 'ca.key.pem'), privateKeyPem, 0o600);
+    write(this.caCertFile, forge.pki.certificateToPem(cert), 0o644);
+    return { certFile: this.caCertFile };
+  }
+
+  private ca() {
+    if (!this.exists()) throw new PkiError(`no CA in ${this.dir}: run \`hotline pki init\` first`);
+    return {
+      cert: forge.pki.certificateFromPem(fs.readFileSync(this.caCertFile, 'utf8')),
+      key: forge.pki.privateKeyFromPem(fs.readFileSync(path.join(this.dir, 'ca.key.pem'), 'utf8')),
+    };
+  }
+
+  /** Issues (or, with an existing key, renews) a certificate signed by the CA. */
+  issue(meta: IssuedMeta, opts: { reuseKey?: boolean } = {}): { certFile: string; keyFile: string; notAfter: Date } {
+    const ca = this.ca();
+    const keyFile = this.p(meta.name, 'key.pem');
+    let privateKeyPem: string;
+    let publicKey: forge.pki.PublicKey;
+    if (opts.reuseKey && fs.existsSync(keyFile)) {
+      privateKeyPem = fs.readFileSync(keyFile, 'utf8');
+      publicKey = forge.pki.publicKeyFromPem(crypto.createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString());
+    } else {
+      ({ privateKeyPem, publicKey } = newKeyPair());
+    }
+    const sans = meta.sans.map(parseSan);
+    if (meta.kind === 'server' && !sans.length) throw new PkiError('a server certificate needs at least one subject alternative name (--san DNS:host or IP:addr)');
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = publicKey;
+    cert.serialNumber = serial();
+    validity(cert, meta.days);
+    cert.setSubject([{ name: 'commonName', value: meta.name }, { name: 'organizationName', value: 'Hotline Appliance' }]);
+    cert.setIssuer(ca.cert.subject.attributes);
+    const usage =
+      meta.kind === 'server' ? { serverAuth: true } : meta.kind === 'client' ? { clientAuth: true } : { emailProtection: false, codeSigning: false, timeStamping: false };
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: false, critical: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: meta.kind !== 'signer', nonRepudiation: meta.kind === 'signer', critical: true },
+      ...(meta.kind === 'signer' ? [] : [{ name: 'extKeyUsage', ...usage }]),
+      ...(sans.length ? [{ name: 'subjectAltName', altNames: sans }] : []),
+      { name: 'subjectKeyIdentifier' },
+      { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
+    ]);
+    cert.sign(ca.key, forge.md.sha256.create());
+    write(keyFile, privateKeyPem, 0o600);
+    const certFile = this.p(meta.name, 'cert.pem');
+    // the chain: leaf then CA, as TLS servers send it
+    write(certFile, forge.pki.certificateToPem(cert) + fs.readFileSync(this.caCertFile, 'utf8'), 0o644);
+    write(this.p(meta.name, 'json'), JSON.stringify(meta, null, 2), 0o644);
+    return { certFile, keyFile, notAfter: cert.validity.notAfter };
+  }
+
+  /** Re-issues a certificate with the same name, kind and SANs, a fresh validity period and (by default) a new key. */
+  renew(name: string, opts: { days?: number; reuseKey?: boolean } = {}) {
+    const file = this.p(name, 'json');
+    if (!fs.existsSync(file)) throw new PkiError(`no certificate named "${name}" was issued here`);
+    const meta = JSON.parse(fs.readFileSync(file, 'utf8')) as IssuedMeta;
+    return this.issue({ ...meta, days: opts.days ?? meta.days }, { reuseKey: opts.reuseKey });
+  }
+
+  /** Every certificate here with its expiry. */
+  list(now = new Date()): Array<{ name: string; kind: string; subject: string; sans: string[]; notAfter: Date; daysLeft: number }> {
+    if (!fs.existsSync(this.dir)) return [];
+    return fs
+      .readdirSync(this.dir)
+      .filter((f) => f.endsWith('.cert.pem'))
+      .sort()
+      .map((f) => {
+        const cert = forge.pki.certificateFromPem(fs.readFileSync(path.join(this.dir, f), 'utf8'));
+        const name = f.replace(/\.cert\.pem$/, '');
+        const metaFile = path.join(this.dir, `${name}.json`);
+        const meta = fs.existsSync(metaFile) ? (JSON.parse(fs.readFileSync(metaFile, 'utf8')) as IssuedMeta) : undefined;
+        return {
+          name,
+          kind: name === 'ca' ? 'ca' : (meta?.kind ?? 'unknown'),
+          subject: String(cert.subject.getField('CN')?.value ?? ''),
+          sans: meta?.sans ?? [],
+          notAfter: cert.validity.notAfter,
+          daysLeft: Math.floor((cert.validity.notAfter.getTime() - now.getTime()) / 86_400_000),
+        };
+      });
+  }
+}
