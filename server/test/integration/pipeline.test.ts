@@ -8,6 +8,7 @@ import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
 import { startTestIdp, TestIdp } from '../helpers/auth';
 import { authedFetch, useAuth, db, getJson, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
+import { Finding, scanDatabase, scanFiles, scanRedis } from '../../src/evidence/scan-pii';
 
 /**
  * The walking path on real PostgreSQL, real Redis, the real speech engine and synthesized two-party calls:
@@ -284,7 +285,7 @@ describe('read API', () => {
   });
 
   it('serves the recording with HTTP Range', async () => {
-    const list = await getJson(`${app.base}/api/v1/conversations?channel=call&limit=1`);
+    const list = await getJson(`${app.base}/api/v1/conversations?channel=call&status=protected&limit=1`);
     const id = list.body.items[0].id;
     const full = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`);
     const bytes = Buffer.from(await full.arrayBuffer());
@@ -326,5 +327,26 @@ describe('logs', () => {
     for (const phrase of ['recorded for quality', 'debit card', 'card was declined', 'security code', 'dispute case', 'one one one one']) expect(all).not.toContain(phrase);
     const { script } = calls.get('bank-card-cvv')!;
     expect(all).not.toContain(String(metadataFor(script, '8k').customerRef).toLowerCase());
+  });
+});
+
+describe('evidence', () => {
+  it('scan:pii finds no card number, CN ID or CVV in the database dump, Redis, the object store or the logs — and finds one planted', async () => {
+    const logFile = path.join(t.varDir, 'app.log');
+    fs.writeFileSync(logFile, app.logs.join('\n'));
+    const findings: Finding[] = [];
+    await scanDatabase(t.env.DATABASE_URL, findings);
+    const keys = await scanRedis(t.redisUrl, findings);
+    const files = scanFiles([path.join(t.varDir, 'objects'), logFile], findings);
+    expect(keys).toBeGreaterThan(0);
+    expect(files).toBeGreaterThan(2);
+    expect(findings).toEqual([]);
+    // the control: a card number stored in plaintext is found
+    await pg.query('CREATE TABLE scan_control (v bytea)');
+    await pg.query("INSERT INTO scan_control VALUES (convert_to('pan 4111 1111 1111 1111', 'UTF8'))");
+    const planted: Finding[] = [];
+    await scanDatabase(t.env.DATABASE_URL, planted);
+    await pg.query('DROP TABLE scan_control');
+    expect(planted.map((f) => [f.kind, f.source])).toEqual([['card_number', 'database dump (bytea)']]);
   });
 });
