@@ -1,4 +1,5 @@
 import { TERMINAL_STATES } from '../entities/conversation';
+import { Finding, scanDatabase, scanFiles, scanRedis } from '../evidence/scan-pii';
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
@@ -154,6 +155,21 @@ async function main() {
   console.log(`  users: anna bob carl dana (agents), sara (supervisor), quinn (QA), cora (compliance), otto (auditor), adam (admin); password: ${pw}`);
   console.log(`  signed in as cora (compliance officer) through code + PKCE: she sees ${seen.items.length} conversations`);
   if (interactive) console.log(`  try within 5 minutes: curl -H "Authorization: Bearer ${cora}" ${base}/api/v1/conversations?limit=3`);
+
+  // what a masked view shows of the card call, and the evidence that nothing readable is at rest
+  const cardCall = done.find((d) => d.label.includes('bank-card-cvv'));
+  if (cardCall) {
+    const detail = (await (await fetch(`${base}/api/v1/conversations/${cardCall.id}`, { headers: { authorization: `Bearer ${cora}` } })).json()) as { utterances: Array<{ speaker: string; text: string }> };
+    const shown = detail.utterances.filter((u) => u.speaker === 'customer' && /\*|REDACTED/.test(u.text)).map((u) => u.text);
+    console.log(`\nmasked view of ${cardCall.label} (customer): ${shown.length ? shown.map((x) => `"${x}"`).join(' / ') : '(the recognizer heard no card number)'}`);
+  }
+  const findings: Finding[] = [];
+  const dumpBytes = await scanDatabase(c.DATABASE_URL, findings);
+  const keys = await scanRedis(c.REDIS_URL, findings);
+  const files = scanFiles([c.objectDir, path.join(c.HOTLINE_VAR_DIR, 'audit'), path.join(c.HOTLINE_VAR_DIR, 'demo.log')], findings);
+  console.log(`scan:pii over the database dump (${(dumpBytes / 1e6).toFixed(1)} MB), ${keys} Redis keys and ${files} files (object store, audit checkpoints, demo.log): ${findings.length} finding(s)`);
+  for (const f of findings.slice(0, 10)) console.log(`  ${f.kind}: ${f.sample} in ${f.source}`);
+  if (findings.length) process.exitCode = 1;
 
   if (!child) await idp.close();
   else {

@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ingestCall } from '../commands/ingest-call';
+import { ObjectStore } from '../repositories/object-store';
 import { HttpError } from '../lib/errors';
 import type { Services } from '../services';
 import { AudioFormatError } from '../speech/audio/errors';
 
 /**
  * On-prem call recorders drop `<name>.wav` plus a sidecar `<name>.json` (metadata) into a directory.
- * Each recording is ingested once, then moved to processed/ or rejected/ (with `<name>.reason.txt`).
+ * Each recording is ingested once. Accepted (or recognised duplicate): the plaintext file and sidecar are deleted and
+ * `processed/<name>.receipt.json` names the conversation. Refused: moved to rejected/ with `<name>.reason.txt`.
  * A file is only picked up once its size has stayed the same for one poll (the recorder finished writing).
  */
 export class DropFolderWatcher {
@@ -54,6 +56,8 @@ export class DropFolderWatcher {
       const sidecar = path.join(this.dir, `${base}.json`);
       let outcome: 'processed' | 'rejected' | 'duplicate' = 'processed';
       let reason: string | undefined;
+      let conversationId: string | undefined;
+      let sha256: string | undefined;
       try {
         let metadata: unknown = {};
         if (fs.existsSync(sidecar)) {
@@ -63,8 +67,11 @@ export class DropFolderWatcher {
             throw new HttpError(422, 'invalid_metadata', `sidecar ${base}.json is not valid JSON: ${(err as Error).message}`);
           }
         } else throw new HttpError(422, 'missing_metadata', `no sidecar ${base}.json next to the recording`);
-        const r = await ingestCall(this.s, { audio: await fs.promises.readFile(file), metadata, source: 'drop', originalName: e.name });
+        const audio = await fs.promises.readFile(file);
+        const r = await ingestCall(this.s, { audio, metadata, source: 'drop', originalName: e.name });
         if (r.duplicate) outcome = 'duplicate';
+        conversationId = r.conversation.id;
+        sha256 = ObjectStore.hash(audio);
       } catch (err) {
         if (!(err instanceof HttpError || err instanceof AudioFormatError)) {
           // infrastructure trouble (database down...): leave the file where it is and try again on the next pass
@@ -74,10 +81,19 @@ export class DropFolderWatcher {
         outcome = 'rejected';
         reason = err.message;
       }
-      const target = path.join(this.dir, outcome === 'rejected' ? 'rejected' : 'processed');
-      await fs.promises.rename(file, path.join(target, e.name));
-      if (fs.existsSync(sidecar)) await fs.promises.rename(sidecar, path.join(target, `${base}.json`));
-      if (reason) await fs.promises.writeFile(path.join(target, `${base}.reason.txt`), `${reason}\n`);
+      if (outcome === 'rejected') {
+        const target = path.join(this.dir, 'rejected');
+        await fs.promises.rename(file, path.join(target, e.name));
+        if (fs.existsSync(sidecar)) await fs.promises.rename(sidecar, path.join(target, `${base}.json`));
+        await fs.promises.writeFile(path.join(target, `${base}.reason.txt`), `${reason}\n`);
+      } else {
+        // the appliance now holds the recording encrypted: the plaintext file and its sidecar (which may carry a
+        // customer reference) are deleted, and a receipt says where it went
+        const receipt = { file: e.name, outcome, conversationId, sha256, at: new Date().toISOString() };
+        await fs.promises.writeFile(path.join(this.dir, 'processed', `${base}.receipt.json`), `${JSON.stringify(receipt, null, 2)}\n`);
+        await fs.promises.rm(file, { force: true });
+        await fs.promises.rm(sidecar, { force: true });
+      }
       this.s.log.info({ file: e.name, outcome }, 'drop folder: recording handled');
       done.push({ file: e.name, outcome, reason });
     }

@@ -36,17 +36,20 @@ describe('drop folder', () => {
     fs.writeFileSync(path.join(drop, 'broken.json'), JSON.stringify({ agentId: 'bob' }));
     fs.copyFileSync(call.wav16k, path.join(drop, 'no-sidecar.wav'));
     await waitFor('the drop folder to be emptied', async () => fs.readdirSync(drop).filter((f) => f.endsWith('.wav')).length === 0, 30_000);
-    expect(fs.readdirSync(path.join(drop, 'processed')).sort()).toEqual(['rec-001.json', 'rec-001.wav']);
+    // accepted: no plaintext recording or sidecar is left behind, only a receipt naming the conversation
+    expect(fs.readdirSync(path.join(drop, 'processed')).sort()).toEqual(['rec-001.receipt.json']);
     expect(fs.readdirSync(path.join(drop, 'rejected')).sort()).toEqual(['broken.json', 'broken.reason.txt', 'broken.wav', 'no-sidecar.reason.txt', 'no-sidecar.wav']);
     expect(fs.readFileSync(path.join(drop, 'rejected', 'broken.reason.txt'), 'utf8')).toMatch(/truncated header/);
     expect(fs.readFileSync(path.join(drop, 'rejected', 'no-sidecar.reason.txt'), 'utf8')).toMatch(/no sidecar no-sidecar\.json/);
     const rows = await pg.query("SELECT id FROM conversations WHERE source = 'drop'");
     expect(rows.rows).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(drop, 'processed', 'rec-001.receipt.json'), 'utf8'))).toMatchObject({ file: 'rec-001.wav', outcome: 'processed', conversationId: rows.rows[0].id });
     await waitFor('the dropped call to be transcribed', async () => (await pg.query('SELECT status FROM conversations WHERE id = $1', [rows.rows[0].id])).rows[0].status === 'protected');
     // the same file dropped again is recognised as a duplicate, not processed twice
-    fs.copyFileSync(path.join(drop, 'processed', 'rec-001.wav'), path.join(drop, 'again.wav'));
-    fs.copyFileSync(path.join(drop, 'processed', 'rec-001.json'), path.join(drop, 'again.json'));
-    await waitFor('the duplicate to be filed', async () => fs.existsSync(path.join(drop, 'processed', 'again.wav')), 30_000);
+    fs.copyFileSync(call.wav8kUlaw, path.join(drop, 'again.wav'));
+    fs.writeFileSync(path.join(drop, 'again.json'), JSON.stringify(metadataFor(script, '8k')));
+    await waitFor('the duplicate to be filed', async () => fs.existsSync(path.join(drop, 'processed', 'again.receipt.json')), 30_000);
+    expect(JSON.parse(fs.readFileSync(path.join(drop, 'processed', 'again.receipt.json'), 'utf8'))).toMatchObject({ outcome: 'duplicate', conversationId: rows.rows[0].id });
     expect((await pg.query("SELECT count(*)::int AS n FROM conversations WHERE source = 'drop'")).rows[0].n).toBe(1);
   });
 });
