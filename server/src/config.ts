@@ -53,6 +53,9 @@ export const configSchema = z.object({
   HOTLINE_RETENTION_POLICY: z.string().default(path.join(repoRoot, 'policies', 'retention.yaml')),
   /** how often the worker applies the retention policy (0 = only by `hotline retention run`) */
   HOTLINE_RETENTION_INTERVAL_MS: intIn(0, 7 * 86_400_000).default(86_400_000),
+  /** audit checkpoints signed with a signer certificate from the internal PKI (`hotline pki issue-signer`); both or neither */
+  HOTLINE_AUDIT_SIGNING_CERT: z.string().optional(),
+  HOTLINE_AUDIT_SIGNING_KEY: z.string().optional(),
   /** serve HTTPS with these (PEM files from `hotline pki`); both or neither */
   HOTLINE_TLS_CERT: z.string().optional(),
   HOTLINE_TLS_KEY: z.string().optional(),
@@ -79,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`config: ${variable} is invalid (got ${JSON.stringify(input[variable] ?? null)}): ${issue.message}`);
   }
   const c = parsed.data;
+  if (!!c.HOTLINE_AUDIT_SIGNING_CERT !== !!c.HOTLINE_AUDIT_SIGNING_KEY) throw new ConfigError('config: HOTLINE_AUDIT_SIGNING_CERT and HOTLINE_AUDIT_SIGNING_KEY go together (set both or neither)');
   if (!!c.HOTLINE_TLS_CERT !== !!c.HOTLINE_TLS_KEY) throw new ConfigError('config: HOTLINE_TLS_CERT and HOTLINE_TLS_KEY go together (set both or neither)');
   return {
     ...c,

@@ -64,7 +64,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
 
   // signed checkpoints of the audit trail, on a schedule, into the file a third party keeps
   const paths = auditPaths(c.HOTLINE_VAR_DIR);
-  const signer = CheckpointSigner.loadOrCreate(paths.keyFile);
+  const signer = CheckpointSigner.forConfig(c);
   const checkpoint = () =>
     s.audit
       .checkpoint(signer, paths.checkpointFile)

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { HttpError } from '../lib/errors';
@@ -19,6 +20,21 @@ export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
   return routes;
 }
 
+/**
+ * Sign-ins happen at Keycloak; the appliance records one `auth.sign_in` event at the first request of each SSO session
+ * (Redis remembers the hashed session id for 12 hours). Keycloak's own login events stay in Keycloak.
+ */
+async function noteSignIn(ctx: Koa.Context, s: Services): Promise<void> {
+  const p = ctx.state.principal!;
+  const session = crypto.createHash('sha256').update(p.sessionId!).digest('hex').slice(0, 32);
+  try {
+    const first = await s.redis.set(`${s.config.HOTLINE_QUEUE_PREFIX}:sessions:${session}`, '1', 'EX', 12 * 3600, 'NX');
+    if (first === 'OK') await ctx.state.audit('auth.sign_in', null, 'allowed', { details: { session, client: p.client } });
+  } catch (e) {
+    ctx.state.log.warn({ err: (e as Error).message }, 'could not record the session start');
+  }
+}
+
 export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: TokenVerifier): Koa {
   const app = new Koa();
   app.proxy = false;
@@ -26,6 +42,7 @@ export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: Tok
   for (const r of routeTable(s, speech)) {
     router[r.method](r.path, async (ctx) => {
       await authorizeRoute(ctx, r.auth, verifier);
+      if (ctx.state.principal?.sessionId) await noteSignIn(ctx, s);
       const parse = (schema: RouteDef['params'], value: unknown, where: string) => {
         if (!schema) return value;
         const res = schema.safeParse(value);

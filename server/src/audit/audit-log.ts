@@ -103,14 +103,22 @@ export class AuditLog {
   }
 }
 
+/** Ed25519 signs the message itself; RSA keys (certificates from the internal PKI) sign its SHA-256. */
+export const signatureAlgorithm = (k: crypto.KeyObject) => (k.asymmetricKeyType === 'rsa' ? 'sha256' : null);
+
 /**
- * Ed25519 checkpoint key, kept in a 0600 file, created on first use. Its public key is written beside it in PEM so
- * an auditor can verify checkpoints without access to the appliance. (The internal PKI will issue this key later.)
+ * The checkpoint signing key. Preferably a signer certificate from the appliance's internal PKI
+ * (`hotline pki issue-signer --name audit-checkpoints`, then HOTLINE_AUDIT_SIGNING_CERT/KEY): a third party verifies
+ * checkpoints with that certificate and checks it chains to the appliance CA. Without one, an Ed25519 key in a 0600
+ * file is created on first use and its public key written beside it in PEM.
  */
 export class CheckpointSigner {
   readonly keyId: string;
   readonly publicKeyPem: string;
-  private constructor(private readonly key: crypto.KeyObject) {
+  private constructor(
+    private readonly key: crypto.KeyObject,
+    readonly certificate?: crypto.X509Certificate,
+  ) {
     const pub = crypto.createPublicKey(key);
     this.publicKeyPem = pub.export({ type: 'spki', format: 'pem' }).toString();
     this.keyId = keyIdOf(pub);
@@ -127,8 +135,23 @@ export class CheckpointSigner {
     return s;
   }
 
+  /** A signer certificate and its key from the internal PKI; the key must belong to the certificate. */
+  static fromCertificate(certFile: string, keyFile: string): CheckpointSigner {
+    const cert = new crypto.X509Certificate(fs.readFileSync(certFile));
+    const key = crypto.createPrivateKey(fs.readFileSync(keyFile));
+    if (!cert.checkPrivateKey(key)) throw new Error(`audit signing key ${keyFile} does not belong to certificate ${certFile}`);
+    if (new Date(cert.validTo).getTime() < Date.now()) throw new Error(`audit signing certificate ${certFile} expired on ${cert.validTo}; renew it with \`hotline pki renew\``);
+    return new CheckpointSigner(key, cert);
+  }
+
+  /** The configured signer: the PKI certificate when set, else the appliance's own Ed25519 key. */
+  static forConfig(c: { HOTLINE_AUDIT_SIGNING_CERT?: string; HOTLINE_AUDIT_SIGNING_KEY?: string; HOTLINE_VAR_DIR: string }): CheckpointSigner {
+    if (c.HOTLINE_AUDIT_SIGNING_CERT) return CheckpointSigner.fromCertificate(c.HOTLINE_AUDIT_SIGNING_CERT, c.HOTLINE_AUDIT_SIGNING_KEY!);
+    return CheckpointSigner.loadOrCreate(auditPaths(c.HOTLINE_VAR_DIR).keyFile);
+  }
+
   sign(payload: Buffer): string {
-    return crypto.sign(null, payload, this.key).toString('base64');
+    return crypto.sign(signatureAlgorithm(this.key), payload, this.key).toString('base64');
   }
 }
 
@@ -149,10 +172,24 @@ export function readCheckpoints(file: string): Checkpoint[] {
     });
 }
 
-export function readPublicKeys(files: string[]): Map<string, crypto.KeyObject> {
+/**
+ * Verification keys from PEM files: public keys, or certificates. With a CA certificate, every certificate must be
+ * issued and signed by it (a checkpoint key that does not chain to the appliance CA is refused).
+ */
+export function readPublicKeys(files: string[], caFile?: string): Map<string, crypto.KeyObject> {
+  const ca = caFile ? new crypto.X509Certificate(fs.readFileSync(caFile)) : undefined;
   const m = new Map<string, crypto.KeyObject>();
   for (const f of files) {
-    const k = crypto.createPublicKey(fs.readFileSync(f));
+    const pem = fs.readFileSync(f);
+    let k: crypto.KeyObject;
+    if (pem.includes('BEGIN CERTIFICATE')) {
+      const cert = new crypto.X509Certificate(pem);
+      if (ca && !(cert.checkIssued(ca) && cert.verify(ca.publicKey))) throw new Error(`${f} was not issued by the CA in ${caFile}`);
+      k = cert.publicKey;
+    } else {
+      if (ca) throw new Error(`${f} is a bare public key; with --ca only certificates are accepted`);
+      k = crypto.createPublicKey(pem);
+    }
     m.set(keyIdOf(k), k);
   }
   return m;

@@ -96,7 +96,7 @@ export async function verifyChain(rows: AsyncIterable<StoredAuditRow> | Iterable
       problems.push({ seq: c.seq, kind: 'unknown_key', detail: `checkpoint at row ${c.seq} is signed by unknown key ${c.keyId}` });
       continue;
     }
-    if (!crypto.verify(null, checkpointPayload(c), key, Buffer.from(c.signature, 'base64'))) {
+    if (!crypto.verify(key.asymmetricKeyType === 'rsa' ? 'sha256' : null, checkpointPayload(c), key, Buffer.from(c.signature, 'base64'))) {
       problems.push({ seq: c.seq, kind: 'bad_signature', detail: `checkpoint at row ${c.seq} has an invalid signature` });
       continue;
     }

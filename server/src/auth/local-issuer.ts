@@ -193,7 +193,7 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
       if (!u) return undefined;
       return { accountId: sub, claims: async () => ({ sub, ...claimsFor(u) }) };
     },
-    async extraTokenClaims(_ctx: unknown, token: { accountId?: string; clientId?: string }) {
+    async extraTokenClaims(_ctx: unknown, token: { accountId?: string; clientId?: string; sid?: string; sessionUid?: string; grantId?: string }) {
       if (!token.accountId && token.clientId && serviceRoles.has(token.clientId)) {
         const roles = serviceRoles.get(token.clientId)!;
         return { typ: 'Bearer', azp: token.clientId, sub: subOf(`service-account-${token.clientId}`), preferred_username: `service-account-${token.clientId}`, realm_access: { roles: [] }, resource_access: { [apiClient]: { roles } }, team_ids: [] };
@@ -202,7 +202,8 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
       if (!u) return undefined;
       const c = claimsFor(u);
       // Keycloak's access-token shape
-      return { typ: 'Bearer', azp: token.clientId, preferred_username: c.preferred_username, realm_access: c.realm_access, resource_access: c.resource_access, groups: c.groups, team_ids: c.team_ids };
+      // Keycloak puts the SSO session id in `sid`: the API records a sign-in at a session's first use
+      return { typ: 'Bearer', azp: token.clientId, sid: token.sid ?? token.sessionUid ?? token.grantId, preferred_username: c.preferred_username, realm_access: c.realm_access, resource_access: c.resource_access, groups: c.groups, team_ids: c.team_ids };
     },
     async loadExistingGrant(ctx: GrantContext) {
       // first-party clients: no consent screen, the grant covers the API

@@ -12,6 +12,10 @@ export interface Principal {
   permissions: string[];
   teams: string[];
   tokenId: string | null;
+  /** the SSO session (Keycloak `sid`, formerly `session_state`); absent for service accounts */
+  sessionId: string | null;
+  /** the client the person signed in through (`azp`) */
+  client: string | null;
 }
 
 export class AuthError extends Error {
@@ -84,6 +88,8 @@ export class TokenVerifier {
       permissions: strings(client),
       teams: strings(payload.team_ids),
       tokenId: typeof payload.jti === 'string' ? payload.jti : null,
+      sessionId: typeof payload.sid === 'string' ? payload.sid : typeof payload.session_state === 'string' ? payload.session_state : null,
+      client: typeof payload.azp === 'string' ? payload.azp : null,
     };
   }
 }

@@ -167,6 +167,17 @@ describe('audit of access', () => {
     expect(v.stdout).toMatch(/^OK: \d+ rows/m);
   });
 
+  it('a sign-in is recorded once per SSO session, at its first request; service accounts have no session', async () => {
+    const signIns = async () => (await pg.query("SELECT details FROM audit_events WHERE action = 'auth.sign_in' AND actor_name = 'quinn'")).rows as Array<{ details: { session: string; client: string } }>;
+    const before = (await signIns()).length;
+    const token = await idp.tokenFor('quinn'); // a fresh code + PKCE sign-in: a new session
+    for (let i = 0; i < 3; i++) expect((await fetch(`${api.base}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    const after = await signIns();
+    expect(after.length).toBe(before + 1);
+    expect(after[after.length - 1].details).toMatchObject({ session: expect.stringMatching(/^[0-9a-f]{32}$/), client: 'hotline-console' });
+    expect((await pg.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in' AND actor_name LIKE 'service-account-%'")).rows[0].n).toBe(0);
+  });
+
   it('the worker signs checkpoints on a schedule into the file a third party keeps, and verify checks them', async () => {
     const file = path.join(t.varDir, 'audit', 'checkpoints.jsonl');
     const worker = await startProcess('worker', t, { HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: '300' });

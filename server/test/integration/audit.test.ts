@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLog, CheckpointSigner, readCheckpoints, readPublicKeys } from '../../src/audit/audit-log';
 import { openDatabase } from '../../src/repositories/database';
 import { MAIN, makeTestEnv, TestEnv } from '../helpers/stack';
+import { Pki } from '../../src/protection/pki';
 
 /** The audit trail on real PostgreSQL: each kind of tampering a database administrator could do is detected. */
 let t: TestEnv;
@@ -164,5 +165,27 @@ describe('audit trail', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => log.append({ actorId: `c${i}`, actorName: null, roles: ['agent'], action: 'conversation.read', objectType: null, objectId: null, reason: null, outcome: 'allowed', requestId: null, details: null })));
     const r = await verify();
     expect(r).toMatchObject({ ok: true, rows: 32, lastSeq: 32 });
+  });
+
+  it('checkpoints signed with a signer certificate from the internal PKI verify against it, and only if it chains to the CA', async () => {
+    const pki = new Pki(path.join(t.varDir, 'pki'));
+    pki.init();
+    const issued = pki.issue({ name: 'audit-checkpoints', kind: 'signer', sans: [], days: 30 });
+    const pkiSigner = CheckpointSigner.fromCertificate(issued.certFile, issued.keyFile);
+    const file = path.join(t.varDir, 'audit', 'pki-checkpoints.jsonl');
+    await seed(3);
+    const cp = await log.checkpoint(pkiSigner, file);
+    expect(cp?.keyId).toBe(pkiSigner.keyId);
+    const ok = await log.verify(readCheckpoints(file), readPublicKeys([issued.certFile], pki.caCertFile));
+    expect(ok).toMatchObject({ ok: true, checkpointsVerified: 1 });
+    // through the CLI, as a third party would, with the certificate and the CA
+    const cli = spawnSync(process.execPath, [MAIN, 'audit', 'verify', '--checkpoints', file, '--public-key', issued.certFile, '--ca', pki.caCertFile], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    expect(cli.stdout).toMatch(/^OK: .* 1 signed checkpoint\(s\) verified/m);
+    // a certificate from another CA is refused, and a key that is not the certificate's is refused at start
+    const rogue = new Pki(path.join(t.varDir, 'rogue-pki'));
+    rogue.init();
+    const r2 = rogue.issue({ name: 'audit-checkpoints', kind: 'signer', sans: [], days: 30 });
+    expect(() => readPublicKeys([r2.certFile], pki.caCertFile)).toThrow(/was not issued by the CA/);
+    expect(() => CheckpointSigner.fromCertificate(issued.certFile, r2.keyFile)).toThrow(/does not belong to certificate/);
   });
 });
