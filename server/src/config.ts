@@ -17,6 +17,8 @@ export const configSchema = z.object({
   HOTLINE_PORT: intIn(0, 65535).default(8080),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/hotline'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+  /** the role the application's queries run as (the login user must be a member); `none` = the login user itself */
+  HOTLINE_DB_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('hotline_app'),
   /** the Keycloak realm's issuer URL, e.g. https://keycloak.bank.internal/realms/hotline (required to serve the API) */
   HOTLINE_OIDC_ISSUER: z.string().url().optional(),
   HOTLINE_OIDC_AUDIENCE: z.string().default('hotline-api'),

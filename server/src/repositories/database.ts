@@ -4,7 +4,7 @@ import { ENTITIES } from '../entities';
 import { MIGRATIONS } from '../migrations';
 import { processRole } from '../lib/logger';
 
-export function createDataSource(url: string): DataSource {
+export function createDataSource(url: string, role?: string): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -13,7 +13,8 @@ export function createDataSource(url: string): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: 10, application_name: `hotline-${processRole}` },
+    // the application's queries run as `role` (hotline_app: table DML, and only SELECT/INSERT on the audit trail)
+    extra: { max: 10, application_name: `hotline-${processRole}`, ...(role ? { options: `-c role=${role}` } : {}) },
   });
 }
 
@@ -39,10 +40,19 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-export async function openDatabase(url: string, { migrate = true } = {}): Promise<DataSource> {
+/**
+ * Creates and migrates the database as the login user, then (with `appRole`) reconnects with the application role,
+ * so that what the process does at run time is limited by that role's grants.
+ */
+export async function openDatabase(url: string, { migrate = true, appRole }: { migrate?: boolean; appRole?: string } = {}): Promise<DataSource> {
   await ensureDatabase(url);
-  const ds = createDataSource(url);
+  if (appRole && !/^[a-z_][a-z0-9_]*$/.test(appRole)) throw new Error(`database role ${JSON.stringify(appRole)} must be [a-z_][a-z0-9_]*`);
+  const admin = createDataSource(url);
+  await admin.initialize();
+  if (migrate) await admin.runMigrations({ transaction: 'each' });
+  if (!appRole) return admin;
+  await admin.destroy();
+  const ds = createDataSource(url, appRole);
   await ds.initialize();
-  if (migrate) await ds.runMigrations({ transaction: 'each' });
   return ds;
 }

@@ -161,6 +161,18 @@ describe('audit trail', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('the services connect with that role: what the appliance runs cannot rewrite the trail', async () => {
+    const app = await openDatabase(t.env.DATABASE_URL, { appRole: 'hotline_app' });
+    try {
+      expect(await app.query('SELECT current_user AS u')).toEqual([{ u: 'hotline_app' }]);
+      await expect(app.query("UPDATE audit_events SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/permission denied/);
+      await new AuditLog(app).append({ actorId: 'app', actorName: null, roles: [], action: 'conversation.read', objectType: null, objectId: null, reason: null, outcome: 'allowed', requestId: null, details: null });
+      expect((await verify()).ok).toBe(true);
+    } finally {
+      await app.destroy();
+    }
+  });
+
   it('concurrent appends keep one unbroken chain', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => log.append({ actorId: `c${i}`, actorName: null, roles: ['agent'], action: 'conversation.read', objectType: null, objectId: null, reason: null, outcome: 'allowed', requestId: null, details: null })));
     const r = await verify();
