@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { parse } from 'yaml';
+import { loadYamlFile } from '../lib/yaml-file';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log';
 import type { ObjectStore } from '../repositories/object-store';
@@ -22,12 +22,7 @@ export const retentionPolicySchema = z
 export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
 
 export function loadRetentionPolicy(file: string): RetentionPolicy {
-  const r = retentionPolicySchema.safeParse(parse(fs.readFileSync(file, 'utf8')));
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`${file}: ${i.path.join('.')}: ${i.message}`);
-  }
-  return r.data;
+  return loadYamlFile(file, retentionPolicySchema);
 }
 
 const SYSTEM = { actorId: 'system:retention', actorName: 'retention job', roles: [] as string[], requestId: null };

@@ -10,6 +10,8 @@ export interface TestIdp {
   issuer: string;
   /** an access token for a demo user, obtained through the console's authorization code + PKCE flow */
   tokenFor(username: string): Promise<string>;
+  /** a new code + PKCE sign-in (a new SSO session), never cached */
+  signInAgain(username: string): Promise<string>;
   /** the same sign-in's ID token: aud is the console, not the API */
   idTokenFor(username: string): Promise<string>;
   /** the call recorder's token (client credentials) */
@@ -48,6 +50,9 @@ export async function startTestIdp(): Promise<TestIdp> {
       const body = await signInWithPkce(idp.issuer, username, password);
       remember(`id:${username}`, body.id_token);
       return remember(username, body.access_token);
+    },
+    async signInAgain(username: string) {
+      return (await signInWithPkce(idp.issuer, username, password)).access_token;
     },
     async idTokenFor(username: string) {
       await this.tokenFor(username);

@@ -170,7 +170,7 @@ describe('audit of access', () => {
   it('a sign-in is recorded once per SSO session, at its first request; service accounts have no session', async () => {
     const signIns = async () => (await pg.query("SELECT details FROM audit_events WHERE action = 'auth.sign_in' AND actor_name = 'quinn'")).rows as Array<{ details: { session: string; client: string } }>;
     const before = (await signIns()).length;
-    const token = await idp.tokenFor('quinn'); // a fresh code + PKCE sign-in: a new session
+    const token = await idp.signInAgain('quinn'); // a fresh code + PKCE sign-in: a new session
     for (let i = 0; i < 3; i++) expect((await fetch(`${api.base}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     const after = await signIns();
     expect(after.length).toBe(before + 1);

@@ -192,7 +192,7 @@ describe('retention', () => {
     fs.writeFileSync(bad, 'version: 1\nclasses:\n  audio: { days: 4000 }\n  transcript_original: { days: 365 }\n  transcript_masked: { days: 1825 }\n  verdicts: { days: 1825 }\n');
     const r = spawnSync(process.execPath, [MAIN, 'retention', 'run'], { env: { ...process.env, ...t.env, HOTLINE_RETENTION_POLICY: bad }, encoding: 'utf8' });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/retention-bad\.yaml: classes\.audio: audio may not outlive the masked transcript/);
+    expect(r.stderr).toMatch(/retention-bad\.yaml:3:10: classes\.audio: audio may not outlive the masked transcript/);
   });
 });
 

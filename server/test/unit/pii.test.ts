@@ -91,10 +91,15 @@ describe('masking policy file', () => {
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mask-')), 'm.yaml');
     const src = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'), 'utf8');
     fs.writeFileSync(f, src.replace('card_number: { keep_first: 6, keep_last: 4 }', 'card_number: { keep_first: 8, keep_last: 4 }'));
-    expect(() => loadMaskingPolicy(f)).toThrow(/PCI DSS/);
+    // file:line:column, then the field and what is wrong
+    expect(() => loadMaskingPolicy(f)).toThrow(/m\.yaml:5:16: types\.card_number: PCI DSS allows at most the first 6 and last 4 digits/);
     fs.writeFileSync(f, src.replace('cvv: { redact: true }', 'cvv: { keep_last: 3 }'));
-    expect(() => loadMaskingPolicy(f)).toThrow(/types\.cvv: sensitive authentication data must be redacted/);
+    expect(() => loadMaskingPolicy(f)).toThrow(/m\.yaml:6:8: types\.cvv: sensitive authentication data must be redacted/);
     fs.writeFileSync(f, src.replace('keep_first: 6', 'keep_frist: 6'));
-    expect(() => loadMaskingPolicy(f)).toThrow(/types\.card_number: Unrecognized key/);
+    expect(() => loadMaskingPolicy(f)).toThrow(/m\.yaml:5:18: types\.card_number\.keep_frist: Unrecognized key/);
+    fs.writeFileSync(f, src.replace('version: 1', 'version: 1\nversion: 2'));
+    expect(() => loadMaskingPolicy(f)).toThrow(/m\.yaml:4:1: Map keys must be unique/);
+    fs.writeFileSync(f, src.replace('version: 1', 'version: 2'));
+    expect(() => loadMaskingPolicy(f)).toThrow(/m\.yaml:3:10: version: Invalid input: expected 1/);
   });
 });

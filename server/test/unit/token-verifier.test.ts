@@ -32,6 +32,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 const claims = () => ({
   typ: 'Bearer',
   azp: 'hotline-console',
+  sid: 'sso-session-1',
   preferred_username: 'anna',
   realm_access: { roles: ['agent', 'offline_access', 'default-roles-hotline'] },
   resource_access: { 'hotline-api': { roles: ['transcript:read', 'recording:play'] }, account: { roles: ['view-profile'] } },
@@ -64,7 +65,16 @@ async function rejected(token: string | undefined, code: string, v = new TokenVe
 describe('access token verification (jose, Keycloak claims)', () => {
   it('accepts a Keycloak access token and reads roles, API permissions and teams', async () => {
     const p = await new TokenVerifier({ issuer }).verify(await sign());
-    expect(p).toEqual({ sub: '0b7e4d6c-user-anna', username: 'anna', roles: ['agent'], permissions: ['transcript:read', 'recording:play'], teams: ['team-cards'], tokenId: 'jti-1' });
+    expect(p).toEqual({
+      sub: '0b7e4d6c-user-anna',
+      username: 'anna',
+      roles: ['agent'],
+      permissions: ['transcript:read', 'recording:play'],
+      teams: ['team-cards'],
+      tokenId: 'jti-1',
+      sessionId: 'sso-session-1',
+      client: 'hotline-console',
+    });
   });
 
   it('the negative set each gets 401 with its own reason', async () => {

@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { parse } from 'yaml';
+import { loadYamlFile } from '../../lib/yaml-file';
 import { z } from 'zod';
 import { detectPii, PiiFinding, PiiType } from './detect';
 
@@ -18,16 +17,13 @@ export const maskingPolicySchema = z.object({ version: z.literal(1), types: z.ob
 export type MaskingPolicy = z.infer<typeof maskingPolicySchema>;
 
 export function loadMaskingPolicy(file: string): MaskingPolicy {
-  const r = maskingPolicySchema.safeParse(parse(fs.readFileSync(file, 'utf8')));
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`${file}: ${i.path.join('.')}: ${i.message}`);
-  }
-  if (r.data.types.card_number.keep_first! + r.data.types.card_number.keep_last! > 10) throw new Error(`${file}: types.card_number: PCI DSS allows at most the first 6 and last 4 digits`);
-  for (const t of ['cvv', 'pin', 'otp'] as const) {
-    if (!r.data.types[t].redact) throw new Error(`${file}: types.${t}: sensitive authentication data must be redacted (PCI DSS 3.3.1), never masked`);
-  }
-  return r.data;
+  return loadYamlFile(file, maskingPolicySchema, (p) => {
+    if (p.types.card_number.keep_first! + p.types.card_number.keep_last! > 10) return { path: ['types', 'card_number'], message: 'PCI DSS allows at most the first 6 and last 4 digits' };
+    for (const t of ['cvv', 'pin', 'otp'] as const) {
+      if (!p.types[t].redact) return { path: ['types', t], message: 'sensitive authentication data must be redacted (PCI DSS 3.3.1), never masked' };
+    }
+    return undefined;
+  });
 }
 
 export const REDACTED = '[REDACTED]';
