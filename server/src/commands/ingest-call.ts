@@ -89,7 +89,7 @@ export async function ingestCall(
           channels: info.channels,
           durationMs: info.durationMs,
           channelMap,
-          originalName: input.originalName?.slice(0, 512) ?? null,
+          originalName: input.originalName ? deps.vault.seal(k.key, { table: 'recordings', column: 'original_name', rowId: k.id }, input.originalName.slice(0, 512)) : null,
         },
         blindIndex: k.blindIndex,
       };

@@ -49,8 +49,9 @@ export class Recording {
   @Column({ name: 'channel_map', type: 'jsonb' })
   channelMap: Speaker[];
 
-  @Column({ name: 'original_name', type: 'varchar', length: 512, nullable: true })
-  originalName: string | null;
+  /** the file name as uploaded, sealed (recorders put phone numbers and dates in names) */
+  @Column({ name: 'original_name', type: 'bytea', nullable: true })
+  originalName: Buffer | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

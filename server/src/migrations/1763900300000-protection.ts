@@ -57,6 +57,8 @@ export class Protection1763900300000 implements MigrationInterface {
       ADD COLUMN redacted_at timestamptz,
       ADD COLUMN redacted_spans integer,
       ADD COLUMN purged_at timestamptz`);
+    await q.query(`ALTER TABLE recordings DROP COLUMN original_name`);
+    await q.query(`ALTER TABLE recordings ADD COLUMN original_name bytea`);
     await q.query(`UPDATE recordings SET object_id = sha256`);
     await q.query(`ALTER TABLE utterances DROP COLUMN text, DROP COLUMN words`);
     await q.query(`ALTER TABLE utterances
@@ -85,7 +87,8 @@ export class Protection1763900300000 implements MigrationInterface {
     await q.query(`DROP TABLE blind_index`);
     await q.query(`ALTER TABLE utterances DROP COLUMN text, DROP COLUMN words, DROP COLUMN text_original, DROP COLUMN words_original, DROP COLUMN word_count, DROP COLUMN pii, DROP COLUMN original_purged_at`);
     await q.query(`ALTER TABLE utterances ADD COLUMN text text NOT NULL DEFAULT '', ADD COLUMN words jsonb NOT NULL DEFAULT '[]'`);
-    await q.query(`ALTER TABLE recordings DROP COLUMN object_id, DROP COLUMN redacted_at, DROP COLUMN redacted_spans, DROP COLUMN purged_at`);
+    await q.query(`ALTER TABLE recordings DROP COLUMN object_id, DROP COLUMN redacted_at, DROP COLUMN redacted_spans, DROP COLUMN purged_at, DROP COLUMN original_name`);
+    await q.query(`ALTER TABLE recordings ADD COLUMN original_name varchar(512)`);
     await q.query(`ALTER TABLE conversations DROP COLUMN key_id, DROP COLUMN subject_id, DROP COLUMN customer_ref, DROP COLUMN legal_hold, DROP COLUMN protected_at`);
     await q.query(`ALTER TABLE conversations ADD COLUMN customer_ref varchar(256)`);
     await q.query(`DROP TABLE subjects, data_keys`);

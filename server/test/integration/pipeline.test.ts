@@ -142,6 +142,9 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     );
     expect(plain.rows[0].n).toBe(0);
     expect((await pg.query('SELECT count(*)::int AS n FROM utterances WHERE text IS NULL OR text_original IS NULL')).rows[0].n).toBe(0);
+    const names = await pg.query(`SELECT count(original_name)::int AS sealed, count(*) FILTER (WHERE position(convert_to('.wav', 'UTF8') in original_name) > 0)::int AS plain FROM recordings`);
+    expect(names.rows[0].sealed).toBeGreaterThan(0);
+    expect(names.rows[0].plain).toBe(0);
     const refs = await pg.query("SELECT customer_ref FROM conversations WHERE customer_ref IS NOT NULL");
     expect(refs.rows.length).toBeGreaterThan(0);
     for (const row of refs.rows) expect(Buffer.from(row.customer_ref).toString('latin1')).not.toMatch(/CUST|cust-/);
