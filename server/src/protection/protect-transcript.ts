@@ -2,7 +2,6 @@ import type { KeyphraseTiming, PiiMark, WordTiming } from '../entities/utterance
 import type { IndexedColumn } from './blind-index';
 import { detectPii, PiiFinding, PiiType } from './pii/detect';
 import { MaskingPolicy, maskText, REDACTED } from './pii/mask';
-import type { RedactionSpan } from './redact-audio';
 
 /** Sensitive authentication data: kept in no form at all, not even in the encrypted original (PCI DSS 3.3.1). */
 export const SAD_TYPES: ReadonlySet<string> = new Set(['cvv', 'pin', 'otp']);
@@ -39,8 +38,6 @@ export interface ProtectedTranscript {
   utterances: ProtectedUtterance[];
   /** identifiers for blind-index rows (values stay in memory; only their keyed digests are stored) */
   identifiers: Array<{ kind: IndexedColumn; value: string }>;
-  /** time spans to overwrite in the audio */
-  spans: RedactionSpan[];
   counts: Partial<Record<PiiType, number>>;
 }
 
@@ -56,7 +53,7 @@ interface Piece {
  * sensitive authentication data, and where the data was (types and spans, never values). Detection runs over each
  * speaker's utterances joined in order, so a card number read out over two utterances is still one card number.
  */
-export function protectTranscript(utterances: PlainUtterance[], policy: MaskingPolicy, padMs = 120): ProtectedTranscript {
+export function protectTranscript(utterances: PlainUtterance[], policy: MaskingPolicy): ProtectedTranscript {
   const pieces: Piece[] = [];
   const identifiers: ProtectedTranscript['identifiers'] = [];
   const counts: ProtectedTranscript['counts'] = {};
@@ -85,7 +82,6 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     }
   }
 
-  const spans: RedactionSpan[] = [];
   const out = utterances.map((u, i): ProtectedUtterance => {
     const mine = pieces.filter((p) => p.u === i).sort((x, y) => x.f.start - y.f.start);
     // continuation pieces of a finding are masked on their own, with no digits kept
@@ -94,7 +90,8 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     const sad = findings.filter((f) => SAD_TYPES.has(f.type));
     const original = sad.length ? maskText(u.text, policy, sad).masked : u.text;
     const wordSpans = u.words.length ? wordRanges(u) : [];
-    const covered = (w: number, fs: PiiFinding[]) => fs.find((f) => wordSpans[w] && wordSpans[w][0] < f.end && wordSpans[w][1] > f.start);
+    const overlaps = (k: number, f: PiiFinding) => !!wordSpans[k] && wordSpans[k][0] < f.end && wordSpans[k][1] > f.start;
+    const covered = (k: number, fs: PiiFinding[]) => fs.find((f) => overlaps(k, f));
     const maskWords = (fs: PiiFinding[]) =>
       u.words.map((w, k) => {
         const f = covered(k, fs);
@@ -102,12 +99,11 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       });
     const pii: PiiMark[] = [];
     for (const f of findings) {
-      const ws = u.words.filter((_, k) => wordSpans[k] && wordSpans[k][0] < f.end && wordSpans[k][1] > f.start);
+      const ws = u.words.filter((_, k) => overlaps(k, f));
       const mark: PiiMark = { type: f.type, start: f.start, end: f.end };
       if (ws.length) {
         mark.s = ws[0].s;
         mark.e = ws[ws.length - 1].e;
-        spans.push({ type: f.type, startMs: Math.max(0, mark.s - padMs), endMs: mark.e + padMs });
       }
       pii.push(mark);
     }
@@ -123,7 +119,7 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       pii,
     };
   });
-  return { utterances: out, identifiers, spans, counts };
+  return { utterances: out, identifiers, counts };
 }
 
 /** Character range of each word in the utterance text (ASR text is the words joined by single spaces). */

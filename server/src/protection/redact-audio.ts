@@ -1,47 +1,27 @@
 import { linearToAlaw, linearToUlaw } from '../speech/audio/g711';
 import { decodeWav, encodeWav, inspectWav } from '../speech/audio/wav';
-import { detectPii, PiiFinding, PiiType } from './pii/detect';
+import type { PiiMark } from '../entities/utterance';
+import type { PiiType } from './pii/detect';
 
 /**
  * Audio redaction: the time spans in which personal data was spoken, from the word timings, are overwritten in every
  * channel before the audio is stored. Sensitive authentication data (CVV, PIN) must never survive in audio
  * (PCI DSS 3.3.1); card numbers and the rest are removed too.
  */
-export interface TimedWord {
-  w: string;
-  s: number;
-  e: number;
-}
-
 export interface RedactionSpan {
   type: PiiType;
   startMs: number;
   endMs: number;
 }
 
-/** Maps text findings (character spans of `words.join(' ')`) to time spans of the words they cover. */
-export function spansFromWords(words: TimedWord[], findings: PiiFinding[], padMs = 120): RedactionSpan[] {
-  const starts: number[] = [];
-  let pos = 0;
-  for (const w of words) {
-    starts.push(pos);
-    pos += w.w.length + 1;
-  }
-  const out: RedactionSpan[] = [];
-  for (const f of findings) {
-    const idx = words.map((_, i) => i).filter((i) => starts[i] < f.end && starts[i] + words[i].w.length > f.start);
-    if (!idx.length) continue;
-    out.push({ type: f.type, startMs: Math.max(0, words[idx[0]].s - padMs), endMs: words[idx[idx.length - 1]].e + padMs });
-  }
-  return out;
-}
+/** Padding around a spoken PII span: word boundaries from the recognizer are approximate. */
+export const REDACTION_PAD_MS = 120;
 
-/** Finds and times every PII span of a transcript (utterances with word timings). */
-export function piiSpans(utterances: Array<{ words: TimedWord[] }>): RedactionSpan[] {
-  return utterances.flatMap((u) => {
-    const text = u.words.map((w) => w.w).join(' ');
-    return spansFromWords(u.words, detectPii(text));
-  });
+/** The time spans to overwrite, from where the transcript's protection found personal data (marks with times). */
+export function spansFromMarks(marks: PiiMark[], padMs = REDACTION_PAD_MS): RedactionSpan[] {
+  return marks
+    .filter((m) => m.s !== undefined && m.e !== undefined)
+    .map((m) => ({ type: m.type as PiiType, startMs: Math.max(0, m.s! - padMs), endMs: m.e! + padMs }));
 }
 
 /** Overwrites the spans with silence in every channel, keeping the recording's codec, rate and length. */

@@ -4,15 +4,28 @@ import { describe, expect, it } from 'vitest';
 import { PocketsphinxEngine } from '../../src/speech/engines/pocketsphinx';
 import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
 import { prepareAudio } from '../../src/speech/transcribe';
-import { piiSpans, redactWav, spansFromWords } from '../../src/protection/redact-audio';
+import { redactWav, spansFromMarks } from '../../src/protection/redact-audio';
 import { detectPii } from '../../src/protection/pii/detect';
+import { loadMaskingPolicy } from '../../src/protection/pii/mask';
+import { protectTranscript } from '../../src/protection/protect-transcript';
 import { synthCalls } from '../helpers/synth';
 
 const MODEL = '/usr/share/pocketsphinx/model/en-us';
+const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'));
+
+/** What the pipeline does: protect the transcript (PII marks with times), then silence the marked spans. */
+const spansOf = (utterances: Array<{ speaker?: string; words: Array<{ w: string; s: number; e: number }> }>) =>
+  spansFromMarks(
+    protectTranscript(
+      utterances.map((u) => ({ speaker: u.speaker ?? 'customer', startMs: u.words[0]?.s ?? 0, endMs: u.words[u.words.length - 1]?.e ?? 0, text: u.words.map((w) => w.w).join(' '), words: u.words.map((w) => ({ ...w, c: 1 })), keyphrases: [], confidence: null })),
+      policy,
+    ).utterances.flatMap((u) => u.pii),
+  );
 
 /** Transcribes in process with word timings on the conversation clock (what the pipeline stores). */
 function transcribe(engine: PocketsphinxEngine, wav: Buffer) {
   return prepareAudio(wav, 16000).segments.map((seg) => ({
+    speaker: seg.channel === 0 ? 'agent' : 'customer',
     words: engine.decode(seg.pcm).map((w) => ({ w: w.word, s: w.startMs + seg.offsetMs, e: w.endMs + seg.offsetMs })),
   }));
 }
@@ -23,7 +36,7 @@ describe('audio redaction', () => {
     const findings = detectPii(words.map((w) => w.w).join(' '));
     expect(findings.map((f) => f.type)).toEqual([]); // "the code is" alone is not CVV context…
     const cvvWords = ['the', 'security', 'code', 'is', 'seven', 'three', 'nine'].map((w, i) => ({ w, s: i * 500, e: i * 500 + 400 }));
-    const spans = spansFromWords(cvvWords, detectPii(cvvWords.map((w) => w.w).join(' ')));
+    const spans = spansOf([{ words: cvvWords }]);
     expect(spans).toEqual([{ type: 'cvv', startMs: 2000 - 120, endMs: 3400 + 120 }]);
   });
 
@@ -43,7 +56,7 @@ describe('audio redaction', () => {
       for (const file of [call.wav16k, call.wav8kUlaw]) {
         const wav = fs.readFileSync(file);
         const before = transcribe(engine, wav);
-        const spans = piiSpans(before);
+        const spans = spansOf(before);
         expect(spans.map((s) => s.type).sort(), path.basename(file)).toEqual(expect.arrayContaining(['card_number', 'cvv']));
         const redacted = redactWav(wav, spans);
         expect(inspectWav(redacted)).toMatchObject({ codec: inspectWav(wav).codec, frames: inspectWav(wav).frames });

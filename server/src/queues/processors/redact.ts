@@ -1,7 +1,7 @@
 import { Job, UnrecoverableError } from 'bullmq';
 import { audioContext } from '../../commands/protect-ingest';
 import type { Logger } from '../../lib/logger';
-import { redactWav, RedactionSpan } from '../../protection/redact-audio';
+import { redactWav, spansFromMarks } from '../../protection/redact-audio';
 import type { Vault } from '../../protection/vault';
 import type { ConversationRepository } from '../../repositories/conversations';
 import type { ObjectStore } from '../../repositories/object-store';
@@ -13,9 +13,6 @@ export interface RedactDeps {
   vault: Vault;
   log: Logger;
 }
-
-/** Padding around a spoken PII span: word boundaries from the recognizer are approximate. */
-export const REDACTION_PAD_MS = 120;
 
 /**
  * redact: the PII spans the transcribe stage found (time spans only) are overwritten with silence in every channel;
@@ -34,10 +31,7 @@ export async function processRedact(deps: RedactDeps, job: Job<StageJob>): Promi
   await deps.conversations.markRunning(conversationId, stage.from, stage.running);
   await deps.conversations.recordEvent(conversationId, 'redact', 'started', { attempt, jobId: job.id });
   const t0 = performance.now();
-  const marks = await deps.conversations.piiMarks(conversationId);
-  const spans: RedactionSpan[] = marks
-    .filter((p) => p.s !== undefined && p.e !== undefined)
-    .map((p) => ({ type: p.type as RedactionSpan['type'], startMs: Math.max(0, p.s! - REDACTION_PAD_MS), endMs: p.e! + REDACTION_PAD_MS }));
+  const spans = spansFromMarks(await deps.conversations.piiMarks(conversationId));
   const key = await deps.vault.open(conv.keyId);
   const ctx = audioContext(conversationId);
   const original = deps.vault.unseal(key, ctx, await deps.objects.get(rec.objectId));
