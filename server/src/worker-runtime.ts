@@ -19,6 +19,8 @@ export interface WorkerRuntime {
 /** The worker role: speech threads, one BullMQ worker per stage, the reconciler, the drop-folder watcher. */
 export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   const c = s.config;
+  // a broken retention policy file stops the worker at boot, before the speech models load
+  const retentionPolicy = loadRetentionPolicy(c.HOTLINE_RETENTION_POLICY);
   const spec = engineSpecFromConfig(c);
   const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
   s.log.info({ engine: spec.engine, modelId: pool.modelId, threads: pool.size }, 'speech model loaded');
@@ -72,8 +74,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       .catch((e: Error) => s.log.warn({ err: e.message }, 'audit checkpoint failed'));
   const checkpointTimer = c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS ? setInterval(checkpoint, c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS) : undefined;
 
-  // the retention policy, daily (and once at start); a broken policy file stops the worker at boot
-  const retentionPolicy = loadRetentionPolicy(c.HOTLINE_RETENTION_POLICY);
+  // the retention policy, daily (and once at start)
   const retention = () =>
     applyRetention(s, retentionPolicy)
       .then((r) => (r.audio || r.transcriptOriginal || r.transcriptMasked || r.orphanObjects) && s.log.info(r, 'retention applied'))

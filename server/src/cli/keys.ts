@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { AuditLog } from '../audit/audit-log';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
 import { FileKeyring } from '../protection/keyring';
@@ -34,12 +33,7 @@ export async function runKeysCli(args: string[]): Promise<number> {
   }
   const s = await createServices(config, createLogger('warn'));
   try {
-    const status = async () => {
-      const counts = await s.vault.versionCounts();
-      const active = s.vault.kek.activeVersion();
-      const pending = counts.filter((c) => c.version < active).reduce((a, c) => a + c.keys, 0);
-      return { counts, active, pending, total: counts.reduce((a, c) => a + c.keys, 0) };
-    };
+    const status = () => s.vault.keyStatus();
     switch (cmd) {
       case 'status': {
         const st = await status();
@@ -70,7 +64,7 @@ export async function runKeysCli(args: string[]): Promise<number> {
           return 2;
         }
         const st = await status();
-        const still = st.counts.filter((c) => c.version < below).reduce((a, c) => a + c.keys, 0);
+        const still = st.below(below);
         if (still > 0) {
           await s.audit.append({ ...operator(), action: 'key.retire', objectType: 'kek', objectId: `${s.vault.kek.kekId}:<v${below}`, reason: null, outcome: 'denied', details: { stillWrapped: still } });
           console.error(`refused: ${still} data key(s) are still wrapped by versions below ${below}; run \`hotline keys rewrap\` first`);
@@ -106,7 +100,7 @@ export async function runRetentionCli(args: string[]): Promise<number> {
   const policy = loadRetentionPolicy(config.HOTLINE_RETENTION_POLICY);
   const s = await createServices(config, createLogger('warn'));
   try {
-    const r = await applyRetention({ db: s.db, objects: s.objects, vault: s.vault, audit: new AuditLog(s.db) }, policy, now);
+    const r = await applyRetention(s, policy, now);
     console.log(JSON.stringify(r));
     return 0;
   } finally {

@@ -68,12 +68,9 @@ export async function ingestCall(
       stored = await deps.objects.put(deps.vault.seal(k.key, audioContext(k.id), input.audio));
       return {
         conversation: {
-          id: k.id,
-          keyId: k.key.id,
-          subjectId: k.subjectId,
           channel: 'call',
           ...routing,
-          customerRef: k.customerRef,
+          ...k.columns, // after the routing fields: the customer reference goes in sealed
           startedAt,
           endedAt: new Date(startedAt.getTime() + info.durationMs),
           durationMs: info.durationMs,

@@ -29,12 +29,9 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects' | 'queue'>, bo
     const k = await conversationKeys(deps.vault, m, routing.customerRef);
     return {
       conversation: {
-        id: k.id,
-        keyId: k.key.id,
-        subjectId: k.subjectId,
         channel: v.channel,
         ...routing,
-        customerRef: k.customerRef,
+        ...k.columns, // after the routing fields: the customer reference goes in sealed
         startedAt: new Date(start),
         endedAt: new Date(lastAt),
         durationMs: lastAt - start,
@@ -49,7 +46,7 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects' | 'queue'>, bo
   });
   if (!result.duplicate) {
     await deps.conversations.recordEvent(result.conversation.id, 'protect', 'completed', { detail: { pii: prot.counts, ms: Math.round(performance.now() - t0) } });
+    deps.log.info({ conversationId: result.conversation.id, channel: v.channel, messages: v.messages.length }, 'text conversation received');
   }
-  if (!result.duplicate) deps.log.info({ conversationId: result.conversation.id, channel: v.channel, messages: v.messages.length }, 'text conversation received');
   return result;
 }

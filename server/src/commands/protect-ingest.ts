@@ -12,7 +12,14 @@ export async function conversationKeys(
   vault: Vault,
   m: EntityManager,
   customerRef: string | null,
-): Promise<{ id: string; key: OpenKey; subjectId: string | null; customerRef: Buffer | null; blindIndex: Array<{ kind: string; digest: string; subjectId: string | null }> }> {
+): Promise<{
+  id: string;
+  key: OpenKey;
+  subjectId: string | null;
+  /** the conversation row's key columns, to spread into it */
+  columns: { id: string; keyId: string; subjectId: string | null; customerRef: Buffer | null };
+  blindIndex: Array<{ kind: string; digest: string; subjectId: string | null }>;
+}> {
   const id = crypto.randomUUID();
   let subject: Awaited<ReturnType<Vault['subjectFor']>> | undefined;
   try {
@@ -27,7 +34,7 @@ export async function conversationKeys(
     id,
     key,
     subjectId,
-    customerRef: customerRef ? vault.seal(key, { table: 'conversations', column: 'customer_ref', rowId: id }, customerRef) : null,
+    columns: { id, keyId: key.id, subjectId, customerRef: customerRef ? vault.seal(key, { table: 'conversations', column: 'customer_ref', rowId: id }, customerRef) : null },
     blindIndex: customerRef ? [{ kind: 'customer_ref', digest: vault.blind.index('customer_ref', customerRef), subjectId }] : [],
   };
 }

@@ -88,21 +88,7 @@ export async function scanRedis(url: string, out: Finding[]): Promise<number> {
         keys++;
         const src = `redis ${k.toString('latin1').slice(0, 60)}`;
         scanBytes(k, src, out);
-        const type = await r.type(k);
-        const parts: Buffer[] =
-          type === 'string'
-            ? [(await r.getBuffer(k)) ?? Buffer.alloc(0)]
-            : type === 'hash'
-              ? await r.hgetallBuffer(k).then((h) => Object.entries(h).flatMap(([f, v]) => [Buffer.from(f), v]))
-              : type === 'list'
-                ? await r.lrangeBuffer(k, 0, -1)
-                : type === 'set'
-                  ? await r.smembersBuffer(k)
-                  : type === 'zset'
-                    ? await r.zrangeBuffer(k, 0, -1)
-                    : type === 'stream'
-                      ? [Buffer.from(JSON.stringify(await r.xrange(k, '-', '+')))]
-                      : [];
+        const parts = await valuesOf(r, k);
         for (const p of parts) scanBytes(p, src, out);
       }
     } while (cursor !== '0');
@@ -110,6 +96,26 @@ export async function scanRedis(url: string, out: Finding[]): Promise<number> {
     r.disconnect();
   }
   return keys;
+}
+
+/** A key's values as raw bytes, whatever its Redis type. */
+async function valuesOf(r: IORedis, k: Buffer): Promise<Buffer[]> {
+  switch (await r.type(k)) {
+    case 'string':
+      return [(await r.getBuffer(k)) ?? Buffer.alloc(0)];
+    case 'hash':
+      return Object.entries(await r.hgetallBuffer(k)).flatMap(([f, v]) => [Buffer.from(f), v]);
+    case 'list':
+      return r.lrangeBuffer(k, 0, -1);
+    case 'set':
+      return r.smembersBuffer(k);
+    case 'zset':
+      return r.zrangeBuffer(k, 0, -1);
+    case 'stream':
+      return [Buffer.from(JSON.stringify(await r.xrange(k, '-', '+')))];
+    default:
+      return [];
+  }
 }
 
 /** Every regular file under the directories (the object store, logs, audit checkpoints). */

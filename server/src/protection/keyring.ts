@@ -50,17 +50,13 @@ export class FileKeyring implements KekProvider {
   }
 
   private mtimeMs = 0;
+  /** Picks up versions another process added (rotation runs as a CLI while the api and workers keep running). */
   private refreshIfChanged(): void {
     const m = fs.statSync(this.file).mtimeMs;
     if (m !== this.mtimeMs) {
       this.data = this.read();
       this.mtimeMs = m;
     }
-  }
-
-  /** Picks up versions another process added (rotation runs as a CLI while the api and workers keep running). */
-  reload(): void {
-    this.data = this.read();
   }
 
   indexKey(): Buffer {
@@ -105,7 +101,7 @@ export class FileKeyring implements KekProvider {
   }
 
   private keyOf(version: number): Buffer {
-    if (!this.data.versions.some((x) => x.version === version) || version < this.data.minDecryptVersion) this.reload();
+    if (!this.data.versions.some((x) => x.version === version) || version < this.data.minDecryptVersion) this.refreshIfChanged();
     if (version < this.data.minDecryptVersion) throw new KeyringError(`key version ${version} of ${this.kekId} is retired (minimum ${this.data.minDecryptVersion})`);
     const v = this.data.versions.find((x) => x.version === version);
     if (!v) throw new KeyringError(`key version ${version} of ${this.kekId} is not in the keyring`);

@@ -119,12 +119,10 @@ export class Pki {
     validity(cert, meta.days);
     cert.setSubject([{ name: 'commonName', value: meta.name }, { name: 'organizationName', value: 'Hotline Appliance' }]);
     cert.setIssuer(ca.cert.subject.attributes);
-    const usage =
-      meta.kind === 'server' ? { serverAuth: true } : meta.kind === 'client' ? { clientAuth: true } : { emailProtection: false, codeSigning: false, timeStamping: false };
     cert.setExtensions([
       { name: 'basicConstraints', cA: false, critical: true },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: meta.kind !== 'signer', nonRepudiation: meta.kind === 'signer', critical: true },
-      ...(meta.kind === 'signer' ? [] : [{ name: 'extKeyUsage', ...usage }]),
+      ...(meta.kind === 'signer' ? [] : [{ name: 'extKeyUsage', ...(meta.kind === 'server' ? { serverAuth: true } : { clientAuth: true }) }]),
       ...(sans.length ? [{ name: 'subjectAltName', altNames: sans }] : []),
       { name: 'subjectKeyIdentifier' },
       { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },

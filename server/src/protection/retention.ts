@@ -5,7 +5,7 @@ import { loadYamlFile } from '../lib/yaml-file';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log';
 import type { ObjectStore } from '../repositories/object-store';
-import { KeyDestroyedError, Vault } from './vault';
+import type { Vault } from './vault';
 
 const days = z.object({ days: z.number().int().positive().max(36_500) }).strict();
 export const retentionPolicySchema = z
@@ -161,6 +161,3 @@ export async function eraseSubject(d: RetentionDeps, customerRef: string, actor:
   });
   return { subjectId: result.subjectId, conversations: result.conversations.length };
 }
-
-/** True when the value can no longer be decrypted because its key was destroyed. */
-export const isShredded = (e: unknown) => e instanceof KeyDestroyedError;

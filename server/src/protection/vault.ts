@@ -97,12 +97,17 @@ export class Vault {
     return this.unseal(key, ctx, value).toString('utf8');
   }
 
-  /** Data keys wrapped directly by the KEK, per KEK version (what rotation and retirement look at). */
-  async versionCounts(): Promise<Array<{ version: number; keys: number }>> {
-    const rows = (await this.db.query(
+  /**
+   * Data keys wrapped directly by the KEK, per KEK version (what rotation and retirement look at); `below(v)` counts
+   * those a retirement of versions below v would strand, `pending` those still to rewrap to the active version.
+   */
+  async keyStatus(): Promise<{ active: number; counts: Array<{ version: number; keys: number }>; total: number; pending: number; below: (version: number) => number }> {
+    const counts = (await this.db.query(
       `SELECT kek_version AS version, count(*)::int AS keys FROM data_keys WHERE parent_id IS NULL AND destroyed_at IS NULL GROUP BY kek_version ORDER BY kek_version`,
     )) as Array<{ version: number; keys: number }>;
-    return rows;
+    const active = this.kek.activeVersion();
+    const below = (version: number) => counts.filter((c) => c.version < version).reduce((a, c) => a + c.keys, 0);
+    return { active, counts, total: below(Infinity), pending: below(active), below };
   }
 
   /**

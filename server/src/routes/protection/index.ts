@@ -35,8 +35,7 @@ export function protectionRoutes(s: Services): RouteDef[] {
       auth: { action: 'system.admin', deny: 403 },
       responses: { 200: { description: 'status', schema: keyStatus } },
       handler: async (ctx) => {
-        const counts = await s.vault.versionCounts();
-        const active = s.vault.kek.activeVersion();
+        const st = await s.vault.keyStatus();
         const [{ subjects, destroyed }] = (await s.db.query(
           `SELECT count(*) FILTER (WHERE purpose = 'subject' AND destroyed_at IS NULL)::int AS subjects, count(*) FILTER (WHERE destroyed_at IS NOT NULL)::int AS destroyed FROM data_keys`,
         )) as Array<{ subjects: number; destroyed: number }>;
@@ -44,9 +43,9 @@ export function protectionRoutes(s: Services): RouteDef[] {
         ctx.body = {
           kekId: s.vault.kek.kekId,
           cipher: s.vault.suite.id,
-          activeVersion: active,
-          dataKeysByKekVersion: counts,
-          pendingRewrap: counts.filter((c) => c.version < active).reduce((a, c) => a + c.keys, 0),
+          activeVersion: st.active,
+          dataKeysByKekVersion: st.counts,
+          pendingRewrap: st.pending,
           subjectKeys: subjects,
           destroyedKeys: destroyed,
         };
