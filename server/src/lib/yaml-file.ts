@@ -20,8 +20,14 @@ export class YamlFileError extends Error {
  * Reads a YAML file and validates it with a zod schema. Syntax errors and schema errors both point at the line and
  * column in the file (for a missing field: where its parent is), so an operator can fix the file without guessing.
  */
-export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, extra?: (value: z.infer<S>) => { path: Array<string | number>; message: string } | undefined): z.infer<S> {
-  const text = fs.readFileSync(file, 'utf8');
+export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, extra?: YamlCheck<S>): z.infer<S> {
+  return parseYamlText(fs.readFileSync(file, 'utf8'), file, schema, extra);
+}
+
+export type YamlCheck<S extends z.ZodType> = (value: z.infer<S>) => { path: Array<string | number>; message: string } | undefined;
+
+/** The same for text that did not come from a file (an upload); `file` is the name used in messages. */
+export function parseYamlText<S extends z.ZodType>(text: string, file: string, schema: S, extra?: YamlCheck<S>): z.infer<S> {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   if (doc.errors.length) {

@@ -1,0 +1,248 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { sha256Hex } from '../lib/canonical';
+import { parseYamlText } from '../lib/yaml-file';
+import { CHANNELS } from '../entities/conversation';
+
+/**
+ * A QA policy pack: what every conversation it applies to is checked against. A pack is versioned; its content
+ * hash (sha256 of the YAML text) goes into every verdict, so a verdict always says exactly which rules made it.
+ */
+
+const id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _ (up to 64 characters, starting with a letter)');
+const speaker = z.enum(['agent', 'customer', 'any']);
+
+/** Ways to recognise a phrase. At least one is required. */
+export const phraseSetSchema = z
+  .object({
+    /** literal phrases, matched as whole words on the normalised transcript (case and punctuation ignored) */
+    keywords: z.array(z.string().trim().min(1)).optional(),
+    /** regular expressions over the normalised transcript (lower case, words separated by one space) */
+    patterns: z
+      .array(
+        z.string().refine((p) => {
+          try {
+            new RegExp(p);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'not a valid regular expression'),
+      )
+      .optional(),
+    /** example sentences: an utterance that says nearly the same (word order, fillers, recognition errors) matches */
+    similar: z.array(z.string().trim().min(1)).optional(),
+    /** similarity an utterance needs to match an example (0–1) */
+    threshold: z.number().min(0.5).max(1).default(0.8),
+  })
+  .strict()
+  .refine((m) => (m.keywords?.length ?? 0) + (m.patterns?.length ?? 0) + (m.similar?.length ?? 0) > 0, 'give keywords, patterns or similar phrases');
+export type PhraseSet = z.infer<typeof phraseSetSchema>;
+
+const when = z
+  .object({
+    channels: z.array(z.enum(CHANNELS)).min(1).optional(),
+    /** queue names; `*` at the end matches a prefix */
+    queues: z.array(z.string().min(1)).min(1).optional(),
+    /** the conversation's intent (from the understanding stage) must be one of these */
+    intents: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
+const base = {
+  id,
+  title: z.string().min(3).max(200),
+  weight: z.number().positive().max(100).default(1),
+  /** a failed fatal rule fails the whole verdict, whatever the score */
+  fatal: z.boolean().default(false),
+  when: when.optional(),
+};
+
+const phraseRule = z
+  .object({
+    ...base,
+    type: z.literal('phrase'),
+    speaker,
+    match: phraseSetSchema,
+    /** present: must be said (optionally within a window or before an anchor); absent: must never be said */
+    require: z.enum(['present', 'absent']),
+    within_first_s: z.number().positive().optional(),
+    within_last_s: z.number().positive().optional(),
+    /** the phrase must come before the first time the anchor is said (not applicable if the anchor never is) */
+    before: z.object({ speaker, match: phraseSetSchema }).strict().optional(),
+  })
+  .strict();
+
+const silenceRule = z
+  .object({
+    ...base,
+    type: z.literal('silence'),
+    /** longest allowed pause in which nobody speaks */
+    max_s: z.number().positive(),
+    /** pauses right after the agent announced a hold are judged by the hold rule instead */
+    except_after: phraseSetSchema.optional(),
+  })
+  .strict();
+
+const holdRule = z
+  .object({ ...base, type: z.literal('hold'), announce: phraseSetSchema, max_s: z.number().positive() })
+  .strict();
+
+const overtalkRule = z
+  .object({
+    ...base,
+    type: z.literal('overtalk'),
+    /** both parties speaking for at least this long counts as one over-talk */
+    min_ms: z.number().int().positive(),
+    /** how many over-talks are tolerated */
+    max_count: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+const interruptionRule = z
+  .object({
+    ...base,
+    type: z.literal('interruption'),
+    /** who must not interrupt */
+    speaker: z.enum(['agent', 'customer']),
+    /** starting to speak while the other party has been speaking and keeps speaking for at least this long */
+    min_overlap_ms: z.number().int().positive(),
+    max_count: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+const speechRateRule = z
+  .object({
+    ...base,
+    type: z.literal('speech_rate'),
+    speaker: z.enum(['agent', 'customer']),
+    min_wpm: z.number().positive().optional(),
+    max_wpm: z.number().positive().optional(),
+    /** below this many words the rate is not judged */
+    min_words: z.number().int().positive().default(20),
+  })
+  .strict()
+  .refine((r) => r.min_wpm !== undefined || r.max_wpm !== undefined, 'give min_wpm, max_wpm or both');
+
+const talkRatioRule = z
+  .object({
+    ...base,
+    type: z.literal('talk_ratio'),
+    speaker: z.enum(['agent', 'customer']),
+    /** share of all talk time, 0–1 */
+    min: z.number().min(0).max(1).optional(),
+    max: z.number().min(0).max(1).optional(),
+  })
+  .strict()
+  .refine((r) => r.min !== undefined || r.max !== undefined, 'give min, max or both');
+
+const sentimentRule = z
+  .object({
+    ...base,
+    type: z.literal('sentiment'),
+    speaker: z.enum(['agent', 'customer']),
+    /** falling: the last third is lower than the first by `drop`; ends_negative: the last utterances are negative; any_negative: any utterance is */
+    condition: z.enum(['falling', 'ends_negative', 'any_negative']),
+    drop: z.number().positive().max(2).default(0.5),
+  })
+  .strict();
+
+const piiRule = z
+  .object({
+    ...base,
+    type: z.literal('pii'),
+    speaker,
+    /** the PII types (as the masking policy names them) that this speaker must not say */
+    types: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+export const ruleSchema = z.discriminatedUnion('type', [phraseRule, silenceRule, holdRule, overtalkRule, interruptionRule, speechRateRule, talkRatioRule, sentimentRule, piiRule]);
+export type Rule = z.infer<typeof ruleSchema>;
+export type RuleType = Rule['type'];
+
+const section = z
+  .object({ id, title: z.string().min(3).max(200), weight: z.number().positive().max(100).default(1), rules: z.array(ruleSchema).min(1) })
+  .strict();
+
+export const policySchema = z
+  .object({
+    id,
+    version: z.number().int().positive(),
+    title: z.string().min(3).max(200),
+    language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-GB'),
+    description: z.string().optional(),
+    applies: z.object({ channels: z.array(z.enum(CHANNELS)).min(1), queues: z.array(z.string().min(1)).min(1).default(['*']) }).strict(),
+    /** a call shorter than this is not inspected (stated as the reason) */
+    min_duration_s: z.number().min(0).default(0),
+    /** score (0–100) needed to pass, when no fatal rule failed */
+    pass_score: z.number().min(0).max(100),
+    sections: z.array(section).min(1),
+  })
+  .strict();
+export type PolicyDoc = z.infer<typeof policySchema>;
+
+export interface Policy {
+  doc: PolicyDoc;
+  /** sha256 of the YAML text */
+  hash: string;
+  source: string;
+}
+
+/** Checks that the schema alone cannot: unique rule ids, sane bounds. The path points at the offending field. */
+function crossCheck(p: PolicyDoc): { path: Array<string | number>; message: string } | undefined {
+  const seen = new Set<string>();
+  for (const [si, s] of p.sections.entries()) {
+    for (const [ri, r] of s.rules.entries()) {
+      if (seen.has(r.id)) return { path: ['sections', si, 'rules', ri, 'id'], message: `rule id "${r.id}" is used twice` };
+      seen.add(r.id);
+      if (r.type === 'speech_rate' && r.min_wpm !== undefined && r.max_wpm !== undefined && r.min_wpm >= r.max_wpm)
+        return { path: ['sections', si, 'rules', ri, 'min_wpm'], message: 'min_wpm must be below max_wpm' };
+      if (r.type === 'talk_ratio' && r.min !== undefined && r.max !== undefined && r.min >= r.max) return { path: ['sections', si, 'rules', ri, 'min'], message: 'min must be below max' };
+      if (r.type === 'phrase' && r.require === 'absent' && (r.within_first_s || r.within_last_s || r.before))
+        return { path: ['sections', si, 'rules', ri, 'require'], message: 'a phrase that must be absent cannot have a time window or an anchor' };
+    }
+  }
+  return undefined;
+}
+
+/** Parses and validates a policy; errors are YamlFileError with `name:line:col: field: problem`. */
+export function parsePolicy(source: string, name = 'policy.yaml'): Policy {
+  const doc = parseYamlText(source, name, policySchema, crossCheck);
+  return { doc, hash: sha256Hex(source), source };
+}
+
+export function loadPolicyFile(file: string): Policy {
+  return parsePolicy(fs.readFileSync(file, 'utf8'), file);
+}
+
+export function allRules(p: PolicyDoc): Array<{ section: PolicyDoc['sections'][number]; rule: Rule }> {
+  return p.sections.flatMap((section) => section.rules.map((rule) => ({ section, rule })));
+}
+
+/** `cards` matches `cards`; `gov-*` matches any queue starting with `gov-`; `*` matches every queue, and none. */
+export function queueMatches(patterns: string[], queue: string | null): 0 | 1 | 2 | 3 {
+  let best: 0 | 1 | 2 | 3 = 0;
+  for (const p of patterns) {
+    if (p === '*') best = Math.max(best, 1) as 1;
+    else if (queue && p.endsWith('*') && queue.startsWith(p.slice(0, -1))) best = Math.max(best, 2) as 2;
+    else if (queue && p === queue) return 3;
+  }
+  return best;
+}
+
+/**
+ * Which of the active policies applies: the most specific queue match among those for the channel and language
+ * (exact name over prefix over `*`); ties go to the lower policy id, so the choice is deterministic.
+ */
+export function selectPolicy(active: Policy[], c: { channel: string; queue: string | null; language: string }): Policy | undefined {
+  let best: { p: Policy; score: number } | undefined;
+  for (const p of active) {
+    if (!p.doc.applies.channels.includes(c.channel as never)) continue;
+    if (p.doc.language.slice(0, 2) !== c.language.slice(0, 2)) continue;
+    const score = queueMatches(p.doc.applies.queues, c.queue);
+    if (!score) continue;
+    if (!best || score > best.score || (score === best.score && p.doc.id < best.p.doc.id)) best = { p, score };
+  }
+  return best?.p;
+}

@@ -1,0 +1,295 @@
+import { compilePhraseSet, CompiledPhraseSet, Hit, hitTimes } from './match';
+import { queueMatches, Rule } from './policy';
+import type { SimilarityModel } from './similarity';
+import type { InspectionTranscript, InspectUtterance } from './transcript';
+
+/** pass / fail; not_applicable: the rule's condition does not hold here; not_evaluated: an input it needs is missing. */
+export type RuleResult = 'pass' | 'fail' | 'not_applicable' | 'not_evaluated';
+
+/** Where in the conversation: an utterance (and its matched tokens) or a time span between utterances. */
+export interface Evidence {
+  utteranceId?: string;
+  seq?: number;
+  startMs: number;
+  endMs: number;
+  /** matched token range [from, to) in the utterance's masked tokens */
+  tokens?: [number, number];
+}
+
+export interface RuleOutcome {
+  result: RuleResult;
+  /** built from the rule and numbers only: never transcript text */
+  message: string;
+  evidence: Evidence[];
+  measured?: Record<string, number>;
+}
+
+export type CompiledRule = { rule: Rule; evaluate(t: InspectionTranscript, ctx: Segments): RuleOutcome; semantic: boolean };
+
+const TIMING_TYPES = new Set(['silence', 'hold', 'overtalk', 'interruption', 'speech_rate', 'talk_ratio']);
+/** words closer than this belong to one stretch of speech */
+const JOIN_GAP_MS = 250;
+
+const evidenceOf = (h: Hit): Evidence => {
+  const [s, e] = hitTimes(h);
+  return { utteranceId: h.utterance.id, seq: h.utterance.seq, startMs: s, endMs: e, tokens: [h.from, h.to] };
+};
+const ofSpeaker = (u: InspectUtterance, sp: 'agent' | 'customer' | 'any') => (sp === 'any' ? true : u.speaker === sp);
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Stretches of speech per speaker, from word times (calls) or utterance spans; computed once per transcript. */
+export class Segments {
+  private cache = new Map<string, Array<[number, number]>>();
+  constructor(private readonly t: InspectionTranscript) {}
+
+  of(speaker: 'agent' | 'customer' | 'any'): Array<[number, number]> {
+    let s = this.cache.get(speaker);
+    if (s) return s;
+    const spans: Array<[number, number]> = [];
+    for (const u of this.t.utterances) {
+      if (!ofSpeaker(u, speaker)) continue;
+      if (u.times?.length) for (const w of u.times) spans.push(w);
+      else spans.push([u.startMs, u.endMs]);
+    }
+    spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    s = [];
+    for (const [a, b] of spans) {
+      const last = s[s.length - 1];
+      if (last && a - last[1] <= JOIN_GAP_MS) last[1] = Math.max(last[1], b);
+      else s.push([a, b]);
+    }
+    this.cache.set(speaker, s);
+    return s;
+  }
+
+  talkMs(speaker: 'agent' | 'customer'): number {
+    return this.of(speaker).reduce((a, [s, e]) => a + (e - s), 0);
+  }
+}
+
+/** Pairs of overlapping stretches of agent and customer speech. */
+function overlaps(seg: Segments): Array<{ start: number; end: number; agentStart: number; customerStart: number }> {
+  const a = seg.of('agent');
+  const c = seg.of('customer');
+  const out: Array<{ start: number; end: number; agentStart: number; customerStart: number }> = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < c.length) {
+    const start = Math.max(a[i][0], c[j][0]);
+    const end = Math.min(a[i][1], c[j][1]);
+    if (end > start) out.push({ start, end, agentStart: a[i][0], customerStart: c[j][0] });
+    if (a[i][1] < c[j][1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+function firstHit(set: CompiledPhraseSet, t: InspectionTranscript, speaker: 'agent' | 'customer' | 'any'): Hit | null {
+  for (const u of t.utterances) {
+    if (!ofSpeaker(u, speaker)) continue;
+    const h = set.find(u);
+    if (h) return h;
+  }
+  return null;
+}
+
+function allHits(set: CompiledPhraseSet, t: InspectionTranscript, speaker: 'agent' | 'customer' | 'any'): Hit[] {
+  const out: Hit[] = [];
+  for (const u of t.utterances) {
+    if (!ofSpeaker(u, speaker)) continue;
+    const h = set.find(u);
+    if (h) out.push(h);
+  }
+  return out;
+}
+
+/** Checks `when` and the channel; returns an outcome when the rule does not apply or cannot be evaluated. */
+function precondition(rule: Rule, t: InspectionTranscript): RuleOutcome | undefined {
+  const w = rule.when;
+  const na = (message: string): RuleOutcome => ({ result: 'not_applicable', message, evidence: [] });
+  if (w?.channels && !w.channels.includes(t.channel as never)) return na(`applies to ${w.channels.join(', ')} only`);
+  if (w?.queues && !queueMatches(w.queues, t.queue)) return na(`applies to queues ${w.queues.join(', ')} only`);
+  if (TIMING_TYPES.has(rule.type) && t.channel !== 'call') return na('a timing rule: applies to calls only');
+  if (w?.intents) {
+    if (!t.intent) return { result: 'not_evaluated', message: 'needs the conversation intent; the understanding stage gave none', evidence: [] };
+    if (!w.intents.includes(t.intent)) return na(`applies to intents ${w.intents.join(', ')} only`);
+  }
+  return undefined;
+}
+
+export function compileRule(rule: Rule, model: SimilarityModel): CompiledRule {
+  const evaluate = evaluator(rule, model);
+  const semantic = rule.type === 'phrase' ? Boolean(rule.match.similar?.length || rule.before?.match.similar?.length) : false;
+  return {
+    rule,
+    semantic,
+    evaluate: (t, seg) => precondition(rule, t) ?? evaluate(t, seg),
+  };
+}
+
+function evaluator(rule: Rule, model: SimilarityModel): (t: InspectionTranscript, seg: Segments) => RuleOutcome {
+  switch (rule.type) {
+    case 'phrase': {
+      const set = compilePhraseSet(rule.match, model);
+      const anchor = rule.before ? compilePhraseSet(rule.before.match, model) : undefined;
+      return (t): RuleOutcome => {
+        if (rule.require === 'absent') {
+          const hits = allHits(set, t, rule.speaker);
+          return hits.length
+            ? { result: 'fail', message: `said ${hits.length} time(s) by ${rule.speaker}, must not be said`, evidence: hits.map(evidenceOf), measured: { count: hits.length } }
+            : { result: 'pass', message: 'not said', evidence: [] };
+        }
+        const hits = allHits(set, t, rule.speaker);
+        const end = Math.max(t.durationMs, ...t.utterances.map((u) => u.endMs));
+        if (anchor && rule.before) {
+          const a = firstHit(anchor, t, rule.before.speaker);
+          if (!a) return { result: 'not_applicable', message: 'the anchor phrase is never said', evidence: [] };
+          const [as] = hitTimes(a);
+          const before = hits.find((h) => h.utterance.seq < a.utterance.seq || (h.utterance === a.utterance && h.to <= a.from));
+          return before
+            ? { result: 'pass', message: `said before the anchor (at ${sec(as)})`, evidence: [evidenceOf(before), evidenceOf(a)] }
+            : { result: 'fail', message: `not said before the anchor at ${sec(as)}`, evidence: [evidenceOf(a), ...hits.slice(0, 1).map(evidenceOf)] };
+        }
+        const inWindow = hits.filter((h) => {
+          const [s, e] = hitTimes(h);
+          if (rule.within_first_s !== undefined && s > rule.within_first_s * 1000) return false;
+          if (rule.within_last_s !== undefined && e < end - rule.within_last_s * 1000) return false;
+          return true;
+        });
+        if (inWindow.length) return { result: 'pass', message: 'said', evidence: [evidenceOf(inWindow[0])], measured: { atMs: hitTimes(inWindow[0])[0] } };
+        if (hits.length) {
+          const win = rule.within_first_s !== undefined ? `within the first ${rule.within_first_s} s` : `within the last ${rule.within_last_s} s`;
+          return { result: 'fail', message: `said at ${sec(hitTimes(hits[0])[0])}, not ${win}`, evidence: hits.map(evidenceOf), measured: { atMs: hitTimes(hits[0])[0] } };
+        }
+        return { result: 'fail', message: `never said by ${rule.speaker}`, evidence: [] };
+      };
+    }
+    case 'silence': {
+      const exempt = rule.except_after ? compilePhraseSet(rule.except_after, model) : undefined;
+      const max = rule.max_s * 1000;
+      return (t, seg): RuleOutcome => {
+        const all = seg.of('any');
+        const holdEnds = exempt ? allHits(exempt, t, 'agent').map((h) => h.utterance.endMs) : [];
+        const gaps: Evidence[] = [];
+        let longest = 0;
+        for (let i = 1; i < all.length; i++) {
+          const gap = all[i][0] - all[i - 1][1];
+          if (gap <= max) {
+            longest = Math.max(longest, gap);
+            continue;
+          }
+          // a pause that starts where a hold was announced is a hold, judged by the hold rule
+          if (holdEnds.some((e) => Math.abs(e - all[i - 1][1]) <= JOIN_GAP_MS)) continue;
+          longest = Math.max(longest, gap);
+          gaps.push({ startMs: all[i - 1][1], endMs: all[i][0] });
+        }
+        return gaps.length
+          ? { result: 'fail', message: `${gaps.length} silence(s) over ${rule.max_s} s, longest ${sec(longest)}`, evidence: gaps, measured: { count: gaps.length, longestMs: longest } }
+          : { result: 'pass', message: `no silence over ${rule.max_s} s (longest ${sec(longest)})`, evidence: [], measured: { longestMs: longest } };
+      };
+    }
+    case 'hold': {
+      const announce = compilePhraseSet(rule.announce, model);
+      const max = rule.max_s * 1000;
+      return (t, seg): RuleOutcome => {
+        const holds = allHits(announce, t, 'agent');
+        if (!holds.length) return { result: 'not_applicable', message: 'no hold announced', evidence: [] };
+        const all = seg.of('any');
+        const long: Evidence[] = [];
+        let longest = 0;
+        for (const h of holds) {
+          const from = h.utterance.endMs;
+          const next = all.find(([s]) => s > from + JOIN_GAP_MS);
+          if (!next) continue; // the call ended on hold: nothing to measure
+          const gap = next[0] - from;
+          longest = Math.max(longest, gap);
+          if (gap > max) long.push({ utteranceId: h.utterance.id, seq: h.utterance.seq, startMs: from, endMs: next[0] });
+        }
+        return long.length
+          ? { result: 'fail', message: `${long.length} hold(s) over ${rule.max_s} s, longest ${sec(longest)}`, evidence: long, measured: { count: long.length, longestMs: longest } }
+          : { result: 'pass', message: `holds within ${rule.max_s} s`, evidence: [], measured: { longestMs: longest } };
+      };
+    }
+    case 'overtalk':
+      return (_t, seg): RuleOutcome => {
+        const o = overlaps(seg).filter((x) => x.end - x.start >= rule.min_ms);
+        const ev = o.map((x) => ({ startMs: x.start, endMs: x.end }));
+        return o.length > rule.max_count
+          ? { result: 'fail', message: `${o.length} over-talk(s) of ${rule.min_ms} ms or more (allowed ${rule.max_count})`, evidence: ev, measured: { count: o.length } }
+          : { result: 'pass', message: `${o.length} over-talk(s) (allowed ${rule.max_count})`, evidence: ev, measured: { count: o.length } };
+      };
+    case 'interruption':
+      return (_t, seg): RuleOutcome => {
+        const other = rule.speaker === 'agent' ? 'customer' : 'agent';
+        const theirs = seg.of(other);
+        const mine = seg.of(rule.speaker);
+        const ev: Evidence[] = [];
+        for (const [ms, me] of mine) {
+          const under = theirs.find(([ts, te]) => ts < ms && te > ms);
+          if (under && Math.min(under[1], me) - ms >= rule.min_overlap_ms) ev.push({ startMs: ms, endMs: Math.min(under[1], me) });
+        }
+        return ev.length > rule.max_count
+          ? { result: 'fail', message: `${rule.speaker} interrupted ${ev.length} time(s) (allowed ${rule.max_count})`, evidence: ev, measured: { count: ev.length } }
+          : { result: 'pass', message: `${rule.speaker} interrupted ${ev.length} time(s) (allowed ${rule.max_count})`, evidence: ev, measured: { count: ev.length } };
+      };
+    case 'speech_rate':
+      return (t, seg): RuleOutcome => {
+        const words = t.utterances.filter((u) => u.speaker === rule.speaker).reduce((a, u) => a + u.tokens.length, 0);
+        if (words < rule.min_words) return { result: 'not_applicable', message: `fewer than ${rule.min_words} words by ${rule.speaker}`, evidence: [], measured: { words } };
+        const ms = seg.talkMs(rule.speaker);
+        const wpm = Math.round((words / ms) * 60_000);
+        const low = rule.min_wpm !== undefined && wpm < rule.min_wpm;
+        const high = rule.max_wpm !== undefined && wpm > rule.max_wpm;
+        const bounds = `${rule.min_wpm ?? 0}–${rule.max_wpm ?? '∞'} wpm`;
+        return { result: low || high ? 'fail' : 'pass', message: `${rule.speaker} speaks ${wpm} words per minute (${bounds})`, evidence: [], measured: { wpm, words, talkMs: ms } };
+      };
+    case 'talk_ratio':
+      return (_t, seg): RuleOutcome => {
+        const mine = seg.talkMs(rule.speaker);
+        const total = mine + seg.talkMs(rule.speaker === 'agent' ? 'customer' : 'agent');
+        if (!total) return { result: 'not_applicable', message: 'nobody speaks', evidence: [] };
+        const ratio = Math.round((mine / total) * 1000) / 1000;
+        const bad = (rule.min !== undefined && ratio < rule.min) || (rule.max !== undefined && ratio > rule.max);
+        return { result: bad ? 'fail' : 'pass', message: `${rule.speaker} talks ${Math.round(ratio * 100)} % of the time (${rule.min ?? 0}–${rule.max ?? 1})`, evidence: [], measured: { ratio } };
+      };
+    case 'sentiment':
+      return (t): RuleOutcome => {
+        const us = t.utterances.filter((u) => u.speaker === rule.speaker);
+        if (!us.length) return { result: 'not_applicable', message: `${rule.speaker} says nothing`, evidence: [] };
+        if (us.some((u) => u.sentiment === undefined || u.sentiment === null)) return { result: 'not_evaluated', message: 'needs sentiment per utterance; the understanding stage gave none', evidence: [] };
+        const s = us.map((u) => u.sentiment as number);
+        const ev = (u: InspectUtterance): Evidence => ({ utteranceId: u.id, seq: u.seq, startMs: u.startMs, endMs: u.endMs });
+        const third = Math.max(1, Math.floor(s.length / 3));
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        const first = mean(s.slice(0, third));
+        const last = mean(s.slice(-third));
+        const measured = { first: Math.round(first * 100) / 100, last: Math.round(last * 100) / 100 };
+        if (rule.condition === 'falling') {
+          const fell = first - last >= rule.drop;
+          return { result: fell ? 'fail' : 'pass', message: `${rule.speaker} sentiment ${measured.first} → ${measured.last}`, evidence: fell ? us.slice(-third).map(ev) : [], measured };
+        }
+        if (rule.condition === 'ends_negative') {
+          const neg = last < 0;
+          return { result: neg ? 'fail' : 'pass', message: `${rule.speaker} ends at ${measured.last}`, evidence: neg ? us.slice(-third).map(ev) : [], measured };
+        }
+        const negative = us.filter((u) => (u.sentiment as number) < 0);
+        return { result: negative.length ? 'fail' : 'pass', message: `${negative.length} negative utterance(s) by ${rule.speaker}`, evidence: negative.map(ev), measured: { count: negative.length } };
+      };
+    case 'pii':
+      return (t): RuleOutcome => {
+        const ev: Evidence[] = [];
+        const types = new Set<string>();
+        for (const u of t.utterances) {
+          if (!ofSpeaker(u, rule.speaker)) continue;
+          for (const m of u.pii) {
+            if (!rule.types.includes(m.type)) continue;
+            types.add(m.type);
+            ev.push({ utteranceId: u.id, seq: u.seq, startMs: m.s ?? u.startMs, endMs: m.e ?? u.endMs });
+          }
+        }
+        return ev.length
+          ? { result: 'fail', message: `${rule.speaker} said ${[...types].sort().join(', ')} (${ev.length} time(s))`, evidence: ev, measured: { count: ev.length } }
+          : { result: 'pass', message: `no ${rule.types.join(', ')} said by ${rule.speaker}`, evidence: [] };
+      };
+  }
+}

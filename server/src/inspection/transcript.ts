@@ -1,0 +1,65 @@
+import type { PiiMark, WordTiming } from '../entities/utterance';
+import { canonicalJson, sha256Hex } from '../lib/canonical';
+
+/**
+ * What inspection reads: the masked transcript only (personal data appears as `[type]` tokens or masked digits),
+ * with speakers, times and where personal data was. Tokens come from the recognised words of a call (they carry
+ * times) or from the text of a chat message.
+ */
+export interface InspectUtterance {
+  id: string;
+  seq: number;
+  speaker: 'agent' | 'customer' | 'unknown';
+  startMs: number;
+  endMs: number;
+  tokens: string[];
+  /** [start, end] ms per token, for calls */
+  times: Array<[number, number]> | null;
+  pii: PiiMark[];
+  /** -1 … 1 from the understanding stage, when it has run */
+  sentiment?: number | null;
+}
+
+export interface InspectionTranscript {
+  conversationId: string;
+  channel: string;
+  queue: string | null;
+  language: string;
+  durationMs: number;
+  /** from the understanding stage, when it has run */
+  intent?: string | null;
+  utterances: InspectUtterance[];
+}
+
+/** Lower case, split at white space, outer punctuation dropped; `[card_number]` and `4111******1111` stay whole. */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.toLowerCase().split(/\s+/)) {
+    const t = raw.replace(/^[^\p{L}\p{N}[*]+|[^\p{L}\p{N}\]*]+$/gu, '');
+    if (t) out.push(t);
+  }
+  return out;
+}
+
+/** From decrypted masked utterances (openUtterances) to what the rules read. */
+export function toInspectUtterance(u: { id: string; seq: number; speaker: string; startMs: number; endMs: number; text: string | null; words: WordTiming[] | null; pii: PiiMark[] }): InspectUtterance {
+  const words = u.words ?? [];
+  const speaker = u.speaker === 'agent' || u.speaker === 'customer' ? u.speaker : 'unknown';
+  if (words.length) {
+    const tokens: string[] = [];
+    const times: Array<[number, number]> = [];
+    for (const w of words) {
+      for (const t of tokenize(w.w)) {
+        tokens.push(t);
+        times.push([w.s, w.e]);
+      }
+    }
+    return { id: u.id, seq: u.seq, speaker, startMs: u.startMs, endMs: u.endMs, tokens, times, pii: u.pii };
+  }
+  return { id: u.id, seq: u.seq, speaker, startMs: u.startMs, endMs: u.endMs, tokens: tokenize(u.text ?? ''), times: null, pii: u.pii };
+}
+
+/** sha256 over everything a verdict depends on in the transcript: the same transcript always hashes the same. */
+export function transcriptHash(t: InspectionTranscript): string {
+  return sha256Hex(canonicalJson({ ...t, conversationId: undefined }));
+}
