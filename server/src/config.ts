@@ -53,6 +53,12 @@ export const configSchema = z.object({
   HOTLINE_CIPHER: z.enum(['aes-256-gcm', 'sm4-ctr-hmac-sm3']).default('aes-256-gcm'),
   HOTLINE_MASKING_POLICY: z.string().default(path.join(repoRoot, 'policies', 'masking.yaml')),
   HOTLINE_RETENTION_POLICY: z.string().default(path.join(repoRoot, 'policies', 'retention.yaml')),
+  /** QA policy packs imported at worker start (new versions as drafts; a policy's first version is activated) */
+  HOTLINE_QA_POLICY_DIR: z.string().default(path.join(repoRoot, 'policies', 'qa')),
+  /** a conversation waiting for its verdict longer than this raises the coverage alarm */
+  HOTLINE_INSPECTION_SLA_S: z.coerce.number().int().positive().default(4 * 3600),
+  /** how long after a verdict an agent may dispute it */
+  HOTLINE_DISPUTE_WINDOW_DAYS: z.coerce.number().int().positive().default(14),
   /** how often the worker applies the retention policy (0 = only by `hotline retention run`) */
   HOTLINE_RETENTION_INTERVAL_MS: intIn(0, 7 * 86_400_000).default(86_400_000),
   /** audit checkpoints signed with a signer certificate from the internal PKI (`hotline pki issue-signer`); both or neither */

@@ -20,6 +20,7 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   keys status|rotate|rewrap|retire --below N
                            KEK rotation: new version, online resumable rewrap of data keys, retire old versions
   retention run [--now D]  apply the retention policy once (the worker also runs it daily)
+  policy <command>         QA policy packs: validate, list, import, regress, activate
   pki <command>            the appliance's internal CA: init, issue-server, issue-client, renew, list
   migrate                  apply database migrations and exit
   reconcile                re-enqueue every unfinished conversation once and exit`;
@@ -97,6 +98,12 @@ async function main(argv: string[]) {
       setProcessRole(cmd);
       const { runKeysCli, runRetentionCli } = await import('./cli/keys');
       process.exitCode = cmd === 'keys' ? await runKeysCli(rest) : await runRetentionCli(rest);
+      return;
+    }
+    case 'policy': {
+      setProcessRole('policy');
+      const { runPolicyCli } = await import('./cli/policy');
+      process.exitCode = await runPolicyCli(rest);
       return;
     }
     case 'pki': {

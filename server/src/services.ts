@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import type { Config } from './config';
 import type { Logger } from './lib/logger';
 import { ConversationRepository } from './repositories/conversations';
+import { InspectionRepository } from './repositories/inspections';
 import { ObjectStore } from './repositories/object-store';
 import { PipelineQueue } from './repositories/queue';
 import { openDatabase } from './repositories/database';
@@ -21,6 +22,7 @@ export interface Services {
   db: DataSource;
   redis: IORedis;
   conversations: ConversationRepository;
+  inspections: InspectionRepository;
   objects: ObjectStore;
   queue: PipelineQueue;
   vault: Vault;
@@ -41,6 +43,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     db,
     redis,
     conversations: new ConversationRepository(db),
+    inspections: new InspectionRepository(db),
     vault: new Vault(db, keyring, SUITES[config.HOTLINE_CIPHER], new BlindIndexer(keyring.indexKey())),
     masking,
     objects: new ObjectStore(config.objectDir),

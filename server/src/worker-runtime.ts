@@ -3,6 +3,9 @@ import { auditPaths, CheckpointSigner } from './audit/audit-log';
 import type { Worker } from 'bullmq';
 import { processTranscribe } from './queues/processors/transcribe';
 import { processRedact } from './queues/processors/redact';
+import { processInspect } from './queues/processors/inspect';
+import { startReinspectWorker } from './queues/reinspect';
+import { importPolicyDir } from './commands/policies';
 import { reconcile } from './queues/reconciler';
 import { startStageWorker } from './queues/worker';
 import { engineSpecFromConfig } from './speech/engines';
@@ -16,11 +19,14 @@ export interface WorkerRuntime {
   stop(): Promise<void>;
 }
 
-/** The worker role: speech threads, one BullMQ worker per stage, the reconciler, the drop-folder watcher. */
+/** The worker role: QA policy import, speech threads, one BullMQ worker per stage, re-inspection, the reconciler, the drop-folder watcher. */
 export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   const c = s.config;
   // a broken retention policy file stops the worker at boot, before the speech models load
   const retentionPolicy = loadRetentionPolicy(c.HOTLINE_RETENTION_POLICY);
+  // QA policy packs: new versions become drafts, a policy's first version is activated; a broken file is logged and skipped
+  const imported = await importPolicyDir(s, c.HOTLINE_QA_POLICY_DIR);
+  s.log.info({ policies: imported.map((r) => `${r.policy ?? r.file}: ${r.outcome}`) }, 'QA policies imported');
   const spec = engineSpecFromConfig(c);
   const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
   s.log.info({ engine: spec.engine, modelId: pool.modelId, threads: pool.size }, 'speech model loaded');
@@ -47,6 +53,13 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       concurrency: 2,
       lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
     }),
+    startStageWorker('inspect', (job) => processInspect(s, job), s, {
+      redisUrl: c.REDIS_URL,
+      prefix: c.HOTLINE_QUEUE_PREFIX,
+      concurrency: 4,
+      lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
+    }),
+    startReinspectWorker(s, c.REDIS_URL, c.HOTLINE_QUEUE_PREFIX),
   ];
 
   let reconciling = false;

@@ -5,6 +5,7 @@ import { HttpError } from '../lib/errors';
 import { conversationRoutes } from '../routes/conversations';
 import { SpeechStatus, systemRoutes } from '../routes/system';
 import { protectionRoutes } from '../routes/protection';
+import { inspectionRoutes } from '../routes/inspection';
 import { callMetadataSchema, describeZodError } from '../schemas/ingest';
 import type { Services } from '../services';
 import { TokenVerifier } from '../auth/token-verifier';
@@ -15,7 +16,7 @@ import type { RouteDef } from './route';
 
 export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
   const holder: { doc?: unknown } = {};
-  const routes: RouteDef[] = [...conversationRoutes(s), ...protectionRoutes(s), ...systemRoutes(s, speech, () => holder.doc)];
+  const routes: RouteDef[] = [...conversationRoutes(s), ...protectionRoutes(s), ...inspectionRoutes(s), ...systemRoutes(s, speech, () => holder.doc)];
   holder.doc = buildOpenApi(routes, { title: 'Hotline Appliance API', version: '1' }, [callMetadataSchema]);
   return routes;
 }

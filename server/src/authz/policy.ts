@@ -14,6 +14,13 @@ export const ACTIONS = {
   'audit.read': 'audit:read',
   'system.admin': 'system:admin',
   'subject.erase': 'retention:manage',
+  'verdict.read': 'transcript:read',
+  'verdict.review': 'verdict:review',
+  'verdict.dispute': 'verdict:dispute',
+  'coverage.read': 'report:read',
+  'policy.read': 'report:read',
+  'policy.draft': 'policy:draft',
+  'policy.approve': 'policy:approve',
 } as const;
 export type Action = keyof typeof ACTIONS;
 

@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger';
 import type { ConversationRepository } from '../repositories/conversations';
 import type { ObjectStore } from '../repositories/object-store';
 import type { PipelineQueue } from '../repositories/queue';
+import type { StageName } from '../queues/stages';
 import { callMetadataSchema, describeZodError, routingColumns } from '../schemas/ingest';
 import { inspectWav } from '../speech/audio/wav';
 import type { Vault } from '../protection/vault';
@@ -105,10 +106,10 @@ export async function ingestCall(
 }
 
 /** PostgreSQL is the system of record: if Redis is unreachable the conversation stays `received` and the reconciler enqueues it. */
-export async function enqueueOrLeaveForReconciler(deps: Pick<IngestDeps, 'queue' | 'conversations' | 'log'>, conversationId: string) {
+export async function enqueueOrLeaveForReconciler(deps: Pick<IngestDeps, 'queue' | 'conversations' | 'log'>, conversationId: string, stage: StageName = 'transcribe') {
   try {
-    const jobId = await deps.queue.enqueue('transcribe', conversationId);
-    await deps.conversations.recordEvent(conversationId, 'transcribe', 'enqueued', { jobId });
+    const jobId = await deps.queue.enqueue(stage, conversationId);
+    await deps.conversations.recordEvent(conversationId, stage, 'enqueued', { jobId });
   } catch (e) {
     deps.log.warn({ conversationId, err: (e as Error).message }, 'enqueue failed; the reconciler will retry');
   }

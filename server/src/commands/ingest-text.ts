@@ -1,16 +1,16 @@
 import { canonicalJson, sha256Hex } from '../lib/canonical';
 import { HttpError } from '../lib/errors';
 import { describeZodError, routingColumns, textConversationSchema } from '../schemas/ingest';
-import type { IngestDeps, IngestResult } from './ingest-call';
+import { enqueueOrLeaveForReconciler, IngestDeps, IngestResult } from './ingest-call';
 import { protectTranscript } from '../protection/protect-transcript';
 import { sealUtterances } from '../protection/sealed-transcript';
 import { blindRows, conversationKeys } from './protect-ingest';
 
 /**
  * Chats, e-mails and SMS: each message becomes an utterance with its offset from the conversation start.
- * They skip the speech step: masked and encrypted here, they enter the pipeline as `protected`.
+ * They skip the speech step: masked and encrypted here, they enter the pipeline as `protected`, queued for inspection.
  */
-export async function ingestText(deps: Omit<IngestDeps, 'objects' | 'queue'>, body: unknown): Promise<IngestResult> {
+export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknown): Promise<IngestResult> {
   const parsed = textConversationSchema.safeParse(body);
   if (!parsed.success) throw new HttpError(422, 'invalid_conversation', `invalid conversation: ${describeZodError(parsed.error)}`);
   const v = parsed.data;
@@ -47,6 +47,7 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects' | 'queue'>, bo
   if (!result.duplicate) {
     await deps.conversations.recordEvent(result.conversation.id, 'protect', 'completed', { detail: { pii: prot.counts, ms: Math.round(performance.now() - t0) } });
     deps.log.info({ conversationId: result.conversation.id, channel: v.channel, messages: v.messages.length }, 'text conversation received');
+    await enqueueOrLeaveForReconciler(deps, result.conversation.id, 'inspect');
   }
   return result;
 }

@@ -4,12 +4,13 @@ export const CHANNELS = ['call', 'chat', 'email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /**
- * received → transcribing → transcribed → redacting → protected → (later stages). `failed` carries the stage and the reason.
+ * received → transcribing → transcribed → redacting → protected → inspecting → inspected (with a verdict: scored, or
+ * not applicable with the reason). `failed` carries the stage and the reason.
  * A conversation never just disappears: it ends in a terminal state or the reconciler picks it up again.
  */
-export const CONVERSATION_STATES = ['received', 'transcribing', 'transcribed', 'redacting', 'protected', 'failed'] as const;
+export const CONVERSATION_STATES = ['received', 'transcribing', 'transcribed', 'redacting', 'protected', 'inspecting', 'inspected', 'failed'] as const;
 export type ConversationState = (typeof CONVERSATION_STATES)[number];
-export const TERMINAL_STATES: readonly ConversationState[] = ['protected', 'failed'];
+export const TERMINAL_STATES: readonly ConversationState[] = ['inspected', 'failed'];
 
 @Entity('conversations')
 @Index(['startedAt', 'id'])

@@ -5,6 +5,8 @@ import { Recording } from './recording';
 import { StageRun } from './stage-run';
 import { Utterance } from './utterance';
 import { BlindIndexRow, DataKey, Subject } from './protection';
+import { DisputeRow, FindingRow, LabelledCase, QaPolicy, VerdictRow } from './inspection';
 
+export { DisputeRow, FindingRow, LabelledCase, QaPolicy, VerdictRow };
 export { AuditEvent, BlindIndexRow, Conversation, DataKey, ProcessingEvent, Recording, StageRun, Subject, Utterance };
-export const ENTITIES = [Conversation, Recording, Utterance, ProcessingEvent, StageRun, AuditEvent, DataKey, Subject, BlindIndexRow];
+export const ENTITIES = [Conversation, Recording, Utterance, ProcessingEvent, StageRun, AuditEvent, DataKey, Subject, BlindIndexRow, QaPolicy, VerdictRow, FindingRow, DisputeRow, LabelledCase];

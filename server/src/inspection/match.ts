@@ -2,13 +2,17 @@ import type { PhraseSet } from './policy';
 import type { PreparedExample, SimilarityModel } from './similarity';
 import { tokenize, type InspectUtterance } from './transcript';
 
-/** Where a phrase was found in one utterance: token range [from, to) and how (keyword, pattern, similar + score). */
+/**
+ * Where a phrase was found in one utterance: token range [from, to) and how (keyword, pattern, similar + score), or,
+ * for a phrase the speech engine spotted acoustically (`keyphrase`), its time span only.
+ */
 export interface Hit {
   utterance: InspectUtterance;
   from: number;
   to: number;
-  how: 'keyword' | 'pattern' | 'similar';
+  how: 'keyword' | 'pattern' | 'similar' | 'keyphrase';
   score: number;
+  span?: [number, number];
 }
 
 /** An utterance's tokens joined by single spaces, with each token's offset: built once per utterance. */
@@ -55,10 +59,15 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel): Compil
   const keywords = (set.keywords ?? []).map((k) => ` ${tokenize(k).join(' ')} `);
   const patterns = (set.patterns ?? []).map((p) => new RegExp(p));
   const examples: PreparedExample[] = (set.similar ?? []).map((s) => model.prepare(s));
+  // a spotted keyphrase counts when it contains one of the keywords or is part of an example sentence
+  const spotted = (p: string) => {
+    const k = ` ${tokenize(p).join(' ')} `;
+    return keywords.some((kw) => k.includes(kw)) || examples.some((ex) => ` ${ex.tokens.join(' ')} `.includes(k));
+  };
   return {
     semantic: examples.length > 0,
     find(u) {
-      if (!u.tokens.length) return null;
+      if (!u.tokens.length && !u.keyphrases?.length) return null;
       const j = joined(u);
       let best: Hit | null = null;
       const padded = ` ${j.text} `;
@@ -82,13 +91,16 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel): Compil
         const r = model.best(ex, u.tokens);
         if (r.score >= set.threshold && (!best || r.score > best.score)) best = { utterance: u, from: r.from, to: r.to, how: 'similar', score: r.score };
       }
-      return best;
+      if (best) return best;
+      const k = u.keyphrases?.find((x) => spotted(x.p));
+      return k ? { utterance: u, from: 0, to: 0, how: 'keyphrase', score: 1, span: [k.s, k.e] } : null;
     },
   };
 }
 
 /** Start and end time of a hit: the matched words' times for calls, the utterance's otherwise. */
 export function hitTimes(h: Hit): [number, number] {
+  if (h.span) return h.span;
   const t = h.utterance.times;
   if (t && t[h.from] && t[h.to - 1]) return [t[h.from][0], t[h.to - 1][1]];
   return [h.utterance.startMs, h.utterance.endMs];

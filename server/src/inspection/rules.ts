@@ -14,6 +14,8 @@ export interface Evidence {
   endMs: number;
   /** matched token range [from, to) in the utterance's masked tokens */
   tokens?: [number, number];
+  /** found by the speech engine's acoustic keyphrase search, not in the transcript text */
+  spotted?: boolean;
 }
 
 export interface RuleOutcome {
@@ -32,7 +34,7 @@ const JOIN_GAP_MS = 250;
 
 const evidenceOf = (h: Hit): Evidence => {
   const [s, e] = hitTimes(h);
-  return { utteranceId: h.utterance.id, seq: h.utterance.seq, startMs: s, endMs: e, tokens: [h.from, h.to] };
+  return { utteranceId: h.utterance.id, seq: h.utterance.seq, startMs: s, endMs: e, ...(h.how === 'keyphrase' ? { spotted: true } : { tokens: [h.from, h.to] as [number, number] }) };
 };
 const ofSpeaker = (u: InspectUtterance, sp: 'agent' | 'customer' | 'any') => (sp === 'any' ? true : u.speaker === sp);
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -145,7 +147,7 @@ function evaluator(rule: Rule, model: SimilarityModel): (t: InspectionTranscript
           const a = firstHit(anchor, t, rule.before.speaker);
           if (!a) return { result: 'not_applicable', message: 'the anchor phrase is never said', evidence: [] };
           const [as] = hitTimes(a);
-          const before = hits.find((h) => h.utterance.seq < a.utterance.seq || (h.utterance === a.utterance && h.to <= a.from));
+          const before = hits.find((h) => h.utterance.seq < a.utterance.seq || (h.utterance === a.utterance && hitTimes(h)[1] <= as));
           return before
             ? { result: 'pass', message: `said before the anchor (at ${sec(as)})`, evidence: [evidenceOf(before), evidenceOf(a)] }
             : { result: 'fail', message: `not said before the anchor at ${sec(as)}`, evidence: [evidenceOf(a), ...hits.slice(0, 1).map(evidenceOf)] };

@@ -1,4 +1,4 @@
-import type { PiiMark, WordTiming } from '../entities/utterance';
+import type { KeyphraseTiming, PiiMark, WordTiming } from '../entities/utterance';
 import { canonicalJson, sha256Hex } from '../lib/canonical';
 
 /**
@@ -16,6 +16,8 @@ export interface InspectUtterance {
   /** [start, end] ms per token, for calls */
   times: Array<[number, number]> | null;
   pii: PiiMark[];
+  /** policy phrases the speech engine spotted acoustically in this utterance (keyphrase search): a second signal */
+  keyphrases?: Array<{ p: string; s: number; e: number }>;
   /** -1 … 1 from the understanding stage, when it has run */
   sentiment?: number | null;
 }
@@ -42,9 +44,20 @@ export function tokenize(text: string): string[] {
 }
 
 /** From decrypted masked utterances (openUtterances) to what the rules read. */
-export function toInspectUtterance(u: { id: string; seq: number; speaker: string; startMs: number; endMs: number; text: string | null; words: WordTiming[] | null; pii: PiiMark[] }): InspectUtterance {
+export function toInspectUtterance(u: {
+  id: string;
+  seq: number;
+  speaker: string;
+  startMs: number;
+  endMs: number;
+  text: string | null;
+  words: WordTiming[] | null;
+  pii: PiiMark[];
+  keyphrases?: KeyphraseTiming[];
+}): InspectUtterance {
   const words = u.words ?? [];
   const speaker = u.speaker === 'agent' || u.speaker === 'customer' ? u.speaker : 'unknown';
+  const keyphrases = u.keyphrases?.length ? { keyphrases: u.keyphrases.map((k) => ({ p: k.p, s: k.s, e: k.e })) } : {};
   if (words.length) {
     const tokens: string[] = [];
     const times: Array<[number, number]> = [];
@@ -54,7 +67,7 @@ export function toInspectUtterance(u: { id: string; seq: number; speaker: string
         times.push([w.s, w.e]);
       }
     }
-    return { id: u.id, seq: u.seq, speaker, startMs: u.startMs, endMs: u.endMs, tokens, times, pii: u.pii };
+    return { id: u.id, seq: u.seq, speaker, startMs: u.startMs, endMs: u.endMs, tokens, times, pii: u.pii, ...keyphrases };
   }
   return { id: u.id, seq: u.seq, speaker, startMs: u.startMs, endMs: u.endMs, tokens: tokenize(u.text ?? ''), times: null, pii: u.pii };
 }

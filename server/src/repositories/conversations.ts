@@ -210,6 +210,13 @@ export class ConversationRepository {
     if (utterances.length) await m.insert(Utterance, utterances.map((u, seq) => ({ ...u, conversationId, seq })));
   }
 
+  /** Ids of conversations that started in [from, to), optionally in one state, oldest first. */
+  idsStartedBetween(from: Date, to: Date, status?: ConversationState): Promise<Array<{ id: string }>> {
+    const qb = this.db.getRepository(Conversation).createQueryBuilder('c').select('c.id', 'id').where('c.started_at >= :from AND c.started_at < :to', { from, to });
+    if (status) qb.andWhere('c.status = :status', { status });
+    return qb.orderBy('c.started_at', 'ASC').addOrderBy('c.id', 'ASC').getRawMany();
+  }
+
   /** Conversations not in a terminal state: what the reconciler must make sure has a job. */
   unfinished(limit = 1000): Promise<Pick<Conversation, 'id' | 'status'>[]> {
     return this.db.getRepository(Conversation).find({

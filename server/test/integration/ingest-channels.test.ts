@@ -44,7 +44,7 @@ describe('drop folder', () => {
     const rows = await pg.query("SELECT id FROM conversations WHERE source = 'drop'");
     expect(rows.rows).toHaveLength(1);
     expect(JSON.parse(fs.readFileSync(path.join(drop, 'processed', 'rec-001.receipt.json'), 'utf8'))).toMatchObject({ file: 'rec-001.wav', outcome: 'processed', conversationId: rows.rows[0].id });
-    await waitFor('the dropped call to be transcribed', async () => (await pg.query('SELECT status FROM conversations WHERE id = $1', [rows.rows[0].id])).rows[0].status === 'protected');
+    await waitFor('the dropped call to be transcribed', async () => (await pg.query('SELECT status FROM conversations WHERE id = $1', [rows.rows[0].id])).rows[0].status === 'inspected');
     // the same file dropped again is recognised as a duplicate, not processed twice
     fs.copyFileSync(call.wav8kUlaw, path.join(drop, 'again.wav'));
     fs.writeFileSync(path.join(drop, 'again.json'), JSON.stringify(metadataFor(script, '8k')));
@@ -75,7 +75,7 @@ describe('hotline ingest CLI', () => {
 
   it('stored both CLI calls once and transcribed them', async () => {
     const rows = await pg.query("SELECT status FROM conversations WHERE source = 'cli'");
-    expect(rows.rows.map((r) => r.status)).toEqual(['protected', 'protected']);
+    expect(rows.rows.map((r) => r.status)).toEqual(['inspected', 'inspected']);
   });
 
   it('a bad configuration stops the process with one line naming the variable', () => {

@@ -22,7 +22,7 @@ const calls = synthCalls();
 async function waitTranscribed(id: string) {
   return waitFor(`conversation ${id} to finish`, async () => {
     const r = await getJson(`${app.base}/api/v1/conversations/${id}`);
-    return ['protected', 'failed'].includes(r.body.status) ? r.body : undefined;
+    return ['inspected', 'failed'].includes(r.body.status) ? r.body : undefined;
   });
 }
 
@@ -52,7 +52,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(up.body.conversation).toMatchObject({ channel: 'call', agentId: 'anna', teamId: 'team-cards', queue: 'cards' });
     id16 = up.body.conversation.id;
     const conv = await waitTranscribed(id16);
-    expect(conv.status).toBe('protected');
+    expect(conv.status).toBe('inspected');
     expect(conv.asrEngine).toMatch(/^pocketsphinx:/);
     expect(conv.recording).toMatchObject({ codec: 'pcm16', sampleRate: 16000, channels: 2, channelMap: ['agent', 'customer'] });
     const us = conv.utterances as Array<{ speaker: string; startMs: number; endMs: number; text: string; words: Array<{ s: number; e: number }> }>;
@@ -96,7 +96,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(up.status).toBe(202);
     cardCall = up.body.conversation.id;
     const conv = await waitTranscribed(cardCall);
-    expect(conv.status).toBe('protected');
+    expect(conv.status).toBe('inspected');
     expect(conv.recording).toMatchObject({ codec: 'mulaw', sampleRate: 8000, channels: 2, redacted: true });
     type U = { speaker: string; text: string; pii: Array<{ type: string; s?: number; e?: number }> };
     const customer = (conv.utterances as U[]).filter((u) => u.speaker === 'customer');

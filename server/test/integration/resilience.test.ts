@@ -74,7 +74,7 @@ describe('worker killed mid-job', () => {
 
     const restarted = await startProcess('worker', t, { HOTLINE_ASR_CONCURRENCY: '1' });
     procs.push(restarted);
-    await waitFor('the restarted worker to finish', async () => (await status(id)) === 'protected', 90_000);
+    await waitFor('the restarted worker to finish', async () => (await status(id)) === 'inspected', 90_000);
     await exactlyOnce(id);
     const starts = await pg.query("SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'started' AND stage = 'transcribe'", [id]);
     expect(starts.rows[0].n).toBe(2); // the killed attempt and the one that finished
@@ -102,7 +102,7 @@ describe('Redis loses its data mid-run', () => {
     await waitFor(
       'every conversation to be transcribed',
       async () => {
-        const rows = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = 'protected'", [ids]);
+        const rows = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = 'inspected'", [ids]);
         return rows.rows[0].n === ids.length;
       },
       180_000,

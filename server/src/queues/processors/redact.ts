@@ -6,6 +6,7 @@ import type { Vault } from '../../protection/vault';
 import type { ConversationRepository } from '../../repositories/conversations';
 import type { ObjectStore } from '../../repositories/object-store';
 import { StageJob, STAGES } from '../stages';
+import { beginStage } from './begin-stage';
 
 export interface RedactDeps {
   conversations: ConversationRepository;
@@ -22,14 +23,11 @@ export interface RedactDeps {
 export async function processRedact(deps: RedactDeps, job: Job<StageJob>): Promise<{ outcome: string; spans?: number }> {
   const { conversationId } = job.data;
   const stage = STAGES.redact;
-  const attempt = job.attemptsMade + 1;
-  const log = deps.log.child({ jobId: job.id, conversationId, stage: 'redact', attempt });
-  if (await deps.conversations.stageDone(conversationId, 'redact', stage.version)) return { outcome: 'already_done' };
-  const conv = await deps.conversations.get(conversationId);
+  const started = await beginStage(deps, job, 'redact');
+  if (!started) return { outcome: 'already_done' };
+  const { conv, log, attempt } = started;
   const rec = await deps.conversations.recording(conversationId);
-  if (!conv || !rec?.objectId) throw new UnrecoverableError(`conversation ${conversationId} has no recording`);
-  await deps.conversations.markRunning(conversationId, stage.from, stage.running);
-  await deps.conversations.recordEvent(conversationId, 'redact', 'started', { attempt, jobId: job.id });
+  if (!rec?.objectId) throw new UnrecoverableError(`conversation ${conversationId} has no recording`);
   const t0 = performance.now();
   const spans = spansFromMarks(await deps.conversations.piiMarks(conversationId));
   const key = await deps.vault.open(conv.keyId);

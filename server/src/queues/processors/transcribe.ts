@@ -10,6 +10,7 @@ import type { MaskingPolicy } from '../../protection/pii/mask';
 import { protectTranscript } from '../../protection/protect-transcript';
 import { sealUtterances } from '../../protection/sealed-transcript';
 import { audioContext, blindRows } from '../../commands/protect-ingest';
+import { beginStage } from './begin-stage';
 
 export interface TranscribeDeps {
   conversations: ConversationRepository;
@@ -28,18 +29,12 @@ export interface TranscribeDeps {
 export async function processTranscribe(deps: TranscribeDeps, job: Job<StageJob>): Promise<{ outcome: string; utterances?: number }> {
   const { conversationId } = job.data;
   const stage = STAGES.transcribe;
-  const attempt = job.attemptsMade + 1;
-  const log = deps.log.child({ jobId: job.id, conversationId, stage: 'transcribe', attempt });
-  if (await deps.conversations.stageDone(conversationId, 'transcribe', stage.version)) {
-    log.info('stage already completed; redelivered job does nothing');
-    return { outcome: 'already_done' };
-  }
-  const conv = await deps.conversations.get(conversationId);
+  const started = await beginStage(deps, job, 'transcribe');
+  if (!started) return { outcome: 'already_done' };
+  const { conv, log, attempt } = started;
   const recording = await deps.conversations.recording(conversationId);
-  if (!conv || !recording?.objectId) throw new UnrecoverableError(`conversation ${conversationId} has no recording`);
+  if (!recording?.objectId) throw new UnrecoverableError(`conversation ${conversationId} has no recording`);
   const key = await deps.vault.open(conv.keyId);
-  await deps.conversations.markRunning(conversationId, stage.from, stage.running);
-  await deps.conversations.recordEvent(conversationId, 'transcribe', 'started', { attempt, jobId: job.id });
   const t0 = performance.now();
   let audio: Buffer;
   try {

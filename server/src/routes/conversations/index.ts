@@ -309,7 +309,7 @@ export function conversationRoutes(s: Services): RouteDef[] {
 }
 
 /** The conversation's data key, or null when it was destroyed (erasure). */
-async function openKeyOrGone(s: Services, keyId: string) {
+export async function openKeyOrGone(s: Services, keyId: string) {
   try {
     return await s.vault.open(keyId);
   } catch (e) {

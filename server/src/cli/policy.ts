@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { activatePolicy, importPolicy, importPolicyDir, regress, RegressionReport } from '../commands/policies';
+import { loadConfig } from '../config';
+import { loadPolicyFile } from '../inspection/policy';
+import { createLogger } from '../lib/logger';
+import { YamlFileError } from '../lib/yaml-file';
+import { ReviewError } from '../repositories/inspections';
+import { closeServices, createServices } from '../services';
+
+const operator = () => ({ actorId: `os:${os.userInfo().username}`, actorName: `${os.userInfo().username}@${os.hostname()} (cli)`, roles: ['operator'], requestId: null });
+
+const USAGE = `usage: hotline policy <command>
+  validate <file>...                 check packs; errors as file:line:column: field: problem
+  list                               stored versions and their state
+  import <file|dir>                  store new versions as drafts (a policy's first version is activated)
+  regress [file|dir]                 replay the labelled (reviewed) cases against a pack; default: policies/qa
+  activate <id> <version> --reason "…" [--accept-regressions]
+                                     activate a stored version after the regression replay`;
+
+function printReport(r: RegressionReport) {
+  console.log(`${r.policy}: ${r.cases} labelled case(s), ${r.agree} agree, ${r.disagree.length} disagree, ${r.skipped.length} skipped`);
+  for (const d of r.disagree) console.log(`  REGRESSION conversation ${d.conversationId} rule ${d.ruleId}: reviewer said ${d.expected} (${d.source}), candidate gives ${d.got}`);
+  for (const d of r.skipped) console.log(`  skipped    conversation ${d.conversationId} rule ${d.ruleId}: ${d.why}`);
+}
+
+const packFiles = (target: string) => (fs.statSync(target).isDirectory() ? fs.readdirSync(target).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(target, f)) : [target]);
+
+/** `hotline policy …`: QA policy packs for IT and compliance, from the shell. */
+export async function runPolicyCli(args: string[]): Promise<number> {
+  const [cmd, ...rest] = args;
+  const config = loadConfig();
+  if (cmd === 'validate') {
+    let bad = 0;
+    for (const f of rest.flatMap(packFiles)) {
+      try {
+        const p = loadPolicyFile(f);
+        console.log(`OK ${f}: ${p.doc.id} version ${p.doc.version}, ${p.doc.sections.reduce((a, s) => a + s.rules.length, 0)} rules, sha256 ${p.hash}`);
+      } catch (e) {
+        if (!(e instanceof YamlFileError)) throw e;
+        console.error(e.message);
+        bad++;
+      }
+    }
+    return bad ? 1 : 0;
+  }
+  if (!['list', 'import', 'regress', 'activate'].includes(cmd)) {
+    console.error(USAGE);
+    return 2;
+  }
+  const s = await createServices(config, createLogger('warn'));
+  try {
+    switch (cmd) {
+      case 'list': {
+        for (const r of await s.inspections.listPolicies()) console.log(`${r.policyId}\tv${r.version}\t${r.status}\t${r.contentHash.slice(0, 12)}\t${r.title}`);
+        return 0;
+      }
+      case 'import': {
+        const target = rest[0] ?? config.HOTLINE_QA_POLICY_DIR;
+        const results = fs.statSync(target).isDirectory()
+          ? await importPolicyDir(s, target, operator())
+          : [await importPolicy(s, loadPolicyFile(target), target, operator())];
+        for (const r of results) console.log(`${r.outcome}\t${r.policy ?? ''}\t${r.error ?? r.file}`);
+        return results.some((r) => r.outcome === 'invalid' || r.outcome === 'conflict') ? 1 : 0;
+      }
+      case 'regress': {
+        let regressions = 0;
+        for (const f of packFiles(rest[0] ?? config.HOTLINE_QA_POLICY_DIR)) {
+          const r = await regress(s, loadPolicyFile(f));
+          printReport(r);
+          regressions += r.disagree.length;
+        }
+        return regressions ? 1 : 0;
+      }
+      case 'activate': {
+        const [id, version] = rest;
+        const ri = rest.indexOf('--reason');
+        const reason = ri >= 0 ? rest[ri + 1] : undefined;
+        if (!id || !Number(version) || !reason || reason.length < 10) {
+          console.error('usage: hotline policy activate <id> <version> --reason "why (at least 10 characters)" [--accept-regressions]');
+          return 2;
+        }
+        try {
+          const r = await activatePolicy(s, id, Number(version), operator(), reason, rest.includes('--accept-regressions'));
+          printReport(r.regression);
+          console.log(`${id} version ${version} is active${r.previous ? ` (was version ${r.previous})` : ''}`);
+          return 0;
+        } catch (e) {
+          if (!(e instanceof ReviewError)) throw e;
+          const rep = (e as ReviewError & { regression?: RegressionReport }).regression;
+          if (rep) printReport(rep);
+          console.error(e.message);
+          return 1;
+        }
+      }
+    }
+    return 2;
+  } finally {
+    await closeServices(s);
+  }
+}

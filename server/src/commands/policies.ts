@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AuditLog } from '../audit/audit-log';
+import type { Logger } from '../lib/logger';
+import { YamlFileError } from '../lib/yaml-file';
+import { loadPolicyFile, Policy } from '../inspection/policy';
+import { PolicyConflictError, ReviewError } from '../repositories/inspections';
+import { inspectConversation, InspectDeps } from './inspect-conversation';
+
+export interface Actor {
+  actorId: string;
+  actorName: string;
+  roles: string[];
+  requestId: string | null;
+}
+
+export const INSTALLER: Actor = { actorId: 'system:policy-import', actorName: 'policy import', roles: [], requestId: null };
+
+export interface ImportResult {
+  file: string;
+  policy?: string;
+  outcome: 'created' | 'unchanged' | 'activated' | 'invalid' | 'conflict';
+  error?: string;
+}
+
+/**
+ * Imports every *.yaml pack in a directory: a new version is stored as a draft; a policy's very first version is
+ * activated (first installation). A broken or conflicting file is reported with its position and skipped: the
+ * versions already stored keep working.
+ */
+export async function importPolicyDir(deps: InspectDeps & { audit: AuditLog; log: Logger }, dir: string, actor: Actor = INSTALLER): Promise<ImportResult[]> {
+  if (!fs.existsSync(dir)) return [];
+  const out: ImportResult[] = [];
+  for (const name of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const file = path.join(dir, name);
+    let p: Policy;
+    try {
+      p = loadPolicyFile(file);
+    } catch (e) {
+      if (!(e instanceof YamlFileError)) throw e;
+      deps.log.error({ file, err: e.message }, 'QA policy file is invalid; skipped (stored versions stay in force)');
+      out.push({ file, outcome: 'invalid', error: e.message });
+      continue;
+    }
+    out.push(await importPolicy(deps, p, file, actor));
+  }
+  return out;
+}
+
+export async function importPolicy(deps: InspectDeps & { audit: AuditLog; log: Logger }, p: Policy, file: string, actor: Actor): Promise<ImportResult> {
+  const label = `${p.doc.id}@v${p.doc.version}`;
+  try {
+    const { created } = await deps.inspections.addPolicy(p, actor.actorName);
+    if (!created) return { file, policy: label, outcome: 'unchanged' };
+    await deps.audit.append({ ...actor, action: 'policy.draft', objectType: 'policy', objectId: label, reason: null, outcome: 'allowed', details: { hash: p.hash, file: path.basename(file) } });
+    if (await deps.inspections.hasActive(p.doc.id)) return { file, policy: label, outcome: 'created' };
+    await deps.inspections.activate(p.doc.id, p.doc.version, actor.actorName);
+    await deps.audit.append({ ...actor, action: 'policy.activate', objectType: 'policy', objectId: label, reason: 'first version of this policy (installation)', outcome: 'allowed', details: { hash: p.hash } });
+    deps.log.info({ policy: label }, 'QA policy activated');
+    return { file, policy: label, outcome: 'activated' };
+  } catch (e) {
+    if (!(e instanceof PolicyConflictError)) throw e;
+    deps.log.error({ file, err: e.message }, 'QA policy file conflicts with a stored version; skipped');
+    return { file, policy: label, outcome: 'conflict', error: e.message };
+  }
+}
+
+export interface RegressionCase {
+  conversationId: string;
+  ruleId: string;
+  expected: 'pass' | 'fail';
+  got: string;
+  source: string;
+}
+
+export interface RegressionReport {
+  policy: string;
+  cases: number;
+  agree: number;
+  disagree: RegressionCase[];
+  /** the candidate does not apply to the case's conversation, lacks the rule, or the conversation is gone */
+  skipped: Array<RegressionCase & { why: string }>;
+}
+
+/**
+ * Replays the labelled cases of a policy (findings a reviewer confirmed or overturned) against a candidate version:
+ * each case's rule must now give the result the reviewer decided. Disagreements are regressions to look at before
+ * the candidate is activated.
+ */
+export async function regress(deps: InspectDeps, candidate: Policy): Promise<RegressionReport> {
+  const cases = await deps.inspections.labelledCases(candidate.doc.id);
+  const report: RegressionReport = { policy: `${candidate.doc.id}@v${candidate.doc.version}`, cases: cases.length, agree: 0, disagree: [], skipped: [] };
+  for (const c of cases) {
+    const base = { conversationId: c.conversationId, ruleId: c.ruleId, expected: c.expected, source: c.source };
+    const conv = await deps.conversations.get(c.conversationId);
+    if (!conv) {
+      report.skipped.push({ ...base, got: '-', why: 'conversation deleted' });
+      continue;
+    }
+    let verdict;
+    try {
+      ({ verdict } = await inspectConversation(deps, conv, [candidate]));
+    } catch (e) {
+      report.skipped.push({ ...base, got: '-', why: `transcript unreadable: ${(e as Error).name}` });
+      continue;
+    }
+    const f = verdict.findings.find((x) => x.ruleId === c.ruleId);
+    if (!f) {
+      report.skipped.push({ ...base, got: '-', why: verdict.outcome === 'not_applicable' ? `policy not applicable: ${verdict.reasonCode}` : 'rule no longer in the policy' });
+      continue;
+    }
+    if (f.result === c.expected) report.agree++;
+    else report.disagree.push({ ...base, got: f.result });
+  }
+  return report;
+}
+
+/**
+ * Activates a stored version after replaying the labelled cases against it. Regressions refuse the activation
+ * unless the approver accepts them explicitly (recorded with the reason in the audit trail).
+ */
+export async function activatePolicy(
+  deps: InspectDeps & { audit: AuditLog },
+  policyId: string,
+  version: number,
+  actor: Actor,
+  reason: string,
+  acceptRegressions = false,
+): Promise<{ previous: number | null; regression: RegressionReport }> {
+  const row = await deps.inspections.getPolicy(policyId, version);
+  if (!row) throw new ReviewError(404, 'not_found', `no policy ${policyId} version ${version}`);
+  const regression = await regress(deps, deps.inspections.parse(row));
+  const label = `${policyId}@v${version}`;
+  if (regression.disagree.length && !acceptRegressions) {
+    await deps.audit.append({ ...actor, action: 'policy.activate', objectType: 'policy', objectId: label, reason, outcome: 'denied', details: { regressions: regression.disagree.length, cases: regression.cases } });
+    throw Object.assign(new ReviewError(409, 'regressions', `${regression.disagree.length} of ${regression.cases} labelled case(s) disagree with ${label}; review them or accept the regressions explicitly`), { regression });
+  }
+  const { previous } = await deps.inspections.activate(policyId, version, actor.actorName);
+  await deps.audit.append({
+    ...actor,
+    action: 'policy.activate',
+    objectType: 'policy',
+    objectId: label,
+    reason,
+    outcome: 'allowed',
+    details: { hash: row.contentHash, previous, cases: regression.cases, regressions: regression.disagree.length, acceptedRegressions: acceptRegressions && regression.disagree.length > 0 },
+  });
+  return { previous, regression };
+}
