@@ -1,5 +1,7 @@
-import { canonicalJson, sha256Hex } from '../lib/canonical';
+import crypto from 'node:crypto';
+import { canonicalJson } from '../lib/canonical';
 import { allRules, Policy, selectPolicy } from './policy';
+import { Lexicon } from './match';
 import { compileRule, CompiledRule, Evidence, RuleResult, Segments } from './rules';
 import { lexicalPhonetic, SimilarityModel } from './similarity';
 import { InspectionTranscript, transcriptHash } from './transcript';
@@ -50,7 +52,8 @@ export function compilePolicy(policy: Policy, model: SimilarityModel = lexicalPh
   const key = `${policy.hash}:${model.id}`;
   let c = compiled.get(key);
   if (!c) {
-    const rules = allRules(policy.doc).map(({ section, rule }) => ({ ...compileRule(rule, model), sectionId: section.id }));
+    const lexicon = new Lexicon();
+    const rules = allRules(policy.doc).map(({ section, rule }) => ({ ...compileRule(rule, model, lexicon), sectionId: section.id }));
     c = { policy, rules, semanticRules: rules.filter((r) => r.semantic).length };
     compiled.set(key, c);
   }
@@ -72,8 +75,20 @@ export function score(policy: Policy, findings: Array<Pick<Finding, 'sectionId' 
   return { sections, score: overall, fatal, passed: fatal.length === 0 && overall >= policy.doc.pass_score };
 }
 
+/**
+ * The verdict's hash over its whole content, built as one compact string (unit separators between fields): the
+ * same policy and transcript always give the same bytes. Cheap enough to be computed for every verdict.
+ */
 function seal(v: Omit<Verdict, 'hash'>): Verdict {
-  return { ...v, hash: sha256Hex(canonicalJson(v)) };
+  let text = `verdict/1\x1f${v.outcome}\x1f${v.reasonCode ?? ''}\x1f${v.reason ?? ''}\x1f${v.policy ? `${v.policy.id}\x1f${v.policy.version}\x1f${v.policy.hash}` : ''}\x1f${v.transcriptHash}\x1f${canonicalJson(v.models)}\x1f${v.score ?? ''}\x1f${v.passed ?? ''}\x1f${v.fatal.join(',')}\x1e`;
+  for (const x of v.sections) text += `${x.id}\x1f${x.weight}\x1f${x.score ?? ''}\x1e`;
+  for (const f of v.findings) {
+    text += `${f.ruleId}\x1f${f.sectionId}\x1f${f.type}\x1f${f.result}\x1f${f.fatal}\x1f${f.weight}\x1f${f.message}\x1f`;
+    for (const e of f.evidence) text += `${e.utteranceId ?? ''},${e.startMs},${e.endMs},${e.tokens ? `${e.tokens[0]}-${e.tokens[1]}` : ''},${e.spotted ? 1 : 0};`;
+    if (f.measured) for (const k of Object.keys(f.measured).sort()) text += `\x1f${k}=${f.measured[k]}`;
+    text += '\x1e';
+  }
+  return { ...v, hash: crypto.createHash('sha256').update(text).digest('hex') };
 }
 
 /**
@@ -108,7 +123,7 @@ export function inspect(active: Policy[], t: InspectionTranscript, models: Recor
       weight: r.rule.weight,
       message: o.message,
       evidence: o.evidence,
-      ...(o.measured ? { measured: o.measured } : {}),
+      measured: o.measured,
     };
   });
   const s = score(policy, findings);

@@ -54,9 +54,55 @@ export interface CompiledPhraseSet {
   readonly semantic: boolean;
 }
 
-/** Compiles a phrase set once per policy; `find` then costs a few string scans per utterance. */
-export function compilePhraseSet(set: PhraseSet, model: SimilarityModel): CompiledPhraseSet {
-  const keywords = (set.keywords ?? []).map((k) => ` ${tokenize(k).join(' ')} `);
+/**
+ * All keywords of a policy in one index by first word: one pass over an utterance's tokens finds the earliest
+ * keyword hit of every phrase set at once (cached per utterance), instead of one string search per keyword per set.
+ */
+export class Lexicon {
+  private byFirst = new Map<string, Array<{ set: number; rest: string[] }>>();
+  private count = 0;
+  private cache = new WeakMap<InspectUtterance, Int32Array>();
+
+  addSet(keywords: string[][]): number {
+    const id = this.count++;
+    for (const k of keywords) {
+      if (!k.length) continue;
+      let list = this.byFirst.get(k[0]);
+      if (!list) this.byFirst.set(k[0], (list = []));
+      list.push({ set: id, rest: k.slice(1) });
+    }
+    return id;
+  }
+
+  /** [from, to) of the earliest keyword hit per set (−1: none), two entries per set. */
+  scan(u: InspectUtterance): Int32Array {
+    let r = this.cache.get(u);
+    if (r) return r;
+    r = new Int32Array(this.count * 2).fill(-1);
+    const t = u.tokens;
+    for (let j = 0; j < t.length; j++) {
+      const cands = this.byFirst.get(t[j]);
+      if (!cands) continue;
+      for (const c of cands) {
+        if (r[c.set * 2] >= 0 && r[c.set * 2] <= j) continue;
+        let ok = j + c.rest.length < t.length;
+        for (let k = 0; ok && k < c.rest.length; k++) ok = t[j + 1 + k] === c.rest[k];
+        if (ok) {
+          r[c.set * 2] = j;
+          r[c.set * 2 + 1] = j + 1 + c.rest.length;
+        }
+      }
+    }
+    this.cache.set(u, r);
+    return r;
+  }
+}
+
+/** Compiles a phrase set once per policy; keyword hits come from the policy's lexicon scan. */
+export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon: Lexicon = new Lexicon()): CompiledPhraseSet {
+  const keywordTokens = (set.keywords ?? []).map(tokenize);
+  const keywords = keywordTokens.map((k) => ` ${k.join(' ')} `);
+  const id = lexicon.addSet(keywordTokens);
   const patterns = (set.patterns ?? []).map((p) => new RegExp(p));
   const examples: PreparedExample[] = (set.similar ?? []).map((s) => model.prepare(s));
   // a spotted keyphrase counts when it contains one of the keywords or is part of an example sentence
@@ -68,27 +114,22 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel): Compil
     semantic: examples.length > 0,
     find(u) {
       if (!u.tokens.length && !u.keyphrases?.length) return null;
-      const j = joined(u);
+      const r = lexicon.scan(u);
+      if (r[id * 2] >= 0) return { utterance: u, from: r[id * 2], to: r[id * 2 + 1], how: 'keyword', score: 1 };
       let best: Hit | null = null;
-      const padded = ` ${j.text} `;
-      for (const k of keywords) {
-        const at = padded.indexOf(k);
-        if (at < 0) continue;
-        const from = tokenAt(j.starts, at);
-        const hit: Hit = { utterance: u, from, to: from + k.split(' ').length - 2, how: 'keyword', score: 1 };
-        if (!best || hit.from < best.from) best = hit;
+      if (patterns.length) {
+        const j = joined(u);
+        for (const re of patterns) {
+          const m = re.exec(j.text);
+          if (!m) continue;
+          const from = tokenAt(j.starts, m.index);
+          const to = tokenAt(j.starts, m.index + Math.max(0, m[0].length - 1)) + 1;
+          if (!best || from < best.from) best = { utterance: u, from, to, how: 'pattern', score: 1 };
+        }
+        if (best) return best;
       }
-      if (best) return best;
-      for (const re of patterns) {
-        const m = re.exec(j.text);
-        if (!m) continue;
-        const from = tokenAt(j.starts, m.index);
-        const to = tokenAt(j.starts, m.index + Math.max(0, m[0].length - 1)) + 1;
-        if (!best || from < best.from) best = { utterance: u, from, to, how: 'pattern', score: 1 };
-      }
-      if (best) return best;
       for (const ex of examples) {
-        const r = model.best(ex, u.tokens);
+        const r = model.best(ex, u.tokens, set.threshold);
         if (r.score >= set.threshold && (!best || r.score > best.score)) best = { utterance: u, from: r.from, to: r.to, how: 'similar', score: r.score };
       }
       if (best) return best;

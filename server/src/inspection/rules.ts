@@ -1,4 +1,4 @@
-import { compilePhraseSet, CompiledPhraseSet, Hit, hitTimes } from './match';
+import { compilePhraseSet, CompiledPhraseSet, Hit, hitTimes, Lexicon } from './match';
 import { queueMatches, Rule } from './policy';
 import type { SimilarityModel } from './similarity';
 import type { InspectionTranscript, InspectUtterance } from './transcript';
@@ -47,26 +47,52 @@ export class Segments {
   of(speaker: 'agent' | 'customer' | 'any'): Array<[number, number]> {
     let s = this.cache.get(speaker);
     if (s) return s;
-    const spans: Array<[number, number]> = [];
-    for (const u of this.t.utterances) {
-      if (!ofSpeaker(u, speaker)) continue;
-      if (u.times?.length) for (const w of u.times) spans.push(w);
-      else spans.push([u.startMs, u.endMs]);
-    }
-    spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    s = [];
-    for (const [a, b] of spans) {
-      const last = s[s.length - 1];
-      if (last && a - last[1] <= JOIN_GAP_MS) last[1] = Math.max(last[1], b);
-      else s.push([a, b]);
+    if (speaker === 'any') {
+      // both speakers' stretches are sorted already: merge them, then join what touches
+      const a = this.of('agent');
+      const c = this.of('customer');
+      const u = this.t.utterances.some((x) => x.speaker === 'unknown') ? this.build((x) => x.speaker === 'unknown') : [];
+      s = join([...a, ...c, ...u].sort((x, y) => x[0] - y[0] || x[1] - y[1]).map((x) => [x[0], x[1]] as [number, number]));
+    } else {
+      s = this.build((x) => x.speaker === speaker);
     }
     this.cache.set(speaker, s);
     return s;
   }
 
+  private build(pick: (u: InspectUtterance) => boolean): Array<[number, number]> {
+    const spans: Array<[number, number]> = [];
+    let sorted = true;
+    for (const u of this.t.utterances) {
+      if (!pick(u)) continue;
+      if (u.times?.length) {
+        for (const w of u.times) {
+          if (spans.length && w[0] < spans[spans.length - 1][0]) sorted = false;
+          spans.push([w[0], w[1]]);
+        }
+      } else {
+        if (spans.length && u.startMs < spans[spans.length - 1][0]) sorted = false;
+        spans.push([u.startMs, u.endMs]);
+      }
+    }
+    if (!sorted) spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return join(spans);
+  }
+
   talkMs(speaker: 'agent' | 'customer'): number {
     return this.of(speaker).reduce((a, [s, e]) => a + (e - s), 0);
   }
+}
+
+/** Joins sorted spans that overlap or are closer than JOIN_GAP_MS (in place). */
+function join(spans: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const sp of spans) {
+    const last = out[out.length - 1];
+    if (last && sp[0] - last[1] <= JOIN_GAP_MS) last[1] = Math.max(last[1], sp[1]);
+    else out.push(sp);
+  }
+  return out;
 }
 
 /** Pairs of overlapping stretches of agent and customer speech. */
@@ -119,8 +145,8 @@ function precondition(rule: Rule, t: InspectionTranscript): RuleOutcome | undefi
   return undefined;
 }
 
-export function compileRule(rule: Rule, model: SimilarityModel): CompiledRule {
-  const evaluate = evaluator(rule, model);
+export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon = new Lexicon()): CompiledRule {
+  const evaluate = evaluator(rule, model, lexicon);
   const semantic = rule.type === 'phrase' ? Boolean(rule.match.similar?.length || rule.before?.match.similar?.length) : false;
   return {
     rule,
@@ -129,11 +155,11 @@ export function compileRule(rule: Rule, model: SimilarityModel): CompiledRule {
   };
 }
 
-function evaluator(rule: Rule, model: SimilarityModel): (t: InspectionTranscript, seg: Segments) => RuleOutcome {
+function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: InspectionTranscript, seg: Segments) => RuleOutcome {
   switch (rule.type) {
     case 'phrase': {
-      const set = compilePhraseSet(rule.match, model);
-      const anchor = rule.before ? compilePhraseSet(rule.before.match, model) : undefined;
+      const set = compilePhraseSet(rule.match, model, lexicon);
+      const anchor = rule.before ? compilePhraseSet(rule.before.match, model, lexicon) : undefined;
       return (t): RuleOutcome => {
         if (rule.require === 'absent') {
           const hits = allHits(set, t, rule.speaker);
@@ -142,7 +168,8 @@ function evaluator(rule: Rule, model: SimilarityModel): (t: InspectionTranscript
             : { result: 'pass', message: 'not said', evidence: [] };
         }
         const hits = allHits(set, t, rule.speaker);
-        const end = Math.max(t.durationMs, ...t.utterances.map((u) => u.endMs));
+        const last = t.utterances[t.utterances.length - 1];
+        const end = Math.max(t.durationMs, last ? last.endMs : 0);
         if (anchor && rule.before) {
           const a = firstHit(anchor, t, rule.before.speaker);
           if (!a) return { result: 'not_applicable', message: 'the anchor phrase is never said', evidence: [] };
@@ -167,7 +194,7 @@ function evaluator(rule: Rule, model: SimilarityModel): (t: InspectionTranscript
       };
     }
     case 'silence': {
-      const exempt = rule.except_after ? compilePhraseSet(rule.except_after, model) : undefined;
+      const exempt = rule.except_after ? compilePhraseSet(rule.except_after, model, lexicon) : undefined;
       const max = rule.max_s * 1000;
       return (t, seg): RuleOutcome => {
         const all = seg.of('any');
@@ -191,7 +218,7 @@ function evaluator(rule: Rule, model: SimilarityModel): (t: InspectionTranscript
       };
     }
     case 'hold': {
-      const announce = compilePhraseSet(rule.announce, model);
+      const announce = compilePhraseSet(rule.announce, model, lexicon);
       const max = rule.max_s * 1000;
       return (t, seg): RuleOutcome => {
         const holds = allHits(announce, t, 'agent');

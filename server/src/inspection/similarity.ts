@@ -16,7 +16,8 @@ import { tokenize } from './transcript';
 export interface SimilarityModel {
   readonly id: string;
   prepare(example: string): PreparedExample;
-  best(example: PreparedExample, tokens: string[]): { score: number; from: number; to: number };
+  /** the best-matching stretch of tokens; with `min`, may answer 0 early when no stretch can reach it */
+  best(example: PreparedExample, tokens: string[], min?: number): { score: number; from: number; to: number };
 }
 
 export interface PreparedExample {
@@ -24,6 +25,8 @@ export interface PreparedExample {
   keys: string[];
   weights: number[];
   total: number;
+  /** interned word ids (filled on first use) */
+  ids?: number[];
 }
 
 const FUNCTION_WORDS = new Set(
@@ -69,11 +72,63 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-function wordSimilarity(a: string, aKey: string, b: string): number {
+/**
+ * Words are interned once per process (id → spelling and phonetic key); word-pair similarities are memoised by id
+ * pair. A contact centre's vocabulary is small, so after warm-up a comparison is one map lookup. Both tables are
+ * bounded: past the limit new words are compared without being remembered.
+ */
+const MAX_WORDS = 1 << 20;
+const MAX_PAIRS = 2_000_000;
+const wordIds = new Map<string, number>();
+const wordText: string[] = [];
+const wordKey: string[] = [];
+let pairSims = new Map<number, number>();
+
+function internWord(w: string): number {
+  let id = wordIds.get(w);
+  if (id === undefined) {
+    if (wordText.length >= MAX_WORDS) return -1;
+    id = wordText.length;
+    wordIds.set(w, id);
+    wordText.push(w);
+    wordKey.push(phoneticKey(w));
+  }
+  return id;
+}
+
+function computeSimilarity(a: string, aKey: string, b: string, bKey: string): number {
   if (a === b) return 1;
-  if (a.length >= 3 && b.length >= 3 && aKey === phoneticKey(b)) return 0.85;
-  const s = 1 - editDistance(a, b) / Math.max(a.length, b.length);
+  if (a.length >= 3 && b.length >= 3 && aKey === bKey) return 0.85;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) * 2 > Math.max(la, lb)) return 0; // the edit distance alone would exceed half the length
+  const s = 1 - editDistance(a, b) / Math.max(la, lb);
   return s >= 0.5 ? s : 0;
+}
+
+function similarityOf(a: number, aWord: string, b: number, bWord: string): number {
+  if (a === b && a >= 0) return 1;
+  if (a < 0 || b < 0) return computeSimilarity(aWord, phoneticKey(aWord), bWord, phoneticKey(bWord));
+  const k = a * 2_097_152 + b;
+  let v = pairSims.get(k);
+  if (v === undefined) {
+    v = computeSimilarity(wordText[a], wordKey[a], wordText[b], wordKey[b]);
+    if (pairSims.size >= MAX_PAIRS) pairSims = new Map();
+    pairSims.set(k, v);
+  }
+  return v;
+}
+
+/** An utterance's word ids and the ids of adjacent words joined (for words the recogniser split), once per token list. */
+const preparedTokens = new WeakMap<string[], { ids: number[]; joined: number[]; joinedText: string[] }>();
+function prepareTokens(tokens: string[]) {
+  let p = preparedTokens.get(tokens);
+  if (!p) {
+    const joinedText = tokens.slice(0, -1).map((t, j) => t + tokens[j + 1]);
+    p = { ids: tokens.map(internWord), joined: joinedText.map(internWord), joinedText };
+    preparedTokens.set(tokens, p);
+  }
+  return p;
 }
 
 export const lexicalPhonetic: SimilarityModel = {
@@ -83,39 +138,49 @@ export const lexicalPhonetic: SimilarityModel = {
     const weights = tokens.map((t) => (FUNCTION_WORDS.has(t) ? 0.25 : 1));
     return { tokens, keys: tokens.map(phoneticKey), weights, total: weights.reduce((a, b) => a + b, 0) };
   },
-  best(ex, tokens) {
-    let best = { score: 0, from: 0, to: 0 };
-    if (!ex.tokens.length || !tokens.length) return best;
-    const span = ex.tokens.length + 3;
-    const lastStart = Math.max(0, tokens.length - ex.tokens.length);
-    const memo = new Map<string, number>();
-    const sim = (i: number, t: string) => {
-      const k = `${i} ${t}`;
-      let v = memo.get(k);
-      if (v === undefined) {
-        v = wordSimilarity(ex.tokens[i], ex.keys[i], t);
-        memo.set(k, v);
+  best(ex, tokens, min = 0) {
+    const none = { score: 0, from: 0, to: 0 };
+    if (!ex.tokens.length || !tokens.length) return none;
+    const u = prepareTokens(tokens);
+    const exIds = (ex.ids ??= ex.tokens.map(internWord));
+    const n = tokens.length;
+    // S[i][j]: example word i against utterance word j (or words j, j+1 joined)
+    const S: Float64Array[] = [];
+    let bound = 0;
+    for (let i = 0; i < exIds.length; i++) {
+      const row = new Float64Array(n);
+      let rowMax = 0;
+      for (let j = 0; j < n; j++) {
+        let v = similarityOf(exIds[i], ex.tokens[i], u.ids[j], tokens[j]);
+        if (v < 1 && j + 1 < n) v = Math.max(v, similarityOf(exIds[i], ex.tokens[i], u.joined[j], u.joinedText[j]));
+        row[j] = v;
+        if (v > rowMax) rowMax = v;
       }
-      return v;
-    };
+      S.push(row);
+      bound += rowMax * ex.weights[i];
+    }
+    // no window can beat the best match of every word anywhere in the utterance
+    if (bound / ex.total < min) return none;
+    let best = none;
+    const span = ex.tokens.length + 3;
+    const lastStart = Math.max(0, n - ex.tokens.length);
     for (let start = 0; start <= lastStart; start++) {
-      const end = Math.min(tokens.length, start + span);
+      const end = Math.min(n, start + span);
       let sum = 0;
       let lo = end;
       let hi = start;
-      for (let i = 0; i < ex.tokens.length; i++) {
+      for (let i = 0; i < S.length; i++) {
+        const row = S[i];
         let bestSim = 0;
         let at = -1;
         for (let j = start; j < end; j++) {
-          let s = sim(i, tokens[j]);
-          if (j + 1 < end && s < 1) s = Math.max(s, sim(i, tokens[j] + tokens[j + 1]));
-          if (s > bestSim) {
-            bestSim = s;
+          if (row[j] > bestSim) {
+            bestSim = row[j];
             at = j;
           }
         }
         sum += bestSim * ex.weights[i];
-        if (at >= 0 && bestSim > 0) {
+        if (at >= 0) {
           lo = Math.min(lo, at);
           hi = Math.max(hi, at + 1);
         }

@@ -1,5 +1,5 @@
 import type { KeyphraseTiming, PiiMark, WordTiming } from '../entities/utterance';
-import { canonicalJson, sha256Hex } from '../lib/canonical';
+import crypto from 'node:crypto';
 
 /**
  * What inspection reads: the masked transcript only (personal data appears as `[type]` tokens or masked digits),
@@ -72,7 +72,27 @@ export function toInspectUtterance(u: {
   return { id: u.id, seq: u.seq, speaker, startMs: u.startMs, endMs: u.endMs, tokens: tokenize(u.text ?? ''), times: null, pii: u.pii };
 }
 
-/** sha256 over everything a verdict depends on in the transcript: the same transcript always hashes the same. */
+/**
+ * sha256 over everything a verdict depends on in the transcript: the same transcript always hashes the same. Text
+ * goes in with unit separators, word times as raw 32-bit integers, so hashing stays a small part of inspecting.
+ */
 export function transcriptHash(t: InspectionTranscript): string {
-  return sha256Hex(canonicalJson({ ...t, conversationId: undefined }));
+  let text = `transcript/1\x1f${t.channel}\x1f${t.queue ?? ''}\x1f${t.language}\x1f${t.durationMs}\x1f${t.intent ?? ''}\x1e`;
+  let n = 0;
+  for (const u of t.utterances) n += u.times ? u.times.length : 0;
+  const times = new Int32Array(n * 2);
+  let k = 0;
+  for (const u of t.utterances) {
+    text += `${u.id}\x1f${u.seq}\x1f${u.speaker}\x1f${u.startMs}\x1f${u.endMs}\x1f${u.sentiment ?? ''}\x1f${u.times ? u.times.length : -1}\x1f${u.tokens.join('\x1f')}\x1e`;
+    if (u.pii.length) text += JSON.stringify(u.pii.map((m) => [m.type, m.start, m.end, m.s ?? null, m.e ?? null]));
+    if (u.keyphrases?.length) text += JSON.stringify(u.keyphrases.map((x) => [x.p, x.s, x.e]));
+    text += '\x1d';
+    if (u.times) {
+      for (const [a, b] of u.times) {
+        times[k++] = a;
+        times[k++] = b;
+      }
+    }
+  }
+  return crypto.createHash('sha256').update(text).update(new Uint8Array(times.buffer)).digest('hex');
 }

@@ -52,6 +52,17 @@ const EXPECT: Record<string, Record<Caller, number>> = {
   'POST /api/v1/subjects/erase': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
   'PUT /api/v1/subjects/legal-hold': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
   'PUT /api/v1/conversations/:id/legal-hold': { ...ALL401, recorder: 404, anna: 404, bob: 404, carl: 404, sara: 404, quinn: 404, cora: 200, otto: 404, adam: 404 },
+  'GET /api/v1/conversations/:id/verdicts': { ...ALL401, recorder: 404, anna: 200, bob: 404, carl: 404, sara: 200, quinn: 200, cora: 200, otto: 404, adam: 404 },
+  'POST /api/v1/findings/:id/review': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 404, quinn: 404, cora: 403, otto: 403, adam: 403 },
+  'POST /api/v1/verdicts/:id/disputes': { ...ALL401, recorder: 403, anna: 404, bob: 404, carl: 404, sara: 403, quinn: 403, cora: 403, otto: 403, adam: 403 },
+  'POST /api/v1/disputes/:id/decision': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 404, quinn: 404, cora: 403, otto: 403, adam: 403 },
+  'GET /api/v1/inspection/coverage': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 403 },
+  'GET /api/v1/policies': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 403 },
+  'POST /api/v1/policies/validate': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 200, cora: 403, otto: 403, adam: 403 },
+  'POST /api/v1/policies': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 422, cora: 403, otto: 403, adam: 403 },
+  'POST /api/v1/policies/:policyId/versions/:version/activate': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
+  'POST /api/v1/inspection/reinspect': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 422, otto: 403, adam: 403 },
+  'GET /api/v1/inspection/reinspect/:jobId': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
   'GET /healthz': { ...{ anonymous: 200, wrong_audience: 200, garbage: 200 }, recorder: 200, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 200 },
   'GET /readyz': { ...{ anonymous: 503, wrong_audience: 503, garbage: 503 }, recorder: 503, anna: 503, bob: 503, carl: 503, sara: 503, quinn: 503, cora: 503, otto: 503, adam: 503 },
   'GET /api/v1/openapi.json': { ...{ anonymous: 200, wrong_audience: 200, garbage: 200 }, recorder: 200, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 200 },
@@ -64,6 +75,14 @@ const JSON_BODIES: Record<string, unknown> = {
   'POST /api/v1/subjects/erase': { customerRef: 'no-such-customer', reason: 'access matrix: erasure request 0' },
   'PUT /api/v1/subjects/legal-hold': { customerRef: 'no-such-customer', hold: true, reason: 'access matrix: litigation hold 0' },
   'PUT /api/v1/conversations/:id/legal-hold': { hold: false, reason: 'access matrix: litigation hold 0' },
+  // ids that do not exist (404) or bodies that are refused on their content (422): the permission check came first
+  'POST /api/v1/findings/:id/review': { decision: 'confirm', comment: 'access matrix: a review comment' },
+  'POST /api/v1/verdicts/:id/disputes': { comment: 'access matrix: a dispute comment' },
+  'POST /api/v1/disputes/:id/decision': { decision: 'rejected', comment: 'access matrix: a decision comment' },
+  'POST /api/v1/policies/validate': { source: 'id: x' },
+  'POST /api/v1/policies': { source: 'id: x' },
+  'POST /api/v1/policies/:policyId/versions/:version/activate': { reason: 'access matrix: activation reason' },
+  'POST /api/v1/inspection/reinspect': { from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' },
 };
 
 beforeAll(async () => {
@@ -122,7 +141,8 @@ describe('roles × routes', () => {
           form.append('metadata', '{"agentId":"anna"}');
           body = form; // authorised callers get the audio verdict: 422
         }
-        const res = await fetch(`${api.base}${p.replace(':id', ids['anna-conv'])}`, { method, headers, body });
+        const url = p.replace(':id', ids['anna-conv']).replace(':policyId', 'no-such-policy').replace(':version', '1').replace(':jobId', '999999');
+        const res = await fetch(`${api.base}${url}`, { method, headers, body });
         await res.arrayBuffer();
         (got[route] ??= {})[caller] = res.status;
         (want[route] ??= {})[caller] = EXPECT[route][caller];

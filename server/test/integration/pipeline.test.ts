@@ -85,6 +85,9 @@ describe('a synthesized call goes in, a transcript comes out', () => {
       'redact:enqueued',
       'redact:started',
       'redact:completed',
+      'inspect:enqueued',
+      'inspect:started',
+      'inspect:completed',
     ]);
     expect(conv.recording).toMatchObject({ redacted: true, redactedSpans: 0, available: true });
   });
