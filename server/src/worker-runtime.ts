@@ -90,7 +90,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   // the retention policy, daily (and once at start)
   const retention = () =>
     applyRetention(s, retentionPolicy)
-      .then((r) => (r.audio || r.transcriptOriginal || r.transcriptMasked || r.orphanObjects) && s.log.info(r, 'retention applied'))
+      .then((r) => (r.audio || r.transcriptOriginal || r.transcriptMasked || r.verdicts || r.orphanObjects) && s.log.info(r, 'retention applied'))
       .catch((e: Error) => s.log.warn({ err: e.message }, 'retention pass failed'));
   const retentionTimer = c.HOTLINE_RETENTION_INTERVAL_MS ? setInterval(retention, c.HOTLINE_RETENTION_INTERVAL_MS) : undefined;
   if (c.HOTLINE_RETENTION_INTERVAL_MS) void retention();

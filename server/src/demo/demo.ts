@@ -120,8 +120,10 @@ async function main() {
             (SELECT s.duration_ms FROM stage_runs s WHERE s.conversation_id = c.id AND s.stage = 'transcribe') AS stage_ms,
             (SELECT coalesce(sum(u.word_count), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS words,
             (SELECT coalesce(sum(jsonb_array_length(u.pii)), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS pii,
-            (SELECT r.redacted_spans FROM recordings r WHERE r.conversation_id = c.id) AS redacted
-       FROM conversations c WHERE c.id = ANY($1)`,
+            (SELECT r.redacted_spans FROM recordings r WHERE r.conversation_id = c.id) AS redacted,
+            v.outcome, v.reason_code, v.score, v.passed, v.fatal_rules, v.policy_id,
+            (SELECT string_agg(f.rule_id || CASE WHEN f.fatal THEN '!' ELSE '' END, ', ' ORDER BY f.ordinal) FROM findings f WHERE f.verdict_id = v.id AND f.result = 'fail') AS failed_rules
+       FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current WHERE c.id = ANY($1)`,
     [ids],
   );
   await pg.end();
@@ -137,6 +139,7 @@ async function main() {
       engine: r.status === 'failed' ? `FAILED: ${r.failure_reason}` : String(r.asr_engine),
       'to transcript': r.secs === null ? '-' : `${Number(r.secs).toFixed(1)} s`,
       'of which decoding': r.stage_ms === null ? '-' : `${(r.stage_ms / 1000).toFixed(1)} s`,
+      verdict: !r.outcome ? '-' : r.outcome === 'not_applicable' ? `n/a: ${r.reason_code}` : `${r.passed ? 'PASS' : 'FAIL'} ${Number(r.score).toFixed(0)} ${r.policy_id}${(r.fatal_rules as string[]).length ? ` fatal: ${(r.fatal_rules as string[]).join(',')}` : ''}`,
     };
   });
   const cols = Object.keys(table[0]) as Array<keyof (typeof table)[0]>;
@@ -145,6 +148,8 @@ async function main() {
   console.log(cols.map((k) => '-'.repeat(width[k])).join('  '));
   for (const r of table) console.log(cols.map((k) => r[k].padEnd(width[k])).join('  '));
   for (const n of notes) console.log(`note: ${n}`);
+  console.log('\nfailed rules per synthetic call (! = fatal):');
+  for (const d of done.filter((x) => x.label.startsWith('synthetic'))) console.log(`  ${d.label.padEnd(44)} ${byId.get(d.id)!.failed_rules ?? '-'}`);
   const cora = (await signInWithPkce(idp.issuer, 'cora', password)).access_token;
   const seen = (await (await fetch(`${base}/api/v1/conversations?limit=200`, { headers: { authorization: `Bearer ${cora}` } })).json()) as { items: unknown[] };
   console.log(`\nAPI: ${base}/api/v1/conversations   (OpenAPI: ${base}/api/v1/openapi.json, readiness: ${base}/readyz)`);
@@ -155,6 +160,19 @@ async function main() {
   console.log(`  users: anna bob carl dana (agents), sara (supervisor), quinn (QA), cora (compliance), otto (auditor), adam (admin); password: ${pw}`);
   console.log(`  signed in as cora (compliance officer) through code + PKCE: she sees ${seen.items.length} conversations`);
   if (interactive) console.log(`  try within 5 minutes: curl -H "Authorization: Bearer ${cora}" ${base}/api/v1/conversations?limit=3`);
+
+  // the coverage report a compliance officer reads: every conversation inspected, not applicable or failed, with why
+  const cov = (await (await fetch(`${base}/api/v1/inspection/coverage?from=2026-11-01&to=2026-11-03`, { headers: { authorization: `Bearer ${cora}` } })).json()) as {
+    totals: Record<string, number>;
+    alarm: { state: string };
+    days: Array<{ day: string; queue: string | null; received: number; inspected: number; notApplicable: { count: number; reasons: Array<{ code: string; count: number }> }; failed: { count: number }; pending: { count: number } }>;
+  };
+  console.log(`
+inspection coverage 2026-11-01…03 (alarm: ${cov.alarm.state}): ${Object.entries(cov.totals).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const d of cov.days) {
+    const why = d.notApplicable.reasons.map((r) => `${r.code} ×${r.count}`).join(', ');
+    console.log(`  ${d.day} ${(d.queue ?? '(none)').padEnd(15)} received ${d.received}, inspected ${d.inspected}, not applicable ${d.notApplicable.count}${why ? ` (${why})` : ''}, failed ${d.failed.count}, pending ${d.pending.count}`);
+  }
 
   // what a masked view shows of the card call, and the evidence that nothing readable is at rest
   const cardCall = done.find((d) => d.label.includes('bank-card-cvv'));

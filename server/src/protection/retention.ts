@@ -39,6 +39,7 @@ export interface RetentionReport {
   audio: number;
   transcriptOriginal: number;
   transcriptMasked: number;
+  verdicts: number;
   orphanObjects: number;
 }
 
@@ -49,7 +50,7 @@ export interface RetentionReport {
  */
 export async function applyRetention(d: RetentionDeps, policy: RetentionPolicy, now = new Date(), batch = 500): Promise<RetentionReport> {
   const before = (n: number) => new Date(now.getTime() - n * 86_400_000);
-  const report: RetentionReport = { audio: 0, transcriptOriginal: 0, transcriptMasked: 0, orphanObjects: 0 };
+  const report: RetentionReport = { audio: 0, transcriptOriginal: 0, transcriptMasked: 0, verdicts: 0, orphanObjects: 0 };
   const record = (cls: string, conversationId: string, extra: Record<string, unknown> = {}) =>
     d.audit.append({ ...SYSTEM, action: 'retention.delete', objectType: 'conversation', objectId: conversationId, reason: `retention policy: ${cls} kept ${policy.classes[cls as keyof RetentionPolicy['classes']].days} days`, outcome: 'allowed', details: { dataClass: cls, ...extra } });
 
@@ -99,6 +100,22 @@ export async function applyRetention(d: RetentionDeps, policy: RetentionPolicy, 
       });
       await record('transcript_masked', r.id, { keyDestroyed: true });
       report.transcriptMasked++;
+    }
+    if (rows.length < batch) break;
+  }
+
+  for (;;) {
+    const rows = (await d.db.query(
+      `SELECT DISTINCT v.conversation_id AS id FROM verdicts v JOIN conversations c ON c.id = v.conversation_id
+        WHERE c.started_at < $1 AND ${NOT_HELD} LIMIT $2`,
+      [before(policy.classes.verdicts.days), batch],
+    )) as Array<{ id: string }>;
+    for (const r of rows) {
+      // findings and disputes go with their verdicts (ON DELETE CASCADE); the labelled cases built from them too
+      const [, n] = (await d.db.query(`DELETE FROM verdicts WHERE conversation_id = $1`, [r.id])) as [unknown, number];
+      await d.db.query(`DELETE FROM labelled_cases WHERE conversation_id = $1`, [r.id]);
+      await record('verdicts', r.id, { verdicts: n });
+      report.verdicts++;
     }
     if (rows.length < batch) break;
   }

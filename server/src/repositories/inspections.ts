@@ -191,7 +191,7 @@ export class InspectionRepository {
    * A reviewer confirms or overturns a finding that passed or failed. The verdict's final score and pass/fail are
    * recomputed with the overturned results flipped, and the finding becomes a labelled case for policy regression.
    */
-  async review(findingId: string, state: ReviewState, reviewer: string, comment: string, policy: (v: VerdictRow) => Policy | undefined): Promise<{ finding: FindingRow; verdict: VerdictRow }> {
+  async review(findingId: string, state: ReviewState, reviewer: string, comment: string): Promise<{ finding: FindingRow; verdict: VerdictRow }> {
     return this.db.transaction(async (m) => {
       const f = await m.findOne(FindingRow, { where: { id: findingId }, lock: { mode: 'pessimistic_write' } });
       if (!f) throw new ReviewError(404, 'not_found', 'no such finding');
@@ -205,7 +205,8 @@ export class InspectionRepository {
          ON CONFLICT (finding_id) DO UPDATE SET expected = EXCLUDED.expected, source = EXCLUDED.source, labelled_by = EXCLUDED.labelled_by, created_at = now()`,
         [f.id, f.conversationId, v.policyId, v.policyVersion, f.ruleId, expected, state, reviewer],
       );
-      const p = policy(v);
+      const row = v.policyId && v.policyVersion ? await m.findOne(QaPolicy, { where: { policyId: v.policyId, version: v.policyVersion } }) : null;
+      const p = row ? this.parse(row) : undefined;
       if (p) {
         const all = await m.find(FindingRow, { where: { verdictId: v.id } });
         const effective = all.map((x) => ({ ...x, result: x.reviewState === 'overturned' && (x.result === 'pass' || x.result === 'fail') ? (x.result === 'pass' ? 'fail' : 'pass') : x.result }));
@@ -254,13 +255,14 @@ export class InspectionRepository {
 
   /**
    * Per day (UTC, by call start) and queue: received = inspected + not applicable + failed + pending. Nothing is
-   * left out: a conversation is counted under exactly one of the four.
+   * left out: a conversation is counted under exactly one of the four (one whose verdicts retention has deleted
+   * still counts as inspected).
    */
   async coverage(from: Date, to: Date, now = new Date()): Promise<CoverageRow[]> {
     const rows = (await this.db.query(
       `SELECT to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, c.queue,
               count(*)::int AS received,
-              count(*) FILTER (WHERE c.status = 'inspected' AND v.outcome = 'inspected')::int AS inspected,
+              count(*) FILTER (WHERE c.status = 'inspected' AND (v.outcome = 'inspected' OR v.id IS NULL))::int AS inspected,
               count(*) FILTER (WHERE c.status = 'inspected' AND v.outcome = 'not_applicable')::int AS not_applicable,
               count(*) FILTER (WHERE c.status = 'failed')::int AS failed,
               count(*) FILTER (WHERE c.status NOT IN ('inspected', 'failed'))::int AS pending,
@@ -271,10 +273,10 @@ export class InspectionRepository {
       [from, to],
     )) as Array<{ day: string; queue: string | null; received: number; inspected: number; not_applicable: number; failed: number; pending: number; oldest_pending: Date | null }>;
     const reasons = (await this.db.query(
-      `SELECT to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, c.queue, v.reason_code AS code, v.reason, count(*)::int AS n
+      `SELECT to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, c.queue, v.reason_code AS code, min(v.reason) AS reason, count(*)::int AS n
          FROM conversations c JOIN verdicts v ON v.conversation_id = c.id AND v.current
         WHERE c.started_at >= $1 AND c.started_at < $2 AND c.status = 'inspected' AND v.outcome = 'not_applicable'
-        GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 3`,
+        GROUP BY 1, 2, 3 ORDER BY 5 DESC, 3`,
       [from, to],
     )) as Array<{ day: string; queue: string | null; code: string; reason: string; n: number }>;
     const errors = (await this.db.query(

@@ -162,7 +162,7 @@ describe('erasure by crypto-shredding, and legal hold', () => {
 });
 
 describe('retention', () => {
-  it('removes expired originals, then masked copies with their key; a held conversation keeps everything; every deletion is recorded', async () => {
+  it('removes expired originals, then masked copies with their key and verdicts; a held conversation keeps everything; every deletion is recorded', async () => {
     const old = await chat(undefined, 'my account number is 12345678', '2020-01-06T09:00:00Z');
     const held = await chat(undefined, 'my account number is 87654321', '2020-01-07T09:00:00Z');
     const fresh = await chat(undefined, 'my account number is 11223344', '2026-11-07T09:00:00Z');
@@ -174,9 +174,13 @@ describe('retention', () => {
     expect((await unmask(old)).body.utterances[0].text).toBeNull();
     expect((await detail(old)).utterances[0].text).toBe('my account number is ****5678');
     expect((await unmask(held)).body.utterances[0].text).toBe('my account number is 87654321');
-    // 2026-12: the masked copies have expired too; the key is destroyed
+    // verdicts (this api-only stack runs no inspection: rows as the inspect stage writes them) expire with the masked copy
+    for (const id of [old, held])
+      await pg.query(`INSERT INTO verdicts (conversation_id, outcome, reason_code, reason, transcript_hash, models, verdict_hash, trigger) VALUES ($1, 'not_applicable', 'no_policy', 'fixture', repeat('0', 64), '{}', repeat('0', 64), 'pipeline')`, [id]);
+    // 2026-12: the masked copies have expired too; the key is destroyed, the verdict deleted
     const r2 = cli('retention', 'run', '--now', '2026-12-01T00:00:00Z');
-    expect(JSON.parse(r2.stdout.trim())).toMatchObject({ transcriptMasked: 1 });
+    expect(JSON.parse(r2.stdout.trim())).toMatchObject({ transcriptMasked: 1, verdicts: 1 });
+    expect((await pg.query('SELECT conversation_id FROM verdicts')).rows).toEqual([{ conversation_id: held }]);
     expect((await detail(old)).utterances).toEqual([]);
     expect((await unmask(held)).body.utterances[0].text).toBe('my account number is 87654321');
     expect((await unmask(fresh)).body.utterances[0].text).toBe('my account number is 11223344');
@@ -184,6 +188,7 @@ describe('retention', () => {
     expect(ev.rows).toEqual([
       { object_id: old, class: 'transcript_original' },
       { object_id: old, class: 'transcript_masked' },
+      { object_id: old, class: 'verdicts' },
     ]);
   });
 

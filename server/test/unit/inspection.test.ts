@@ -165,6 +165,28 @@ describe('rule types, with exact edges', () => {
   });
 });
 
+describe('phrase matching', () => {
+  it('keywords are whole-word token sequences, found at the start, middle and end; the earliest wins', () => {
+    const p = onePolicy("id: kw\ntitle: keywords\ntype: phrase\nspeaker: agent\nrequire: absent\nmatch: { keywords: ['risk free', 'free', 'no risk at all'] }");
+    const ev = (text: string) => finding(p, transcript([utt(0, 'agent', 0, text)])).evidence.map((e) => e.tokens);
+    expect(ev('risk free it is')).toEqual([[0, 2]]);
+    expect(ev('it is free')).toEqual([[2, 3]]);
+    expect(ev('there is no risk at all')).toEqual([[2, 6]]);
+    expect(ev('freedom and risky freely')).toEqual([]);
+    expect(ev('Risk-free!')).toEqual([]); // "risk-free" is one token; the pack lists that spelling separately
+  });
+
+  it('a phrase the speech engine spotted acoustically counts when the transcript garbled it, marked as spotted', () => {
+    const p = onePolicy("id: notice\ntitle: notice\ntype: phrase\nspeaker: agent\nrequire: present\nwithin_first_s: 30\nmatch: { keywords: ['call is recorded'] }");
+    const garbled = utt(0, 'agent', 0, 'and good for calling the band that college recorded for quality');
+    expect(finding(p, transcript([garbled])).result).toBe('fail');
+    const spotted = { ...garbled, keyphrases: [{ p: 'this call is recorded', s: 1800, e: 3100 }] };
+    expect(finding(p, transcript([spotted]))).toMatchObject({ result: 'pass', evidence: [{ utteranceId: 'u0', startMs: 1800, endMs: 3100, spotted: true }] });
+    // a spotted phrase that contains none of the keywords does not count
+    expect(finding(p, transcript([{ ...garbled, keyphrases: [{ p: 'security code', s: 1800, e: 3100 }] }])).result).toBe('fail');
+  });
+});
+
 describe('similar phrases (lexical-phonetic similarity)', () => {
   const sim = (example: string, said: string) => lexicalPhonetic.best(lexicalPhonetic.prepare(example), tokenize(said)).score;
   it('matches recognition errors, fillers and reordering; not other sentences', () => {

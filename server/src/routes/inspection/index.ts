@@ -54,7 +54,7 @@ const coverageSchema = z
         queue: z.string().nullable(),
         received: z.number(),
         inspected: z.number(),
-        notApplicable: z.object({ count: z.number(), reasons: z.array(z.object({ code: z.string(), reason: z.string(), count: z.number() })) }),
+        notApplicable: z.object({ count: z.number(), reasons: z.array(z.object({ code: z.string(), reason: z.string().describe('one example of the reason'), count: z.number() })) }),
         failed: z.object({ count: z.number(), errors: z.array(z.object({ stage: z.string(), error: z.string(), count: z.number() })) }),
         pending: z.object({ count: z.number(), oldestAgeS: z.number().nullable() }),
       }),
@@ -123,13 +123,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
         await visibleConversation(ctx, f.conversationId, 'verdict.review');
         const state = b.decision === 'confirm' ? 'confirmed' : 'overturned';
         await ctx.state.audit('verdict.review', { type: 'finding', id }, 'allowed', { reason: b.comment, details: { conversationId: f.conversationId, ruleId: f.ruleId, result: f.result, decision: state } });
-        const policies = new Map((await s.inspections.listPolicies()).map((p) => [`${p.policyId}@${p.version}`, p]));
-        const r = await s.inspections
-          .review(id, state, ctx.state.principal!.username, b.comment, (v) => {
-            const row = policies.get(`${v.policyId}@${v.policyVersion}`);
-            return row ? s.inspections.parse(row) : undefined;
-          })
-          .catch(asHttp);
+        const r = await s.inspections.review(id, state, ctx.state.principal!.username, b.comment).catch(asHttp);
         ctx.body = { finding: presentFinding(r.finding, new Map()), finalScore: r.verdict.finalScore, finalPassed: r.verdict.finalPassed };
       },
     }),
@@ -177,13 +171,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
         await ctx.state.audit('verdict.dispute.decide', { type: 'dispute', id }, 'allowed', { reason: b.comment, details: { conversationId: d.conversationId, decision: b.decision, overturned: b.overturnFindings?.length ?? 0 } });
         const decided = await s.inspections.decideDispute(id, b.decision, who, b.comment).catch(asHttp);
         if (b.decision === 'accepted') {
-          const policies = new Map((await s.inspections.listPolicies()).map((p) => [`${p.policyId}@${p.version}`, p]));
-          for (const f of b.overturnFindings ?? []) {
-            await s.inspections.review(f, 'overturned', who, `dispute ${id} accepted: ${b.comment}`, (v) => {
-              const row = policies.get(`${v.policyId}@${v.policyVersion}`);
-              return row ? s.inspections.parse(row) : undefined;
-            });
-          }
+          for (const f of b.overturnFindings ?? []) await s.inspections.review(f, 'overturned', who, `dispute ${id} accepted: ${b.comment}`);
         }
         ctx.body = presentDispute(decided);
       },
