@@ -177,8 +177,8 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     const runs = await pg.query('SELECT count(*)::int AS n FROM stage_runs WHERE conversation_id = $1', [id16]);
     const starts = await pg.query("SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'started'", [id16]);
     const convs = await pg.query('SELECT count(*)::int AS n FROM recordings WHERE sha256 = (SELECT sha256 FROM recordings WHERE conversation_id = $1)', [id16]);
-    // one run and one start per stage (transcribe, redact), one recording
-    expect([runs.rows[0].n, starts.rows[0].n, convs.rows[0].n]).toEqual([2, 2, 1]);
+    // one run and one start per stage (transcribe, redact, inspect), one recording
+    expect([runs.rows[0].n, starts.rows[0].n, convs.rows[0].n]).toEqual([3, 3, 1]);
     // same audio, different metadata: a different conversation
     const other = await uploadCall(app.base, fs.readFileSync(call.wav16k), { ...metadataFor(script, '16k'), externalId: 'another-call' });
     expect(other.status).toBe(202);
@@ -283,7 +283,7 @@ describe('read API', () => {
     expect(seen).toEqual(all.body.items.map((i: { id: string }) => i.id));
     const chats = await getJson(`${app.base}/api/v1/conversations?channel=chat`);
     expect(chats.body.items.every((i: { channel: string }) => i.channel === 'chat')).toBe(true);
-    const anna = await getJson(`${app.base}/api/v1/conversations?agentId=anna&status=protected`);
+    const anna = await getJson(`${app.base}/api/v1/conversations?agentId=anna&status=inspected`);
     expect(anna.body.items.length).toBeGreaterThanOrEqual(2);
     expect(anna.body.items.every((i: { agentId: string }) => i.agentId === 'anna')).toBe(true);
     const window = await getJson(`${app.base}/api/v1/conversations?from=2026-11-02T10:00:00Z&to=2026-11-02T10:00:01Z`);
@@ -291,7 +291,7 @@ describe('read API', () => {
   });
 
   it('serves the recording with HTTP Range', async () => {
-    const list = await getJson(`${app.base}/api/v1/conversations?channel=call&status=protected&limit=1`);
+    const list = await getJson(`${app.base}/api/v1/conversations?channel=call&status=inspected&limit=1`);
     const id = list.body.items[0].id;
     const full = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`);
     const bytes = Buffer.from(await full.arrayBuffer());

@@ -22,9 +22,11 @@ async function exactlyOnce(id: string) {
   const runs = await pg.query('SELECT stage, count(*)::int AS n FROM stage_runs WHERE conversation_id = $1 GROUP BY stage ORDER BY stage', [id]);
   const utt = await pg.query('SELECT count(*)::int AS n, count(DISTINCT (speaker, start_ms))::int AS d, max(seq)::int AS maxseq FROM utterances WHERE conversation_id = $1', [id]);
   const completed = await pg.query("SELECT stage, count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'completed' GROUP BY stage ORDER BY stage", [id]);
-  // each stage ran exactly once
-  expect(runs.rows).toEqual([{ stage: 'redact', n: 1 }, { stage: 'transcribe', n: 1 }]);
-  expect(completed.rows).toEqual([{ stage: 'redact', n: 1 }, { stage: 'transcribe', n: 1 }]);
+  // each stage ran exactly once, and there is exactly one verdict
+  const once = [{ stage: 'inspect', n: 1 }, { stage: 'redact', n: 1 }, { stage: 'transcribe', n: 1 }];
+  expect(runs.rows).toEqual(once);
+  expect(completed.rows).toEqual(once);
+  expect((await pg.query('SELECT count(*)::int AS n FROM verdicts WHERE conversation_id = $1', [id])).rows[0].n).toBe(1);
   expect(utt.rows[0].n).toBeGreaterThan(3);
   expect(utt.rows[0].d).toBe(utt.rows[0].n); // no utterance stored twice
   expect(utt.rows[0].maxseq).toBe(utt.rows[0].n - 1);
@@ -112,7 +114,7 @@ describe('Redis loses its data mid-run', () => {
     const reconciled = await pg.query("SELECT count(DISTINCT conversation_id)::int AS n FROM processing_events WHERE conversation_id = ANY($1) AND kind = 'reconciled'", [ids]);
     expect(reconciled.rows[0].n).toBeGreaterThanOrEqual(ids.length - 1);
     await worker.stop();
-  });
+  }, 240_000); // four calls through one speech thread, after a flush
 });
 
 describe('a job that finally fails', () => {

@@ -70,5 +70,5 @@ describe('audio redaction', () => {
     } finally {
       engine.close();
     }
-  });
+  }, 180_000); // four in-process decodes of a 40 s call: about a minute on a busy 2-core machine
 });
