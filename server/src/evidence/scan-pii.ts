@@ -60,7 +60,9 @@ export function scanText(text: string, source: string, out: Finding[] = []): Fin
 
 export function scanBytes(buf: Buffer, source: string, out: Finding[] = []): Finding[] {
   for (const run of printableRuns(buf)) {
-    scanText(run, source, out);
+    // line by line: a dump row, a log record and a Redis value are each one line (their own newlines are escaped),
+    // so digits from neighbouring rows (ordinals, counts) are never read as one spoken number
+    for (const line of run.split('\n')) scanText(line, source, out);
     // bytea in a plain dump is written as \x<hex>: decode it and look inside
     for (const m of run.matchAll(/\\x((?:[0-9a-f]{2}){8,})/g)) {
       for (const inner of printableRuns(Buffer.from(m[1], 'hex'))) scanText(inner, `${source} (bytea)`, out);

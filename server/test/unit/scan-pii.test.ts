@@ -19,6 +19,14 @@ describe('scan:pii detectors on raw bytes', () => {
     expect(kinds('1763900000000 1700000000123 4111111111111112 11010519491231002Y 411111******1111 amount 1234.56')).toEqual([]);
   });
 
+  it('reads a dump row by row: numbers in neighbouring rows are not one spoken card number', () => {
+    // one number word per row (as a table of counts or ordinals can give): read as one text, they spell a Visa number
+    const rows = ['four', ...Array(15).fill('one')];
+    expect(scanText(rows.join('\n'), 'whole').map((f) => f.kind)).toEqual(['spoken_card_number']);
+    expect(scanBytes(Buffer.from(`COPY findings FROM stdin;\n${rows.join('\n')}\n`), 'dump')).toEqual([]);
+    expect(scanBytes(Buffer.from('COPY utterances FROM stdin;\nnote\tfour one one one one one one one one one one one one one one one\n'), 'dump').map((f) => f.kind)).toEqual(['spoken_card_number']);
+  });
+
   it('looks inside hex-encoded bytea of a dump, and finds nothing in ciphertext', () => {
     const plain = Buffer.from('card 4111 1111 1111 1111');
     expect(scanBytes(Buffer.from(`COPY t (v) FROM stdin;\n\\\\x${plain.toString('hex')}\n`), 'dump').map((f) => [f.kind, f.source])).toEqual([['card_number', 'dump (bytea)']]);
