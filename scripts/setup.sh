@@ -54,7 +54,8 @@ stamp=node_modules/.hotline-lock-sha
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   say "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # onnxruntime-node's postinstall would download CUDA binaries: scripts are off (.npmrc), and its own switch says skip too
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
 say "ready (PostgreSQL, Redis, speech engine, npm packages)"
