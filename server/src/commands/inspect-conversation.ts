@@ -30,8 +30,7 @@ export async function inspectionTranscript(deps: InspectDeps, conv: Conversation
 }
 
 /** Inspects a conversation against the active policies (or the ones given, e.g. a draft under regression). */
-export async function inspectConversation(deps: InspectDeps, conv: Conversation, policies?: Policy[]): Promise<{ verdict: Verdict; transcript: InspectionTranscript }> {
+export async function inspectConversation(deps: InspectDeps, conv: Conversation, policies?: Policy[]): Promise<Verdict> {
   const transcript = await inspectionTranscript(deps, conv);
-  const verdict = inspect(policies ?? (await deps.inspections.activePolicies()), transcript, { asr: conv.asrEngine ?? `none (${conv.channel})` });
-  return { verdict, transcript };
+  return inspect(policies ?? (await deps.inspections.activePolicies()), transcript, { asr: conv.asrEngine ?? `none (${conv.channel})` });
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuditLog } from '../audit/audit-log';
+import type { QaPolicy } from '../entities/inspection';
 import type { Logger } from '../lib/logger';
 import { YamlFileError } from '../lib/yaml-file';
 import { loadPolicyFile, Policy } from '../inspection/policy';
@@ -47,12 +48,21 @@ export async function importPolicyDir(deps: InspectDeps & { audit: AuditLog; log
   return out;
 }
 
+/**
+ * Stores a policy version as a draft and audits it; the same version with the same text is a no-op (`created:
+ * false`), with other text a PolicyConflictError. Used by the file import and by `POST /api/v1/policies`.
+ */
+export async function draftPolicy(deps: Pick<InspectDeps, 'inspections'> & { audit: AuditLog }, p: Policy, actor: Actor, details: Record<string, unknown> = {}): Promise<{ row: QaPolicy; created: boolean }> {
+  const r = await deps.inspections.addPolicy(p, actor.actorName);
+  if (r.created) await deps.audit.append({ ...actor, action: 'policy.draft', objectType: 'policy', objectId: `${p.doc.id}@v${p.doc.version}`, reason: null, outcome: 'allowed', details: { hash: p.hash, ...details } });
+  return r;
+}
+
 export async function importPolicy(deps: InspectDeps & { audit: AuditLog; log: Logger }, p: Policy, file: string, actor: Actor): Promise<ImportResult> {
   const label = `${p.doc.id}@v${p.doc.version}`;
   try {
-    const { created } = await deps.inspections.addPolicy(p, actor.actorName);
+    const { created } = await draftPolicy(deps, p, actor, { file: path.basename(file) });
     if (!created) return { file, policy: label, outcome: 'unchanged' };
-    await deps.audit.append({ ...actor, action: 'policy.draft', objectType: 'policy', objectId: label, reason: null, outcome: 'allowed', details: { hash: p.hash, file: path.basename(file) } });
     if (await deps.inspections.hasActive(p.doc.id)) return { file, policy: label, outcome: 'created' };
     await deps.inspections.activate(p.doc.id, p.doc.version, actor.actorName);
     await deps.audit.append({ ...actor, action: 'policy.activate', objectType: 'policy', objectId: label, reason: 'first version of this policy (installation)', outcome: 'allowed', details: { hash: p.hash } });
@@ -99,7 +109,7 @@ export async function regress(deps: InspectDeps, candidate: Policy): Promise<Reg
     }
     let verdict;
     try {
-      ({ verdict } = await inspectConversation(deps, conv, [candidate]));
+      verdict = await inspectConversation(deps, conv, [candidate]);
     } catch (e) {
       report.skipped.push({ ...base, got: '-', why: `transcript unreadable: ${(e as Error).name}` });
       continue;

@@ -99,7 +99,7 @@ export class Lexicon {
 }
 
 /** Compiles a phrase set once per policy; keyword hits come from the policy's lexicon scan. */
-export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon: Lexicon = new Lexicon()): CompiledPhraseSet {
+export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon: Lexicon): CompiledPhraseSet {
   const keywordTokens = (set.keywords ?? []).map(tokenize);
   const keywords = keywordTokens.map((k) => ` ${k.join(' ')} `);
   const id = lexicon.addSet(keywordTokens);

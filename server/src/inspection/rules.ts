@@ -145,7 +145,7 @@ function precondition(rule: Rule, t: InspectionTranscript): RuleOutcome | undefi
   return undefined;
 }
 
-export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon = new Lexicon()): CompiledRule {
+export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon): CompiledRule {
   const evaluate = evaluator(rule, model, lexicon);
   const semantic = rule.type === 'phrase' ? Boolean(rule.match.similar?.length || rule.before?.match.similar?.length) : false;
   return {

@@ -22,11 +22,10 @@ export interface SimilarityModel {
 
 export interface PreparedExample {
   tokens: string[];
-  keys: string[];
+  /** interned word ids (−1 past the table's bound) */
+  ids: number[];
   weights: number[];
   total: number;
-  /** interned word ids (filled on first use) */
-  ids?: number[];
 }
 
 const FUNCTION_WORDS = new Set(
@@ -136,13 +135,13 @@ export const lexicalPhonetic: SimilarityModel = {
   prepare(example) {
     const tokens = tokenize(example);
     const weights = tokens.map((t) => (FUNCTION_WORDS.has(t) ? 0.25 : 1));
-    return { tokens, keys: tokens.map(phoneticKey), weights, total: weights.reduce((a, b) => a + b, 0) };
+    return { tokens, ids: tokens.map(internWord), weights, total: weights.reduce((a, b) => a + b, 0) };
   },
   best(ex, tokens, min = 0) {
     const none = { score: 0, from: 0, to: 0 };
     if (!ex.tokens.length || !tokens.length) return none;
     const u = prepareTokens(tokens);
-    const exIds = (ex.ids ??= ex.tokens.map(internWord));
+    const exIds = ex.ids;
     const n = tokens.length;
     // S[i][j]: example word i against utterance word j (or words j, j+1 joined)
     const S: Float64Array[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DisputeRow, FindingRow, VerdictRow } from '../entities/inspection';
+import type { DisputeRow, FindingRow, QaPolicy, VerdictRow } from '../entities/inspection';
 import type { InspectUtterance } from '../inspection/transcript';
 
 const evidenceSchema = z
@@ -127,5 +127,24 @@ export function presentVerdict(v: VerdictRow, findings: FindingRow[], disputes: 
     createdAt: v.createdAt.toISOString(),
     findings: findings.filter((f) => f.verdictId === v.id).map((f) => presentFinding(f, utterances)),
     disputes: disputes.filter((d) => d.verdictId === v.id).map(presentDispute),
+  };
+}
+
+export const policyVersionSchema = z
+  .object({ policyId: z.string(), version: z.number(), title: z.string(), status: z.enum(['draft', 'active', 'retired']), contentHash: z.string(), createdBy: z.string(), createdAt: z.string(), activatedBy: z.string().nullable(), activatedAt: z.string().nullable() })
+  .meta({ id: 'PolicyVersion' });
+
+/** A stored policy version without its text. */
+export function presentPolicy(r: QaPolicy): z.infer<typeof policyVersionSchema> {
+  return {
+    policyId: r.policyId,
+    version: r.version,
+    title: r.title,
+    status: r.status,
+    contentHash: r.contentHash,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+    activatedBy: r.activatedBy,
+    activatedAt: r.activatedAt?.toISOString() ?? null,
   };
 }

@@ -1,15 +1,8 @@
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Worker } from 'bullmq';
 import { inspectConversation, InspectDeps } from '../commands/inspect-conversation';
 import type { Logger } from '../lib/logger';
 import { redisConnection } from '../repositories/queue';
-
-export const REINSPECT_QUEUE = 'reinspect';
-
-export interface ReinspectJob {
-  from: string;
-  to: string;
-  requestedBy: string;
-}
+import { REINSPECT_QUEUE, ReinspectJob } from './stages';
 
 export interface ReinspectProgress {
   total: number;
@@ -17,10 +10,6 @@ export interface ReinspectProgress {
   changed: number;
   unchanged: number;
   skipped: number;
-}
-
-export function reinspectQueue(redisUrl: string, prefix: string): Queue<ReinspectJob> {
-  return new Queue<ReinspectJob>(REINSPECT_QUEUE, { connection: redisConnection(redisUrl), prefix });
 }
 
 /**
@@ -36,7 +25,7 @@ export async function runReinspection(deps: InspectDeps & { log: Logger }, data:
     const conv = await deps.conversations.get(id);
     try {
       if (!conv) throw new Error('gone');
-      const { verdict } = await inspectConversation(deps, conv, policies);
+      const verdict = await inspectConversation(deps, conv, policies);
       const saved = await deps.inspections.replaceVerdict(id, verdict, 'reinspection');
       if (saved) p.changed++;
       else p.unchanged++;

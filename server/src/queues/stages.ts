@@ -33,3 +33,12 @@ export function jobIdFor(stage: StageName, conversationId: string): string {
 export function pendingStage(status: ConversationState): StageName | undefined {
   return PIPELINE.find((s) => STAGES[s].from === status || STAGES[s].running === status);
 }
+
+/** Re-inspection of a period (a background job beside the pipeline, not a stage). */
+export const REINSPECT_QUEUE = 'reinspect';
+
+export interface ReinspectJob {
+  from: string;
+  to: string;
+  requestedBy: string;
+}

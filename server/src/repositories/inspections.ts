@@ -60,21 +60,17 @@ export class InspectionRepository {
    * is refused (a change needs a new version number, so verdicts keep meaning what they said).
    */
   async addPolicy(p: Policy, actor: string): Promise<{ row: QaPolicy; created: boolean }> {
-    const existing = await this.getPolicy(p.doc.id, p.doc.version);
-    if (existing) {
-      if (existing.contentHash !== p.hash) throw new PolicyConflictError(`policy ${p.doc.id} version ${p.doc.version} already exists with other content: raise the version`);
-      return { row: existing, created: false };
-    }
-    await this.db
+    const inserted = await this.db
       .createQueryBuilder()
       .insert()
       .into(QaPolicy)
       .values({ policyId: p.doc.id, version: p.doc.version, contentHash: p.hash, source: p.source, title: p.doc.title, status: 'draft', createdBy: actor })
       .orIgnore()
+      .returning('policy_id')
       .execute();
-    const row = await this.getPolicy(p.doc.id, p.doc.version);
-    if (!row || row.contentHash !== p.hash) throw new PolicyConflictError(`policy ${p.doc.id} version ${p.doc.version} already exists with other content: raise the version`);
-    return { row, created: true };
+    const row = (await this.getPolicy(p.doc.id, p.doc.version))!;
+    if (row.contentHash !== p.hash) throw new PolicyConflictError(`policy ${p.doc.id} version ${p.doc.version} already exists with other content: raise the version`);
+    return { row, created: inserted.raw.length > 0 };
   }
 
   /** Makes this version the active one of its policy; the previous active version is retired. */
@@ -155,10 +151,6 @@ export class InspectionRepository {
     });
   }
 
-  currentVerdict(conversationId: string): Promise<VerdictRow | null> {
-    return this.db.getRepository(VerdictRow).findOne({ where: { conversationId, current: true } });
-  }
-
   verdicts(conversationId: string): Promise<VerdictRow[]> {
     return this.db.getRepository(VerdictRow).find({ where: { conversationId }, order: { current: 'DESC', createdAt: 'DESC' } });
   }
@@ -198,7 +190,8 @@ export class InspectionRepository {
       if (f.result !== 'pass' && f.result !== 'fail') throw new ReviewError(422, 'not_reviewable', `a finding that is ${f.result} has nothing to confirm or overturn`);
       const v = await m.findOneOrFail(VerdictRow, { where: { id: f.verdictId } });
       await m.update(FindingRow, { id: f.id }, { reviewState: state, reviewedBy: reviewer, reviewedAt: new Date(), reviewComment: comment });
-      const expected = state === 'confirmed' ? f.result : f.result === 'pass' ? 'fail' : 'pass';
+      const flip = (r: 'pass' | 'fail') => (r === 'pass' ? 'fail' : 'pass');
+      const expected = state === 'confirmed' ? f.result : flip(f.result);
       await m.query(
         `INSERT INTO labelled_cases (finding_id, conversation_id, policy_id, policy_version, rule_id, expected, source, labelled_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -209,7 +202,7 @@ export class InspectionRepository {
       const p = row ? this.parse(row) : undefined;
       if (p) {
         const all = await m.find(FindingRow, { where: { verdictId: v.id } });
-        const effective = all.map((x) => ({ ...x, result: x.reviewState === 'overturned' && (x.result === 'pass' || x.result === 'fail') ? (x.result === 'pass' ? 'fail' : 'pass') : x.result }));
+        const effective = all.map((x) => ({ ...x, result: x.reviewState === 'overturned' && (x.result === 'pass' || x.result === 'fail') ? flip(x.result) : x.result }));
         const s = score(p, effective);
         await m.update(VerdictRow, { id: v.id }, { finalScore: s.score, finalPassed: s.passed });
       }

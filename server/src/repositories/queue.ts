@@ -1,5 +1,5 @@
 import { Job, Queue } from 'bullmq';
-import { jobIdFor, StageJob, StageName, STAGES } from '../queues/stages';
+import { jobIdFor, REINSPECT_QUEUE, ReinspectJob, StageJob, StageName, STAGES } from '../queues/stages';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -15,6 +15,7 @@ export function redisConnection(url: string) {
 /** Enqueues pipeline jobs. Payloads carry ids only: never text, audio or identifiers. */
 export class PipelineQueue {
   private queues = new Map<StageName, Queue<StageJob>>();
+  private reinspectQueue?: Queue<ReinspectJob>;
 
   constructor(private readonly s: QueueSettings) {}
 
@@ -47,8 +48,14 @@ export class PipelineQueue {
     return (await this.queue(stage).getJob(jobIdFor(stage, conversationId))) ?? undefined;
   }
 
+  /** The re-inspection job queue: one per process, like the stage queues. */
+  reinspection(): Queue<ReinspectJob> {
+    return (this.reinspectQueue ??= new Queue<ReinspectJob>(REINSPECT_QUEUE, { connection: redisConnection(this.s.redisUrl), prefix: this.s.prefix }));
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await Promise.all([...this.queues.values(), ...(this.reinspectQueue ? [this.reinspectQueue] : [])].map((q) => q.close()));
     this.queues.clear();
+    this.reinspectQueue = undefined;
   }
 }

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { startTestIdp, TestIdp } from './auth';
 
 export const SERVER_DIR = path.resolve(__dirname, '..', '..');
 export const MAIN = path.join(SERVER_DIR, 'dist', 'main.js');
@@ -160,4 +161,48 @@ export async function getJson(url: string, init?: RequestInit) {
   const res = await authedFetch(url, init);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
+}
+
+export interface Stack {
+  idp: TestIdp;
+  t: TestEnv;
+  proc: Proc;
+  pg: Client;
+  close(): Promise<void>;
+}
+
+/**
+ * What most integration files start with: the local OpenID provider, a fresh environment, one appliance process and a
+ * database client; `auth` sets the default Authorization of the file's requests. If a step fails, what was opened
+ * before it is closed again.
+ */
+export async function openStack(
+  name: string,
+  redisDb: number,
+  o: { role?: 'api' | 'all'; env?: Record<string, string>; procEnv?: Record<string, string>; auth?: (idp: TestIdp) => typeof defaultAuth } = {},
+): Promise<Stack> {
+  const idp = await startTestIdp();
+  let proc: Proc | undefined;
+  try {
+    useAuth(o.auth?.(idp));
+    const t = await makeTestEnv(name, redisDb, o.env ?? {}, idp);
+    proc = await startProcess(o.role ?? 'api', t, o.procEnv);
+    const pg = await db(t);
+    const p = proc;
+    return {
+      idp,
+      t,
+      proc: p,
+      pg,
+      async close() {
+        await pg.end();
+        await p.stop();
+        await idp.close();
+      },
+    };
+  } catch (e) {
+    await proc?.stop();
+    await idp.close();
+    throw e;
+  }
 }

@@ -5,8 +5,8 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../src/app/app';
 import type { Services } from '../../src/services';
-import { startTestIdp, TestIdp } from '../helpers/auth';
-import { db, MAIN, makeTestEnv, Proc, startProcess, TestEnv, useAuth, waitFor } from '../helpers/stack';
+import { TestIdp } from '../helpers/auth';
+import { MAIN, Proc, startProcess, TestEnv, waitFor, openStack, Stack } from '../helpers/stack';
 
 /**
  * Roles × routes, generated from the route table: every route, every role, anonymous and a wrong-audience token,
@@ -85,12 +85,10 @@ const JSON_BODIES: Record<string, unknown> = {
   'POST /api/v1/inspection/reinspect': { from: '2026-11-02T00:00:00Z', to: '2026-11-01T00:00:00Z' },
 };
 
+let stack: Stack;
 beforeAll(async () => {
-  idp = await startTestIdp();
-  useAuth(undefined);
-  t = await makeTestEnv('access', 14, {}, idp);
-  api = await startProcess('api', t);
-  pg = await db(t);
+  stack = await openStack('access', 14);
+  ({ idp, t, proc: api, pg } = stack);
   const recorder = await idp.recorderToken();
   for (const [key, agent, team, minute] of [
     ['anna-conv', 'anna', 'team-cards', 1],
@@ -103,11 +101,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await pg?.end();
-  await api?.stop();
-  await idp?.close();
-});
+afterAll(() => stack?.close());
 
 describe('roles × routes', () => {
   it('every route in the table has an expectation (a new route without a policy fails here)', () => {

@@ -5,8 +5,8 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
 import { metadataFor } from '../../src/synth/render';
-import { startTestIdp, TestIdp } from '../helpers/auth';
-import { db, MAIN, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, useAuth, waitFor } from '../helpers/stack';
+import { TestIdp } from '../helpers/auth';
+import { MAIN, Proc, startProcess, TestEnv, uploadCall, waitFor, openStack, Stack } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
 
 /**
@@ -67,24 +67,18 @@ const verdicts = async (id: string, user = 'quinn'): Promise<VerdictOut[]> => {
 const rule = (v: VerdictOut, ruleId: string) => v.findings.find((f) => f.ruleId === ruleId)!;
 let period: { from: string; to: string };
 
+let stack: Stack;
 beforeAll(async () => {
-  idp = await startTestIdp();
-  useAuth(async () => idp.recorderToken());
-  t = await makeTestEnv(
-    'inspection',
-    9,
-    { HOTLINE_INSPECTION_SLA_S: '2', HOTLINE_ASR_CONCURRENCY: '2', HOTLINE_QA_POLICY_DIR: POLICY_DIR, HOTLINE_ASR_KEYPHRASES: path.resolve(POLICY_DIR, '..', 'asr', 'keyphrases.txt') },
-    idp,
-  );
-  api = await startProcess('api', t);
-  pg = await db(t);
+  stack = await openStack('inspection', 9, {
+    env: { HOTLINE_INSPECTION_SLA_S: '2', HOTLINE_ASR_CONCURRENCY: '2', HOTLINE_QA_POLICY_DIR: POLICY_DIR, HOTLINE_ASR_KEYPHRASES: path.resolve(POLICY_DIR, '..', 'asr', 'keyphrases.txt') },
+    auth: (i) => async () => i.recorderToken(),
+  });
+  ({ idp, t, proc: api, pg } = stack);
 });
 
 afterAll(async () => {
-  await pg?.end();
   await worker?.stop();
-  await api?.stop();
-  await idp?.close();
+  await stack?.close();
 });
 
 describe('every conversation ends with a verdict or a reason', () => {

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordErrors } from '../../src/lib/wer';
 import { metadataFor } from '../../src/synth/render';
 import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
-import { startTestIdp, TestIdp } from '../helpers/auth';
-import { authedFetch, useAuth, db, getJson, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
+import { authedFetch, getJson, Proc, TestEnv, uploadCall, waitFor, openStack, Stack } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
 import { Finding, scanDatabase, scanFiles, scanRedis } from '../../src/evidence/scan-pii';
 
@@ -26,21 +25,18 @@ async function waitTranscribed(id: string) {
   });
 }
 
-let idp: TestIdp;
 
+let stack: Stack;
 beforeAll(async () => {
-  idp = await startTestIdp();
-  useAuth(async (method, url) => (method === 'POST' && /\/api\/v1\/(calls|conversations)$/.test(url) ? idp.recorderToken() : idp.tokenFor('cora')));
-  t = await makeTestEnv('pipeline', 11, {}, idp);
-  app = await startProcess('all', t, { HOTLINE_ASR_CONCURRENCY: '2', HOTLINE_ASR_KEYPHRASES: path.resolve(__dirname, '..', '..', '..', 'policies', 'asr', 'keyphrases.txt') });
-  pg = await db(t);
+  stack = await openStack('pipeline', 11, {
+    role: 'all',
+    procEnv: { HOTLINE_ASR_CONCURRENCY: '2', HOTLINE_ASR_KEYPHRASES: path.resolve(__dirname, '..', '..', '..', 'policies', 'asr', 'keyphrases.txt') },
+    auth: (i) => async (method, url) => (method === 'POST' && /\/api\/v1\/(calls|conversations)$/.test(url) ? i.recorderToken() : i.tokenFor('cora')),
+  });
+  ({ t, proc: app, pg } = stack);
 });
 
-afterAll(async () => {
-  await pg?.end();
-  await app?.stop();
-  await idp?.close();
-});
+afterAll(() => stack?.close());
 
 describe('a synthesized call goes in, a transcript comes out', () => {
   let id16: string;

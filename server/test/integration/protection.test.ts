@@ -4,8 +4,7 @@ import https from 'node:https';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestIdp, TestIdp } from '../helpers/auth';
-import { db, getJson, MAIN, makeTestEnv, Proc, startProcess, TestEnv, useAuth } from '../helpers/stack';
+import { getJson, MAIN, Proc, startProcess, TestEnv, openStack, Stack } from '../helpers/stack';
 
 /**
  * Keys, erasure, retention and TLS on real PostgreSQL: rotation and rewrap keep every value readable, crypto-shredding
@@ -14,7 +13,6 @@ import { db, getJson, MAIN, makeTestEnv, Proc, startProcess, TestEnv, useAuth } 
  */
 let t: TestEnv;
 let api: Proc;
-let idp: TestIdp;
 let pg: Client;
 let caller = 'cora';
 
@@ -44,19 +42,13 @@ async function chat(customerRef: string | undefined, text: string, startedAt = '
 const detail = async (id: string) => (await getJson(`${api.base}/api/v1/conversations/${id}`)).body;
 const unmask = (id: string) => getJson(`${api.base}/api/v1/conversations/${id}/unmask`, json('POST', { reason: 'Complaint 88: customer disputes what was said' }));
 
+let stack: Stack;
 beforeAll(async () => {
-  idp = await startTestIdp();
-  useAuth(async (method, url) => (method === 'POST' && /\/api\/v1\/conversations$/.test(url) ? idp.recorderToken() : idp.tokenFor(caller)));
-  t = await makeTestEnv('protection', 10, {}, idp);
-  api = await startProcess('api', t);
-  pg = await db(t);
+  stack = await openStack('protection', 10, { auth: (i) => async (method, url) => (method === 'POST' && /\/api\/v1\/conversations$/.test(url) ? i.recorderToken() : i.tokenFor(caller)) });
+  ({ t, proc: api, pg } = stack);
 });
 
-afterAll(async () => {
-  await pg?.end();
-  await api?.stop();
-  await idp?.close();
-});
+afterAll(() => stack?.close());
 
 describe('text channels are masked and encrypted at the door', () => {
   it('the masked view hides the card and drops the CVV; the original keeps the card but never the CVV', async () => {

@@ -3,8 +3,7 @@ import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { metadataFor } from '../../src/synth/render';
-import { startTestIdp, TestIdp } from '../helpers/auth';
-import { authedFetch, useAuth, db, makeTestEnv, Proc, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
+import { authedFetch, Proc, startProcess, TestEnv, uploadCall, waitFor, openStack, Stack } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
 
 /** Crashes and lost queues: PostgreSQL is the system of record and every conversation still ends transcribed, once. */
@@ -33,21 +32,14 @@ async function exactlyOnce(id: string) {
   return utt.rows[0].n as number;
 }
 
-let idp: TestIdp;
 
+let stack: Stack;
 beforeAll(async () => {
-  idp = await startTestIdp();
-  useAuth(async (method) => (method === 'POST' ? idp.recorderToken() : idp.tokenFor('cora')));
-  t = await makeTestEnv('resilience', 12, {}, idp);
-  api = await startProcess('api', t);
-  pg = await db(t);
+  stack = await openStack('resilience', 12, { auth: (i) => async (method) => (method === 'POST' ? i.recorderToken() : i.tokenFor('cora')) });
+  ({ t, proc: api, pg } = stack);
 });
 
-afterAll(async () => {
-  await pg?.end();
-  await api?.stop();
-  await idp?.close();
-});
+afterAll(() => stack?.close());
 
 // every test stops the workers it started, pass or fail, so none lingers into the next test
 afterEach(async () => {

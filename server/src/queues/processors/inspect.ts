@@ -16,7 +16,7 @@ export async function processInspect(deps: InspectDeps & { log: Logger }, job: J
   if (!started) return { outcome: 'already_done' };
   const { conv, log, attempt } = started;
   const t0 = performance.now();
-  const { verdict } = await inspectConversation(deps, conv);
+  const verdict = await inspectConversation(deps, conv);
   const ms = performance.now() - t0;
   const summary = {
     verdict: verdict.outcome,

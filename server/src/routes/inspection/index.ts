@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { defineRoute, RouteDef } from '../../app/route';
 import { conversationScope } from '../../authz/policy';
-import { activatePolicy, RegressionReport } from '../../commands/policies';
+import { activatePolicy, draftPolicy, RegressionReport } from '../../commands/policies';
 import { toInspectUtterance } from '../../inspection/transcript';
 import { parsePolicy } from '../../inspection/policy';
 import { HttpError, notFound } from '../../lib/errors';
 import { YamlFileError } from '../../lib/yaml-file';
-import { disputeSchema, findingSchema, presentDispute, presentFinding, presentVerdict, verdictSchema } from '../../presenters/verdict';
+import { disputeSchema, findingSchema, policyVersionSchema, presentDispute, presentFinding, presentPolicy, presentVerdict, verdictSchema } from '../../presenters/verdict';
 import { openUtterances } from '../../protection/sealed-transcript';
-import { reinspectQueue } from '../../queues/reinspect';
-import { ReviewError } from '../../repositories/inspections';
+import { PolicyConflictError, ReviewError } from '../../repositories/inspections';
 import type { Services } from '../../services';
 import { errorSchema, openKeyOrGone } from '../conversations';
 import type { Context } from 'koa';
@@ -29,9 +28,6 @@ const day = z.iso.date();
 const coverageQuery = z.object({ from: day.optional(), to: day.optional() }).describe('UTC dates, to inclusive; default the last 7 days');
 const reinspectBody = z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }).strict().meta({ id: 'ReinspectRequest' });
 
-const policyRow = z
-  .object({ policyId: z.string(), version: z.number(), title: z.string(), status: z.enum(['draft', 'active', 'retired']), contentHash: z.string(), createdBy: z.string(), createdAt: z.string(), activatedBy: z.string().nullable(), activatedAt: z.string().nullable() })
-  .meta({ id: 'PolicyVersion' });
 const regressionSchema = z
   .object({
     policy: z.string(),
@@ -215,12 +211,9 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       summary: 'QA policy versions (draft, active, retired)',
       tags: ['policies'],
       auth: { action: 'policy.read', deny: 403 },
-      responses: { 200: { description: 'policy versions', schema: z.object({ items: z.array(policyRow) }).meta({ id: 'PolicyList' }) } },
+      responses: { 200: { description: 'policy versions', schema: z.object({ items: z.array(policyVersionSchema) }).meta({ id: 'PolicyList' }) } },
       handler: async (ctx) => {
-        const rows = await s.inspections.listPolicies();
-        ctx.body = {
-          items: rows.map((r) => ({ ...r, source: undefined, createdAt: r.createdAt.toISOString(), activatedAt: r.activatedAt?.toISOString() ?? null })),
-        };
+        ctx.body = { items: (await s.inspections.listPolicies()).map(presentPolicy) };
       },
     }),
     defineRoute({
@@ -257,7 +250,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       tags: ['policies'],
       auth: { action: 'policy.draft', deny: 403 },
       body: policySourceBody,
-      responses: { 201: { description: 'stored as draft', schema: policyRow }, 200: { description: 'this exact version exists already', schema: policyRow }, 409: { description: 'the version exists with other content', schema: errorSchema }, 422: errors[422] },
+      responses: { 201: { description: 'stored as draft', schema: policyVersionSchema }, 200: { description: 'this exact version exists already', schema: policyVersionSchema }, 409: { description: 'the version exists with other content', schema: errorSchema }, 422: errors[422] },
       handler: async (ctx, { body }) => {
         const b = body as z.infer<typeof policySourceBody>;
         let p;
@@ -267,16 +260,12 @@ export function inspectionRoutes(s: Services): RouteDef[] {
           if (!(e instanceof YamlFileError)) throw e;
           throw new HttpError(422, 'invalid_policy', e.message, { line: e.line, column: e.col, field: e.field, problem: e.problem });
         }
-        const actor = actorOf(ctx);
-        const existing = await s.inspections.getPolicy(p.doc.id, p.doc.version);
-        if (existing && existing.contentHash !== p.hash) throw new HttpError(409, 'version_exists', `policy ${p.doc.id} version ${p.doc.version} already exists with other content: raise the version`);
-        const r = existing ? { outcome: 'unchanged' } : await s.inspections.addPolicy(p, actor.actorName).then(async () => {
-          await s.audit.append({ ...actor, action: 'policy.draft', objectType: 'policy', objectId: `${p.doc.id}@v${p.doc.version}`, reason: null, outcome: 'allowed', details: { hash: p.hash } });
-          return { outcome: 'created' };
+        const r = await draftPolicy(s, p, actorOf(ctx)).catch((e: unknown) => {
+          if (e instanceof PolicyConflictError) throw new HttpError(409, 'version_exists', e.message);
+          throw e;
         });
-        const row = (await s.inspections.getPolicy(p.doc.id, p.doc.version))!;
-        ctx.status = r.outcome === 'created' ? 201 : 200;
-        ctx.body = { ...row, source: undefined, createdAt: row.createdAt.toISOString(), activatedAt: row.activatedAt?.toISOString() ?? null };
+        ctx.status = r.created ? 201 : 200;
+        ctx.body = presentPolicy(r.row);
       },
     }),
     defineRoute({
@@ -310,15 +299,10 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       handler: async (ctx, { body }) => {
         const b = body as z.infer<typeof reinspectBody>;
         if (Date.parse(b.from) >= Date.parse(b.to)) throw new HttpError(422, 'invalid_period', 'from must be before to');
-        const q = reinspectQueue(s.config.REDIS_URL, s.config.HOTLINE_QUEUE_PREFIX);
-        try {
-          const job = await q.add('reinspect', { from: b.from, to: b.to, requestedBy: ctx.state.principal!.username }, { removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 7 * 86_400 } });
-          await ctx.state.audit('inspection.reinspect', { type: 'job', id: String(job.id) }, 'allowed', { details: { from: b.from, to: b.to } });
-          ctx.status = 202;
-          ctx.body = { jobId: String(job.id) };
-        } finally {
-          await q.close();
-        }
+        const job = await s.queue.reinspection().add('reinspect', { from: b.from, to: b.to, requestedBy: ctx.state.principal!.username }, { removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 7 * 86_400 } });
+        await ctx.state.audit('inspection.reinspect', { type: 'job', id: String(job.id) }, 'allowed', { details: { from: b.from, to: b.to } });
+        ctx.status = 202;
+        ctx.body = { jobId: String(job.id) };
       },
     }),
     defineRoute({
@@ -337,14 +321,9 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx, { params }) => {
         const { jobId } = params as { jobId: string };
-        const q = reinspectQueue(s.config.REDIS_URL, s.config.HOTLINE_QUEUE_PREFIX);
-        try {
-          const job = await q.getJob(jobId);
-          if (!job) throw notFound('job');
-          ctx.body = { jobId, state: await job.getState(), progress: job.progress, result: job.returnvalue ?? null, error: job.failedReason ?? null };
-        } finally {
-          await q.close();
-        }
+        const job = await s.queue.reinspection().getJob(jobId);
+        if (!job) throw notFound('job');
+        ctx.body = { jobId, state: await job.getState(), progress: job.progress, result: job.returnvalue ?? null, error: job.failedReason ?? null };
       },
     }),
   ];
