@@ -1,0 +1,125 @@
+import * as ort from 'onnxruntime-node';
+import { join } from 'node:path';
+import { Featurizer, type Vocabulary } from './features';
+import { loadModelDir, type ModelManifest, ModelIntegrityError } from './manifest';
+import { decideIntent, sentimentLabel, type SentimentLabel, sentimentScore } from './metrics';
+
+/**
+ * One verified text classifier on onnxruntime-node. The session is created once (per worker) from the bytes the
+ * manifest check read, single-threaded (the worker runs jobs side by side), and texts go through it in batches.
+ */
+export class TextClassifier {
+  private constructor(
+    readonly manifest: ModelManifest,
+    /** sha256 of the manifest, which pins every file */
+    readonly hash: string,
+    private readonly featurizer: Featurizer,
+    private readonly session: ort.InferenceSession,
+  ) {}
+
+  static async load(dir: string, threads = 1): Promise<TextClassifier> {
+    const m = loadModelDir(dir);
+    let vocab: Vocabulary;
+    try {
+      vocab = JSON.parse(m.files['vocab.json'].toString('utf8')) as Vocabulary;
+    } catch (e) {
+      throw new ModelIntegrityError(m.manifest.name, `vocab.json is not JSON: ${(e as Error).message}`);
+    }
+    const featurizer = new Featurizer(vocab);
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(m.files['model.onnx'], { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    } catch (e) {
+      throw new ModelIntegrityError(m.manifest.name, `onnxruntime cannot load model.onnx: ${(e as Error).message}`);
+    }
+    return new TextClassifier(m.manifest, m.hash, featurizer, session);
+  }
+
+  /** `name@version#hash12`: what a result records as the model that produced it */
+  get id(): string {
+    return `${this.manifest.name}@${this.manifest.version}#${this.hash.slice(0, 12)}`;
+  }
+
+  /** Class probabilities per text, `batchSize` texts per session run. */
+  async probabilities(texts: string[], batchSize = 64): Promise<Float32Array[]> {
+    const C = this.manifest.labels.length;
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += batchSize) {
+      const chunk = texts.slice(i, i + batchSize);
+      const b = this.featurizer.batch(chunk);
+      const res = await this.session.run({
+        indices: new ort.Tensor('int64', b.indices, [chunk.length, b.width]),
+        values: new ort.Tensor('float32', b.values, [chunk.length, b.width]),
+      });
+      const p = res.probabilities.data as Float32Array;
+      for (let r = 0; r < chunk.length; r++) out.push(p.slice(r * C, (r + 1) * C));
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export interface IntentResult {
+  intent: string;
+  confidence: number;
+}
+
+export interface SentimentResult {
+  label: SentimentLabel;
+  /** p(positive) − p(negative), in [−1, 1] */
+  score: number;
+}
+
+export const MODEL_NAMES = { intent: 'intent-banking77', sentiment: 'sentiment-en' } as const;
+
+/** The worker's language models: intent and sentiment, verified and loaded once. */
+export class LanguageModels {
+  private constructor(
+    readonly intentModel: TextClassifier,
+    readonly sentimentModel: TextClassifier,
+  ) {}
+
+  static async load(modelsDir: string): Promise<LanguageModels> {
+    const intent = await TextClassifier.load(join(modelsDir, MODEL_NAMES.intent));
+    const sentiment = await TextClassifier.load(join(modelsDir, MODEL_NAMES.sentiment));
+    if (intent.manifest.task !== 'intent') throw new ModelIntegrityError(intent.manifest.name, 'is not an intent model');
+    if (sentiment.manifest.task !== 'sentiment') throw new ModelIntegrityError(sentiment.manifest.name, 'is not a sentiment model');
+    return new LanguageModels(intent, sentiment);
+  }
+
+  /** model name → id with hash, recorded with every result */
+  get ids(): Record<string, string> {
+    return { intent: this.intentModel.id, sentiment: this.sentimentModel.id };
+  }
+
+  async intents(texts: string[], batchSize = 64): Promise<IntentResult[]> {
+    const m = this.intentModel.manifest;
+    const t = m.thresholds.unknown ?? 0;
+    return (await this.intentModel.probabilities(texts, batchSize)).map((p) => {
+      const d = decideIntent(p, m.labels, t);
+      return { intent: d.intent, confidence: Math.round(d.confidence * 10000) / 10000 };
+    });
+  }
+
+  async sentiments(texts: string[], batchSize = 64): Promise<SentimentResult[]> {
+    return (await this.sentimentModel.probabilities(texts, batchSize)).map((p) => ({ label: sentimentLabel(p), score: sentimentScore(p) }));
+  }
+
+  async release(): Promise<void> {
+    await this.intentModel.release();
+    await this.sentimentModel.release();
+  }
+}
+
+/** Verifies the model folders without loading a session (for /readyz in a process that runs no models). */
+export function verifyLanguageModels(modelsDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [task, name] of Object.entries(MODEL_NAMES)) {
+    const m = loadModelDir(join(modelsDir, name));
+    out[task] = `${m.manifest.name}@${m.manifest.version}#${m.hash.slice(0, 12)}`;
+  }
+  return out;
+}
