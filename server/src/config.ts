@@ -55,6 +55,8 @@ export const configSchema = z.object({
   HOTLINE_RETENTION_POLICY: z.string().default(path.join(repoRoot, 'policies', 'retention.yaml')),
   /** QA policy packs imported at worker start (new versions as drafts; a policy's first version is activated) */
   HOTLINE_QA_POLICY_DIR: z.string().default(path.join(repoRoot, 'policies', 'qa')),
+  /** the project's language models (intent, sentiment): one folder each with model.onnx, vocab.json and a manifest */
+  HOTLINE_MODELS_DIR: z.string().default(path.join(repoRoot, 'models')),
   /** a conversation waiting for its verdict longer than this raises the coverage alarm */
   HOTLINE_INSPECTION_SLA_S: z.coerce.number().int().positive().default(4 * 3600),
   /** how long after a verdict an agent may dispute it */

@@ -38,7 +38,11 @@ async function serve(role: 'api' | 'worker' | 'all') {
   let server: http.Server | https.Server | undefined;
   if (role !== 'worker') {
     const verifier = new TokenVerifier({ issuer: config.HOTLINE_OIDC_ISSUER!, audience: config.HOTLINE_OIDC_AUDIENCE });
-    const app = createApp(services, { local: () => (worker ? { engine: worker.pool.engine, modelId: worker.pool.modelId } : undefined) }, verifier);
+    const app = createApp(
+      services,
+      { local: () => (worker ? { engine: worker.pool.engine, modelId: worker.pool.modelId } : undefined), nlu: () => worker?.nlu },
+      verifier,
+    );
     // HTTPS with certificates from the internal PKI (`hotline pki issue-server`); plain HTTP only on loopback setups
     server = config.HOTLINE_TLS_CERT
       ? https.createServer({ cert: fs.readFileSync(config.HOTLINE_TLS_CERT), key: fs.readFileSync(config.HOTLINE_TLS_KEY!), minVersion: 'TLSv1.2' }, app.callback())

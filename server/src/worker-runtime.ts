@@ -4,6 +4,8 @@ import type { Worker } from 'bullmq';
 import { processTranscribe } from './queues/processors/transcribe';
 import { processRedact } from './queues/processors/redact';
 import { processInspect } from './queues/processors/inspect';
+import { processUnderstand } from './queues/processors/understand';
+import { LanguageModels } from './understanding/classifier';
 import { startReinspectWorker } from './queues/reinspect';
 import { importPolicyDir } from './commands/policies';
 import { reconcile } from './queues/reconciler';
@@ -16,6 +18,8 @@ import { applyRetention, loadRetentionPolicy } from './protection/retention';
 
 export interface WorkerRuntime {
   pool: SpeechPool;
+  /** the language models, or why they are not loaded (the understand stage then takes no jobs: they wait) */
+  nlu: { ok: true; models: Record<string, string> } | { ok: false; error: string };
   stop(): Promise<void>;
 }
 
@@ -27,6 +31,18 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   // QA policy packs: new versions become drafts, a policy's first version is activated; a broken file is logged and skipped
   const imported = await importPolicyDir(s, c.HOTLINE_QA_POLICY_DIR);
   s.log.info({ policies: imported.map((r) => `${r.policy ?? r.file}: ${r.outcome}`) }, 'QA policies imported');
+  // language models: verified against their manifests and loaded once; a tampered or missing model is logged and the
+  // understand stage does not start (its jobs wait in the queue, nothing is lost), the other stages run
+  let nlu: LanguageModels | undefined;
+  let nluStatus: WorkerRuntime['nlu'];
+  try {
+    nlu = await LanguageModels.load(c.HOTLINE_MODELS_DIR);
+    nluStatus = { ok: true, models: nlu.ids };
+    s.log.info({ models: nlu.ids }, 'language models loaded');
+  } catch (e) {
+    nluStatus = { ok: false, error: (e as Error).message };
+    s.log.error({ err: (e as Error).message }, 'language models not loaded: the understand stage is stopped until they are fixed');
+  }
   const spec = engineSpecFromConfig(c);
   const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
   s.log.info({ engine: spec.engine, modelId: pool.modelId, threads: pool.size }, 'speech model loaded');
@@ -53,6 +69,16 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       concurrency: 2,
       lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
     }),
+    ...(nlu
+      ? [
+          startStageWorker('understand', (job) => processUnderstand({ conversations: s.conversations, vault: s.vault, nlu: nlu!, log: s.log }, job), s, {
+            redisUrl: c.REDIS_URL,
+            prefix: c.HOTLINE_QUEUE_PREFIX,
+            concurrency: 2,
+            lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
+          }),
+        ]
+      : []),
     startStageWorker('inspect', (job) => processInspect(s, job), s, {
       redisUrl: c.REDIS_URL,
       prefix: c.HOTLINE_QUEUE_PREFIX,
@@ -100,6 +126,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
 
   return {
     pool,
+    nlu: nluStatus,
     async stop() {
       clearInterval(heartbeat);
       clearInterval(reconcileTimer);
@@ -109,6 +136,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       await Promise.all(workers.map((w) => w.close()));
       await s.redis.hdel(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX), workerId).catch(() => undefined);
       await pool.close();
+      await nlu?.release();
     },
   };
 }

@@ -8,7 +8,7 @@ import { blindRows, conversationKeys } from './protect-ingest';
 
 /**
  * Chats, e-mails and SMS: each message becomes an utterance with its offset from the conversation start.
- * They skip the speech step: masked and encrypted here, they enter the pipeline as `protected`, queued for inspection.
+ * They skip the speech step: masked and encrypted here, they enter the pipeline as `protected`, queued for understanding and inspection.
  */
 export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknown): Promise<IngestResult> {
   const parsed = textConversationSchema.safeParse(body);
@@ -47,7 +47,7 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknow
   if (!result.duplicate) {
     await deps.conversations.recordEvent(result.conversation.id, 'protect', 'completed', { detail: { pii: prot.counts, ms: Math.round(performance.now() - t0) } });
     deps.log.info({ conversationId: result.conversation.id, channel: v.channel, messages: v.messages.length }, 'text conversation received');
-    await enqueueOrLeaveForReconciler(deps, result.conversation.id, 'inspect');
+    await enqueueOrLeaveForReconciler(deps, result.conversation.id, 'understand');
   }
   return result;
 }

@@ -1,4 +1,5 @@
 import type { Conversation } from '../entities/conversation';
+import type { Utterance } from '../entities/utterance';
 import { inspect, Verdict } from '../inspection/engine';
 import type { Policy } from '../inspection/policy';
 import { InspectionTranscript, toInspectUtterance } from '../inspection/transcript';
@@ -13,6 +14,11 @@ export interface InspectDeps {
   vault: Vault;
 }
 
+function inspectionSentiment(r: Utterance): number | null {
+  if (!r.sentiment || r.sentimentScore === null) return null;
+  return r.sentiment === 'neutral' ? 0 : r.sentimentScore;
+}
+
 /** The masked transcript as inspection reads it (decrypted in memory only; originals are never opened). */
 export async function inspectionTranscript(deps: InspectDeps, conv: Conversation): Promise<InspectionTranscript> {
   const rows = await deps.conversations.utterances(conv.id);
@@ -24,13 +30,14 @@ export async function inspectionTranscript(deps: InspectDeps, conv: Conversation
     queue: conv.queue,
     language: conv.language,
     durationMs: conv.durationMs ?? 0,
-    intent: null,
-    utterances: opened.map(toInspectUtterance),
+    intent: conv.intent,
+    // a neutral turn counts as 0, so "negative" in a policy means what the sentiment model calls negative
+    utterances: opened.map((u, i) => ({ ...toInspectUtterance(u), sentiment: inspectionSentiment(rows[i]) })),
   };
 }
 
 /** Inspects a conversation against the active policies (or the ones given, e.g. a draft under regression). */
 export async function inspectConversation(deps: InspectDeps, conv: Conversation, policies?: Policy[]): Promise<Verdict> {
   const transcript = await inspectionTranscript(deps, conv);
-  return inspect(policies ?? (await deps.inspections.activePolicies()), transcript, { asr: conv.asrEngine ?? `none (${conv.channel})` });
+  return inspect(policies ?? (await deps.inspections.activePolicies()), transcript, { asr: conv.asrEngine ?? `none (${conv.channel})`, ...(conv.nluModels ?? {}) });
 }

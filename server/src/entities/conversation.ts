@@ -4,11 +4,11 @@ export const CHANNELS = ['call', 'chat', 'email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /**
- * received → transcribing → transcribed → redacting → protected → inspecting → inspected (with a verdict: scored, or
- * not applicable with the reason). `failed` carries the stage and the reason.
+ * received → transcribing → transcribed → redacting → protected → understanding → understood → inspecting →
+ * inspected (with a verdict: scored, or not applicable with the reason). `failed` carries the stage and the reason.
  * A conversation never just disappears: it ends in a terminal state or the reconciler picks it up again.
  */
-export const CONVERSATION_STATES = ['received', 'transcribing', 'transcribed', 'redacting', 'protected', 'inspecting', 'inspected', 'failed'] as const;
+export const CONVERSATION_STATES = ['received', 'transcribing', 'transcribed', 'redacting', 'protected', 'understanding', 'understood', 'inspecting', 'inspected', 'failed'] as const;
 export type ConversationState = (typeof CONVERSATION_STATES)[number];
 export const TERMINAL_STATES: readonly ConversationState[] = ['inspected', 'failed'];
 
@@ -68,6 +68,21 @@ export class Conversation {
   @Index()
   @Column({ type: 'varchar', length: 24, default: 'received' })
   status: ConversationState;
+
+  /** what the customer asked for (understanding stage): a BANKING77 intent or `unknown` */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  intent: string | null;
+
+  @Column({ name: 'intent_confidence', type: 'real', nullable: true })
+  intentConfidence: number | null;
+
+  /** escalation signal {level, score, reasons} (reasons name words and numbers, never transcript text beyond them) */
+  @Column({ type: 'jsonb', nullable: true })
+  escalation: { level: string; score: number; reasons: string[] } | null;
+
+  /** the understanding models that produced intent and sentiment: task → name@version#manifest-sha256 prefix */
+  @Column({ name: 'nlu_models', type: 'jsonb', nullable: true })
+  nluModels: Record<string, string> | null;
 
   @Column({ name: 'failed_stage', type: 'varchar', length: 32, nullable: true })
   failedStage: string | null;

@@ -78,6 +78,14 @@ export class Utterance {
   @Column({ type: 'real', nullable: true })
   confidence: number | null;
 
+  /** sentiment of the utterance (understanding stage): negative / neutral / positive */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  sentiment: 'negative' | 'neutral' | 'positive' | null;
+
+  /** p(positive) − p(negative), −1…1 */
+  @Column({ name: 'sentiment_score', type: 'real', nullable: true })
+  sentimentScore: number | null;
+
   /** policy phrases found by phonetic keyphrase search in this utterance's audio: [{p, s, e, c}] */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   keyphrases: KeyphraseTiming[];

@@ -3,7 +3,7 @@ import type { Utterance, WordTiming } from '../entities/utterance';
 import type { ProtectedUtterance } from './protect-transcript';
 import type { OpenKey, Vault } from './vault';
 
-export type SealedUtterance = Omit<Utterance, 'conversationId' | 'seq'>;
+export type SealedUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore'>;
 
 /** Seals each protected utterance's masked copy and original under the conversation's data key, bound to its row id. */
 export function sealUtterances(vault: Vault, key: OpenKey, us: ProtectedUtterance[]): SealedUtterance[] {

@@ -2,16 +2,17 @@ import type { ConversationState } from '../entities/conversation';
 
 /**
  * The pipeline's stages in order. Each stage has its own BullMQ queue; a job carries ids only and is
- * idempotent on (conversation, stage, version). Text conversations enter at `inspect` (they are protected at ingest).
+ * idempotent on (conversation, stage, version). Text conversations enter at `understand` (they are protected at ingest).
  */
 export const STAGES = {
   transcribe: { version: 1, from: 'received', running: 'transcribing', done: 'transcribed' },
   redact: { version: 1, from: 'transcribed', running: 'redacting', done: 'protected' },
-  inspect: { version: 1, from: 'protected', running: 'inspecting', done: 'inspected' },
+  understand: { version: 1, from: 'protected', running: 'understanding', done: 'understood' },
+  inspect: { version: 1, from: 'understood', running: 'inspecting', done: 'inspected' },
 } as const satisfies Record<string, { version: number; from: ConversationState; running: ConversationState; done: ConversationState }>;
 
 export type StageName = keyof typeof STAGES;
-export const PIPELINE: StageName[] = ['transcribe', 'redact', 'inspect'];
+export const PIPELINE: StageName[] = ['transcribe', 'redact', 'understand', 'inspect'];
 
 /** The stage after this one, if any (each stage enqueues its successor when it completes). */
 export function nextStage(stage: StageName): StageName | undefined {

@@ -8,10 +8,10 @@ import { BlindIndexRow } from '../entities/protection';
 
 export type NewConversation = Omit<
   Conversation,
-  'createdAt' | 'updatedAt' | 'status' | 'failedStage' | 'failureReason' | 'asrEngine' | 'transcribedAt' | 'legalHold' | 'protectedAt'
+  'createdAt' | 'updatedAt' | 'status' | 'failedStage' | 'failureReason' | 'asrEngine' | 'transcribedAt' | 'legalHold' | 'protectedAt' | 'intent' | 'intentConfidence' | 'escalation' | 'nluModels'
 > & { status?: ConversationState; protectedAt?: Date };
 export type NewRecording = Omit<Recording, 'id' | 'conversationId' | 'createdAt' | 'redactedAt' | 'redactedSpans' | 'purgedAt'>;
-export type NewUtterance = Omit<Utterance, 'conversationId' | 'seq'>;
+export type NewUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore'>;
 
 /** What a new conversation consists of; built inside the creating transaction (data keys are created there too). */
 export interface ConversationDraft {

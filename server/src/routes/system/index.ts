@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import { defineRoute, RouteDef } from '../../app/route';
 import { liveSpeechModels, Services } from '../../services';
+import { verifyLanguageModels } from '../../understanding/classifier';
 
 export interface SpeechStatus {
   /** in-process pool (role all/worker), if any */
   local?: () => { engine: string; modelId: string } | undefined;
+  /** the in-process worker's language models (role all/worker), if any */
+  nlu?: () => { ok: true; models: Record<string, string> } | { ok: false; error: string } | undefined;
 }
 
 const readySchema = z
@@ -14,6 +17,7 @@ const readySchema = z
       database: z.object({ ok: z.boolean(), error: z.string().optional() }),
       redis: z.object({ ok: z.boolean(), error: z.string().optional() }),
       speech: z.object({ ok: z.boolean(), models: z.array(z.string()), error: z.string().optional() }),
+      understanding: z.object({ ok: z.boolean(), models: z.record(z.string(), z.string()), error: z.string().optional() }),
     }),
   })
   .meta({ id: 'Readiness' });
@@ -27,6 +31,22 @@ async function check<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | 
 }
 
 export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => unknown): RouteDef[] {
+  // the model folders' manifests and hashes, checked at most every 10 s (a worker loaded what it verified at start;
+  // a file changed since then shows here)
+  let cached: { at: number; value: { ok: boolean; models: Record<string, string>; error?: string } } | undefined;
+  const understandingStatus = () => {
+    if (cached && Date.now() - cached.at < 10_000) return cached.value;
+    let value: { ok: boolean; models: Record<string, string>; error?: string };
+    try {
+      value = { ok: true, models: verifyLanguageModels(s.config.HOTLINE_MODELS_DIR) };
+    } catch (e) {
+      value = { ok: false, models: {}, error: (e as Error).message };
+    }
+    const local = speech.nlu?.();
+    if (value.ok && local && !local.ok) value = { ok: false, models: value.models, error: `worker: ${local.error}` };
+    cached = { at: Date.now(), value };
+    return value;
+  };
   return [
     defineRoute({
       method: 'get',
@@ -42,7 +62,7 @@ export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => u
     defineRoute({
       method: 'get',
       path: '/readyz',
-      summary: 'Readiness: database, Redis and a loaded speech model',
+      summary: 'Readiness: database, Redis, a loaded speech model and verified language models',
       tags: ['system'],
       auth: 'public',
       responses: { 200: { description: 'ready', schema: readySchema }, 503: { description: 'not ready', schema: readySchema } },
@@ -57,14 +77,16 @@ export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => u
           return [...models];
         });
         const speechOk = speechCheck.ok && speechCheck.value.length > 0;
+        const understanding = understandingStatus();
         const body = {
-          ready: db.ok && redis.ok && speechOk,
+          ready: db.ok && redis.ok && speechOk && understanding.ok,
           checks: {
             database: db.ok ? { ok: true } : { ok: false, error: db.error },
             redis: redis.ok ? { ok: true } : { ok: false, error: redis.error },
             speech: speechCheck.ok
               ? { ok: speechOk, models: speechCheck.value, ...(speechOk ? {} : { error: 'no speech worker has a model loaded' }) }
               : { ok: false, models: [], error: speechCheck.error },
+            understanding,
           },
         };
         ctx.status = body.ready ? 200 : 503;
