@@ -39,6 +39,8 @@ export interface OpenedUtterance {
   words: WordTiming[];
   keyphrases: Utterance['keyphrases'];
   pii: Utterance['pii'];
+  sentiment: Utterance['sentiment'];
+  sentimentScore: number | null;
 }
 
 /**
@@ -60,6 +62,8 @@ export function openUtterances(vault: Vault, key: OpenKey, rows: Utterance[], wh
       confidence: u.confidence,
       keyphrases: u.keyphrases,
       pii: u.pii,
+      sentiment: u.sentiment ?? null,
+      sentimentScore: u.sentimentScore ?? null,
       text: tv ? vault.unsealText(key, ctx(tc), tv) : '',
       words: wv ? (JSON.parse(vault.unsealText(key, ctx(wc), wv)) as WordTiming[]) : [],
       purged: !tv,

@@ -81,11 +81,27 @@ describe('a synthesized call goes in, a transcript comes out', () => {
       'redact:enqueued',
       'redact:started',
       'redact:completed',
+      'understand:enqueued',
+      'understand:started',
+      'understand:completed',
       'inspect:enqueued',
       'inspect:started',
       'inspect:completed',
     ]);
     expect(conv.recording).toMatchObject({ redacted: true, redactedSpans: 0, available: true });
+    // understanding: an intent with its confidence, sentiment on every turn, and the models' hashes
+    expect(typeof conv.intent).toBe('string');
+    expect(conv.intentConfidence).toBeGreaterThan(0);
+    expect(conv.nluModels).toEqual({ intent: expect.stringMatching(/^intent-banking77@1#[0-9a-f]{12}$/), sentiment: expect.stringMatching(/^sentiment-en@1#[0-9a-f]{12}$/) });
+    expect(conv.escalation).toMatchObject({ level: expect.stringMatching(/^(none|watch|escalate)$/) });
+    for (const u of us as unknown as Array<{ sentiment: string; sentimentScore: number }>) {
+      expect(['negative', 'neutral', 'positive']).toContain(u.sentiment);
+      expect(Math.abs(u.sentimentScore)).toBeLessThanOrEqual(1);
+    }
+    // the verdict records the understanding models beside the speech engine
+    const verdicts = await getJson(`${app.base}/api/v1/conversations/${conv.id}/verdicts`);
+    expect(verdicts.status).toBe(200);
+    expect(verdicts.body.items[0].models).toMatchObject({ intent: conv.nluModels.intent, sentiment: conv.nluModels.sentiment });
   });
 
   let cardCall: string;
@@ -205,6 +221,17 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     const second = await post();
     expect(second.status).toBe(200);
     expect(second.body.duplicate).toBe(true);
+    // the chat is understood like a call: the customer's request is a declined card payment
+    const id = first.body.conversation.id;
+    let understood: { intent: string; intentConfidence: number; status: string; utterances: Array<{ sentiment: string }> } | undefined;
+    await waitFor('the chat to be understood and inspected', async () => {
+      const d = await getJson(`${app.base}/api/v1/conversations/${id}`);
+      understood = d.body;
+      return d.body.status === 'inspected';
+    });
+    expect(understood!.intent).toBe('declined_card_payment');
+    expect(understood!.intentConfidence).toBeGreaterThan(0.3);
+    expect(understood!.utterances.map((u) => u.sentiment)).toHaveLength(2);
   });
 });
 

@@ -22,7 +22,7 @@ async function exactlyOnce(id: string) {
   const utt = await pg.query('SELECT count(*)::int AS n, count(DISTINCT (speaker, start_ms))::int AS d, max(seq)::int AS maxseq FROM utterances WHERE conversation_id = $1', [id]);
   const completed = await pg.query("SELECT stage, count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'completed' GROUP BY stage ORDER BY stage", [id]);
   // each stage ran exactly once, and there is exactly one verdict
-  const once = [{ stage: 'inspect', n: 1 }, { stage: 'redact', n: 1 }, { stage: 'transcribe', n: 1 }];
+  const once = [{ stage: 'inspect', n: 1 }, { stage: 'redact', n: 1 }, { stage: 'transcribe', n: 1 }, { stage: 'understand', n: 1 }];
   expect(runs.rows).toEqual(once);
   expect(completed.rows).toEqual(once);
   expect((await pg.query('SELECT count(*)::int AS n FROM verdicts WHERE conversation_id = $1', [id])).rows[0].n).toBe(1);

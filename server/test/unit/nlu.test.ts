@@ -1,0 +1,166 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { LanguageModels, verifyLanguageModels } from '../../src/understanding/classifier';
+import { buildVocabulary, Featurizer, lexiconValence, normalizeText, words } from '../../src/understanding/features';
+import { loadModelDir, ModelIntegrityError } from '../../src/understanding/manifest';
+import { escalation, intentCandidates, pickIntent } from '../../src/understanding/understand';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const MODELS = path.join(ROOT, 'models');
+const run = promisify(execFile);
+
+function copyModels(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-models-'));
+  fs.cpSync(MODELS, dir, { recursive: true });
+  return dir;
+}
+
+describe('text features', () => {
+  it('read typed and ASR text alike: case, punctuation, apostrophes, digits and masked spans', () => {
+    expect(normalizeText("My card's number is [CARD], isn't it? 4 digits!")).toBe('my cards number is pii isnt it 0 digits');
+    expect(words('████ and ***')).toEqual(['pii', 'and', 'pii']);
+    const spec = { wordNgrams: 2, charMin: 3, charMax: 4, minDf: 1 };
+    const f = new Featurizer(buildVocabulary(['My card was declined.', 'my card was stolen'], spec));
+    const a = f.vector('MY CARD WAS DECLINED');
+    const b = f.vector('my card was declined');
+    expect(Array.from(a.indices)).toEqual(Array.from(b.indices));
+    expect(a.values.reduce((s, v) => s + v * v, 0)).toBeCloseTo(1, 5);
+    expect(f.vector('zzzz qqqq').indices.length).toBe(0);
+  });
+
+  it('flip lexicon valence after a negation', () => {
+    const lex = { good: 1.9, bad: -2.5 };
+    expect(lexiconValence(words('this is good'), lex)).toEqual({ neg: 0, pos: 1.9 });
+    const flipped = lexiconValence(words('this is not good'), lex);
+    expect(flipped.neg).toBeCloseTo(1.9 * 0.74, 6);
+    expect(flipped.pos).toBe(0);
+    expect(lexiconValence(words("it wasn't bad at all"), lex).pos).toBeCloseTo(2.5 * 0.74, 6);
+  });
+});
+
+describe('model manifests', () => {
+  it('the shipped models verify, and their hash pins the manifest', () => {
+    const ids = verifyLanguageModels(MODELS);
+    expect(ids.intent).toMatch(/^intent-banking77@1#[0-9a-f]{12}$/);
+    expect(ids.sentiment).toMatch(/^sentiment-en@1#[0-9a-f]{12}$/);
+    const m = loadModelDir(path.join(MODELS, 'intent-banking77'));
+    expect(m.manifest.files.map((f) => f.path).sort()).toEqual(['MODEL_CARD.md', 'model.onnx', 'vocab.json']);
+    expect(fs.statSync(path.join(MODELS, 'intent-banking77', 'model.onnx')).size).toBeLessThan(16 * 2 ** 20);
+  });
+
+  it('a tampered, missing or unlisted file is a clear error naming the model and the file', async () => {
+    const dir = copyModels();
+    try {
+      const onnx = path.join(dir, 'intent-banking77', 'model.onnx');
+      const bytes = fs.readFileSync(onnx);
+      bytes[bytes.length - 5] ^= 0x01; // one bit of one weight
+      fs.writeFileSync(onnx, bytes);
+      await expect(LanguageModels.load(dir)).rejects.toThrow(/model intent-banking77: file model\.onnx does not match its manifest .*tampered or damaged/);
+      expect(() => verifyLanguageModels(dir)).toThrow(ModelIntegrityError);
+
+      fs.rmSync(path.join(dir, 'sentiment-en', 'vocab.json'));
+      expect(() => loadModelDir(path.join(dir, 'sentiment-en'))).toThrow(/model sentiment-en: file vocab\.json named in the manifest is missing/);
+      fs.rmSync(path.join(dir, 'sentiment-en', 'manifest.json'));
+      expect(() => loadModelDir(path.join(dir, 'sentiment-en'))).toThrow(/missing .*manifest\.json/);
+      const man = path.join(dir, 'intent-banking77', 'manifest.json');
+      fs.writeFileSync(man, '{"format": 1, "name": "x"}');
+      expect(() => loadModelDir(path.join(dir, 'intent-banking77'))).toThrow(/manifest\.json is not a valid manifest/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the shipped models on onnxruntime-node', () => {
+  it('answer bank intents, unknown out of scope, and the same whatever the batch', async () => {
+    const nlu = await LanguageModels.load(MODELS);
+    try {
+      const texts = [
+        'my card was declined at the shop',
+        'i think someone stole my card i lost it yesterday',
+        'how do i top up with apple pay',
+        'what is the weather going to be like in paris tomorrow',
+        'book a table for two at an italian restaurant',
+      ];
+      const r = await nlu.intents(texts);
+      expect(r.map((x) => x.intent)).toEqual(['declined_card_payment', 'lost_or_stolen_card', 'apple_pay_or_google_pay', 'unknown', 'unknown']);
+      const one = await Promise.all(texts.map((t) => nlu.intentModel.probabilities([t], 1)));
+      const all = await nlu.intentModel.probabilities(texts, 64);
+      one.forEach((p, i) => p[0].forEach((v, c) => expect(all[i][c]).toBeCloseTo(v, 6)));
+      const s = await nlu.sentiments(['this is ridiculous i am furious nobody helps me', 'thank you so much that was really helpful', 'i would like to check my balance please']);
+      expect(s.map((x) => x.label)).toEqual(['negative', 'positive', 'neutral']);
+      expect(s[0].score).toBeLessThan(-0.3);
+      expect(s[1].score).toBeGreaterThan(0.3);
+    } finally {
+      await nlu.release();
+    }
+  });
+});
+
+describe('understanding a conversation', () => {
+  const us = [
+    { seq: 0, speaker: 'agent', text: 'thank you for calling how can i help' },
+    { seq: 1, speaker: 'customer', text: 'hi' },
+    { seq: 2, speaker: 'customer', text: 'my card was declined' },
+    { seq: 3, speaker: 'customer', text: 'this is ridiculous i want to make a complaint' },
+  ];
+
+  it('reads the intent from the customer turns of two words and up, and takes the most confident known one', () => {
+    const c = intentCandidates(us);
+    expect(c.map((x) => x.seq)).toEqual([2, 3, null]);
+    expect(pickIntent(c, [{ intent: 'declined_card_payment', confidence: 0.8 }, { intent: 'unknown', confidence: 0.99 }, { intent: 'declined_card_payment', confidence: 0.7 }])).toEqual({
+      intent: 'declined_card_payment',
+      confidence: 0.8,
+      seq: 2,
+    });
+    expect(pickIntent(c, c.map(() => ({ intent: 'unknown', confidence: 0.9 })))).toEqual({ intent: 'unknown', confidence: 0, seq: null });
+  });
+
+  it('escalates on anger words with a negative end, watches one signal, and stays calm otherwise', () => {
+    const neutral = us.map((u) => ({ seq: u.seq, label: 'neutral' as const, score: 0 }));
+    expect(escalation(us.slice(0, 3), neutral.slice(0, 3))).toEqual({ level: 'none', score: 0, reasons: [] });
+    const watch = escalation(us, neutral);
+    expect(watch.level).toBe('watch');
+    expect(watch.reasons).toEqual(['anger or escalation words: make a complaint, ridiculous']);
+    const ends = neutral.map((s) => (s.seq === 3 ? { ...s, label: 'negative' as const, score: -0.8 } : s));
+    expect(escalation(us, ends).level).toBe('escalate');
+    const falling = [
+      { seq: 0, speaker: 'customer', text: 'hello there' },
+      { seq: 1, speaker: 'customer', text: 'ok' },
+      { seq: 2, speaker: 'customer', text: 'that is not right' },
+    ];
+    const e = escalation(falling, [
+      { seq: 0, label: 'positive', score: 0.6 },
+      { seq: 1, label: 'neutral', score: 0 },
+      { seq: 2, label: 'negative', score: -0.5 },
+    ]);
+    expect(e.reasons).toEqual(['sentiment falls from 0.60 to -0.50']);
+  });
+});
+
+describe('npm run train:nlu', () => {
+  it('trains from the datasets twice into byte-identical files, identical to the models in the repository', async () => {
+    const data = process.env.HOTLINE_DATA_DIR ?? path.resolve(ROOT, '..', 'shared');
+    if (!fs.existsSync(path.join(data, 'datasets', 'banking77', 'train.csv'))) throw new Error(`training data absent: ${data}/datasets (set HOTLINE_DATA_DIR)`);
+    const script = path.join(ROOT, 'server', 'dist', 'understanding', 'train', 'train-nlu.js');
+    if (!fs.existsSync(script)) throw new Error(`${script} missing: run npm run build first`);
+    const a = fs.mkdtempSync(path.join(os.tmpdir(), 'train-a-'));
+    const b = fs.mkdtempSync(path.join(os.tmpdir(), 'train-b-'));
+    try {
+      await Promise.all([a, b].map((out) => run(process.execPath, [script, out], { env: { ...process.env, HOTLINE_DATA_DIR: data }, maxBuffer: 1 << 20 })));
+      for (const model of ['intent-banking77', 'sentiment-en'])
+        for (const file of ['manifest.json', 'model.onnx', 'vocab.json', 'MODEL_CARD.md']) {
+          const x = fs.readFileSync(path.join(a, model, file));
+          expect(fs.readFileSync(path.join(b, model, file)).equals(x), `${model}/${file} differs between runs`).toBe(true);
+          expect(fs.readFileSync(path.join(MODELS, model, file)).equals(x), `${model}/${file} differs from the repository's`).toBe(true);
+        }
+    } finally {
+      fs.rmSync(a, { recursive: true, force: true });
+      fs.rmSync(b, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
