@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { LanguageModels } from '../understanding/classifier';
+import { reportSimilarity } from './eval-similarity';
 import { intentMetrics, polarity, sentimentLabel, UNKNOWN_INTENT } from '../understanding/metrics';
 import { INTENT, SENTIMENT } from '../understanding/train/train-nlu';
 import { loadBanking77, loadClinc150, loadSentiment, stratifiedSplit } from '../understanding/train/data';
@@ -62,6 +63,8 @@ async function main() {
   console.log(`  3-class accuracy ${(acc3 * 100).toFixed(1)} %   polarity accuracy on reviews ${(accPol * 100).toFixed(1)} %   same, lower-cased and unpunctuated ${(accLower * 100).toFixed(1)} %`);
   const sm = nlu.sentimentModel.manifest.metrics;
   console.log(`  cross-domain (from the training run, model card): amazon→yelp ${sm.cross_domain_amazon_to_yelp} %, yelp→amazon ${sm.cross_domain_yelp_to_amazon} %`);
+  console.log('');
+  reportSimilarity();
   await nlu.release();
 }
 

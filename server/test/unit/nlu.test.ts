@@ -164,3 +164,17 @@ describe('npm run train:nlu', () => {
     }
   }, 180_000);
 });
+
+describe('similarity for script adherence, on the labelled pairs', () => {
+  it('matches every verbatim and misrecognised line, no different-meaning or unrelated line, and a share of paraphrases', async () => {
+    const { loadPairs, precisionRecall, scorePairs } = await import('../../src/eval/eval-similarity');
+    const pairs = loadPairs();
+    const scores = scorePairs(pairs);
+    const at = (kind: string) => pairs.map((p, i) => ({ p, s: scores[i] })).filter((x) => x.p.kind === kind);
+    for (const k of ['same', 'asr']) for (const x of at(k)) expect(x.s, x.p.utterance).toBeGreaterThanOrEqual(0.8);
+    for (const k of ['different', 'unrelated']) for (const x of at(k)) expect(x.s, x.p.utterance).toBeLessThan(0.8);
+    const r = precisionRecall(pairs, scores, 0.8);
+    expect(r.precision).toBe(1);
+    expect(r.recall).toBeGreaterThanOrEqual(0.65);
+  });
+});
