@@ -121,6 +121,8 @@ async function main() {
             (SELECT coalesce(sum(u.word_count), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS words,
             (SELECT coalesce(sum(jsonb_array_length(u.pii)), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS pii,
             (SELECT r.redacted_spans FROM recordings r WHERE r.conversation_id = c.id) AS redacted,
+            c.intent, c.intent_confidence, c.escalation->>'level' AS escalation,
+            (SELECT string_agg(left(coalesce(u.sentiment, '?'), 3), ' ' ORDER BY u.seq) FROM utterances u WHERE u.conversation_id = c.id AND u.speaker = 'customer') AS customer_sentiment,
             v.outcome, v.reason_code, v.score, v.passed, v.fatal_rules, v.policy_id,
             (SELECT string_agg(f.rule_id || CASE WHEN f.fatal THEN '!' ELSE '' END, ', ' ORDER BY f.ordinal) FROM findings f WHERE f.verdict_id = v.id AND f.result = 'fail') AS failed_rules
        FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current WHERE c.id = ANY($1)`,
@@ -150,6 +152,12 @@ async function main() {
   for (const n of notes) console.log(`note: ${n}`);
   console.log('\nfailed rules per synthetic call (! = fatal):');
   for (const d of done.filter((x) => x.label.startsWith('synthetic'))) console.log(`  ${d.label.padEnd(44)} ${byId.get(d.id)!.failed_rules ?? '-'}`);
+  console.log('\nunderstanding (local ONNX models): intent (confidence), escalation, customer sentiment per turn:');
+  for (const d of done) {
+    const r = byId.get(d.id)!;
+    const conf = r.intent_confidence === null ? '' : ` (${Number(r.intent_confidence).toFixed(2)})`;
+    console.log(`  ${d.label.padEnd(44)} ${String(r.intent ?? '-')}${conf}, escalation ${r.escalation ?? '-'}, ${r.customer_sentiment ?? '-'}`);
+  }
   const cora = (await signInWithPkce(idp.issuer, 'cora', password)).access_token;
   const seen = (await (await fetch(`${base}/api/v1/conversations?limit=200`, { headers: { authorization: `Bearer ${cora}` } })).json()) as { items: unknown[] };
   console.log(`\nAPI: ${base}/api/v1/conversations   (OpenAPI: ${base}/api/v1/openapi.json, readiness: ${base}/readyz)`);
