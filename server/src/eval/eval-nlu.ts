@@ -2,9 +2,8 @@ import path from 'node:path';
 import { LanguageModels } from '../understanding/classifier';
 import { reportSimilarity } from './eval-similarity';
 import { intentMetrics, polarity, sentimentLabel, UNKNOWN_INTENT } from '../understanding/metrics';
-import { INTENT, SENTIMENT } from '../understanding/train/train-nlu';
-import { loadBanking77, loadClinc150, loadSentiment, stratifiedSplit } from '../understanding/train/data';
-import { mulberry32, shuffle } from '../understanding/train/sparse-net';
+import { INTENT, sentimentSplits } from '../understanding/train/train-nlu';
+import { loadBanking77, loadClinc150, stratifiedSplit } from '../understanding/train/data';
 
 /**
  * `npm run eval:nlu`: the shipped models (verified, through onnxruntime-node, as the worker runs them) on the
@@ -46,13 +45,7 @@ async function main() {
   const otherR = await nlu.intents(other.map((e) => e.text));
   console.log(`  other CLINC150 domains' val queries (${other.length}) answered unknown: ${((otherR.filter((r) => r.intent === UNKNOWN_INTENT).length / other.length) * 100).toFixed(1)} %`);
 
-  const byDomain = loadSentiment();
-  const neutral = shuffle(
-    clinc.train.map((e) => ({ text: e.text, label: 'neutral' })),
-    mulberry32(SENTIMENT.seed),
-  ).slice(0, SENTIMENT.neutralExamples);
-  const splits = [...Object.keys(byDomain).sort().map((d) => byDomain[d]), neutral].map((xs, i) => stratifiedSplit(xs, SENTIMENT.valFraction, SENTIMENT.seed + i));
-  const sval = splits.flatMap((s) => s.val);
+  const sval = sentimentSplits().val;
   const sp = await nlu.sentimentModel.probabilities(sval.map((e) => e.text));
   const acc3 = sval.filter((e, i) => sentimentLabel(sp[i]) === e.label).length / sval.length;
   const reviews = sval.map((e, i) => ({ e, p: sp[i] })).filter((x) => x.e.label !== 'neutral');

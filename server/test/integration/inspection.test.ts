@@ -148,7 +148,8 @@ describe('every conversation ends with a verdict or a reason', () => {
 
     expect(got['bank-compliant']).toMatchObject({ outcome: 'inspected', passed: true, fatalRules: [], policy: { id: 'bank-retail', version: 1 } });
     expect(rule(got['bank-compliant'], 'recording_notice').result).toBe('pass');
-    expect(rule(got['bank-compliant'], 'customer_sentiment')).toMatchObject({ result: 'not_evaluated' });
+    // sentiment now comes from the understand stage: the rule is evaluated, and a friendly call's mood does not fall
+    expect(rule(got['bank-compliant'], 'customer_sentiment')).toMatchObject({ result: 'pass', measured: { first: expect.any(Number), last: expect.any(Number) } });
 
     expect(got['bank-no-notice']).toMatchObject({ passed: false });
     expect(got['bank-no-notice'].fatalRules).toContain('recording_notice');
@@ -176,7 +177,12 @@ describe('every conversation ends with a verdict or a reason', () => {
     expect(rule(got['gov-complaint'], 'case_reference_given').result).toBe('pass');
 
     // verdicts name what made them
-    expect(got['bank-compliant'].models).toMatchObject({ asr: expect.stringMatching(/^pocketsphinx:/), similarity: 'lexical-phonetic@1' });
+    expect(got['bank-compliant'].models).toMatchObject({
+      asr: expect.stringMatching(/^pocketsphinx:/),
+      similarity: 'lexical-phonetic@1',
+      intent: expect.stringMatching(/^intent-banking77@1#/),
+      sentiment: expect.stringMatching(/^sentiment-en@1#/),
+    });
     expect(got['bank-compliant'].transcriptHash).toMatch(/^[0-9a-f]{64}$/);
   }, 300_000);
 

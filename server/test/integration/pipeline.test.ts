@@ -189,8 +189,8 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     const runs = await pg.query('SELECT count(*)::int AS n FROM stage_runs WHERE conversation_id = $1', [id16]);
     const starts = await pg.query("SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'started'", [id16]);
     const convs = await pg.query('SELECT count(*)::int AS n FROM recordings WHERE sha256 = (SELECT sha256 FROM recordings WHERE conversation_id = $1)', [id16]);
-    // one run and one start per stage (transcribe, redact, inspect), one recording
-    expect([runs.rows[0].n, starts.rows[0].n, convs.rows[0].n]).toEqual([3, 3, 1]);
+    // one run and one start per stage (transcribe, redact, understand, inspect), one recording
+    expect([runs.rows[0].n, starts.rows[0].n, convs.rows[0].n]).toEqual([4, 4, 1]);
     // same audio, different metadata: a different conversation
     const other = await uploadCall(app.base, fs.readFileSync(call.wav16k), { ...metadataFor(script, '16k'), externalId: 'another-call' });
     expect(other.status).toBe(202);

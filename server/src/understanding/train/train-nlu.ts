@@ -122,17 +122,26 @@ export function trainIntent(outDir: string, log: (s: string) => void) {
   );
 }
 
+/**
+ * The sentiment data as training and evaluation both split it: the review sentences by source, and neutral examples
+ * (CLINC150 training queries: asking, not judging; a seeded sample), 10 % of each held out.
+ */
+export function sentimentSplits(dir = dataDir()): { neutral: Example[]; train: Example[]; val: Example[] } {
+  const byDomain = loadSentiment(dir);
+  const neutral = shuffle(
+    loadClinc150(dir).train.map((e) => ({ text: e.text, label: 'neutral' })),
+    mulberry32(SENTIMENT.seed),
+  ).slice(0, SENTIMENT.neutralExamples);
+  const splits = [...Object.keys(byDomain).sort().map((d) => byDomain[d]), neutral].map((xs, i) => stratifiedSplit(xs, SENTIMENT.valFraction, SENTIMENT.seed + i));
+  return { neutral, train: splits.flatMap((x) => x.train), val: splits.flatMap((x) => x.val) };
+}
+
 export function trainSentiment(outDir: string, log: (s: string) => void) {
   const dir = dataDir();
   const byDomain = loadSentiment(dir);
   const lexicon = { scale: SENTIMENT.lexiconScale, words: loadValenceLexicon() };
   const labels = SENTIMENT_LABELS;
-  // neutral: CLINC150 training queries (asking, not judging), a seeded sample; 10 % of them held out like the rest
-  const clinc = loadClinc150(dir);
-  const neutral = shuffle(
-    clinc.train.map((e) => ({ text: e.text, label: 'neutral' })),
-    mulberry32(SENTIMENT.seed),
-  ).slice(0, SENTIMENT.neutralExamples);
+  const { neutral, train, val } = sentimentSplits(dir);
   const polarityAcc = (f: Featurizer, model: SparseNet, xs: Example[]) => xs.filter((e) => polarity(predict(model, f.vector(e.text))) === e.label).length / xs.length;
   // cross-domain: trained on one review source (and the neutral queries), measured on the other source
   const cross: Record<string, number> = {};
@@ -143,9 +152,6 @@ export function trainSentiment(outDir: string, log: (s: string) => void) {
     const { f, model } = fit([...byDomain[a], ...neutral], labels, SENTIMENT.features, SENTIMENT.net, lexicon);
     cross[`cross_domain_${a}_to_${b}`] = pct(polarityAcc(f, model, byDomain[b]));
   }
-  const splits = [...Object.keys(byDomain).sort().map((d) => byDomain[d]), neutral].map((xs, i) => stratifiedSplit(xs, SENTIMENT.valFraction, SENTIMENT.seed + i));
-  const train = splits.flatMap((s) => s.train);
-  const val = splits.flatMap((s) => s.val);
   const { vocab, f, model } = fit(train, labels, SENTIMENT.features, SENTIMENT.net, lexicon);
   const valReviews = val.filter((e) => e.label !== 'neutral');
   const metrics = {
