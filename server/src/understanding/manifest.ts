@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 /**
  * A model folder (`models/<name>/`) holds model.onnx, vocab.json, MODEL_CARD.md and manifest.json. The manifest
  * names every file with its size and sha256; `loadModelDir` reads each file once, checks it against the manifest and
  * hands back the bytes it checked (so what runs is what was verified). The model's hash, recorded with every result,
- * is the sha256 of the manifest, which pins all the files.
+ * is the sha256 of the manifest, which pins all the files; the manifest itself is pinned by `models.lock.json` beside
+ * the model folders (committed: the models are trained from ../shared by `npm run models`, never committed).
  */
 export const manifestSchema = z.object({
   format: z.literal(1),
@@ -46,6 +47,14 @@ export interface LoadedModelDir {
 }
 
 const REQUIRED = ['model.onnx', 'vocab.json'];
+export const LOCK_FILE = 'models.lock.json';
+
+/** model name → sha256 of its manifest.json, as this version of the code trains it */
+export function readLock(modelsDir: string): Record<string, string> {
+  const path = join(modelsDir, LOCK_FILE);
+  if (!existsSync(path)) throw new Error(`missing ${path}: the pinned hashes of the models`);
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
+}
 
 export function loadModelDir(dir: string): LoadedModelDir {
   const name = dir.split('/').filter(Boolean).pop() ?? dir;
@@ -58,6 +67,15 @@ export function loadModelDir(dir: string): LoadedModelDir {
   } catch (e) {
     throw new ModelIntegrityError(name, `manifest.json is not a valid manifest: ${(e as Error).message.split('\n')[0]}`);
   }
+  const hash = createHash('sha256').update(raw).digest('hex');
+  let pinned: string | undefined;
+  try {
+    pinned = readLock(dirname(dir))[manifest.name];
+  } catch (e) {
+    throw new ModelIntegrityError(manifest.name, (e as Error).message);
+  }
+  if (pinned !== hash)
+    throw new ModelIntegrityError(manifest.name, `manifest.json (sha256 ${hash.slice(0, 12)}…) is not the one ${LOCK_FILE} pins (${pinned ? `${pinned.slice(0, 12)}…` : 'none'}): tampered, or trained by other code (npm run models)`);
   const files: Record<string, Buffer> = {};
   for (const f of manifest.files) {
     const path = join(dir, f.path);
@@ -69,5 +87,5 @@ export function loadModelDir(dir: string): LoadedModelDir {
     files[f.path] = b;
   }
   for (const r of REQUIRED) if (!files[r]) throw new ModelIntegrityError(manifest.name, `manifest does not list ${r}`);
-  return { dir, manifest, hash: createHash('sha256').update(raw).digest('hex'), files };
+  return { dir, manifest, hash, files };
 }

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LanguageModels, verifyLanguageModels } from '../../src/understanding/classifier';
 import { buildVocabulary, Featurizer, lexiconValence, normalizeText, words } from '../../src/understanding/features';
-import { loadModelDir, ModelIntegrityError } from '../../src/understanding/manifest';
+import { loadModelDir, ModelIntegrityError, readLock } from '../../src/understanding/manifest';
+import { sha256 } from '../../src/understanding/train/export';
 import { escalation, intentCandidates, pickIntent } from '../../src/understanding/understand';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -67,8 +68,14 @@ describe('model manifests', () => {
       fs.rmSync(path.join(dir, 'sentiment-en', 'manifest.json'));
       expect(() => loadModelDir(path.join(dir, 'sentiment-en'))).toThrow(/missing .*manifest\.json/);
       const man = path.join(dir, 'intent-banking77', 'manifest.json');
+      // a manifest rewritten to match tampered files is caught by the lock
+      fs.writeFileSync(man, fs.readFileSync(man, 'utf8').replace('"seed": 77', '"seed": 78'));
+      expect(() => loadModelDir(path.join(dir, 'intent-banking77'))).toThrow(/model intent-banking77: manifest\.json \(sha256 [0-9a-f]{12}…\) is not the one models\.lock\.json pins/);
       fs.writeFileSync(man, '{"format": 1, "name": "x"}');
       expect(() => loadModelDir(path.join(dir, 'intent-banking77'))).toThrow(/manifest\.json is not a valid manifest/);
+      fs.rmSync(path.join(dir, 'models.lock.json'));
+      fs.cpSync(path.join(MODELS, 'sentiment-en'), path.join(dir, 'sentiment-en'), { recursive: true });
+      expect(() => loadModelDir(path.join(dir, 'sentiment-en'))).toThrow(/model sentiment-en: missing .*models\.lock\.json/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -143,7 +150,7 @@ describe('understanding a conversation', () => {
 });
 
 describe('npm run train:nlu', () => {
-  it('trains from the datasets twice into byte-identical files, identical to the models in the repository', async () => {
+  it('trains from the datasets twice into byte-identical files, whose manifests are the ones models.lock.json pins', async () => {
     const data = process.env.HOTLINE_DATA_DIR ?? path.resolve(ROOT, '..', 'shared');
     if (!fs.existsSync(path.join(data, 'datasets', 'banking77', 'train.csv'))) throw new Error(`training data absent: ${data}/datasets (set HOTLINE_DATA_DIR)`);
     const script = path.join(ROOT, 'server', 'dist', 'understanding', 'train', 'train-nlu.js');
@@ -156,8 +163,9 @@ describe('npm run train:nlu', () => {
         for (const file of ['manifest.json', 'model.onnx', 'vocab.json', 'MODEL_CARD.md']) {
           const x = fs.readFileSync(path.join(a, model, file));
           expect(fs.readFileSync(path.join(b, model, file)).equals(x), `${model}/${file} differs between runs`).toBe(true);
-          expect(fs.readFileSync(path.join(MODELS, model, file)).equals(x), `${model}/${file} differs from the repository's`).toBe(true);
         }
+      const lock = readLock(MODELS);
+      for (const model of ['intent-banking77', 'sentiment-en']) expect(sha256(fs.readFileSync(path.join(a, model, 'manifest.json'))), `${model} differs from models.lock.json`).toBe(lock[model]);
     } finally {
       fs.rmSync(a, { recursive: true, force: true });
       fs.rmSync(b, { recursive: true, force: true });

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildVocabulary, Featurizer, type FeatureSpec, type Vocabulary } from '../features';
-import { intentMetrics, polarity, SENTIMENT_LABELS, sentimentLabel, UNKNOWN_INTENT } from '../metrics';
+import { decideIntent, intentMetrics, polarity, SENTIMENT_LABELS, sentimentLabel, UNKNOWN_INTENT } from '../metrics';
 import { dataDir, type Example, loadBanking77, loadClinc150, loadSentiment, loadValenceLexicon, stratifiedSplit } from './data';
-import { writeModelDir } from './export';
+import { json, sha256, writeModelDir } from './export';
+import { loadModelDir, LOCK_FILE, readLock } from '../manifest';
 import { mulberry32, type NetOptions, predict, shuffle, type SparseNet, trainNet } from './sparse-net';
 
 /**
@@ -84,7 +85,7 @@ export function trainIntent(outDir: string, log: (s: string) => void) {
   }
   const m = intentMetrics(valProbs, valTruth, labels, threshold);
   const oosProbs = clinc.oosVal.map((t) => predict(model, f.vector(t)));
-  const flagged = (ps: Float64Array[]) => intentMetrics(ps, ps.map(() => UNKNOWN), labels, threshold).predicted.filter((p) => p === UNKNOWN).length;
+  const flagged = (ps: Float64Array[]) => ps.filter((p) => decideIntent(p, labels, threshold).intent === UNKNOWN).length;
   const oosHit = flagged(oosProbs);
   const inFlagged = m.predicted.filter((p) => p === UNKNOWN).length;
   const otherVal = clinc.val.filter((e) => !bankDomains.has(e.label));
@@ -275,12 +276,43 @@ on source b: the check for other domains; the shipped model is trained on both.
 `;
 }
 
-if (require.main === module) {
-  const out = resolve(process.argv[2] ?? join(__dirname, '../../../../models'));
+/**
+ * `npm run models` (`--if-needed`): trains only when a model is missing or does not verify. After training into the
+ * models folder, the manifests must match `models.lock.json` (what this code trains, byte for byte); `--update-lock`
+ * rewrites the lock after an intended change.
+ */
+function main() {
+  const args = process.argv.slice(2);
+  const positional = args.filter((a) => !a.startsWith('--'));
+  const out = resolve(positional[0] ?? join(__dirname, '../../../../models'));
   const log = (s: string) => console.log(s);
+  if (args.includes('--if-needed')) {
+    try {
+      for (const name of [INTENT.name, SENTIMENT.name]) loadModelDir(join(out, name));
+      log(`models in ${out} verified against ${LOCK_FILE}; nothing to train`);
+      return;
+    } catch (e) {
+      log(`${(e as Error).message}: training`);
+    }
+  }
   const t0 = Date.now();
   const a = trainIntent(out, log);
   const b = trainSentiment(out, log);
-  for (const m of [a, b]) for (const f of m.files) console.log(`${m.name}/${f.path}  ${f.bytes} bytes  sha256 ${f.sha256}`);
-  console.log(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${out}`);
+  for (const m of [a, b]) for (const f of m.files) log(`${m.name}/${f.path}  ${f.bytes} bytes  sha256 ${f.sha256}`);
+  log(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${out}`);
+  const hashes = Object.fromEntries([a, b].map((m) => [m.name, sha256(readFileSync(join(out, m.name, 'manifest.json')))]));
+  if (args.includes('--update-lock')) {
+    writeFileSync(join(out, LOCK_FILE), json(hashes));
+    log(`${LOCK_FILE} updated`);
+    return;
+  }
+  if (positional[0]) return; // trained elsewhere (a test, a bundle build): the caller compares
+  const lock = readLock(out);
+  const off = Object.entries(hashes).filter(([n, h]) => lock[n] !== h);
+  if (off.length) {
+    console.error(`trained ${off.map(([n]) => n).join(', ')} differ from ${LOCK_FILE}; if the change is intended, run with --update-lock and commit the lock`);
+    process.exit(1);
+  }
 }
+
+if (require.main === module) main();
