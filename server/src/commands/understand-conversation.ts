@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import type { Conversation } from '../entities/conversation';
-import { Utterance } from '../entities/utterance';
 import { openUtterances } from '../protection/sealed-transcript';
 import type { Vault } from '../protection/vault';
 import type { ConversationRepository } from '../repositories/conversations';
@@ -35,8 +34,14 @@ export async function understandConversation(deps: UnderstandDeps, conv: Convers
   };
 }
 
-/** Writes the understanding (inside the stage's transaction): sentiment per utterance; the rest is the conversation's patch. */
+/** Writes the understanding (inside the stage's transaction): sentiment per utterance in one statement; the rest is the conversation's patch. */
 export async function saveUnderstanding(m: EntityManager, conversationId: string, u: Understanding): Promise<Partial<Conversation>> {
-  for (const s of u.sentiments) await m.update(Utterance, { conversationId, seq: s.seq }, { sentiment: s.label, sentimentScore: s.score });
+  if (u.sentiments.length)
+    await m.query(
+      `UPDATE utterances t SET sentiment = v.label, sentiment_score = v.score
+         FROM unnest($2::int[], $3::varchar[], $4::real[]) AS v(seq, label, score)
+        WHERE t.conversation_id = $1 AND t.seq = v.seq`,
+      [conversationId, u.sentiments.map((s) => s.seq), u.sentiments.map((s) => s.label), u.sentiments.map((s) => s.score)],
+    );
   return { intent: u.intent, intentConfidence: u.intentConfidence, escalation: u.escalation, nluModels: u.models };
 }

@@ -135,7 +135,7 @@ export class Featurizer {
   }
 
   /** A batch as the models' inputs: indices [n, width] (padding points at row 0 with value 0) and values. */
-  batch(texts: string[]): { indices: BigInt64Array; values: Float32Array; width: number; vectors: SparseVector[] } {
+  batch(texts: string[]): { indices: BigInt64Array; values: Float32Array; width: number } {
     const vectors = texts.map((t) => this.vector(t));
     const width = Math.max(1, ...vectors.map((v) => v.indices.length));
     const indices = new BigInt64Array(texts.length * width);
@@ -146,6 +146,6 @@ export class Featurizer {
         values[r * width + j] = v.values[j];
       }
     });
-    return { indices, values, width, vectors };
+    return { indices, values, width };
   }
 }

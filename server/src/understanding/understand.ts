@@ -84,7 +84,7 @@ export const ANGER_PHRASES = [
   'complaint',
 ];
 
-const phraseRe = new RegExp(`(?:^| )(${ANGER_PHRASES.map((p) => p.replace(/ /g, ' ')).join('|')})(?= |$)`, 'g');
+const phraseRe = new RegExp(`(?:^| )(${ANGER_PHRASES.join('|')})(?= |$)`, 'g');
 
 /**
  * Escalation of a conversation from the customer's side: anger words or a demand to take it further, falling
