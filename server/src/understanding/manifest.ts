@@ -59,7 +59,7 @@ export function readLock(modelsDir: string): Record<string, string> {
 export function loadModelDir(dir: string): LoadedModelDir {
   const name = dir.split('/').filter(Boolean).pop() ?? dir;
   const manifestPath = join(dir, 'manifest.json');
-  if (!existsSync(manifestPath)) throw new ModelIntegrityError(name, `missing ${manifestPath} (run npm run train:nlu, or install the model bundle)`);
+  if (!existsSync(manifestPath)) throw new ModelIntegrityError(name, `missing ${manifestPath} (run npm run models, or install the model bundle)`);
   const raw = readFileSync(manifestPath);
   let manifest: ModelManifest;
   try {
