@@ -14,6 +14,11 @@ export interface FeatureSpec {
   charMax: number;
   /** a term seen in fewer training texts than this is dropped */
   minDf: number;
+  /** character n-grams (this range) that span a word boundary, e.g. "d my c" in "card my card": word order at the
+   * level of spelling, robust to a misrecognised word */
+  crossChar?: [number, number];
+  /** word pairs with one word between them ("my _ card") */
+  skipBigrams?: boolean;
 }
 
 export interface Vocabulary {
@@ -52,7 +57,10 @@ export function words(text: string): string[] {
   return n ? n.split(' ') : [];
 }
 
-/** Term counts of one text: `w:` words, `b:` bigrams, `c:` character n-grams of " word ". */
+/**
+ * Term counts of one text: `w:` words, `b:` bigrams, `t:` trigrams, `c:` character n-grams of " word ", and when the
+ * spec asks, `s:` skip-bigrams and `x:` character n-grams across a word boundary.
+ */
 export function termCounts(text: string, spec: FeatureSpec): Map<string, number> {
   const ws = words(text);
   const out = new Map<string, number>();
@@ -63,6 +71,17 @@ export function termCounts(text: string, spec: FeatureSpec): Map<string, number>
     if (spec.wordNgrams >= 3 && i + 2 < ws.length) add('t:' + ws[i] + ' ' + ws[i + 1] + ' ' + ws[i + 2]);
     const padded = ' ' + ws[i] + ' ';
     for (let n = spec.charMin; n <= spec.charMax; n++) for (let j = 0; j + n <= padded.length; j++) add('c:' + padded.slice(j, j + n));
+    if (spec.skipBigrams && i + 2 < ws.length) add('s:' + ws[i] + ' _ ' + ws[i + 2]);
+  }
+  if (spec.crossChar && ws.length > 1) {
+    const line = ' ' + ws.join(' ') + ' ';
+    const [lo, hi] = spec.crossChar;
+    for (let n = lo; n <= hi; n++)
+      for (let j = 0; j + n <= line.length; j++) {
+        const g = line.slice(j, j + n);
+        const inner = g.indexOf(' ', 1); // a space strictly inside the n-gram
+        if (inner > 0 && inner < n - 1) add('x:' + g);
+      }
   }
   return out;
 }
@@ -81,14 +100,20 @@ export function buildVocabulary(texts: string[], spec: FeatureSpec, lexicon?: Vo
 
 const NEGATIONS = new Set('not no never nobody nothing nowhere neither nor none without hardly barely cannot cant dont doesnt didnt isnt wasnt arent werent wont wouldnt shouldnt couldnt aint hasnt havent hadnt'.split(' '));
 
-/** Summed valence of a text's words under a lexicon (negative part, positive part), with negation flipping. */
+/**
+ * Summed valence of a text's words under a lexicon (negative part, positive part), with VADER's negation flip and
+ * its "but" rule (words before the last "but" count half, words after it one and a half times: "the food was good
+ * but the service was slow" leans negative).
+ */
 export function lexiconValence(ws: string[], words: Record<string, number>): { neg: number; pos: number } {
   let neg = 0;
   let pos = 0;
+  const but = ws.lastIndexOf('but');
   for (let i = 0; i < ws.length; i++) {
     let v = Object.prototype.hasOwnProperty.call(words, ws[i]) ? words[ws[i]] : 0;
     if (!v) continue;
     for (let j = Math.max(0, i - 3); j < i; j++) if (NEGATIONS.has(ws[j])) v *= -0.74;
+    if (but >= 0) v *= i < but ? 0.5 : 1.5;
     if (v > 0) pos += v;
     else neg -= v;
   }

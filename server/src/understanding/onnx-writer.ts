@@ -63,14 +63,15 @@ class Writer {
   }
 }
 
-export const DTYPE = { float: 1, int32: 6, int64: 7 } as const;
+export const DTYPE = { float: 1, int32: 6, int64: 7, float16: 10 } as const;
 export type DType = keyof typeof DTYPE;
 
 export interface Tensor {
   name: string;
   dtype: DType;
   dims: number[];
-  data: Float32Array | Int32Array | BigInt64Array;
+  /** float16 tensors hold their IEEE half-precision bit patterns (see `toFloat16`) */
+  data: Float32Array | Int32Array | BigInt64Array | Uint16Array;
 }
 
 export type Attribute = { name: string } & ({ i: number } | { f: number } | { ints: number[] } | { s: string });
@@ -152,4 +153,43 @@ export function writeModel(graph: Graph, meta: { producer: string; version: stri
   });
   w.message(8, (o) => o.string(1, '').int(2, 17));
   return w.done();
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float32 → IEEE 754 half precision bits, rounded to nearest even (overflow → ±infinity, NaN kept). */
+export function toFloat16(v: number): number {
+  f32[0] = v;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  const mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const full = mant | 0x800000;
+    const shift = 14 - e;
+    let h = full >>> shift;
+    const rest = full & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rest > half || (rest === half && h & 1)) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && h & 1)) h++; // a carry into the exponent is the right result
+  return sign | h;
+}
+
+/** IEEE 754 half precision bits → number. */
+export function fromFloat16(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return sign * m * 2 ** -24;
+  if (e === 31) return m ? NaN : sign * Infinity;
+  return sign * (1 + m / 1024) * 2 ** (e - 15);
 }

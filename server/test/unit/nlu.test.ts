@@ -5,9 +5,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LanguageModels, verifyLanguageModels } from '../../src/understanding/classifier';
-import { buildVocabulary, Featurizer, lexiconValence, normalizeText, words } from '../../src/understanding/features';
+import { buildVocabulary, Featurizer, lexiconValence, normalizeText, termCounts, words } from '../../src/understanding/features';
+import { fromFloat16, toFloat16 } from '../../src/understanding/onnx-writer';
 import { loadModelDir, ModelIntegrityError, readLock } from '../../src/understanding/manifest';
+import { loadBanking77, stratifiedSplit } from '../../src/understanding/train/data';
 import { sha256 } from '../../src/understanding/train/export';
+import { INTENT } from '../../src/understanding/train/train-nlu';
 import { escalation, intentCandidates, pickIntent } from '../../src/understanding/understand';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -40,6 +43,36 @@ describe('text features', () => {
     expect(flipped.neg).toBeCloseTo(1.9 * 0.74, 6);
     expect(flipped.pos).toBe(0);
     expect(lexiconValence(words("it wasn't bad at all"), lex).pos).toBeCloseTo(2.5 * 0.74, 6);
+    // VADER's "but" rule: before the last "but" half, after it one and a half
+    const but = lexiconValence(words('the food was good but the service was bad'), lex);
+    expect(but.pos).toBeCloseTo(1.9 * 0.5, 6);
+    expect(but.neg).toBeCloseTo(2.5 * 1.5, 6);
+  });
+
+  it('add skip-bigrams and character n-grams across word boundaries only when the spec asks', () => {
+    const plain = termCounts('my card works', { wordNgrams: 2, charMin: 3, charMax: 3, minDf: 1 });
+    expect([...plain.keys()].filter((t) => t.startsWith('x:') || t.startsWith('s:'))).toEqual([]);
+    const more = termCounts('my card works', { wordNgrams: 2, charMin: 3, charMax: 3, minDf: 1, crossChar: [3, 4], skipBigrams: true });
+    const cross = [...more.keys()].filter((t) => t.startsWith('x:')).sort();
+    // every one spans a boundary: a space strictly inside, none only at an edge
+    expect(cross).toEqual(['x:d w', 'x:d wo', 'x:rd w', 'x:y c', 'x:y ca', 'x:my c'].sort());
+    expect(more.get('s:my _ works')).toBe(1);
+    expect(more.get('c:car')).toBe(1);
+  });
+});
+
+describe('half-precision weights', () => {
+  it('round to nearest even and read back every finite half exactly', () => {
+    expect([1, -2, 0.5, 65504, 0.1, 2 ** -24, 2 ** -14, 0].map(toFloat16)).toEqual([0x3c00, 0xc000, 0x3800, 0x7bff, 0x2e66, 0x0001, 0x0400, 0]);
+    expect(toFloat16(65520)).toBe(0x7c00); // past the largest half: infinity
+    expect(toFloat16(1e-9)).toBe(0);
+    expect(toFloat16(1 + 2 ** -11)).toBe(0x3c00); // a tie rounds to the even mantissa
+    expect(toFloat16(1 + 3 * 2 ** -11)).toBe(0x3c02);
+    expect(Number.isNaN(fromFloat16(toFloat16(NaN)))).toBe(true);
+    for (let h = 0; h < 0x10000; h++) {
+      if (((h >> 10) & 0x1f) === 0x1f) continue; // infinities and NaNs
+      expect(toFloat16(fromFloat16(h))).toBe(h);
+    }
   });
 });
 
@@ -102,6 +135,21 @@ describe('the shipped models on onnxruntime-node', () => {
       expect(s.map((x) => x.label)).toEqual(['negative', 'positive', 'neutral']);
       expect(s[0].score).toBeLessThan(-0.3);
       expect(s[1].score).toBeGreaterThan(0.3);
+    } finally {
+      await nlu.release();
+    }
+  });
+
+  it('give through onnxruntime the validation accuracy the training run measured (the export is the trained model)', async () => {
+    const nlu = await LanguageModels.load(MODELS);
+    try {
+      const { val } = stratifiedSplit(loadBanking77(), INTENT.valFraction, INTENT.seed);
+      const r = await nlu.intents(val.map((e) => e.text));
+      const accuracy = r.filter((x, i) => x.intent === val[i].label).length / val.length;
+      const manifest = loadModelDir(path.join(MODELS, 'intent-banking77')).manifest;
+      expect(Math.round(accuracy * 10000) / 100).toBe(manifest.metrics.val_accuracy);
+      expect(manifest.thresholds.unknown).toBeGreaterThan(0);
+      expect(manifest.metrics.unknown_logit_offset).toBeGreaterThanOrEqual(0);
     } finally {
       await nlu.release();
     }

@@ -2,14 +2,24 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Vocabulary } from '../features';
-import { type Graph, writeModel } from '../onnx-writer';
+import { fromFloat16, type Graph, toFloat16, writeModel } from '../onnx-writer';
 import type { ModelManifest } from '../manifest';
 import type { SparseNet } from './sparse-net';
 
 /**
+ * Rounds the weight matrix to half precision in place (how `model.onnx` stores it, half the bytes), so that the
+ * metrics computed while training are those of the exported model.
+ */
+export function roundWeightsToFloat16(net: SparseNet): SparseNet {
+  for (let i = 0; i < net.w1.length; i++) net.w1[i] = fromFloat16(toFloat16(net.w1[i]));
+  return net;
+}
+
+/**
  * The linear sparse model as ONNX: the input is a batch of TF-IDF vectors as (indices, values) padded to one
- * width; Gather picks each term's weight row, the values scale them, ReduceSum adds them up (an embedding bag),
- * then bias and Softmax. The vocabulary stays in `vocab.json`; the features are computed in TypeScript.
+ * width; Gather picks each term's weight row (stored as float16, cast to float), the values scale them, ReduceSum
+ * adds them up (an embedding bag), then bias and Softmax. The vocabulary stays in `vocab.json`; the features are
+ * computed in TypeScript.
  */
 export function linearGraph(net: SparseNet, name: string): Graph {
   if (net.hidden) throw new Error('only linear models are exported');
@@ -17,7 +27,8 @@ export function linearGraph(net: SparseNet, name: string): Graph {
   return {
     name,
     nodes: [
-      { op: 'Gather', inputs: ['weights', 'indices'], outputs: ['rows'], attributes: [{ name: 'axis', i: 0 }] },
+      { op: 'Gather', inputs: ['weights', 'indices'], outputs: ['rows16'], attributes: [{ name: 'axis', i: 0 }] },
+      { op: 'Cast', inputs: ['rows16'], outputs: ['rows'], attributes: [{ name: 'to', i: 1 }] },
       { op: 'Unsqueeze', inputs: ['values', 'axis2'], outputs: ['values3'] },
       { op: 'Mul', inputs: ['rows', 'values3'], outputs: ['scaled'] },
       { op: 'ReduceSum', inputs: ['scaled', 'axis1'], outputs: ['summed'], attributes: [{ name: 'keepdims', i: 0 }] },
@@ -25,7 +36,7 @@ export function linearGraph(net: SparseNet, name: string): Graph {
       { op: 'Softmax', inputs: ['logits'], outputs: ['probabilities'], attributes: [{ name: 'axis', i: -1 }] },
     ],
     initializers: [
-      { name: 'weights', dtype: 'float', dims: [net.inputs, C], data: net.w1 },
+      { name: 'weights', dtype: 'float16', dims: [net.inputs, C], data: Uint16Array.from(net.w1, toFloat16) },
       { name: 'bias', dtype: 'float', dims: [C], data: net.b1 },
       { name: 'axis1', dtype: 'int64', dims: [1], data: BigInt64Array.from([1n]) },
       { name: 'axis2', dtype: 'int64', dims: [1], data: BigInt64Array.from([2n]) },
