@@ -1,4 +1,5 @@
 import { Job, UnrecoverableError } from 'bullmq';
+import type { EntityManager } from 'typeorm';
 import type { Conversation } from '../../entities/conversation';
 import type { Logger } from '../../lib/logger';
 import type { ConversationRepository } from '../../repositories/conversations';
@@ -28,4 +29,33 @@ export async function beginStage(deps: { conversations: ConversationRepository; 
   await deps.conversations.markRunning(conversationId, s.from, s.running);
   await deps.conversations.recordEvent(conversationId, stage, 'started', { attempt, jobId: job.id });
   return { conv, log, attempt };
+}
+
+/**
+ * A stage that reads the conversation and writes its result with the stage row in one transaction (understand,
+ * inspect): begin, time the work, complete with `save` writing the result, log the summary with the time taken.
+ */
+export async function runStage<R>(
+  deps: { conversations: ConversationRepository; log: Logger },
+  job: Job<StageJob>,
+  stage: StageName,
+  work: (conv: Conversation) => Promise<R>,
+  save: (m: EntityManager, result: R) => Promise<Partial<Conversation>>,
+  summarize: (result: R) => Record<string, unknown>,
+): Promise<{ outcome: 'completed' | 'already_done'; result?: R }> {
+  const started = await beginStage(deps, job, stage);
+  if (!started) return { outcome: 'already_done' };
+  const { conv, log, attempt } = started;
+  const t0 = performance.now();
+  const result = await work(conv);
+  const ms = performance.now() - t0;
+  const summary = { ...summarize(result), ms: Math.round(ms * 10) / 10 };
+  const s = STAGES[stage];
+  const outcome = await deps.conversations.completeStage(
+    { conversationId: job.data.conversationId, stage, version: s.version, durationMs: ms, done: s.done, jobId: job.id, attempt },
+    (m) => save(m, result),
+    summary,
+  );
+  log.info({ ...summary, outcome }, `${stage} finished`);
+  return { outcome, result };
 }

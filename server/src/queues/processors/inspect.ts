@@ -1,8 +1,8 @@
 import type { Job } from 'bullmq';
 import { inspectConversation, InspectDeps } from '../../commands/inspect-conversation';
 import type { Logger } from '../../lib/logger';
-import { StageJob, STAGES } from '../stages';
-import { beginStage } from './begin-stage';
+import type { StageJob } from '../stages';
+import { runStage } from './begin-stage';
 
 /**
  * inspect: every conversation, after it is protected, is checked against the active policy that applies to it. The
@@ -10,29 +10,21 @@ import { beginStage } from './begin-stage';
  * is never `inspected` without a verdict.
  */
 export async function processInspect(deps: InspectDeps & { log: Logger }, job: Job<StageJob>): Promise<{ outcome: string; verdict?: string }> {
-  const { conversationId } = job.data;
-  const stage = STAGES.inspect;
-  const started = await beginStage(deps, job, 'inspect');
-  if (!started) return { outcome: 'already_done' };
-  const { conv, log, attempt } = started;
-  const t0 = performance.now();
-  const verdict = await inspectConversation(deps, conv);
-  const ms = performance.now() - t0;
-  const summary = {
-    verdict: verdict.outcome,
-    ...(verdict.reasonCode ? { reason: verdict.reasonCode } : {}),
-    ...(verdict.policy ? { policy: `${verdict.policy.id}@v${verdict.policy.version}` } : {}),
-    ...(verdict.score !== undefined ? { score: verdict.score, passed: verdict.passed, fatal: verdict.fatal } : {}),
-    ms: Math.round(ms * 10) / 10,
-  };
-  const outcome = await deps.conversations.completeStage(
-    { conversationId, stage: 'inspect', version: stage.version, durationMs: ms, done: stage.done, jobId: job.id, attempt },
-    async (m) => {
-      await deps.inspections.saveVerdict(m, conversationId, verdict, 'pipeline');
+  const { outcome, result: verdict } = await runStage(
+    deps,
+    job,
+    'inspect',
+    (conv) => inspectConversation(deps, conv),
+    async (m, v) => {
+      await deps.inspections.saveVerdict(m, job.data.conversationId, v, 'pipeline');
       return {};
     },
-    summary,
+    (v) => ({
+      verdict: v.outcome,
+      ...(v.reasonCode ? { reason: v.reasonCode } : {}),
+      ...(v.policy ? { policy: `${v.policy.id}@v${v.policy.version}` } : {}),
+      ...(v.score !== undefined ? { score: v.score, passed: v.passed, fatal: v.fatal } : {}),
+    }),
   );
-  log.info({ ...summary, outcome }, 'inspect finished');
-  return { outcome, verdict: verdict.outcome };
+  return verdict ? { outcome, verdict: verdict.outcome } : { outcome };
 }

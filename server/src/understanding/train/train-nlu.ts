@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildVocabulary, Featurizer, type FeatureSpec, type Vocabulary } from '../features';
 import { decideIntent, intentMetrics, polarity, SENTIMENT_LABELS, sentimentLabel, UNKNOWN_INTENT } from '../metrics';
 import { dataDir, type Example, loadBanking77, loadClinc150, loadSentiment, loadValenceLexicon, stratifiedSplit } from './data';
@@ -46,8 +45,9 @@ export const SENTIMENT = {
 
 export const UNKNOWN = UNKNOWN_INTENT;
 
-function fileSha(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
+/** A data file as the manifest pins it: its path under the data folder and its sha256. */
+function pinned(dir: string, path: string): { path: string; sha256: string } {
+  return { path, sha256: sha256(readFileSync(join(dir, path))) };
 }
 
 function fit(train: Example[], labels: string[], spec: FeatureSpec, net: NetOptions, lexicon?: Vocabulary['lexicon']): { vocab: Vocabulary; f: Featurizer; model: SparseNet } {
@@ -98,13 +98,14 @@ export function trainIntent(outDir: string, log: (s: string) => void) {
   // out-of-scope calibration: lower the unknown logit (baked into the bias) until in-scope accuracy is within
   // maxAccuracyCost of a model that never answers unknown, then the largest threshold within the same budget
   const U = labels.indexOf(UNKNOWN);
-  const rawProbs = val.map((e) => predict(model, f.vector(e.text)));
+  const valVectors = val.map((e) => f.vector(e.text));
+  const rawProbs = valVectors.map((x) => predict(model, x));
   const truth = val.map((e) => labels.indexOf(e.label));
   const closedSet = offsetAccuracy(rawProbs, truth, U, Infinity);
   let unknownOffset = 0;
   while (unknownOffset < 8 && offsetAccuracy(rawProbs, truth, U, unknownOffset) < closedSet - INTENT.maxAccuracyCost) unknownOffset += 0.25;
   model.b1[U] -= unknownOffset;
-  const valProbs = val.map((e) => predict(model, f.vector(e.text)));
+  const valProbs = valVectors.map((x) => predict(model, x));
   const valTruth = val.map((e) => e.label);
   const base = intentMetrics(valProbs, valTruth, labels, 0).accuracy;
   let threshold = 0;
@@ -131,11 +132,7 @@ export function trainIntent(outDir: string, log: (s: string) => void) {
     unknown_logit_offset: unknownOffset,
   };
   log(`intent: ${JSON.stringify(metrics)}`);
-  const data = [
-    join(dir, 'datasets/banking77/train.csv'),
-    join(dir, 'datasets/clinc150/train_val.json'),
-    join(dir, 'datasets/clinc150/domains.json'),
-  ].map((p) => ({ path: relative(dir, p), sha256: fileSha(p) }));
+  const data = ['datasets/banking77/train.csv', 'datasets/clinc150/train_val.json', 'datasets/clinc150/domains.json'].map((p) => pinned(dir, p));
   const card = intentCard(metrics, train.length, val.length, unknown.length, f.size);
   return writeModelDir(
     join(outDir, INTENT.name),
@@ -192,11 +189,9 @@ export function trainSentiment(outDir: string, log: (s: string) => void) {
     ...cross,
   };
   log(`sentiment: ${train.length} training, ${val.length} validation: ${JSON.stringify(metrics)}`);
-  const lexPath = require.resolve('vader-sentiment/vader_lexicon.txt');
   const data = [
-    ...['amazon_cells_labelled.txt', 'yelp_labelled.txt'].map((n) => ({ path: `datasets/sentiment-en/${n}`, sha256: fileSha(join(dir, 'datasets/sentiment-en', n)) })),
-    { path: 'datasets/clinc150/train_val.json', sha256: fileSha(join(dir, 'datasets/clinc150/train_val.json')) },
-    { path: 'npm:vader-sentiment@1.1.3/vader_lexicon.txt', sha256: fileSha(lexPath) },
+    ...['datasets/sentiment-en/amazon_cells_labelled.txt', 'datasets/sentiment-en/yelp_labelled.txt', 'datasets/clinc150/train_val.json'].map((p) => pinned(dir, p)),
+    { path: 'npm:vader-sentiment@1.1.3/vader_lexicon.txt', sha256: sha256(readFileSync(require.resolve('vader-sentiment/vader_lexicon.txt'))) },
   ];
   return writeModelDir(
     join(outDir, SENTIMENT.name),
