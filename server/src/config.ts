@@ -7,8 +7,7 @@ import { z } from 'zod';
  */
 const repoRoot = path.resolve(__dirname, '..', '..');
 
-const intIn = (min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max);
+const intIn = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -18,11 +17,17 @@ export const configSchema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/hotline'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
   /** the role the application's queries run as (the login user must be a member); `none` = the login user itself */
-  HOTLINE_DB_APP_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('hotline_app'),
+  HOTLINE_DB_APP_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('hotline_app'),
   /** the Keycloak realm's issuer URL, e.g. https://keycloak.bank.internal/realms/hotline (required to serve the API) */
   HOTLINE_OIDC_ISSUER: z.string().url().optional(),
   HOTLINE_OIDC_AUDIENCE: z.string().default('hotline-api'),
-  HOTLINE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/).default('hotline'),
+  HOTLINE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/)
+    .default('hotline'),
   HOTLINE_VAR_DIR: z.string().default(path.join(repoRoot, 'var')),
   HOTLINE_OBJECT_DIR: z.string().optional(),
   HOTLINE_DATA_DIR: z.string().default(path.resolve(repoRoot, '..', 'shared')),
@@ -58,7 +63,11 @@ export const configSchema = z.object({
   /** the project's language models (intent, sentiment): one folder each with model.onnx, vocab.json and a manifest */
   HOTLINE_MODELS_DIR: z.string().default(path.join(repoRoot, 'models')),
   /** a conversation waiting for its verdict longer than this raises the coverage alarm */
-  HOTLINE_INSPECTION_SLA_S: z.coerce.number().int().positive().default(4 * 3600),
+  HOTLINE_INSPECTION_SLA_S: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(4 * 3600),
   /** how long after a verdict an agent may dispute it */
   HOTLINE_DISPUTE_WINDOW_DAYS: z.coerce.number().int().positive().default(14),
   /** how often the worker applies the retention policy (0 = only by `hotline retention run`) */
@@ -89,11 +98,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(`config: ${variable} is invalid (got ${JSON.stringify(input[variable] ?? null)}): ${issue.message}`);
+    throw new ConfigError(
+      `config: ${variable} is invalid (got ${JSON.stringify(input[variable] ?? null)}): ${issue.message}`,
+    );
   }
   const c = parsed.data;
-  if (!!c.HOTLINE_AUDIT_SIGNING_CERT !== !!c.HOTLINE_AUDIT_SIGNING_KEY) throw new ConfigError('config: HOTLINE_AUDIT_SIGNING_CERT and HOTLINE_AUDIT_SIGNING_KEY go together (set both or neither)');
-  if (!!c.HOTLINE_TLS_CERT !== !!c.HOTLINE_TLS_KEY) throw new ConfigError('config: HOTLINE_TLS_CERT and HOTLINE_TLS_KEY go together (set both or neither)');
+  if (!!c.HOTLINE_AUDIT_SIGNING_CERT !== !!c.HOTLINE_AUDIT_SIGNING_KEY)
+    throw new ConfigError(
+      'config: HOTLINE_AUDIT_SIGNING_CERT and HOTLINE_AUDIT_SIGNING_KEY go together (set both or neither)',
+    );
+  if (!!c.HOTLINE_TLS_CERT !== !!c.HOTLINE_TLS_KEY)
+    throw new ConfigError('config: HOTLINE_TLS_CERT and HOTLINE_TLS_KEY go together (set both or neither)');
   return {
     ...c,
     objectDir: c.HOTLINE_OBJECT_DIR ?? path.join(c.HOTLINE_VAR_DIR, 'objects'),

@@ -29,7 +29,9 @@ async function serve(role: 'api' | 'worker' | 'all') {
   setProcessRole(role);
   const config = loadConfig();
   if (role !== 'worker' && !config.HOTLINE_OIDC_ISSUER) {
-    throw new ConfigError('config: HOTLINE_OIDC_ISSUER is required to serve the API (the Keycloak realm URL, e.g. https://keycloak.bank.internal/realms/hotline)');
+    throw new ConfigError(
+      'config: HOTLINE_OIDC_ISSUER is required to serve the API (the Keycloak realm URL, e.g. https://keycloak.bank.internal/realms/hotline)',
+    );
   }
   const log = createLogger(config.HOTLINE_LOG_LEVEL);
   const services = await createServices(config, log);
@@ -40,16 +42,33 @@ async function serve(role: 'api' | 'worker' | 'all') {
     const verifier = new TokenVerifier({ issuer: config.HOTLINE_OIDC_ISSUER!, audience: config.HOTLINE_OIDC_AUDIENCE });
     const app = createApp(
       services,
-      { local: () => (worker ? { engine: worker.pool.engine, modelId: worker.pool.modelId } : undefined), nlu: () => worker?.nlu },
+      {
+        local: () => (worker ? { engine: worker.pool.engine, modelId: worker.pool.modelId } : undefined),
+        nlu: () => worker?.nlu,
+      },
       verifier,
     );
     // HTTPS with certificates from the internal PKI (`hotline pki issue-server`); plain HTTP only on loopback setups
     server = config.HOTLINE_TLS_CERT
-      ? https.createServer({ cert: fs.readFileSync(config.HOTLINE_TLS_CERT), key: fs.readFileSync(config.HOTLINE_TLS_KEY!), minVersion: 'TLSv1.2' }, app.callback())
+      ? https.createServer(
+          {
+            cert: fs.readFileSync(config.HOTLINE_TLS_CERT),
+            key: fs.readFileSync(config.HOTLINE_TLS_KEY!),
+            minVersion: 'TLSv1.2',
+          },
+          app.callback(),
+        )
       : http.createServer(app.callback());
     await new Promise<void>((resolve) => server!.listen(config.HOTLINE_PORT, config.HOTLINE_HOST, resolve));
     const addr = server.address();
-    log.info({ port: typeof addr === 'object' && addr ? addr.port : config.HOTLINE_PORT, host: config.HOTLINE_HOST, tls: !!config.HOTLINE_TLS_CERT }, 'api listening');
+    log.info(
+      {
+        port: typeof addr === 'object' && addr ? addr.port : config.HOTLINE_PORT,
+        host: config.HOTLINE_HOST,
+        tls: !!config.HOTLINE_TLS_CERT,
+      },
+      'api listening',
+    );
   }
   log.info('hotline started');
   // test harnesses and the demo pass their pid: never outlive them

@@ -33,7 +33,9 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   // policy and keys first: a broken masking file or an unreadable keyring stops the process before it takes work
   const masking = loadMaskingPolicy(config.HOTLINE_MASKING_POLICY);
   const keyring = FileKeyring.openOrCreate(config.keyringFile);
-  const db = await openDatabase(config.DATABASE_URL, { appRole: config.HOTLINE_DB_APP_ROLE === 'none' ? undefined : config.HOTLINE_DB_APP_ROLE });
+  const db = await openDatabase(config.DATABASE_URL, {
+    appRole: config.HOTLINE_DB_APP_ROLE === 'none' ? undefined : config.HOTLINE_DB_APP_ROLE,
+  });
   const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
   return {

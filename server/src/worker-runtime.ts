@@ -41,7 +41,10 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
     s.log.info({ models: nlu.ids }, 'language models loaded');
   } catch (e) {
     nluStatus = { ok: false, error: (e as Error).message };
-    s.log.error({ err: (e as Error).message }, 'language models not loaded: the understand stage is stopped until they are fixed');
+    s.log.error(
+      { err: (e as Error).message },
+      'language models not loaded: the understand stage is stopped until they are fixed',
+    );
   }
   const spec = engineSpecFromConfig(c);
   const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
@@ -50,7 +53,16 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   const workerId = `${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const beat = () =>
     s.redis
-      .hset(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX), workerId, JSON.stringify({ modelId: pool.modelId, engine: spec.engine, threads: pool.size, expiresAt: Date.now() + WORKER_HEARTBEAT_TTL_MS }))
+      .hset(
+        workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX),
+        workerId,
+        JSON.stringify({
+          modelId: pool.modelId,
+          engine: spec.engine,
+          threads: pool.size,
+          expiresAt: Date.now() + WORKER_HEARTBEAT_TTL_MS,
+        }),
+      )
       .catch(() => undefined);
   await beat();
   const heartbeat = setInterval(beat, 10_000);
@@ -58,10 +70,26 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   const workers: Worker[] = [
     startStageWorker(
       'transcribe',
-      (job) => processTranscribe({ conversations: s.conversations, objects: s.objects, vault: s.vault, masking: s.masking, decoder: pool, log: s.log }, job),
+      (job) =>
+        processTranscribe(
+          {
+            conversations: s.conversations,
+            objects: s.objects,
+            vault: s.vault,
+            masking: s.masking,
+            decoder: pool,
+            log: s.log,
+          },
+          job,
+        ),
       s,
       // one job more than threads: while a call's last segment decodes, the next call's segments keep the other threads busy
-      { redisUrl: c.REDIS_URL, prefix: c.HOTLINE_QUEUE_PREFIX, concurrency: pool.size + 1, lockDurationMs: c.HOTLINE_JOB_LOCK_MS },
+      {
+        redisUrl: c.REDIS_URL,
+        prefix: c.HOTLINE_QUEUE_PREFIX,
+        concurrency: pool.size + 1,
+        lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
+      },
     ),
     startStageWorker('redact', (job) => processRedact(s, job), s, {
       redisUrl: c.REDIS_URL,
@@ -71,12 +99,17 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
     }),
     ...(nlu
       ? [
-          startStageWorker('understand', (job) => processUnderstand({ conversations: s.conversations, vault: s.vault, nlu: nlu!, log: s.log }, job), s, {
-            redisUrl: c.REDIS_URL,
-            prefix: c.HOTLINE_QUEUE_PREFIX,
-            concurrency: 2,
-            lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
-          }),
+          startStageWorker(
+            'understand',
+            (job) => processUnderstand({ conversations: s.conversations, vault: s.vault, nlu: nlu!, log: s.log }, job),
+            s,
+            {
+              redisUrl: c.REDIS_URL,
+              prefix: c.HOTLINE_QUEUE_PREFIX,
+              concurrency: 2,
+              lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
+            },
+          ),
         ]
       : []),
     startStageWorker('inspect', (job) => processInspect(s, job), s, {
@@ -111,14 +144,22 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       .checkpoint(signer, paths.checkpointFile)
       .then((cp) => cp && s.log.info({ seq: cp.seq, keyId: cp.keyId }, 'audit checkpoint signed'))
       .catch((e: Error) => s.log.warn({ err: e.message }, 'audit checkpoint failed'));
-  const checkpointTimer = c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS ? setInterval(checkpoint, c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS) : undefined;
+  const checkpointTimer = c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS
+    ? setInterval(checkpoint, c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS)
+    : undefined;
 
   // the retention policy, daily (and once at start)
   const retention = () =>
     applyRetention(s, retentionPolicy)
-      .then((r) => (r.audio || r.transcriptOriginal || r.transcriptMasked || r.verdicts || r.orphanObjects) && s.log.info(r, 'retention applied'))
+      .then(
+        (r) =>
+          (r.audio || r.transcriptOriginal || r.transcriptMasked || r.verdicts || r.orphanObjects) &&
+          s.log.info(r, 'retention applied'),
+      )
       .catch((e: Error) => s.log.warn({ err: e.message }, 'retention pass failed'));
-  const retentionTimer = c.HOTLINE_RETENTION_INTERVAL_MS ? setInterval(retention, c.HOTLINE_RETENTION_INTERVAL_MS) : undefined;
+  const retentionTimer = c.HOTLINE_RETENTION_INTERVAL_MS
+    ? setInterval(retention, c.HOTLINE_RETENTION_INTERVAL_MS)
+    : undefined;
   if (c.HOTLINE_RETENTION_INTERVAL_MS) void retention();
 
   const drop = c.HOTLINE_DROP_DIR ? new DropFolderWatcher(s, c.HOTLINE_DROP_DIR) : undefined;

@@ -16,7 +16,12 @@ import type { RouteDef } from './route';
 
 export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
   const holder: { doc?: unknown } = {};
-  const routes: RouteDef[] = [...conversationRoutes(s), ...protectionRoutes(s), ...inspectionRoutes(s), ...systemRoutes(s, speech, () => holder.doc)];
+  const routes: RouteDef[] = [
+    ...conversationRoutes(s),
+    ...protectionRoutes(s),
+    ...inspectionRoutes(s),
+    ...systemRoutes(s, speech, () => holder.doc),
+  ];
   holder.doc = buildOpenApi(routes, { title: 'Hotline Appliance API', version: '1' }, [callMetadataSchema]);
   return routes;
 }
@@ -30,7 +35,8 @@ async function noteSignIn(ctx: Koa.Context, s: Services): Promise<void> {
   const session = crypto.createHash('sha256').update(p.sessionId!).digest('hex').slice(0, 32);
   try {
     const first = await s.redis.set(`${s.config.HOTLINE_QUEUE_PREFIX}:sessions:${session}`, '1', 'EX', 12 * 3600, 'NX');
-    if (first === 'OK') await ctx.state.audit('auth.sign_in', null, 'allowed', { details: { session, client: p.client } });
+    if (first === 'OK')
+      await ctx.state.audit('auth.sign_in', null, 'allowed', { details: { session, client: p.client } });
   } catch (e) {
     ctx.state.log.warn({ err: (e as Error).message }, 'could not record the session start');
   }

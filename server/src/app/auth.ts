@@ -9,12 +9,22 @@ declare module 'koa' {
   interface DefaultState {
     principal?: Principal;
     /** appends an audit event for this request (who, roles, action, object, outcome, request id) */
-    audit: (action: string, object: { type?: string; id?: string } | null, outcome: 'allowed' | 'denied' | 'error', extra?: { reason?: string; details?: Record<string, unknown> }) => Promise<void>;
+    audit: (
+      action: string,
+      object: { type?: string; id?: string } | null,
+      outcome: 'allowed' | 'denied' | 'error',
+      extra?: { reason?: string; details?: Record<string, unknown> },
+    ) => Promise<void>;
   }
 }
 
 export function auditFor(ctx: Context, audit: AuditLog) {
-  return async (action: string, object: { type?: string; id?: string } | null, outcome: 'allowed' | 'denied' | 'error', extra: { reason?: string; details?: Record<string, unknown> } = {}) => {
+  return async (
+    action: string,
+    object: { type?: string; id?: string } | null,
+    outcome: 'allowed' | 'denied' | 'error',
+    extra: { reason?: string; details?: Record<string, unknown> } = {},
+  ) => {
     const p = ctx.state.principal;
     await audit.append({
       actorId: p?.sub ?? 'anonymous',
@@ -35,7 +45,11 @@ export function auditFor(ctx: Context, audit: AuditLog) {
  * Authenticates the bearer token and checks the route's action. No token, a bad token: 401 (audited). A valid
  * token without the permission: the route's denial status (404 where the object's existence must not leak).
  */
-export async function authorizeRoute(ctx: Context, rule: RouteAuth, verifier: TokenVerifier | undefined): Promise<void> {
+export async function authorizeRoute(
+  ctx: Context,
+  rule: RouteAuth,
+  verifier: TokenVerifier | undefined,
+): Promise<void> {
   if (rule === 'public') return;
   const header = ctx.get('authorization');
   const token = /^Bearer ([\w.~+/-]+=*)$/i.exec(header)?.[1];
@@ -44,13 +58,20 @@ export async function authorizeRoute(ctx: Context, rule: RouteAuth, verifier: To
     ctx.state.principal = await verifier.verify(token);
   } catch (e) {
     const err = e instanceof AuthError ? e : new AuthError('invalid_token', 'token rejected');
-    await ctx.state.audit('auth.denied', null, 'denied', { details: { code: err.code, route: `${ctx.method} ${ctx._matchedRoute ?? ctx.path}` } });
-    ctx.set('www-authenticate', `Bearer realm="hotline", error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`);
+    await ctx.state.audit('auth.denied', null, 'denied', {
+      details: { code: err.code, route: `${ctx.method} ${ctx._matchedRoute ?? ctx.path}` },
+    });
+    ctx.set(
+      'www-authenticate',
+      `Bearer realm="hotline", error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`,
+    );
     throw new HttpError(err.status, err.code, err.message);
   }
   if (!can(ctx.state.principal, rule.action)) {
     await ctx.state.audit(rule.action, objectOf(ctx), 'denied', { details: { missing: rule.action } });
-    throw rule.deny === 404 ? new HttpError(404, 'not_found', 'not found') : new HttpError(403, 'forbidden', `your roles do not allow ${rule.action}`);
+    throw rule.deny === 404
+      ? new HttpError(404, 'not_found', 'not found')
+      : new HttpError(403, 'forbidden', `your roles do not allow ${rule.action}`);
   }
 }
 

@@ -27,7 +27,12 @@ export function requestContext(log: Logger) {
     } finally {
       // method, route and status only: never the query string, bodies or headers
       ctx.state.log.info(
-        { method: ctx.method, route: (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? ctx.path.split('?')[0], status: ctx.status, ms: Math.round(performance.now() - t0) },
+        {
+          method: ctx.method,
+          route: (ctx as unknown as { _matchedRoute?: string })._matchedRoute ?? ctx.path.split('?')[0],
+          status: ctx.status,
+          ms: Math.round(performance.now() - t0),
+        },
         'request',
       );
     }
@@ -38,7 +43,8 @@ export function errorHandler() {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new HttpError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
+      if (ctx.status === 404 && ctx.body === undefined)
+        throw new HttpError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
     } catch (e) {
       let status = 500;
       let code = 'internal';
@@ -50,9 +56,11 @@ export function errorHandler() {
         // stored ciphertext failed authentication: tampering or a value moved between rows; never served
         code = 'integrity_error';
         message = 'stored data failed its integrity check and was not returned; the event is logged for investigation';
-        ctx.state.log?.error({ err: { name: (e as Error).name, message: (e as Error).message } }, 'stored ciphertext failed authentication');
-      }
-      else if (e instanceof ZodError) {
+        ctx.state.log?.error(
+          { err: { name: (e as Error).name, message: (e as Error).message } },
+          'stored ciphertext failed authentication',
+        );
+      } else if (e instanceof ZodError) {
         status = 422;
         code = 'invalid_request';
         message = describeZodError(e);

@@ -13,7 +13,11 @@ import type { Action } from '../authz/policy';
  */
 export type RouteAuth = 'public' | { action: Action; deny: 403 | 404 };
 
-export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+export interface RouteDef<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
   method: 'get' | 'post' | 'put' | 'delete';
   path: string; // koa style: /api/v1/conversations/:id
   summary: string;
@@ -28,4 +32,5 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   handler: (ctx: Context, input: { params: z.infer<P>; query: z.infer<Q>; body: z.infer<B> }) => Promise<void>;
 }
 
-export const defineRoute = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(r: RouteDef<P, Q, B>) => r as unknown as RouteDef;
+export const defineRoute = <P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(r: RouteDef<P, Q, B>) =>
+  r as unknown as RouteDef;

@@ -2,7 +2,16 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { AuditRow, chainHash, Checkpoint, checkpointPayload, GENESIS, StoredAuditRow, verifyChain, VerifyResult } from './chain';
+import {
+  AuditRow,
+  chainHash,
+  Checkpoint,
+  checkpointPayload,
+  GENESIS,
+  StoredAuditRow,
+  verifyChain,
+  VerifyResult,
+} from './chain';
 
 export type AuditEntry = Omit<AuditRow, 'seq' | 'at'> & { at?: Date };
 
@@ -47,7 +56,9 @@ export class AuditLog {
   async append(e: AuditEntry): Promise<StoredAuditRow> {
     return this.db.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('hotline.audit_events'))`);
-      const last: Array<{ seq: string; hash: string }> = await m.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+      const last: Array<{ seq: string; hash: string }> = await m.query(
+        'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+      );
       const prevHash = last[0]?.hash ?? GENESIS;
       const row: AuditRow = {
         seq: last[0] ? Number(last[0].seq) + 1 : 1,
@@ -67,7 +78,22 @@ export class AuditLog {
       await m.query(
         `INSERT INTO audit_events (seq, at, actor_id, actor_name, roles, action, object_type, object_id, reason, outcome, request_id, details, prev_hash, hash)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-        [row.seq, row.at, row.actorId, row.actorName, JSON.stringify(row.roles), row.action, row.objectType, row.objectId, row.reason, row.outcome, row.requestId, row.details === null ? null : JSON.stringify(row.details), prevHash, hash],
+        [
+          row.seq,
+          row.at,
+          row.actorId,
+          row.actorName,
+          JSON.stringify(row.roles),
+          row.action,
+          row.objectType,
+          row.objectId,
+          row.reason,
+          row.outcome,
+          row.requestId,
+          row.details === null ? null : JSON.stringify(row.details),
+          prevHash,
+          hash,
+        ],
       );
       return { ...row, prevHash, hash };
     });
@@ -77,7 +103,10 @@ export class AuditLog {
   async *rows(pageSize = 5000): AsyncIterable<StoredAuditRow> {
     let after = 0;
     for (;;) {
-      const page: DbRow[] = await this.db.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [after, pageSize]);
+      const page: DbRow[] = await this.db.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [
+        after,
+        pageSize,
+      ]);
       for (const r of page) yield fromDb(r);
       if (page.length < pageSize) return;
       after = Number(page[page.length - 1].seq);
@@ -90,13 +119,21 @@ export class AuditLog {
 
   /** Signs the current head and appends it to the checkpoint file a third party keeps (and to the database). */
   async checkpoint(signer: CheckpointSigner, file: string): Promise<Checkpoint | undefined> {
-    const last: Array<{ seq: string; hash: string }> = await this.db.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+    const last: Array<{ seq: string; hash: string }> = await this.db.query(
+      'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+    );
     if (!last[0]) return undefined;
     const base = { seq: Number(last[0].seq), hash: last[0].hash, at: new Date().toISOString(), keyId: signer.keyId };
     const c: Checkpoint = { ...base, signature: signer.sign(checkpointPayload(base)) };
     const done: unknown[] = await this.db.query('SELECT 1 FROM audit_checkpoints WHERE seq = $1', [c.seq]);
     if (done.length) return undefined; // nothing new since the last checkpoint
-    await this.db.query('INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1,$2,$3,$4,$5)', [c.seq, c.hash, c.at, c.keyId, c.signature]);
+    await this.db.query('INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1,$2,$3,$4,$5)', [
+      c.seq,
+      c.hash,
+      c.at,
+      c.keyId,
+      c.signature,
+    ]);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.appendFileSync(file, `${JSON.stringify(c)}\n`);
     return c;
@@ -139,14 +176,23 @@ export class CheckpointSigner {
   static fromCertificate(certFile: string, keyFile: string): CheckpointSigner {
     const cert = new crypto.X509Certificate(fs.readFileSync(certFile));
     const key = crypto.createPrivateKey(fs.readFileSync(keyFile));
-    if (!cert.checkPrivateKey(key)) throw new Error(`audit signing key ${keyFile} does not belong to certificate ${certFile}`);
-    if (new Date(cert.validTo).getTime() < Date.now()) throw new Error(`audit signing certificate ${certFile} expired on ${cert.validTo}; renew it with \`hotline pki renew\``);
+    if (!cert.checkPrivateKey(key))
+      throw new Error(`audit signing key ${keyFile} does not belong to certificate ${certFile}`);
+    if (new Date(cert.validTo).getTime() < Date.now())
+      throw new Error(
+        `audit signing certificate ${certFile} expired on ${cert.validTo}; renew it with \`hotline pki renew\``,
+      );
     return new CheckpointSigner(key, cert);
   }
 
   /** The configured signer: the PKI certificate when set, else the appliance's own Ed25519 key. */
-  static forConfig(c: { HOTLINE_AUDIT_SIGNING_CERT?: string; HOTLINE_AUDIT_SIGNING_KEY?: string; HOTLINE_VAR_DIR: string }): CheckpointSigner {
-    if (c.HOTLINE_AUDIT_SIGNING_CERT) return CheckpointSigner.fromCertificate(c.HOTLINE_AUDIT_SIGNING_CERT, c.HOTLINE_AUDIT_SIGNING_KEY!);
+  static forConfig(c: {
+    HOTLINE_AUDIT_SIGNING_CERT?: string;
+    HOTLINE_AUDIT_SIGNING_KEY?: string;
+    HOTLINE_VAR_DIR: string;
+  }): CheckpointSigner {
+    if (c.HOTLINE_AUDIT_SIGNING_CERT)
+      return CheckpointSigner.fromCertificate(c.HOTLINE_AUDIT_SIGNING_CERT, c.HOTLINE_AUDIT_SIGNING_KEY!);
     return CheckpointSigner.loadOrCreate(auditPaths(c.HOTLINE_VAR_DIR).keyFile);
   }
 
@@ -155,7 +201,12 @@ export class CheckpointSigner {
   }
 }
 
-export const keyIdOf = (pub: crypto.KeyObject) => crypto.createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+export const keyIdOf = (pub: crypto.KeyObject) =>
+  crypto
+    .createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 
 export function readCheckpoints(file: string): Checkpoint[] {
   if (!fs.existsSync(file)) return [];
@@ -184,7 +235,8 @@ export function readPublicKeys(files: string[], caFile?: string): Map<string, cr
     let k: crypto.KeyObject;
     if (pem.includes('BEGIN CERTIFICATE')) {
       const cert = new crypto.X509Certificate(pem);
-      if (ca && !(cert.checkIssued(ca) && cert.verify(ca.publicKey))) throw new Error(`${f} was not issued by the CA in ${caFile}`);
+      if (ca && !(cert.checkIssued(ca) && cert.verify(ca.publicKey)))
+        throw new Error(`${f} was not issued by the CA in ${caFile}`);
       k = cert.publicKey;
     } else {
       if (ca) throw new Error(`${f} is a bare public key; with --ca only certificates are accepted`);
@@ -197,5 +249,8 @@ export function readPublicKeys(files: string[], caFile?: string): Map<string, cr
 
 /** Where the checkpoint signing key and the exported checkpoint file live on an install. */
 export function auditPaths(varDir: string) {
-  return { keyFile: path.join(varDir, 'keys', 'audit-checkpoint.key'), checkpointFile: path.join(varDir, 'audit', 'checkpoints.jsonl') };
+  return {
+    keyFile: path.join(varDir, 'keys', 'audit-checkpoint.key'),
+    checkpointFile: path.join(varDir, 'audit', 'checkpoints.jsonl'),
+  };
 }

@@ -53,9 +53,18 @@ export interface Checkpoint {
   signature: string;
 }
 
-export const checkpointPayload = (c: Pick<Checkpoint, 'seq' | 'hash' | 'at' | 'keyId'>) => Buffer.from(canonicalJson({ seq: c.seq, hash: c.hash, at: c.at, keyId: c.keyId }));
+export const checkpointPayload = (c: Pick<Checkpoint, 'seq' | 'hash' | 'at' | 'keyId'>) =>
+  Buffer.from(canonicalJson({ seq: c.seq, hash: c.hash, at: c.at, keyId: c.keyId }));
 
-export type ProblemKind = 'altered' | 'broken_link' | 'missing' | 'out_of_order' | 'truncated' | 'checkpoint_mismatch' | 'bad_signature' | 'unknown_key';
+export type ProblemKind =
+  | 'altered'
+  | 'broken_link'
+  | 'missing'
+  | 'out_of_order'
+  | 'truncated'
+  | 'checkpoint_mismatch'
+  | 'bad_signature'
+  | 'unknown_key';
 
 export interface VerifyResult {
   ok: boolean;
@@ -70,7 +79,11 @@ export interface VerifyResult {
  * Walks the trail in storage order and checks each row's hash, its link to the row before and the sequence; then
  * checks every signed checkpoint against the rows (a trail that ends before a checkpoint was truncated).
  */
-export async function verifyChain(rows: AsyncIterable<StoredAuditRow> | Iterable<StoredAuditRow>, checkpoints: Checkpoint[] = [], publicKeys: Map<string, crypto.KeyObject> = new Map()): Promise<VerifyResult> {
+export async function verifyChain(
+  rows: AsyncIterable<StoredAuditRow> | Iterable<StoredAuditRow>,
+  checkpoints: Checkpoint[] = [],
+  publicKeys: Map<string, crypto.KeyObject> = new Map(),
+): Promise<VerifyResult> {
   const problems: VerifyResult['problems'] = [];
   const hashAt = new Map<number, string>();
   let prevHash = GENESIS;
@@ -79,11 +92,23 @@ export async function verifyChain(rows: AsyncIterable<StoredAuditRow> | Iterable
   let lastSeq = 0;
   for await (const r of rows) {
     count++;
-    if (r.seq < expectSeq) problems.push({ seq: r.seq, kind: 'out_of_order', detail: `row ${r.seq} comes after row ${expectSeq - 1}` });
-    else if (r.seq > expectSeq) problems.push({ seq: expectSeq, kind: 'missing', detail: `rows ${expectSeq}..${r.seq - 1} are missing` });
-    if (r.prevHash !== prevHash) problems.push({ seq: r.seq, kind: 'broken_link', detail: `row ${r.seq} does not follow the row before it (previous hash differs)` });
+    if (r.seq < expectSeq)
+      problems.push({ seq: r.seq, kind: 'out_of_order', detail: `row ${r.seq} comes after row ${expectSeq - 1}` });
+    else if (r.seq > expectSeq)
+      problems.push({ seq: expectSeq, kind: 'missing', detail: `rows ${expectSeq}..${r.seq - 1} are missing` });
+    if (r.prevHash !== prevHash)
+      problems.push({
+        seq: r.seq,
+        kind: 'broken_link',
+        detail: `row ${r.seq} does not follow the row before it (previous hash differs)`,
+      });
     const h = chainHash(r.prevHash, r);
-    if (h !== r.hash) problems.push({ seq: r.seq, kind: 'altered', detail: `row ${r.seq} was changed after it was written (hash differs)` });
+    if (h !== r.hash)
+      problems.push({
+        seq: r.seq,
+        kind: 'altered',
+        detail: `row ${r.seq} was changed after it was written (hash differs)`,
+      });
     hashAt.set(r.seq, r.hash);
     prevHash = r.hash;
     lastSeq = r.seq;
@@ -93,20 +118,49 @@ export async function verifyChain(rows: AsyncIterable<StoredAuditRow> | Iterable
   for (const c of checkpoints) {
     const key = publicKeys.get(c.keyId);
     if (!key) {
-      problems.push({ seq: c.seq, kind: 'unknown_key', detail: `checkpoint at row ${c.seq} is signed by unknown key ${c.keyId}` });
+      problems.push({
+        seq: c.seq,
+        kind: 'unknown_key',
+        detail: `checkpoint at row ${c.seq} is signed by unknown key ${c.keyId}`,
+      });
       continue;
     }
-    if (!crypto.verify(key.asymmetricKeyType === 'rsa' ? 'sha256' : null, checkpointPayload(c), key, Buffer.from(c.signature, 'base64'))) {
-      problems.push({ seq: c.seq, kind: 'bad_signature', detail: `checkpoint at row ${c.seq} has an invalid signature` });
+    if (
+      !crypto.verify(
+        key.asymmetricKeyType === 'rsa' ? 'sha256' : null,
+        checkpointPayload(c),
+        key,
+        Buffer.from(c.signature, 'base64'),
+      )
+    ) {
+      problems.push({
+        seq: c.seq,
+        kind: 'bad_signature',
+        detail: `checkpoint at row ${c.seq} has an invalid signature`,
+      });
       continue;
     }
     checkpointsVerified++;
     const stored = hashAt.get(c.seq);
     if (stored === undefined) {
-      if (c.seq > lastSeq) problems.push({ seq: c.seq, kind: 'truncated', detail: `the trail ends at row ${lastSeq} but a signed checkpoint covers row ${c.seq}` });
-      else problems.push({ seq: c.seq, kind: 'missing', detail: `row ${c.seq}, covered by a signed checkpoint, is missing` });
+      if (c.seq > lastSeq)
+        problems.push({
+          seq: c.seq,
+          kind: 'truncated',
+          detail: `the trail ends at row ${lastSeq} but a signed checkpoint covers row ${c.seq}`,
+        });
+      else
+        problems.push({
+          seq: c.seq,
+          kind: 'missing',
+          detail: `row ${c.seq}, covered by a signed checkpoint, is missing`,
+        });
     } else if (stored !== c.hash) {
-      problems.push({ seq: c.seq, kind: 'checkpoint_mismatch', detail: `row ${c.seq} differs from its signed checkpoint (the trail was rewritten up to here)` });
+      problems.push({
+        seq: c.seq,
+        kind: 'checkpoint_mismatch',
+        detail: `row ${c.seq} differs from its signed checkpoint (the trail was rewritten up to here)`,
+      });
     }
   }
   return { ok: problems.length === 0, rows: count, lastSeq, lastHash: prevHash, checkpointsVerified, problems };

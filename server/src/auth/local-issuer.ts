@@ -60,7 +60,12 @@ interface GrantLike {
 }
 interface GrantContext {
   oidc: {
-    provider: { Grant: { find(id: string): Promise<GrantLike | undefined> } & (new (a: { clientId: string; accountId: string }) => GrantLike) };
+    provider: {
+      Grant: { find(id: string): Promise<GrantLike | undefined> } & (new (a: {
+        clientId: string;
+        accountId: string;
+      }) => GrantLike);
+    };
     client: { clientId: string };
     session: { accountId: string; grantIdFor(clientId: string): string | undefined };
   };
@@ -79,11 +84,14 @@ function flattenGroups(groups: RealmGroup[], parent = ''): Map<string, RealmGrou
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssuer> {
-  if ((o.env ?? process.env.NODE_ENV) === 'production') throw new Error('the local issuer refuses to start in production: point the appliance at Keycloak');
+  if ((o.env ?? process.env.NODE_ENV) === 'production')
+    throw new Error('the local issuer refuses to start in production: point the appliance at Keycloak');
   const host = o.host ?? '127.0.0.1';
   if (!isLoopback(host)) throw new Error(`the local issuer binds to loopback only (got ${host})`);
   const realm = JSON.parse(fs.readFileSync(o.realmFile ?? path.join(KEYCLOAK_DIR, 'realm-hotline.json'), 'utf8'));
-  const users: RealmUser[] = JSON.parse(fs.readFileSync(o.usersFile ?? path.join(KEYCLOAK_DIR, 'demo-users.json'), 'utf8')).users;
+  const users: RealmUser[] = JSON.parse(
+    fs.readFileSync(o.usersFile ?? path.join(KEYCLOAK_DIR, 'demo-users.json'), 'utf8'),
+  ).users;
   const realmName: string = realm.realm;
   const apiClient = 'hotline-api';
   const roles = new Map<string, RealmRole>((realm.roles.realm as RealmRole[]).map((r) => [r.name, r]));
@@ -93,7 +101,9 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
 
   const claimsFor = (u: RealmUser) => {
     const realmRoles = [...(u.realmRoles ?? []), 'offline_access', `default-roles-${realmName}`];
-    const apiRoles = [...new Set((u.realmRoles ?? []).flatMap((r) => roles.get(r)?.composites?.client?.[apiClient] ?? []))].sort();
+    const apiRoles = [
+      ...new Set((u.realmRoles ?? []).flatMap((r) => roles.get(r)?.composites?.client?.[apiClient] ?? [])),
+    ].sort();
     const memberOf = (u.groups ?? []).filter((g) => groups.has(g));
     const teamIds = [...new Set(memberOf.flatMap((g) => groups.get(g)!.attributes?.team_id ?? []))];
     return {
@@ -122,7 +132,12 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${port}${prefix}`;
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: crypto.randomBytes(8).toString('hex'), alg: 'RS256', use: 'sig' };
+  const jwk = {
+    ...(await exportJWK(privateKey)),
+    kid: crypto.randomBytes(8).toString('hex'),
+    alg: 'RS256',
+    use: 'sig',
+  };
 
   const clients = (realm.clients as Array<Record<string, unknown>>)
     .filter((c) => c.standardFlowEnabled && c.publicClient)
@@ -142,7 +157,9 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
     if (!c.serviceAccountsEnabled) continue;
     const secret = o.clientSecrets?.[c.clientId as string];
     if (!secret) continue;
-    const sa = (realm.users ?? []).find((u: { serviceAccountClientId?: string }) => u.serviceAccountClientId === c.clientId);
+    const sa = (realm.users ?? []).find(
+      (u: { serviceAccountClientId?: string }) => u.serviceAccountClientId === c.clientId,
+    );
     serviceRoles.set(c.clientId as string, sa?.clientRoles?.[apiClient] ?? []);
     clients.push({
       client_id: c.clientId as string,
@@ -171,7 +188,16 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
     },
     claims: { openid: ['sub'], profile: ['preferred_username', 'name', 'given_name', 'family_name', 'groups'] },
     scopes: ['openid', 'profile', 'offline_access'],
-    ttl: { ClientCredentials: Number(realm.accessTokenLifespan ?? 300), AccessToken: Number(realm.accessTokenLifespan ?? 300), AuthorizationCode: Number(realm.accessCodeLifespan ?? 60), IdToken: 300, RefreshToken: 1800, Session: 36000, Interaction: 1800, Grant: 36000 },
+    ttl: {
+      ClientCredentials: Number(realm.accessTokenLifespan ?? 300),
+      AccessToken: Number(realm.accessTokenLifespan ?? 300),
+      AuthorizationCode: Number(realm.accessCodeLifespan ?? 60),
+      IdToken: 300,
+      RefreshToken: 1800,
+      Session: 36000,
+      Interaction: 1800,
+      Grant: 36000,
+    },
     cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
     features: {
       devInteractions: { enabled: false },
@@ -184,7 +210,13 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx: unknown, resource: string) => {
           if (resource !== API_RESOURCE) throw new Error('unknown resource');
-          return { scope: 'profile', audience: apiClient, accessTokenTTL: Number(realm.accessTokenLifespan ?? 300), accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+          return {
+            scope: 'profile',
+            audience: apiClient,
+            accessTokenTTL: Number(realm.accessTokenLifespan ?? 300),
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
         },
       },
     },
@@ -193,17 +225,37 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
       if (!u) return undefined;
       return { accountId: sub, claims: async () => ({ sub, ...claimsFor(u) }) };
     },
-    async extraTokenClaims(_ctx: unknown, token: { accountId?: string; clientId?: string; sid?: string; sessionUid?: string; grantId?: string }) {
+    async extraTokenClaims(
+      _ctx: unknown,
+      token: { accountId?: string; clientId?: string; sid?: string; sessionUid?: string; grantId?: string },
+    ) {
       if (!token.accountId && token.clientId && serviceRoles.has(token.clientId)) {
         const roles = serviceRoles.get(token.clientId)!;
-        return { typ: 'Bearer', azp: token.clientId, sub: subOf(`service-account-${token.clientId}`), preferred_username: `service-account-${token.clientId}`, realm_access: { roles: [] }, resource_access: { [apiClient]: { roles } }, team_ids: [] };
+        return {
+          typ: 'Bearer',
+          azp: token.clientId,
+          sub: subOf(`service-account-${token.clientId}`),
+          preferred_username: `service-account-${token.clientId}`,
+          realm_access: { roles: [] },
+          resource_access: { [apiClient]: { roles } },
+          team_ids: [],
+        };
       }
       const u = token.accountId ? bySub.get(token.accountId) : undefined;
       if (!u) return undefined;
       const c = claimsFor(u);
       // Keycloak's access-token shape
       // Keycloak puts the SSO session id in `sid`: the API records a sign-in at a session's first use
-      return { typ: 'Bearer', azp: token.clientId, sid: token.sid ?? token.sessionUid ?? token.grantId, preferred_username: c.preferred_username, realm_access: c.realm_access, resource_access: c.resource_access, groups: c.groups, team_ids: c.team_ids };
+      return {
+        typ: 'Bearer',
+        azp: token.clientId,
+        sid: token.sid ?? token.sessionUid ?? token.grantId,
+        preferred_username: c.preferred_username,
+        realm_access: c.realm_access,
+        resource_access: c.resource_access,
+        groups: c.groups,
+        team_ids: c.team_ids,
+      };
     },
     async loadExistingGrant(ctx: GrantContext) {
       // first-party clients: no consent screen, the grant covers the API
@@ -216,7 +268,9 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
       await grant.save();
       return grant;
     },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${prefix}/login-actions/${interaction.uid}` },
+    interactions: {
+      url: (_ctx: unknown, interaction: { uid: string }) => `${prefix}/login-actions/${interaction.uid}`,
+    },
   } as never);
   provider.proxy = false;
   const callback = provider.callback();
@@ -251,19 +305,28 @@ ${error ? `<p role="alert">${error}</p>` : ''}
         const user = byName.get(username);
         const f = failures.get(username) ?? { count: 0, until: 0 };
         const locked = f.until > Date.now();
-        const ok = !!user && !locked && crypto.timingSafeEqual(crypto.scryptSync(form.get('password') ?? '', salt, 32), pwHash);
+        const ok =
+          !!user && !locked && crypto.timingSafeEqual(crypto.scryptSync(form.get('password') ?? '', salt, 32), pwHash);
         if (!ok) {
           // brute-force protection as the realm says: after failureFactor failures, wait
           f.count++;
-          if (f.count >= Number(realm.failureFactor ?? 5)) f.until = Date.now() + Number(realm.waitIncrementSeconds ?? 60) * 1000;
+          if (f.count >= Number(realm.failureFactor ?? 5))
+            f.until = Date.now() + Number(realm.waitIncrementSeconds ?? 60) * 1000;
           failures.set(username, f);
           res.statusCode = 401;
           res.setHeader('content-type', 'text/html; charset=utf-8');
-          res.end(page(details.uid, locked ? 'Too many failed attempts; try again later.' : 'Invalid username or password.'));
+          res.end(
+            page(details.uid, locked ? 'Too many failed attempts; try again later.' : 'Invalid username or password.'),
+          );
           return;
         }
         failures.delete(username);
-        await provider.interactionFinished(req, res, { login: { accountId: subOf(username) } }, { mergeWithLastSubmission: false });
+        await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: subOf(username) } },
+          { mergeWithLastSubmission: false },
+        );
         return;
       }
       if (!url.pathname.startsWith(prefix)) {

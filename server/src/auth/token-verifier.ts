@@ -54,7 +54,8 @@ export class TokenVerifier {
   constructor(private readonly o: VerifierOptions) {
     this.audience = o.audience ?? 'hotline-api';
     this.algorithms = o.algorithms ?? ['RS256', 'PS256', 'ES256'];
-    if (this.algorithms.some((a) => a === 'none' || a.startsWith('HS'))) throw new Error('token verifier: only asymmetric algorithms may be allowed');
+    if (this.algorithms.some((a) => a === 'none' || a.startsWith('HS')))
+      throw new Error('token verifier: only asymmetric algorithms may be allowed');
     this.tolerance = o.clockToleranceSeconds ?? 30;
     this.jwks = createRemoteJWKSet(new URL(o.jwksUri ?? `${o.issuer}/protocol/openid-connect/certs`), {
       cooldownDuration: o.jwksCooldownMs ?? 30_000,
@@ -77,7 +78,11 @@ export class TokenVerifier {
     } catch (e) {
       throw mapJoseError(e);
     }
-    if (payload.typ !== 'Bearer') throw new AuthError('not_access_token', `token type ${JSON.stringify(payload.typ ?? null)} is not an access token (Bearer)`);
+    if (payload.typ !== 'Bearer')
+      throw new AuthError(
+        'not_access_token',
+        `token type ${JSON.stringify(payload.typ ?? null)} is not an access token (Bearer)`,
+      );
     const realm = (payload.realm_access as { roles?: unknown } | undefined)?.roles;
     const client = (payload.resource_access as Record<string, { roles?: unknown }> | undefined)?.[this.audience]?.roles;
     const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -88,7 +93,12 @@ export class TokenVerifier {
       permissions: strings(client),
       teams: strings(payload.team_ids),
       tokenId: typeof payload.jti === 'string' ? payload.jti : null,
-      sessionId: typeof payload.sid === 'string' ? payload.sid : typeof payload.session_state === 'string' ? payload.session_state : null,
+      sessionId:
+        typeof payload.sid === 'string'
+          ? payload.sid
+          : typeof payload.session_state === 'string'
+            ? payload.session_state
+            : null,
       client: typeof payload.azp === 'string' ? payload.azp : null,
     };
   }
@@ -103,10 +113,13 @@ function mapJoseError(e: unknown): AuthError {
     if (claim === 'nbf' || claim === 'iat') return new AuthError('token_not_yet_valid', 'token is not valid yet');
     return new AuthError('invalid_claims', `token claim ${claim} is invalid`);
   }
-  if (e instanceof errors.JOSEAlgNotAllowed) return new AuthError('algorithm_not_allowed', 'token algorithm is not allowed');
+  if (e instanceof errors.JOSEAlgNotAllowed)
+    return new AuthError('algorithm_not_allowed', 'token algorithm is not allowed');
   if (e instanceof errors.JWKSNoMatchingKey) return new AuthError('unknown_key', 'token signed by an unknown key');
-  if (e instanceof errors.JWSSignatureVerificationFailed) return new AuthError('bad_signature', 'token signature is invalid');
+  if (e instanceof errors.JWSSignatureVerificationFailed)
+    return new AuthError('bad_signature', 'token signature is invalid');
   // anything that is not a JOSE verdict on the token (connection refused, DNS, timeout) is the issuer's side
-  if (e instanceof errors.JWKSTimeout || !(e instanceof errors.JOSEError)) return new AuthError('issuer_unreachable', 'the identity provider’s keys could not be fetched', 503);
+  if (e instanceof errors.JWKSTimeout || !(e instanceof errors.JOSEError))
+    return new AuthError('issuer_unreachable', 'the identity provider’s keys could not be fetched', 503);
   return new AuthError('malformed_token', 'token is malformed');
 }

@@ -30,13 +30,31 @@ function scriptTranscript(ids: string[], n: number): InspectionTranscript {
       const tokens = tokenize(turn.text);
       const start = Math.max(0, t + (turn.gapMs ?? 500));
       const per = 60_000 / 165; // flite speaks about 165 words per minute
-      const times = tokens.map((_, i) => [Math.round(start + i * per), Math.round(start + (i + 1) * per - 40)] as [number, number]);
-      utterances.push({ id: `u${n}-${seq}`, seq: seq++, speaker: turn.speaker, startMs: start, endMs: times[times.length - 1][1], tokens, times, pii: [] });
+      const times = tokens.map(
+        (_, i) => [Math.round(start + i * per), Math.round(start + (i + 1) * per - 40)] as [number, number],
+      );
+      utterances.push({
+        id: `u${n}-${seq}`,
+        seq: seq++,
+        speaker: turn.speaker,
+        startMs: start,
+        endMs: times[times.length - 1][1],
+        tokens,
+        times,
+        pii: [],
+      });
       t = times[times.length - 1][1];
     }
   }
   const first = CALL_SCRIPTS.find((x) => x.id === ids[0])!;
-  return { conversationId: `c${n}`, channel: 'call', queue: first.queue, language: 'en', durationMs: t + 500, utterances };
+  return {
+    conversationId: `c${n}`,
+    channel: 'call',
+    queue: first.queue,
+    language: 'en',
+    durationMs: t + 500,
+    utterances,
+  };
 }
 
 /** The same pack without example sentences: what keyword, pattern and timing rules alone cost. */
@@ -44,16 +62,24 @@ function withoutSemantic(p: Policy): Policy {
   const doc = parse(p.source) as { sections: Array<{ rules: Array<Record<string, unknown>> }> };
   for (const s of doc.sections) {
     for (const r of s.rules) {
-      for (const k of ['match', 'except_after', 'announce']) delete (r[k] as { similar?: unknown } | undefined)?.similar;
+      for (const k of ['match', 'except_after', 'announce'])
+        delete (r[k] as { similar?: unknown } | undefined)?.similar;
       delete ((r.before as { match?: { similar?: unknown } } | undefined)?.match ?? {}).similar;
     }
   }
   return parsePolicy(stringify(doc), `${p.doc.id} (no similar)`);
 }
 
-function run(policies: Policy[], corpus: InspectionTranscript[], rulesOnly = false): { perSecond: number; n: number; usPerConv: number } {
+function run(
+  policies: Policy[],
+  corpus: InspectionTranscript[],
+  rulesOnly = false,
+): { perSecond: number; n: number; usPerConv: number } {
   for (const p of policies) compilePolicy(p);
-  const fresh = (t: InspectionTranscript): InspectionTranscript => ({ ...t, utterances: t.utterances.map((u) => ({ ...u })) });
+  const fresh = (t: InspectionTranscript): InspectionTranscript => ({
+    ...t,
+    utterances: t.utterances.map((u) => ({ ...u })),
+  });
   const once = rulesOnly
     ? (t: InspectionTranscript) => {
         const c = compilePolicy(selectPolicy(policies, t)!);
@@ -80,9 +106,21 @@ function main() {
   const rules = shipped.map((p) => compilePolicy(p).rules.length).reduce((a, b) => a + b, 0);
   const ids = CALL_SCRIPTS.map((s) => s.id);
   const short = ids.map((id, n) => scriptTranscript([id], n));
-  const long = ids.map((id, n) => scriptTranscript([id, ...ids.filter((x) => x !== id && !x.startsWith('gov')), ...ids.filter((x) => x !== id && !x.startsWith('gov'))], n));
-  const avg = (c: InspectionTranscript[], f: (t: InspectionTranscript) => number) => Math.round(c.reduce((a, t) => a + f(t), 0) / c.length);
-  console.log(`policies: bank-retail + gov-hotline, ${rules} rules (${semanticRules} with example sentences); one core (${os.cpus()[0]?.model ?? 'cpu'}), ${SECONDS} s per figure`);
+  const long = ids.map((id, n) =>
+    scriptTranscript(
+      [
+        id,
+        ...ids.filter((x) => x !== id && !x.startsWith('gov')),
+        ...ids.filter((x) => x !== id && !x.startsWith('gov')),
+      ],
+      n,
+    ),
+  );
+  const avg = (c: InspectionTranscript[], f: (t: InspectionTranscript) => number) =>
+    Math.round(c.reduce((a, t) => a + f(t), 0) / c.length);
+  console.log(
+    `policies: bank-retail + gov-hotline, ${rules} rules (${semanticRules} with example sentences); one core (${os.cpus()[0]?.model ?? 'cpu'}), ${SECONDS} s per figure`,
+  );
   for (const [name, corpus] of [
     ['scripted calls', short],
     ['5-minute calls', long],
@@ -93,9 +131,15 @@ function main() {
     const a = run(plain, corpus);
     const b = run(shipped, corpus);
     console.log(`${name} (${u} utterances, ${min} min):`);
-    console.log(`  keyword/timing, rule evaluation only (no hashes, no verdict): ${r.perSecond.toLocaleString('en')} conversations/s/core (${r.usPerConv} µs each)`);
-    console.log(`  keyword/timing rules alone : ${a.perSecond.toLocaleString('en')} conversations/s/core (${a.usPerConv} µs each)`);
-    console.log(`  with semantic rules        : ${b.perSecond.toLocaleString('en')} conversations/s/core (${b.usPerConv} µs each)`);
+    console.log(
+      `  keyword/timing, rule evaluation only (no hashes, no verdict): ${r.perSecond.toLocaleString('en')} conversations/s/core (${r.usPerConv} µs each)`,
+    );
+    console.log(
+      `  keyword/timing rules alone : ${a.perSecond.toLocaleString('en')} conversations/s/core (${a.usPerConv} µs each)`,
+    );
+    console.log(
+      `  with semantic rules        : ${b.perSecond.toLocaleString('en')} conversations/s/core (${b.usPerConv} µs each)`,
+    );
   }
 }
 

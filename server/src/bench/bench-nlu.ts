@@ -23,9 +23,13 @@ async function timeLoop(fn: () => Promise<number>): Promise<{ items: number; ms:
 async function main() {
   const modelsDir = process.env.HOTLINE_MODELS_DIR ?? path.resolve(__dirname, '..', '..', '..', 'models');
   const nlu = await LanguageModels.load(modelsDir);
-  console.log(`models: ${JSON.stringify(nlu.ids)}   cpu: ${os.cpus()[0]?.model ?? '?'}, onnxruntime intra-op threads 1`);
+  console.log(
+    `models: ${JSON.stringify(nlu.ids)}   cpu: ${os.cpus()[0]?.model ?? '?'}, onnxruntime intra-op threads 1`,
+  );
   const turns = CALL_SCRIPTS.flatMap((s) => s.turns.map((t) => t.text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ')));
-  console.log(`${turns.length} utterances from ${CALL_SCRIPTS.length} scripted calls, as a speech engine writes them (lower case, unpunctuated)\n`);
+  console.log(
+    `${turns.length} utterances from ${CALL_SCRIPTS.length} scripted calls, as a speech engine writes them (lower case, unpunctuated)\n`,
+  );
   for (const batch of [1, 64]) {
     let i = 0;
     const r = await timeLoop(async () => {
@@ -34,14 +38,21 @@ async function main() {
       await nlu.sentiments(chunk, batch);
       return batch;
     });
-    console.log(`batch ${String(batch).padStart(2)}: ${((r.items / r.ms) * 1000).toFixed(0).padStart(6)} utterances/s/core (intent + sentiment), ${((r.ms / r.items) * 1000).toFixed(0)} µs per utterance`);
+    console.log(
+      `batch ${String(batch).padStart(2)}: ${((r.items / r.ms) * 1000).toFixed(0).padStart(6)} utterances/s/core (intent + sentiment), ${((r.ms / r.items) * 1000).toFixed(0)} µs per utterance`,
+    );
   }
-  const convs = CALL_SCRIPTS.map((s) => s.turns.map((t, seq) => ({ seq, speaker: t.speaker, text: t.text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ') })));
+  const convs = CALL_SCRIPTS.map((s) =>
+    s.turns.map((t, seq) => ({ seq, speaker: t.speaker, text: t.text.toLowerCase().replace(/[^a-z0-9' ]+/g, ' ') })),
+  );
   let k = 0;
   const r = await timeLoop(async () => {
     const us = convs[k++ % convs.length];
     const cands = intentCandidates(us);
-    const [intents, sentiments] = await Promise.all([nlu.intents(cands.map((c) => c.text)), nlu.sentiments(us.map((u) => u.text))]);
+    const [intents, sentiments] = await Promise.all([
+      nlu.intents(cands.map((c) => c.text)),
+      nlu.sentiments(us.map((u) => u.text)),
+    ]);
     pickIntent(cands, intents);
     escalation(
       us,
@@ -50,7 +61,9 @@ async function main() {
     return 1;
   });
   const avgTurns = convs.reduce((s, c) => s + c.length, 0) / convs.length;
-  console.log(`\nadded per conversation (understand stage, models only, ~${avgTurns.toFixed(1)} turns): ${(r.ms / r.items).toFixed(2)} ms   (${((r.items / r.ms) * 1000).toFixed(0)} conversations/s/core)`);
+  console.log(
+    `\nadded per conversation (understand stage, models only, ~${avgTurns.toFixed(1)} turns): ${(r.ms / r.items).toFixed(2)} ms   (${((r.items / r.ms) * 1000).toFixed(0)} conversations/s/core)`,
+  );
   const mem = process.memoryUsage();
   console.log(`process memory with both sessions: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
   await nlu.release();

@@ -32,10 +32,16 @@ async function main() {
   const calls = CALL_SCRIPTS.map((s) => ({ script: s, call: renderCall(s, synthDir) }));
   // telephone recordings as a recorder writes them, ROUNDS times (distinct metadata so each is a new conversation)
   const work = calls.flatMap(({ script, call }) =>
-    Array.from({ length: ROUNDS }, (_, round) => ({ script, wav: fs.readFileSync(call.wav8kUlaw), meta: { ...metadataFor(script, '8k'), externalId: `bench-${script.id}-${round}-${Date.now()}` } })),
+    Array.from({ length: ROUNDS }, (_, round) => ({
+      script,
+      wav: fs.readFileSync(call.wav8kUlaw),
+      meta: { ...metadataFor(script, '8k'), externalId: `bench-${script.id}-${round}-${Date.now()}` },
+    })),
   );
   const audioSeconds = work.reduce((a, w) => a + inspectWav(w.wav).durationMs / 1000, 0);
-  console.log(`audio: ${work.length} calls, ${audioSeconds.toFixed(0)} s (8 kHz µ-law stereo); speech threads: ${threads}; CPUs: ${os.cpus().length}`);
+  console.log(
+    `audio: ${work.length} calls, ${audioSeconds.toFixed(0)} s (8 kHz µ-law stereo); speech threads: ${threads}; CPUs: ${os.cpus().length}`,
+  );
 
   // --- bare engine ---
   const spec = engineSpecFromConfig(c);
@@ -65,8 +71,21 @@ async function main() {
     clientSecrets: { 'hotline-recorder': secret },
   });
   const token = await clientCredentialsToken(idp.issuer, 'hotline-recorder', secret);
-  const env = { ...process.env, HOTLINE_OIDC_ISSUER: idp.issuer, DATABASE_URL: dbUrl, REDIS_URL: redisUrl, HOTLINE_QUEUE_PREFIX: 'bench', HOTLINE_VAR_DIR: varDir, HOTLINE_PORT: '0', HOTLINE_ASR_CONCURRENCY: String(threads), HOTLINE_LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], { env: { ...env, HOTLINE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = {
+    ...process.env,
+    HOTLINE_OIDC_ISSUER: idp.issuer,
+    DATABASE_URL: dbUrl,
+    REDIS_URL: redisUrl,
+    HOTLINE_QUEUE_PREFIX: 'bench',
+    HOTLINE_VAR_DIR: varDir,
+    HOTLINE_PORT: '0',
+    HOTLINE_ASR_CONCURRENCY: String(threads),
+    HOTLINE_LOG_LEVEL: 'warn',
+  };
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], {
+    env: { ...env, HOTLINE_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
     let p = 0;
@@ -88,7 +107,11 @@ async function main() {
         const form = new FormData();
         form.append('audio', new Blob([new Uint8Array(w.wav)]), `${w.script.id}.wav`);
         form.append('metadata', JSON.stringify(w.meta));
-        const res = await fetch(`http://127.0.0.1:${port}/api/v1/calls`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/calls`, {
+          method: 'POST',
+          body: form,
+          headers: { authorization: `Bearer ${token}` },
+        });
         const body = (await res.json()) as { conversation: { id: string } };
         if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
         return body.conversation.id;
@@ -96,12 +119,17 @@ async function main() {
     );
     const uploaded = (performance.now() - t0) / 1000;
     for (;;) {
-      const { rows } = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = ANY($2)", [ids, TERMINAL_STATES]);
+      const { rows } = await pg.query(
+        'SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = ANY($2)',
+        [ids, TERMINAL_STATES],
+      );
       if (rows[0].n === ids.length) break;
       await new Promise((res) => setTimeout(res, 100));
     }
     const pipeWall = (performance.now() - t0) / 1000;
-    const failed = (await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = 'failed'", [ids])).rows[0].n;
+    const failed = (
+      await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = 'failed'", [ids])
+    ).rows[0].n;
     const lat = (
       await pg.query(
         "SELECT avg(s.at - r.at) AS queue_wait FROM processing_events r JOIN processing_events s ON s.conversation_id = r.conversation_id AND s.kind = 'started' WHERE r.kind = 'received' AND r.conversation_id = ANY($1)",
@@ -109,7 +137,9 @@ async function main() {
       )
     ).rows[0];
     const pipe = audioSeconds / pipeWall;
-    console.log(`pipeline:     ${pipeWall.toFixed(1)} s wall (all ${ids.length} uploads accepted in ${uploaded.toFixed(2)} s; ${failed} failed) → ${pipe.toFixed(2)} audio s per wall s`);
+    console.log(
+      `pipeline:     ${pipeWall.toFixed(1)} s wall (all ${ids.length} uploads accepted in ${uploaded.toFixed(2)} s; ${failed} failed) → ${pipe.toFixed(2)} audio s per wall s`,
+    );
     console.log(`ratio pipeline / bare engine: ${((pipe / bare) * 100).toFixed(1)}% (target ≥ 90%)`);
     console.log(`mean wait from received to started: ${JSON.stringify(lat.queue_wait)}`);
     // what protection adds per conversation: audio encryption at ingest (measured here on the same files), PII

@@ -18,18 +18,29 @@ export async function runAuditCli(args: string[]): Promise<number> {
     const log = new AuditLog(db);
     if (args[0] === 'checkpoint') {
       const cp = await log.checkpoint(CheckpointSigner.forConfig(c), checkpointFile);
-      console.log(cp ? `checkpoint at row ${cp.seq} (${cp.hash.slice(0, 16)}…) signed by ${cp.keyId}, appended to ${checkpointFile}` : 'no new rows since the last checkpoint');
+      console.log(
+        cp
+          ? `checkpoint at row ${cp.seq} (${cp.hash.slice(0, 16)}…) signed by ${cp.keyId}, appended to ${checkpointFile}`
+          : 'no new rows since the last checkpoint',
+      );
       return 0;
     }
     if (args[0] === 'verify') {
       const keys = opt('--public-key');
       const defaults = [`${keyFile}.pub.pem`, c.HOTLINE_AUDIT_SIGNING_CERT ?? ''].filter((f) => f && fs.existsSync(f));
-      const r = await log.verify(readCheckpoints(checkpointFile), readPublicKeys(keys.length ? keys : defaults, opt('--ca')[0]));
+      const r = await log.verify(
+        readCheckpoints(checkpointFile),
+        readPublicKeys(keys.length ? keys : defaults, opt('--ca')[0]),
+      );
       for (const p of r.problems) console.log(`row ${p.seq}: ${p.kind}: ${p.detail}`);
-      console.log(`${r.ok ? 'OK' : 'TAMPERED'}: ${r.rows} rows, last row ${r.lastSeq}, ${r.checkpointsVerified} signed checkpoint(s) verified`);
+      console.log(
+        `${r.ok ? 'OK' : 'TAMPERED'}: ${r.rows} rows, last row ${r.lastSeq}, ${r.checkpointsVerified} signed checkpoint(s) verified`,
+      );
       return r.ok ? 0 : 1;
     }
-    console.error('usage: hotline audit verify [--checkpoints file] [--public-key key-or-cert.pem ...] [--ca ca.cert.pem] | hotline audit checkpoint');
+    console.error(
+      'usage: hotline audit verify [--checkpoints file] [--public-key key-or-cert.pem ...] [--ca ca.cert.pem] | hotline audit checkpoint',
+    );
     return 2;
   } finally {
     await db.destroy();

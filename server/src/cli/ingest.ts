@@ -33,12 +33,22 @@ export async function runIngestCli(args: string[]): Promise<number> {
     }
   }
   const files = fs.statSync(target).isDirectory()
-    ? fs.readdirSync(target).filter((f) => f.toLowerCase().endsWith('.wav')).sort().map((f) => path.join(target, f))
+    ? fs
+        .readdirSync(target)
+        .filter((f) => f.toLowerCase().endsWith('.wav'))
+        .sort()
+        .map((f) => path.join(target, f))
     : [target];
   setProcessRole('ingest');
   const config = loadConfig();
-  const s = await createServices(config, createLogger(config.HOTLINE_LOG_LEVEL === 'info' ? 'warn' : config.HOTLINE_LOG_LEVEL));
-  const bar = files.length > 1 ? new SingleBar({ format: 'ingest [{bar}] {value}/{total} {file}', hideCursor: true }, Presets.shades_classic) : undefined;
+  const s = await createServices(
+    config,
+    createLogger(config.HOTLINE_LOG_LEVEL === 'info' ? 'warn' : config.HOTLINE_LOG_LEVEL),
+  );
+  const bar =
+    files.length > 1
+      ? new SingleBar({ format: 'ingest [{bar}] {value}/{total} {file}', hideCursor: true }, Presets.shades_classic)
+      : undefined;
   bar?.start(files.length, 0, { file: '' });
   const ids: string[] = [];
   let rejected = 0;
@@ -49,7 +59,12 @@ export async function runIngestCli(args: string[]): Promise<number> {
       let metadata = sharedMeta;
       if (metadata === undefined && fs.existsSync(sidecar)) metadata = JSON.parse(fs.readFileSync(sidecar, 'utf8'));
       try {
-        const r = await ingestCall(s, { audio: fs.readFileSync(f), metadata, source: 'cli', originalName: path.basename(f) });
+        const r = await ingestCall(s, {
+          audio: fs.readFileSync(f),
+          metadata,
+          source: 'cli',
+          originalName: path.basename(f),
+        });
         ids.push(r.conversation.id);
         if (!bar) console.log(`${path.basename(f)}\t${r.conversation.id}\t${r.duplicate ? 'duplicate' : 'received'}`);
       } catch (e) {
@@ -63,10 +78,16 @@ export async function runIngestCli(args: string[]): Promise<number> {
     }
     bar?.stop();
     if (wait && ids.length) {
-      const wbar = new SingleBar({ format: 'process [{bar}] {value}/{total}', hideCursor: true }, Presets.shades_classic);
+      const wbar = new SingleBar(
+        { format: 'process [{bar}] {value}/{total}', hideCursor: true },
+        Presets.shades_classic,
+      );
       wbar.start(ids.length, 0);
       for (;;) {
-        const rows: Array<{ status: string }> = await s.db.query('SELECT status FROM conversations WHERE id = ANY($1)', [ids]);
+        const rows: Array<{ status: string }> = await s.db.query(
+          'SELECT status FROM conversations WHERE id = ANY($1)',
+          [ids],
+        );
         const finished = rows.filter((r) => (TERMINAL_STATES as readonly string[]).includes(r.status)).length;
         wbar.update(finished);
         if (finished === ids.length) break;

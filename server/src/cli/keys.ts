@@ -5,7 +5,12 @@ import { FileKeyring } from '../protection/keyring';
 import { applyRetention, loadRetentionPolicy } from '../protection/retention';
 import { closeServices, createServices } from '../services';
 
-const operator = () => ({ actorId: `os:${os.userInfo().username}`, actorName: `${os.userInfo().username}@${os.hostname()} (cli)`, roles: ['operator'], requestId: null });
+const operator = () => ({
+  actorId: `os:${os.userInfo().username}`,
+  actorName: `${os.userInfo().username}@${os.hostname()} (cli)`,
+  roles: ['operator'],
+  requestId: null,
+});
 
 /**
  * `hotline keys status|rotate|rewrap [--batch N]|retire --below N` — KEK rotation with an online, resumable rewrap
@@ -24,11 +29,21 @@ export async function runKeysCli(args: string[]): Promise<number> {
     const version = ring.rotate();
     const s = await createServices(config, createLogger('warn'));
     try {
-      await s.audit.append({ ...operator(), action: 'key.rotate', objectType: 'kek', objectId: `${ring.kekId}:v${version}`, reason: null, outcome: 'allowed', details: { version } });
+      await s.audit.append({
+        ...operator(),
+        action: 'key.rotate',
+        objectType: 'kek',
+        objectId: `${ring.kekId}:v${version}`,
+        reason: null,
+        outcome: 'allowed',
+        details: { version },
+      });
     } finally {
       await closeServices(s);
     }
-    console.log(`${ring.kekId}: version ${version} is now active. Run \`hotline keys rewrap\` to rewrap existing data keys.`);
+    console.log(
+      `${ring.kekId}: version ${version} is now active. Run \`hotline keys rewrap\` to rewrap existing data keys.`,
+    );
     return 0;
   }
   const s = await createServices(config, createLogger('warn'));
@@ -38,7 +53,8 @@ export async function runKeysCli(args: string[]): Promise<number> {
       case 'status': {
         const st = await status();
         console.log(`kek ${s.vault.kek.kekId}, active version ${st.active}, cipher ${s.vault.suite.id}`);
-        for (const c of st.counts) console.log(`  version ${c.version}: ${c.keys} data key(s)${c.version < st.active ? ' (to rewrap)' : ''}`);
+        for (const c of st.counts)
+          console.log(`  version ${c.version}: ${c.keys} data key(s)${c.version < st.active ? ' (to rewrap)' : ''}`);
         console.log(`pending rewrap: ${st.pending} of ${st.total}`);
         return 0;
       }
@@ -53,7 +69,15 @@ export async function runKeysCli(args: string[]): Promise<number> {
           console.log(`rewrapped ${done}/${start.pending}`);
         }
         const end = await status();
-        await s.audit.append({ ...operator(), action: 'key.rewrap', objectType: 'kek', objectId: `${s.vault.kek.kekId}:v${end.active}`, reason: null, outcome: 'allowed', details: { rewrapped: done, remaining: end.pending } });
+        await s.audit.append({
+          ...operator(),
+          action: 'key.rewrap',
+          objectType: 'kek',
+          objectId: `${s.vault.kek.kekId}:v${end.active}`,
+          reason: null,
+          outcome: 'allowed',
+          details: { rewrapped: done, remaining: end.pending },
+        });
         console.log(`done: ${done} data key(s) rewrapped to version ${end.active}; ${end.pending} left below it`);
         return end.pending === 0 ? 0 : 1;
       }
@@ -66,12 +90,30 @@ export async function runKeysCli(args: string[]): Promise<number> {
         const st = await status();
         const still = st.below(below);
         if (still > 0) {
-          await s.audit.append({ ...operator(), action: 'key.retire', objectType: 'kek', objectId: `${s.vault.kek.kekId}:<v${below}`, reason: null, outcome: 'denied', details: { stillWrapped: still } });
-          console.error(`refused: ${still} data key(s) are still wrapped by versions below ${below}; run \`hotline keys rewrap\` first`);
+          await s.audit.append({
+            ...operator(),
+            action: 'key.retire',
+            objectType: 'kek',
+            objectId: `${s.vault.kek.kekId}:<v${below}`,
+            reason: null,
+            outcome: 'denied',
+            details: { stillWrapped: still },
+          });
+          console.error(
+            `refused: ${still} data key(s) are still wrapped by versions below ${below}; run \`hotline keys rewrap\` first`,
+          );
           return 1;
         }
         (s.vault.kek as FileKeyring).retireBelow(below);
-        await s.audit.append({ ...operator(), action: 'key.retire', objectType: 'kek', objectId: `${s.vault.kek.kekId}:<v${below}`, reason: null, outcome: 'allowed', details: { minDecryptVersion: below } });
+        await s.audit.append({
+          ...operator(),
+          action: 'key.retire',
+          objectType: 'kek',
+          objectId: `${s.vault.kek.kekId}:<v${below}`,
+          reason: null,
+          outcome: 'allowed',
+          details: { minDecryptVersion: below },
+        });
         console.log(`versions below ${below} retired: their key material is deleted from the keyring`);
         return 0;
       }

@@ -36,7 +36,10 @@ export async function runPkiCli(args: string[]): Promise<number> {
       case 'renew': {
         const name = one('--name');
         if (!name) throw new PkiError('--name is required');
-        const r = pki.renew(name, { days: one('--days') ? Number(one('--days')) : undefined, reuseKey: args.includes('--reuse-key') });
+        const r = pki.renew(name, {
+          days: one('--days') ? Number(one('--days')) : undefined,
+          reuseKey: args.includes('--reuse-key'),
+        });
         console.log(`renewed ${r.certFile}, valid until ${r.notAfter.toISOString()}`);
         return 0;
       }
@@ -44,7 +47,9 @@ export async function runPkiCli(args: string[]): Promise<number> {
         const warn = Number(one('--warn-days') ?? 30);
         const rows = pki.list();
         for (const r of rows) {
-          console.log(`${r.name.padEnd(24)} ${r.kind.padEnd(7)} ${r.notAfter.toISOString()}  ${String(r.daysLeft).padStart(5)} days${r.daysLeft < warn ? '  EXPIRES SOON' : ''}  ${r.sans.join(',')}`);
+          console.log(
+            `${r.name.padEnd(24)} ${r.kind.padEnd(7)} ${r.notAfter.toISOString()}  ${String(r.daysLeft).padStart(5)} days${r.daysLeft < warn ? '  EXPIRES SOON' : ''}  ${r.sans.join(',')}`,
+          );
         }
         return rows.some((r) => r.daysLeft < warn) ? 1 : 0;
       }

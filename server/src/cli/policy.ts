@@ -9,7 +9,12 @@ import { YamlFileError } from '../lib/yaml-file';
 import { ReviewError } from '../repositories/inspections';
 import { closeServices, createServices } from '../services';
 
-const operator = () => ({ actorId: `os:${os.userInfo().username}`, actorName: `${os.userInfo().username}@${os.hostname()} (cli)`, roles: ['operator'], requestId: null });
+const operator = () => ({
+  actorId: `os:${os.userInfo().username}`,
+  actorName: `${os.userInfo().username}@${os.hostname()} (cli)`,
+  roles: ['operator'],
+  requestId: null,
+});
 
 const USAGE = `usage: hotline policy <command>
   validate <file>...                 check packs; errors as file:line:column: field: problem
@@ -20,12 +25,24 @@ const USAGE = `usage: hotline policy <command>
                                      activate a stored version after the regression replay`;
 
 function printReport(r: RegressionReport) {
-  console.log(`${r.policy}: ${r.cases} labelled case(s), ${r.agree} agree, ${r.disagree.length} disagree, ${r.skipped.length} skipped`);
-  for (const d of r.disagree) console.log(`  REGRESSION conversation ${d.conversationId} rule ${d.ruleId}: reviewer said ${d.expected} (${d.source}), candidate gives ${d.got}`);
+  console.log(
+    `${r.policy}: ${r.cases} labelled case(s), ${r.agree} agree, ${r.disagree.length} disagree, ${r.skipped.length} skipped`,
+  );
+  for (const d of r.disagree)
+    console.log(
+      `  REGRESSION conversation ${d.conversationId} rule ${d.ruleId}: reviewer said ${d.expected} (${d.source}), candidate gives ${d.got}`,
+    );
   for (const d of r.skipped) console.log(`  skipped    conversation ${d.conversationId} rule ${d.ruleId}: ${d.why}`);
 }
 
-const packFiles = (target: string) => (fs.statSync(target).isDirectory() ? fs.readdirSync(target).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(target, f)) : [target]);
+const packFiles = (target: string) =>
+  fs.statSync(target).isDirectory()
+    ? fs
+        .readdirSync(target)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => path.join(target, f))
+    : [target];
 
 /** `hotline policy …`: QA policy packs for IT and compliance, from the shell. */
 export async function runPolicyCli(args: string[]): Promise<number> {
@@ -36,7 +53,9 @@ export async function runPolicyCli(args: string[]): Promise<number> {
     for (const f of rest.flatMap(packFiles)) {
       try {
         const p = loadPolicyFile(f);
-        console.log(`OK ${f}: ${p.doc.id} version ${p.doc.version}, ${p.doc.sections.reduce((a, s) => a + s.rules.length, 0)} rules, sha256 ${p.hash}`);
+        console.log(
+          `OK ${f}: ${p.doc.id} version ${p.doc.version}, ${p.doc.sections.reduce((a, s) => a + s.rules.length, 0)} rules, sha256 ${p.hash}`,
+        );
       } catch (e) {
         if (!(e instanceof YamlFileError)) throw e;
         console.error(e.message);
@@ -53,7 +72,8 @@ export async function runPolicyCli(args: string[]): Promise<number> {
   try {
     switch (cmd) {
       case 'list': {
-        for (const r of await s.inspections.listPolicies()) console.log(`${r.policyId}\tv${r.version}\t${r.status}\t${r.contentHash.slice(0, 12)}\t${r.title}`);
+        for (const r of await s.inspections.listPolicies())
+          console.log(`${r.policyId}\tv${r.version}\t${r.status}\t${r.contentHash.slice(0, 12)}\t${r.title}`);
         return 0;
       }
       case 'import': {
@@ -78,11 +98,20 @@ export async function runPolicyCli(args: string[]): Promise<number> {
         const ri = rest.indexOf('--reason');
         const reason = ri >= 0 ? rest[ri + 1] : undefined;
         if (!id || !Number(version) || !reason || reason.length < 10) {
-          console.error('usage: hotline policy activate <id> <version> --reason "why (at least 10 characters)" [--accept-regressions]');
+          console.error(
+            'usage: hotline policy activate <id> <version> --reason "why (at least 10 characters)" [--accept-regressions]',
+          );
           return 2;
         }
         try {
-          const r = await activatePolicy(s, id, Number(version), operator(), reason, rest.includes('--accept-regressions'));
+          const r = await activatePolicy(
+            s,
+            id,
+            Number(version),
+            operator(),
+            reason,
+            rest.includes('--accept-regressions'),
+          );
           printReport(r.regression);
           console.log(`${id} version ${version} is active${r.previous ? ` (was version ${r.previous})` : ''}`);
           return 0;

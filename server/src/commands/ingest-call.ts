@@ -15,7 +15,10 @@ import type { MaskingPolicy } from '../protection/pii/mask';
 import { audioContext, conversationKeys } from './protect-ingest';
 
 export interface IngestDeps {
-  config: Pick<Config, 'HOTLINE_MAX_UPLOAD_BYTES' | 'HOTLINE_MAX_DURATION_SECONDS' | 'HOTLINE_STEREO_MAP' | 'HOTLINE_MONO_SPEAKER'>;
+  config: Pick<
+    Config,
+    'HOTLINE_MAX_UPLOAD_BYTES' | 'HOTLINE_MAX_DURATION_SECONDS' | 'HOTLINE_STEREO_MAP' | 'HOTLINE_MONO_SPEAKER'
+  >;
   conversations: ConversationRepository;
   objects: ObjectStore;
   queue: PipelineQueue;
@@ -48,11 +51,16 @@ export async function ingestCall(
     maxDurationSeconds: deps.config.HOTLINE_MAX_DURATION_SECONDS,
   });
   const parsed = callMetadataSchema.safeParse(input.metadata ?? {});
-  if (!parsed.success) throw new HttpError(422, 'invalid_metadata', `invalid metadata: ${describeZodError(parsed.error)}`);
+  if (!parsed.success)
+    throw new HttpError(422, 'invalid_metadata', `invalid metadata: ${describeZodError(parsed.error)}`);
   const meta = parsed.data;
   const channelMap = meta.channelMap ?? defaultChannelMap(info.channels, deps.config);
   if (channelMap.length !== info.channels) {
-    throw new HttpError(422, 'invalid_metadata', `invalid metadata: channelMap names ${channelMap.length} speaker(s) for a ${info.channels}-channel recording`);
+    throw new HttpError(
+      422,
+      'invalid_metadata',
+      `invalid metadata: channelMap names ${channelMap.length} speaker(s) for a ${info.channels}-channel recording`,
+    );
   }
   const audioSha = sha256Hex(input.audio);
   // the key covers the metadata as sent plus the channel map in force, so a changed mapping is a new conversation
@@ -87,7 +95,13 @@ export async function ingestCall(
           channels: info.channels,
           durationMs: info.durationMs,
           channelMap,
-          originalName: input.originalName ? deps.vault.seal(k.key, { table: 'recordings', column: 'original_name', rowId: k.id }, input.originalName.slice(0, 512)) : null,
+          originalName: input.originalName
+            ? deps.vault.seal(
+                k.key,
+                { table: 'recordings', column: 'original_name', rowId: k.id },
+                input.originalName.slice(0, 512),
+              )
+            : null,
         },
         blindIndex: k.blindIndex,
       };
@@ -101,12 +115,19 @@ export async function ingestCall(
     return result;
   }
   await enqueueOrLeaveForReconciler(deps, result.conversation.id);
-  deps.log.info({ conversationId: result.conversation.id, source: input.source, durationMs: info.durationMs, codec: info.codec }, 'call received');
+  deps.log.info(
+    { conversationId: result.conversation.id, source: input.source, durationMs: info.durationMs, codec: info.codec },
+    'call received',
+  );
   return result;
 }
 
 /** PostgreSQL is the system of record: if Redis is unreachable the conversation stays `received` and the reconciler enqueues it. */
-export async function enqueueOrLeaveForReconciler(deps: Pick<IngestDeps, 'queue' | 'conversations' | 'log'>, conversationId: string, stage: StageName = 'transcribe') {
+export async function enqueueOrLeaveForReconciler(
+  deps: Pick<IngestDeps, 'queue' | 'conversations' | 'log'>,
+  conversationId: string,
+  stage: StageName = 'transcribe',
+) {
   try {
     const jobId = await deps.queue.enqueue(stage, conversationId);
     await deps.conversations.recordEvent(conversationId, stage, 'enqueued', { jobId });

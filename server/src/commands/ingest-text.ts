@@ -12,14 +12,23 @@ import { blindRows, conversationKeys } from './protect-ingest';
  */
 export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknown): Promise<IngestResult> {
   const parsed = textConversationSchema.safeParse(body);
-  if (!parsed.success) throw new HttpError(422, 'invalid_conversation', `invalid conversation: ${describeZodError(parsed.error)}`);
+  if (!parsed.success)
+    throw new HttpError(422, 'invalid_conversation', `invalid conversation: ${describeZodError(parsed.error)}`);
   const v = parsed.data;
   const start = Date.parse(v.startedAt);
   const lastAt = Date.parse(v.messages[v.messages.length - 1].at);
   const dedupeKey = sha256Hex(`text\n${canonicalJson(v)}`);
   const plain = v.messages.map((m) => {
     const offset = Date.parse(m.at) - start;
-    return { speaker: m.speaker, startMs: offset, endMs: offset, text: m.text, words: [], keyphrases: [], confidence: null };
+    return {
+      speaker: m.speaker,
+      startMs: offset,
+      endMs: offset,
+      text: m.text,
+      words: [],
+      keyphrases: [],
+      confidence: null,
+    };
   });
   // masked and encrypted before anything is stored: text channels are protected at the door
   const t0 = performance.now();
@@ -45,8 +54,13 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknow
     };
   });
   if (!result.duplicate) {
-    await deps.conversations.recordEvent(result.conversation.id, 'protect', 'completed', { detail: { pii: prot.counts, ms: Math.round(performance.now() - t0) } });
-    deps.log.info({ conversationId: result.conversation.id, channel: v.channel, messages: v.messages.length }, 'text conversation received');
+    await deps.conversations.recordEvent(result.conversation.id, 'protect', 'completed', {
+      detail: { pii: prot.counts, ms: Math.round(performance.now() - t0) },
+    });
+    deps.log.info(
+      { conversationId: result.conversation.id, channel: v.channel, messages: v.messages.length },
+      'text conversation received',
+    );
     await enqueueOrLeaveForReconciler(deps, result.conversation.id, 'understand');
   }
   return result;

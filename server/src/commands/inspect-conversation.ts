@@ -37,7 +37,14 @@ export async function inspectionTranscript(deps: InspectDeps, conv: Conversation
 }
 
 /** Inspects a conversation against the active policies (or the ones given, e.g. a draft under regression). */
-export async function inspectConversation(deps: InspectDeps, conv: Conversation, policies?: Policy[]): Promise<Verdict> {
+export async function inspectConversation(
+  deps: InspectDeps,
+  conv: Conversation,
+  policies?: Policy[],
+): Promise<Verdict> {
   const transcript = await inspectionTranscript(deps, conv);
-  return inspect(policies ?? (await deps.inspections.activePolicies()), transcript, { asr: conv.asrEngine ?? `none (${conv.channel})`, ...(conv.nluModels ?? {}) });
+  return inspect(policies ?? (await deps.inspections.activePolicies()), transcript, {
+    asr: conv.asrEngine ?? `none (${conv.channel})`,
+    ...(conv.nluModels ?? {}),
+  });
 }

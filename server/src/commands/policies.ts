@@ -15,7 +15,12 @@ export interface Actor {
   requestId: string | null;
 }
 
-export const INSTALLER: Actor = { actorId: 'system:policy-import', actorName: 'policy import', roles: [], requestId: null };
+export const INSTALLER: Actor = {
+  actorId: 'system:policy-import',
+  actorName: 'policy import',
+  roles: [],
+  requestId: null,
+};
 
 export interface ImportResult {
   file: string;
@@ -29,10 +34,17 @@ export interface ImportResult {
  * activated (first installation). A broken or conflicting file is reported with its position and skipped: the
  * versions already stored keep working.
  */
-export async function importPolicyDir(deps: InspectDeps & { audit: AuditLog; log: Logger }, dir: string, actor: Actor = INSTALLER): Promise<ImportResult[]> {
+export async function importPolicyDir(
+  deps: InspectDeps & { audit: AuditLog; log: Logger },
+  dir: string,
+  actor: Actor = INSTALLER,
+): Promise<ImportResult[]> {
   if (!fs.existsSync(dir)) return [];
   const out: ImportResult[] = [];
-  for (const name of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const file = path.join(dir, name);
     let p: Policy;
     try {
@@ -52,20 +64,47 @@ export async function importPolicyDir(deps: InspectDeps & { audit: AuditLog; log
  * Stores a policy version as a draft and audits it; the same version with the same text is a no-op (`created:
  * false`), with other text a PolicyConflictError. Used by the file import and by `POST /api/v1/policies`.
  */
-export async function draftPolicy(deps: Pick<InspectDeps, 'inspections'> & { audit: AuditLog }, p: Policy, actor: Actor, details: Record<string, unknown> = {}): Promise<{ row: QaPolicy; created: boolean }> {
+export async function draftPolicy(
+  deps: Pick<InspectDeps, 'inspections'> & { audit: AuditLog },
+  p: Policy,
+  actor: Actor,
+  details: Record<string, unknown> = {},
+): Promise<{ row: QaPolicy; created: boolean }> {
   const r = await deps.inspections.addPolicy(p, actor.actorName);
-  if (r.created) await deps.audit.append({ ...actor, action: 'policy.draft', objectType: 'policy', objectId: `${p.doc.id}@v${p.doc.version}`, reason: null, outcome: 'allowed', details: { hash: p.hash, ...details } });
+  if (r.created)
+    await deps.audit.append({
+      ...actor,
+      action: 'policy.draft',
+      objectType: 'policy',
+      objectId: `${p.doc.id}@v${p.doc.version}`,
+      reason: null,
+      outcome: 'allowed',
+      details: { hash: p.hash, ...details },
+    });
   return r;
 }
 
-export async function importPolicy(deps: InspectDeps & { audit: AuditLog; log: Logger }, p: Policy, file: string, actor: Actor): Promise<ImportResult> {
+export async function importPolicy(
+  deps: InspectDeps & { audit: AuditLog; log: Logger },
+  p: Policy,
+  file: string,
+  actor: Actor,
+): Promise<ImportResult> {
   const label = `${p.doc.id}@v${p.doc.version}`;
   try {
     const { created } = await draftPolicy(deps, p, actor, { file: path.basename(file) });
     if (!created) return { file, policy: label, outcome: 'unchanged' };
     if (await deps.inspections.hasActive(p.doc.id)) return { file, policy: label, outcome: 'created' };
     await deps.inspections.activate(p.doc.id, p.doc.version, actor.actorName);
-    await deps.audit.append({ ...actor, action: 'policy.activate', objectType: 'policy', objectId: label, reason: 'first version of this policy (installation)', outcome: 'allowed', details: { hash: p.hash } });
+    await deps.audit.append({
+      ...actor,
+      action: 'policy.activate',
+      objectType: 'policy',
+      objectId: label,
+      reason: 'first version of this policy (installation)',
+      outcome: 'allowed',
+      details: { hash: p.hash },
+    });
     deps.log.info({ policy: label }, 'QA policy activated');
     return { file, policy: label, outcome: 'activated' };
   } catch (e) {
@@ -99,7 +138,13 @@ export interface RegressionReport {
  */
 export async function regress(deps: InspectDeps, candidate: Policy): Promise<RegressionReport> {
   const cases = await deps.inspections.labelledCases(candidate.doc.id);
-  const report: RegressionReport = { policy: `${candidate.doc.id}@v${candidate.doc.version}`, cases: cases.length, agree: 0, disagree: [], skipped: [] };
+  const report: RegressionReport = {
+    policy: `${candidate.doc.id}@v${candidate.doc.version}`,
+    cases: cases.length,
+    agree: 0,
+    disagree: [],
+    skipped: [],
+  };
   for (const c of cases) {
     const base = { conversationId: c.conversationId, ruleId: c.ruleId, expected: c.expected, source: c.source };
     const conv = await deps.conversations.get(c.conversationId);
@@ -116,7 +161,14 @@ export async function regress(deps: InspectDeps, candidate: Policy): Promise<Reg
     }
     const f = verdict.findings.find((x) => x.ruleId === c.ruleId);
     if (!f) {
-      report.skipped.push({ ...base, got: '-', why: verdict.outcome === 'not_applicable' ? `policy not applicable: ${verdict.reasonCode}` : 'rule no longer in the policy' });
+      report.skipped.push({
+        ...base,
+        got: '-',
+        why:
+          verdict.outcome === 'not_applicable'
+            ? `policy not applicable: ${verdict.reasonCode}`
+            : 'rule no longer in the policy',
+      });
       continue;
     }
     if (f.result === c.expected) report.agree++;
@@ -142,8 +194,23 @@ export async function activatePolicy(
   const regression = await regress(deps, deps.inspections.parse(row));
   const label = `${policyId}@v${version}`;
   if (regression.disagree.length && !acceptRegressions) {
-    await deps.audit.append({ ...actor, action: 'policy.activate', objectType: 'policy', objectId: label, reason, outcome: 'denied', details: { regressions: regression.disagree.length, cases: regression.cases } });
-    throw Object.assign(new ReviewError(409, 'regressions', `${regression.disagree.length} of ${regression.cases} labelled case(s) disagree with ${label}; review them or accept the regressions explicitly`), { regression });
+    await deps.audit.append({
+      ...actor,
+      action: 'policy.activate',
+      objectType: 'policy',
+      objectId: label,
+      reason,
+      outcome: 'denied',
+      details: { regressions: regression.disagree.length, cases: regression.cases },
+    });
+    throw Object.assign(
+      new ReviewError(
+        409,
+        'regressions',
+        `${regression.disagree.length} of ${regression.cases} labelled case(s) disagree with ${label}; review them or accept the regressions explicitly`,
+      ),
+      { regression },
+    );
   }
   const { previous } = await deps.inspections.activate(policyId, version, actor.actorName);
   await deps.audit.append({
@@ -153,7 +220,13 @@ export async function activatePolicy(
     objectId: label,
     reason,
     outcome: 'allowed',
-    details: { hash: row.contentHash, previous, cases: regression.cases, regressions: regression.disagree.length, acceptedRegressions: acceptRegressions && regression.disagree.length > 0 },
+    details: {
+      hash: row.contentHash,
+      previous,
+      cases: regression.cases,
+      regressions: regression.disagree.length,
+      acceptedRegressions: acceptRegressions && regression.disagree.length > 0,
+    },
   });
   return { previous, regression };
 }

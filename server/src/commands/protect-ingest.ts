@@ -34,12 +34,25 @@ export async function conversationKeys(
     id,
     key,
     subjectId,
-    columns: { id, keyId: key.id, subjectId, customerRef: customerRef ? vault.seal(key, { table: 'conversations', column: 'customer_ref', rowId: id }, customerRef) : null },
-    blindIndex: customerRef ? [{ kind: 'customer_ref', digest: vault.blind.index('customer_ref', customerRef), subjectId }] : [],
+    columns: {
+      id,
+      keyId: key.id,
+      subjectId,
+      customerRef: customerRef
+        ? vault.seal(key, { table: 'conversations', column: 'customer_ref', rowId: id }, customerRef)
+        : null,
+    },
+    blindIndex: customerRef
+      ? [{ kind: 'customer_ref', digest: vault.blind.index('customer_ref', customerRef), subjectId }]
+      : [],
   };
 }
 
-export function blindRows(vault: Vault, identifiers: Array<{ kind: IndexedColumn; value: string }>, subjectId: string | null) {
+export function blindRows(
+  vault: Vault,
+  identifiers: Array<{ kind: IndexedColumn; value: string }>,
+  subjectId: string | null,
+) {
   const seen = new Set<string>();
   const out: Array<{ kind: string; digest: string; subjectId: string | null }> = [];
   for (const i of identifiers) {
@@ -51,4 +64,8 @@ export function blindRows(vault: Vault, identifiers: Array<{ kind: IndexedColumn
   return out;
 }
 
-export const audioContext = (conversationId: string) => ({ table: 'recordings', column: 'audio', rowId: conversationId });
+export const audioContext = (conversationId: string) => ({
+  table: 'recordings',
+  column: 'audio',
+  rowId: conversationId,
+});

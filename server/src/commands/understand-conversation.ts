@@ -19,9 +19,16 @@ export interface UnderstandDeps {
 export async function understandConversation(deps: UnderstandDeps, conv: Conversation): Promise<Understanding> {
   const rows = await deps.conversations.utterances(conv.id);
   const key = await deps.vault.open(conv.keyId);
-  const opened = openUtterances(deps.vault, key, rows, 'masked').map((u) => ({ seq: u.seq, speaker: u.speaker, text: u.text ?? '' }));
+  const opened = openUtterances(deps.vault, key, rows, 'masked').map((u) => ({
+    seq: u.seq,
+    speaker: u.speaker,
+    text: u.text ?? '',
+  }));
   const cands = intentCandidates(opened);
-  const [intents, sentiments] = await Promise.all([deps.nlu.intents(cands.map((c) => c.text)), deps.nlu.sentiments(opened.map((u) => u.text))]);
+  const [intents, sentiments] = await Promise.all([
+    deps.nlu.intents(cands.map((c) => c.text)),
+    deps.nlu.sentiments(opened.map((u) => u.text)),
+  ]);
   const picked = pickIntent(cands, intents);
   const perUtterance = opened.map((u, i) => ({ seq: u.seq, ...sentiments[i] }));
   return {
@@ -35,13 +42,22 @@ export async function understandConversation(deps: UnderstandDeps, conv: Convers
 }
 
 /** Writes the understanding (inside the stage's transaction): sentiment per utterance in one statement; the rest is the conversation's patch. */
-export async function saveUnderstanding(m: EntityManager, conversationId: string, u: Understanding): Promise<Partial<Conversation>> {
+export async function saveUnderstanding(
+  m: EntityManager,
+  conversationId: string,
+  u: Understanding,
+): Promise<Partial<Conversation>> {
   if (u.sentiments.length)
     await m.query(
       `UPDATE utterances t SET sentiment = v.label, sentiment_score = v.score
          FROM unnest($2::int[], $3::varchar[], $4::real[]) AS v(seq, label, score)
         WHERE t.conversation_id = $1 AND t.seq = v.seq`,
-      [conversationId, u.sentiments.map((s) => s.seq), u.sentiments.map((s) => s.label), u.sentiments.map((s) => s.score)],
+      [
+        conversationId,
+        u.sentiments.map((s) => s.seq),
+        u.sentiments.map((s) => s.label),
+        u.sentiments.map((s) => s.score),
+      ],
     );
   return { intent: u.intent, intentConfidence: u.intentConfidence, escalation: u.escalation, nluModels: u.models };
 }

@@ -61,7 +61,10 @@ async function main() {
   );
   if (already) console.log(`an appliance already answers on ${base}; using it`);
   else {
-    child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const logFile = fs.createWriteStream(path.join(c.HOTLINE_VAR_DIR, 'demo.log'), { flags: 'a' });
     child.stdout!.pipe(logFile);
     child.stderr!.pipe(logFile);
@@ -71,7 +74,9 @@ async function main() {
         buf += d.toString();
         if (buf.includes('"msg":"hotline started"')) resolve();
       });
-      child!.on('exit', (code) => reject(new Error(`the appliance exited with ${code}; see ${path.join(c.HOTLINE_VAR_DIR, 'demo.log')}`)));
+      child!.on('exit', (code) =>
+        reject(new Error(`the appliance exited with ${code}; see ${path.join(c.HOTLINE_VAR_DIR, 'demo.log')}`)),
+      );
     });
     console.log(`appliance started (api + worker), logs in ${path.join(c.HOTLINE_VAR_DIR, 'demo.log')}`);
   }
@@ -85,20 +90,37 @@ async function main() {
     uploads.push({
       label: `real ${clip.corpus}/${clip.id}`,
       wav: clip.wav,
-      meta: { agentId: 'demo-reader', teamId: 'team-demo', queue: 'recordings', externalId: `real-${clip.id}`, startedAt: new Date(Date.UTC(2026, 10, 1, 8, i)).toISOString() },
+      meta: {
+        agentId: 'demo-reader',
+        teamId: 'team-demo',
+        queue: 'recordings',
+        externalId: `real-${clip.id}`,
+        startedAt: new Date(Date.UTC(2026, 10, 1, 8, i)).toISOString(),
+      },
     }),
   );
 
   // a live bar on a terminal; plain progress lines when the output is a log (CI)
-  const bar = new SingleBar({ format: '{phase} [{bar}] {value}/{total}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: '{phase} [{bar}] {value}/{total}', hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 },
+    Presets.shades_classic,
+  );
   bar.start(uploads.length, 0, { phase: 'upload    ' });
   const done: Array<{ label: string; id: string; duplicate: boolean }> = [];
   for (const u of uploads) {
     const form = new FormData();
     form.append('audio', new Blob([new Uint8Array(fs.readFileSync(u.wav))]), path.basename(u.wav));
     form.append('metadata', JSON.stringify(u.meta));
-    const res = await fetch(`${base}/api/v1/calls`, { method: 'POST', body: form, headers: { authorization: `Bearer ${recorderToken}` } });
-    const body = (await res.json()) as { conversation?: { id: string }; duplicate?: boolean; error?: { message: string } };
+    const res = await fetch(`${base}/api/v1/calls`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${recorderToken}` },
+    });
+    const body = (await res.json()) as {
+      conversation?: { id: string };
+      duplicate?: boolean;
+      error?: { message: string };
+    };
     if (!body.conversation) throw new Error(`${u.label}: ${res.status} ${body.error?.message}`);
     done.push({ label: u.label, id: body.conversation.id, duplicate: !!body.duplicate });
     bar.increment();
@@ -108,7 +130,10 @@ async function main() {
   await pg.connect();
   const ids = done.map((d) => d.id);
   for (;;) {
-    const { rows } = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = ANY($2)", [ids, TERMINAL_STATES]);
+    const { rows } = await pg.query(
+      'SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = ANY($2)',
+      [ids, TERMINAL_STATES],
+    );
     bar.update(rows[0].n);
     if (rows[0].n === ids.length) break;
     await new Promise((r) => setTimeout(r, 500));
@@ -141,7 +166,11 @@ async function main() {
       engine: r.status === 'failed' ? `FAILED: ${r.failure_reason}` : String(r.asr_engine),
       'to transcript': r.secs === null ? '-' : `${Number(r.secs).toFixed(1)} s`,
       'of which decoding': r.stage_ms === null ? '-' : `${(r.stage_ms / 1000).toFixed(1)} s`,
-      verdict: !r.outcome ? '-' : r.outcome === 'not_applicable' ? `n/a: ${r.reason_code}` : `${r.passed ? 'PASS' : 'FAIL'} ${Number(r.score).toFixed(0)} ${r.policy_id}${(r.fatal_rules as string[]).length ? ` fatal: ${(r.fatal_rules as string[]).join(',')}` : ''}`,
+      verdict: !r.outcome
+        ? '-'
+        : r.outcome === 'not_applicable'
+          ? `n/a: ${r.reason_code}`
+          : `${r.passed ? 'PASS' : 'FAIL'} ${Number(r.score).toFixed(0)} ${r.policy_id}${(r.fatal_rules as string[]).length ? ` fatal: ${(r.fatal_rules as string[]).join(',')}` : ''}`,
     };
   });
   const cols = Object.keys(table[0]) as Array<keyof (typeof table)[0]>;
@@ -151,49 +180,92 @@ async function main() {
   for (const r of table) console.log(cols.map((k) => r[k].padEnd(width[k])).join('  '));
   for (const n of notes) console.log(`note: ${n}`);
   console.log('\nfailed rules per synthetic call (! = fatal):');
-  for (const d of done.filter((x) => x.label.startsWith('synthetic'))) console.log(`  ${d.label.padEnd(44)} ${byId.get(d.id)!.failed_rules ?? '-'}`);
+  for (const d of done.filter((x) => x.label.startsWith('synthetic')))
+    console.log(`  ${d.label.padEnd(44)} ${byId.get(d.id)!.failed_rules ?? '-'}`);
   console.log('\nunderstanding (local ONNX models): intent (confidence), escalation, customer sentiment per turn:');
   for (const d of done) {
     const r = byId.get(d.id)!;
     const conf = r.intent_confidence === null ? '' : ` (${Number(r.intent_confidence).toFixed(2)})`;
-    console.log(`  ${d.label.padEnd(44)} ${String(r.intent ?? '-')}${conf}, escalation ${r.escalation ?? '-'}, ${r.customer_sentiment ?? '-'}`);
+    console.log(
+      `  ${d.label.padEnd(44)} ${String(r.intent ?? '-')}${conf}, escalation ${r.escalation ?? '-'}, ${r.customer_sentiment ?? '-'}`,
+    );
   }
   const cora = (await signInWithPkce(idp.issuer, 'cora', password)).access_token;
-  const seen = (await (await fetch(`${base}/api/v1/conversations?limit=200`, { headers: { authorization: `Bearer ${cora}` } })).json()) as { items: unknown[] };
-  console.log(`\nAPI: ${base}/api/v1/conversations   (OpenAPI: ${base}/api/v1/openapi.json, readiness: ${base}/readyz)`);
+  const seen = (await (
+    await fetch(`${base}/api/v1/conversations?limit=200`, { headers: { authorization: `Bearer ${cora}` } })
+  ).json()) as { items: unknown[] };
+  console.log(
+    `\nAPI: ${base}/api/v1/conversations   (OpenAPI: ${base}/api/v1/openapi.json, readiness: ${base}/readyz)`,
+  );
   console.log(`identity provider (local, Keycloak paths): ${idp.issuer}`);
   // credentials go to a person at a terminal, never into CI output or logs
   const interactive = process.stdout.isTTY && process.env.CI !== 'true';
-  const pw = process.env.HOTLINE_DEMO_PASSWORD ? '$HOTLINE_DEMO_PASSWORD' : interactive ? `${password} (this run only; set HOTLINE_DEMO_PASSWORD to choose one)` : '(generated, not shown off a terminal; set HOTLINE_DEMO_PASSWORD)';
-  console.log(`  users: anna bob carl dana (agents), sara (supervisor), quinn (QA), cora (compliance), otto (auditor), adam (admin); password: ${pw}`);
-  console.log(`  signed in as cora (compliance officer) through code + PKCE: she sees ${seen.items.length} conversations`);
-  if (interactive) console.log(`  try within 5 minutes: curl -H "Authorization: Bearer ${cora}" ${base}/api/v1/conversations?limit=3`);
+  const pw = process.env.HOTLINE_DEMO_PASSWORD
+    ? '$HOTLINE_DEMO_PASSWORD'
+    : interactive
+      ? `${password} (this run only; set HOTLINE_DEMO_PASSWORD to choose one)`
+      : '(generated, not shown off a terminal; set HOTLINE_DEMO_PASSWORD)';
+  console.log(
+    `  users: anna bob carl dana (agents), sara (supervisor), quinn (QA), cora (compliance), otto (auditor), adam (admin); password: ${pw}`,
+  );
+  console.log(
+    `  signed in as cora (compliance officer) through code + PKCE: she sees ${seen.items.length} conversations`,
+  );
+  if (interactive)
+    console.log(`  try within 5 minutes: curl -H "Authorization: Bearer ${cora}" ${base}/api/v1/conversations?limit=3`);
 
   // the coverage report a compliance officer reads: every conversation inspected, not applicable or failed, with why
-  const cov = (await (await fetch(`${base}/api/v1/inspection/coverage?from=2026-11-01&to=2026-11-03`, { headers: { authorization: `Bearer ${cora}` } })).json()) as {
+  const cov = (await (
+    await fetch(`${base}/api/v1/inspection/coverage?from=2026-11-01&to=2026-11-03`, {
+      headers: { authorization: `Bearer ${cora}` },
+    })
+  ).json()) as {
     totals: Record<string, number>;
     alarm: { state: string };
-    days: Array<{ day: string; queue: string | null; received: number; inspected: number; notApplicable: { count: number; reasons: Array<{ code: string; count: number }> }; failed: { count: number }; pending: { count: number } }>;
+    days: Array<{
+      day: string;
+      queue: string | null;
+      received: number;
+      inspected: number;
+      notApplicable: { count: number; reasons: Array<{ code: string; count: number }> };
+      failed: { count: number };
+      pending: { count: number };
+    }>;
   };
   console.log(`
-inspection coverage 2026-11-01…03 (alarm: ${cov.alarm.state}): ${Object.entries(cov.totals).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+inspection coverage 2026-11-01…03 (alarm: ${cov.alarm.state}): ${Object.entries(cov.totals)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`);
   for (const d of cov.days) {
     const why = d.notApplicable.reasons.map((r) => `${r.code} ×${r.count}`).join(', ');
-    console.log(`  ${d.day} ${(d.queue ?? '(none)').padEnd(15)} received ${d.received}, inspected ${d.inspected}, not applicable ${d.notApplicable.count}${why ? ` (${why})` : ''}, failed ${d.failed.count}, pending ${d.pending.count}`);
+    console.log(
+      `  ${d.day} ${(d.queue ?? '(none)').padEnd(15)} received ${d.received}, inspected ${d.inspected}, not applicable ${d.notApplicable.count}${why ? ` (${why})` : ''}, failed ${d.failed.count}, pending ${d.pending.count}`,
+    );
   }
 
   // what a masked view shows of the card call, and the evidence that nothing readable is at rest
   const cardCall = done.find((d) => d.label.includes('bank-card-cvv'));
   if (cardCall) {
-    const detail = (await (await fetch(`${base}/api/v1/conversations/${cardCall.id}`, { headers: { authorization: `Bearer ${cora}` } })).json()) as { utterances: Array<{ speaker: string; text: string }> };
-    const shown = detail.utterances.filter((u) => u.speaker === 'customer' && /\*|REDACTED/.test(u.text)).map((u) => u.text);
-    console.log(`\nmasked view of ${cardCall.label} (customer): ${shown.length ? shown.map((x) => `"${x}"`).join(' / ') : '(the recognizer heard no card number)'}`);
+    const detail = (await (
+      await fetch(`${base}/api/v1/conversations/${cardCall.id}`, { headers: { authorization: `Bearer ${cora}` } })
+    ).json()) as { utterances: Array<{ speaker: string; text: string }> };
+    const shown = detail.utterances
+      .filter((u) => u.speaker === 'customer' && /\*|REDACTED/.test(u.text))
+      .map((u) => u.text);
+    console.log(
+      `\nmasked view of ${cardCall.label} (customer): ${shown.length ? shown.map((x) => `"${x}"`).join(' / ') : '(the recognizer heard no card number)'}`,
+    );
   }
   const findings: Finding[] = [];
   const dumpBytes = await scanDatabase(c.DATABASE_URL, findings);
   const keys = await scanRedis(c.REDIS_URL, findings);
-  const files = scanFiles([c.objectDir, path.join(c.HOTLINE_VAR_DIR, 'audit'), path.join(c.HOTLINE_VAR_DIR, 'demo.log')], findings);
-  console.log(`scan:pii over the database dump (${(dumpBytes / 1e6).toFixed(1)} MB), ${keys} Redis keys and ${files} files (object store, audit checkpoints, demo.log): ${findings.length} finding(s)`);
+  const files = scanFiles(
+    [c.objectDir, path.join(c.HOTLINE_VAR_DIR, 'audit'), path.join(c.HOTLINE_VAR_DIR, 'demo.log')],
+    findings,
+  );
+  console.log(
+    `scan:pii over the database dump (${(dumpBytes / 1e6).toFixed(1)} MB), ${keys} Redis keys and ${files} files (object store, audit checkpoints, demo.log): ${findings.length} finding(s)`,
+  );
   for (const f of findings.slice(0, 10)) console.log(`  ${f.kind}: ${f.sample} in ${f.source}`);
   if (findings.length) process.exitCode = 1;
 

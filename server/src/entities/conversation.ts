@@ -8,7 +8,18 @@ export type Channel = (typeof CHANNELS)[number];
  * inspected (with a verdict: scored, or not applicable with the reason). `failed` carries the stage and the reason.
  * A conversation never just disappears: it ends in a terminal state or the reconciler picks it up again.
  */
-export const CONVERSATION_STATES = ['received', 'transcribing', 'transcribed', 'redacting', 'protected', 'understanding', 'understood', 'inspecting', 'inspected', 'failed'] as const;
+export const CONVERSATION_STATES = [
+  'received',
+  'transcribing',
+  'transcribed',
+  'redacting',
+  'protected',
+  'understanding',
+  'understood',
+  'inspecting',
+  'inspected',
+  'failed',
+] as const;
 export type ConversationState = (typeof CONVERSATION_STATES)[number];
 export const TERMINAL_STATES: readonly ConversationState[] = ['inspected', 'failed'];
 

@@ -9,4 +9,19 @@ import { DisputeRow, FindingRow, LabelledCase, QaPolicy, VerdictRow } from './in
 
 export { DisputeRow, FindingRow, LabelledCase, QaPolicy, VerdictRow };
 export { AuditEvent, BlindIndexRow, Conversation, DataKey, ProcessingEvent, Recording, StageRun, Subject, Utterance };
-export const ENTITIES = [Conversation, Recording, Utterance, ProcessingEvent, StageRun, AuditEvent, DataKey, Subject, BlindIndexRow, QaPolicy, VerdictRow, FindingRow, DisputeRow, LabelledCase];
+export const ENTITIES = [
+  Conversation,
+  Recording,
+  Utterance,
+  ProcessingEvent,
+  StageRun,
+  AuditEvent,
+  DataKey,
+  Subject,
+  BlindIndexRow,
+  QaPolicy,
+  VerdictRow,
+  FindingRow,
+  DisputeRow,
+  LabelledCase,
+];

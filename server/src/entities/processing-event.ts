@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
-export type ProcessingEventKind = 'received' | 'enqueued' | 'started' | 'completed' | 'retrying' | 'failed' | 'duplicate' | 'reconciled';
+export type ProcessingEventKind =
+  'received' | 'enqueued' | 'started' | 'completed' | 'retrying' | 'failed' | 'duplicate' | 'reconciled';
 
 /** What happened to a conversation, in order: the processing history shown to operators. Never holds content. */
 @Entity('processing_events')

@@ -31,25 +31,64 @@ async function main() {
   const { clips, notes } = realClips(c.HOTLINE_DATA_DIR, path.join(work, 'real'));
   const items: Item[] = [];
   for (const clip of clips) {
-    items.push({ set: 'real', id: clip.id, band: '16k', wav: clip.wav, reference: clip.reference, channelMap: ['unknown'] });
-    items.push({ set: 'real', id: clip.id, band: '8k-tel', wav: telephoneVersion(clip, work), reference: clip.reference, channelMap: ['unknown'] });
+    items.push({
+      set: 'real',
+      id: clip.id,
+      band: '16k',
+      wav: clip.wav,
+      reference: clip.reference,
+      channelMap: ['unknown'],
+    });
+    items.push({
+      set: 'real',
+      id: clip.id,
+      band: '8k-tel',
+      wav: telephoneVersion(clip, work),
+      reference: clip.reference,
+      channelMap: ['unknown'],
+    });
   }
   for (const s of CALL_SCRIPTS) {
     const r = renderCall(s, path.join(c.HOTLINE_VAR_DIR, 'synth'));
     const reference = r.turns.map((t) => t.text).join(' ');
-    items.push({ set: 'synthetic', id: s.id, band: '16k', wav: r.wav16k, reference, channelMap: ['agent', 'customer'] });
-    items.push({ set: 'synthetic', id: s.id, band: '8k-tel', wav: r.wav8kUlaw, reference, channelMap: ['agent', 'customer'] });
+    items.push({
+      set: 'synthetic',
+      id: s.id,
+      band: '16k',
+      wav: r.wav16k,
+      reference,
+      channelMap: ['agent', 'customer'],
+    });
+    items.push({
+      set: 'synthetic',
+      id: s.id,
+      band: '8k-tel',
+      wav: r.wav8kUlaw,
+      reference,
+      channelMap: ['agent', 'customer'],
+    });
   }
   const repo = path.resolve(__dirname, '..', '..', '..');
-  const general: EngineSpec = { engine: 'pocketsphinx', modelDir: c.HOTLINE_POCKETSPHINX_MODEL, lmPath: c.HOTLINE_POCKETSPHINX_LM };
+  const general: EngineSpec = {
+    engine: 'pocketsphinx',
+    modelDir: c.HOTLINE_POCKETSPHINX_MODEL,
+    lmPath: c.HOTLINE_POCKETSPHINX_LM,
+  };
   const engines: Array<{ label: string; spec: EngineSpec }> = [{ label: 'pocketsphinx', spec: general }];
   // domain adaptation: the general model interpolated with a model of bank-hotline text, at several weights
   const domainLm = ensureDomainLm(c).path;
   const weights = (process.env.EVAL_DOMAIN_WEIGHTS ?? '0.05,0.1,0.2').split(',').map(Number);
-  for (const weight of weights) engines.push({ label: `pocketsphinx+domain w=${weight}`, spec: { ...general, domainLm: { path: domainLm, weight } } });
+  for (const weight of weights)
+    engines.push({
+      label: `pocketsphinx+domain w=${weight}`,
+      spec: { ...general, domainLm: { path: domainLm, weight } },
+    });
   const vosk = c.HOTLINE_MODEL_DIR ? path.join(c.HOTLINE_MODEL_DIR, 'vosk') : undefined;
   if (vosk && fs.existsSync(vosk)) engines.push({ label: 'vosk', spec: { engine: 'vosk', modelDir: vosk } });
-  else notes.push(`vosk: skipped — no Vosk model in ${vosk ?? 'HOTLINE_MODEL_DIR/vosk (HOTLINE_MODEL_DIR unset)'}; Vosk models come from the offline model bundle`);
+  else
+    notes.push(
+      `vosk: skipped — no Vosk model in ${vosk ?? 'HOTLINE_MODEL_DIR/vosk (HOTLINE_MODEL_DIR unset)'}; Vosk models come from the offline model bundle`,
+    );
   // keyphrase spotting rides along with the general engine
   const keyphrases = c.HOTLINE_ASR_KEYPHRASES ?? path.join(repo, 'policies', 'asr', 'keyphrases.txt');
   engines[0].spec = { ...general, keyphrases };
@@ -85,7 +124,17 @@ async function main() {
           if (got !== truth) kws.detail.push(`${it.set}/${it.band}/${it.id}: "${p}" spoken ${truth}, found ${got}`);
         }
       }
-      console.log([it.set, it.band, it.id, w.refWords, w.errors, `${(w.wer * 100).toFixed(1)}%`, (decodeMs / audioMs).toFixed(3)].join('\t'));
+      console.log(
+        [
+          it.set,
+          it.band,
+          it.id,
+          w.refWords,
+          w.errors,
+          `${(w.wer * 100).toFixed(1)}%`,
+          (decodeMs / audioMs).toFixed(3),
+        ].join('\t'),
+      );
       const key = `${it.set} ${it.band}`;
       const t = totals.get(key) ?? { errors: 0, words: 0, audioMs: 0, wallMs: 0 };
       t.errors += w.errors;
@@ -96,14 +145,24 @@ async function main() {
     }
     await pool.close();
     for (const [k, t] of totals) {
-      summary.push(`${e.label.padEnd(20)} ${k.padEnd(16)} WER ${((t.errors / t.words) * 100).toFixed(1).padStart(5)}%  (${t.errors}/${t.words} words)  RTF ${(t.wallMs / t.audioMs).toFixed(3)}`);
+      summary.push(
+        `${e.label.padEnd(20)} ${k.padEnd(16)} WER ${((t.errors / t.words) * 100).toFixed(1).padStart(5)}%  (${t.errors}/${t.words} words)  RTF ${(t.wallMs / t.audioMs).toFixed(3)}`,
+      );
     }
   }
-  console.log(`\n== keyphrase spotting (${path.relative(repo, keyphrases)}, ${phraseList.length} phrases, general model)`);
-  console.log(`synthetic calls: ${kws.hits} of ${kws.hits + kws.misses} spoken phrases found (recall ${((kws.hits / Math.max(1, kws.hits + kws.misses)) * 100).toFixed(1)}%), ${kws.falseSynthetic} false alarm(s)`);
-  console.log(`real recordings: ${kws.falseReal} false alarm(s) in ${kws.realMinutes.toFixed(1)} min of audio (16 kHz + telephone band)`);
+  console.log(
+    `\n== keyphrase spotting (${path.relative(repo, keyphrases)}, ${phraseList.length} phrases, general model)`,
+  );
+  console.log(
+    `synthetic calls: ${kws.hits} of ${kws.hits + kws.misses} spoken phrases found (recall ${((kws.hits / Math.max(1, kws.hits + kws.misses)) * 100).toFixed(1)}%), ${kws.falseSynthetic} false alarm(s)`,
+  );
+  console.log(
+    `real recordings: ${kws.falseReal} false alarm(s) in ${kws.realMinutes.toFixed(1)} min of audio (16 kHz + telephone band)`,
+  );
   for (const d of kws.detail) console.log(`  ${d}`);
-  console.log('\n== overall (RTF = decode thread time / audio time, per channel; the first engine also runs keyphrase search)');
+  console.log(
+    '\n== overall (RTF = decode thread time / audio time, per channel; the first engine also runs keyphrase search)',
+  );
   for (const s of summary) console.log(s);
   for (const n of notes) console.log(`note: ${n}`);
 }

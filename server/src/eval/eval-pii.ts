@@ -10,7 +10,14 @@ export function scorePii(n = 1200) {
   for (const s of set) {
     const found = detectPii(s.text);
     for (const span of s.spans) {
-      const hit = found.some((f) => f.type === span.type && f.start < span.end && f.end > span.start && f.start <= span.start && f.end >= span.end);
+      const hit = found.some(
+        (f) =>
+          f.type === span.type &&
+          f.start < span.end &&
+          f.end > span.start &&
+          f.start <= span.start &&
+          f.end >= span.end,
+      );
       if (hit) row(span.type).tp++;
       else {
         row(span.type).fn++;
@@ -38,7 +45,14 @@ if (require.main === module) {
     tp += r.tp;
     fn += r.fn;
     fp += r.fp;
-    console.log([t, r.tp + r.fn, `${((r.tp / Math.max(1, r.tp + r.fn)) * 100).toFixed(1)}%`, `${((r.tp / Math.max(1, r.tp + r.fp)) * 100).toFixed(1)}%`].join('\t'));
+    console.log(
+      [
+        t,
+        r.tp + r.fn,
+        `${((r.tp / Math.max(1, r.tp + r.fn)) * 100).toFixed(1)}%`,
+        `${((r.tp / Math.max(1, r.tp + r.fp)) * 100).toFixed(1)}%`,
+      ].join('\t'),
+    );
   }
   console.log(`all\t${tp + fn}\t${((tp / (tp + fn)) * 100).toFixed(2)}%\t${((tp / (tp + fp)) * 100).toFixed(2)}%`);
   const counts = new Map<string, number>();

@@ -24,7 +24,8 @@ export function loadPairs(file = PAIRS_FILE): Pair[] {
     .filter((l) => l.trim() && !l.startsWith('#'))
     .map((l, i) => {
       const [kind, label, example, utterance] = l.split('\t');
-      if (!utterance || (label !== '0' && label !== '1')) throw new Error(`${file}: line ${i + 1}: expected kind<TAB>0|1<TAB>example<TAB>utterance`);
+      if (!utterance || (label !== '0' && label !== '1'))
+        throw new Error(`${file}: line ${i + 1}: expected kind<TAB>0|1<TAB>example<TAB>utterance`);
       return { kind, label: label === '1', example, utterance };
     });
 }
@@ -45,16 +46,27 @@ export function precisionRecall(pairs: Pair[], scores: number[], threshold: numb
   });
   const precision = tp + fp ? tp / (tp + fp) : 1;
   const recall = tp + fn ? tp / (tp + fn) : 1;
-  return { precision, recall, f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0, tp, fp, fn };
+  return {
+    precision,
+    recall,
+    f1: precision + recall ? (2 * precision * recall) / (precision + recall) : 0,
+    tp,
+    fp,
+    fn,
+  };
 }
 
 export function reportSimilarity(log: (s: string) => void = console.log) {
   const pairs = loadPairs();
   const scores = scorePairs(pairs);
-  log(`similarity model ${lexicalPhonetic.id} on ${pairs.length} labelled pairs (${pairs.filter((p) => p.label).length} positive), ${path.relative(process.cwd(), PAIRS_FILE)}:`);
+  log(
+    `similarity model ${lexicalPhonetic.id} on ${pairs.length} labelled pairs (${pairs.filter((p) => p.label).length} positive), ${path.relative(process.cwd(), PAIRS_FILE)}:`,
+  );
   for (const t of [0.7, 0.75, 0.8, 0.85, 0.9]) {
     const r = precisionRecall(pairs, scores, t);
-    log(`  threshold ${t.toFixed(2)}${t === 0.8 ? ' (policy default)' : '                 '}: precision ${(r.precision * 100).toFixed(1)} %  recall ${(r.recall * 100).toFixed(1)} %  F1 ${(r.f1 * 100).toFixed(1)} %  (tp ${r.tp}, fp ${r.fp}, fn ${r.fn})`);
+    log(
+      `  threshold ${t.toFixed(2)}${t === 0.8 ? ' (policy default)' : '                 '}: precision ${(r.precision * 100).toFixed(1)} %  recall ${(r.recall * 100).toFixed(1)} %  F1 ${(r.f1 * 100).toFixed(1)} %  (tp ${r.tp}, fp ${r.fp}, fn ${r.fn})`,
+    );
   }
   const kinds = [...new Set(pairs.map((p) => p.kind))];
   log('  at 0.80, by kind (share matched):');

@@ -44,10 +44,15 @@ export function scanText(text: string, source: string, out: Finding[] = []): Fin
   // inside a longer number, a hex digest or a UUID)
   for (const m of text.matchAll(/(?<![0-9A-Za-z.-])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z.-])/g)) {
     const d = m[0].replace(/\D/g, '');
-    if (d.length >= 13 && d.length <= 19 && IIN.test(d) && luhnValid(d)) out.push({ source, kind: 'card_number', sample: mask(m[0]) });
+    if (d.length >= 13 && d.length <= 19 && IIN.test(d) && luhnValid(d))
+      out.push({ source, kind: 'card_number', sample: mask(m[0]) });
   }
-  for (const m of text.matchAll(/(?<![\dA-Za-z])[1-8]\d{16}[\dXx](?![\dA-Za-z])/g)) if (cnIdValid(m[0])) out.push({ source, kind: 'cn_resident_id', sample: mask(m[0]) });
-  for (const m of text.matchAll(/\b(?:cvv2?|cvc2?|security code|card verification (?:value|code))\b\W{0,12}(?:is\W{0,4})?(\d{3,4})\b/gi)) out.push({ source, kind: 'cvv', sample: m[0].replace(/\d/g, '*') });
+  for (const m of text.matchAll(/(?<![\dA-Za-z])[1-8]\d{16}[\dXx](?![\dA-Za-z])/g))
+    if (cnIdValid(m[0])) out.push({ source, kind: 'cn_resident_id', sample: mask(m[0]) });
+  for (const m of text.matchAll(
+    /\b(?:cvv2?|cvc2?|security code|card verification (?:value|code))\b\W{0,12}(?:is\W{0,4})?(\d{3,4})\b/gi,
+  ))
+    out.push({ source, kind: 'cvv', sample: m[0].replace(/\d/g, '*') });
   // spoken forms as a recognizer writes them
   if (/\b(?:one|two|three|four|five|six|seven|eight|nine|zero|oh)\b/i.test(text)) {
     for (const f of detectPii(text)) {

@@ -40,7 +40,9 @@ export class DropFolderWatcher {
   }
 
   /** One pass over the directory; returns what it did (for the CLI and tests). */
-  async scan(opts: { settle?: boolean } = { settle: true }): Promise<Array<{ file: string; outcome: 'processed' | 'rejected' | 'duplicate'; reason?: string }>> {
+  async scan(
+    opts: { settle?: boolean } = { settle: true },
+  ): Promise<Array<{ file: string; outcome: 'processed' | 'rejected' | 'duplicate'; reason?: string }>> {
     const done: Array<{ file: string; outcome: 'processed' | 'rejected' | 'duplicate'; reason?: string }> = [];
     const entries = await fs.promises.readdir(this.dir, { withFileTypes: true });
     for (const e of entries) {
@@ -64,7 +66,11 @@ export class DropFolderWatcher {
           try {
             metadata = JSON.parse(await fs.promises.readFile(sidecar, 'utf8'));
           } catch (err) {
-            throw new HttpError(422, 'invalid_metadata', `sidecar ${base}.json is not valid JSON: ${(err as Error).message}`);
+            throw new HttpError(
+              422,
+              'invalid_metadata',
+              `sidecar ${base}.json is not valid JSON: ${(err as Error).message}`,
+            );
           }
         } else throw new HttpError(422, 'missing_metadata', `no sidecar ${base}.json next to the recording`);
         const audio = await fs.promises.readFile(file);
@@ -90,7 +96,10 @@ export class DropFolderWatcher {
         // the appliance now holds the recording encrypted: the plaintext file and its sidecar (which may carry a
         // customer reference) are deleted, and a receipt says where it went
         const receipt = { file: e.name, outcome, conversationId, sha256, at: new Date().toISOString() };
-        await fs.promises.writeFile(path.join(this.dir, 'processed', `${base}.receipt.json`), `${JSON.stringify(receipt, null, 2)}\n`);
+        await fs.promises.writeFile(
+          path.join(this.dir, 'processed', `${base}.receipt.json`),
+          `${JSON.stringify(receipt, null, 2)}\n`,
+        );
         await fs.promises.rm(file, { force: true });
         await fs.promises.rm(sidecar, { force: true });
       }

@@ -53,7 +53,10 @@ export function compilePolicy(policy: Policy, model: SimilarityModel = lexicalPh
   let c = compiled.get(key);
   if (!c) {
     const lexicon = new Lexicon();
-    const rules = allRules(policy.doc).map(({ section, rule }) => ({ ...compileRule(rule, model, lexicon), sectionId: section.id }));
+    const rules = allRules(policy.doc).map(({ section, rule }) => ({
+      ...compileRule(rule, model, lexicon),
+      sectionId: section.id,
+    }));
     c = { policy, rules, semanticRules: rules.filter((r) => r.semantic).length };
     compiled.set(key, c);
   }
@@ -61,16 +64,26 @@ export function compilePolicy(policy: Policy, model: SimilarityModel = lexicalPh
 }
 
 /** Section and overall scores: weighted share of passed rules among those that passed or failed. */
-export function score(policy: Policy, findings: Array<Pick<Finding, 'sectionId' | 'result' | 'weight' | 'fatal' | 'ruleId'>>) {
+export function score(
+  policy: Policy,
+  findings: Array<Pick<Finding, 'sectionId' | 'result' | 'weight' | 'fatal' | 'ruleId'>>,
+) {
   const sections = policy.doc.sections.map((s) => {
     const fs = findings.filter((f) => f.sectionId === s.id && (f.result === 'pass' || f.result === 'fail'));
     const total = fs.reduce((a, f) => a + f.weight, 0);
     const got = fs.filter((f) => f.result === 'pass').reduce((a, f) => a + f.weight, 0);
-    return { id: s.id, title: s.title, weight: s.weight, score: total ? Math.round((got / total) * 10_000) / 100 : null };
+    return {
+      id: s.id,
+      title: s.title,
+      weight: s.weight,
+      score: total ? Math.round((got / total) * 10_000) / 100 : null,
+    };
   });
   const scored = sections.filter((s) => s.score !== null);
   const w = scored.reduce((a, s) => a + s.weight, 0);
-  const overall = w ? Math.round((scored.reduce((a, s) => a + s.weight * (s.score as number), 0) / w) * 100) / 100 : 100;
+  const overall = w
+    ? Math.round((scored.reduce((a, s) => a + s.weight * (s.score as number), 0) / w) * 100) / 100
+    : 100;
   const fatal = findings.filter((f) => f.fatal && f.result === 'fail').map((f) => f.ruleId);
   return { sections, score: overall, fatal, passed: fatal.length === 0 && overall >= policy.doc.pass_score };
 }
@@ -84,7 +97,8 @@ function seal(v: Omit<Verdict, 'hash'>): Verdict {
   for (const x of v.sections) text += `${x.id}\x1f${x.weight}\x1f${x.score ?? ''}\x1e`;
   for (const f of v.findings) {
     text += `${f.ruleId}\x1f${f.sectionId}\x1f${f.type}\x1f${f.result}\x1f${f.fatal}\x1f${f.weight}\x1f${f.message}\x1f`;
-    for (const e of f.evidence) text += `${e.utteranceId ?? ''},${e.startMs},${e.endMs},${e.tokens ? `${e.tokens[0]}-${e.tokens[1]}` : ''},${e.spotted ? 1 : 0};`;
+    for (const e of f.evidence)
+      text += `${e.utteranceId ?? ''},${e.startMs},${e.endMs},${e.tokens ? `${e.tokens[0]}-${e.tokens[1]}` : ''},${e.spotted ? 1 : 0};`;
     if (f.measured) for (const k of Object.keys(f.measured).sort()) text += `\x1f${k}=${f.measured[k]}`;
     text += '\x1e';
   }
@@ -96,18 +110,41 @@ function seal(v: Omit<Verdict, 'hash'>): Verdict {
  * no clock, no randomness — so the same policy and transcript always give the same verdict and hash. A
  * conversation that cannot be inspected gets `not_applicable` with the reason, never nothing.
  */
-export function inspect(active: Policy[], t: InspectionTranscript, models: Record<string, string>, model: SimilarityModel = lexicalPhonetic): Verdict {
-  const base = { transcriptHash: transcriptHash(t), models: { ...models, similarity: model.id }, fatal: [], sections: [], findings: [] };
+export function inspect(
+  active: Policy[],
+  t: InspectionTranscript,
+  models: Record<string, string>,
+  model: SimilarityModel = lexicalPhonetic,
+): Verdict {
+  const base = {
+    transcriptHash: transcriptHash(t),
+    models: { ...models, similarity: model.id },
+    fatal: [],
+    sections: [],
+    findings: [],
+  };
   const policy = selectPolicy(active, t);
   if (!policy) {
-    return seal({ ...base, outcome: 'not_applicable', reasonCode: 'no_policy', reason: `no active policy applies to channel ${t.channel}, queue ${t.queue ?? '(none)'}, language ${t.language}` });
+    return seal({
+      ...base,
+      outcome: 'not_applicable',
+      reasonCode: 'no_policy',
+      reason: `no active policy applies to channel ${t.channel}, queue ${t.queue ?? '(none)'}, language ${t.language}`,
+    });
   }
   const p = { id: policy.doc.id, version: policy.doc.version, hash: policy.hash };
-  const na = (reasonCode: NotApplicableReason, reason: string) => seal({ ...base, policy: p, outcome: 'not_applicable', reasonCode, reason });
-  if (t.channel === 'call' && t.durationMs < policy.doc.min_duration_s * 1000) return na('too_short', `shorter than ${policy.doc.min_duration_s} s (${(t.durationMs / 1000).toFixed(1)} s)`);
+  const na = (reasonCode: NotApplicableReason, reason: string) =>
+    seal({ ...base, policy: p, outcome: 'not_applicable', reasonCode, reason });
+  if (t.channel === 'call' && t.durationMs < policy.doc.min_duration_s * 1000)
+    return na('too_short', `shorter than ${policy.doc.min_duration_s} s (${(t.durationMs / 1000).toFixed(1)} s)`);
   if (!t.utterances.some((u) => u.tokens.length)) return na('no_speech', 'no speech or text recognised');
   if (!t.utterances.some((u) => u.speaker === 'agent')) {
-    return na('no_agent_channel', t.utterances.every((u) => u.speaker === 'unknown') ? 'speakers are not separated (mono recording): no agent channel to inspect' : 'the agent says nothing');
+    return na(
+      'no_agent_channel',
+      t.utterances.every((u) => u.speaker === 'unknown')
+        ? 'speakers are not separated (mono recording): no agent channel to inspect'
+        : 'the agent says nothing',
+    );
   }
   const c = compilePolicy(policy, model);
   const seg = new Segments(t);
@@ -127,5 +164,14 @@ export function inspect(active: Policy[], t: InspectionTranscript, models: Recor
     };
   });
   const s = score(policy, findings);
-  return seal({ ...base, policy: p, outcome: 'inspected', score: s.score, passed: s.passed, fatal: s.fatal, sections: s.sections, findings });
+  return seal({
+    ...base,
+    policy: p,
+    outcome: 'inspected',
+    score: s.score,
+    passed: s.passed,
+    fatal: s.fatal,
+    sections: s.sections,
+    findings,
+  });
 }

@@ -130,7 +130,8 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
       }
       for (const ex of examples) {
         const r = model.best(ex, u.tokens, set.threshold);
-        if (r.score >= set.threshold && (!best || r.score > best.score)) best = { utterance: u, from: r.from, to: r.to, how: 'similar', score: r.score };
+        if (r.score >= set.threshold && (!best || r.score > best.score))
+          best = { utterance: u, from: r.from, to: r.to, how: 'similar', score: r.score };
       }
       if (best) return best;
       const k = u.keyphrases?.find((x) => spotted(x.p));

@@ -9,7 +9,12 @@ import { CHANNELS } from '../entities/conversation';
  * hash (sha256 of the YAML text) goes into every verdict, so a verdict always says exactly which rules made it.
  */
 
-const id = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _ (up to 64 characters, starting with a letter)');
+const id = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_-]{0,63}$/,
+    'lower-case letters, digits, - and _ (up to 64 characters, starting with a letter)',
+  );
 const speaker = z.enum(['agent', 'customer', 'any']);
 
 /** Ways to recognise a phrase. At least one is required. */
@@ -36,7 +41,10 @@ export const phraseSetSchema = z
     threshold: z.number().min(0.5).max(1).default(0.8),
   })
   .strict()
-  .refine((m) => (m.keywords?.length ?? 0) + (m.patterns?.length ?? 0) + (m.similar?.length ?? 0) > 0, 'give keywords, patterns or similar phrases');
+  .refine(
+    (m) => (m.keywords?.length ?? 0) + (m.patterns?.length ?? 0) + (m.similar?.length ?? 0) > 0,
+    'give keywords, patterns or similar phrases',
+  );
 export type PhraseSet = z.infer<typeof phraseSetSchema>;
 
 const when = z
@@ -157,12 +165,27 @@ const piiRule = z
   })
   .strict();
 
-export const ruleSchema = z.discriminatedUnion('type', [phraseRule, silenceRule, holdRule, overtalkRule, interruptionRule, speechRateRule, talkRatioRule, sentimentRule, piiRule]);
+export const ruleSchema = z.discriminatedUnion('type', [
+  phraseRule,
+  silenceRule,
+  holdRule,
+  overtalkRule,
+  interruptionRule,
+  speechRateRule,
+  talkRatioRule,
+  sentimentRule,
+  piiRule,
+]);
 export type Rule = z.infer<typeof ruleSchema>;
 export type RuleType = Rule['type'];
 
 const section = z
-  .object({ id, title: z.string().min(3).max(200), weight: z.number().positive().max(100).default(1), rules: z.array(ruleSchema).min(1) })
+  .object({
+    id,
+    title: z.string().min(3).max(200),
+    weight: z.number().positive().max(100).default(1),
+    rules: z.array(ruleSchema).min(1),
+  })
   .strict();
 
 export const policySchema = z
@@ -172,7 +195,9 @@ export const policySchema = z
     title: z.string().min(3).max(200),
     language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-GB'),
     description: z.string().optional(),
-    applies: z.object({ channels: z.array(z.enum(CHANNELS)).min(1), queues: z.array(z.string().min(1)).min(1).default(['*']) }).strict(),
+    applies: z
+      .object({ channels: z.array(z.enum(CHANNELS)).min(1), queues: z.array(z.string().min(1)).min(1).default(['*']) })
+      .strict(),
     /** a call shorter than this is not inspected (stated as the reason) */
     min_duration_s: z.number().min(0).default(0),
     /** score (0–100) needed to pass, when no fatal rule failed */
@@ -194,13 +219,18 @@ function crossCheck(p: PolicyDoc): { path: Array<string | number>; message: stri
   const seen = new Set<string>();
   for (const [si, s] of p.sections.entries()) {
     for (const [ri, r] of s.rules.entries()) {
-      if (seen.has(r.id)) return { path: ['sections', si, 'rules', ri, 'id'], message: `rule id "${r.id}" is used twice` };
+      if (seen.has(r.id))
+        return { path: ['sections', si, 'rules', ri, 'id'], message: `rule id "${r.id}" is used twice` };
       seen.add(r.id);
       if (r.type === 'speech_rate' && r.min_wpm !== undefined && r.max_wpm !== undefined && r.min_wpm >= r.max_wpm)
         return { path: ['sections', si, 'rules', ri, 'min_wpm'], message: 'min_wpm must be below max_wpm' };
-      if (r.type === 'talk_ratio' && r.min !== undefined && r.max !== undefined && r.min >= r.max) return { path: ['sections', si, 'rules', ri, 'min'], message: 'min must be below max' };
+      if (r.type === 'talk_ratio' && r.min !== undefined && r.max !== undefined && r.min >= r.max)
+        return { path: ['sections', si, 'rules', ri, 'min'], message: 'min must be below max' };
       if (r.type === 'phrase' && r.require === 'absent' && (r.within_first_s || r.within_last_s || r.before))
-        return { path: ['sections', si, 'rules', ri, 'require'], message: 'a phrase that must be absent cannot have a time window or an anchor' };
+        return {
+          path: ['sections', si, 'rules', ri, 'require'],
+          message: 'a phrase that must be absent cannot have a time window or an anchor',
+        };
     }
   }
   return undefined;
@@ -235,7 +265,10 @@ export function queueMatches(patterns: string[], queue: string | null): 0 | 1 | 
  * Which of the active policies applies: the most specific queue match among those for the channel and language
  * (exact name over prefix over `*`); ties go to the lower policy id, so the choice is deterministic.
  */
-export function selectPolicy(active: Policy[], c: { channel: string; queue: string | null; language: string }): Policy | undefined {
+export function selectPolicy(
+  active: Policy[],
+  c: { channel: string; queue: string | null; language: string },
+): Policy | undefined {
   let best: { p: Policy; score: number } | undefined;
   for (const p of active) {
     if (!p.doc.applies.channels.includes(c.channel as never)) continue;

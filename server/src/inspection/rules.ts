@@ -26,7 +26,11 @@ export interface RuleOutcome {
   measured?: Record<string, number>;
 }
 
-export type CompiledRule = { rule: Rule; evaluate(t: InspectionTranscript, ctx: Segments): RuleOutcome; semantic: boolean };
+export type CompiledRule = {
+  rule: Rule;
+  evaluate(t: InspectionTranscript, ctx: Segments): RuleOutcome;
+  semantic: boolean;
+};
 
 const TIMING_TYPES = new Set(['silence', 'hold', 'overtalk', 'interruption', 'speech_rate', 'talk_ratio']);
 /** words closer than this belong to one stretch of speech */
@@ -34,7 +38,13 @@ const JOIN_GAP_MS = 250;
 
 const evidenceOf = (h: Hit): Evidence => {
   const [s, e] = hitTimes(h);
-  return { utteranceId: h.utterance.id, seq: h.utterance.seq, startMs: s, endMs: e, ...(h.how === 'keyphrase' ? { spotted: true } : { tokens: [h.from, h.to] as [number, number] }) };
+  return {
+    utteranceId: h.utterance.id,
+    seq: h.utterance.seq,
+    startMs: s,
+    endMs: e,
+    ...(h.how === 'keyphrase' ? { spotted: true } : { tokens: [h.from, h.to] as [number, number] }),
+  };
 };
 const ofSpeaker = (u: InspectUtterance, sp: 'agent' | 'customer' | 'any') => (sp === 'any' ? true : u.speaker === sp);
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -51,8 +61,12 @@ export class Segments {
       // both speakers' stretches are sorted already: merge them, then join what touches
       const a = this.of('agent');
       const c = this.of('customer');
-      const u = this.t.utterances.some((x) => x.speaker === 'unknown') ? this.build((x) => x.speaker === 'unknown') : [];
-      s = join([...a, ...c, ...u].sort((x, y) => x[0] - y[0] || x[1] - y[1]).map((x) => [x[0], x[1]] as [number, number]));
+      const u = this.t.utterances.some((x) => x.speaker === 'unknown')
+        ? this.build((x) => x.speaker === 'unknown')
+        : [];
+      s = join(
+        [...a, ...c, ...u].sort((x, y) => x[0] - y[0] || x[1] - y[1]).map((x) => [x[0], x[1]] as [number, number]),
+      );
     } else {
       s = this.build((x) => x.speaker === speaker);
     }
@@ -139,7 +153,12 @@ function precondition(rule: Rule, t: InspectionTranscript): RuleOutcome | undefi
   if (w?.queues && !queueMatches(w.queues, t.queue)) return na(`applies to queues ${w.queues.join(', ')} only`);
   if (TIMING_TYPES.has(rule.type) && t.channel !== 'call') return na('a timing rule: applies to calls only');
   if (w?.intents) {
-    if (!t.intent) return { result: 'not_evaluated', message: 'needs the conversation intent; the understanding stage gave none', evidence: [] };
+    if (!t.intent)
+      return {
+        result: 'not_evaluated',
+        message: 'needs the conversation intent; the understanding stage gave none',
+        evidence: [],
+      };
     if (!w.intents.includes(t.intent)) return na(`applies to intents ${w.intents.join(', ')} only`);
   }
   return undefined;
@@ -147,7 +166,8 @@ function precondition(rule: Rule, t: InspectionTranscript): RuleOutcome | undefi
 
 export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon): CompiledRule {
   const evaluate = evaluator(rule, model, lexicon);
-  const semantic = rule.type === 'phrase' ? Boolean(rule.match.similar?.length || rule.before?.match.similar?.length) : false;
+  const semantic =
+    rule.type === 'phrase' ? Boolean(rule.match.similar?.length || rule.before?.match.similar?.length) : false;
   return {
     rule,
     semantic,
@@ -155,7 +175,11 @@ export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon
   };
 }
 
-function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: InspectionTranscript, seg: Segments) => RuleOutcome {
+function evaluator(
+  rule: Rule,
+  model: SimilarityModel,
+  lexicon: Lexicon,
+): (t: InspectionTranscript, seg: Segments) => RuleOutcome {
   switch (rule.type) {
     case 'phrase': {
       const set = compilePhraseSet(rule.match, model, lexicon);
@@ -164,7 +188,12 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
         if (rule.require === 'absent') {
           const hits = allHits(set, t, rule.speaker);
           return hits.length
-            ? { result: 'fail', message: `said ${hits.length} time(s) by ${rule.speaker}, must not be said`, evidence: hits.map(evidenceOf), measured: { count: hits.length } }
+            ? {
+                result: 'fail',
+                message: `said ${hits.length} time(s) by ${rule.speaker}, must not be said`,
+                evidence: hits.map(evidenceOf),
+                measured: { count: hits.length },
+              }
             : { result: 'pass', message: 'not said', evidence: [] };
         }
         const hits = allHits(set, t, rule.speaker);
@@ -174,10 +203,20 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
           const a = firstHit(anchor, t, rule.before.speaker);
           if (!a) return { result: 'not_applicable', message: 'the anchor phrase is never said', evidence: [] };
           const [as] = hitTimes(a);
-          const before = hits.find((h) => h.utterance.seq < a.utterance.seq || (h.utterance === a.utterance && hitTimes(h)[1] <= as));
+          const before = hits.find(
+            (h) => h.utterance.seq < a.utterance.seq || (h.utterance === a.utterance && hitTimes(h)[1] <= as),
+          );
           return before
-            ? { result: 'pass', message: `said before the anchor (at ${sec(as)})`, evidence: [evidenceOf(before), evidenceOf(a)] }
-            : { result: 'fail', message: `not said before the anchor at ${sec(as)}`, evidence: [evidenceOf(a), ...hits.slice(0, 1).map(evidenceOf)] };
+            ? {
+                result: 'pass',
+                message: `said before the anchor (at ${sec(as)})`,
+                evidence: [evidenceOf(before), evidenceOf(a)],
+              }
+            : {
+                result: 'fail',
+                message: `not said before the anchor at ${sec(as)}`,
+                evidence: [evidenceOf(a), ...hits.slice(0, 1).map(evidenceOf)],
+              };
         }
         const inWindow = hits.filter((h) => {
           const [s, e] = hitTimes(h);
@@ -185,10 +224,24 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
           if (rule.within_last_s !== undefined && e < end - rule.within_last_s * 1000) return false;
           return true;
         });
-        if (inWindow.length) return { result: 'pass', message: 'said', evidence: [evidenceOf(inWindow[0])], measured: { atMs: hitTimes(inWindow[0])[0] } };
+        if (inWindow.length)
+          return {
+            result: 'pass',
+            message: 'said',
+            evidence: [evidenceOf(inWindow[0])],
+            measured: { atMs: hitTimes(inWindow[0])[0] },
+          };
         if (hits.length) {
-          const win = rule.within_first_s !== undefined ? `within the first ${rule.within_first_s} s` : `within the last ${rule.within_last_s} s`;
-          return { result: 'fail', message: `said at ${sec(hitTimes(hits[0])[0])}, not ${win}`, evidence: hits.map(evidenceOf), measured: { atMs: hitTimes(hits[0])[0] } };
+          const win =
+            rule.within_first_s !== undefined
+              ? `within the first ${rule.within_first_s} s`
+              : `within the last ${rule.within_last_s} s`;
+          return {
+            result: 'fail',
+            message: `said at ${sec(hitTimes(hits[0])[0])}, not ${win}`,
+            evidence: hits.map(evidenceOf),
+            measured: { atMs: hitTimes(hits[0])[0] },
+          };
         }
         return { result: 'fail', message: `never said by ${rule.speaker}`, evidence: [] };
       };
@@ -213,8 +266,18 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
           gaps.push({ startMs: all[i - 1][1], endMs: all[i][0] });
         }
         return gaps.length
-          ? { result: 'fail', message: `${gaps.length} silence(s) over ${rule.max_s} s, longest ${sec(longest)}`, evidence: gaps, measured: { count: gaps.length, longestMs: longest } }
-          : { result: 'pass', message: `no silence over ${rule.max_s} s (longest ${sec(longest)})`, evidence: [], measured: { longestMs: longest } };
+          ? {
+              result: 'fail',
+              message: `${gaps.length} silence(s) over ${rule.max_s} s, longest ${sec(longest)}`,
+              evidence: gaps,
+              measured: { count: gaps.length, longestMs: longest },
+            }
+          : {
+              result: 'pass',
+              message: `no silence over ${rule.max_s} s (longest ${sec(longest)})`,
+              evidence: [],
+              measured: { longestMs: longest },
+            };
       };
     }
     case 'hold': {
@@ -232,10 +295,16 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
           if (!next) continue; // the call ended on hold: nothing to measure
           const gap = next[0] - from;
           longest = Math.max(longest, gap);
-          if (gap > max) long.push({ utteranceId: h.utterance.id, seq: h.utterance.seq, startMs: from, endMs: next[0] });
+          if (gap > max)
+            long.push({ utteranceId: h.utterance.id, seq: h.utterance.seq, startMs: from, endMs: next[0] });
         }
         return long.length
-          ? { result: 'fail', message: `${long.length} hold(s) over ${rule.max_s} s, longest ${sec(longest)}`, evidence: long, measured: { count: long.length, longestMs: longest } }
+          ? {
+              result: 'fail',
+              message: `${long.length} hold(s) over ${rule.max_s} s, longest ${sec(longest)}`,
+              evidence: long,
+              measured: { count: long.length, longestMs: longest },
+            }
           : { result: 'pass', message: `holds within ${rule.max_s} s`, evidence: [], measured: { longestMs: longest } };
       };
     }
@@ -244,8 +313,18 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
         const o = overlaps(seg).filter((x) => x.end - x.start >= rule.min_ms);
         const ev = o.map((x) => ({ startMs: x.start, endMs: x.end }));
         return o.length > rule.max_count
-          ? { result: 'fail', message: `${o.length} over-talk(s) of ${rule.min_ms} ms or more (allowed ${rule.max_count})`, evidence: ev, measured: { count: o.length } }
-          : { result: 'pass', message: `${o.length} over-talk(s) (allowed ${rule.max_count})`, evidence: ev, measured: { count: o.length } };
+          ? {
+              result: 'fail',
+              message: `${o.length} over-talk(s) of ${rule.min_ms} ms or more (allowed ${rule.max_count})`,
+              evidence: ev,
+              measured: { count: o.length },
+            }
+          : {
+              result: 'pass',
+              message: `${o.length} over-talk(s) (allowed ${rule.max_count})`,
+              evidence: ev,
+              measured: { count: o.length },
+            };
       };
     case 'interruption':
       return (_t, seg): RuleOutcome => {
@@ -255,22 +334,44 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
         const ev: Evidence[] = [];
         for (const [ms, me] of mine) {
           const under = theirs.find(([ts, te]) => ts < ms && te > ms);
-          if (under && Math.min(under[1], me) - ms >= rule.min_overlap_ms) ev.push({ startMs: ms, endMs: Math.min(under[1], me) });
+          if (under && Math.min(under[1], me) - ms >= rule.min_overlap_ms)
+            ev.push({ startMs: ms, endMs: Math.min(under[1], me) });
         }
         return ev.length > rule.max_count
-          ? { result: 'fail', message: `${rule.speaker} interrupted ${ev.length} time(s) (allowed ${rule.max_count})`, evidence: ev, measured: { count: ev.length } }
-          : { result: 'pass', message: `${rule.speaker} interrupted ${ev.length} time(s) (allowed ${rule.max_count})`, evidence: ev, measured: { count: ev.length } };
+          ? {
+              result: 'fail',
+              message: `${rule.speaker} interrupted ${ev.length} time(s) (allowed ${rule.max_count})`,
+              evidence: ev,
+              measured: { count: ev.length },
+            }
+          : {
+              result: 'pass',
+              message: `${rule.speaker} interrupted ${ev.length} time(s) (allowed ${rule.max_count})`,
+              evidence: ev,
+              measured: { count: ev.length },
+            };
       };
     case 'speech_rate':
       return (t, seg): RuleOutcome => {
         const words = t.utterances.filter((u) => u.speaker === rule.speaker).reduce((a, u) => a + u.tokens.length, 0);
-        if (words < rule.min_words) return { result: 'not_applicable', message: `fewer than ${rule.min_words} words by ${rule.speaker}`, evidence: [], measured: { words } };
+        if (words < rule.min_words)
+          return {
+            result: 'not_applicable',
+            message: `fewer than ${rule.min_words} words by ${rule.speaker}`,
+            evidence: [],
+            measured: { words },
+          };
         const ms = seg.talkMs(rule.speaker);
         const wpm = Math.round((words / ms) * 60_000);
         const low = rule.min_wpm !== undefined && wpm < rule.min_wpm;
         const high = rule.max_wpm !== undefined && wpm > rule.max_wpm;
         const bounds = `${rule.min_wpm ?? 0}–${rule.max_wpm ?? '∞'} wpm`;
-        return { result: low || high ? 'fail' : 'pass', message: `${rule.speaker} speaks ${wpm} words per minute (${bounds})`, evidence: [], measured: { wpm, words, talkMs: ms } };
+        return {
+          result: low || high ? 'fail' : 'pass',
+          message: `${rule.speaker} speaks ${wpm} words per minute (${bounds})`,
+          evidence: [],
+          measured: { wpm, words, talkMs: ms },
+        };
       };
     case 'talk_ratio':
       return (_t, seg): RuleOutcome => {
@@ -279,15 +380,30 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
         if (!total) return { result: 'not_applicable', message: 'nobody speaks', evidence: [] };
         const ratio = Math.round((mine / total) * 1000) / 1000;
         const bad = (rule.min !== undefined && ratio < rule.min) || (rule.max !== undefined && ratio > rule.max);
-        return { result: bad ? 'fail' : 'pass', message: `${rule.speaker} talks ${Math.round(ratio * 100)} % of the time (${rule.min ?? 0}–${rule.max ?? 1})`, evidence: [], measured: { ratio } };
+        return {
+          result: bad ? 'fail' : 'pass',
+          message: `${rule.speaker} talks ${Math.round(ratio * 100)} % of the time (${rule.min ?? 0}–${rule.max ?? 1})`,
+          evidence: [],
+          measured: { ratio },
+        };
       };
     case 'sentiment':
       return (t): RuleOutcome => {
         const us = t.utterances.filter((u) => u.speaker === rule.speaker);
         if (!us.length) return { result: 'not_applicable', message: `${rule.speaker} says nothing`, evidence: [] };
-        if (us.some((u) => u.sentiment === undefined || u.sentiment === null)) return { result: 'not_evaluated', message: 'needs sentiment per utterance; the understanding stage gave none', evidence: [] };
+        if (us.some((u) => u.sentiment === undefined || u.sentiment === null))
+          return {
+            result: 'not_evaluated',
+            message: 'needs sentiment per utterance; the understanding stage gave none',
+            evidence: [],
+          };
         const s = us.map((u) => u.sentiment as number);
-        const ev = (u: InspectUtterance): Evidence => ({ utteranceId: u.id, seq: u.seq, startMs: u.startMs, endMs: u.endMs });
+        const ev = (u: InspectUtterance): Evidence => ({
+          utteranceId: u.id,
+          seq: u.seq,
+          startMs: u.startMs,
+          endMs: u.endMs,
+        });
         const third = Math.max(1, Math.floor(s.length / 3));
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
         const first = mean(s.slice(0, third));
@@ -295,14 +411,29 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
         const measured = { first: Math.round(first * 100) / 100, last: Math.round(last * 100) / 100 };
         if (rule.condition === 'falling') {
           const fell = first - last >= rule.drop;
-          return { result: fell ? 'fail' : 'pass', message: `${rule.speaker} sentiment ${measured.first} → ${measured.last}`, evidence: fell ? us.slice(-third).map(ev) : [], measured };
+          return {
+            result: fell ? 'fail' : 'pass',
+            message: `${rule.speaker} sentiment ${measured.first} → ${measured.last}`,
+            evidence: fell ? us.slice(-third).map(ev) : [],
+            measured,
+          };
         }
         if (rule.condition === 'ends_negative') {
           const neg = last < 0;
-          return { result: neg ? 'fail' : 'pass', message: `${rule.speaker} ends at ${measured.last}`, evidence: neg ? us.slice(-third).map(ev) : [], measured };
+          return {
+            result: neg ? 'fail' : 'pass',
+            message: `${rule.speaker} ends at ${measured.last}`,
+            evidence: neg ? us.slice(-third).map(ev) : [],
+            measured,
+          };
         }
         const negative = us.filter((u) => (u.sentiment as number) < 0);
-        return { result: negative.length ? 'fail' : 'pass', message: `${negative.length} negative utterance(s) by ${rule.speaker}`, evidence: negative.map(ev), measured: { count: negative.length } };
+        return {
+          result: negative.length ? 'fail' : 'pass',
+          message: `${negative.length} negative utterance(s) by ${rule.speaker}`,
+          evidence: negative.map(ev),
+          measured: { count: negative.length },
+        };
       };
     case 'pii':
       return (t): RuleOutcome => {
@@ -317,7 +448,12 @@ function evaluator(rule: Rule, model: SimilarityModel, lexicon: Lexicon): (t: In
           }
         }
         return ev.length
-          ? { result: 'fail', message: `${rule.speaker} said ${[...types].sort().join(', ')} (${ev.length} time(s))`, evidence: ev, measured: { count: ev.length } }
+          ? {
+              result: 'fail',
+              message: `${rule.speaker} said ${[...types].sort().join(', ')} (${ev.length} time(s))`,
+              evidence: ev,
+              measured: { count: ev.length },
+            }
           : { result: 'pass', message: `no ${rule.types.join(', ')} said by ${rule.speaker}`, evidence: [] };
       };
   }

@@ -67,9 +67,28 @@ export function toInspectUtterance(u: {
         times.push([w.s, w.e]);
       }
     }
-    return { id: u.id, seq: u.seq, speaker, startMs: u.startMs, endMs: u.endMs, tokens, times, pii: u.pii, ...keyphrases };
+    return {
+      id: u.id,
+      seq: u.seq,
+      speaker,
+      startMs: u.startMs,
+      endMs: u.endMs,
+      tokens,
+      times,
+      pii: u.pii,
+      ...keyphrases,
+    };
   }
-  return { id: u.id, seq: u.seq, speaker, startMs: u.startMs, endMs: u.endMs, tokens: tokenize(u.text ?? ''), times: null, pii: u.pii };
+  return {
+    id: u.id,
+    seq: u.seq,
+    speaker,
+    startMs: u.startMs,
+    endMs: u.endMs,
+    tokens: tokenize(u.text ?? ''),
+    times: null,
+    pii: u.pii,
+  };
 }
 
 /**

@@ -1,4 +1,25 @@
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 
 /** 0–999,999 as English words ("2 weeks" → "two weeks"), as a recognizer would write them. */
@@ -12,5 +33,7 @@ export function numberToWords(n: number): string {
 
 /** Spells out every run of up to six digits; longer runs are read digit by digit (card, account numbers). */
 export function spellNumbers(text: string): string {
-  return text.replace(/\d+/g, (d) => (d.length <= 6 ? ` ${numberToWords(Number(d))} ` : ` ${[...d].map((c) => ONES[Number(c)]).join(' ')} `));
+  return text.replace(/\d+/g, (d) =>
+    d.length <= 6 ? ` ${numberToWords(Number(d))} ` : ` ${[...d].map((c) => ONES[Number(c)]).join(' ')} `,
+  );
 }

@@ -24,7 +24,9 @@ export function wordErrors(reference: string | string[], hypothesis: string | st
   // dp over (i, j) with backpointers to split the error kinds
   const n = r.length;
   const m = h.length;
-  const d: number[][] = Array.from({ length: n + 1 }, (_, i) => Array.from({ length: m + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: n + 1 }, (_, i) =>
+    Array.from({ length: m + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= n; i++) {
     for (let j = 1; j <= m; j++) {
       d[i][j] = Math.min(d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1), d[i - 1][j] + 1, d[i][j - 1] + 1);
@@ -49,5 +51,12 @@ export function wordErrors(reference: string | string[], hypothesis: string | st
     }
   }
   const errors = s + del + ins;
-  return { errors, substitutions: s, deletions: del, insertions: ins, refWords: n, wer: n === 0 ? (m === 0 ? 0 : 1) : errors / n };
+  return {
+    errors,
+    substitutions: s,
+    deletions: del,
+    insertions: ins,
+    refWords: n,
+    wer: n === 0 ? (m === 0 ? 0 : 1) : errors / n,
+  };
 }

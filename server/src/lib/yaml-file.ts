@@ -24,10 +24,17 @@ export function loadYamlFile<S extends z.ZodType>(file: string, schema: S, extra
   return parseYamlText(fs.readFileSync(file, 'utf8'), file, schema, extra);
 }
 
-export type YamlCheck<S extends z.ZodType> = (value: z.infer<S>) => { path: Array<string | number>; message: string } | undefined;
+export type YamlCheck<S extends z.ZodType> = (
+  value: z.infer<S>,
+) => { path: Array<string | number>; message: string } | undefined;
 
 /** The same for text that did not come from a file (an upload); `file` is the name used in messages. */
-export function parseYamlText<S extends z.ZodType>(text: string, file: string, schema: S, extra?: YamlCheck<S>): z.infer<S> {
+export function parseYamlText<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  extra?: YamlCheck<S>,
+): z.infer<S> {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   if (doc.errors.length) {

@@ -39,13 +39,21 @@ export class AuditTrail1763900200000 implements MigrationInterface {
       BEGIN
         RAISE EXCEPTION 'audit trail is append-only (% refused)', TG_OP USING ERRCODE = 'insufficient_privilege';
       END $$`);
-    await q.query(`CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_append_only()`);
-    await q.query(`CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()`);
-    await q.query(`CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints FOR EACH ROW EXECUTE FUNCTION audit_append_only()`);
+    await q.query(
+      `CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_append_only()`,
+    );
+    await q.query(
+      `CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()`,
+    );
+    await q.query(
+      `CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints FOR EACH ROW EXECUTE FUNCTION audit_append_only()`,
+    );
     await q.query(`DO $$ BEGIN
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_app') THEN CREATE ROLE hotline_app NOLOGIN; END IF;
       END $$`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON conversations, recordings, utterances, processing_events, stage_runs TO hotline_app`);
+    await q.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON conversations, recordings, utterances, processing_events, stage_runs TO hotline_app`,
+    );
     await q.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO hotline_app`);
     await q.query(`GRANT SELECT, INSERT ON audit_events, audit_checkpoints TO hotline_app`);
     await q.query(`REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, audit_checkpoints FROM hotline_app`);

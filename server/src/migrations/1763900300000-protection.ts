@@ -33,7 +33,9 @@ export class Protection1763900300000 implements MigrationInterface {
         CHECK ((parent_id IS NULL) = (kek_id IS NOT NULL)),
         CHECK ((wrapped IS NULL) = (destroyed_at IS NOT NULL))
       )`);
-    await q.query(`CREATE INDEX data_keys_kek_version ON data_keys (kek_version) WHERE parent_id IS NULL AND destroyed_at IS NULL`);
+    await q.query(
+      `CREATE INDEX data_keys_kek_version ON data_keys (kek_version) WHERE parent_id IS NULL AND destroyed_at IS NULL`,
+    );
     await q.query(`CREATE INDEX data_keys_parent ON data_keys (parent_id)`);
     await q.query(`
       CREATE TABLE subjects (
@@ -85,11 +87,19 @@ export class Protection1763900300000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE blind_index`);
-    await q.query(`ALTER TABLE utterances DROP COLUMN text, DROP COLUMN words, DROP COLUMN text_original, DROP COLUMN words_original, DROP COLUMN word_count, DROP COLUMN pii, DROP COLUMN original_purged_at`);
-    await q.query(`ALTER TABLE utterances ADD COLUMN text text NOT NULL DEFAULT '', ADD COLUMN words jsonb NOT NULL DEFAULT '[]'`);
-    await q.query(`ALTER TABLE recordings DROP COLUMN object_id, DROP COLUMN redacted_at, DROP COLUMN redacted_spans, DROP COLUMN purged_at, DROP COLUMN original_name`);
+    await q.query(
+      `ALTER TABLE utterances DROP COLUMN text, DROP COLUMN words, DROP COLUMN text_original, DROP COLUMN words_original, DROP COLUMN word_count, DROP COLUMN pii, DROP COLUMN original_purged_at`,
+    );
+    await q.query(
+      `ALTER TABLE utterances ADD COLUMN text text NOT NULL DEFAULT '', ADD COLUMN words jsonb NOT NULL DEFAULT '[]'`,
+    );
+    await q.query(
+      `ALTER TABLE recordings DROP COLUMN object_id, DROP COLUMN redacted_at, DROP COLUMN redacted_spans, DROP COLUMN purged_at, DROP COLUMN original_name`,
+    );
     await q.query(`ALTER TABLE recordings ADD COLUMN original_name varchar(512)`);
-    await q.query(`ALTER TABLE conversations DROP COLUMN key_id, DROP COLUMN subject_id, DROP COLUMN customer_ref, DROP COLUMN legal_hold, DROP COLUMN protected_at`);
+    await q.query(
+      `ALTER TABLE conversations DROP COLUMN key_id, DROP COLUMN subject_id, DROP COLUMN customer_ref, DROP COLUMN legal_hold, DROP COLUMN protected_at`,
+    );
     await q.query(`ALTER TABLE conversations ADD COLUMN customer_ref varchar(256)`);
     await q.query(`DROP TABLE subjects, data_keys`);
   }

@@ -98,7 +98,9 @@ export class Inspection1763900400000 implements MigrationInterface {
         labelled_by varchar(128) NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON qa_policies, verdicts, findings, disputes, labelled_cases TO hotline_app`);
+    await q.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON qa_policies, verdicts, findings, disputes, labelled_cases TO hotline_app`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

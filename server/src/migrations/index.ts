@@ -6,4 +6,11 @@ import { Protection1763900300000 } from './1763900300000-protection';
 import { Inspection1763900400000 } from './1763900400000-inspection';
 import { Understanding1763900500000 } from './1763900500000-understanding';
 
-export const MIGRATIONS = [Foundation1763900000000, UtteranceKeyphrases1763900100000, AuditTrail1763900200000, Protection1763900300000, Inspection1763900400000, Understanding1763900500000];
+export const MIGRATIONS = [
+  Foundation1763900000000,
+  UtteranceKeyphrases1763900100000,
+  AuditTrail1763900200000,
+  Protection1763900300000,
+  Inspection1763900400000,
+  Understanding1763900500000,
+];

@@ -20,15 +20,29 @@ export const conversationSummarySchema = z
     failedStage: z.string().nullable(),
     failureReason: z.string().nullable(),
     asrEngine: z.string().nullable(),
-    intent: z.string().nullable().describe('what the customer asked for: a BANKING77 intent, or unknown (out of scope); null before the understand stage'),
+    intent: z
+      .string()
+      .nullable()
+      .describe(
+        'what the customer asked for: a BANKING77 intent, or unknown (out of scope); null before the understand stage',
+      ),
     intentConfidence: z.number().nullable(),
-    escalation: z.object({ level: z.enum(['none', 'watch', 'escalate']), score: z.number(), reasons: z.array(z.string()) }).nullable(),
-    nluModels: z.record(z.string(), z.string()).nullable().describe('the language models that produced intent and sentiment (name@version#manifest sha256 prefix)'),
+    escalation: z
+      .object({ level: z.enum(['none', 'watch', 'escalate']), score: z.number(), reasons: z.array(z.string()) })
+      .nullable(),
+    nluModels: z
+      .record(z.string(), z.string())
+      .nullable()
+      .describe('the language models that produced intent and sentiment (name@version#manifest sha256 prefix)'),
   })
   .meta({ id: 'ConversationSummary' });
 
-export const actionsSchema = z.array(z.enum(['conversation.read', 'recording.play', 'transcript.unmask'])).describe('what the caller may do with this conversation');
-export const conversationListItemSchema = conversationSummarySchema.extend({ allowedActions: actionsSchema }).meta({ id: 'ConversationListItem' });
+export const actionsSchema = z
+  .array(z.enum(['conversation.read', 'recording.play', 'transcript.unmask']))
+  .describe('what the caller may do with this conversation');
+export const conversationListItemSchema = conversationSummarySchema
+  .extend({ allowedActions: actionsSchema })
+  .meta({ id: 'ConversationListItem' });
 
 export const utteranceSchema = z
   .object({
@@ -41,7 +55,17 @@ export const utteranceSchema = z
     confidence: z.number().nullable(),
     words: z.array(z.object({ w: z.string(), s: z.number(), e: z.number(), c: z.number() })),
     keyphrases: z.array(z.object({ p: z.string(), s: z.number(), e: z.number(), c: z.number() })),
-    pii: z.array(z.object({ type: z.string(), start: z.number(), end: z.number(), s: z.number().optional(), e: z.number().optional() })).describe('where personal data was masked (types and spans, never values)'),
+    pii: z
+      .array(
+        z.object({
+          type: z.string(),
+          start: z.number(),
+          end: z.number(),
+          s: z.number().optional(),
+          e: z.number().optional(),
+        }),
+      )
+      .describe('where personal data was masked (types and spans, never values)'),
     sentiment: z.enum(['negative', 'neutral', 'positive']).nullable(),
     sentimentScore: z.number().nullable().describe('p(positive) − p(negative), −1…1'),
   })
@@ -63,7 +87,15 @@ export const conversationDetailSchema = conversationSummarySchema
       })
       .nullable(),
     utterances: z.array(utteranceSchema),
-    events: z.array(z.object({ stage: z.string(), kind: z.string(), attempt: z.number().nullable(), at: z.string(), detail: z.unknown() })),
+    events: z.array(
+      z.object({
+        stage: z.string(),
+        kind: z.string(),
+        attempt: z.number().nullable(),
+        at: z.string(),
+        detail: z.unknown(),
+      }),
+    ),
     allowedActions: actionsSchema,
   })
   .meta({ id: 'ConversationDetail' });
@@ -86,12 +118,18 @@ export function presentSummary(c: Conversation): z.infer<typeof conversationSumm
     asrEngine: c.asrEngine,
     intent: c.intent,
     intentConfidence: c.intentConfidence,
-    escalation: (c.escalation as { level: 'none' | 'watch' | 'escalate'; score: number; reasons: string[] } | null) ?? null,
+    escalation:
+      (c.escalation as { level: 'none' | 'watch' | 'escalate'; score: number; reasons: string[] } | null) ?? null,
     nluModels: c.nluModels,
   };
 }
 
-export function presentDetail(c: Conversation, r: Recording | null, us: OpenedUtterance[], events: ProcessingEvent[]): Omit<z.infer<typeof conversationDetailSchema>, 'allowedActions'> {
+export function presentDetail(
+  c: Conversation,
+  r: Recording | null,
+  us: OpenedUtterance[],
+  events: ProcessingEvent[],
+): Omit<z.infer<typeof conversationDetailSchema>, 'allowedActions'> {
   return {
     ...presentSummary(c),
     recording: r
@@ -107,7 +145,26 @@ export function presentDetail(c: Conversation, r: Recording | null, us: OpenedUt
           available: !!r.objectId,
         }
       : null,
-    utterances: us.map((u) => ({ id: u.id, seq: u.seq, speaker: u.speaker, startMs: u.startMs, endMs: u.endMs, text: u.text, confidence: u.confidence, words: u.words, keyphrases: u.keyphrases, pii: u.pii, sentiment: u.sentiment, sentimentScore: u.sentimentScore })),
-    events: events.map((e) => ({ stage: e.stage, kind: e.kind, attempt: e.attempt, at: e.at.toISOString(), detail: e.detail })),
+    utterances: us.map((u) => ({
+      id: u.id,
+      seq: u.seq,
+      speaker: u.speaker,
+      startMs: u.startMs,
+      endMs: u.endMs,
+      text: u.text,
+      confidence: u.confidence,
+      words: u.words,
+      keyphrases: u.keyphrases,
+      pii: u.pii,
+      sentiment: u.sentiment,
+      sentimentScore: u.sentimentScore,
+    })),
+    events: events.map((e) => ({
+      stage: e.stage,
+      kind: e.kind,
+      attempt: e.attempt,
+      at: e.at.toISOString(),
+      detail: e.detail,
+    })),
   };
 }

@@ -10,7 +10,11 @@ const evidenceSchema = z
     endMs: z.number(),
     tokens: z.tuple([z.number(), z.number()]).optional(),
     spotted: z.boolean().optional().describe('found by acoustic keyphrase search rather than in the transcript text'),
-    text: z.string().nullable().optional().describe('the matched words as masked (personal data shows as [type] or masked digits)'),
+    text: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('the matched words as masked (personal data shows as [type] or masked digits)'),
   })
   .meta({ id: 'Evidence' });
 
@@ -27,7 +31,14 @@ export const findingSchema = z
     message: z.string(),
     measured: z.record(z.string(), z.number()).nullable(),
     evidence: z.array(evidenceSchema),
-    review: z.object({ state: z.enum(['confirmed', 'overturned']), by: z.string(), at: z.string(), comment: z.string().nullable() }).nullable(),
+    review: z
+      .object({
+        state: z.enum(['confirmed', 'overturned']),
+        by: z.string(),
+        at: z.string(),
+        comment: z.string().nullable(),
+      })
+      .nullable(),
   })
   .meta({ id: 'Finding' });
 
@@ -62,7 +73,9 @@ export const verdictSchema = z
     finalScore: z.number().nullable().describe('after reviews: overturned findings count the other way'),
     finalPassed: z.boolean().nullable(),
     fatalRules: z.array(z.string()),
-    sections: z.array(z.object({ id: z.string(), title: z.string(), weight: z.number(), score: z.number().nullable() })),
+    sections: z.array(
+      z.object({ id: z.string(), title: z.string(), weight: z.number(), score: z.number().nullable() }),
+    ),
     trigger: z.enum(['pipeline', 'reinspection']),
     createdAt: z.string(),
     findings: z.array(findingSchema),
@@ -84,7 +97,10 @@ export function presentDispute(d: DisputeRow): z.infer<typeof disputeSchema> {
   };
 }
 
-export function presentFinding(f: FindingRow, utterances: Map<string, InspectUtterance>): z.infer<typeof findingSchema> {
+export function presentFinding(
+  f: FindingRow,
+  utterances: Map<string, InspectUtterance>,
+): z.infer<typeof findingSchema> {
   return {
     id: f.id,
     ruleId: f.ruleId,
@@ -101,11 +117,23 @@ export function presentFinding(f: FindingRow, utterances: Map<string, InspectUtt
       const u = e.utteranceId ? utterances.get(e.utteranceId) : undefined;
       return { ...e, ...(e.tokens ? { text: u ? u.tokens.slice(e.tokens[0], e.tokens[1]).join(' ') : null } : {}) };
     }),
-    review: f.reviewState ? { state: f.reviewState, by: f.reviewedBy ?? '', at: f.reviewedAt?.toISOString() ?? '', comment: f.reviewComment } : null,
+    review: f.reviewState
+      ? {
+          state: f.reviewState,
+          by: f.reviewedBy ?? '',
+          at: f.reviewedAt?.toISOString() ?? '',
+          comment: f.reviewComment,
+        }
+      : null,
   };
 }
 
-export function presentVerdict(v: VerdictRow, findings: FindingRow[], disputes: DisputeRow[], utterances: Map<string, InspectUtterance>): z.infer<typeof verdictSchema> {
+export function presentVerdict(
+  v: VerdictRow,
+  findings: FindingRow[],
+  disputes: DisputeRow[],
+  utterances: Map<string, InspectUtterance>,
+): z.infer<typeof verdictSchema> {
   return {
     id: v.id,
     conversationId: v.conversationId,
@@ -131,7 +159,17 @@ export function presentVerdict(v: VerdictRow, findings: FindingRow[], disputes: 
 }
 
 export const policyVersionSchema = z
-  .object({ policyId: z.string(), version: z.number(), title: z.string(), status: z.enum(['draft', 'active', 'retired']), contentHash: z.string(), createdBy: z.string(), createdAt: z.string(), activatedBy: z.string().nullable(), activatedAt: z.string().nullable() })
+  .object({
+    policyId: z.string(),
+    version: z.number(),
+    title: z.string(),
+    status: z.enum(['draft', 'active', 'retired']),
+    contentHash: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    activatedBy: z.string().nullable(),
+    activatedAt: z.string().nullable(),
+  })
   .meta({ id: 'PolicyVersion' });
 
 /** A stored policy version without its text. */

@@ -89,7 +89,10 @@ export const SM4_CTR_HMAC_SM3: CipherSuite = {
   },
 };
 
-export const SUITES: Record<CipherId, CipherSuite> = { 'aes-256-gcm': AES_256_GCM, 'sm4-ctr-hmac-sm3': SM4_CTR_HMAC_SM3 };
+export const SUITES: Record<CipherId, CipherSuite> = {
+  'aes-256-gcm': AES_256_GCM,
+  'sm4-ctr-hmac-sm3': SM4_CTR_HMAC_SM3,
+};
 export const suiteByCode = (code: number): CipherSuite => {
   const s = Object.values(SUITES).find((x) => x.code === code);
   if (!s) throw new DecryptError(`unknown cipher suite ${code}`);

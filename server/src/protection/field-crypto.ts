@@ -13,16 +13,26 @@ export interface FieldContext {
 
 const FORMAT = 1;
 
-const aadFor = (ctx: FieldContext, keyRef: string, suite: CipherSuite) => Buffer.from(`hotline/field/v${FORMAT}|${suite.id}|${keyRef}|${ctx.table}|${ctx.column}|${ctx.rowId}`);
+const aadFor = (ctx: FieldContext, keyRef: string, suite: CipherSuite) =>
+  Buffer.from(`hotline/field/v${FORMAT}|${suite.id}|${keyRef}|${ctx.table}|${ctx.column}|${ctx.rowId}`);
 
-export function encryptField(suite: CipherSuite, key: { ref: string; bytes: Buffer }, ctx: FieldContext, plaintext: Buffer | string): Buffer {
+export function encryptField(
+  suite: CipherSuite,
+  key: { ref: string; bytes: Buffer },
+  ctx: FieldContext,
+  plaintext: Buffer | string,
+): Buffer {
   const ref = Buffer.from(key.ref, 'utf8');
   if (ref.length > 0xffff) throw new RangeError('key ref too long');
   const header = Buffer.alloc(4);
   header[0] = FORMAT;
   header[1] = suite.code;
   header.writeUInt16BE(ref.length, 2);
-  const sealed = suite.seal(key.bytes, Buffer.isBuffer(plaintext) ? plaintext : Buffer.from(plaintext, 'utf8'), aadFor(ctx, key.ref, suite));
+  const sealed = suite.seal(
+    key.bytes,
+    Buffer.isBuffer(plaintext) ? plaintext : Buffer.from(plaintext, 'utf8'),
+    aadFor(ctx, key.ref, suite),
+  );
   return Buffer.concat([header, ref, sealed]);
 }
 

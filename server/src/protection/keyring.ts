@@ -37,7 +37,10 @@ export class FileKeyring implements KekProvider {
   private data: KeyringFile;
   private constructor(private readonly file: string) {
     const st = fs.statSync(file);
-    if ((st.mode & 0o077) !== 0) throw new KeyringError(`keyring ${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}); it must be 0600`);
+    if ((st.mode & 0o077) !== 0)
+      throw new KeyringError(
+        `keyring ${file} is readable by others (mode ${(st.mode & 0o777).toString(8)}); it must be 0600`,
+      );
     this.data = this.read();
     if (!this.data.indexKey) {
       this.data.indexKey = crypto.randomBytes(32).toString('base64');
@@ -101,8 +104,12 @@ export class FileKeyring implements KekProvider {
   }
 
   private keyOf(version: number): Buffer {
-    if (!this.data.versions.some((x) => x.version === version) || version < this.data.minDecryptVersion) this.refreshIfChanged();
-    if (version < this.data.minDecryptVersion) throw new KeyringError(`key version ${version} of ${this.kekId} is retired (minimum ${this.data.minDecryptVersion})`);
+    if (!this.data.versions.some((x) => x.version === version) || version < this.data.minDecryptVersion)
+      this.refreshIfChanged();
+    if (version < this.data.minDecryptVersion)
+      throw new KeyringError(
+        `key version ${version} of ${this.kekId} is retired (minimum ${this.data.minDecryptVersion})`,
+      );
     const v = this.data.versions.find((x) => x.version === version);
     if (!v) throw new KeyringError(`key version ${version} of ${this.kekId} is not in the keyring`);
     return Buffer.from(v.key, 'base64');
@@ -119,7 +126,8 @@ export class FileKeyring implements KekProvider {
     try {
       return AES_256_GCM.open(this.keyOf(w.version), w.wrapped, Buffer.from(`kek|${w.kekId}|${w.version}|${context}`));
     } catch (e) {
-      if (e instanceof DecryptError) throw new DecryptError(`wrapped data key failed authentication (context ${context})`);
+      if (e instanceof DecryptError)
+        throw new DecryptError(`wrapped data key failed authentication (context ${context})`);
       throw e;
     }
   }
@@ -127,7 +135,11 @@ export class FileKeyring implements KekProvider {
   /** A new active version; older versions still unwrap until retired. */
   rotate(): number {
     const version = this.activeVersion() + 1;
-    this.data.versions.push({ version, key: crypto.randomBytes(32).toString('base64'), createdAt: new Date().toISOString() });
+    this.data.versions.push({
+      version,
+      key: crypto.randomBytes(32).toString('base64'),
+      createdAt: new Date().toISOString(),
+    });
     this.save();
     return version;
   }

@@ -56,7 +56,8 @@ export class Pki {
   constructor(readonly dir: string) {}
 
   private p(name: string, ext: string) {
-    if (!/^[a-z0-9][a-z0-9_.-]{0,62}$/i.test(name)) throw new PkiError(`certificate name "${name}": letters, digits, . _ - only`);
+    if (!/^[a-z0-9][a-z0-9_.-]{0,62}$/i.test(name))
+      throw new PkiError(`certificate name "${name}": letters, digits, . _ - only`);
     return path.join(this.dir, `${name}.${ext}`);
   }
 
@@ -77,7 +78,10 @@ export class Pki {
     cert.publicKey = publicKey;
     cert.serialNumber = serial();
     validity(cert, days);
-    const attrs = [{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'Hotline Appliance' }];
+    const attrs = [
+      { name: 'commonName', value: commonName },
+      { name: 'organizationName', value: 'Hotline Appliance' },
+    ];
     cert.setSubject(attrs);
     cert.setIssuer(attrs);
     cert.setExtensions([
@@ -107,22 +111,38 @@ export class Pki {
     let publicKey: forge.pki.PublicKey;
     if (opts.reuseKey && fs.existsSync(keyFile)) {
       privateKeyPem = fs.readFileSync(keyFile, 'utf8');
-      publicKey = forge.pki.publicKeyFromPem(crypto.createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString());
+      publicKey = forge.pki.publicKeyFromPem(
+        crypto.createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString(),
+      );
     } else {
       ({ privateKeyPem, publicKey } = newKeyPair());
     }
     const sans = meta.sans.map(parseSan);
-    if (meta.kind === 'server' && !sans.length) throw new PkiError('a server certificate needs at least one subject alternative name (--san DNS:host or IP:addr)');
+    if (meta.kind === 'server' && !sans.length)
+      throw new PkiError(
+        'a server certificate needs at least one subject alternative name (--san DNS:host or IP:addr)',
+      );
     const cert = forge.pki.createCertificate();
     cert.publicKey = publicKey;
     cert.serialNumber = serial();
     validity(cert, meta.days);
-    cert.setSubject([{ name: 'commonName', value: meta.name }, { name: 'organizationName', value: 'Hotline Appliance' }]);
+    cert.setSubject([
+      { name: 'commonName', value: meta.name },
+      { name: 'organizationName', value: 'Hotline Appliance' },
+    ]);
     cert.setIssuer(ca.cert.subject.attributes);
     cert.setExtensions([
       { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: meta.kind !== 'signer', nonRepudiation: meta.kind === 'signer', critical: true },
-      ...(meta.kind === 'signer' ? [] : [{ name: 'extKeyUsage', ...(meta.kind === 'server' ? { serverAuth: true } : { clientAuth: true }) }]),
+      {
+        name: 'keyUsage',
+        digitalSignature: true,
+        keyEncipherment: meta.kind !== 'signer',
+        nonRepudiation: meta.kind === 'signer',
+        critical: true,
+      },
+      ...(meta.kind === 'signer'
+        ? []
+        : [{ name: 'extKeyUsage', ...(meta.kind === 'server' ? { serverAuth: true } : { clientAuth: true }) }]),
       ...(sans.length ? [{ name: 'subjectAltName', altNames: sans }] : []),
       { name: 'subjectKeyIdentifier' },
       { name: 'authorityKeyIdentifier', keyIdentifier: ca.cert.generateSubjectKeyIdentifier().getBytes() },
@@ -145,7 +165,9 @@ export class Pki {
   }
 
   /** Every certificate here with its expiry. */
-  list(now = new Date()): Array<{ name: string; kind: string; subject: string; sans: string[]; notAfter: Date; daysLeft: number }> {
+  list(
+    now = new Date(),
+  ): Array<{ name: string; kind: string; subject: string; sans: string[]; notAfter: Date; daysLeft: number }> {
     if (!fs.existsSync(this.dir)) return [];
     return fs
       .readdirSync(this.dir)
@@ -155,7 +177,9 @@ export class Pki {
         const cert = forge.pki.certificateFromPem(fs.readFileSync(path.join(this.dir, f), 'utf8'));
         const name = f.replace(/\.cert\.pem$/, '');
         const metaFile = path.join(this.dir, `${name}.json`);
-        const meta = fs.existsSync(metaFile) ? (JSON.parse(fs.readFileSync(metaFile, 'utf8')) as IssuedMeta) : undefined;
+        const meta = fs.existsSync(metaFile)
+          ? (JSON.parse(fs.readFileSync(metaFile, 'utf8')) as IssuedMeta)
+          : undefined;
         return {
           name,
           kind: name === 'ca' ? 'ca' : (meta?.kind ?? 'unknown'),

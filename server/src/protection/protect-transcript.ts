@@ -7,7 +7,13 @@ import { MaskingPolicy, maskText, REDACTED } from './pii/mask';
 export const SAD_TYPES: ReadonlySet<string> = new Set(['cvv', 'pin', 'otp']);
 
 /** What a detector found that is worth a blind-index row (exact lookups by identifier). */
-const INDEXED: Partial<Record<PiiType, IndexedColumn>> = { phone: 'phone', cn_resident_id: 'cn_resident_id', bank_account: 'bank_account', email: 'email', iban: 'bank_account' };
+const INDEXED: Partial<Record<PiiType, IndexedColumn>> = {
+  phone: 'phone',
+  cn_resident_id: 'cn_resident_id',
+  bank_account: 'bank_account',
+  email: 'email',
+  iban: 'bank_account',
+};
 
 export interface PlainUtterance {
   speaker: string;
@@ -85,12 +91,17 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
   const out = utterances.map((u, i): ProtectedUtterance => {
     const mine = pieces.filter((p) => p.u === i).sort((x, y) => x.f.start - y.f.start);
     // continuation pieces of a finding are masked on their own, with no digits kept
-    const findings = mine.map((p) => (p.first || SAD_TYPES.has(p.f.type) ? p.f : { ...p.f, value: p.f.value.replace(/[^@.]/g, '*').slice(0, p.f.end - p.f.start) }));
+    const findings = mine.map((p) =>
+      p.first || SAD_TYPES.has(p.f.type)
+        ? p.f
+        : { ...p.f, value: p.f.value.replace(/[^@.]/g, '*').slice(0, p.f.end - p.f.start) },
+    );
     const masked = maskText(u.text, policy, findings).masked;
     const sad = findings.filter((f) => SAD_TYPES.has(f.type));
     const original = sad.length ? maskText(u.text, policy, sad).masked : u.text;
     const wordSpans = u.words.length ? wordRanges(u) : [];
-    const overlaps = (k: number, f: PiiFinding) => !!wordSpans[k] && wordSpans[k][0] < f.end && wordSpans[k][1] > f.start;
+    const overlaps = (k: number, f: PiiFinding) =>
+      !!wordSpans[k] && wordSpans[k][0] < f.end && wordSpans[k][1] > f.start;
     const covered = (k: number, fs: PiiFinding[]) => fs.find((f) => overlaps(k, f));
     const maskWords = (fs: PiiFinding[]) =>
       u.words.map((w, k) => {

@@ -36,4 +36,3 @@ export function redactWav(wav: Buffer, spans: RedactionSpan[]): Buffer {
   if (info.codec === 'pcm16') return encodeWav(channels, info.sampleRate);
   return encodeWav(channels, info.sampleRate, info.codec, info.codec === 'mulaw' ? linearToUlaw : linearToAlaw);
 }
-

@@ -47,7 +47,12 @@ export interface OpenedUtterance {
  * Decrypts utterances for a view: `masked` (ordinary views) or `original` (unmask, after the audit event is written).
  * An original removed by retention comes back as null.
  */
-export function openUtterances(vault: Vault, key: OpenKey, rows: Utterance[], which: 'masked' | 'original'): Array<OpenedUtterance & { purged: boolean }> {
+export function openUtterances(
+  vault: Vault,
+  key: OpenKey,
+  rows: Utterance[],
+  which: 'masked' | 'original',
+): Array<OpenedUtterance & { purged: boolean }> {
   return rows.map((u) => {
     const [tc, wc] = which === 'masked' ? (['text', 'words'] as const) : (['text_original', 'words_original'] as const);
     const tv = which === 'masked' ? u.text : u.textOriginal;

@@ -64,7 +64,10 @@ export class Vault {
         throw new DecryptError(`data key ${keyId} failed authentication under its subject key`);
       }
     }
-    return { id: row.id, bytes: this.kek.unwrap({ kekId: row.kekId!, version: row.kekVersion!, wrapped: row.wrapped }, kekContext(row)) };
+    return {
+      id: row.id,
+      bytes: this.kek.unwrap({ kekId: row.kekId!, version: row.kekVersion!, wrapped: row.wrapped }, kekContext(row)),
+    };
   }
 
   /** The customer subject for a reference, created with its own key on first sight. */
@@ -77,7 +80,14 @@ export class Vault {
       return { subject: existing, key: await this.open(existing.keyId, m) };
     }
     const key = await this.createKey(m, 'subject');
-    const subject = { id: crypto.randomUUID(), refIndex, keyId: key.id, legalHold: false, erasedAt: null, createdAt: new Date() };
+    const subject = {
+      id: crypto.randomUUID(),
+      refIndex,
+      keyId: key.id,
+      legalHold: false,
+      erasedAt: null,
+      createdAt: new Date(),
+    };
     await m.insert(Subject, subject);
     return { subject, key };
   }
@@ -101,7 +111,13 @@ export class Vault {
    * Data keys wrapped directly by the KEK, per KEK version (what rotation and retirement look at); `below(v)` counts
    * those a retirement of versions below v would strand, `pending` those still to rewrap to the active version.
    */
-  async keyStatus(): Promise<{ active: number; counts: Array<{ version: number; keys: number }>; total: number; pending: number; below: (version: number) => number }> {
+  async keyStatus(): Promise<{
+    active: number;
+    counts: Array<{ version: number; keys: number }>;
+    total: number;
+    pending: number;
+    below: (version: number) => number;
+  }> {
     const counts = (await this.db.query(
       `SELECT kek_version AS version, count(*)::int AS keys FROM data_keys WHERE parent_id IS NULL AND destroyed_at IS NULL GROUP BY kek_version ORDER BY kek_version`,
     )) as Array<{ version: number; keys: number }>;
@@ -126,7 +142,11 @@ export class Vault {
         const ctx = kekContext(row);
         const bytes = this.kek.unwrap({ kekId: row.kekId!, version: row.kekVersion!, wrapped: row.wrapped! }, ctx);
         const w = this.kek.wrap(bytes, ctx);
-        await m.update(DataKey, { id }, { kekId: w.kekId, kekVersion: w.version, wrapped: w.wrapped, rewrappedAt: new Date() });
+        await m.update(
+          DataKey,
+          { id },
+          { kekId: w.kekId, kekVersion: w.version, wrapped: w.wrapped, rewrappedAt: new Date() },
+        );
       }
       return rows.length;
     });

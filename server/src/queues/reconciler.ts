@@ -7,7 +7,11 @@ import { pendingStage } from './stages';
  * PostgreSQL is the system of record. For every unfinished conversation, make sure its next stage has a job:
  * re-enqueue when the job is gone (Redis lost its data), settle the conversation when the job finally failed.
  */
-export async function reconcile(deps: { conversations: ConversationRepository; queue: PipelineQueue; log: Logger }): Promise<{ checked: number; requeued: number; failed: number }> {
+export async function reconcile(deps: {
+  conversations: ConversationRepository;
+  queue: PipelineQueue;
+  log: Logger;
+}): Promise<{ checked: number; requeued: number; failed: number }> {
   const todo = await deps.conversations.unfinished();
   let requeued = 0;
   let failed = 0;
@@ -26,6 +30,7 @@ export async function reconcile(deps: { conversations: ConversationRepository; q
       failed++;
     }
   }
-  if (requeued || failed) deps.log.info({ checked: todo.length, requeued, failed }, 'reconciler settled unfinished conversations');
+  if (requeued || failed)
+    deps.log.info({ checked: todo.length, requeued, failed }, 'reconciler settled unfinished conversations');
   return { checked: todo.length, requeued, failed };
 }

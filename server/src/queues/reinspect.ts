@@ -17,8 +17,14 @@ export interface ReinspectProgress {
  * that comes out different (new policy version, or new models) is added as the current one; the old one stays.
  * An identical verdict adds nothing, so running the job twice changes nothing the second time.
  */
-export async function runReinspection(deps: InspectDeps & { log: Logger }, data: ReinspectJob, progress: (p: ReinspectProgress) => Promise<void> = async () => undefined): Promise<ReinspectProgress> {
-  const ids = (await deps.conversations.idsStartedBetween(new Date(data.from), new Date(data.to), 'inspected')).map((r) => r.id);
+export async function runReinspection(
+  deps: InspectDeps & { log: Logger },
+  data: ReinspectJob,
+  progress: (p: ReinspectProgress) => Promise<void> = async () => undefined,
+): Promise<ReinspectProgress> {
+  const ids = (await deps.conversations.idsStartedBetween(new Date(data.from), new Date(data.to), 'inspected')).map(
+    (r) => r.id,
+  );
   const p: ReinspectProgress = { total: ids.length, done: 0, changed: 0, unchanged: 0, skipped: 0 };
   const policies = await deps.inspections.activePolicies();
   for (const id of ids) {
@@ -42,12 +48,20 @@ export async function runReinspection(deps: InspectDeps & { log: Logger }, data:
   return p;
 }
 
-export function startReinspectWorker(deps: InspectDeps & { log: Logger }, redisUrl: string, prefix: string): Worker<ReinspectJob> {
-  const w = new Worker<ReinspectJob>(REINSPECT_QUEUE, (job: Job<ReinspectJob>) => runReinspection(deps, job.data, (p) => job.updateProgress(p as never)), {
-    connection: redisConnection(redisUrl),
-    prefix,
-    concurrency: 1,
-  });
+export function startReinspectWorker(
+  deps: InspectDeps & { log: Logger },
+  redisUrl: string,
+  prefix: string,
+): Worker<ReinspectJob> {
+  const w = new Worker<ReinspectJob>(
+    REINSPECT_QUEUE,
+    (job: Job<ReinspectJob>) => runReinspection(deps, job.data, (p) => job.updateProgress(p as never)),
+    {
+      connection: redisConnection(redisUrl),
+      prefix,
+      concurrency: 1,
+    },
+  );
   w.on('error', (e) => deps.log.error({ err: e.message }, 're-inspection worker error'));
   return w;
 }

@@ -9,7 +9,10 @@ export const STAGES = {
   redact: { version: 1, from: 'transcribed', running: 'redacting', done: 'protected' },
   understand: { version: 1, from: 'protected', running: 'understanding', done: 'understood' },
   inspect: { version: 1, from: 'understood', running: 'inspecting', done: 'inspected' },
-} as const satisfies Record<string, { version: number; from: ConversationState; running: ConversationState; done: ConversationState }>;
+} as const satisfies Record<
+  string,
+  { version: number; from: ConversationState; running: ConversationState; done: ConversationState }
+>;
 
 export type StageName = keyof typeof STAGES;
 export const PIPELINE: StageName[] = ['transcribe', 'redact', 'understand', 'inspect'];

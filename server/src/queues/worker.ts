@@ -40,9 +40,18 @@ export function startStageWorker(
         const err = e as Error;
         const attempt = job.attemptsMade + 1;
         const final = err instanceof UnrecoverableError || attempt >= (job.opts.attempts ?? 1);
-        if (final) await deps.conversations.markFailed(job.data.conversationId, stage, err.message, { attempt, jobId: job.id });
-        else await deps.conversations.recordEvent(job.data.conversationId, stage, 'retrying', { attempt, jobId: job.id, detail: { error: err.message.slice(0, 500) } });
-        deps.log.warn({ jobId: job.id, conversationId: job.data.conversationId, stage, attempt, final, err: err.message }, 'stage failed');
+        if (final)
+          await deps.conversations.markFailed(job.data.conversationId, stage, err.message, { attempt, jobId: job.id });
+        else
+          await deps.conversations.recordEvent(job.data.conversationId, stage, 'retrying', {
+            attempt,
+            jobId: job.id,
+            detail: { error: err.message.slice(0, 500) },
+          });
+        deps.log.warn(
+          { jobId: job.id, conversationId: job.data.conversationId, stage, attempt, final, err: err.message },
+          'stage failed',
+        );
         throw e;
       }
     },

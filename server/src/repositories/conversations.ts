@@ -8,9 +8,24 @@ import { BlindIndexRow } from '../entities/protection';
 
 export type NewConversation = Omit<
   Conversation,
-  'createdAt' | 'updatedAt' | 'status' | 'failedStage' | 'failureReason' | 'asrEngine' | 'transcribedAt' | 'legalHold' | 'protectedAt' | 'intent' | 'intentConfidence' | 'escalation' | 'nluModels'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'status'
+  | 'failedStage'
+  | 'failureReason'
+  | 'asrEngine'
+  | 'transcribedAt'
+  | 'legalHold'
+  | 'protectedAt'
+  | 'intent'
+  | 'intentConfidence'
+  | 'escalation'
+  | 'nluModels'
 > & { status?: ConversationState; protectedAt?: Date };
-export type NewRecording = Omit<Recording, 'id' | 'conversationId' | 'createdAt' | 'redactedAt' | 'redactedSpans' | 'purgedAt'>;
+export type NewRecording = Omit<
+  Recording,
+  'id' | 'conversationId' | 'createdAt' | 'redactedAt' | 'redactedSpans' | 'purgedAt'
+>;
 export type NewUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore'>;
 
 /** What a new conversation consists of; built inside the creating transaction (data keys are created there too). */
@@ -45,25 +60,47 @@ export class ConversationRepository {
    * (so the data keys it creates roll back with it). On a dedupe-key clash returns the existing conversation and
    * calls `abandon` so that the caller can remove what it stored outside the database.
    */
-  async create(dedupeKey: string, build: (m: EntityManager) => Promise<ConversationDraft>, abandon?: () => Promise<void>): Promise<{ conversation: Conversation; duplicate: boolean }> {
+  async create(
+    dedupeKey: string,
+    build: (m: EntityManager) => Promise<ConversationDraft>,
+    abandon?: () => Promise<void>,
+  ): Promise<{ conversation: Conversation; duplicate: boolean }> {
     const existing = await this.db.getRepository(Conversation).findOne({ where: { dedupeKey } });
     if (existing) return { conversation: existing, duplicate: true };
     try {
       return await this.db.transaction(async (m) => {
         const d = await build(m);
-        const inserted = await m.createQueryBuilder().insert().into(Conversation).values(d.conversation).orIgnore().returning('id').execute();
+        const inserted = await m
+          .createQueryBuilder()
+          .insert()
+          .into(Conversation)
+          .values(d.conversation)
+          .orIgnore()
+          .returning('id')
+          .execute();
         if (inserted.raw.length === 0) throw new LostRace(); // a concurrent upload of the same content won
         const id = d.conversation.id;
         if (d.recording) await m.insert(Recording, { ...d.recording, conversationId: id });
-        if (d.utterances?.length) await m.insert(Utterance, d.utterances.map((u, seq) => ({ ...u, conversationId: id, seq })));
-        if (d.blindIndex?.length) await m.insert(BlindIndexRow, d.blindIndex.map((b) => ({ ...b, conversationId: id })));
+        if (d.utterances?.length)
+          await m.insert(
+            Utterance,
+            d.utterances.map((u, seq) => ({ ...u, conversationId: id, seq })),
+          );
+        if (d.blindIndex?.length)
+          await m.insert(
+            BlindIndexRow,
+            d.blindIndex.map((b) => ({ ...b, conversationId: id })),
+          );
         await this.event(m, id, 'ingest', 'received', { detail: { source: d.conversation.source } });
         return { conversation: await m.findOneOrFail(Conversation, { where: { id } }), duplicate: false };
       });
     } catch (e) {
       await abandon?.();
       if (!(e instanceof LostRace)) throw e;
-      return { conversation: await this.db.getRepository(Conversation).findOneOrFail({ where: { dedupeKey } }), duplicate: true };
+      return {
+        conversation: await this.db.getRepository(Conversation).findOneOrFail({ where: { dedupeKey } }),
+        duplicate: true,
+      };
     }
   }
 
@@ -84,13 +121,23 @@ export class ConversationRepository {
     });
   }
 
-  recordEvent(conversationId: string, stage: string, kind: ProcessingEventKind, extra: Parameters<ConversationRepository['event']>[4] = {}) {
+  recordEvent(
+    conversationId: string,
+    stage: string,
+    kind: ProcessingEventKind,
+    extra: Parameters<ConversationRepository['event']>[4] = {},
+  ) {
     return this.event(this.db.manager, conversationId, stage, kind, extra);
   }
 
   /** The conversation if it exists and lies in the scope; forbidden and missing look the same. */
   findVisible(id: string, scope: { sql: string; params: Record<string, unknown> }): Promise<Conversation | null> {
-    return this.db.getRepository(Conversation).createQueryBuilder('c').where('c.id = :id', { id }).andWhere(scope.sql, scope.params).getOne();
+    return this.db
+      .getRepository(Conversation)
+      .createQueryBuilder('c')
+      .where('c.id = :id', { id })
+      .andWhere(scope.sql, scope.params)
+      .getOne();
   }
 
   get(id: string): Promise<Conversation | null> {
@@ -98,14 +145,24 @@ export class ConversationRepository {
   }
 
   /** Replaces the blind-index rows a stage derived (kind `customer_ref` comes from ingest and stays). */
-  async replaceBlindIndex(m: EntityManager, conversationId: string, rows: Array<{ kind: string; digest: string; subjectId: string | null }>): Promise<void> {
+  async replaceBlindIndex(
+    m: EntityManager,
+    conversationId: string,
+    rows: Array<{ kind: string; digest: string; subjectId: string | null }>,
+  ): Promise<void> {
     await m.query(`DELETE FROM blind_index WHERE conversation_id = $1 AND kind <> 'customer_ref'`, [conversationId]);
-    if (rows.length) await m.insert(BlindIndexRow, rows.map((r) => ({ ...r, conversationId })));
+    if (rows.length)
+      await m.insert(
+        BlindIndexRow,
+        rows.map((r) => ({ ...r, conversationId })),
+      );
   }
 
   /** Where personal data was found (types and spans only), in utterance order. */
   async piiMarks(conversationId: string): Promise<PiiMark[]> {
-    const rows = await this.db.getRepository(Utterance).find({ select: { pii: true, seq: true }, where: { conversationId }, order: { seq: 'ASC' } });
+    const rows = await this.db
+      .getRepository(Utterance)
+      .find({ select: { pii: true, seq: true }, where: { conversationId }, order: { seq: 'ASC' } });
     return rows.flatMap((r) => r.pii);
   }
 
@@ -114,11 +171,19 @@ export class ConversationRepository {
   }
 
   /** Conversations with a blind-index row (kind, digest), within the scope. */
-  findByBlindIndex(kind: string, digest: string, scope: { sql: string; params: Record<string, unknown> }, limit: number): Promise<Conversation[]> {
+  findByBlindIndex(
+    kind: string,
+    digest: string,
+    scope: { sql: string; params: Record<string, unknown> },
+    limit: number,
+  ): Promise<Conversation[]> {
     return this.db
       .getRepository(Conversation)
       .createQueryBuilder('c')
-      .where('c.id IN (SELECT b.conversation_id FROM blind_index b WHERE b.kind = :kind AND b.digest = :digest)', { kind, digest })
+      .where('c.id IN (SELECT b.conversation_id FROM blind_index b WHERE b.kind = :kind AND b.digest = :digest)', {
+        kind,
+        digest,
+      })
       .andWhere(scope.sql, scope.params)
       .orderBy('c.started_at', 'DESC')
       .limit(limit)
@@ -161,7 +226,12 @@ export class ConversationRepository {
       .execute();
   }
 
-  async markFailed(id: string, stage: string, reason: string, extra: { attempt?: number; jobId?: string } = {}): Promise<void> {
+  async markFailed(
+    id: string,
+    stage: string,
+    reason: string,
+    extra: { attempt?: number; jobId?: string } = {},
+  ): Promise<void> {
     await this.db.transaction(async (m) => {
       await m
         .createQueryBuilder()
@@ -182,16 +252,30 @@ export class ConversationRepository {
    * version) finds the stage_runs row and writes nothing.
    */
   async completeStage(
-    args: { conversationId: string; stage: string; version: number; durationMs: number; done: ConversationState; jobId?: string; attempt?: number },
+    args: {
+      conversationId: string;
+      stage: string;
+      version: number;
+      durationMs: number;
+      done: ConversationState;
+      jobId?: string;
+      attempt?: number;
+    },
     write: (m: EntityManager) => Promise<Partial<Conversation>>,
     detail: Record<string, unknown> = {},
   ): Promise<'completed' | 'already_done'> {
     return this.db.transaction(async (m) => {
       await m.query('SELECT id FROM conversations WHERE id = $1 FOR UPDATE', [args.conversationId]);
-      const done = await m.exists(StageRun, { where: { conversationId: args.conversationId, stage: args.stage, version: args.version } });
+      const done = await m.exists(StageRun, {
+        where: { conversationId: args.conversationId, stage: args.stage, version: args.version },
+      });
       if (done) return 'already_done';
       const patch = await write(m);
-      await m.update(Conversation, { id: args.conversationId }, { ...patch, status: args.done, failedStage: null, failureReason: null });
+      await m.update(
+        Conversation,
+        { id: args.conversationId },
+        { ...patch, status: args.done, failedStage: null, failureReason: null },
+      );
       await m.insert(StageRun, {
         conversationId: args.conversationId,
         stage: args.stage,
@@ -200,19 +284,31 @@ export class ConversationRepository {
         durationMs: Math.round(args.durationMs),
         detail: detail as never,
       });
-      await this.event(m, args.conversationId, args.stage, 'completed', { attempt: args.attempt, jobId: args.jobId, detail });
+      await this.event(m, args.conversationId, args.stage, 'completed', {
+        attempt: args.attempt,
+        jobId: args.jobId,
+        detail,
+      });
       return 'completed';
     });
   }
 
   async replaceUtterances(m: EntityManager, conversationId: string, utterances: NewUtterance[]): Promise<void> {
     await m.delete(Utterance, { conversationId });
-    if (utterances.length) await m.insert(Utterance, utterances.map((u, seq) => ({ ...u, conversationId, seq })));
+    if (utterances.length)
+      await m.insert(
+        Utterance,
+        utterances.map((u, seq) => ({ ...u, conversationId, seq })),
+      );
   }
 
   /** Ids of conversations that started in [from, to), optionally in one state, oldest first. */
   idsStartedBetween(from: Date, to: Date, status?: ConversationState): Promise<Array<{ id: string }>> {
-    const qb = this.db.getRepository(Conversation).createQueryBuilder('c').select('c.id', 'id').where('c.started_at >= :from AND c.started_at < :to', { from, to });
+    const qb = this.db
+      .getRepository(Conversation)
+      .createQueryBuilder('c')
+      .select('c.id', 'id')
+      .where('c.started_at >= :from AND c.started_at < :to', { from, to });
     if (status) qb.andWhere('c.status = :status', { status });
     return qb.orderBy('c.started_at', 'ASC').addOrderBy('c.id', 'ASC').getRawMany();
   }

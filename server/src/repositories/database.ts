@@ -44,9 +44,13 @@ export async function ensureDatabase(url: string): Promise<void> {
  * Creates and migrates the database as the login user, then (with `appRole`) reconnects with the application role,
  * so that what the process does at run time is limited by that role's grants.
  */
-export async function openDatabase(url: string, { migrate = true, appRole }: { migrate?: boolean; appRole?: string } = {}): Promise<DataSource> {
+export async function openDatabase(
+  url: string,
+  { migrate = true, appRole }: { migrate?: boolean; appRole?: string } = {},
+): Promise<DataSource> {
   await ensureDatabase(url);
-  if (appRole && !/^[a-z_][a-z0-9_]*$/.test(appRole)) throw new Error(`database role ${JSON.stringify(appRole)} must be [a-z_][a-z0-9_]*`);
+  if (appRole && !/^[a-z_][a-z0-9_]*$/.test(appRole))
+    throw new Error(`database role ${JSON.stringify(appRole)} must be [a-z_][a-z0-9_]*`);
   const admin = createDataSource(url);
   await admin.initialize();
   if (migrate) await admin.runMigrations({ transaction: 'each' });

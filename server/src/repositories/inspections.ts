@@ -34,7 +34,9 @@ export class InspectionRepository {
 
   /** The active policy versions, parsed (each text parsed once per process). */
   async activePolicies(): Promise<Policy[]> {
-    const rows = await this.db.getRepository(QaPolicy).find({ where: { status: 'active' }, order: { policyId: 'ASC' } });
+    const rows = await this.db
+      .getRepository(QaPolicy)
+      .find({ where: { status: 'active' }, order: { policyId: 'ASC' } });
     return rows.map((r) => this.parse(r));
   }
 
@@ -64,25 +66,43 @@ export class InspectionRepository {
       .createQueryBuilder()
       .insert()
       .into(QaPolicy)
-      .values({ policyId: p.doc.id, version: p.doc.version, contentHash: p.hash, source: p.source, title: p.doc.title, status: 'draft', createdBy: actor })
+      .values({
+        policyId: p.doc.id,
+        version: p.doc.version,
+        contentHash: p.hash,
+        source: p.source,
+        title: p.doc.title,
+        status: 'draft',
+        createdBy: actor,
+      })
       .orIgnore()
       .returning('policy_id')
       .execute();
     const row = (await this.getPolicy(p.doc.id, p.doc.version))!;
-    if (row.contentHash !== p.hash) throw new PolicyConflictError(`policy ${p.doc.id} version ${p.doc.version} already exists with other content: raise the version`);
+    if (row.contentHash !== p.hash)
+      throw new PolicyConflictError(
+        `policy ${p.doc.id} version ${p.doc.version} already exists with other content: raise the version`,
+      );
     return { row, created: inserted.raw.length > 0 };
   }
 
   /** Makes this version the active one of its policy; the previous active version is retired. */
   async activate(policyId: string, version: number, actor: string): Promise<{ previous: number | null }> {
     return this.db.transaction(async (m) => {
-      const rows = (await m.query(`SELECT version, status FROM qa_policies WHERE policy_id = $1 FOR UPDATE`, [policyId])) as Array<{ version: number; status: string }>;
+      const rows = (await m.query(`SELECT version, status FROM qa_policies WHERE policy_id = $1 FOR UPDATE`, [
+        policyId,
+      ])) as Array<{ version: number; status: string }>;
       const target = rows.find((r) => r.version === version);
       if (!target) throw new ReviewError(404, 'not_found', `no policy ${policyId} version ${version}`);
-      if (target.status === 'active') throw new ReviewError(409, 'already_active', `policy ${policyId} version ${version} is already active`);
+      if (target.status === 'active')
+        throw new ReviewError(409, 'already_active', `policy ${policyId} version ${version} is already active`);
       const prev = rows.find((r) => r.status === 'active');
       if (prev) await m.update(QaPolicy, { policyId, version: prev.version }, { status: 'retired' });
-      await m.update(QaPolicy, { policyId, version }, { status: 'active', activatedBy: actor, activatedAt: new Date() });
+      await m.update(
+        QaPolicy,
+        { policyId, version },
+        { status: 'active', activatedBy: actor, activatedAt: new Date() },
+      );
       return { previous: prev?.version ?? null };
     });
   }
@@ -94,7 +114,12 @@ export class InspectionRepository {
   // ---- verdicts
 
   /** Stores a verdict with its findings as the conversation's current one; the earlier current verdict stays, not current. */
-  async saveVerdict(m: EntityManager, conversationId: string, v: Verdict, trigger: VerdictRow['trigger']): Promise<string> {
+  async saveVerdict(
+    m: EntityManager,
+    conversationId: string,
+    v: Verdict,
+    trigger: VerdictRow['trigger'],
+  ): Promise<string> {
     await m.update(VerdictRow, { conversationId, current: true }, { current: false });
     const inserted = await m.insert(VerdictRow, {
       conversationId,
@@ -152,17 +177,29 @@ export class InspectionRepository {
   }
 
   verdicts(conversationId: string): Promise<VerdictRow[]> {
-    return this.db.getRepository(VerdictRow).find({ where: { conversationId }, order: { current: 'DESC', createdAt: 'DESC' } });
+    return this.db
+      .getRepository(VerdictRow)
+      .find({ where: { conversationId }, order: { current: 'DESC', createdAt: 'DESC' } });
   }
 
   findings(verdictIds: string[]): Promise<FindingRow[]> {
     if (!verdictIds.length) return Promise.resolve([]);
-    return this.db.getRepository(FindingRow).createQueryBuilder('f').where('f.verdict_id IN (:...ids)', { ids: verdictIds }).orderBy('f.ordinal', 'ASC').getMany();
+    return this.db
+      .getRepository(FindingRow)
+      .createQueryBuilder('f')
+      .where('f.verdict_id IN (:...ids)', { ids: verdictIds })
+      .orderBy('f.ordinal', 'ASC')
+      .getMany();
   }
 
   disputes(verdictIds: string[]): Promise<DisputeRow[]> {
     if (!verdictIds.length) return Promise.resolve([]);
-    return this.db.getRepository(DisputeRow).createQueryBuilder('d').where('d.verdict_id IN (:...ids)', { ids: verdictIds }).orderBy('d.created_at', 'ASC').getMany();
+    return this.db
+      .getRepository(DisputeRow)
+      .createQueryBuilder('d')
+      .where('d.verdict_id IN (:...ids)', { ids: verdictIds })
+      .orderBy('d.created_at', 'ASC')
+      .getMany();
   }
 
   finding(id: string): Promise<FindingRow | null> {
@@ -183,13 +220,27 @@ export class InspectionRepository {
    * A reviewer confirms or overturns a finding that passed or failed. The verdict's final score and pass/fail are
    * recomputed with the overturned results flipped, and the finding becomes a labelled case for policy regression.
    */
-  async review(findingId: string, state: ReviewState, reviewer: string, comment: string): Promise<{ finding: FindingRow; verdict: VerdictRow }> {
+  async review(
+    findingId: string,
+    state: ReviewState,
+    reviewer: string,
+    comment: string,
+  ): Promise<{ finding: FindingRow; verdict: VerdictRow }> {
     return this.db.transaction(async (m) => {
       const f = await m.findOne(FindingRow, { where: { id: findingId }, lock: { mode: 'pessimistic_write' } });
       if (!f) throw new ReviewError(404, 'not_found', 'no such finding');
-      if (f.result !== 'pass' && f.result !== 'fail') throw new ReviewError(422, 'not_reviewable', `a finding that is ${f.result} has nothing to confirm or overturn`);
+      if (f.result !== 'pass' && f.result !== 'fail')
+        throw new ReviewError(
+          422,
+          'not_reviewable',
+          `a finding that is ${f.result} has nothing to confirm or overturn`,
+        );
       const v = await m.findOneOrFail(VerdictRow, { where: { id: f.verdictId } });
-      await m.update(FindingRow, { id: f.id }, { reviewState: state, reviewedBy: reviewer, reviewedAt: new Date(), reviewComment: comment });
+      await m.update(
+        FindingRow,
+        { id: f.id },
+        { reviewState: state, reviewedBy: reviewer, reviewedAt: new Date(), reviewComment: comment },
+      );
       const flip = (r: 'pass' | 'fail') => (r === 'pass' ? 'fail' : 'pass');
       const expected = state === 'confirmed' ? f.result : flip(f.result);
       await m.query(
@@ -198,29 +249,68 @@ export class InspectionRepository {
          ON CONFLICT (finding_id) DO UPDATE SET expected = EXCLUDED.expected, source = EXCLUDED.source, labelled_by = EXCLUDED.labelled_by, created_at = now()`,
         [f.id, f.conversationId, v.policyId, v.policyVersion, f.ruleId, expected, state, reviewer],
       );
-      const row = v.policyId && v.policyVersion ? await m.findOne(QaPolicy, { where: { policyId: v.policyId, version: v.policyVersion } }) : null;
+      const row =
+        v.policyId && v.policyVersion
+          ? await m.findOne(QaPolicy, { where: { policyId: v.policyId, version: v.policyVersion } })
+          : null;
       const p = row ? this.parse(row) : undefined;
       if (p) {
         const all = await m.find(FindingRow, { where: { verdictId: v.id } });
-        const effective = all.map((x) => ({ ...x, result: x.reviewState === 'overturned' && (x.result === 'pass' || x.result === 'fail') ? flip(x.result) : x.result }));
+        const effective = all.map((x) => ({
+          ...x,
+          result:
+            x.reviewState === 'overturned' && (x.result === 'pass' || x.result === 'fail') ? flip(x.result) : x.result,
+        }));
         const s = score(p, effective);
         await m.update(VerdictRow, { id: v.id }, { finalScore: s.score, finalPassed: s.passed });
       }
-      return { finding: (await m.findOneOrFail(FindingRow, { where: { id: f.id } })), verdict: await m.findOneOrFail(VerdictRow, { where: { id: v.id } }) };
+      return {
+        finding: await m.findOneOrFail(FindingRow, { where: { id: f.id } }),
+        verdict: await m.findOneOrFail(VerdictRow, { where: { id: v.id } }),
+      };
     });
   }
 
-  async openDispute(verdict: VerdictRow, raisedBy: string, comment: string, windowDays: number, now = new Date()): Promise<DisputeRow> {
-    if (verdict.outcome !== 'inspected') throw new ReviewError(409, 'not_disputable', 'a verdict that is not applicable has nothing to dispute');
-    if (!verdict.current) throw new ReviewError(409, 'not_current', 'this verdict has been replaced by a re-inspection; dispute the current one');
+  async openDispute(
+    verdict: VerdictRow,
+    raisedBy: string,
+    comment: string,
+    windowDays: number,
+    now = new Date(),
+  ): Promise<DisputeRow> {
+    if (verdict.outcome !== 'inspected')
+      throw new ReviewError(409, 'not_disputable', 'a verdict that is not applicable has nothing to dispute');
+    if (!verdict.current)
+      throw new ReviewError(
+        409,
+        'not_current',
+        'this verdict has been replaced by a re-inspection; dispute the current one',
+      );
     const age = (now.getTime() - verdict.createdAt.getTime()) / 86_400_000;
-    if (age > windowDays) throw new ReviewError(409, 'dispute_window_closed', `verdicts can be disputed within ${windowDays} days; this one is ${Math.floor(age)} days old`);
-    const r = await this.db.createQueryBuilder().insert().into(DisputeRow).values({ verdictId: verdict.id, conversationId: verdict.conversationId, raisedBy, comment }).orIgnore().returning('id').execute();
+    if (age > windowDays)
+      throw new ReviewError(
+        409,
+        'dispute_window_closed',
+        `verdicts can be disputed within ${windowDays} days; this one is ${Math.floor(age)} days old`,
+      );
+    const r = await this.db
+      .createQueryBuilder()
+      .insert()
+      .into(DisputeRow)
+      .values({ verdictId: verdict.id, conversationId: verdict.conversationId, raisedBy, comment })
+      .orIgnore()
+      .returning('id')
+      .execute();
     if (!r.raw.length) throw new ReviewError(409, 'dispute_open', 'this verdict already has an open dispute');
     return this.db.getRepository(DisputeRow).findOneOrFail({ where: { id: (r.raw[0] as { id: string }).id } });
   }
 
-  async decideDispute(id: string, decision: 'accepted' | 'rejected', decidedBy: string, comment: string): Promise<DisputeRow> {
+  async decideDispute(
+    id: string,
+    decision: 'accepted' | 'rejected',
+    decidedBy: string,
+    comment: string,
+  ): Promise<DisputeRow> {
     const r = await this.db
       .createQueryBuilder()
       .update(DisputeRow)
@@ -243,7 +333,10 @@ export class InspectionRepository {
       `SELECT count(*) FILTER (WHERE created_at < $1)::int AS past, min(created_at) AS oldest FROM conversations WHERE status NOT IN ('inspected', 'failed')`,
       [new Date(now.getTime() - slaS * 1000)],
     )) as Array<{ past: number; oldest: Date | null }>;
-    return { pastSla: r.past, oldestAgeS: r.oldest ? Math.max(0, Math.round((now.getTime() - new Date(r.oldest).getTime()) / 1000)) : null };
+    return {
+      pastSla: r.past,
+      oldestAgeS: r.oldest ? Math.max(0, Math.round((now.getTime() - new Date(r.oldest).getTime()) / 1000)) : null,
+    };
   }
 
   /**
@@ -264,7 +357,16 @@ export class InspectionRepository {
         WHERE c.started_at >= $1 AND c.started_at < $2
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [from, to],
-    )) as Array<{ day: string; queue: string | null; received: number; inspected: number; not_applicable: number; failed: number; pending: number; oldest_pending: Date | null }>;
+    )) as Array<{
+      day: string;
+      queue: string | null;
+      received: number;
+      inspected: number;
+      not_applicable: number;
+      failed: number;
+      pending: number;
+      oldest_pending: Date | null;
+    }>;
     const reasons = (await this.db.query(
       `SELECT to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, c.queue, v.reason_code AS code, min(v.reason) AS reason, count(*)::int AS n
          FROM conversations c JOIN verdicts v ON v.conversation_id = c.id AND v.current
@@ -279,15 +381,27 @@ export class InspectionRepository {
         GROUP BY 1, 2, 3, 4 ORDER BY 5 DESC, 3`,
       [from, to],
     )) as Array<{ day: string; queue: string | null; stage: string; error: string; n: number }>;
-    const same = (a: { day: string; queue: string | null }, b: { day: string; queue: string | null }) => a.day === b.day && a.queue === b.queue;
+    const same = (a: { day: string; queue: string | null }, b: { day: string; queue: string | null }) =>
+      a.day === b.day && a.queue === b.queue;
     return rows.map((r) => ({
       day: r.day,
       queue: r.queue,
       received: r.received,
       inspected: r.inspected,
-      notApplicable: { count: r.not_applicable, reasons: reasons.filter((x) => same(x, r)).map((x) => ({ code: x.code, reason: x.reason, count: x.n })) },
-      failed: { count: r.failed, errors: errors.filter((x) => same(x, r)).map((x) => ({ stage: x.stage, error: x.error, count: x.n })) },
-      pending: { count: r.pending, oldestAgeS: r.oldest_pending ? Math.max(0, Math.round((now.getTime() - new Date(r.oldest_pending).getTime()) / 1000)) : null },
+      notApplicable: {
+        count: r.not_applicable,
+        reasons: reasons.filter((x) => same(x, r)).map((x) => ({ code: x.code, reason: x.reason, count: x.n })),
+      },
+      failed: {
+        count: r.failed,
+        errors: errors.filter((x) => same(x, r)).map((x) => ({ stage: x.stage, error: x.error, count: x.n })),
+      },
+      pending: {
+        count: r.pending,
+        oldestAgeS: r.oldest_pending
+          ? Math.max(0, Math.round((now.getTime() - new Date(r.oldest_pending).getTime()) / 1000))
+          : null,
+      },
     }));
   }
 }

@@ -50,11 +50,16 @@ export class PipelineQueue {
 
   /** The re-inspection job queue: one per process, like the stage queues. */
   reinspection(): Queue<ReinspectJob> {
-    return (this.reinspectQueue ??= new Queue<ReinspectJob>(REINSPECT_QUEUE, { connection: redisConnection(this.s.redisUrl), prefix: this.s.prefix }));
+    return (this.reinspectQueue ??= new Queue<ReinspectJob>(REINSPECT_QUEUE, {
+      connection: redisConnection(this.s.redisUrl),
+      prefix: this.s.prefix,
+    }));
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values(), ...(this.reinspectQueue ? [this.reinspectQueue] : [])].map((q) => q.close()));
+    await Promise.all(
+      [...this.queues.values(), ...(this.reinspectQueue ? [this.reinspectQueue] : [])].map((q) => q.close()),
+    );
     this.queues.clear();
     this.reinspectQueue = undefined;
   }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-const id = z.string().trim().min(1).max(128).regex(/^[\w.@-]+$/, 'letters, digits, and . _ @ - only');
+const id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.@-]+$/, 'letters, digits, and . _ @ - only');
 
 /** Who handled the conversation and where it came in: shared by calls and text conversations. */
 const routingFields = {
@@ -9,7 +14,10 @@ const routingFields = {
   queue: z.string().trim().min(1).max(128).optional(),
   customerRef: z.string().trim().min(1).max(256).optional(),
   direction: z.enum(['inbound', 'outbound']).default('inbound'),
-  language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/).default('en'),
+  language: z
+    .string()
+    .regex(/^[a-z]{2}(-[A-Z]{2})?$/)
+    .default('en'),
   externalId: z.string().trim().min(1).max(256).optional(),
 };
 export type RoutingFields = z.infer<z.ZodObject<typeof routingFields>>;
@@ -20,7 +28,11 @@ export const callMetadataSchema = z
     ...routingFields,
     startedAt: z.iso.datetime({ offset: true }).optional(),
     /** speaker per channel; defaults from HOTLINE_STEREO_MAP / HOTLINE_MONO_SPEAKER */
-    channelMap: z.array(z.enum(['agent', 'customer', 'unknown'])).min(1).max(2).optional(),
+    channelMap: z
+      .array(z.enum(['agent', 'customer', 'unknown']))
+      .min(1)
+      .max(2)
+      .optional(),
   })
   .strict()
   .meta({ id: 'CallMetadata' });
@@ -50,8 +62,10 @@ export const textConversationSchema = z
     let prev = start;
     v.messages.forEach((m, i) => {
       const t = Date.parse(m.at);
-      if (t < start) ctx.addIssue({ code: 'custom', path: ['messages', i, 'at'], message: 'message is before startedAt' });
-      if (t < prev) ctx.addIssue({ code: 'custom', path: ['messages', i, 'at'], message: 'messages must be in time order' });
+      if (t < start)
+        ctx.addIssue({ code: 'custom', path: ['messages', i, 'at'], message: 'message is before startedAt' });
+      if (t < prev)
+        ctx.addIssue({ code: 'custom', path: ['messages', i, 'at'], message: 'messages must be in time order' });
       prev = t;
     });
   })

@@ -4,7 +4,10 @@ import { createEngine } from './engines';
 import { prepareAudio } from './transcribe';
 
 /** One speech model per worker thread. Decodes segments, and prepares recordings (G.711, resampling, segmentation). */
-type Msg = { type: 'decode'; id: number; pcm: Int16Array } | { type: 'prepare'; id: number; wav: Uint8Array } | { type: 'close' };
+type Msg =
+  | { type: 'decode'; id: number; pcm: Int16Array }
+  | { type: 'prepare'; id: number; wav: Uint8Array }
+  | { type: 'close' };
 
 const port = parentPort!;
 try {
@@ -28,7 +31,14 @@ try {
         port.postMessage({ type: 'result', id: msg.id, value: prepared, ms: 0 }, transfer);
       }
     } catch (e) {
-      port.postMessage({ type: 'error', id: msg.id, message: (e as Error).message, name: (e as Error).name, status: (e as { status?: number }).status, code: (e as { code?: string }).code });
+      port.postMessage({
+        type: 'error',
+        id: msg.id,
+        message: (e as Error).message,
+        name: (e as Error).name,
+        status: (e as { status?: number }).status,
+        code: (e as { code?: string }).code,
+      });
     }
   });
 } catch (e) {

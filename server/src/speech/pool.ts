@@ -39,20 +39,22 @@ export class SpeechPool {
   static async start(spec: EngineSpec, size: number): Promise<SpeechPool> {
     const script = path.join(__dirname, 'asr-thread.js');
     const workers = await Promise.all(
-      Array.from({ length: size }, () =>
-        new Promise<{ worker: Worker; modelId: string; sampleRate: number }>((resolve, reject) => {
-          const worker = new Worker(script, { workerData: spec });
-          const onMessage = (m: { type: string; modelId: string; sampleRate: number; message: string }) => {
-            worker.off('error', reject);
-            if (m.type === 'ready') resolve({ worker, modelId: m.modelId, sampleRate: m.sampleRate });
-            else {
-              void worker.terminate();
-              reject(new SpeechModelError(m.message));
-            }
-          };
-          worker.once('message', onMessage);
-          worker.once('error', reject);
-        }),
+      Array.from(
+        { length: size },
+        () =>
+          new Promise<{ worker: Worker; modelId: string; sampleRate: number }>((resolve, reject) => {
+            const worker = new Worker(script, { workerData: spec });
+            const onMessage = (m: { type: string; modelId: string; sampleRate: number; message: string }) => {
+              worker.off('error', reject);
+              if (m.type === 'ready') resolve({ worker, modelId: m.modelId, sampleRate: m.sampleRate });
+              else {
+                void worker.terminate();
+                reject(new SpeechModelError(m.message));
+              }
+            };
+            worker.once('message', onMessage);
+            worker.once('error', reject);
+          }),
       ),
     );
     const pool = new SpeechPool(spec, workers[0]);
@@ -76,7 +78,10 @@ export class SpeechPool {
 
   /** WAV decoding, resampling and segmentation in a thread, so the caller's event loop (maybe the API's) stays free. */
   prepare(wav: Buffer): Promise<PreparedAudio> {
-    return this.submit<PreparedAudio>({ type: 'prepare', wav: new Uint8Array(wav.buffer, wav.byteOffset, wav.byteLength) });
+    return this.submit<PreparedAudio>({
+      type: 'prepare',
+      wav: new Uint8Array(wav.buffer, wav.byteOffset, wav.byteLength),
+    });
   }
 
   private submit<T>(msg: Pending['msg']): Promise<T> {
@@ -99,14 +104,27 @@ export class SpeechPool {
     }
   }
 
-  private onMessage(slot: Slot, m: { type: string; id: number; value: never; message: string; name: string; status?: 413 | 415 | 422; code?: string; ms: number }) {
+  private onMessage(
+    slot: Slot,
+    m: {
+      type: string;
+      id: number;
+      value: never;
+      message: string;
+      name: string;
+      status?: 413 | 415 | 422;
+      code?: string;
+      ms: number;
+    },
+  ) {
     const job = slot.busy;
     if (!job || job.id !== m.id) return;
     slot.busy = undefined;
     if (m.type === 'result') {
       this.decodeMs += m.ms;
       job.resolve(m.value);
-    } else if (m.name === 'AudioFormatError' && m.status && m.code) job.reject(new AudioFormatError(m.status, m.code, m.message));
+    } else if (m.name === 'AudioFormatError' && m.status && m.code)
+      job.reject(new AudioFormatError(m.status, m.code, m.message));
     else job.reject(new Error(`speech engine: ${m.message}`));
     this.pump();
   }

@@ -47,7 +47,11 @@ export function prepareAudio(wav: Buffer, rate: number): PreparedAudio {
   channels.forEach((raw, ch) => {
     const pcm = resample(raw, info.sampleRate, rate);
     for (const seg of detectSpeech(pcm, rate)) {
-      segments.push({ channel: ch, offsetMs: Math.round((seg.startSample * 1000) / rate), pcm: pcm.slice(seg.startSample, seg.endSample) });
+      segments.push({
+        channel: ch,
+        offsetMs: Math.round((seg.startSample * 1000) / rate),
+        pcm: pcm.slice(seg.startSample, seg.endSample),
+      });
     }
   });
   return { mergedChannels, segments };
@@ -57,7 +61,11 @@ export function prepareAudio(wav: Buffer, rate: number): PreparedAudio {
  * Recording → utterances. Each speech segment becomes one utterance of its channel's speaker (channel i is spoken
  * by channelMap[i]); segments are decoded in parallel across the decoder's threads.
  */
-export async function transcribeWav(wav: Buffer, channelMap: Speaker[], decoder: Decoder): Promise<TranscribedUtterance[]> {
+export async function transcribeWav(
+  wav: Buffer,
+  channelMap: Speaker[],
+  decoder: Decoder,
+): Promise<TranscribedUtterance[]> {
   const prepared = decoder.prepare ? await decoder.prepare(wav) : prepareAudio(wav, decoder.sampleRate);
   // a mono call written as two identical channels: nobody can say which party spoke
   const map = prepared.mergedChannels ? [channelMap[0] === channelMap[1] ? channelMap[0] : 'unknown'] : channelMap;
@@ -65,7 +73,11 @@ export async function transcribeWav(wav: Buffer, channelMap: Speaker[], decoder:
     prepared.segments.map(async (seg): Promise<TranscribedUtterance | null> => {
       const { words, keyphrases } = await decoder.decode(seg.pcm);
       if (words.length === 0 && keyphrases.length === 0) return null;
-      const shift = <T extends { startMs: number; endMs: number }>(x: T): T => ({ ...x, startMs: x.startMs + seg.offsetMs, endMs: x.endMs + seg.offsetMs });
+      const shift = <T extends { startMs: number; endMs: number }>(x: T): T => ({
+        ...x,
+        startMs: x.startMs + seg.offsetMs,
+        endMs: x.endMs + seg.offsetMs,
+      });
       const abs = words.map(shift);
       const hits = keyphrases.map(shift);
       const span = [...abs, ...hits];
@@ -77,11 +89,15 @@ export async function transcribeWav(wav: Buffer, channelMap: Speaker[], decoder:
         text: abs.map((w) => w.word).join(' '),
         words: abs,
         keyphrases: hits,
-        confidence: abs.length ? Math.round((abs.reduce((a, w) => a + w.confidence, 0) / abs.length) * 1000) / 1000 : null,
+        confidence: abs.length
+          ? Math.round((abs.reduce((a, w) => a + w.confidence, 0) / abs.length) * 1000) / 1000
+          : null,
       };
     }),
   );
-  return out.filter((u): u is TranscribedUtterance => u !== null).sort((a, b) => a.startMs - b.startMs || a.channel - b.channel);
+  return out
+    .filter((u): u is TranscribedUtterance => u !== null)
+    .sort((a, b) => a.startMs - b.startMs || a.channel - b.channel);
 }
 
 /** True when two channels carry the same signal (difference energy under 0.5% of the signal's). */

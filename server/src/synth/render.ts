@@ -62,7 +62,11 @@ function trim(pcm: Int16Array): Int16Array {
  */
 export function renderCall(script: CallScript, outDir: string): RenderedCall {
   fs.mkdirSync(outDir, { recursive: true });
-  const key = crypto.createHash('sha256').update(JSON.stringify({ script, VOICES, SYNTH_VERSION })).digest('hex').slice(0, 12);
+  const key = crypto
+    .createHash('sha256')
+    .update(JSON.stringify({ script, VOICES, SYNTH_VERSION }))
+    .digest('hex')
+    .slice(0, 12);
   const base = path.join(outDir, `${script.id}`);
   const truthPath = `${base}.truth.json`;
   if (fs.existsSync(truthPath)) {
@@ -77,7 +81,13 @@ export function renderCall(script: CallScript, outDir: string): RenderedCall {
   script.turns.forEach((t, i) => {
     const start = i === 0 ? cursor : Math.max(0, prevEnd + (t.gapMs ?? 600));
     const dur = Math.round((clips[i].length * 1000) / rate);
-    turns.push({ speaker: t.speaker, channel: t.speaker === 'agent' ? 0 : 1, startMs: start, endMs: start + dur, text: t.text });
+    turns.push({
+      speaker: t.speaker,
+      channel: t.speaker === 'agent' ? 0 : 1,
+      startMs: start,
+      endMs: start + dur,
+      text: t.text,
+    });
     prevEnd = Math.max(prevEnd, start + dur);
     cursor = start + dur;
   });
@@ -86,12 +96,14 @@ export function renderCall(script: CallScript, outDir: string): RenderedCall {
   const channels = [new Int16Array(total), new Int16Array(total)];
   // faint comfort noise, as on a real line (deterministic)
   let seed = 12345;
-  for (const ch of channels) for (let i = 0; i < total; i++) ch[i] = (((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) % 41) - 20;
+  for (const ch of channels)
+    for (let i = 0; i < total; i++) ch[i] = (((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) % 41) - 20;
   turns.forEach((t, i) => {
     const ch = channels[t.channel];
     const off = Math.round((t.startMs * rate) / 1000);
     const clip = clips[i];
-    for (let j = 0; j < clip.length && off + j < total; j++) ch[off + j] = Math.max(-32768, Math.min(32767, ch[off + j] + clip[j]));
+    for (let j = 0; j < clip.length && off + j < total; j++)
+      ch[off + j] = Math.max(-32768, Math.min(32767, ch[off + j] + clip[j]));
   });
   const wav16k = `${base}.16k.wav`;
   const wav8kUlaw = `${base}.8k-ulaw.wav`;
@@ -99,7 +111,10 @@ export function renderCall(script: CallScript, outDir: string): RenderedCall {
   const narrow = channels.map((c) => resample(c, rate, 8000));
   fs.writeFileSync(wav8kUlaw, encodeWav(narrow, 8000, 'mulaw', linearToUlaw));
   const rendered: RenderedCall = { id: script.id, wav16k, wav8kUlaw, truth: truthPath, durationMs: totalMs, turns };
-  fs.writeFileSync(truthPath, JSON.stringify({ ...rendered, key, title: script.title, voices: VOICES, expect: script.expect }, null, 2));
+  fs.writeFileSync(
+    truthPath,
+    JSON.stringify({ ...rendered, key, title: script.title, voices: VOICES, expect: script.expect }, null, 2),
+  );
   return rendered;
 }
 

@@ -28,13 +28,28 @@ export const CALL_SCRIPTS: CallScript[] = [
     agentId: 'anna',
     expect: ['recording_notice', 'identity_verified', 'closing_summary'],
     turns: [
-      { speaker: 'agent', text: 'Thank you for calling City Bank. My name is Anna. This call is recorded for quality and training purposes.' },
+      {
+        speaker: 'agent',
+        text: 'Thank you for calling City Bank. My name is Anna. This call is recorded for quality and training purposes.',
+      },
       { speaker: 'customer', text: 'Hello. I would like to order a new debit card please. Mine is worn out.' },
-      { speaker: 'agent', text: 'Of course. Before we continue I need to verify your identity. Can you confirm your date of birth and your postcode?' },
-      { speaker: 'customer', text: 'Yes. It is the third of March nineteen eighty. And the postcode is the same as last year.' },
-      { speaker: 'agent', text: 'Thank you, you are verified. I have ordered a replacement card. It will arrive within five working days.' },
+      {
+        speaker: 'agent',
+        text: 'Of course. Before we continue I need to verify your identity. Can you confirm your date of birth and your postcode?',
+      },
+      {
+        speaker: 'customer',
+        text: 'Yes. It is the third of March nineteen eighty. And the postcode is the same as last year.',
+      },
+      {
+        speaker: 'agent',
+        text: 'Thank you, you are verified. I have ordered a replacement card. It will arrive within five working days.',
+      },
       { speaker: 'customer', text: 'That is great. Thank you very much.' },
-      { speaker: 'agent', text: 'To summarize, a new card is on its way and your old card works until then. Is there anything else I can help you with today?' },
+      {
+        speaker: 'agent',
+        text: 'To summarize, a new card is on its way and your old card works until then. Is there anything else I can help you with today?',
+      },
       { speaker: 'customer', text: 'No, that is all. Goodbye.' },
       { speaker: 'agent', text: 'Thank you for calling. Have a nice day.' },
     ],
@@ -49,7 +64,10 @@ export const CALL_SCRIPTS: CallScript[] = [
     turns: [
       { speaker: 'agent', text: 'City Bank, Bob speaking. How can I help you?' },
       { speaker: 'customer', text: 'Hi. I want to check why my transfer has not arrived yet.' },
-      { speaker: 'agent', text: 'Before we continue I need to verify your identity. Can you confirm your date of birth?' },
+      {
+        speaker: 'agent',
+        text: 'Before we continue I need to verify your identity. Can you confirm your date of birth?',
+      },
       { speaker: 'customer', text: 'The twelfth of June nineteen seventy five.' },
       { speaker: 'agent', text: 'Thank you. I can see the transfer. It is pending and will arrive tomorrow morning.' },
       { speaker: 'customer', text: 'Okay, thanks for checking.' },
@@ -64,7 +82,10 @@ export const CALL_SCRIPTS: CallScript[] = [
     agentId: 'anna',
     expect: ['pii_card_number', 'pii_cvv', 'fatal_cvv_requested'],
     turns: [
-      { speaker: 'agent', text: 'Thank you for calling City Bank. This call is recorded for quality and training purposes.' },
+      {
+        speaker: 'agent',
+        text: 'Thank you for calling City Bank. This call is recorded for quality and training purposes.',
+      },
       { speaker: 'customer', text: 'Hello. There is a payment on my card that I do not recognise.' },
       { speaker: 'agent', text: 'I am sorry to hear that. Can you read me the card number please?' },
       { speaker: 'customer', text: 'Yes. It is four one one one, one one one one, one one one one, one one one one.' },
@@ -82,10 +103,17 @@ export const CALL_SCRIPTS: CallScript[] = [
     agentId: 'carl',
     expect: ['long_silence'],
     turns: [
-      { speaker: 'agent', text: 'Thank you for calling City Bank. This call is recorded for quality and training purposes.' },
+      {
+        speaker: 'agent',
+        text: 'Thank you for calling City Bank. This call is recorded for quality and training purposes.',
+      },
       { speaker: 'customer', text: 'Hello. I would like to know the balance of my loan.' },
       { speaker: 'agent', text: 'Let me check that for you. One moment please.' },
-      { speaker: 'agent', text: 'Thank you for waiting. The remaining balance is four thousand two hundred dollars.', gapMs: 20_000 },
+      {
+        speaker: 'agent',
+        text: 'Thank you for waiting. The remaining balance is four thousand two hundred dollars.',
+        gapMs: 20_000,
+      },
       { speaker: 'customer', text: 'Okay. Thank you.' },
       { speaker: 'agent', text: 'Is there anything else I can help you with today?' },
       { speaker: 'customer', text: 'No. Goodbye.' },
@@ -100,9 +128,15 @@ export const CALL_SCRIPTS: CallScript[] = [
     expect: ['negative_sentiment', 'over_talk', 'agent_interrupts'],
     turns: [
       { speaker: 'agent', text: 'City Bank, this call is recorded for quality and training purposes. How can I help?' },
-      { speaker: 'customer', text: 'This is ridiculous. You charged me a fee again and nobody ever calls me back. I am very angry.' },
+      {
+        speaker: 'customer',
+        text: 'This is ridiculous. You charged me a fee again and nobody ever calls me back. I am very angry.',
+      },
       { speaker: 'agent', text: 'I understand, but the fee is in your contract.', gapMs: -1500 },
-      { speaker: 'customer', text: 'I do not care about the contract. This is terrible service and I want to close my account.' },
+      {
+        speaker: 'customer',
+        text: 'I do not care about the contract. This is terrible service and I want to close my account.',
+      },
       { speaker: 'agent', text: 'That is not my problem. You should read the terms.', gapMs: -1200 },
       { speaker: 'customer', text: 'Unbelievable. I want to speak to your manager now.' },
       { speaker: 'agent', text: 'Fine. Please hold.' },
@@ -117,10 +151,16 @@ export const CALL_SCRIPTS: CallScript[] = [
     expect: ['recording_notice', 'case_reference_given'],
     turns: [
       { speaker: 'agent', text: 'Citizen service hotline, Dana speaking. This call is recorded. How can I help you?' },
-      { speaker: 'customer', text: 'I want to file a complaint. The street lights on my road have been broken for three weeks.' },
+      {
+        speaker: 'customer',
+        text: 'I want to file a complaint. The street lights on my road have been broken for three weeks.',
+      },
       { speaker: 'agent', text: 'I am sorry about that. I will register your complaint now. Which street is it?' },
       { speaker: 'customer', text: 'It is Station Road, near the school.' },
-      { speaker: 'agent', text: 'Thank you. Your complaint is registered. Your case reference number is seven five two nine one.' },
+      {
+        speaker: 'agent',
+        text: 'Thank you. Your complaint is registered. Your case reference number is seven five two nine one.',
+      },
       { speaker: 'customer', text: 'Seven five two nine one. Thank you. When will it be fixed?' },
       { speaker: 'agent', text: 'The city will answer within ten working days. Is there anything else?' },
       { speaker: 'customer', text: 'No, thank you. Goodbye.' },

@@ -28,7 +28,11 @@ export class TextClassifier {
     const featurizer = new Featurizer(vocab);
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(m.files['model.onnx'], { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+      session = await ort.InferenceSession.create(m.files['model.onnx'], {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
     } catch (e) {
       throw new ModelIntegrityError(m.manifest.name, `onnxruntime cannot load model.onnx: ${(e as Error).message}`);
     }
@@ -85,8 +89,10 @@ export class LanguageModels {
   static async load(modelsDir: string): Promise<LanguageModels> {
     const intent = await TextClassifier.load(join(modelsDir, MODEL_NAMES.intent));
     const sentiment = await TextClassifier.load(join(modelsDir, MODEL_NAMES.sentiment));
-    if (intent.manifest.task !== 'intent') throw new ModelIntegrityError(intent.manifest.name, 'is not an intent model');
-    if (sentiment.manifest.task !== 'sentiment') throw new ModelIntegrityError(sentiment.manifest.name, 'is not a sentiment model');
+    if (intent.manifest.task !== 'intent')
+      throw new ModelIntegrityError(intent.manifest.name, 'is not an intent model');
+    if (sentiment.manifest.task !== 'sentiment')
+      throw new ModelIntegrityError(sentiment.manifest.name, 'is not a sentiment model');
     return new LanguageModels(intent, sentiment);
   }
 
@@ -105,7 +111,10 @@ export class LanguageModels {
   }
 
   async sentiments(texts: string[], batchSize = 64): Promise<SentimentResult[]> {
-    return (await this.sentimentModel.probabilities(texts, batchSize)).map((p) => ({ label: sentimentLabel(p), score: sentimentScore(p) }));
+    return (await this.sentimentModel.probabilities(texts, batchSize)).map((p) => ({
+      label: sentimentLabel(p),
+      score: sentimentScore(p),
+    }));
   }
 
   async release(): Promise<void> {

@@ -70,7 +70,8 @@ export function termCounts(text: string, spec: FeatureSpec): Map<string, number>
     if (spec.wordNgrams >= 2 && i + 1 < ws.length) add('b:' + ws[i] + ' ' + ws[i + 1]);
     if (spec.wordNgrams >= 3 && i + 2 < ws.length) add('t:' + ws[i] + ' ' + ws[i + 1] + ' ' + ws[i + 2]);
     const padded = ' ' + ws[i] + ' ';
-    for (let n = spec.charMin; n <= spec.charMax; n++) for (let j = 0; j + n <= padded.length; j++) add('c:' + padded.slice(j, j + n));
+    for (let n = spec.charMin; n <= spec.charMax; n++)
+      for (let j = 0; j + n <= padded.length; j++) add('c:' + padded.slice(j, j + n));
     if (spec.skipBigrams && i + 2 < ws.length) add('s:' + ws[i] + ' _ ' + ws[i + 2]);
   }
   if (spec.crossChar && ws.length > 1) {
@@ -98,7 +99,11 @@ export function buildVocabulary(texts: string[], spec: FeatureSpec, lexicon?: Vo
   return lexicon ? { spec, terms, idf, lexicon } : { spec, terms, idf };
 }
 
-const NEGATIONS = new Set('not no never nobody nothing nowhere neither nor none without hardly barely cannot cant dont doesnt didnt isnt wasnt arent werent wont wouldnt shouldnt couldnt aint hasnt havent hadnt'.split(' '));
+const NEGATIONS = new Set(
+  'not no never nobody nothing nowhere neither nor none without hardly barely cannot cant dont doesnt didnt isnt wasnt arent werent wont wouldnt shouldnt couldnt aint hasnt havent hadnt'.split(
+    ' ',
+  ),
+);
 
 /**
  * Summed valence of a text's words under a lexicon (negative part, positive part), with VADER's negation flip and

@@ -24,7 +24,13 @@ export const manifestSchema = z.object({
     options: z.record(z.string(), z.unknown()),
   }),
   metrics: z.record(z.string(), z.number()),
-  files: z.array(z.object({ path: z.string().regex(/^[A-Za-z0-9_.-]+$/), bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  files: z.array(
+    z.object({
+      path: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+      bytes: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+  ),
 });
 export type ModelManifest = z.infer<typeof manifestSchema>;
 
@@ -59,13 +65,17 @@ export function readLock(modelsDir: string): Record<string, string> {
 export function loadModelDir(dir: string): LoadedModelDir {
   const name = dir.split('/').filter(Boolean).pop() ?? dir;
   const manifestPath = join(dir, 'manifest.json');
-  if (!existsSync(manifestPath)) throw new ModelIntegrityError(name, `missing ${manifestPath} (run npm run models, or install the model bundle)`);
+  if (!existsSync(manifestPath))
+    throw new ModelIntegrityError(name, `missing ${manifestPath} (run npm run models, or install the model bundle)`);
   const raw = readFileSync(manifestPath);
   let manifest: ModelManifest;
   try {
     manifest = manifestSchema.parse(JSON.parse(raw.toString('utf8')));
   } catch (e) {
-    throw new ModelIntegrityError(name, `manifest.json is not a valid manifest: ${(e as Error).message.split('\n')[0]}`);
+    throw new ModelIntegrityError(
+      name,
+      `manifest.json is not a valid manifest: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
   const hash = createHash('sha256').update(raw).digest('hex');
   let pinned: string | undefined;
@@ -75,15 +85,22 @@ export function loadModelDir(dir: string): LoadedModelDir {
     throw new ModelIntegrityError(manifest.name, (e as Error).message);
   }
   if (pinned !== hash)
-    throw new ModelIntegrityError(manifest.name, `manifest.json (sha256 ${hash.slice(0, 12)}…) is not the one ${LOCK_FILE} pins (${pinned ? `${pinned.slice(0, 12)}…` : 'none'}): tampered, or trained by other code (npm run models)`);
+    throw new ModelIntegrityError(
+      manifest.name,
+      `manifest.json (sha256 ${hash.slice(0, 12)}…) is not the one ${LOCK_FILE} pins (${pinned ? `${pinned.slice(0, 12)}…` : 'none'}): tampered, or trained by other code (npm run models)`,
+    );
   const files: Record<string, Buffer> = {};
   for (const f of manifest.files) {
     const path = join(dir, f.path);
-    if (!existsSync(path)) throw new ModelIntegrityError(manifest.name, `file ${f.path} named in the manifest is missing`);
+    if (!existsSync(path))
+      throw new ModelIntegrityError(manifest.name, `file ${f.path} named in the manifest is missing`);
     const b = readFileSync(path);
     const sum = createHash('sha256').update(b).digest('hex');
     if (b.length !== f.bytes || sum !== f.sha256)
-      throw new ModelIntegrityError(manifest.name, `file ${f.path} does not match its manifest (sha256 ${sum.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…): tampered or damaged`);
+      throw new ModelIntegrityError(
+        manifest.name,
+        `file ${f.path} does not match its manifest (sha256 ${sum.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…): tampered or damaged`,
+      );
     files[f.path] = b;
   }
   for (const r of REQUIRED) if (!files[r]) throw new ModelIntegrityError(manifest.name, `manifest does not list ${r}`);

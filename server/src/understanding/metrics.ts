@@ -3,7 +3,11 @@
 export const UNKNOWN_INTENT = 'unknown';
 
 /** The intent for one probability row: the top class, or `unknown` when it is under the threshold. */
-export function decideIntent(p: ArrayLike<number>, labels: string[], threshold: number): { intent: string; confidence: number } {
+export function decideIntent(
+  p: ArrayLike<number>,
+  labels: string[],
+  threshold: number,
+): { intent: string; confidence: number } {
   let best = 0;
   for (let c = 1; c < labels.length; c++) if (p[c] > p[best]) best = c;
   const confidence = p[best];
@@ -38,7 +42,12 @@ export interface IntentMetrics {
   perClassF1: Record<string, number>;
 }
 
-export function intentMetrics(probs: ArrayLike<number>[], truth: string[], labels: string[], threshold: number): IntentMetrics {
+export function intentMetrics(
+  probs: ArrayLike<number>[],
+  truth: string[],
+  labels: string[],
+  threshold: number,
+): IntentMetrics {
   const predicted = probs.map((p) => decideIntent(p, labels, threshold).intent);
   const classes = [...new Set([...truth, ...predicted])].sort();
   const tp = new Map<string, number>();
@@ -74,5 +83,11 @@ export function intentMetrics(probs: ArrayLike<number>[], truth: string[], label
       return { truth: t, predicted: p, count };
     })
     .sort((a, b) => b.count - a.count || (a.truth < b.truth ? -1 : a.truth > b.truth ? 1 : 0));
-  return { accuracy: ok / truth.length, macroF1: f1s.reduce((s, x) => s + x, 0) / Math.max(1, f1s.length), predicted, confusions, perClassF1 };
+  return {
+    accuracy: ok / truth.length,
+    macroF1: f1s.reduce((s, x) => s + x, 0) / Math.max(1, f1s.length),
+    predicted,
+    confusions,
+    perClassF1,
+  };
 }

@@ -36,16 +36,31 @@ export function intentCandidates(us: UnderstandInput[]): Array<{ seq: number | n
   const pool = (customer.length ? customer : us).filter((u) => words(u.text).length >= 2);
   const out: Array<{ seq: number | null; text: string }> = pool.map((u) => ({ seq: u.seq, text: u.text }));
   // the opening request is often spread over the first turns
-  if (pool.length > 1) out.push({ seq: null, text: pool.slice(0, 3).map((u) => u.text).join(' ') });
+  if (pool.length > 1)
+    out.push({
+      seq: null,
+      text: pool
+        .slice(0, 3)
+        .map((u) => u.text)
+        .join(' '),
+    });
   return out;
 }
 
 /** The most confident known intent among the candidates; `unknown` when none is known. */
-export function pickIntent(cands: Array<{ seq: number | null }>, results: IntentResult[]): { intent: string; confidence: number; seq: number | null } {
-  let best: { intent: string; confidence: number; seq: number | null } = { intent: UNKNOWN_INTENT, confidence: 0, seq: null };
+export function pickIntent(
+  cands: Array<{ seq: number | null }>,
+  results: IntentResult[],
+): { intent: string; confidence: number; seq: number | null } {
+  let best: { intent: string; confidence: number; seq: number | null } = {
+    intent: UNKNOWN_INTENT,
+    confidence: 0,
+    seq: null,
+  };
   results.forEach((r, i) => {
     if (r.intent === UNKNOWN_INTENT) return;
-    if (best.intent === UNKNOWN_INTENT || r.confidence > best.confidence) best = { intent: r.intent, confidence: r.confidence, seq: cands[i].seq };
+    if (best.intent === UNKNOWN_INTENT || r.confidence > best.confidence)
+      best = { intent: r.intent, confidence: r.confidence, seq: cands[i].seq };
   });
   return best;
 }

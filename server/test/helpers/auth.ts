@@ -42,7 +42,9 @@ export async function startTestIdp(): Promise<TestIdp> {
     issuer: idp.issuer,
     close: () => idp.close(),
     async recorderToken() {
-      return fresh('recorder') ?? remember('recorder', await clientCredentialsToken(idp.issuer, 'hotline-recorder', secret));
+      return (
+        fresh('recorder') ?? remember('recorder', await clientCredentialsToken(idp.issuer, 'hotline-recorder', secret))
+      );
     },
     async tokenFor(username: string) {
       const hit = fresh(username);

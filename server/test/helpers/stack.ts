@@ -23,7 +23,12 @@ export interface TestEnv {
 }
 
 /** A fresh database, a Redis db index of its own and a queue prefix per test file: real servers, no mocks. */
-export async function makeTestEnv(name: string, redisDb: number, extra: Record<string, string> = {}, idp?: { issuer: string }): Promise<TestEnv> {
+export async function makeTestEnv(
+  name: string,
+  redisDb: number,
+  extra: Record<string, string> = {},
+  idp?: { issuer: string },
+): Promise<TestEnv> {
   requireBuild();
   const dbName = `hotline_test_${name}`;
   const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
@@ -69,8 +74,15 @@ export interface Proc {
 }
 
 /** Starts `hotline <role>` as its own OS process and waits until it says it started. */
-export async function startProcess(role: 'api' | 'worker' | 'all', t: TestEnv, extra: Record<string, string> = {}): Promise<Proc> {
-  const child = spawn(process.execPath, [MAIN, role], { env: { ...process.env, ...t.env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess(
+  role: 'api' | 'worker' | 'all',
+  t: TestEnv,
+  extra: Record<string, string> = {},
+): Promise<Proc> {
+  const child = spawn(process.execPath, [MAIN, role], {
+    env: { ...process.env, ...t.env, ...extra },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   let port: number | undefined;
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -118,7 +130,12 @@ export async function db(t: TestEnv): Promise<Client> {
   return c;
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 90_000,
+  everyMs = 250,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -151,7 +168,8 @@ export async function authedFetch(url: string, init: RequestInit = {}) {
 export async function uploadCall(base: string, audio: Buffer, metadata: unknown, filename = 'call.wav') {
   const form = new FormData();
   form.append('audio', new Blob([new Uint8Array(audio)], { type: 'audio/wav' }), filename);
-  if (metadata !== undefined) form.append('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata));
+  if (metadata !== undefined)
+    form.append('metadata', typeof metadata === 'string' ? metadata : JSON.stringify(metadata));
   const res = await authedFetch(`${base}/api/v1/calls`, { method: 'POST', body: form });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are asserted field by field
   return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -179,7 +197,12 @@ export interface Stack {
 export async function openStack(
   name: string,
   redisDb: number,
-  o: { role?: 'api' | 'all'; env?: Record<string, string>; procEnv?: Record<string, string>; auth?: (idp: TestIdp) => typeof defaultAuth } = {},
+  o: {
+    role?: 'api' | 'all';
+    env?: Record<string, string>;
+    procEnv?: Record<string, string>;
+    auth?: (idp: TestIdp) => typeof defaultAuth;
+  } = {},
 ): Promise<Stack> {
   const idp = await startTestIdp();
   let proc: Proc | undefined;

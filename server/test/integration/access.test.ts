@@ -35,37 +35,318 @@ const chat = (agentId: string, teamId: string, minute: number) => ({
   agentId,
   teamId,
   startedAt: `2026-11-03T10:${String(minute).padStart(2, '0')}:00Z`,
-  messages: [{ speaker: 'customer', at: `2026-11-03T10:${String(minute).padStart(2, '0')}:05Z`, text: `hello from the customer of ${agentId}` }],
+  messages: [
+    {
+      speaker: 'customer',
+      at: `2026-11-03T10:${String(minute).padStart(2, '0')}:05Z`,
+      text: `hello from the customer of ${agentId}`,
+    },
+  ],
 });
 
 // the expected answer per route and caller; `anna-conv` is a conversation of anna in team-cards
 const ALL401 = { anonymous: 401, wrong_audience: 401, garbage: 401 };
 const EXPECT: Record<string, Record<Caller, number>> = {
-  'POST /api/v1/calls': { ...ALL401, recorder: 422, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 403, otto: 403, adam: 403 },
-  'POST /api/v1/conversations': { ...ALL401, recorder: 200, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 403, otto: 403, adam: 403 },
-  'GET /api/v1/conversations': { ...ALL401, recorder: 403, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 403, adam: 403 },
-  'GET /api/v1/conversations/:id': { ...ALL401, recorder: 404, anna: 200, bob: 404, carl: 404, sara: 200, quinn: 200, cora: 200, otto: 404, adam: 404 },
-  'GET /api/v1/conversations/:id/audio': { ...ALL401, recorder: 404, anna: 404, bob: 404, carl: 404, sara: 404, quinn: 404, cora: 404, otto: 404, adam: 404 },
-  'POST /api/v1/conversations/:id/unmask': { ...ALL401, recorder: 404, anna: 404, bob: 404, carl: 404, sara: 200, quinn: 200, cora: 200, otto: 404, adam: 404 },
-  'POST /api/v1/conversations/search/identifier': { ...ALL401, recorder: 403, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 403, adam: 403 },
-  'GET /api/v1/system/keys': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 403, otto: 403, adam: 200 },
-  'POST /api/v1/subjects/erase': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
-  'PUT /api/v1/subjects/legal-hold': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
-  'PUT /api/v1/conversations/:id/legal-hold': { ...ALL401, recorder: 404, anna: 404, bob: 404, carl: 404, sara: 404, quinn: 404, cora: 200, otto: 404, adam: 404 },
-  'GET /api/v1/conversations/:id/verdicts': { ...ALL401, recorder: 404, anna: 200, bob: 404, carl: 404, sara: 200, quinn: 200, cora: 200, otto: 404, adam: 404 },
-  'POST /api/v1/findings/:id/review': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 404, quinn: 404, cora: 403, otto: 403, adam: 403 },
-  'POST /api/v1/verdicts/:id/disputes': { ...ALL401, recorder: 403, anna: 404, bob: 404, carl: 404, sara: 403, quinn: 403, cora: 403, otto: 403, adam: 403 },
-  'POST /api/v1/disputes/:id/decision': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 404, quinn: 404, cora: 403, otto: 403, adam: 403 },
-  'GET /api/v1/inspection/coverage': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 403 },
-  'GET /api/v1/policies': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 403 },
-  'POST /api/v1/policies/validate': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 200, cora: 403, otto: 403, adam: 403 },
-  'POST /api/v1/policies': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 422, cora: 403, otto: 403, adam: 403 },
-  'POST /api/v1/policies/:policyId/versions/:version/activate': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
-  'POST /api/v1/inspection/reinspect': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 422, otto: 403, adam: 403 },
-  'GET /api/v1/inspection/reinspect/:jobId': { ...ALL401, recorder: 403, anna: 403, bob: 403, carl: 403, sara: 403, quinn: 403, cora: 404, otto: 403, adam: 403 },
-  'GET /healthz': { ...{ anonymous: 200, wrong_audience: 200, garbage: 200 }, recorder: 200, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 200 },
-  'GET /readyz': { ...{ anonymous: 503, wrong_audience: 503, garbage: 503 }, recorder: 503, anna: 503, bob: 503, carl: 503, sara: 503, quinn: 503, cora: 503, otto: 503, adam: 503 },
-  'GET /api/v1/openapi.json': { ...{ anonymous: 200, wrong_audience: 200, garbage: 200 }, recorder: 200, anna: 200, bob: 200, carl: 200, sara: 200, quinn: 200, cora: 200, otto: 200, adam: 200 },
+  'POST /api/v1/calls': {
+    ...ALL401,
+    recorder: 422,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 403,
+    otto: 403,
+    adam: 403,
+  },
+  'POST /api/v1/conversations': {
+    ...ALL401,
+    recorder: 200,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 403,
+    otto: 403,
+    adam: 403,
+  },
+  'GET /api/v1/conversations': {
+    ...ALL401,
+    recorder: 403,
+    anna: 200,
+    bob: 200,
+    carl: 200,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 403,
+    adam: 403,
+  },
+  'GET /api/v1/conversations/:id': {
+    ...ALL401,
+    recorder: 404,
+    anna: 200,
+    bob: 404,
+    carl: 404,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 404,
+    adam: 404,
+  },
+  'GET /api/v1/conversations/:id/audio': {
+    ...ALL401,
+    recorder: 404,
+    anna: 404,
+    bob: 404,
+    carl: 404,
+    sara: 404,
+    quinn: 404,
+    cora: 404,
+    otto: 404,
+    adam: 404,
+  },
+  'POST /api/v1/conversations/:id/unmask': {
+    ...ALL401,
+    recorder: 404,
+    anna: 404,
+    bob: 404,
+    carl: 404,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 404,
+    adam: 404,
+  },
+  'POST /api/v1/conversations/search/identifier': {
+    ...ALL401,
+    recorder: 403,
+    anna: 200,
+    bob: 200,
+    carl: 200,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 403,
+    adam: 403,
+  },
+  'GET /api/v1/system/keys': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 403,
+    otto: 403,
+    adam: 200,
+  },
+  'POST /api/v1/subjects/erase': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 404,
+    otto: 403,
+    adam: 403,
+  },
+  'PUT /api/v1/subjects/legal-hold': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 404,
+    otto: 403,
+    adam: 403,
+  },
+  'PUT /api/v1/conversations/:id/legal-hold': {
+    ...ALL401,
+    recorder: 404,
+    anna: 404,
+    bob: 404,
+    carl: 404,
+    sara: 404,
+    quinn: 404,
+    cora: 200,
+    otto: 404,
+    adam: 404,
+  },
+  'GET /api/v1/conversations/:id/verdicts': {
+    ...ALL401,
+    recorder: 404,
+    anna: 200,
+    bob: 404,
+    carl: 404,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 404,
+    adam: 404,
+  },
+  'POST /api/v1/findings/:id/review': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 404,
+    quinn: 404,
+    cora: 403,
+    otto: 403,
+    adam: 403,
+  },
+  'POST /api/v1/verdicts/:id/disputes': {
+    ...ALL401,
+    recorder: 403,
+    anna: 404,
+    bob: 404,
+    carl: 404,
+    sara: 403,
+    quinn: 403,
+    cora: 403,
+    otto: 403,
+    adam: 403,
+  },
+  'POST /api/v1/disputes/:id/decision': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 404,
+    quinn: 404,
+    cora: 403,
+    otto: 403,
+    adam: 403,
+  },
+  'GET /api/v1/inspection/coverage': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 200,
+    adam: 403,
+  },
+  'GET /api/v1/policies': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 200,
+    adam: 403,
+  },
+  'POST /api/v1/policies/validate': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 200,
+    cora: 403,
+    otto: 403,
+    adam: 403,
+  },
+  'POST /api/v1/policies': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 422,
+    cora: 403,
+    otto: 403,
+    adam: 403,
+  },
+  'POST /api/v1/policies/:policyId/versions/:version/activate': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 404,
+    otto: 403,
+    adam: 403,
+  },
+  'POST /api/v1/inspection/reinspect': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 422,
+    otto: 403,
+    adam: 403,
+  },
+  'GET /api/v1/inspection/reinspect/:jobId': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 404,
+    otto: 403,
+    adam: 403,
+  },
+  'GET /healthz': {
+    ...{ anonymous: 200, wrong_audience: 200, garbage: 200 },
+    recorder: 200,
+    anna: 200,
+    bob: 200,
+    carl: 200,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 200,
+    adam: 200,
+  },
+  'GET /readyz': {
+    ...{ anonymous: 503, wrong_audience: 503, garbage: 503 },
+    recorder: 503,
+    anna: 503,
+    bob: 503,
+    carl: 503,
+    sara: 503,
+    quinn: 503,
+    cora: 503,
+    otto: 503,
+    adam: 503,
+  },
+  'GET /api/v1/openapi.json': {
+    ...{ anonymous: 200, wrong_audience: 200, garbage: 200 },
+    recorder: 200,
+    anna: 200,
+    bob: 200,
+    carl: 200,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 200,
+    adam: 200,
+  },
 };
 
 // valid bodies, so an authorised caller gets the route's real answer (unknown subjects: 404)
@@ -73,7 +354,11 @@ const JSON_BODIES: Record<string, unknown> = {
   'POST /api/v1/conversations/:id/unmask': { reason: 'access matrix: checking who may unmask' },
   'POST /api/v1/conversations/search/identifier': { kind: 'phone', value: '+8613800138000' },
   'POST /api/v1/subjects/erase': { customerRef: 'no-such-customer', reason: 'access matrix: erasure request 0' },
-  'PUT /api/v1/subjects/legal-hold': { customerRef: 'no-such-customer', hold: true, reason: 'access matrix: litigation hold 0' },
+  'PUT /api/v1/subjects/legal-hold': {
+    customerRef: 'no-such-customer',
+    hold: true,
+    reason: 'access matrix: litigation hold 0',
+  },
   'PUT /api/v1/conversations/:id/legal-hold': { hold: false, reason: 'access matrix: litigation hold 0' },
   // ids that do not exist (404) or bodies that are refused on their content (422): the permission check came first
   'POST /api/v1/findings/:id/review': { decision: 'confirm', comment: 'access matrix: a review comment' },
@@ -95,7 +380,11 @@ beforeAll(async () => {
     ['bob-conv', 'bob', 'team-general', 2],
     ['carl-conv', 'carl', 'team-loans', 3],
   ] as const) {
-    const res = await fetch(`${api.base}/api/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${recorder}` }, body: JSON.stringify(chat(agent, team, minute)) });
+    const res = await fetch(`${api.base}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${recorder}` },
+      body: JSON.stringify(chat(agent, team, minute)),
+    });
     expect(res.status).toBe(201);
     ids[key] = ((await res.json()) as { conversation: { id: string } }).conversation.id;
   }
@@ -135,7 +424,11 @@ describe('roles × routes', () => {
           form.append('metadata', '{"agentId":"anna"}');
           body = form; // authorised callers get the audio verdict: 422
         }
-        const url = p.replace(':id', ids['anna-conv']).replace(':policyId', 'no-such-policy').replace(':version', '1').replace(':jobId', '999999');
+        const url = p
+          .replace(':id', ids['anna-conv'])
+          .replace(':policyId', 'no-such-policy')
+          .replace(':version', '1')
+          .replace(':jobId', '999999');
         const res = await fetch(`${api.base}${url}`, { method, headers, body });
         await res.arrayBuffer();
         (got[route] ??= {})[caller] = res.status;
@@ -150,7 +443,9 @@ describe('roles × routes', () => {
 
 describe('data scopes are applied in SQL', () => {
   const list = async (who: Caller) => {
-    const res = await fetch(`${api.base}/api/v1/conversations?limit=200`, { headers: { authorization: `Bearer ${await tokenOf(who)}` } });
+    const res = await fetch(`${api.base}/api/v1/conversations?limit=200`, {
+      headers: { authorization: `Bearer ${await tokenOf(who)}` },
+    });
     return ((await res.json()) as { items: Array<{ id: string; agentId: string; allowedActions: string[] }> }).items;
   };
   it('agent: own; supervisor: team; QA and compliance: all', async () => {
@@ -162,47 +457,97 @@ describe('data scopes are applied in SQL', () => {
   });
 
   it('filters cannot widen the scope, and responses list the caller’s allowed actions', async () => {
-    const res = await fetch(`${api.base}/api/v1/conversations?agentId=bob`, { headers: { authorization: `Bearer ${await idp.tokenFor('anna')}` } });
+    const res = await fetch(`${api.base}/api/v1/conversations?agentId=bob`, {
+      headers: { authorization: `Bearer ${await idp.tokenFor('anna')}` },
+    });
     expect(((await res.json()) as { items: unknown[] }).items).toEqual([]);
     expect((await list('anna'))[0].allowedActions).toEqual(['conversation.read', 'recording.play']);
-    expect((await list('sara'))[0].allowedActions).toEqual(['conversation.read', 'recording.play', 'transcript.unmask']);
+    expect((await list('sara'))[0].allowedActions).toEqual([
+      'conversation.read',
+      'recording.play',
+      'transcript.unmask',
+    ]);
   });
 });
 
 describe('audit of access', () => {
   it('reads, denials and failed sign-ins are in the trail, which verifies', async () => {
-    const rows = (await pg.query('SELECT actor_name, action, object_id, outcome, request_id FROM audit_events ORDER BY seq')).rows as Array<Record<string, string | null>>;
-    expect(rows.some((r) => r.actor_name === 'sara' && r.action === 'conversation.read' && r.object_id === ids['anna-conv'] && r.outcome === 'allowed')).toBe(true);
-    expect(rows.some((r) => r.actor_name === 'bob' && r.action === 'conversation.read' && r.object_id === ids['anna-conv'] && r.outcome === 'denied')).toBe(true);
-    expect(rows.some((r) => r.actor_name === 'adam' && r.action === 'conversation.list' && r.outcome === 'denied')).toBe(true);
+    const rows = (
+      await pg.query('SELECT actor_name, action, object_id, outcome, request_id FROM audit_events ORDER BY seq')
+    ).rows as Array<Record<string, string | null>>;
+    expect(
+      rows.some(
+        (r) =>
+          r.actor_name === 'sara' &&
+          r.action === 'conversation.read' &&
+          r.object_id === ids['anna-conv'] &&
+          r.outcome === 'allowed',
+      ),
+    ).toBe(true);
+    expect(
+      rows.some(
+        (r) =>
+          r.actor_name === 'bob' &&
+          r.action === 'conversation.read' &&
+          r.object_id === ids['anna-conv'] &&
+          r.outcome === 'denied',
+      ),
+    ).toBe(true);
+    expect(
+      rows.some((r) => r.actor_name === 'adam' && r.action === 'conversation.list' && r.outcome === 'denied'),
+    ).toBe(true);
     expect(rows.filter((r) => r.action === 'auth.denied').length).toBeGreaterThanOrEqual(15);
     expect(rows.every((r) => r.request_id)).toBe(true);
-    const v = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    const v = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], {
+      env: { ...process.env, ...t.env },
+      encoding: 'utf8',
+    });
     expect(v.stdout).toMatch(/^OK: \d+ rows/m);
   });
 
   it('a sign-in is recorded once per SSO session, at its first request; service accounts have no session', async () => {
-    const signIns = async () => (await pg.query("SELECT details FROM audit_events WHERE action = 'auth.sign_in' AND actor_name = 'quinn'")).rows as Array<{ details: { session: string; client: string } }>;
+    const signIns = async () =>
+      (await pg.query("SELECT details FROM audit_events WHERE action = 'auth.sign_in' AND actor_name = 'quinn'"))
+        .rows as Array<{ details: { session: string; client: string } }>;
     const before = (await signIns()).length;
     const token = await idp.signInAgain('quinn'); // a fresh code + PKCE sign-in: a new session
-    for (let i = 0; i < 3; i++) expect((await fetch(`${api.base}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await fetch(`${api.base}/api/v1/conversations`, { headers: { authorization: `Bearer ${token}` } })).status,
+      ).toBe(200);
     const after = await signIns();
     expect(after.length).toBe(before + 1);
-    expect(after[after.length - 1].details).toMatchObject({ session: expect.stringMatching(/^[0-9a-f]{32}$/), client: 'hotline-console' });
-    expect((await pg.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in' AND actor_name LIKE 'service-account-%'")).rows[0].n).toBe(0);
+    expect(after[after.length - 1].details).toMatchObject({
+      session: expect.stringMatching(/^[0-9a-f]{32}$/),
+      client: 'hotline-console',
+    });
+    expect(
+      (
+        await pg.query(
+          "SELECT count(*)::int AS n FROM audit_events WHERE action = 'auth.sign_in' AND actor_name LIKE 'service-account-%'",
+        )
+      ).rows[0].n,
+    ).toBe(0);
   });
 
   it('the worker signs checkpoints on a schedule into the file a third party keeps, and verify checks them', async () => {
     const file = path.join(t.varDir, 'audit', 'checkpoints.jsonl');
     const worker = await startProcess('worker', t, { HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: '300' });
     try {
-      await waitFor('a signed checkpoint', async () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim().length > 0, 20_000);
+      await waitFor(
+        'a signed checkpoint',
+        async () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim().length > 0,
+        20_000,
+      );
     } finally {
       await worker.stop();
     }
     const last = (await pg.query('SELECT max(seq)::int AS n FROM audit_events')).rows[0].n;
     expect(JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n')[0]).seq).toBe(last);
-    const v = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    const v = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], {
+      env: { ...process.env, ...t.env },
+      encoding: 'utf8',
+    });
     expect(v.stdout).toMatch(/^OK: \d+ rows, last row \d+, 1 signed checkpoint\(s\) verified/m);
     expect(v.status).toBe(0);
   });

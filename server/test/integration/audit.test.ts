@@ -70,7 +70,11 @@ describe('audit trail', () => {
   it('an untouched trail verifies, and so does `hotline audit verify`', async () => {
     const r = await verify();
     expect(r).toMatchObject({ ok: true, rows: 12, lastSeq: 12, checkpointsVerified: 1, problems: [] });
-    const cli = spawnSync(process.execPath, [MAIN, 'audit', 'verify', '--checkpoints', cpFile, '--public-key', `${keyFile}.pub.pem`], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [MAIN, 'audit', 'verify', '--checkpoints', cpFile, '--public-key', `${keyFile}.pub.pem`],
+      { env: { ...process.env, ...t.env }, encoding: 'utf8' },
+    );
     expect(cli.stdout).toMatch(/^OK: 12 rows, last row 12, 1 signed checkpoint\(s\) verified/m);
     expect(cli.status).toBe(0);
   });
@@ -80,7 +84,11 @@ describe('audit trail', () => {
     const r = await verify();
     expect(r.ok).toBe(false);
     expect(r.problems).toContainEqual(expect.objectContaining({ seq: 4, kind: 'altered' }));
-    const cli = spawnSync(process.execPath, [MAIN, 'audit', 'verify', '--checkpoints', cpFile, '--public-key', `${keyFile}.pub.pem`], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [MAIN, 'audit', 'verify', '--checkpoints', cpFile, '--public-key', `${keyFile}.pub.pem`],
+      { env: { ...process.env, ...t.env }, encoding: 'utf8' },
+    );
     expect(cli.status).toBe(1);
     expect(cli.stdout).toMatch(/row 4: altered/);
   });
@@ -107,7 +115,20 @@ describe('audit trail', () => {
     await superuser('UPDATE audit_events SET seq = seq + 100 WHERE seq >= 9');
     await superuser('UPDATE audit_events SET seq = seq - 99 WHERE seq >= 109');
     const row8 = (await db.query('SELECT hash FROM audit_events WHERE seq = 8'))[0].hash;
-    const forged = { seq: 9, at: new Date(), actorId: 'dba', actorName: null, roles: [], action: 'conversation.read', objectType: null, objectId: null, reason: null, outcome: 'allowed' as const, requestId: null, details: null };
+    const forged = {
+      seq: 9,
+      at: new Date(),
+      actorId: 'dba',
+      actorName: null,
+      roles: [],
+      action: 'conversation.read',
+      objectType: null,
+      objectId: null,
+      reason: null,
+      outcome: 'allowed' as const,
+      requestId: null,
+      details: null,
+    };
     await superuser(
       `INSERT INTO audit_events (seq, at, actor_id, roles, action, outcome, prev_hash, hash) VALUES (9, $1, 'dba', '[]', 'conversation.read', 'allowed', $2, $3)`,
       [forged.at, row8, chainHash(row8, forged)],
@@ -141,7 +162,10 @@ describe('audit trail', () => {
     // a checkpoint re-signed with another key is refused
     const other = CheckpointSigner.loadOrCreate(path.join(t.varDir, 'keys', 'other.key'));
     const cps = readCheckpoints(cpFile).map((c) => ({ ...c, hash: prev, seq: 12 }));
-    const bad = await log.verify(cps, readPublicKeys([`${keyFile}.pub.pem`, path.join(t.varDir, 'keys', 'other.key.pub.pem')]));
+    const bad = await log.verify(
+      cps,
+      readPublicKeys([`${keyFile}.pub.pem`, path.join(t.varDir, 'keys', 'other.key.pub.pem')]),
+    );
     expect(kinds(bad)).toEqual(['bad_signature']);
     expect(other.keyId).not.toBe(signer.keyId);
   });
@@ -156,7 +180,9 @@ describe('audit trail', () => {
     await expect(asApp("UPDATE audit_events SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/permission denied/);
     await expect(asApp('DELETE FROM audit_events WHERE seq = 1')).rejects.toThrow(/permission denied/);
     await expect(asApp('TRUNCATE audit_events')).rejects.toThrow(/permission denied/);
-    await expect(db.query("UPDATE audit_events SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/append-only \(UPDATE refused\)/);
+    await expect(db.query("UPDATE audit_events SET reason = 'x' WHERE seq = 1")).rejects.toThrow(
+      /append-only \(UPDATE refused\)/,
+    );
     await expect(db.query('DELETE FROM audit_events WHERE seq = 1')).rejects.toThrow(/append-only \(DELETE refused\)/);
     expect((await verify()).ok).toBe(true);
   });
@@ -165,8 +191,21 @@ describe('audit trail', () => {
     const app = await openDatabase(t.env.DATABASE_URL, { appRole: 'hotline_app' });
     try {
       expect(await app.query('SELECT current_user AS u')).toEqual([{ u: 'hotline_app' }]);
-      await expect(app.query("UPDATE audit_events SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/permission denied/);
-      await new AuditLog(app).append({ actorId: 'app', actorName: null, roles: [], action: 'conversation.read', objectType: null, objectId: null, reason: null, outcome: 'allowed', requestId: null, details: null });
+      await expect(app.query("UPDATE audit_events SET reason = 'x' WHERE seq = 1")).rejects.toThrow(
+        /permission denied/,
+      );
+      await new AuditLog(app).append({
+        actorId: 'app',
+        actorName: null,
+        roles: [],
+        action: 'conversation.read',
+        objectType: null,
+        objectId: null,
+        reason: null,
+        outcome: 'allowed',
+        requestId: null,
+        details: null,
+      });
       expect((await verify()).ok).toBe(true);
     } finally {
       await app.destroy();
@@ -174,7 +213,22 @@ describe('audit trail', () => {
   });
 
   it('concurrent appends keep one unbroken chain', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => log.append({ actorId: `c${i}`, actorName: null, roles: ['agent'], action: 'conversation.read', objectType: null, objectId: null, reason: null, outcome: 'allowed', requestId: null, details: null })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        log.append({
+          actorId: `c${i}`,
+          actorName: null,
+          roles: ['agent'],
+          action: 'conversation.read',
+          objectType: null,
+          objectId: null,
+          reason: null,
+          outcome: 'allowed',
+          requestId: null,
+          details: null,
+        }),
+      ),
+    );
     const r = await verify();
     expect(r).toMatchObject({ ok: true, rows: 32, lastSeq: 32 });
   });
@@ -191,13 +245,19 @@ describe('audit trail', () => {
     const ok = await log.verify(readCheckpoints(file), readPublicKeys([issued.certFile], pki.caCertFile));
     expect(ok).toMatchObject({ ok: true, checkpointsVerified: 1 });
     // through the CLI, as a third party would, with the certificate and the CA
-    const cli = spawnSync(process.execPath, [MAIN, 'audit', 'verify', '--checkpoints', file, '--public-key', issued.certFile, '--ca', pki.caCertFile], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [MAIN, 'audit', 'verify', '--checkpoints', file, '--public-key', issued.certFile, '--ca', pki.caCertFile],
+      { env: { ...process.env, ...t.env }, encoding: 'utf8' },
+    );
     expect(cli.stdout).toMatch(/^OK: .* 1 signed checkpoint\(s\) verified/m);
     // a certificate from another CA is refused, and a key that is not the certificate's is refused at start
     const rogue = new Pki(path.join(t.varDir, 'rogue-pki'));
     rogue.init();
     const r2 = rogue.issue({ name: 'audit-checkpoints', kind: 'signer', sans: [], days: 30 });
     expect(() => readPublicKeys([r2.certFile], pki.caCertFile)).toThrow(/was not issued by the CA/);
-    expect(() => CheckpointSigner.fromCertificate(issued.certFile, r2.keyFile)).toThrow(/does not belong to certificate/);
+    expect(() => CheckpointSigner.fromCertificate(issued.certFile, r2.keyFile)).toThrow(
+      /does not belong to certificate/,
+    );
   });
 });

@@ -27,7 +27,10 @@ const POLICY_DIR = path.resolve(__dirname, '..', '..', '..', 'policies', 'qa');
 const as = async (user: string, method: string, p: string, body?: unknown) => {
   const res = await fetch(`${api.base}${p}`, {
     method,
-    headers: { authorization: `Bearer ${user === 'recorder' ? await idp.recorderToken() : await idp.tokenFor(user)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${user === 'recorder' ? await idp.recorderToken() : await idp.tokenFor(user)}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
@@ -70,7 +73,12 @@ let period: { from: string; to: string };
 let stack: Stack;
 beforeAll(async () => {
   stack = await openStack('inspection', 9, {
-    env: { HOTLINE_INSPECTION_SLA_S: '2', HOTLINE_ASR_CONCURRENCY: '2', HOTLINE_QA_POLICY_DIR: POLICY_DIR, HOTLINE_ASR_KEYPHRASES: path.resolve(POLICY_DIR, '..', 'asr', 'keyphrases.txt') },
+    env: {
+      HOTLINE_INSPECTION_SLA_S: '2',
+      HOTLINE_ASR_CONCURRENCY: '2',
+      HOTLINE_QA_POLICY_DIR: POLICY_DIR,
+      HOTLINE_ASR_KEYPHRASES: path.resolve(POLICY_DIR, '..', 'asr', 'keyphrases.txt'),
+    },
     auth: (i) => async () => i.recorderToken(),
   });
   ({ idp, t, proc: api, pg } = stack);
@@ -93,11 +101,17 @@ describe('every conversation ends with a verdict or a reason', () => {
     const [left, right] = decodeWav(stereo, inspectWav(stereo));
     const mono = new Int16Array(left.length);
     for (let i = 0; i < mono.length; i++) mono[i] = (left[i] + right[i]) >> 1;
-    const up = await uploadCall(api.base, encodeWav([mono], 16000), { ...metadataFor(calls.get('bank-compliant')!.script, '16k'), externalId: 'mono' });
+    const up = await uploadCall(api.base, encodeWav([mono], 16000), {
+      ...metadataFor(calls.get('bank-compliant')!.script, '16k'),
+      externalId: 'mono',
+    });
     expect(up.status).toBe(202);
     ids.mono = up.body.conversation.id;
     // a call whose stored audio vanishes (disk fault): it must end `failed`, with the error, in the report
-    const gone = await uploadCall(api.base, fs.readFileSync(calls.get('gov-complaint')!.call.wav16k), { ...metadataFor(calls.get('gov-complaint')!.script, '16k'), externalId: 'vanishing' });
+    const gone = await uploadCall(api.base, fs.readFileSync(calls.get('gov-complaint')!.call.wav16k), {
+      ...metadataFor(calls.get('gov-complaint')!.script, '16k'),
+      externalId: 'vanishing',
+    });
     ids.vanishing = gone.body.conversation.id;
     await pg.query("UPDATE recordings SET object_id = repeat('0', 64) WHERE conversation_id = $1", [ids.vanishing]);
     const chat = await as('recorder', 'POST', '/api/v1/conversations', {
@@ -108,16 +122,27 @@ describe('every conversation ends with a verdict or a reason', () => {
       startedAt: '2026-11-02T12:00:00Z',
       messages: [
         { speaker: 'customer', at: '2026-11-02T12:00:05Z', text: 'Hi, my card was swallowed by the ATM.' },
-        { speaker: 'agent', at: '2026-11-02T12:00:40Z', text: 'Sorry to hear that. Before we continue I need to verify your identity: your date of birth please?' },
+        {
+          speaker: 'agent',
+          at: '2026-11-02T12:00:40Z',
+          text: 'Sorry to hear that. Before we continue I need to verify your identity: your date of birth please?',
+        },
         { speaker: 'customer', at: '2026-11-02T12:01:10Z', text: '3 March 1980' },
-        { speaker: 'agent', at: '2026-11-02T12:02:00Z', text: 'Thank you. I have ordered a new card. Is there anything else I can help you with?' },
+        {
+          speaker: 'agent',
+          at: '2026-11-02T12:02:00Z',
+          text: 'Thank you. I have ordered a new card. Is there anything else I can help you with?',
+        },
       ],
     });
     expect(chat.status).toBe(201);
     ids.chat = chat.body.conversation.id;
 
     const { rows } = await pg.query(`SELECT min(started_at) AS a, max(started_at) AS b FROM conversations`);
-    period = { from: new Date(rows[0].a).toISOString().slice(0, 10), to: new Date(rows[0].b).toISOString().slice(0, 10) };
+    period = {
+      from: new Date(rows[0].a).toISOString().slice(0, 10),
+      to: new Date(rows[0].b).toISOString().slice(0, 10),
+    };
     const cov = await as('cora', 'GET', `/api/v1/inspection/coverage?from=${period.from}&to=${period.to}`);
     expect(cov.status).toBe(200);
     expect(cov.body.totals).toEqual({ received: 9, inspected: 0, notApplicable: 0, failed: 0, pending: 9 });
@@ -129,7 +154,14 @@ describe('every conversation ends with a verdict or a reason', () => {
 
   it('the worker imports the packs, works through everything, and each synthetic call gets its expected verdict', async () => {
     worker = await startProcess('worker', t);
-    await waitFor('every conversation to settle', async () => (await pg.query(`SELECT count(*)::int AS n FROM conversations WHERE status IN ('inspected', 'failed')`)).rows[0].n === 9, 240_000, 500);
+    await waitFor(
+      'every conversation to settle',
+      async () =>
+        (await pg.query(`SELECT count(*)::int AS n FROM conversations WHERE status IN ('inspected', 'failed')`)).rows[0]
+          .n === 9,
+      240_000,
+      500,
+    );
     const pol = (await pg.query(`SELECT policy_id, version, status, created_by FROM qa_policies ORDER BY 1`)).rows;
     expect(pol).toEqual([
       { policy_id: 'bank-retail', version: 1, status: 'active', created_by: 'policy import' },
@@ -142,14 +174,24 @@ describe('every conversation ends with a verdict or a reason', () => {
       const [v] = await verdicts(ids[name]);
       got[name] = v;
       const failed = v.findings.filter((f) => f.result === 'fail').map((f) => `${f.ruleId}${f.fatal ? '!' : ''}`);
-      summary.push(`${name}: ${v.policy?.id} score ${v.score} ${v.passed ? 'PASS' : 'FAIL'}; failed: ${failed.join(', ') || '-'}`);
+      summary.push(
+        `${name}: ${v.policy?.id} score ${v.score} ${v.passed ? 'PASS' : 'FAIL'}; failed: ${failed.join(', ') || '-'}`,
+      );
     }
     console.log(`verdicts of the synthetic calls (16 kHz):\n  ${summary.join('\n  ')}`);
 
-    expect(got['bank-compliant']).toMatchObject({ outcome: 'inspected', passed: true, fatalRules: [], policy: { id: 'bank-retail', version: 1 } });
+    expect(got['bank-compliant']).toMatchObject({
+      outcome: 'inspected',
+      passed: true,
+      fatalRules: [],
+      policy: { id: 'bank-retail', version: 1 },
+    });
     expect(rule(got['bank-compliant'], 'recording_notice').result).toBe('pass');
     // sentiment now comes from the understand stage: the rule is evaluated, and a friendly call's mood does not fall
-    expect(rule(got['bank-compliant'], 'customer_sentiment')).toMatchObject({ result: 'pass', measured: { first: expect.any(Number), last: expect.any(Number) } });
+    expect(rule(got['bank-compliant'], 'customer_sentiment')).toMatchObject({
+      result: 'pass',
+      measured: { first: expect.any(Number), last: expect.any(Number) },
+    });
 
     expect(got['bank-no-notice']).toMatchObject({ passed: false });
     expect(got['bank-no-notice'].fatalRules).toContain('recording_notice');
@@ -188,11 +230,18 @@ describe('every conversation ends with a verdict or a reason', () => {
 
   it('the mono recording, the chat and the vanished call: a stated reason each', async () => {
     const [mono] = await verdicts(ids.mono);
-    expect(mono).toMatchObject({ outcome: 'not_applicable', reasonCode: 'no_agent_channel', reason: expect.stringMatching(/mono/) });
+    expect(mono).toMatchObject({
+      outcome: 'not_applicable',
+      reasonCode: 'no_agent_channel',
+      reason: expect.stringMatching(/mono/),
+    });
     const [chat] = await verdicts(ids.chat);
     expect(chat).toMatchObject({ outcome: 'inspected', policy: { id: 'bank-retail' } });
     expect(rule(chat, 'recording_notice').result).toBe('not_applicable');
-    expect(rule(chat, 'dead_air')).toMatchObject({ result: 'not_applicable', message: 'a timing rule: applies to calls only' });
+    expect(rule(chat, 'dead_air')).toMatchObject({
+      result: 'not_applicable',
+      message: 'a timing rule: applies to calls only',
+    });
     expect(rule(chat, 'identity_before_account').result).toBe('not_applicable');
     expect(rule(chat, 'further_help').result).toBe('pass');
     expect(await verdicts(ids.vanishing)).toEqual([]);
@@ -203,10 +252,19 @@ describe('every conversation ends with a verdict or a reason', () => {
     expect(cov.status).toBe(200);
     expect(cov.body.totals).toEqual({ received: 9, inspected: 7, notApplicable: 1, failed: 1, pending: 0 });
     expect(cov.body.alarm).toEqual({ state: 'ok', pendingPastSla: 0, oldestPendingAgeS: null });
-    const rows = cov.body.days as Array<{ received: number; inspected: number; notApplicable: { count: number; reasons: Array<{ code: string }> }; failed: { count: number; errors: Array<{ stage: string; error: string }> }; pending: { count: number } }>;
-    for (const r of rows) expect(r.inspected + r.notApplicable.count + r.failed.count + r.pending.count).toBe(r.received);
+    const rows = cov.body.days as Array<{
+      received: number;
+      inspected: number;
+      notApplicable: { count: number; reasons: Array<{ code: string }> };
+      failed: { count: number; errors: Array<{ stage: string; error: string }> };
+      pending: { count: number };
+    }>;
+    for (const r of rows)
+      expect(r.inspected + r.notApplicable.count + r.failed.count + r.pending.count).toBe(r.received);
     expect(rows.flatMap((r) => r.notApplicable.reasons.map((x) => x.code))).toEqual(['no_agent_channel']);
-    expect(rows.flatMap((r) => r.failed.errors)).toEqual([expect.objectContaining({ stage: 'transcribe', error: expect.stringMatching(/recording object unreadable/) })]);
+    expect(rows.flatMap((r) => r.failed.errors)).toEqual([
+      expect.objectContaining({ stage: 'transcribe', error: expect.stringMatching(/recording object unreadable/) }),
+    ]);
     expect((await as('anna', 'GET', `/api/v1/inspection/coverage`)).status).toBe(403);
   });
 });
@@ -215,38 +273,78 @@ describe('review and disputes', () => {
   it('a QA analyst overturns a finding: the final score is recomputed, the case is labelled, the step audited', async () => {
     const [v] = await verdicts(ids['bank-long-silence']);
     const f = rule(v, 'dead_air');
-    const r = await as('quinn', 'POST', `/api/v1/findings/${f.id}/review`, { decision: 'overturn', comment: 'the agent said one moment: an announced hold' });
+    const r = await as('quinn', 'POST', `/api/v1/findings/${f.id}/review`, {
+      decision: 'overturn',
+      comment: 'the agent said one moment: an announced hold',
+    });
     expect(r.status).toBe(200);
     expect(r.body.finding.review).toMatchObject({ state: 'overturned', by: 'quinn' });
     expect(r.body.finalScore).toBeGreaterThan(v.score!);
     const [after] = await verdicts(ids['bank-long-silence']);
     expect(after).toMatchObject({ score: v.score, finalScore: r.body.finalScore });
-    expect((await pg.query(`SELECT expected, source FROM labelled_cases WHERE finding_id = $1`, [f.id])).rows).toEqual([{ expected: 'pass', source: 'overturned' }]);
+    expect((await pg.query(`SELECT expected, source FROM labelled_cases WHERE finding_id = $1`, [f.id])).rows).toEqual([
+      { expected: 'pass', source: 'overturned' },
+    ]);
     // a short comment is refused; an agent may not review
-    expect((await as('quinn', 'POST', `/api/v1/findings/${f.id}/review`, { decision: 'confirm', comment: 'ok' })).status).toBe(422);
-    expect((await as('anna', 'POST', `/api/v1/findings/${f.id}/review`, { decision: 'confirm', comment: 'this looks right to me' })).status).toBe(403);
+    expect(
+      (await as('quinn', 'POST', `/api/v1/findings/${f.id}/review`, { decision: 'confirm', comment: 'ok' })).status,
+    ).toBe(422);
+    expect(
+      (
+        await as('anna', 'POST', `/api/v1/findings/${f.id}/review`, {
+          decision: 'confirm',
+          comment: 'this looks right to me',
+        })
+      ).status,
+    ).toBe(403);
     // confirming a failed fatal finding keeps the verdict failed
     const [cvv] = await verdicts(ids['bank-card-cvv']);
-    const confirm = await as('quinn', 'POST', `/api/v1/findings/${rule(cvv, 'no_cvv_request').id}/review`, { decision: 'confirm', comment: 'the agent asked for the security code' });
+    const confirm = await as('quinn', 'POST', `/api/v1/findings/${rule(cvv, 'no_cvv_request').id}/review`, {
+      decision: 'confirm',
+      comment: 'the agent asked for the security code',
+    });
     expect(confirm.status).toBe(200);
     expect(confirm.body.finalPassed).toBe(false);
   });
 
   it('an agent disputes her own verdict once within the window; a supervisor decides; others cannot', async () => {
     const [v] = await verdicts(ids['bank-card-cvv'], 'anna');
-    const d = await as('anna', 'POST', `/api/v1/verdicts/${v.id}/disputes`, { comment: 'the customer volunteered the code, I did not store it' });
+    const d = await as('anna', 'POST', `/api/v1/verdicts/${v.id}/disputes`, {
+      comment: 'the customer volunteered the code, I did not store it',
+    });
     expect(d.status).toBe(201);
     expect(d.body).toMatchObject({ status: 'open', raisedBy: 'anna' });
-    expect((await as('anna', 'POST', `/api/v1/verdicts/${v.id}/disputes`, { comment: 'and again, a second dispute here' })).body.error.code).toBe('dispute_open');
-    expect((await as('bob', 'POST', `/api/v1/verdicts/${v.id}/disputes`, { comment: 'not my call but I dispute it' })).status).toBe(404);
+    expect(
+      (await as('anna', 'POST', `/api/v1/verdicts/${v.id}/disputes`, { comment: 'and again, a second dispute here' }))
+        .body.error.code,
+    ).toBe('dispute_open');
+    expect(
+      (await as('bob', 'POST', `/api/v1/verdicts/${v.id}/disputes`, { comment: 'not my call but I dispute it' }))
+        .status,
+    ).toBe(404);
     const cvvSpoken = rule(v, 'cvv_spoken');
-    const decided = await as('sara', 'POST', `/api/v1/disputes/${d.body.id}/decision`, { decision: 'accepted', comment: 'the customer said it unprompted', overturnFindings: [cvvSpoken.id] });
+    const decided = await as('sara', 'POST', `/api/v1/disputes/${d.body.id}/decision`, {
+      decision: 'accepted',
+      comment: 'the customer said it unprompted',
+      overturnFindings: [cvvSpoken.id],
+    });
     expect(decided.status).toBe(200);
     expect(decided.body).toMatchObject({ status: 'accepted', decidedBy: 'sara' });
-    expect((await as('sara', 'POST', `/api/v1/disputes/${d.body.id}/decision`, { decision: 'rejected', comment: 'changed my mind about this' })).body.error.code).toBe('dispute_closed');
+    expect(
+      (
+        await as('sara', 'POST', `/api/v1/disputes/${d.body.id}/decision`, {
+          decision: 'rejected',
+          comment: 'changed my mind about this',
+        })
+      ).body.error.code,
+    ).toBe('dispute_closed');
     const [after] = await verdicts(ids['bank-card-cvv']);
     expect(rule(after, 'cvv_spoken')).toMatchObject({ review: { state: 'overturned', by: 'sara' } } as never);
-    const audit = (await pg.query(`SELECT actor_name, action FROM audit_events WHERE action LIKE 'verdict.%' AND action <> 'verdict.read' ORDER BY seq`)).rows;
+    const audit = (
+      await pg.query(
+        `SELECT actor_name, action FROM audit_events WHERE action LIKE 'verdict.%' AND action <> 'verdict.read' ORDER BY seq`,
+      )
+    ).rows;
     expect(audit).toEqual(
       expect.arrayContaining([
         { actor_name: 'quinn', action: 'verdict.review' },
@@ -259,46 +357,84 @@ describe('review and disputes', () => {
 
 describe('policy versions', () => {
   const bankV1 = fs.readFileSync(path.join(POLICY_DIR, 'bank-retail.yaml'), 'utf8');
-  const variant = (version: number, deadAirS: number) => bankV1.replace(/^version: 1$/m, `version: ${version}`).replace('max_s: 10\n', `max_s: ${deadAirS}\n`);
+  const variant = (version: number, deadAirS: number) =>
+    bankV1.replace(/^version: 1$/m, `version: ${version}`).replace('max_s: 10\n', `max_s: ${deadAirS}\n`);
 
   it('validation names line and column; a changed text under an existing version is refused', async () => {
-    const bad = await as('quinn', 'POST', '/api/v1/policies/validate', { source: bankV1.replace('max_s: 10\n', 'max_s: ten\n') });
-    expect(bad.body).toMatchObject({ valid: false, error: { field: expect.stringMatching(/^sections\.\d+\.rules\.0\.max_s$/), problem: expect.stringMatching(/number/) } });
+    const bad = await as('quinn', 'POST', '/api/v1/policies/validate', {
+      source: bankV1.replace('max_s: 10\n', 'max_s: ten\n'),
+    });
+    expect(bad.body).toMatchObject({
+      valid: false,
+      error: {
+        field: expect.stringMatching(/^sections\.\d+\.rules\.0\.max_s$/),
+        problem: expect.stringMatching(/number/),
+      },
+    });
     expect(bad.body.error.line).toBe(bankV1.split('\n').findIndex((l) => l.includes('max_s: 10')) + 1);
-    expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(1, 30) })).body.error.code).toBe('version_exists');
+    expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(1, 30) })).body.error.code).toBe(
+      'version_exists',
+    );
     expect((await as('anna', 'POST', '/api/v1/policies/validate', { source: bankV1 })).status).toBe(403);
   });
 
   it('a version that contradicts a reviewed case is refused at activation; `policy regress` shows the regression', async () => {
     expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(2, 5) })).status).toBe(201);
     // QA drafts, only compliance approves
-    expect((await as('quinn', 'POST', '/api/v1/policies/bank-retail/versions/2/activate', { reason: 'stricter dead air limit' })).status).toBe(403);
-    const refused = await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/2/activate', { reason: 'stricter dead air limit' });
+    expect(
+      (
+        await as('quinn', 'POST', '/api/v1/policies/bank-retail/versions/2/activate', {
+          reason: 'stricter dead air limit',
+        })
+      ).status,
+    ).toBe(403);
+    const refused = await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/2/activate', {
+      reason: 'stricter dead air limit',
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('regressions');
     const file = path.join(t.varDir, 'bank-retail-v2.yaml');
     fs.writeFileSync(file, variant(2, 5));
-    const cli = spawnSync(process.execPath, [MAIN, 'policy', 'regress', file], { env: { ...process.env, ...t.env }, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [MAIN, 'policy', 'regress', file], {
+      env: { ...process.env, ...t.env },
+      encoding: 'utf8',
+    });
     expect(cli.status).toBe(1);
-    expect(cli.stdout).toMatch(/REGRESSION conversation [0-9a-f-]{36} rule dead_air: reviewer said pass \(overturned\), candidate gives fail/);
+    expect(cli.stdout).toMatch(
+      /REGRESSION conversation [0-9a-f-]{36} rule dead_air: reviewer said pass \(overturned\), candidate gives fail/,
+    );
   });
 
   it('a version activated with its known regression accepted; re-inspection of the period adds new verdicts and keeps the old', async () => {
     expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(3, 30) })).status).toBe(201);
     // v3 fixes the overturned dead-air case, but still flags the CVV the dispute decision overturned
-    const refused = await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/3/activate', { reason: 'holds while checking accounts are normal' });
+    const refused = await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/3/activate', {
+      reason: 'holds while checking accounts are normal',
+    });
     expect(refused.status).toBe(409);
-    expect(refused.body.error.details.disagree).toEqual([expect.objectContaining({ ruleId: 'cvv_spoken', expected: 'pass', got: 'fail' })]);
-    const ok = await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/3/activate', { reason: 'holds while checking accounts are normal', acceptRegressions: true });
+    expect(refused.body.error.details.disagree).toEqual([
+      expect.objectContaining({ ruleId: 'cvv_spoken', expected: 'pass', got: 'fail' }),
+    ]);
+    const ok = await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/3/activate', {
+      reason: 'holds while checking accounts are normal',
+      acceptRegressions: true,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ previous: 1, regression: { cases: 3, agree: 2 } });
-    const audit = (await pg.query(`SELECT outcome, details FROM audit_events WHERE action = 'policy.activate' AND object_id = 'bank-retail@v3' ORDER BY seq`)).rows;
+    const audit = (
+      await pg.query(
+        `SELECT outcome, details FROM audit_events WHERE action = 'policy.activate' AND object_id = 'bank-retail@v3' ORDER BY seq`,
+      )
+    ).rows;
     expect(audit.map((a) => [a.outcome, a.details.acceptedRegressions ?? null])).toEqual([
       ['denied', null],
       ['allowed', true],
     ]);
     const before = await verdicts(ids['bank-compliant']);
-    const job = await as('cora', 'POST', '/api/v1/inspection/reinspect', { from: `${period.from}T00:00:00Z`, to: `${period.to}T23:59:59Z` });
+    const job = await as('cora', 'POST', '/api/v1/inspection/reinspect', {
+      from: `${period.from}T00:00:00Z`,
+      to: `${period.to}T23:59:59Z`,
+    });
     expect(job.status).toBe(202);
     const done = await waitFor('the re-inspection', async () => {
       const r = await as('cora', 'GET', `/api/v1/inspection/reinspect/${job.body.jobId}`);
@@ -314,7 +450,10 @@ describe('policy versions', () => {
     // the same transcript under v1 and v3: same transcript hash, a different policy hash
     expect(after[0].transcriptHash).toBe(after[1].transcriptHash);
     // running it again changes nothing: verdicts are deterministic
-    const again = await as('cora', 'POST', '/api/v1/inspection/reinspect', { from: `${period.from}T00:00:00Z`, to: `${period.to}T23:59:59Z` });
+    const again = await as('cora', 'POST', '/api/v1/inspection/reinspect', {
+      from: `${period.from}T00:00:00Z`,
+      to: `${period.to}T23:59:59Z`,
+    });
     const done2 = await waitFor('the second re-inspection', async () => {
       const r = await as('cora', 'GET', `/api/v1/inspection/reinspect/${again.body.jobId}`);
       return r.body.state === 'completed' ? r.body : undefined;

@@ -18,7 +18,8 @@ beforeAll(async () => {
   stack = await openStack('nlu', 8, {
     role: 'all',
     procEnv: { HOTLINE_MODELS_DIR: models },
-    auth: (i) => async (method, url) => (method === 'POST' && /\/api\/v1\/conversations$/.test(url) ? i.recorderToken() : i.tokenFor('cora')),
+    auth: (i) => async (method, url) =>
+      method === 'POST' && /\/api\/v1\/conversations$/.test(url) ? i.recorderToken() : i.tokenFor('cora'),
   });
 });
 
@@ -35,7 +36,9 @@ describe('a tampered language model', () => {
     const body = (await ready.json()) as { ready: boolean; checks: { understanding: { ok: boolean; error: string } } };
     expect(body.ready).toBe(false);
     expect(body.checks.understanding.ok).toBe(false);
-    expect(body.checks.understanding.error).toMatch(/model sentiment-en: file vocab\.json does not match its manifest .*tampered or damaged/);
+    expect(body.checks.understanding.error).toMatch(
+      /model sentiment-en: file vocab\.json does not match its manifest .*tampered or damaged/,
+    );
 
     const chat = {
       channel: 'chat',
@@ -47,16 +50,35 @@ describe('a tampered language model', () => {
         { speaker: 'agent', at: '2026-11-03T09:00:30Z', text: 'I am sorry, let me look at it.' },
       ],
     };
-    const post = await getJson(`${base}/api/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chat) });
+    const post = await getJson(`${base}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(chat),
+    });
     expect(post.status).toBe(201);
     const id = post.body.conversation.id;
     // the job is queued for the understand stage, which this worker does not run: the conversation waits, intact
-    await waitFor('the understand job to be queued', async () => (await stack.pg.query("SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND stage = 'understand' AND kind = 'enqueued'", [id])).rows[0].n === 1);
+    await waitFor(
+      'the understand job to be queued',
+      async () =>
+        (
+          await stack.pg.query(
+            "SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND stage = 'understand' AND kind = 'enqueued'",
+            [id],
+          )
+        ).rows[0].n === 1,
+    );
     await new Promise((r) => setTimeout(r, 3000));
-    const row = (await stack.pg.query('SELECT status, failed_stage, intent FROM conversations WHERE id = $1', [id])).rows[0];
+    const row = (await stack.pg.query('SELECT status, failed_stage, intent FROM conversations WHERE id = $1', [id]))
+      .rows[0];
     expect(row).toEqual({ status: 'protected', failed_stage: null, intent: null });
-    expect((await stack.pg.query('SELECT count(*)::int AS n FROM verdicts WHERE conversation_id = $1', [id])).rows[0].n).toBe(0);
+    expect(
+      (await stack.pg.query('SELECT count(*)::int AS n FROM verdicts WHERE conversation_id = $1', [id])).rows[0].n,
+    ).toBe(0);
     const detail = await getJson(`${base}/api/v1/conversations/${id}`);
-    expect(detail.body.utterances.map((u: { text: string }) => u.text)).toEqual(['My card was declined again, this is ridiculous.', 'I am sorry, let me look at it.']);
+    expect(detail.body.utterances.map((u: { text: string }) => u.text)).toEqual([
+      'My card was declined again, this is ridiculous.',
+      'I am sorry, let me look at it.',
+    ]);
   });
 });

@@ -14,14 +14,26 @@ const REDIRECT = 'http://127.0.0.1:8080/auth/callback';
 let idp: LocalIssuer;
 
 beforeAll(async () => {
-  idp = await startLocalIssuer({ realmFile: path.join(KC, 'realm-hotline.json'), usersFile: path.join(KC, 'demo-users.json'), password: PASSWORD, env: 'test' });
+  idp = await startLocalIssuer({
+    realmFile: path.join(KC, 'realm-hotline.json'),
+    usersFile: path.join(KC, 'demo-users.json'),
+    password: PASSWORD,
+    env: 'test',
+  });
 });
 afterAll(async () => idp?.close());
 
 class Browser {
   jar = new Map<string, string>();
   async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: {
+        ...(init.headers as Record<string, string>),
+        cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
+    });
     for (const c of res.headers.getSetCookie()) {
       const [kv] = c.split(';');
       const i = kv.indexOf('=');
@@ -50,12 +62,24 @@ async function signIn(username: string, password = PASSWORD) {
   const disco = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json();
   const b = new Browser();
   const auth = new URL(disco.authorization_endpoint);
-  Object.entries({ client_id: 'hotline-console', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', state, code_challenge: challenge, code_challenge_method: 'S256' }).forEach(([k, v]) => auth.searchParams.set(k, v));
+  Object.entries({
+    client_id: 'hotline-console',
+    redirect_uri: REDIRECT,
+    response_type: 'code',
+    scope: 'openid',
+    state,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  }).forEach(([k, v]) => auth.searchParams.set(k, v));
   const { res } = await b.follow(await b.go(auth.href), auth.href, REDIRECT);
   expect(res.status).toBe(200);
   const html = await res.text();
   const action = new URL(/action="([^"]+)"/.exec(html)![1], idp.issuer).href;
-  const post = await b.go(action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username, password }).toString() });
+  const post = await b.go(action, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username, password }).toString(),
+  });
   if (post.status === 401) return { rejected: await post.text() };
   const done = await b.follow(post, action, REDIRECT);
   expect(done.url?.searchParams.get('state')).toBe(state);
@@ -63,7 +87,13 @@ async function signIn(username: string, password = PASSWORD) {
   const tok = await fetch(disco.token_endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, client_id: 'hotline-console', code_verifier: verifier }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: REDIRECT,
+      client_id: 'hotline-console',
+      code_verifier: verifier,
+    }).toString(),
   });
   return { disco, tokens: (await tok.json()) as Record<string, string>, status: tok.status };
 }
@@ -78,7 +108,8 @@ describe('local issuer with Keycloak paths and claims', () => {
       ['jwks_uri', 'certs'],
       ['userinfo_endpoint', 'userinfo'],
       ['end_session_endpoint', 'logout'],
-    ]) expect(d[k]).toBe(`${idp.issuer}/protocol/openid-connect/${p}`);
+    ])
+      expect(d[k]).toBe(`${idp.issuer}/protocol/openid-connect/${p}`);
     expect(d.code_challenge_methods_supported).toEqual(['S256']);
   });
 
@@ -90,7 +121,12 @@ describe('local issuer with Keycloak paths and claims', () => {
     expect(p.permissions).toEqual(expect.arrayContaining(['transcript:read', 'transcript:unmask', 'verdict:review']));
     expect(p.permissions).not.toContain('policy:approve');
     const claims = JSON.parse(Buffer.from(r.tokens!.access_token.split('.')[1], 'base64url').toString());
-    expect(claims).toMatchObject({ typ: 'Bearer', azp: 'hotline-console', aud: 'hotline-api', groups: ['/teams/team-cards'] });
+    expect(claims).toMatchObject({
+      typ: 'Bearer',
+      azp: 'hotline-console',
+      aud: 'hotline-api',
+      groups: ['/teams/team-cards'],
+    });
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(300);
     // the ID token and the refresh token are not access tokens
     for (const other of [r.tokens!.id_token, r.tokens!.refresh_token].filter(Boolean)) {
@@ -111,7 +147,12 @@ describe('local issuer with Keycloak paths and claims', () => {
     expect(bad.rejected).toMatch(/Invalid username or password/);
     const d = await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json();
     const noPkce = new URL(d.authorization_endpoint);
-    Object.entries({ client_id: 'hotline-console', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid' }).forEach(([k, v]) => noPkce.searchParams.set(k, v));
+    Object.entries({
+      client_id: 'hotline-console',
+      redirect_uri: REDIRECT,
+      response_type: 'code',
+      scope: 'openid',
+    }).forEach(([k, v]) => noPkce.searchParams.set(k, v));
     const res = await fetch(noPkce, { redirect: 'manual' });
     const loc = res.headers.get('location') ?? '';
     expect(loc).toMatch(/error=invalid_request/);
@@ -119,7 +160,11 @@ describe('local issuer with Keycloak paths and claims', () => {
   });
 
   it('refuses to start in production or off loopback', async () => {
-    const base = { realmFile: path.join(KC, 'realm-hotline.json'), usersFile: path.join(KC, 'demo-users.json'), password: PASSWORD };
+    const base = {
+      realmFile: path.join(KC, 'realm-hotline.json'),
+      usersFile: path.join(KC, 'demo-users.json'),
+      password: PASSWORD,
+    };
     await expect(startLocalIssuer({ ...base, env: 'production' })).rejects.toThrow(/refuses to start in production/);
     await expect(startLocalIssuer({ ...base, env: 'test', host: '0.0.0.0' })).rejects.toThrow(/loopback only/);
   });
@@ -128,18 +173,34 @@ describe('local issuer with Keycloak paths and claims', () => {
 describe('machine clients', () => {
   it('a recorder gets an access token by client credentials that carries only conversation:ingest', async () => {
     const secret = crypto.randomBytes(24).toString('base64url');
-    const own = await startLocalIssuer({ realmFile: path.join(KC, 'realm-hotline.json'), usersFile: path.join(KC, 'demo-users.json'), password: PASSWORD, clientSecrets: { 'hotline-recorder': secret }, env: 'test' });
+    const own = await startLocalIssuer({
+      realmFile: path.join(KC, 'realm-hotline.json'),
+      usersFile: path.join(KC, 'demo-users.json'),
+      password: PASSWORD,
+      clientSecrets: { 'hotline-recorder': secret },
+      env: 'test',
+    });
     try {
       const token = async (s: string) =>
         fetch(`${own.issuer}/protocol/openid-connect/token`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`hotline-recorder:${s}`).toString('base64')}` },
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from(`hotline-recorder:${s}`).toString('base64')}`,
+          },
           body: 'grant_type=client_credentials',
         });
       const res = await token(secret);
       expect(res.status).toBe(200);
-      const p = await new TokenVerifier({ issuer: own.issuer }).verify(((await res.json()) as { access_token: string }).access_token);
-      expect(p).toMatchObject({ username: 'service-account-hotline-recorder', roles: [], permissions: ['conversation:ingest'], teams: [] });
+      const p = await new TokenVerifier({ issuer: own.issuer }).verify(
+        ((await res.json()) as { access_token: string }).access_token,
+      );
+      expect(p).toMatchObject({
+        username: 'service-account-hotline-recorder',
+        roles: [],
+        permissions: ['conversation:ingest'],
+        teams: [],
+      });
       expect((await token('wrong')).status).toBe(401);
     } finally {
       await own.close();

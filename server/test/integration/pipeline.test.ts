@@ -25,13 +25,16 @@ async function waitTranscribed(id: string) {
   });
 }
 
-
 let stack: Stack;
 beforeAll(async () => {
   stack = await openStack('pipeline', 11, {
     role: 'all',
-    procEnv: { HOTLINE_ASR_CONCURRENCY: '2', HOTLINE_ASR_KEYPHRASES: path.resolve(__dirname, '..', '..', '..', 'policies', 'asr', 'keyphrases.txt') },
-    auth: (i) => async (method, url) => (method === 'POST' && /\/api\/v1\/(calls|conversations)$/.test(url) ? i.recorderToken() : i.tokenFor('cora')),
+    procEnv: {
+      HOTLINE_ASR_CONCURRENCY: '2',
+      HOTLINE_ASR_KEYPHRASES: path.resolve(__dirname, '..', '..', '..', 'policies', 'asr', 'keyphrases.txt'),
+    },
+    auth: (i) => async (method, url) =>
+      method === 'POST' && /\/api\/v1\/(calls|conversations)$/.test(url) ? i.recorderToken() : i.tokenFor('cora'),
   });
   ({ t, proc: app, pg } = stack);
 });
@@ -45,13 +48,29 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     const up = await uploadCall(app.base, fs.readFileSync(call.wav16k), metadataFor(script, '16k'));
     expect(up.status).toBe(202);
     expect(up.body.duplicate).toBe(false);
-    expect(up.body.conversation).toMatchObject({ channel: 'call', agentId: 'anna', teamId: 'team-cards', queue: 'cards' });
+    expect(up.body.conversation).toMatchObject({
+      channel: 'call',
+      agentId: 'anna',
+      teamId: 'team-cards',
+      queue: 'cards',
+    });
     id16 = up.body.conversation.id;
     const conv = await waitTranscribed(id16);
     expect(conv.status).toBe('inspected');
     expect(conv.asrEngine).toMatch(/^pocketsphinx:/);
-    expect(conv.recording).toMatchObject({ codec: 'pcm16', sampleRate: 16000, channels: 2, channelMap: ['agent', 'customer'] });
-    const us = conv.utterances as Array<{ speaker: string; startMs: number; endMs: number; text: string; words: Array<{ s: number; e: number }> }>;
+    expect(conv.recording).toMatchObject({
+      codec: 'pcm16',
+      sampleRate: 16000,
+      channels: 2,
+      channelMap: ['agent', 'customer'],
+    });
+    const us = conv.utterances as Array<{
+      speaker: string;
+      startMs: number;
+      endMs: number;
+      text: string;
+      words: Array<{ s: number; e: number }>;
+    }>;
     expect(us.length).toBeGreaterThanOrEqual(call.turns.length - 1);
     // each ground-truth turn is covered by an utterance of the same speaker that overlaps it
     for (const turn of call.turns) {
@@ -62,12 +81,18 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(us[0].speaker).toBe('agent');
     expect(us[0].text).toMatch(/recorded for quality and training/);
     // the phonetic keyphrase search found the recording notice inside the agent's first turn, and nothing unsaid
-    const kws = (us as unknown as Array<{ speaker: string; keyphrases: Array<{ p: string; s: number; e: number }> }>).flatMap((u) => u.keyphrases.map((k) => ({ ...k, speaker: u.speaker })));
+    const kws = (
+      us as unknown as Array<{ speaker: string; keyphrases: Array<{ p: string; s: number; e: number }> }>
+    ).flatMap((u) => u.keyphrases.map((k) => ({ ...k, speaker: u.speaker })));
     const notice = kws.find((k) => k.p === 'recorded for quality and training purposes');
     expect(notice?.speaker).toBe('agent');
     expect(notice!.s).toBeGreaterThanOrEqual(call.turns[0].startMs - 500);
     expect(notice!.e).toBeLessThanOrEqual(call.turns[0].endMs + 500);
-    expect(kws.filter((k) => ['not my problem', 'guaranteed return', 'case reference number', 'security code'].includes(k.p))).toEqual([]);
+    expect(
+      kws.filter((k) =>
+        ['not my problem', 'guaranteed return', 'case reference number', 'security code'].includes(k.p),
+      ),
+    ).toEqual([]);
     expect(conv.asrEngine).toMatch(/\+kws\([0-9a-f]{12}\)$/);
     // word timings are absolute, ordered and inside their utterance
     for (const u of us) for (const w of u.words) expect(w.s >= u.startMs && w.e <= u.endMs && w.s < w.e).toBe(true);
@@ -92,7 +117,10 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     // understanding: an intent with its confidence, sentiment on every turn, and the models' hashes
     expect(typeof conv.intent).toBe('string');
     expect(conv.intentConfidence).toBeGreaterThan(0);
-    expect(conv.nluModels).toEqual({ intent: expect.stringMatching(/^intent-banking77@1#[0-9a-f]{12}$/), sentiment: expect.stringMatching(/^sentiment-en@1#[0-9a-f]{12}$/) });
+    expect(conv.nluModels).toEqual({
+      intent: expect.stringMatching(/^intent-banking77@1#[0-9a-f]{12}$/),
+      sentiment: expect.stringMatching(/^sentiment-en@1#[0-9a-f]{12}$/),
+    });
     expect(conv.escalation).toMatchObject({ level: expect.stringMatching(/^(none|watch|escalate)$/) });
     for (const u of us as unknown as Array<{ sentiment: string; sentimentScore: number }>) {
       expect(['negative', 'neutral', 'positive']).toContain(u.sentiment);
@@ -101,7 +129,10 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     // the verdict records the understanding models beside the speech engine
     const verdicts = await getJson(`${app.base}/api/v1/conversations/${conv.id}/verdicts`);
     expect(verdicts.status).toBe(200);
-    expect(verdicts.body.items[0].models).toMatchObject({ intent: conv.nluModels.intent, sentiment: conv.nluModels.sentiment });
+    expect(verdicts.body.items[0].models).toMatchObject({
+      intent: conv.nluModels.intent,
+      sentiment: conv.nluModels.sentiment,
+    });
   });
 
   let cardCall: string;
@@ -124,28 +155,48 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(marks.map((m) => m.type)).toEqual(expect.arrayContaining(['card_number', 'cvv']));
     expect(conv.recording.redactedSpans).toBeGreaterThanOrEqual(2);
     // the stored audio is silent wherever personal data was spoken, in both channels
-    const wav = Buffer.from(await (await authedFetch(`${app.base}/api/v1/conversations/${cardCall}/audio`)).arrayBuffer());
+    const wav = Buffer.from(
+      await (await authedFetch(`${app.base}/api/v1/conversations/${cardCall}/audio`)).arrayBuffer(),
+    );
     const info = inspectWav(wav);
     const chans = decodeWav(wav, info);
     for (const m of marks) {
       const a = Math.floor((m.s! * info.sampleRate) / 1000);
       const b = Math.floor((m.e! * info.sampleRate) / 1000);
-      for (const ch of chans) expect(ch.subarray(a, b).some((x) => x !== 0), `${m.type} at ${m.s}-${m.e} ms`).toBe(false);
+      for (const ch of chans)
+        expect(
+          ch.subarray(a, b).some((x) => x !== 0),
+          `${m.type} at ${m.s}-${m.e} ms`,
+        ).toBe(false);
     }
   });
 
   it('unmask: the original with a stated reason, audited before it is returned; the CVV exists in no form', async () => {
-    const noReason = await getJson(`${app.base}/api/v1/conversations/${cardCall}/unmask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const noReason = await getJson(`${app.base}/api/v1/conversations/${cardCall}/unmask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect([noReason.status, noReason.body.error.code]).toEqual([422, 'invalid_request']);
     const reason = 'Dispute case 4471: customer contests a card transaction';
-    const r = await getJson(`${app.base}/api/v1/conversations/${cardCall}/unmask`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason }) });
+    const r = await getJson(`${app.base}/api/v1/conversations/${cardCall}/unmask`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason }),
+    });
     expect(r.status).toBe(200);
     expect(r.headers.get('cache-control')).toBe('no-store');
-    const original = (r.body.utterances as Array<{ speaker: string; text: string }>).filter((u) => u.speaker === 'customer').map((u) => u.text).join(' ');
+    const original = (r.body.utterances as Array<{ speaker: string; text: string }>)
+      .filter((u) => u.speaker === 'customer')
+      .map((u) => u.text)
+      .join(' ');
     expect(original).toMatch(/one one one one one one/);
     expect(original).toMatch(/security code is \[REDACTED\]/);
     expect(original).not.toMatch(/seven three nine/);
-    const ev = await pg.query("SELECT actor_name, reason, outcome, details FROM audit_events WHERE action = 'transcript.unmask' AND object_id = $1", [cardCall]);
+    const ev = await pg.query(
+      "SELECT actor_name, reason, outcome, details FROM audit_events WHERE action = 'transcript.unmask' AND object_id = $1",
+      [cardCall],
+    );
     expect(ev.rows).toEqual([expect.objectContaining({ actor_name: 'cora', reason, outcome: 'allowed' })]);
     expect(ev.rows[0].details.piiTypes).toEqual(expect.arrayContaining(['card_number']));
   });
@@ -156,16 +207,29 @@ describe('a synthesized call goes in, a transcript comes out', () => {
          OR position(convert_to('card', 'UTF8') in text_original) > 0`,
     );
     expect(plain.rows[0].n).toBe(0);
-    expect((await pg.query('SELECT count(*)::int AS n FROM utterances WHERE text IS NULL OR text_original IS NULL')).rows[0].n).toBe(0);
-    const names = await pg.query(`SELECT count(original_name)::int AS sealed, count(*) FILTER (WHERE position(convert_to('.wav', 'UTF8') in original_name) > 0)::int AS plain FROM recordings`);
+    expect(
+      (await pg.query('SELECT count(*)::int AS n FROM utterances WHERE text IS NULL OR text_original IS NULL')).rows[0]
+        .n,
+    ).toBe(0);
+    const names = await pg.query(
+      `SELECT count(original_name)::int AS sealed, count(*) FILTER (WHERE position(convert_to('.wav', 'UTF8') in original_name) > 0)::int AS plain FROM recordings`,
+    );
     expect(names.rows[0].sealed).toBeGreaterThan(0);
     expect(names.rows[0].plain).toBe(0);
-    const refs = await pg.query("SELECT customer_ref FROM conversations WHERE customer_ref IS NOT NULL");
+    const refs = await pg.query('SELECT customer_ref FROM conversations WHERE customer_ref IS NOT NULL');
     expect(refs.rows.length).toBeGreaterThan(0);
     for (const row of refs.rows) expect(Buffer.from(row.customer_ref).toString('latin1')).not.toMatch(/CUST|cust-/);
-    const files = fs.readdirSync(`${t.varDir}/objects`, { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f)));
+    const files = fs
+      .readdirSync(`${t.varDir}/objects`, { recursive: true })
+      .filter((f) => /[0-9a-f]{64}$/.test(String(f)));
     expect(files.length).toBeGreaterThan(0);
-    for (const f of files) expect(fs.readFileSync(path.join(t.varDir, 'objects', String(f))).subarray(0, 64).includes(Buffer.from('RIFF'))).toBe(false);
+    for (const f of files)
+      expect(
+        fs
+          .readFileSync(path.join(t.varDir, 'objects', String(f)))
+          .subarray(0, 64)
+          .includes(Buffer.from('RIFF')),
+      ).toBe(false);
     // the unredacted originals are gone: one object per recording
     expect(files.length).toBe(Number((await pg.query('SELECT count(object_id)::int AS n FROM recordings')).rows[0].n));
     const { script } = calls.get('bank-card-cvv')!;
@@ -176,7 +240,11 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     });
     expect(byRef.status).toBe(200);
     expect(byRef.body.items.map((i: { id: string }) => i.id)).toContain(cardCall);
-    const none = await getJson(`${app.base}/api/v1/conversations/search/identifier`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'phone', value: '+8613800000000' }) });
+    const none = await getJson(`${app.base}/api/v1/conversations/search/identifier`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'phone', value: '+8613800000000' }),
+    });
     expect(none.body.items).toEqual([]);
   });
 
@@ -187,12 +255,21 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(again.body).toMatchObject({ duplicate: true, conversation: { id: id16 } });
     await new Promise((r) => setTimeout(r, 1500));
     const runs = await pg.query('SELECT count(*)::int AS n FROM stage_runs WHERE conversation_id = $1', [id16]);
-    const starts = await pg.query("SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'started'", [id16]);
-    const convs = await pg.query('SELECT count(*)::int AS n FROM recordings WHERE sha256 = (SELECT sha256 FROM recordings WHERE conversation_id = $1)', [id16]);
+    const starts = await pg.query(
+      "SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'started'",
+      [id16],
+    );
+    const convs = await pg.query(
+      'SELECT count(*)::int AS n FROM recordings WHERE sha256 = (SELECT sha256 FROM recordings WHERE conversation_id = $1)',
+      [id16],
+    );
     // one run and one start per stage (transcribe, redact, understand, inspect), one recording
     expect([runs.rows[0].n, starts.rows[0].n, convs.rows[0].n]).toEqual([4, 4, 1]);
     // same audio, different metadata: a different conversation
-    const other = await uploadCall(app.base, fs.readFileSync(call.wav16k), { ...metadataFor(script, '16k'), externalId: 'another-call' });
+    const other = await uploadCall(app.base, fs.readFileSync(call.wav16k), {
+      ...metadataFor(script, '16k'),
+      externalId: 'another-call',
+    });
     expect(other.status).toBe(202);
     expect(other.body.conversation.id).not.toBe(id16);
   });
@@ -208,7 +285,12 @@ describe('a synthesized call goes in, a transcript comes out', () => {
         { speaker: 'agent', at: '2026-11-02T10:00:42Z', text: 'Sorry to hear that. Let me check your card status.' },
       ],
     };
-    const post = () => getJson(`${app.base}/api/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(chat) });
+    const post = () =>
+      getJson(`${app.base}/api/v1/conversations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(chat),
+      });
     const first = await post();
     expect(first.status).toBe(201);
     expect(first.body.conversation).toMatchObject({ channel: 'chat', status: 'protected', durationMs: 42_000 });
@@ -223,7 +305,9 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(second.body.duplicate).toBe(true);
     // the chat is understood like a call: the customer's request is a declined card payment
     const id = first.body.conversation.id;
-    let understood: { intent: string; intentConfidence: number; status: string; utterances: Array<{ sentiment: string }> } | undefined;
+    let understood:
+      | { intent: string; intentConfidence: number; status: string; utterances: Array<{ sentiment: string }> }
+      | undefined;
     await waitFor('the chat to be understood and inspected', async () => {
       const d = await getJson(`${app.base}/api/v1/conversations/${id}`);
       understood = d.body;
@@ -240,7 +324,9 @@ describe('bad input gets a precise 4xx and loses nothing', () => {
   const wav = () => encodeWav([new Int16Array(8000).map((_, i) => Math.round(3000 * Math.sin(i / 5)))], 8000);
 
   it('each malformed upload is refused with its own status and code, and nothing is written', async () => {
-    const before = await pg.query('SELECT (SELECT count(*) FROM conversations)::int AS c, (SELECT count(*) FROM recordings)::int AS r, (SELECT count(*) FROM utterances)::int AS u');
+    const before = await pg.query(
+      'SELECT (SELECT count(*) FROM conversations)::int AS c, (SELECT count(*) FROM recordings)::int AS r, (SELECT count(*) FROM utterances)::int AS u',
+    );
     const snapshot = await getJson(`${app.base}/api/v1/conversations?limit=200`);
     const truncated = wav().subarray(0, 30);
     const mp3 = wav();
@@ -255,7 +341,14 @@ describe('bad input gets a precise 4xx and loses nothing', () => {
       ['missing agentId', wav(), { teamId: 'x' }, 422, 'invalid_metadata', /agentId/],
       ['metadata not JSON', wav(), '{agentId:', 422, 'invalid_metadata', /not valid JSON/],
       ['unknown metadata field', wav(), { ...meta, secret: 1 }, 422, 'invalid_metadata', /secret/],
-      ['channel map mismatch', wav(), { ...meta, channelMap: ['agent', 'customer'] }, 422, 'invalid_metadata', /2 speaker\(s\) for a 1-channel/],
+      [
+        'channel map mismatch',
+        wav(),
+        { ...meta, channelMap: ['agent', 'customer'] },
+        422,
+        'invalid_metadata',
+        /2 speaker\(s\) for a 1-channel/,
+      ],
     ];
     for (const [name, audio, m, status, code, msg] of cases) {
       const r = await uploadCall(app.base, audio, m);
@@ -263,9 +356,17 @@ describe('bad input gets a precise 4xx and loses nothing', () => {
       expect(r.body.error.message, name).toMatch(msg);
       expect(r.body.error.requestId, name).toMatch(/.{8,}/);
     }
-    const notMultipart = await getJson(`${app.base}/api/v1/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const notMultipart = await getJson(`${app.base}/api/v1/calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect([notMultipart.status, notMultipart.body.error.code]).toEqual([415, 'unsupported_media_type']);
-    const badJson = await getJson(`${app.base}/api/v1/conversations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"channel":' });
+    const badJson = await getJson(`${app.base}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"channel":',
+    });
     expect([badJson.status, badJson.body.error.code]).toEqual([400, 'invalid_json']);
     const badChat = await getJson(`${app.base}/api/v1/conversations`, {
       method: 'POST',
@@ -275,12 +376,18 @@ describe('bad input gets a precise 4xx and loses nothing', () => {
     expect(badChat.status).toBe(422);
     expect(badChat.body.error.message).toMatch(/channel/);
     expect(badChat.body.error.message).toMatch(/messages/);
-    const after = await pg.query('SELECT (SELECT count(*) FROM conversations)::int AS c, (SELECT count(*) FROM recordings)::int AS r, (SELECT count(*) FROM utterances)::int AS u');
+    const after = await pg.query(
+      'SELECT (SELECT count(*) FROM conversations)::int AS c, (SELECT count(*) FROM recordings)::int AS r, (SELECT count(*) FROM utterances)::int AS u',
+    );
     expect(after.rows[0]).toEqual(before.rows[0]);
     expect((await getJson(`${app.base}/api/v1/conversations?limit=200`)).body).toEqual(snapshot.body);
     // no orphan objects: every stored object belongs to a recording
-    const objects = fs.readdirSync(`${t.varDir}/objects`, { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f)));
-    expect(objects.length).toBe(Number((await pg.query('SELECT count(DISTINCT object_id)::int AS n FROM recordings')).rows[0].n));
+    const objects = fs
+      .readdirSync(`${t.varDir}/objects`, { recursive: true })
+      .filter((f) => /[0-9a-f]{64}$/.test(String(f)));
+    expect(objects.length).toBe(
+      Number((await pg.query('SELECT count(DISTINCT object_id)::int AS n FROM recordings')).rows[0].n),
+    );
   });
 
   it('unknown or malformed ids answer 404; bad query values 422', async () => {
@@ -299,7 +406,9 @@ describe('read API', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Awaited<ReturnType<typeof getJson>> = await getJson(`${app.base}/api/v1/conversations?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: Awaited<ReturnType<typeof getJson>> = await getJson(
+        `${app.base}/api/v1/conversations?limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       seen.push(...page.body.items.map((i: { id: string }) => i.id));
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -321,13 +430,17 @@ describe('read API', () => {
     expect(full.status).toBe(200);
     expect(full.headers.get('accept-ranges')).toBe('bytes');
     expect(bytes.toString('ascii', 0, 4)).toBe('RIFF');
-    const part = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: 'bytes=8-15' } });
+    const part = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`, {
+      headers: { range: 'bytes=8-15' },
+    });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 8-15/${bytes.length}`);
     expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(8, 16));
     const tail = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: 'bytes=-4' } });
     expect(Buffer.from(await tail.arrayBuffer())).toEqual(bytes.subarray(bytes.length - 4));
-    const bad = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`, { headers: { range: `bytes=${bytes.length + 10}-` } });
+    const bad = await authedFetch(`${app.base}/api/v1/conversations/${id}/audio`, {
+      headers: { range: `bytes=${bytes.length + 10}-` },
+    });
     expect(bad.status).toBe(416);
     expect(bad.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
   });
@@ -339,10 +452,22 @@ describe('read API', () => {
     expect(ready.body.checks.speech.models[0]).toMatch(/^pocketsphinx:/);
     const doc = (await getJson(`${app.base}/api/v1/openapi.json`)).body;
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/calls', '/api/v1/conversations', '/api/v1/conversations/{id}', '/api/v1/conversations/{id}/audio', '/readyz']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/calls',
+        '/api/v1/conversations',
+        '/api/v1/conversations/{id}',
+        '/api/v1/conversations/{id}/audio',
+        '/readyz',
+      ]),
+    );
     expect(doc.components.schemas.CallMetadata.required).toContain('agentId');
-    expect(doc.paths['/api/v1/conversations'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['agentId', 'cursor', 'limit']));
-    expect(doc.paths['/api/v1/conversations'].post.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/TextConversation');
+    expect(doc.paths['/api/v1/conversations'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['agentId', 'cursor', 'limit']),
+    );
+    expect(doc.paths['/api/v1/conversations'].post.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/TextConversation',
+    );
   });
 });
 
@@ -353,7 +478,15 @@ describe('logs', () => {
     expect(lines.some((l) => typeof l.requestId === 'string' && l.msg === 'request')).toBe(true);
     expect(lines.some((l) => typeof l.jobId === 'string' && l.msg === 'transcribe finished')).toBe(true);
     const all = app.logs.join('\n').toLowerCase();
-    for (const phrase of ['recorded for quality', 'debit card', 'card was declined', 'security code', 'dispute case', 'one one one one']) expect(all).not.toContain(phrase);
+    for (const phrase of [
+      'recorded for quality',
+      'debit card',
+      'card was declined',
+      'security code',
+      'dispute case',
+      'one one one one',
+    ])
+      expect(all).not.toContain(phrase);
     const { script } = calls.get('bank-card-cvv')!;
     expect(all).not.toContain(String(metadataFor(script, '8k').customerRef).toLowerCase());
   });

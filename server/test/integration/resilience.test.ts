@@ -18,24 +18,41 @@ async function status(id: string): Promise<string> {
 }
 
 async function exactlyOnce(id: string) {
-  const runs = await pg.query('SELECT stage, count(*)::int AS n FROM stage_runs WHERE conversation_id = $1 GROUP BY stage ORDER BY stage', [id]);
-  const utt = await pg.query('SELECT count(*)::int AS n, count(DISTINCT (speaker, start_ms))::int AS d, max(seq)::int AS maxseq FROM utterances WHERE conversation_id = $1', [id]);
-  const completed = await pg.query("SELECT stage, count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'completed' GROUP BY stage ORDER BY stage", [id]);
+  const runs = await pg.query(
+    'SELECT stage, count(*)::int AS n FROM stage_runs WHERE conversation_id = $1 GROUP BY stage ORDER BY stage',
+    [id],
+  );
+  const utt = await pg.query(
+    'SELECT count(*)::int AS n, count(DISTINCT (speaker, start_ms))::int AS d, max(seq)::int AS maxseq FROM utterances WHERE conversation_id = $1',
+    [id],
+  );
+  const completed = await pg.query(
+    "SELECT stage, count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'completed' GROUP BY stage ORDER BY stage",
+    [id],
+  );
   // each stage ran exactly once, and there is exactly one verdict
-  const once = [{ stage: 'inspect', n: 1 }, { stage: 'redact', n: 1 }, { stage: 'transcribe', n: 1 }, { stage: 'understand', n: 1 }];
+  const once = [
+    { stage: 'inspect', n: 1 },
+    { stage: 'redact', n: 1 },
+    { stage: 'transcribe', n: 1 },
+    { stage: 'understand', n: 1 },
+  ];
   expect(runs.rows).toEqual(once);
   expect(completed.rows).toEqual(once);
-  expect((await pg.query('SELECT count(*)::int AS n FROM verdicts WHERE conversation_id = $1', [id])).rows[0].n).toBe(1);
+  expect((await pg.query('SELECT count(*)::int AS n FROM verdicts WHERE conversation_id = $1', [id])).rows[0].n).toBe(
+    1,
+  );
   expect(utt.rows[0].n).toBeGreaterThan(3);
   expect(utt.rows[0].d).toBe(utt.rows[0].n); // no utterance stored twice
   expect(utt.rows[0].maxseq).toBe(utt.rows[0].n - 1);
   return utt.rows[0].n as number;
 }
 
-
 let stack: Stack;
 beforeAll(async () => {
-  stack = await openStack('resilience', 12, { auth: (i) => async (method) => (method === 'POST' ? i.recorderToken() : i.tokenFor('cora')) });
+  stack = await openStack('resilience', 12, {
+    auth: (i) => async (method) => (method === 'POST' ? i.recorderToken() : i.tokenFor('cora')),
+  });
   ({ t, proc: api, pg } = stack);
 });
 
@@ -57,20 +74,27 @@ describe('worker killed mid-job', () => {
     // kill it once the attempt is recorded as started (the event follows the state change)
     await waitFor(
       'the worker to start transcribing',
-      async () => (await pg.query("SELECT 1 FROM processing_events WHERE conversation_id = $1 AND kind = 'started'", [id])).rowCount === 1,
+      async () =>
+        (await pg.query("SELECT 1 FROM processing_events WHERE conversation_id = $1 AND kind = 'started'", [id]))
+          .rowCount === 1,
       30_000,
       20,
     );
     worker.child.kill('SIGKILL');
     await worker.exited;
     expect(await status(id)).toBe('transcribing');
-    expect((await pg.query('SELECT count(*)::int AS n FROM utterances WHERE conversation_id = $1', [id])).rows[0].n).toBe(0);
+    expect(
+      (await pg.query('SELECT count(*)::int AS n FROM utterances WHERE conversation_id = $1', [id])).rows[0].n,
+    ).toBe(0);
 
     const restarted = await startProcess('worker', t, { HOTLINE_ASR_CONCURRENCY: '1' });
     procs.push(restarted);
     await waitFor('the restarted worker to finish', async () => (await status(id)) === 'inspected', 90_000);
     await exactlyOnce(id);
-    const starts = await pg.query("SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'started' AND stage = 'transcribe'", [id]);
+    const starts = await pg.query(
+      "SELECT count(*)::int AS n FROM processing_events WHERE conversation_id = $1 AND kind = 'started' AND stage = 'transcribe'",
+      [id],
+    );
     expect(starts.rows[0].n).toBe(2); // the killed attempt and the one that finished
     await restarted.stop();
   });
@@ -87,7 +111,12 @@ describe('Redis loses its data mid-run', () => {
       expect(up.status).toBe(202);
       ids.push(up.body.conversation.id);
     }
-    await waitFor('the first call to be in progress', async () => (await status(ids[0])) === 'transcribing', 30_000, 50);
+    await waitFor(
+      'the first call to be in progress',
+      async () => (await status(ids[0])) === 'transcribing',
+      30_000,
+      50,
+    );
     const redis = new IORedis(t.redisUrl);
     const keysBefore = await redis.keys(`${t.prefix}:*`);
     expect(keysBefore.length).toBeGreaterThan(0);
@@ -96,14 +125,20 @@ describe('Redis loses its data mid-run', () => {
     await waitFor(
       'every conversation to be transcribed',
       async () => {
-        const rows = await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = 'inspected'", [ids]);
+        const rows = await pg.query(
+          "SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = 'inspected'",
+          [ids],
+        );
         return rows.rows[0].n === ids.length;
       },
       180_000,
       500,
     );
     for (const id of ids) await exactlyOnce(id);
-    const reconciled = await pg.query("SELECT count(DISTINCT conversation_id)::int AS n FROM processing_events WHERE conversation_id = ANY($1) AND kind = 'reconciled'", [ids]);
+    const reconciled = await pg.query(
+      "SELECT count(DISTINCT conversation_id)::int AS n FROM processing_events WHERE conversation_id = ANY($1) AND kind = 'reconciled'",
+      [ids],
+    );
     expect(reconciled.rows[0].n).toBeGreaterThanOrEqual(ids.length - 1);
     await worker.stop();
   }, 240_000); // four calls through one speech thread, after a flush
@@ -117,7 +152,8 @@ describe('a job that finally fails', () => {
     // no retry can succeed. The row is pointed at an object that does not exist.
     const up = await uploadCall(api.base, audio, { ...metadataFor(script, '16k'), externalId: 'vanishing' });
     const id = up.body.conversation.id as string;
-    const sha = (await pg.query('SELECT object_id FROM recordings WHERE conversation_id = $1', [id])).rows[0].object_id as string;
+    const sha = (await pg.query('SELECT object_id FROM recordings WHERE conversation_id = $1', [id])).rows[0]
+      .object_id as string;
     await pg.query("UPDATE recordings SET object_id = repeat('0', 64) WHERE conversation_id = $1", [id]);
     const worker = await startProcess('worker', t, { HOTLINE_ASR_CONCURRENCY: '1' });
     procs.push(worker);

@@ -17,7 +17,15 @@ const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'poli
 const spansOf = (utterances: Array<{ speaker?: string; words: Array<{ w: string; s: number; e: number }> }>) =>
   spansFromMarks(
     protectTranscript(
-      utterances.map((u) => ({ speaker: u.speaker ?? 'customer', startMs: u.words[0]?.s ?? 0, endMs: u.words[u.words.length - 1]?.e ?? 0, text: u.words.map((w) => w.w).join(' '), words: u.words.map((w) => ({ ...w, c: 1 })), keyphrases: [], confidence: null })),
+      utterances.map((u) => ({
+        speaker: u.speaker ?? 'customer',
+        startMs: u.words[0]?.s ?? 0,
+        endMs: u.words[u.words.length - 1]?.e ?? 0,
+        text: u.words.map((w) => w.w).join(' '),
+        words: u.words.map((w) => ({ ...w, c: 1 })),
+        keyphrases: [],
+        confidence: null,
+      })),
       policy,
     ).utterances.flatMap((u) => u.pii),
   );
@@ -32,10 +40,18 @@ function transcribe(engine: PocketsphinxEngine, wav: Buffer) {
 
 describe('audio redaction', () => {
   it('maps text findings to the time of the words that carry them', () => {
-    const words = ['the', 'code', 'is', 'seven', 'three', 'nine', 'thanks'].map((w, i) => ({ w, s: i * 500, e: i * 500 + 400 }));
+    const words = ['the', 'code', 'is', 'seven', 'three', 'nine', 'thanks'].map((w, i) => ({
+      w,
+      s: i * 500,
+      e: i * 500 + 400,
+    }));
     const findings = detectPii(words.map((w) => w.w).join(' '));
     expect(findings.map((f) => f.type)).toEqual([]); // "the code is" alone is not CVV context…
-    const cvvWords = ['the', 'security', 'code', 'is', 'seven', 'three', 'nine'].map((w, i) => ({ w, s: i * 500, e: i * 500 + 400 }));
+    const cvvWords = ['the', 'security', 'code', 'is', 'seven', 'three', 'nine'].map((w, i) => ({
+      w,
+      s: i * 500,
+      e: i * 500 + 400,
+    }));
     const spans = spansOf([{ words: cvvWords }]);
     expect(spans).toEqual([{ type: 'cvv', startMs: 2000 - 120, endMs: 3400 + 120 }]);
   });
@@ -57,12 +73,17 @@ describe('audio redaction', () => {
         const wav = fs.readFileSync(file);
         const before = transcribe(engine, wav);
         const spans = spansOf(before);
-        expect(spans.map((s) => s.type).sort(), path.basename(file)).toEqual(expect.arrayContaining(['card_number', 'cvv']));
+        expect(spans.map((s) => s.type).sort(), path.basename(file)).toEqual(
+          expect.arrayContaining(['card_number', 'cvv']),
+        );
         const redacted = redactWav(wav, spans);
         expect(inspectWav(redacted)).toMatchObject({ codec: inspectWav(wav).codec, frames: inspectWav(wav).frames });
         const after = transcribe(engine, redacted);
         const text = after.map((u) => u.words.map((w) => w.w).join(' ')).join(' | ');
-        expect(detectPii(text).filter((f) => f.type === 'card_number' || f.type === 'cvv'), text).toEqual([]);
+        expect(
+          detectPii(text).filter((f) => f.type === 'card_number' || f.type === 'cvv'),
+          text,
+        ).toEqual([]);
         expect(text).not.toMatch(/seven three nine/);
         // the rest of the call is still there
         expect(text).toMatch(/payment/);

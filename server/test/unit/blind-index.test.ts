@@ -14,7 +14,9 @@ describe('blind index', () => {
   });
   it('keys differ per column and per installation, and the value is not recoverable from the index', () => {
     expect(bi.index('bank_account', '12345678')).not.toBe(bi.index('phone', '12345678'));
-    expect(new BlindIndexer(crypto.randomBytes(32)).index('phone', '13812341234')).not.toBe(bi.index('phone', '13812341234'));
+    expect(new BlindIndexer(crypto.randomBytes(32)).index('phone', '13812341234')).not.toBe(
+      bi.index('phone', '13812341234'),
+    );
     expect(bi.index('phone', '13812341234')).toMatch(/^[0-9a-f]{64}$/);
     expect(() => new BlindIndexer(Buffer.alloc(16))).toThrow(/32 bytes/);
   });

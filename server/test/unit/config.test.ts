@@ -10,7 +10,9 @@ describe('config', () => {
   });
   it('stops on a bad value with one line naming the variable and what is expected', () => {
     expect(() => loadConfig({ HOTLINE_PORT: 'eighty' })).toThrow(ConfigError);
-    expect(() => loadConfig({ HOTLINE_PORT: 'eighty' })).toThrow(/^config: HOTLINE_PORT is invalid \(got "eighty"\): .*number/);
+    expect(() => loadConfig({ HOTLINE_PORT: 'eighty' })).toThrow(
+      /^config: HOTLINE_PORT is invalid \(got "eighty"\): .*number/,
+    );
     expect(() => loadConfig({ HOTLINE_ASR_ENGINE: 'whisper' })).toThrow(/HOTLINE_ASR_ENGINE .*"pocketsphinx"/);
     expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
   });

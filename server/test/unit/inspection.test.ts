@@ -9,14 +9,39 @@ import { YamlFileError } from '../../src/lib/yaml-file';
 const POLICIES = path.resolve(__dirname, '../../../policies/qa');
 
 /** An utterance whose words are spread evenly from `startMs` at `msPerWord` (the last word ends at endMs). */
-function utt(seq: number, speaker: InspectUtterance['speaker'], startMs: number, text: string, msPerWord = 300, extra: Partial<InspectUtterance> = {}): InspectUtterance {
+function utt(
+  seq: number,
+  speaker: InspectUtterance['speaker'],
+  startMs: number,
+  text: string,
+  msPerWord = 300,
+  extra: Partial<InspectUtterance> = {},
+): InspectUtterance {
   const tokens = tokenize(text);
   const times = tokens.map((_, i) => [startMs + i * msPerWord, startMs + (i + 1) * msPerWord - 20] as [number, number]);
-  return { id: `u${seq}`, seq, speaker, startMs, endMs: times.length ? times[times.length - 1][1] : startMs, tokens, times, pii: [], ...extra };
+  return {
+    id: `u${seq}`,
+    seq,
+    speaker,
+    startMs,
+    endMs: times.length ? times[times.length - 1][1] : startMs,
+    tokens,
+    times,
+    pii: [],
+    ...extra,
+  };
 }
 
 function transcript(us: InspectUtterance[], extra: Partial<InspectionTranscript> = {}): InspectionTranscript {
-  return { conversationId: 'c1', channel: 'call', queue: 'cards', language: 'en', durationMs: Math.max(...us.map((u) => u.endMs)), utterances: us, ...extra };
+  return {
+    conversationId: 'c1',
+    channel: 'call',
+    queue: 'cards',
+    language: 'en',
+    durationMs: Math.max(...us.map((u) => u.endMs)),
+    utterances: us,
+    ...extra,
+  };
 }
 
 /** A one-rule policy around the given rule YAML (indented for the rules list). */
@@ -26,7 +51,9 @@ function onePolicy(rule: string, extra = ''): Policy {
     .split('\n')
     .map((l) => `      ${l}`)
     .join('\n');
-  return parsePolicy(`id: tp\nversion: 1\ntitle: test policy\nlanguage: en\napplies: { channels: [call, chat] }\npass_score: 80\n${extra}sections:\n  - id: s\n    title: section\n    rules:\n${body.replace(/^ {6}/, '    - ')}\n`);
+  return parsePolicy(
+    `id: tp\nversion: 1\ntitle: test policy\nlanguage: en\napplies: { channels: [call, chat] }\npass_score: 80\n${extra}sections:\n  - id: s\n    title: section\n    rules:\n${body.replace(/^ {6}/, '    - ')}\n`,
+  );
 }
 
 const finding = (p: Policy, t: InspectionTranscript) => {
@@ -36,7 +63,13 @@ const finding = (p: Policy, t: InspectionTranscript) => {
 };
 
 const silence = (ms: number) =>
-  transcript([utt(0, 'agent', 0, 'hello this is the bank how can i help'), utt(1, 'customer', 0, 'hi'), utt(2, 'agent', 2680 + ms, 'thank you for waiting')].map((u, i) => (i === 1 ? { ...u, startMs: 2700, endMs: 2680, times: [] , tokens: [] } : u)));
+  transcript(
+    [
+      utt(0, 'agent', 0, 'hello this is the bank how can i help'),
+      utt(1, 'customer', 0, 'hi'),
+      utt(2, 'agent', 2680 + ms, 'thank you for waiting'),
+    ].map((u, i) => (i === 1 ? { ...u, startMs: 2700, endMs: 2680, times: [], tokens: [] } : u)),
+  );
 
 describe('rule types, with exact edges', () => {
   it('silence: a pause of N−1 ms and of N ms passes, N+1 ms fails, with the span as evidence', () => {
@@ -51,9 +84,14 @@ describe('rule types, with exact edges', () => {
   });
 
   it('silence after an announced hold is a hold, judged by the hold rule', () => {
-    const pSil = onePolicy('id: dead_air\ntitle: no dead air\ntype: silence\nmax_s: 10\nexcept_after: { keywords: [please hold] }');
-    const pHold = onePolicy('id: hold\ntitle: short holds\ntype: hold\nmax_s: 60\nannounce: { keywords: [please hold] }');
-    const t = (gap: number) => transcript([utt(0, 'agent', 0, 'one moment please hold'), utt(1, 'agent', 1180 + gap, 'thanks for holding')]);
+    const pSil = onePolicy(
+      'id: dead_air\ntitle: no dead air\ntype: silence\nmax_s: 10\nexcept_after: { keywords: [please hold] }',
+    );
+    const pHold = onePolicy(
+      'id: hold\ntitle: short holds\ntype: hold\nmax_s: 60\nannounce: { keywords: [please hold] }',
+    );
+    const t = (gap: number) =>
+      transcript([utt(0, 'agent', 0, 'one moment please hold'), utt(1, 'agent', 1180 + gap, 'thanks for holding')]);
     expect(finding(pSil, t(30_000)).result).toBe('pass');
     expect(finding(pHold, t(60_000)).result).toBe('pass');
     expect(finding(pHold, t(60_001))).toMatchObject({ result: 'fail', measured: { count: 1, longestMs: 60_001 } });
@@ -61,26 +99,46 @@ describe('rule types, with exact edges', () => {
   });
 
   it('phrase within the first N seconds: starting at N s passes, N s + 1 ms fails; never said fails', () => {
-    const p = onePolicy("id: notice\ntitle: recording notice\ntype: phrase\nspeaker: agent\nrequire: present\nwithin_first_s: 30\nmatch: { keywords: ['call is recorded'] }");
-    const t = (at: number) => transcript([utt(0, 'agent', 0, 'hello'), utt(1, 'agent', at - 300, 'this call is recorded')]);
+    const p = onePolicy(
+      "id: notice\ntitle: recording notice\ntype: phrase\nspeaker: agent\nrequire: present\nwithin_first_s: 30\nmatch: { keywords: ['call is recorded'] }",
+    );
+    const t = (at: number) =>
+      transcript([utt(0, 'agent', 0, 'hello'), utt(1, 'agent', at - 300, 'this call is recorded')]);
     expect(finding(p, t(30_000))).toMatchObject({ result: 'pass', measured: { atMs: 30_000 } });
     expect(finding(p, t(30_001))).toMatchObject({ result: 'fail', measured: { atMs: 30_001 } });
-    expect(finding(p, transcript([utt(0, 'agent', 0, 'hello there')]))).toMatchObject({ result: 'fail', message: 'never said by agent' });
+    expect(finding(p, transcript([utt(0, 'agent', 0, 'hello there')]))).toMatchObject({
+      result: 'fail',
+      message: 'never said by agent',
+    });
     // the customer saying it does not count for the agent
-    expect(finding(p, transcript([utt(0, 'customer', 0, 'is this call is recorded'), utt(1, 'agent', 400, 'yes')])).result).toBe('fail');
+    expect(
+      finding(p, transcript([utt(0, 'customer', 0, 'is this call is recorded'), utt(1, 'agent', 400, 'yes')])).result,
+    ).toBe('fail');
   });
 
   it('phrase within the last N seconds', () => {
-    const p = onePolicy("id: close\ntitle: closing\ntype: phrase\nspeaker: agent\nrequire: present\nwithin_last_s: 10\nmatch: { keywords: ['anything else'] }");
-    const t = (gap: number) => transcript([utt(0, 'agent', 0, 'is there anything else'), utt(1, 'customer', 1180 + gap, 'no')]);
+    const p = onePolicy(
+      "id: close\ntitle: closing\ntype: phrase\nspeaker: agent\nrequire: present\nwithin_last_s: 10\nmatch: { keywords: ['anything else'] }",
+    );
+    const t = (gap: number) =>
+      transcript([utt(0, 'agent', 0, 'is there anything else'), utt(1, 'customer', 1180 + gap, 'no')]);
     // the phrase ends at 1180 ms; the call ends with the customer's "no", 280 ms long: 10 s before the end is gap − 9720
     expect(finding(p, t(9_720)).result).toBe('pass');
     expect(finding(p, t(9_721)).result).toBe('fail');
   });
 
   it('phrase absent: every occurrence is evidence, with the matched tokens', () => {
-    const p = onePolicy("id: promise\ntitle: no promises\ntype: phrase\nspeaker: agent\nrequire: absent\nmatch: { keywords: ['risk free'], patterns: ['guaranteed (return|profit)s?'] }");
-    const f = finding(p, transcript([utt(0, 'agent', 0, 'this fund is risk free'), utt(1, 'customer', 2000, 'risk free really'), utt(2, 'agent', 4000, 'yes with guaranteed returns')]));
+    const p = onePolicy(
+      "id: promise\ntitle: no promises\ntype: phrase\nspeaker: agent\nrequire: absent\nmatch: { keywords: ['risk free'], patterns: ['guaranteed (return|profit)s?'] }",
+    );
+    const f = finding(
+      p,
+      transcript([
+        utt(0, 'agent', 0, 'this fund is risk free'),
+        utt(1, 'customer', 2000, 'risk free really'),
+        utt(2, 'agent', 4000, 'yes with guaranteed returns'),
+      ]),
+    );
     expect(f.result).toBe('fail');
     expect(f.evidence.map((e) => [e.utteranceId, e.tokens])).toEqual([
       ['u0', [3, 5]],
@@ -94,8 +152,22 @@ describe('rule types, with exact edges', () => {
     const p = onePolicy(
       "id: idv\ntitle: identity first\ntype: phrase\nspeaker: agent\nrequire: present\nmatch: { keywords: ['date of birth'] }\nbefore: { speaker: agent, match: { keywords: [balance] } }",
     );
-    expect(finding(p, transcript([utt(0, 'agent', 0, 'your date of birth please'), utt(1, 'agent', 3000, 'your balance is ten dollars')])).result).toBe('pass');
-    const f = finding(p, transcript([utt(0, 'agent', 0, 'your balance is ten dollars'), utt(1, 'agent', 3000, 'your date of birth please')]));
+    expect(
+      finding(
+        p,
+        transcript([
+          utt(0, 'agent', 0, 'your date of birth please'),
+          utt(1, 'agent', 3000, 'your balance is ten dollars'),
+        ]),
+      ).result,
+    ).toBe('pass');
+    const f = finding(
+      p,
+      transcript([
+        utt(0, 'agent', 0, 'your balance is ten dollars'),
+        utt(1, 'agent', 3000, 'your date of birth please'),
+      ]),
+    );
     expect(f).toMatchObject({ result: 'fail', message: 'not said before the anchor at 0.3 s' });
     expect(finding(p, transcript([utt(0, 'agent', 0, 'hello how can i help')])).result).toBe('not_applicable');
   });
@@ -103,41 +175,70 @@ describe('rule types, with exact edges', () => {
   it('over-talk: overlaps of at least min_ms are counted against max_count', () => {
     const p = onePolicy('id: ot\ntitle: over-talk\ntype: overtalk\nmin_ms: 1000\nmax_count: 0');
     // customer speaks 0–2980; the agent starts at 2980 − overlap
-    const t = (overlap: number) => transcript([utt(0, 'customer', 0, 'one two three four five six seven eight nine ten'), utt(1, 'agent', 2980 - overlap, 'sorry but that is the rule')]);
+    const t = (overlap: number) =>
+      transcript([
+        utt(0, 'customer', 0, 'one two three four five six seven eight nine ten'),
+        utt(1, 'agent', 2980 - overlap, 'sorry but that is the rule'),
+      ]);
     expect(finding(p, t(999))).toMatchObject({ result: 'pass', measured: { count: 0 } });
     expect(finding(p, t(1000))).toMatchObject({ result: 'fail', measured: { count: 1 } });
   });
 
   it('interruption: the agent starting while the customer speaks, overlapping min_overlap_ms or more', () => {
     const p = onePolicy('id: intr\ntitle: no interrupting\ntype: interruption\nspeaker: agent\nmin_overlap_ms: 500');
-    const t = (overlap: number) => transcript([utt(0, 'customer', 0, 'one two three four five six seven eight nine ten'), utt(1, 'agent', 2980 - overlap, 'sorry but that is the rule')]);
+    const t = (overlap: number) =>
+      transcript([
+        utt(0, 'customer', 0, 'one two three four five six seven eight nine ten'),
+        utt(1, 'agent', 2980 - overlap, 'sorry but that is the rule'),
+      ]);
     expect(finding(p, t(499)).result).toBe('pass');
     expect(finding(p, t(500))).toMatchObject({ result: 'fail', evidence: [{ startMs: 2480, endMs: 2980 }] });
     // the customer talking over the agent is not the agent interrupting
-    const reverse = transcript([utt(0, 'agent', 0, 'one two three four five six seven eight nine ten'), utt(1, 'customer', 1980, 'sorry but that is the rule')]);
+    const reverse = transcript([
+      utt(0, 'agent', 0, 'one two three four five six seven eight nine ten'),
+      utt(1, 'customer', 1980, 'sorry but that is the rule'),
+    ]);
     expect(finding(p, reverse).result).toBe('pass');
   });
 
   it('speech rate: words per minute of talk time within bounds; too few words → not applicable', () => {
-    const p = onePolicy('id: rate\ntitle: pace\ntype: speech_rate\nspeaker: agent\nmin_wpm: 100\nmax_wpm: 200\nmin_words: 10');
+    const p = onePolicy(
+      'id: rate\ntitle: pace\ntype: speech_rate\nspeaker: agent\nmin_wpm: 100\nmax_wpm: 200\nmin_words: 10',
+    );
     const words = 'a b c d e f g h i j k l m n o p q r s t'; // 20 words
     // 20 words at 300 ms each = 5980 ms of talk → 201 wpm; at 360 ms → 167 wpm; at 720 ms → 83 wpm
-    expect(finding(p, transcript([utt(0, 'agent', 0, words, 300)]))).toMatchObject({ result: 'fail', measured: { wpm: 201 } });
-    expect(finding(p, transcript([utt(0, 'agent', 0, words, 360)]))).toMatchObject({ result: 'pass', measured: { wpm: 167 } });
-    expect(finding(p, transcript([utt(0, 'agent', 0, words, 720)]))).toMatchObject({ result: 'fail', measured: { wpm: 83 } });
+    expect(finding(p, transcript([utt(0, 'agent', 0, words, 300)]))).toMatchObject({
+      result: 'fail',
+      measured: { wpm: 201 },
+    });
+    expect(finding(p, transcript([utt(0, 'agent', 0, words, 360)]))).toMatchObject({
+      result: 'pass',
+      measured: { wpm: 167 },
+    });
+    expect(finding(p, transcript([utt(0, 'agent', 0, words, 720)]))).toMatchObject({
+      result: 'fail',
+      measured: { wpm: 83 },
+    });
     expect(finding(p, transcript([utt(0, 'agent', 0, 'a b c')])).result).toBe('not_applicable');
   });
 
   it('talk ratio', () => {
     const p = onePolicy('id: ratio\ntitle: ratio\ntype: talk_ratio\nspeaker: agent\nmax: 0.8');
-    const t = (agentWords: number) => transcript([utt(0, 'agent', 0, Array(agentWords).fill('w').join(' ')), utt(1, 'customer', 100_000, 'a b c d e f g h i j')]);
+    const t = (agentWords: number) =>
+      transcript([
+        utt(0, 'agent', 0, Array(agentWords).fill('w').join(' ')),
+        utt(1, 'customer', 100_000, 'a b c d e f g h i j'),
+      ]);
     expect(finding(p, t(39)).result).toBe('pass'); // 11680 / (11680 + 2980) = 0.797
     expect(finding(p, t(40)).result).toBe('fail'); // 11980 / (11980 + 2980) = 0.801
   });
 
   it('sentiment: not evaluated without scores; falling and ending negative with them', () => {
     const p = onePolicy('id: mood\ntitle: mood\ntype: sentiment\nspeaker: customer\ncondition: falling\ndrop: 0.5');
-    const us = (scores: Array<number | null>) => [utt(0, 'agent', 0, 'hello'), ...scores.map((s, i) => utt(i + 1, 'customer', 1000 * (i + 1), 'words here', 300, { sentiment: s }))];
+    const us = (scores: Array<number | null>) => [
+      utt(0, 'agent', 0, 'hello'),
+      ...scores.map((s, i) => utt(i + 1, 'customer', 1000 * (i + 1), 'words here', 300, { sentiment: s })),
+    ];
     expect(finding(p, transcript(us([null, null, null]))).result).toBe('not_evaluated');
     expect(finding(p, transcript(us([0.5, 0.2, 0.0]))).result).toBe('fail');
     expect(finding(p, transcript(us([0.5, 0.4, 0.1]))).result).toBe('pass');
@@ -148,26 +249,52 @@ describe('rule types, with exact edges', () => {
   it('PII spoken by a speaker: types from the protection marks, never the values', () => {
     const p = onePolicy('id: card\ntitle: no card read back\ntype: pii\nspeaker: agent\ntypes: [card_number]');
     const mark = { type: 'card_number', start: 3, end: 19, s: 1000, e: 4000 };
-    expect(finding(p, transcript([utt(0, 'agent', 0, 'it is 411111******1111', 300, { pii: [mark] })]))).toMatchObject({ result: 'fail', evidence: [{ utteranceId: 'u0', startMs: 1000, endMs: 4000 }] });
-    expect(finding(p, transcript([utt(0, 'customer', 0, 'x'), utt(1, 'agent', 0, 'thanks'), { ...utt(2, 'customer', 0, 'it is 411111******1111'), pii: [mark] }])).result).toBe('pass');
+    expect(finding(p, transcript([utt(0, 'agent', 0, 'it is 411111******1111', 300, { pii: [mark] })]))).toMatchObject({
+      result: 'fail',
+      evidence: [{ utteranceId: 'u0', startMs: 1000, endMs: 4000 }],
+    });
+    expect(
+      finding(
+        p,
+        transcript([
+          utt(0, 'customer', 0, 'x'),
+          utt(1, 'agent', 0, 'thanks'),
+          { ...utt(2, 'customer', 0, 'it is 411111******1111'), pii: [mark] },
+        ]),
+      ).result,
+    ).toBe('pass');
   });
 
   it('when: queues, channels and intents; timing rules do not apply to chats', () => {
-    const p = onePolicy("id: dc\ntitle: disclosure\ntype: phrase\nspeaker: agent\nrequire: present\nwhen: { queues: ['collections*'] }\nmatch: { keywords: ['collect a debt'] }");
+    const p = onePolicy(
+      "id: dc\ntitle: disclosure\ntype: phrase\nspeaker: agent\nrequire: present\nwhen: { queues: ['collections*'] }\nmatch: { keywords: ['collect a debt'] }",
+    );
     expect(finding(p, transcript([utt(0, 'agent', 0, 'hello')], { queue: 'cards' })).result).toBe('not_applicable');
     expect(finding(p, transcript([utt(0, 'agent', 0, 'hello')], { queue: 'collections-east' })).result).toBe('fail');
-    const i = onePolicy("id: lost\ntitle: block\ntype: phrase\nspeaker: agent\nrequire: present\nwhen: { intents: [lost_or_stolen_card] }\nmatch: { keywords: [block] }");
+    const i = onePolicy(
+      'id: lost\ntitle: block\ntype: phrase\nspeaker: agent\nrequire: present\nwhen: { intents: [lost_or_stolen_card] }\nmatch: { keywords: [block] }',
+    );
     expect(finding(i, transcript([utt(0, 'agent', 0, 'hello')])).result).toBe('not_evaluated');
-    expect(finding(i, transcript([utt(0, 'agent', 0, 'hello')], { intent: 'card_arrival' })).result).toBe('not_applicable');
-    expect(finding(i, transcript([utt(0, 'agent', 0, 'i have blocked it now block')], { intent: 'lost_or_stolen_card' })).result).toBe('pass');
+    expect(finding(i, transcript([utt(0, 'agent', 0, 'hello')], { intent: 'card_arrival' })).result).toBe(
+      'not_applicable',
+    );
+    expect(
+      finding(i, transcript([utt(0, 'agent', 0, 'i have blocked it now block')], { intent: 'lost_or_stolen_card' }))
+        .result,
+    ).toBe('pass');
     const s = onePolicy('id: dead_air\ntitle: no dead air\ntype: silence\nmax_s: 10');
-    expect(finding(s, transcript([utt(0, 'agent', 0, 'hello'), utt(1, 'customer', 60_000, 'hi')], { channel: 'chat' })).result).toBe('not_applicable');
+    expect(
+      finding(s, transcript([utt(0, 'agent', 0, 'hello'), utt(1, 'customer', 60_000, 'hi')], { channel: 'chat' }))
+        .result,
+    ).toBe('not_applicable');
   });
 });
 
 describe('phrase matching', () => {
   it('keywords are whole-word token sequences, found at the start, middle and end; the earliest wins', () => {
-    const p = onePolicy("id: kw\ntitle: keywords\ntype: phrase\nspeaker: agent\nrequire: absent\nmatch: { keywords: ['risk free', 'free', 'no risk at all'] }");
+    const p = onePolicy(
+      "id: kw\ntitle: keywords\ntype: phrase\nspeaker: agent\nrequire: absent\nmatch: { keywords: ['risk free', 'free', 'no risk at all'] }",
+    );
     const ev = (text: string) => finding(p, transcript([utt(0, 'agent', 0, text)])).evidence.map((e) => e.tokens);
     expect(ev('risk free it is')).toEqual([[0, 2]]);
     expect(ev('it is free')).toEqual([[2, 3]]);
@@ -177,24 +304,48 @@ describe('phrase matching', () => {
   });
 
   it('a phrase the speech engine spotted acoustically counts when the transcript garbled it, marked as spotted', () => {
-    const p = onePolicy("id: notice\ntitle: notice\ntype: phrase\nspeaker: agent\nrequire: present\nwithin_first_s: 30\nmatch: { keywords: ['call is recorded'] }");
+    const p = onePolicy(
+      "id: notice\ntitle: notice\ntype: phrase\nspeaker: agent\nrequire: present\nwithin_first_s: 30\nmatch: { keywords: ['call is recorded'] }",
+    );
     const garbled = utt(0, 'agent', 0, 'and good for calling the band that college recorded for quality');
     expect(finding(p, transcript([garbled])).result).toBe('fail');
     const spotted = { ...garbled, keyphrases: [{ p: 'this call is recorded', s: 1800, e: 3100 }] };
-    expect(finding(p, transcript([spotted]))).toMatchObject({ result: 'pass', evidence: [{ utteranceId: 'u0', startMs: 1800, endMs: 3100, spotted: true }] });
+    expect(finding(p, transcript([spotted]))).toMatchObject({
+      result: 'pass',
+      evidence: [{ utteranceId: 'u0', startMs: 1800, endMs: 3100, spotted: true }],
+    });
     // a spotted phrase that contains none of the keywords does not count
-    expect(finding(p, transcript([{ ...garbled, keyphrases: [{ p: 'security code', s: 1800, e: 3100 }] }])).result).toBe('fail');
+    expect(
+      finding(p, transcript([{ ...garbled, keyphrases: [{ p: 'security code', s: 1800, e: 3100 }] }])).result,
+    ).toBe('fail');
   });
 });
 
 describe('similar phrases (lexical-phonetic similarity)', () => {
-  const sim = (example: string, said: string) => lexicalPhonetic.best(lexicalPhonetic.prepare(example), tokenize(said)).score;
+  const sim = (example: string, said: string) =>
+    lexicalPhonetic.best(lexicalPhonetic.prepare(example), tokenize(said)).score;
   it('matches recognition errors, fillers and reordering; not other sentences', () => {
-    expect(sim('this call is recorded for quality and training purposes', 'this call is recorded for quality and training purposes')).toBe(1);
-    expect(sim('this call is recorded for quality and training purposes', 'uh this call is record it for quality in training purpose')).toBeGreaterThanOrEqual(0.8);
-    expect(sim('is there anything else i can help you with today', 'anything else today i can help you with')).toBeGreaterThanOrEqual(0.8);
-    expect(sim('this call is recorded for quality and training purposes', 'the weather is nice for walking today')).toBeLessThan(0.5);
-    expect(sim('and the three digit security code on the back of the card', 'the card will arrive in three working days')).toBeLessThan(0.7);
+    expect(
+      sim(
+        'this call is recorded for quality and training purposes',
+        'this call is recorded for quality and training purposes',
+      ),
+    ).toBe(1);
+    expect(
+      sim(
+        'this call is recorded for quality and training purposes',
+        'uh this call is record it for quality in training purpose',
+      ),
+    ).toBeGreaterThanOrEqual(0.8);
+    expect(
+      sim('is there anything else i can help you with today', 'anything else today i can help you with'),
+    ).toBeGreaterThanOrEqual(0.8);
+    expect(
+      sim('this call is recorded for quality and training purposes', 'the weather is nice for walking today'),
+    ).toBeLessThan(0.5);
+    expect(
+      sim('and the three digit security code on the back of the card', 'the card will arrive in three working days'),
+    ).toBeLessThan(0.7);
     expect(phoneticKey('recorded')).toBe(phoneticKey('recordid'));
   });
 });
@@ -212,18 +363,28 @@ describe('verdicts', () => {
 
   it('the shipped packs load, and the most specific one applies', () => {
     expect(bank.doc.id).toBe('bank-retail');
-    expect(selectPolicy([bank, gov], { channel: 'call', queue: 'gov-complaints', language: 'en' })?.doc.id).toBe('gov-hotline');
+    expect(selectPolicy([bank, gov], { channel: 'call', queue: 'gov-complaints', language: 'en' })?.doc.id).toBe(
+      'gov-hotline',
+    );
     expect(selectPolicy([bank, gov], { channel: 'call', queue: 'cards', language: 'en' })?.doc.id).toBe('bank-retail');
     expect(selectPolicy([bank, gov], { channel: 'call', queue: 'cards', language: 'zh' })).toBeUndefined();
   });
 
   it('a compliant call passes with every rule accounted for; a CVV request is fatal', () => {
     const v = inspect([bank, gov], call, { asr: 'test' });
-    expect(v).toMatchObject({ outcome: 'inspected', passed: true, fatal: [], policy: { id: 'bank-retail', version: 1, hash: bank.hash } });
+    expect(v).toMatchObject({
+      outcome: 'inspected',
+      passed: true,
+      fatal: [],
+      policy: { id: 'bank-retail', version: 1, hash: bank.hash },
+    });
     expect(v.findings.length).toBe(bank.doc.sections.reduce((a, s) => a + s.rules.length, 0));
     expect(v.findings.filter((f) => f.result === 'fail')).toEqual([]);
     expect(v.findings.find((f) => f.ruleId === 'customer_sentiment')?.result).toBe('not_evaluated');
-    const cvv = transcript([...call.utterances, utt(5, 'agent', 21000, 'and the three digit security code on the back please')]);
+    const cvv = transcript([
+      ...call.utterances,
+      utt(5, 'agent', 21000, 'and the three digit security code on the back please'),
+    ]);
     const bad = inspect([bank, gov], cvv, { asr: 'test' });
     expect(bad).toMatchObject({ passed: false, fatal: ['no_cvv_request'] });
   });
@@ -239,11 +400,24 @@ describe('verdicts', () => {
   });
 
   it('states why a conversation is not inspected: no policy, mono recording, too short, no speech', () => {
-    expect(inspect([bank], { ...call, language: 'zh' }, {})).toMatchObject({ outcome: 'not_applicable', reasonCode: 'no_policy' });
+    expect(inspect([bank], { ...call, language: 'zh' }, {})).toMatchObject({
+      outcome: 'not_applicable',
+      reasonCode: 'no_policy',
+    });
     const mono = { ...call, utterances: call.utterances.map((u) => ({ ...u, speaker: 'unknown' as const })) };
-    expect(inspect([bank], mono, {})).toMatchObject({ outcome: 'not_applicable', reasonCode: 'no_agent_channel', reason: expect.stringContaining('mono') });
-    expect(inspect([bank], { ...call, durationMs: 4000 }, {})).toMatchObject({ outcome: 'not_applicable', reasonCode: 'too_short' });
-    expect(inspect([bank], { ...call, utterances: [] }, {})).toMatchObject({ outcome: 'not_applicable', reasonCode: 'no_speech' });
+    expect(inspect([bank], mono, {})).toMatchObject({
+      outcome: 'not_applicable',
+      reasonCode: 'no_agent_channel',
+      reason: expect.stringContaining('mono'),
+    });
+    expect(inspect([bank], { ...call, durationMs: 4000 }, {})).toMatchObject({
+      outcome: 'not_applicable',
+      reasonCode: 'too_short',
+    });
+    expect(inspect([bank], { ...call, utterances: [] }, {})).toMatchObject({
+      outcome: 'not_applicable',
+      reasonCode: 'no_speech',
+    });
   });
 });
 
@@ -257,15 +431,28 @@ describe('policy validation', () => {
     }
     throw new Error('accepted');
   };
-  const head = 'id: tp\nversion: 1\ntitle: test policy\nlanguage: en\napplies: { channels: [call] }\npass_score: 80\nsections:\n  - id: s\n    title: section\n    rules:\n';
+  const head =
+    'id: tp\nversion: 1\ntitle: test policy\nlanguage: en\napplies: { channels: [call] }\npass_score: 80\nsections:\n  - id: s\n    title: section\n    rules:\n';
   it('points at the line and column of what is wrong', () => {
-    expect(err(`${head}      - id: ra\n        title: silence\n        type: silence\n        max_s: -3\n`)).toBe('pack.yaml:14:16: sections.0.rules.0.max_s: Too small: expected number to be >0');
-    expect(err(`${head}      - id: ra\n        title: silence\n        type: silense\n        max_s: 3\n`)).toMatch(/^pack\.yaml:13:15: sections\.0\.rules\.0\.type: Invalid discriminator value/);
-    expect(err(`${head}      - id: ra\n        title: phrase\n        type: phrase\n        speaker: agent\n        require: present\n        match: { patterns: ['(unclosed'] }\n`)).toBe(
-      'pack.yaml:16:29: sections.0.rules.0.match.patterns.0: not a valid regular expression',
+    expect(err(`${head}      - id: ra\n        title: silence\n        type: silence\n        max_s: -3\n`)).toBe(
+      'pack.yaml:14:16: sections.0.rules.0.max_s: Too small: expected number to be >0',
     );
-    expect(err(`${head}      - id: ra\n        title: one\n        type: silence\n        max_s: 3\n      - id: ra\n        title: two\n        type: silence\n        max_s: 4\n`)).toBe('pack.yaml:15:13: sections.0.rules.1.id: rule id "ra" is used twice');
-    expect(err(`${head}      - id: ra\n        title: one\n        type: silence\n        max_s: 3\n        colour: red\n`)).toMatch(/^pack\.yaml:15:9: sections\.0\.rules\.0\.colour: /);
+    expect(err(`${head}      - id: ra\n        title: silence\n        type: silense\n        max_s: 3\n`)).toMatch(
+      /^pack\.yaml:13:15: sections\.0\.rules\.0\.type: Invalid discriminator value/,
+    );
+    expect(
+      err(
+        `${head}      - id: ra\n        title: phrase\n        type: phrase\n        speaker: agent\n        require: present\n        match: { patterns: ['(unclosed'] }\n`,
+      ),
+    ).toBe('pack.yaml:16:29: sections.0.rules.0.match.patterns.0: not a valid regular expression');
+    expect(
+      err(
+        `${head}      - id: ra\n        title: one\n        type: silence\n        max_s: 3\n      - id: ra\n        title: two\n        type: silence\n        max_s: 4\n`,
+      ),
+    ).toBe('pack.yaml:15:13: sections.0.rules.1.id: rule id "ra" is used twice');
+    expect(
+      err(`${head}      - id: ra\n        title: one\n        type: silence\n        max_s: 3\n        colour: red\n`),
+    ).toMatch(/^pack\.yaml:15:9: sections\.0\.rules\.0\.colour: /);
     expect(err('id: t\nversion: 1\n  title: [\n')).toMatch(/^pack\.yaml:2:10: Nested mappings are not allowed/);
   });
 });

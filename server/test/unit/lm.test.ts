@@ -29,7 +29,13 @@ function readArpa(text: string) {
   return { grams, prob };
 }
 
-const corpus = ['please block my card', 'my card was stolen', 'please block the card now', 'can you block my account', 'my account is locked'];
+const corpus = [
+  'please block my card',
+  'my card was stolen',
+  'please block the card now',
+  'can you block my account',
+  'my account is locked',
+];
 const vocab = new Set(corpus.flatMap((s) => s.split(' ')));
 
 describe('domain language model (ARPA)', () => {
@@ -38,7 +44,17 @@ describe('domain language model (ARPA)', () => {
     expect(counts[0]).toBe(vocab.size + 2); // + <s>, </s>
     const { prob } = readArpa(arpa);
     const next = [...vocab, '</s>'];
-    for (const h of [['<s>'], ['my'], ['block'], ['card'], ['<s>', 'please'], ['please', 'block'], ['block', 'my'], ['is', 'locked'], ['stolen', 'card']]) {
+    for (const h of [
+      ['<s>'],
+      ['my'],
+      ['block'],
+      ['card'],
+      ['<s>', 'please'],
+      ['please', 'block'],
+      ['block', 'my'],
+      ['is', 'locked'],
+      ['stolen', 'card'],
+    ]) {
       const total = next.reduce((a, w) => a + prob([...h, w]), 0);
       expect(total, h.join(' ')).toBeCloseTo(1, 3);
     }
@@ -55,8 +71,13 @@ describe('domain language model (ARPA)', () => {
     expect(buildArpa(corpus, { vocabulary: vocab }).arpa).toBe(a);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'arpa-'));
     fs.writeFileSync(path.join(dir, 'x.arpa'), a);
-    const r = spawnSync('sphinx_lm_convert', ['-i', path.join(dir, 'x.arpa'), '-o', path.join(dir, 'x.lm.bin')], { encoding: 'utf8' });
-    expect(r.error, 'sphinx_lm_convert (Debian sphinxbase-utils) must be installed: scripts/setup.sh does it').toBeUndefined();
+    const r = spawnSync('sphinx_lm_convert', ['-i', path.join(dir, 'x.arpa'), '-o', path.join(dir, 'x.lm.bin')], {
+      encoding: 'utf8',
+    });
+    expect(
+      r.error,
+      'sphinx_lm_convert (Debian sphinxbase-utils) must be installed: scripts/setup.sh does it',
+    ).toBeUndefined();
     expect(r.status, r.stderr).toBe(0);
   });
 });
@@ -68,7 +89,9 @@ describe('text helpers', () => {
     expect(numberToWords(310)).toBe('three hundred ten');
     expect(numberToWords(2026)).toBe('two thousand twenty six');
     expect(spellNumbers('after 2 weeks')).toMatch(/after +two +weeks/);
-    expect(spellNumbers('card 4111111111111111').replace(/\s+/g, ' ').trim()).toBe(`card ${Array(15).fill('one').join(' ').replace(/^/, 'four ')}`);
+    expect(spellNumbers('card 4111111111111111').replace(/\s+/g, ' ').trim()).toBe(
+      `card ${Array(15).fill('one').join(' ').replace(/^/, 'four ')}`,
+    );
   });
 
   it('CSV with quotes, doubled quotes and commas', () => {

@@ -5,7 +5,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LanguageModels, verifyLanguageModels } from '../../src/understanding/classifier';
-import { buildVocabulary, Featurizer, lexiconValence, normalizeText, termCounts, words } from '../../src/understanding/features';
+import {
+  buildVocabulary,
+  Featurizer,
+  lexiconValence,
+  normalizeText,
+  termCounts,
+  words,
+} from '../../src/understanding/features';
 import { fromFloat16, toFloat16 } from '../../src/understanding/onnx-writer';
 import { loadModelDir, ModelIntegrityError, readLock } from '../../src/understanding/manifest';
 import { loadBanking77, stratifiedSplit } from '../../src/understanding/train/data';
@@ -25,7 +32,9 @@ function copyModels(): string {
 
 describe('text features', () => {
   it('read typed and ASR text alike: case, punctuation, apostrophes, digits and masked spans', () => {
-    expect(normalizeText("My card's number is [CARD], isn't it? 4 digits!")).toBe('my cards number is pii isnt it 0 digits');
+    expect(normalizeText("My card's number is [CARD], isn't it? 4 digits!")).toBe(
+      'my cards number is pii isnt it 0 digits',
+    );
     expect(words('████ and ***')).toEqual(['pii', 'and', 'pii']);
     const spec = { wordNgrams: 2, charMin: 3, charMax: 4, minDf: 1 };
     const f = new Featurizer(buildVocabulary(['My card was declined.', 'my card was stolen'], spec));
@@ -52,7 +61,14 @@ describe('text features', () => {
   it('add skip-bigrams and character n-grams across word boundaries only when the spec asks', () => {
     const plain = termCounts('my card works', { wordNgrams: 2, charMin: 3, charMax: 3, minDf: 1 });
     expect([...plain.keys()].filter((t) => t.startsWith('x:') || t.startsWith('s:'))).toEqual([]);
-    const more = termCounts('my card works', { wordNgrams: 2, charMin: 3, charMax: 3, minDf: 1, crossChar: [3, 4], skipBigrams: true });
+    const more = termCounts('my card works', {
+      wordNgrams: 2,
+      charMin: 3,
+      charMax: 3,
+      minDf: 1,
+      crossChar: [3, 4],
+      skipBigrams: true,
+    });
     const cross = [...more.keys()].filter((t) => t.startsWith('x:')).sort();
     // every one spans a boundary: a space strictly inside, none only at an edge
     expect(cross).toEqual(['x:d w', 'x:d wo', 'x:rd w', 'x:y c', 'x:y ca', 'x:my c'].sort());
@@ -63,7 +79,9 @@ describe('text features', () => {
 
 describe('half-precision weights', () => {
   it('round to nearest even and read back every finite half exactly', () => {
-    expect([1, -2, 0.5, 65504, 0.1, 2 ** -24, 2 ** -14, 0].map(toFloat16)).toEqual([0x3c00, 0xc000, 0x3800, 0x7bff, 0x2e66, 0x0001, 0x0400, 0]);
+    expect([1, -2, 0.5, 65504, 0.1, 2 ** -24, 2 ** -14, 0].map(toFloat16)).toEqual([
+      0x3c00, 0xc000, 0x3800, 0x7bff, 0x2e66, 0x0001, 0x0400, 0,
+    ]);
     expect(toFloat16(65520)).toBe(0x7c00); // past the largest half: infinity
     expect(toFloat16(1e-9)).toBe(0);
     expect(toFloat16(1 + 2 ** -11)).toBe(0x3c00); // a tie rounds to the even mantissa
@@ -93,22 +111,30 @@ describe('model manifests', () => {
       const bytes = fs.readFileSync(onnx);
       bytes[bytes.length - 5] ^= 0x01; // one bit of one weight
       fs.writeFileSync(onnx, bytes);
-      await expect(LanguageModels.load(dir)).rejects.toThrow(/model intent-banking77: file model\.onnx does not match its manifest .*tampered or damaged/);
+      await expect(LanguageModels.load(dir)).rejects.toThrow(
+        /model intent-banking77: file model\.onnx does not match its manifest .*tampered or damaged/,
+      );
       expect(() => verifyLanguageModels(dir)).toThrow(ModelIntegrityError);
 
       fs.rmSync(path.join(dir, 'sentiment-en', 'vocab.json'));
-      expect(() => loadModelDir(path.join(dir, 'sentiment-en'))).toThrow(/model sentiment-en: file vocab\.json named in the manifest is missing/);
+      expect(() => loadModelDir(path.join(dir, 'sentiment-en'))).toThrow(
+        /model sentiment-en: file vocab\.json named in the manifest is missing/,
+      );
       fs.rmSync(path.join(dir, 'sentiment-en', 'manifest.json'));
       expect(() => loadModelDir(path.join(dir, 'sentiment-en'))).toThrow(/missing .*manifest\.json/);
       const man = path.join(dir, 'intent-banking77', 'manifest.json');
       // a manifest rewritten to match tampered files is caught by the lock
       fs.writeFileSync(man, fs.readFileSync(man, 'utf8').replace('"seed": 77', '"seed": 78'));
-      expect(() => loadModelDir(path.join(dir, 'intent-banking77'))).toThrow(/model intent-banking77: manifest\.json \(sha256 [0-9a-f]{12}…\) is not the one models\.lock\.json pins/);
+      expect(() => loadModelDir(path.join(dir, 'intent-banking77'))).toThrow(
+        /model intent-banking77: manifest\.json \(sha256 [0-9a-f]{12}…\) is not the one models\.lock\.json pins/,
+      );
       fs.writeFileSync(man, '{"format": 1, "name": "x"}');
       expect(() => loadModelDir(path.join(dir, 'intent-banking77'))).toThrow(/manifest\.json is not a valid manifest/);
       fs.rmSync(path.join(dir, 'models.lock.json'));
       fs.cpSync(path.join(MODELS, 'sentiment-en'), path.join(dir, 'sentiment-en'), { recursive: true });
-      expect(() => loadModelDir(path.join(dir, 'sentiment-en'))).toThrow(/model sentiment-en: missing .*models\.lock\.json/);
+      expect(() => loadModelDir(path.join(dir, 'sentiment-en'))).toThrow(
+        /model sentiment-en: missing .*models\.lock\.json/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -127,11 +153,21 @@ describe('the shipped models on onnxruntime-node', () => {
         'book a table for two at an italian restaurant',
       ];
       const r = await nlu.intents(texts);
-      expect(r.map((x) => x.intent)).toEqual(['declined_card_payment', 'lost_or_stolen_card', 'apple_pay_or_google_pay', 'unknown', 'unknown']);
+      expect(r.map((x) => x.intent)).toEqual([
+        'declined_card_payment',
+        'lost_or_stolen_card',
+        'apple_pay_or_google_pay',
+        'unknown',
+        'unknown',
+      ]);
       const one = await Promise.all(texts.map((t) => nlu.intentModel.probabilities([t], 1)));
       const all = await nlu.intentModel.probabilities(texts, 64);
       one.forEach((p, i) => p[0].forEach((v, c) => expect(all[i][c]).toBeCloseTo(v, 6)));
-      const s = await nlu.sentiments(['this is ridiculous i am furious nobody helps me', 'thank you so much that was really helpful', 'i would like to check my balance please']);
+      const s = await nlu.sentiments([
+        'this is ridiculous i am furious nobody helps me',
+        'thank you so much that was really helpful',
+        'i would like to check my balance please',
+      ]);
       expect(s.map((x) => x.label)).toEqual(['negative', 'positive', 'neutral']);
       expect(s[0].score).toBeLessThan(-0.3);
       expect(s[1].score).toBeGreaterThan(0.3);
@@ -167,12 +203,23 @@ describe('understanding a conversation', () => {
   it('reads the intent from the customer turns of two words and up, and takes the most confident known one', () => {
     const c = intentCandidates(us);
     expect(c.map((x) => x.seq)).toEqual([2, 3, null]);
-    expect(pickIntent(c, [{ intent: 'declined_card_payment', confidence: 0.8 }, { intent: 'unknown', confidence: 0.99 }, { intent: 'declined_card_payment', confidence: 0.7 }])).toEqual({
+    expect(
+      pickIntent(c, [
+        { intent: 'declined_card_payment', confidence: 0.8 },
+        { intent: 'unknown', confidence: 0.99 },
+        { intent: 'declined_card_payment', confidence: 0.7 },
+      ]),
+    ).toEqual({
       intent: 'declined_card_payment',
       confidence: 0.8,
       seq: 2,
     });
-    expect(pickIntent(c, c.map(() => ({ intent: 'unknown', confidence: 0.9 })))).toEqual({ intent: 'unknown', confidence: 0, seq: null });
+    expect(
+      pickIntent(
+        c,
+        c.map(() => ({ intent: 'unknown', confidence: 0.9 })),
+      ),
+    ).toEqual({ intent: 'unknown', confidence: 0, seq: null });
   });
 
   it('escalates on anger words with a negative end, watches one signal, and stays calm otherwise', () => {
@@ -200,20 +247,31 @@ describe('understanding a conversation', () => {
 describe('npm run train:nlu', () => {
   it('trains from the datasets twice into byte-identical files, whose manifests are the ones models.lock.json pins', async () => {
     const data = process.env.HOTLINE_DATA_DIR ?? path.resolve(ROOT, '..', 'shared');
-    if (!fs.existsSync(path.join(data, 'datasets', 'banking77', 'train.csv'))) throw new Error(`training data absent: ${data}/datasets (set HOTLINE_DATA_DIR)`);
+    if (!fs.existsSync(path.join(data, 'datasets', 'banking77', 'train.csv')))
+      throw new Error(`training data absent: ${data}/datasets (set HOTLINE_DATA_DIR)`);
     const script = path.join(ROOT, 'server', 'dist', 'understanding', 'train', 'train-nlu.js');
     if (!fs.existsSync(script)) throw new Error(`${script} missing: run npm run build first`);
     const a = fs.mkdtempSync(path.join(os.tmpdir(), 'train-a-'));
     const b = fs.mkdtempSync(path.join(os.tmpdir(), 'train-b-'));
     try {
-      await Promise.all([a, b].map((out) => run(process.execPath, [script, out], { env: { ...process.env, HOTLINE_DATA_DIR: data }, maxBuffer: 1 << 20 })));
+      await Promise.all(
+        [a, b].map((out) =>
+          run(process.execPath, [script, out], { env: { ...process.env, HOTLINE_DATA_DIR: data }, maxBuffer: 1 << 20 }),
+        ),
+      );
       for (const model of ['intent-banking77', 'sentiment-en'])
         for (const file of ['manifest.json', 'model.onnx', 'vocab.json', 'MODEL_CARD.md']) {
           const x = fs.readFileSync(path.join(a, model, file));
-          expect(fs.readFileSync(path.join(b, model, file)).equals(x), `${model}/${file} differs between runs`).toBe(true);
+          expect(fs.readFileSync(path.join(b, model, file)).equals(x), `${model}/${file} differs between runs`).toBe(
+            true,
+          );
         }
       const lock = readLock(MODELS);
-      for (const model of ['intent-banking77', 'sentiment-en']) expect(sha256(fs.readFileSync(path.join(a, model, 'manifest.json'))), `${model} differs from models.lock.json`).toBe(lock[model]);
+      for (const model of ['intent-banking77', 'sentiment-en'])
+        expect(
+          sha256(fs.readFileSync(path.join(a, model, 'manifest.json'))),
+          `${model} differs from models.lock.json`,
+        ).toBe(lock[model]);
     } finally {
       fs.rmSync(a, { recursive: true, force: true });
       fs.rmSync(b, { recursive: true, force: true });

@@ -73,7 +73,14 @@ describe('no mask ever shows more digits than its format allows (property)', () 
   it('500 random cards in three forms', () => {
     for (let i = 0; i < 500; i++) {
       const c = card(13 + rnd(7));
-      const forms = [c, c.replace(/(\d{4})(?=\d)/g, '$1 '), c.split('').map((x) => words[Number(x)]).join(' ')];
+      const forms = [
+        c,
+        c.replace(/(\d{4})(?=\d)/g, '$1 '),
+        c
+          .split('')
+          .map((x) => words[Number(x)])
+          .join(' '),
+      ];
       const f = forms[i % 3];
       const m = mask(`the card number is ${f} okay`);
       const shown = m.replace(/[^0-9]/g, '');
@@ -90,11 +97,18 @@ describe('masking policy file', () => {
     const os = await import('node:os');
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mask-')), 'm.yaml');
     const src = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'), 'utf8');
-    fs.writeFileSync(f, src.replace('card_number: { keep_first: 6, keep_last: 4 }', 'card_number: { keep_first: 8, keep_last: 4 }'));
+    fs.writeFileSync(
+      f,
+      src.replace('card_number: { keep_first: 6, keep_last: 4 }', 'card_number: { keep_first: 8, keep_last: 4 }'),
+    );
     // file:line:column, then the field and what is wrong
-    expect(() => loadMaskingPolicy(f)).toThrow(/m\.yaml:5:16: types\.card_number: PCI DSS allows at most the first 6 and last 4 digits/);
+    expect(() => loadMaskingPolicy(f)).toThrow(
+      /m\.yaml:5:16: types\.card_number: PCI DSS allows at most the first 6 and last 4 digits/,
+    );
     fs.writeFileSync(f, src.replace('cvv: { redact: true }', 'cvv: { keep_last: 3 }'));
-    expect(() => loadMaskingPolicy(f)).toThrow(/m\.yaml:6:8: types\.cvv: sensitive authentication data must be redacted/);
+    expect(() => loadMaskingPolicy(f)).toThrow(
+      /m\.yaml:6:8: types\.cvv: sensitive authentication data must be redacted/,
+    );
     fs.writeFileSync(f, src.replace('keep_first: 6', 'keep_frist: 6'));
     expect(() => loadMaskingPolicy(f)).toThrow(/m\.yaml:5:18: types\.card_number\.keep_frist: Unrecognized key/);
     fs.writeFileSync(f, src.replace('version: 1', 'version: 1\nversion: 2'));

@@ -32,7 +32,14 @@ describe('Keycloak realm export policies/keycloak/realm-hotline.json', () => {
 
   it('has the six realm roles, each a bundle of hotline-api permissions, with separation of duties', () => {
     const roles = realm.roles.realm as Role[];
-    expect(roles.map((r) => r.name).sort()).toEqual(['admin', 'agent', 'auditor', 'compliance_officer', 'qa_analyst', 'supervisor']);
+    expect(roles.map((r) => r.name).sort()).toEqual([
+      'admin',
+      'agent',
+      'auditor',
+      'compliance_officer',
+      'qa_analyst',
+      'supervisor',
+    ]);
     const perms = new Set((realm.roles.client['hotline-api'] as Role[]).map((r) => r.name));
     const of = (name: string) => roles.find((r) => r.name === name)!.composites!.client!['hotline-api'];
     for (const r of roles) for (const p of of(r.name)) expect(perms.has(p), `${r.name} → ${p}`).toBe(true);
@@ -47,14 +54,25 @@ describe('Keycloak realm export policies/keycloak/realm-hotline.json', () => {
 
   it('console: public, code flow with PKCE S256 only; access tokens carry aud=hotline-api and team ids', () => {
     const console_ = realm.clients.find((c: { clientId: string }) => c.clientId === 'hotline-console');
-    expect(console_).toMatchObject({ publicClient: true, standardFlowEnabled: true, implicitFlowEnabled: false, directAccessGrantsEnabled: false });
+    expect(console_).toMatchObject({
+      publicClient: true,
+      standardFlowEnabled: true,
+      implicitFlowEnabled: false,
+      directAccessGrantsEnabled: false,
+    });
     expect(console_.attributes['pkce.code.challenge.method']).toBe('S256');
-    const aud = console_.protocolMappers.find((m: { protocolMapper: string }) => m.protocolMapper === 'oidc-audience-mapper');
+    const aud = console_.protocolMappers.find(
+      (m: { protocolMapper: string }) => m.protocolMapper === 'oidc-audience-mapper',
+    );
     expect(aud.config).toMatchObject({ 'included.client.audience': 'hotline-api', 'access.token.claim': 'true' });
     const teams = console_.protocolMappers.find((m: { name: string }) => m.name === 'team ids');
     expect(teams.config).toMatchObject({ 'user.attribute': 'team_id', 'aggregate.attrs': 'true', multivalued: 'true' });
     const api = realm.clients.find((c: { clientId: string }) => c.clientId === 'hotline-api');
-    expect(api).toMatchObject({ standardFlowEnabled: false, directAccessGrantsEnabled: false, serviceAccountsEnabled: false });
+    expect(api).toMatchObject({
+      standardFlowEnabled: false,
+      directAccessGrantsEnabled: false,
+      serviceAccountsEnabled: false,
+    });
   });
 
   it('short token lifetimes, brute-force detection and a password policy', () => {
@@ -62,6 +80,8 @@ describe('Keycloak realm export policies/keycloak/realm-hotline.json', () => {
     expect(realm.bruteForceProtected).toBe(true);
     expect(realm.failureFactor).toBeLessThanOrEqual(5);
     expect(realm.passwordPolicy).toMatch(/length\(12\)/);
-    expect(realm.groups[0].subGroups.every((g: { attributes: { team_id: string[] } }) => g.attributes.team_id.length === 1)).toBe(true);
+    expect(
+      realm.groups[0].subGroups.every((g: { attributes: { team_id: string[] } }) => g.attributes.team_id.length === 1),
+    ).toBe(true);
   });
 });

@@ -3,7 +3,8 @@ import { resample } from '../../src/speech/audio/resample';
 import { detectSpeech } from '../../src/speech/vad';
 import { normalizeWords, wordErrors } from '../../src/lib/wer';
 
-const sine = (n: number, rate: number, f: number, amp = 10000) => Int16Array.from({ length: n }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * f * i) / rate)));
+const sine = (n: number, rate: number, f: number, amp = 10000) =>
+  Int16Array.from({ length: n }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * f * i) / rate)));
 const rms = (x: Int16Array, from = 0, to = x.length) => {
   let s = 0;
   for (let i = from; i < to; i++) s += x[i] * x[i];
@@ -58,7 +59,8 @@ describe('detectSpeech', () => {
     // 10 s of quiet, then 40 s of syllable-like modulated tone with no pause long enough to end a segment
     const x = new Int16Array(rate * 50);
     const t = sine(rate * 40, rate, 200, 5000);
-    for (let i = 0; i < t.length; i++) x[rate * 10 + i] = Math.round(t[i] * (0.55 + 0.45 * Math.sin((2 * Math.PI * 3 * i) / rate)));
+    for (let i = 0; i < t.length; i++)
+      x[rate * 10 + i] = Math.round(t[i] * (0.55 + 0.45 * Math.sin((2 * Math.PI * 3 * i) / rate)));
     const segs = detectSpeech(x, rate, { maxSegmentMs: 15000 });
     expect(segs.length).toBeGreaterThanOrEqual(3);
     expect(segs[0].startSample / rate).toBeCloseTo(9.85, 1);
@@ -81,7 +83,15 @@ describe('WER', () => {
   });
 
   it('normalises case, punctuation and sentence markers', () => {
-    expect(normalizeWords('<s> And so, my fellow Americans: ask NOT! </s>')).toEqual(['and', 'so', 'my', 'fellow', 'americans', 'ask', 'not']);
+    expect(normalizeWords('<s> And so, my fellow Americans: ask NOT! </s>')).toEqual([
+      'and',
+      'so',
+      'my',
+      'fellow',
+      'americans',
+      'ask',
+      'not',
+    ]);
     expect(normalizeWords("it's the customer's card")).toEqual(["it's", 'the', "customer's", 'card']);
   });
 });

@@ -10,13 +10,17 @@ describe('scan:pii detectors on raw bytes', () => {
     expect(kinds('card 5500-0000-0000-0004 ok')).toEqual(['card_number']);
     expect(kinds('id 11010519491231002X here')).toEqual(['cn_resident_id']);
     expect(kinds('"cvv":"123"')).toEqual(['cvv']);
-    expect(kinds('it is four one one one one one one one one one one one one one one one and that is all')).toEqual(['spoken_card_number']);
+    expect(kinds('it is four one one one one one one one one one one one one one one one and that is all')).toEqual([
+      'spoken_card_number',
+    ]);
     expect(kinds('the security code is seven three nine')).toEqual(['spoken_cvv']);
   });
 
   it('leaves look-alikes alone: timestamps, numbers failing Luhn, IDs with a wrong check digit, masked cards', () => {
     const kinds = (s: string) => scanText(s, 't').map((f) => f.kind);
-    expect(kinds('1763900000000 1700000000123 4111111111111112 11010519491231002Y 411111******1111 amount 1234.56')).toEqual([]);
+    expect(
+      kinds('1763900000000 1700000000123 4111111111111112 11010519491231002Y 411111******1111 amount 1234.56'),
+    ).toEqual([]);
   });
 
   it('reads a dump row by row: numbers in neighbouring rows are not one spoken card number', () => {
@@ -24,12 +28,24 @@ describe('scan:pii detectors on raw bytes', () => {
     const rows = ['four', ...Array(15).fill('one')];
     expect(scanText(rows.join('\n'), 'whole').map((f) => f.kind)).toEqual(['spoken_card_number']);
     expect(scanBytes(Buffer.from(`COPY findings FROM stdin;\n${rows.join('\n')}\n`), 'dump')).toEqual([]);
-    expect(scanBytes(Buffer.from('COPY utterances FROM stdin;\nnote\tfour one one one one one one one one one one one one one one one\n'), 'dump').map((f) => f.kind)).toEqual(['spoken_card_number']);
+    expect(
+      scanBytes(
+        Buffer.from(
+          'COPY utterances FROM stdin;\nnote\tfour one one one one one one one one one one one one one one one\n',
+        ),
+        'dump',
+      ).map((f) => f.kind),
+    ).toEqual(['spoken_card_number']);
   });
 
   it('looks inside hex-encoded bytea of a dump, and finds nothing in ciphertext', () => {
     const plain = Buffer.from('card 4111 1111 1111 1111');
-    expect(scanBytes(Buffer.from(`COPY t (v) FROM stdin;\n\\\\x${plain.toString('hex')}\n`), 'dump').map((f) => [f.kind, f.source])).toEqual([['card_number', 'dump (bytea)']]);
+    expect(
+      scanBytes(Buffer.from(`COPY t (v) FROM stdin;\n\\\\x${plain.toString('hex')}\n`), 'dump').map((f) => [
+        f.kind,
+        f.source,
+      ]),
+    ).toEqual([['card_number', 'dump (bytea)']]);
     const sealed = AES_256_GCM.seal(crypto.randomBytes(32), plain, Buffer.from('aad'));
     expect(scanBytes(Buffer.from(`\\\\x${sealed.toString('hex')}\n`), 'dump')).toEqual([]);
     // findings never carry the value itself

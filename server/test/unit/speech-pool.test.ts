@@ -6,7 +6,9 @@ import { decodeWav, inspectWav } from '../../src/speech/audio/wav';
 
 // The pool starts dist/speech/asr-thread.js next to its own file: use the compiled module so thread and caller agree.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { SpeechPool } = require(path.resolve(__dirname, '..', '..', 'dist', 'speech', 'pool.js')) as typeof import('../../src/speech/pool');
+const { SpeechPool } = require(
+  path.resolve(__dirname, '..', '..', 'dist', 'speech', 'pool.js'),
+) as typeof import('../../src/speech/pool');
 const DATA = process.env.HOTLINE_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared');
 const DIGITS = path.join(DATA, 'audio', 'vosk-test', 'test.wav');
 
@@ -34,25 +36,36 @@ describe('speech pool (pocketsphinx in worker threads)', () => {
       // word timings relative to the segment, stable across threads (each segment is its own stream)
       expect(runs[0][0].startMs).toBeGreaterThanOrEqual(0);
       expect(runs[0][0].startMs).toBeLessThan(400); // the segment starts 150 ms before the speech
-      for (const r of runs.slice(1)) expect(r.map((w) => [w.word, w.startMs])).toEqual(runs[0].map((w) => [w.word, w.startMs]));
+      for (const r of runs.slice(1))
+        expect(r.map((w) => [w.word, w.startMs])).toEqual(runs[0].map((w) => [w.word, w.startMs]));
     } finally {
       await pool.close();
     }
   });
 
-  it.skipIf(!fs.existsSync(DIGITS))('prepares a recording in a thread exactly as in process, and passes bad audio errors through', async () => {
-    const pool = await SpeechPool.start({ engine: 'pocketsphinx', modelDir: '/usr/share/pocketsphinx/model/en-us' }, 1);
-    try {
-      const { prepareAudio } = await import('../../src/speech/transcribe');
-      const wav = fs.readFileSync(DIGITS);
-      const inThread = await pool.prepare(wav);
-      const local = prepareAudio(wav, 16000);
-      expect(inThread.segments.map((s) => [s.channel, s.offsetMs, s.pcm.length])).toEqual(local.segments.map((s) => [s.channel, s.offsetMs, s.pcm.length]));
-      expect(Array.from(inThread.segments[1].pcm.subarray(0, 64))).toEqual(Array.from(local.segments[1].pcm.subarray(0, 64)));
-      const err = await pool.prepare(Buffer.from('RIFF')).catch((e: Error & { status?: number }) => e);
-      expect([err.name, (err as { status?: number }).status]).toEqual(['AudioFormatError', 422]);
-    } finally {
-      await pool.close();
-    }
-  });
+  it.skipIf(!fs.existsSync(DIGITS))(
+    'prepares a recording in a thread exactly as in process, and passes bad audio errors through',
+    async () => {
+      const pool = await SpeechPool.start(
+        { engine: 'pocketsphinx', modelDir: '/usr/share/pocketsphinx/model/en-us' },
+        1,
+      );
+      try {
+        const { prepareAudio } = await import('../../src/speech/transcribe');
+        const wav = fs.readFileSync(DIGITS);
+        const inThread = await pool.prepare(wav);
+        const local = prepareAudio(wav, 16000);
+        expect(inThread.segments.map((s) => [s.channel, s.offsetMs, s.pcm.length])).toEqual(
+          local.segments.map((s) => [s.channel, s.offsetMs, s.pcm.length]),
+        );
+        expect(Array.from(inThread.segments[1].pcm.subarray(0, 64))).toEqual(
+          Array.from(local.segments[1].pcm.subarray(0, 64)),
+        );
+        const err = await pool.prepare(Buffer.from('RIFF')).catch((e: Error & { status?: number }) => e);
+        expect([err.name, (err as { status?: number }).status]).toEqual(['AudioFormatError', 422]);
+      } finally {
+        await pool.close();
+      }
+    },
+  );
 });

@@ -15,7 +15,11 @@ let k2: KP;
 let stranger: KP;
 
 beforeAll(async () => {
-  [k1, k2, stranger] = await Promise.all([generateKeyPair('RS256', { extractable: true }), generateKeyPair('RS256', { extractable: true }), generateKeyPair('RS256', { extractable: true })]);
+  [k1, k2, stranger] = await Promise.all([
+    generateKeyPair('RS256', { extractable: true }),
+    generateKeyPair('RS256', { extractable: true }),
+    generateKeyPair('RS256', { extractable: true }),
+  ]);
   published = [{ ...(await exportJWK(k1.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }];
   server = http.createServer((req, res) => {
     if (req.url === '/realms/hotline/protocol/openid-connect/certs') {
@@ -35,12 +39,26 @@ const claims = () => ({
   sid: 'sso-session-1',
   preferred_username: 'anna',
   realm_access: { roles: ['agent', 'offline_access', 'default-roles-hotline'] },
-  resource_access: { 'hotline-api': { roles: ['transcript:read', 'recording:play'] }, account: { roles: ['view-profile'] } },
+  resource_access: {
+    'hotline-api': { roles: ['transcript:read', 'recording:play'] },
+    account: { roles: ['view-profile'] },
+  },
   team_ids: ['team-cards'],
   groups: ['/teams/team-cards'],
 });
 
-function sign(opts: { key?: KP; kid?: string; alg?: string; iss?: string; aud?: string | string[] | null; exp?: number; nbf?: number; extra?: Record<string, unknown> } = {}) {
+function sign(
+  opts: {
+    key?: KP;
+    kid?: string;
+    alg?: string;
+    iss?: string;
+    aud?: string | string[] | null;
+    exp?: number;
+    nbf?: number;
+    extra?: Record<string, unknown>;
+  } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   const jwt = new SignJWT({ ...claims(), ...opts.extra })
     .setProtectedHeader({ alg: opts.alg ?? 'RS256', kid: opts.kid ?? 'k1', typ: 'JWT' })
@@ -84,8 +102,13 @@ describe('access token verification (jose, Keycloak claims)', () => {
     // alg: none, unsigned
     await rejected(`${b64({ alg: 'none', typ: 'JWT' })}.${p}.`, 'algorithm_not_allowed');
     // HS256 "signed" with the public key (the classic key-confusion attack)
-    const pem = await import('node:crypto').then((c) => c.createPublicKey({ key: published[0] as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }));
-    const hs = new SignJWT(JSON.parse(Buffer.from(p, 'base64url').toString())).setProtectedHeader({ alg: 'HS256', kid: 'k1' });
+    const pem = await import('node:crypto').then((c) =>
+      c.createPublicKey({ key: published[0] as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }),
+    );
+    const hs = new SignJWT(JSON.parse(Buffer.from(p, 'base64url').toString())).setProtectedHeader({
+      alg: 'HS256',
+      kid: 'k1',
+    });
     await rejected(await hs.sign(new TextEncoder().encode(String(pem))), 'algorithm_not_allowed');
     await rejected(await sign({ iss: 'http://127.0.0.1:1/realms/other' }), 'wrong_issuer');
     await rejected(await sign({ aud: null }), 'wrong_audience');
@@ -104,7 +127,9 @@ describe('access token verification (jose, Keycloak claims)', () => {
 
   it('tolerates a small clock skew, not more', async () => {
     const now = Math.floor(Date.now() / 1000);
-    await expect(new TokenVerifier({ issuer }).verify(await sign({ exp: now - 10 }))).resolves.toMatchObject({ username: 'anna' });
+    await expect(new TokenVerifier({ issuer }).verify(await sign({ exp: now - 10 }))).resolves.toMatchObject({
+      username: 'anna',
+    });
     await rejected(await sign({ exp: now - 45 }), 'token_expired');
   });
 
@@ -123,7 +148,9 @@ describe('access token verification (jose, Keycloak claims)', () => {
 
   it('refuses to be configured with none or HMAC algorithms; an unreachable issuer is 503, not 401', async () => {
     expect(() => new TokenVerifier({ issuer, algorithms: ['RS256', 'HS256'] })).toThrow(/asymmetric/);
-    const e = (await new TokenVerifier({ issuer: 'http://127.0.0.1:9/realms/hotline' }).verify(await sign()).catch((x) => x)) as AuthError;
+    const e = (await new TokenVerifier({ issuer: 'http://127.0.0.1:9/realms/hotline' })
+      .verify(await sign())
+      .catch((x) => x)) as AuthError;
     expect([e.status, e.code]).toEqual([503, 'issuer_unreachable']);
   });
 });

@@ -9,20 +9,28 @@ const spanDecoder = (rate: number) => ({
   calls: 0,
   async decode(pcm: Int16Array): Promise<{ words: RecognizedWord[]; keyphrases: [] }> {
     this.calls++;
-    return { words: [{ word: `seg${this.calls}`, startMs: 0, endMs: Math.round((pcm.length * 1000) / rate), confidence: 0.9 }], keyphrases: [] };
+    return {
+      words: [{ word: `seg${this.calls}`, startMs: 0, endMs: Math.round((pcm.length * 1000) / rate), confidence: 0.9 }],
+      keyphrases: [],
+    };
   },
 });
 
 function burst(total: number, rate: number, spans: Array<[number, number]>): Int16Array {
   const x = new Int16Array(total * rate);
-  for (const [a, b] of spans) for (let i = a * rate; i < b * rate; i++) x[i] = Math.round(6000 * Math.sin(i / 3) * (0.6 + 0.4 * Math.sin(i / 900)));
+  for (const [a, b] of spans)
+    for (let i = a * rate; i < b * rate; i++)
+      x[i] = Math.round(6000 * Math.sin(i / 3) * (0.6 + 0.4 * Math.sin(i / 900)));
   return x;
 }
 
 describe('transcribeWav', () => {
   it('maps channels to speakers, puts utterances on the conversation clock, and orders them by time', async () => {
     const rate = 16000;
-    const agent = burst(10, rate, [[1, 3], [6, 8]]);
+    const agent = burst(10, rate, [
+      [1, 3],
+      [6, 8],
+    ]);
     const customer = burst(10, rate, [[3.5, 5]]);
     const us = await transcribeWav(encodeWav([agent, customer], rate), ['agent', 'customer'], spanDecoder(rate));
     expect(us.map((u) => u.speaker)).toEqual(['agent', 'customer', 'agent']);

@@ -90,12 +90,33 @@ describe('inspectWav / decodeWav', () => {
   describe('refuses bad input with a precise status and message', () => {
     const good = () => encodeWav([tone(1600, 16000)], 16000);
     it('zero bytes → 422 empty', () => expectAudioError(() => inspectWav(Buffer.alloc(0)), 422, 'empty', /0 bytes/));
-    it('a few bytes → 422 truncated header', () => expectAudioError(() => inspectWav(Buffer.from('RIFF')), 422, 'truncated_header', /truncated header/));
-    it('not RIFF → 415', () => expectAudioError(() => inspectWav(Buffer.from('ID3\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00')), 415, 'not_wav', /RIFF\/WAVE/));
-    it('fmt chunk cut short → 422 truncated header', () => expectAudioError(() => inspectWav(good().subarray(0, 30)), 422, 'truncated_header', /fmt chunk declares 16 bytes, 10 present/));
-    it('header only, no data chunk → 422', () => expectAudioError(() => inspectWav(good().subarray(0, 36)), 422, 'missing_data', /no data chunk/));
-    it('data chunk shorter than declared → 422 truncated data', () => expectAudioError(() => inspectWav(good().subarray(0, 1000)), 422, 'truncated_data', /declares 3200 bytes, 956 present/));
-    it('empty data chunk → 422', () => expectAudioError(() => inspectWav(encodeWav([new Int16Array(0)], 16000)), 422, 'empty', /zero audio samples/));
+    it('a few bytes → 422 truncated header', () =>
+      expectAudioError(() => inspectWav(Buffer.from('RIFF')), 422, 'truncated_header', /truncated header/));
+    it('not RIFF → 415', () =>
+      expectAudioError(
+        () => inspectWav(Buffer.from('ID3\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00')),
+        415,
+        'not_wav',
+        /RIFF\/WAVE/,
+      ));
+    it('fmt chunk cut short → 422 truncated header', () =>
+      expectAudioError(
+        () => inspectWav(good().subarray(0, 30)),
+        422,
+        'truncated_header',
+        /fmt chunk declares 16 bytes, 10 present/,
+      ));
+    it('header only, no data chunk → 422', () =>
+      expectAudioError(() => inspectWav(good().subarray(0, 36)), 422, 'missing_data', /no data chunk/));
+    it('data chunk shorter than declared → 422 truncated data', () =>
+      expectAudioError(
+        () => inspectWav(good().subarray(0, 1000)),
+        422,
+        'truncated_data',
+        /declares 3200 bytes, 956 present/,
+      ));
+    it('empty data chunk → 422', () =>
+      expectAudioError(() => inspectWav(encodeWav([new Int16Array(0)], 16000)), 422, 'empty', /zero audio samples/));
     it('unknown codec → 415 naming it', () => {
       const b = good();
       b.writeUInt16LE(0x0055, 20);
@@ -111,14 +132,28 @@ describe('inspectWav / decodeWav', () => {
       b.writeUInt16LE(24, 34);
       expectAudioError(() => inspectWav(b), 415, 'unsupported_bit_depth', /24 bits/);
     });
-    it('44.1 kHz → 415', () => expectAudioError(() => inspectWav(encodeWav([tone(441, 44100)], 44100)), 415, 'unsupported_rate', /44100 Hz/));
-    it('3 channels → 415', () => expectAudioError(() => inspectWav(encodeWav([tone(16, 8000), tone(16, 8000), tone(16, 8000)], 8000)), 415, 'unsupported_channels', /3 channels/));
+    it('44.1 kHz → 415', () =>
+      expectAudioError(() => inspectWav(encodeWav([tone(441, 44100)], 44100)), 415, 'unsupported_rate', /44100 Hz/));
+    it('3 channels → 415', () =>
+      expectAudioError(
+        () => inspectWav(encodeWav([tone(16, 8000), tone(16, 8000), tone(16, 8000)], 8000)),
+        415,
+        'unsupported_channels',
+        /3 channels/,
+      ));
     it('inconsistent block align → 422', () => {
       const b = good();
       b.writeUInt16LE(4, 32);
       expectAudioError(() => inspectWav(b), 422, 'bad_header', /block align 4/);
     });
-    it('over the size limit → 413', () => expectAudioError(() => inspectWav(good(), { maxBytes: 1000 }), 413, 'too_large', /limit is 1000 bytes/));
-    it('over the duration limit → 422', () => expectAudioError(() => inspectWav(encodeWav([tone(16000 * 3, 16000)], 16000), { maxDurationSeconds: 2 }), 422, 'too_long', /3\.0 s; the limit is 2 s/));
+    it('over the size limit → 413', () =>
+      expectAudioError(() => inspectWav(good(), { maxBytes: 1000 }), 413, 'too_large', /limit is 1000 bytes/));
+    it('over the duration limit → 422', () =>
+      expectAudioError(
+        () => inspectWav(encodeWav([tone(16000 * 3, 16000)], 16000), { maxDurationSeconds: 2 }),
+        422,
+        'too_long',
+        /3\.0 s; the limit is 2 s/,
+      ));
   });
 });

@@ -5,7 +5,17 @@ import { cnIdValid, ibanValid, luhnValid } from './checksums';
  * "double four", "oh"), across punctuation the recognizer or a typist puts between groups. Every finding is a
  * character span of the input, so masking replaces exactly what was said.
  */
-export type PiiType = 'card_number' | 'cvv' | 'expiry_date' | 'cn_resident_id' | 'phone' | 'email' | 'iban' | 'bank_account' | 'us_ssn' | 'date_of_birth';
+export type PiiType =
+  | 'card_number'
+  | 'cvv'
+  | 'expiry_date'
+  | 'cn_resident_id'
+  | 'phone'
+  | 'email'
+  | 'iban'
+  | 'bank_account'
+  | 'us_ssn'
+  | 'date_of_birth';
 
 export interface PiiFinding {
   type: PiiType;
@@ -21,7 +31,21 @@ interface Tok {
   end: number;
 }
 
-const DIGIT_WORDS: Record<string, string> = { zero: '0', oh: '0', o: '0', nought: '0', one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9' };
+const DIGIT_WORDS: Record<string, string> = {
+  zero: '0',
+  oh: '0',
+  o: '0',
+  nought: '0',
+  one: '1',
+  two: '2',
+  three: '3',
+  four: '4',
+  five: '5',
+  six: '6',
+  seven: '7',
+  eight: '8',
+  nine: '9',
+};
 const MULT: Record<string, number> = { double: 2, triple: 3 };
 /** what recognizers write for digits they heard ("for one one one…"): counted only next to other digits */
 const HOMOPHONES: Record<string, string> = { for: '4', fore: '4', to: '2', too: '2', won: '1', ate: '8' };
@@ -29,7 +53,8 @@ const HOMOPHONES: Record<string, string> = { for: '4', fore: '4', to: '2', too: 
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
   const re = /[A-Za-z0-9@._+'-]+/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push({ text: m[0], start: m.index, end: m.index + m[0].length });
+  for (let m = re.exec(text); m; m = re.exec(text))
+    out.push({ text: m[0], start: m.index, end: m.index + m[0].length });
   return out;
 }
 
@@ -58,7 +83,8 @@ function digitRuns(toks: Tok[], text: string): DigitRun[] {
     let add: string;
     if (/^\d+(-\d+)*$/.test(w)) add = w.replace(/-/g, '');
     else if (DIGIT_WORDS[w] !== undefined && !(w === 'o' && !cur)) add = DIGIT_WORDS[w];
-    else if (HOMOPHONES[w] && (DIGIT_WORDS[next] !== undefined || HOMOPHONES[next] !== undefined || /^\d/.test(next))) add = HOMOPHONES[w];
+    else if (HOMOPHONES[w] && (DIGIT_WORDS[next] !== undefined || HOMOPHONES[next] !== undefined || /^\d/.test(next)))
+      add = HOMOPHONES[w];
     else if (MULT[w] && DIGIT_WORDS[next] !== undefined) {
       add = DIGIT_WORDS[next].repeat(MULT[w]);
       i++;
@@ -87,7 +113,8 @@ const near = (toks: Tok[], from: number, to: number, re: RegExp) =>
     .match(re) !== null;
 
 const CARD_CTX = /\b(card|visa|mastercard|amex|debit|credit)\b/;
-const CVV_CTX = /\b(cvv|cvc|cvv2|cvc2|security code|verification code|three digit|3 digit|four digit|back of the card|code on the back)\b/;
+const CVV_CTX =
+  /\b(cvv|cvc|cvv2|cvc2|security code|verification code|three digit|3 digit|four digit|back of the card|code on the back)\b/;
 const EXP_CTX = /\b(expir\w*|expires|valid until|valid thru|exp)\b/;
 const ACCT_CTX = /\b(account|acct|account number|routing)\b/;
 const DOB_CTX = /\b(date of birth|born|dob|birthday)\b/;
@@ -102,37 +129,53 @@ export function detectPii(text: string): PiiFinding[] {
   };
 
   // e-mail, written and spoken ("john dot smith at example dot com")
-  for (const m of text.matchAll(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g)) add({ type: 'email', start: m.index!, end: m.index! + m[0].length, value: m[0].toLowerCase() });
-  for (const m of text.matchAll(/\b([a-z0-9]+(?:\s+(?:dot|underscore|dash)\s+[a-z0-9]+)*)\s+at\s+([a-z0-9]+(?:\s+dot\s+[a-z0-9]+)*\s+dot\s+(?:com|org|net|gov|edu|co|io|cn|uk|de|fr))\b/gi)) {
-    const norm = (s: string) => s.toLowerCase().replace(/\s+dot\s+/g, '.').replace(/\s+underscore\s+/g, '_').replace(/\s+dash\s+/g, '-');
+  for (const m of text.matchAll(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g))
+    add({ type: 'email', start: m.index!, end: m.index! + m[0].length, value: m[0].toLowerCase() });
+  for (const m of text.matchAll(
+    /\b([a-z0-9]+(?:\s+(?:dot|underscore|dash)\s+[a-z0-9]+)*)\s+at\s+([a-z0-9]+(?:\s+dot\s+[a-z0-9]+)*\s+dot\s+(?:com|org|net|gov|edu|co|io|cn|uk|de|fr))\b/gi,
+  )) {
+    const norm = (s: string) =>
+      s
+        .toLowerCase()
+        .replace(/\s+dot\s+/g, '.')
+        .replace(/\s+underscore\s+/g, '_')
+        .replace(/\s+dash\s+/g, '-');
     add({ type: 'email', start: m.index!, end: m.index! + m[0].length, value: `${norm(m[1])}@${norm(m[2])}` });
   }
   // IBAN (written)
   for (const m of text.matchAll(/\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b/g)) {
-    if (ibanValid(m[0])) add({ type: 'iban', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s+/g, '') });
+    if (ibanValid(m[0]))
+      add({ type: 'iban', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s+/g, '') });
   }
   // CN resident ID (ends in X possibly)
   for (const m of text.matchAll(/\b\d{6}\s?\d{8}\s?\d{3}[\dXx]\b/g)) {
     const v = m[0].replace(/\s/g, '');
-    if (cnIdValid(v)) add({ type: 'cn_resident_id', start: m.index!, end: m.index! + m[0].length, value: v.toUpperCase() });
+    if (cnIdValid(v))
+      add({ type: 'cn_resident_id', start: m.index!, end: m.index! + m[0].length, value: v.toUpperCase() });
   }
   // US SSN
-  for (const m of text.matchAll(/\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g)) add({ type: 'us_ssn', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/-/g, '') });
+  for (const m of text.matchAll(/\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g))
+    add({ type: 'us_ssn', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/-/g, '') });
   // E.164 and US-formatted phones
   for (const m of text.matchAll(/\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}\b/g)) {
     const v = m[0].replace(/[^\d+]/g, '');
     if (v.length >= 9 && v.length <= 16) add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
   }
-  for (const m of text.matchAll(/\(\d{3}\)\s?\d{3}-\d{4}\b|\b\d{3}-\d{3}-\d{4}\b/g)) add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\D/g, '') });
+  for (const m of text.matchAll(/\(\d{3}\)\s?\d{3}-\d{4}\b|\b\d{3}-\d{3}-\d{4}\b/g))
+    add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\D/g, '') });
   // expiry dates written as MM/YY or MM/YYYY next to expiry words (or card words)
   for (const m of text.matchAll(/\b(0[1-9]|1[0-2])\s?\/\s?(\d{2}|20\d{2})\b/g)) {
     const ti = toks.findIndex((t) => t.end > m.index!);
-    if (near(toks, ti - 6, ti, EXP_CTX) || near(toks, ti - 6, ti, CARD_CTX)) add({ type: 'expiry_date', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s/g, '') });
+    if (near(toks, ti - 6, ti, EXP_CTX) || near(toks, ti - 6, ti, CARD_CTX))
+      add({ type: 'expiry_date', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s/g, '') });
   }
   // dates of birth: a date shortly after a DOB phrase
-  for (const m of text.matchAll(/\b(\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|(?:the\s+)?\w+\s+of\s+(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:nineteen|twenty|two thousand)[\w\s]*?(?=[.,;]|$)|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})/gi)) {
+  for (const m of text.matchAll(
+    /\b(\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|(?:the\s+)?\w+\s+of\s+(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:nineteen|twenty|two thousand)[\w\s]*?(?=[.,;]|$)|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})/gi,
+  )) {
     const ti = toks.findIndex((t) => t.end > m.index!);
-    if (near(toks, ti - 8, ti, DOB_CTX)) add({ type: 'date_of_birth', start: m.index!, end: m.index! + m[0].trimEnd().length, value: m[0].trim() });
+    if (near(toks, ti - 8, ti, DOB_CTX))
+      add({ type: 'date_of_birth', start: m.index!, end: m.index! + m[0].trimEnd().length, value: m[0].trim() });
   }
 
   for (const run of digitRuns(toks, text)) {
@@ -152,14 +195,22 @@ export function detectPii(text: string): PiiFinding[] {
       }
     }
     if (card) {
-      add({ type: 'card_number', start: run.at[card.i], end: card.j >= d.length ? run.end : tokEndBefore(toks, run.at[card.j]), value: d.slice(card.i, card.j) });
+      add({
+        type: 'card_number',
+        start: run.at[card.i],
+        end: card.j >= d.length ? run.end : tokEndBefore(toks, run.at[card.j]),
+        value: d.slice(card.i, card.j),
+      });
       continue;
     }
     if (/^1[3-9]\d{9}$/.test(d)) {
       add({ type: 'phone', start: run.start, end: run.end, value: d });
       continue;
     }
-    if ((d.length === 3 || d.length === 4) && (before(10) || near(toks, run.lastTok + 1, run.lastTok + 4, /\b(on the back)\b/))) {
+    if (
+      (d.length === 3 || d.length === 4) &&
+      (before(10) || near(toks, run.lastTok + 1, run.lastTok + 4, /\b(on the back)\b/))
+    ) {
       add({ type: 'cvv', start: run.start, end: run.end, value: d });
       continue;
     }
@@ -171,7 +222,11 @@ export function detectPii(text: string): PiiFinding[] {
       add({ type: 'bank_account', start: run.start, end: run.end, value: d });
       continue;
     }
-    if ((d.length === 4 || d.length === 6) && near(toks, run.firstTok - 6, run.firstTok, EXP_CTX) && /^(0[1-9]|1[0-2])/.test(d)) {
+    if (
+      (d.length === 4 || d.length === 6) &&
+      near(toks, run.firstTok - 6, run.firstTok, EXP_CTX) &&
+      /^(0[1-9]|1[0-2])/.test(d)
+    ) {
       add({ type: 'expiry_date', start: run.start, end: run.end, value: d });
     }
   }

@@ -31,7 +31,15 @@ export function labelledSet(n = 600, seed = 7): LabelledSentence[] {
   const spoken = (d: string) =>
     d
       .split('')
-      .map((x, i) => (x === '0' && rnd(3) === 0 ? 'oh' : x === '4' && i < d.length - 1 && rnd(4) === 0 ? 'for' : x === '2' && i < d.length - 1 && rnd(4) === 0 ? 'to' : W[Number(x)]))
+      .map((x, i) =>
+        x === '0' && rnd(3) === 0
+          ? 'oh'
+          : x === '4' && i < d.length - 1 && rnd(4) === 0
+            ? 'for'
+            : x === '2' && i < d.length - 1 && rnd(4) === 0
+              ? 'to'
+              : W[Number(x)],
+      )
       .join(' ');
   const grouped = (d: string) => d.replace(/(\d{4})(?=\d)/g, pick(['$1 ', '$1-']));
   const cnId = () => {
@@ -59,37 +67,60 @@ export function labelledSet(n = 600, seed = 7): LabelledSentence[] {
     const c = card();
     switch (kind) {
       case 0:
-        make('written', [pick(['my card number is ', 'the card is ', 'card ']), { type: 'card_number', text: c }, pick(['.', ' thanks', ''])]);
+        make('written', [
+          pick(['my card number is ', 'the card is ', 'card ']),
+          { type: 'card_number', text: c },
+          pick(['.', ' thanks', '']),
+        ]);
         break;
       case 1:
         make('grouped', [pick(['my card number is ', 'it is ']), { type: 'card_number', text: grouped(c) }, '.']);
         break;
       case 2:
-        make('spoken', [pick(['yes it is ', 'the number is ', 'my card number is ']), { type: 'card_number', text: spoken(c) }]);
+        make('spoken', [
+          pick(['yes it is ', 'the number is ', 'my card number is ']),
+          { type: 'card_number', text: spoken(c) },
+        ]);
         break;
       case 3: {
         const cvv = digits(pick([3, 3, 4]));
-        make(rnd(2) ? 'spoken' : 'written', [pick(['the security code is ', 'cvv ', 'the three digit code on the back is ']), { type: 'cvv', text: rnd(2) ? spoken(cvv) : cvv }]);
+        make(rnd(2) ? 'spoken' : 'written', [
+          pick(['the security code is ', 'cvv ', 'the three digit code on the back is ']),
+          { type: 'cvv', text: rnd(2) ? spoken(cvv) : cvv },
+        ]);
         break;
       }
       case 4:
         make('written', [pick(['my ID is ', 'ID number ']), { type: 'cn_resident_id', text: cnId() }]);
         break;
       case 5:
-        make('written', [pick(['call me on ', 'my mobile is ']), { type: 'phone', text: `1${pick(['38', '39', '58', '86'])}${digits(8)}` }]);
+        make('written', [
+          pick(['call me on ', 'my mobile is ']),
+          { type: 'phone', text: `1${pick(['38', '39', '58', '86'])}${digits(8)}` },
+        ]);
         break;
       case 6: {
         const u = pick(['anna', 'j.smith', 'wang.li', 'k_ng']);
         const d = pick(['example.com', 'bank.cn', 'mail.org']);
         if (rnd(2)) make('written', ['write to ', { type: 'email', text: `${u}@${d}` }, ' please']);
-        else make('spoken', ['it is ', { type: 'email', text: `${u.replace('.', ' dot ').replace('_', ' underscore ')} at ${d.replace('.', ' dot ')}` }]);
+        else
+          make('spoken', [
+            'it is ',
+            {
+              type: 'email',
+              text: `${u.replace('.', ' dot ').replace('_', ' underscore ')} at ${d.replace('.', ' dot ')}`,
+            },
+          ]);
         break;
       }
       case 7:
         make('written', ['my account number is ', { type: 'bank_account', text: digits(8 + rnd(6)) }]);
         break;
       case 8:
-        make('written', [pick(['it expires ', 'expiry ']), { type: 'expiry_date', text: `${String(1 + rnd(12)).padStart(2, '0')}/${20 + rnd(10)}` }]);
+        make('written', [
+          pick(['it expires ', 'expiry ']),
+          { type: 'expiry_date', text: `${String(1 + rnd(12)).padStart(2, '0')}/${20 + rnd(10)}` },
+        ]);
         break;
       case 9:
         make('written', ['SSN ', { type: 'us_ssn', text: `${100 + rnd(500)}-${10 + rnd(89)}-${1000 + rnd(8999)}` }]);

@@ -12,15 +12,40 @@ const rule = z
     replace: z.string().max(32).optional(),
   })
   .strict();
-const TYPES = ['card_number', 'cvv', 'pin', 'otp', 'expiry_date', 'cn_resident_id', 'phone', 'email', 'iban', 'bank_account', 'us_ssn', 'date_of_birth'] as const;
-export const maskingPolicySchema = z.object({ version: z.literal(1), types: z.object(Object.fromEntries(TYPES.map((t) => [t, rule])) as Record<(typeof TYPES)[number], typeof rule>).strict() }).strict();
+const TYPES = [
+  'card_number',
+  'cvv',
+  'pin',
+  'otp',
+  'expiry_date',
+  'cn_resident_id',
+  'phone',
+  'email',
+  'iban',
+  'bank_account',
+  'us_ssn',
+  'date_of_birth',
+] as const;
+export const maskingPolicySchema = z
+  .object({
+    version: z.literal(1),
+    types: z
+      .object(Object.fromEntries(TYPES.map((t) => [t, rule])) as Record<(typeof TYPES)[number], typeof rule>)
+      .strict(),
+  })
+  .strict();
 export type MaskingPolicy = z.infer<typeof maskingPolicySchema>;
 
 export function loadMaskingPolicy(file: string): MaskingPolicy {
   return loadYamlFile(file, maskingPolicySchema, (p) => {
-    if (p.types.card_number.keep_first! + p.types.card_number.keep_last! > 10) return { path: ['types', 'card_number'], message: 'PCI DSS allows at most the first 6 and last 4 digits' };
+    if (p.types.card_number.keep_first! + p.types.card_number.keep_last! > 10)
+      return { path: ['types', 'card_number'], message: 'PCI DSS allows at most the first 6 and last 4 digits' };
     for (const t of ['cvv', 'pin', 'otp'] as const) {
-      if (!p.types[t].redact) return { path: ['types', t], message: 'sensitive authentication data must be redacted (PCI DSS 3.3.1), never masked' };
+      if (!p.types[t].redact)
+        return {
+          path: ['types', t],
+          message: 'sensitive authentication data must be redacted (PCI DSS 3.3.1), never masked',
+        };
     }
     return undefined;
   });
@@ -43,7 +68,11 @@ function maskValue(f: PiiFinding, p: MaskingPolicy): string {
 }
 
 /** The masked text and what was found (spans refer to the original text). */
-export function maskText(text: string, policy: MaskingPolicy, findings: PiiFinding[] = detectPii(text)): { masked: string; findings: PiiFinding[] } {
+export function maskText(
+  text: string,
+  policy: MaskingPolicy,
+  findings: PiiFinding[] = detectPii(text),
+): { masked: string; findings: PiiFinding[] } {
   let out = '';
   let pos = 0;
   for (const f of findings) {

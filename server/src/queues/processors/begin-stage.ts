@@ -15,7 +15,11 @@ export interface StageStart {
  * What every stage processor does first: a redelivered job whose stage already completed does nothing (null); a
  * missing conversation is unrecoverable; otherwise the conversation is marked running and a `started` event recorded.
  */
-export async function beginStage(deps: { conversations: ConversationRepository; log: Logger }, job: Job<StageJob>, stage: StageName): Promise<StageStart | null> {
+export async function beginStage(
+  deps: { conversations: ConversationRepository; log: Logger },
+  job: Job<StageJob>,
+  stage: StageName,
+): Promise<StageStart | null> {
   const { conversationId } = job.data;
   const attempt = job.attemptsMade + 1;
   const log = deps.log.child({ jobId: job.id, conversationId, stage, attempt });
@@ -52,7 +56,15 @@ export async function runStage<R>(
   const summary = { ...summarize(result), ms: Math.round(ms * 10) / 10 };
   const s = STAGES[stage];
   const outcome = await deps.conversations.completeStage(
-    { conversationId: job.data.conversationId, stage, version: s.version, durationMs: ms, done: s.done, jobId: job.id, attempt },
+    {
+      conversationId: job.data.conversationId,
+      stage,
+      version: s.version,
+      durationMs: ms,
+      done: s.done,
+      jobId: job.id,
+      attempt,
+    },
     (m) => save(m, result),
     summary,
   );

@@ -9,7 +9,10 @@ import { runStage } from './begin-stage';
  * verdict (or `not_applicable` with the reason) is written with the stage result in one transaction: a conversation
  * is never `inspected` without a verdict.
  */
-export async function processInspect(deps: InspectDeps & { log: Logger }, job: Job<StageJob>): Promise<{ outcome: string; verdict?: string }> {
+export async function processInspect(
+  deps: InspectDeps & { log: Logger },
+  job: Job<StageJob>,
+): Promise<{ outcome: string; verdict?: string }> {
   const { outcome, result: verdict } = await runStage(
     deps,
     job,

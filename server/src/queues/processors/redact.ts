@@ -20,7 +20,10 @@ export interface RedactDeps {
  * the redacted audio is stored encrypted and the unredacted original is deleted. From here on no stored audio holds
  * a card number, CVV or other personal data that was recognised.
  */
-export async function processRedact(deps: RedactDeps, job: Job<StageJob>): Promise<{ outcome: string; spans?: number }> {
+export async function processRedact(
+  deps: RedactDeps,
+  job: Job<StageJob>,
+): Promise<{ outcome: string; spans?: number }> {
   const { conversationId } = job.data;
   const stage = STAGES.redact;
   const started = await beginStage(deps, job, 'redact');
@@ -37,7 +40,15 @@ export async function processRedact(deps: RedactDeps, job: Job<StageJob>): Promi
   const stored = await deps.objects.put(deps.vault.seal(key, ctx, redacted));
   const ms = performance.now() - t0;
   const outcome = await deps.conversations.completeStage(
-    { conversationId, stage: 'redact', version: stage.version, durationMs: ms, done: stage.done, jobId: job.id, attempt },
+    {
+      conversationId,
+      stage: 'redact',
+      version: stage.version,
+      durationMs: ms,
+      done: stage.done,
+      jobId: job.id,
+      attempt,
+    },
     async (m) => {
       await deps.conversations.setRecordingObject(m, conversationId, stored.sha256, spans.length);
       return { protectedAt: new Date() };

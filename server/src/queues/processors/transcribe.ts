@@ -26,7 +26,10 @@ export interface TranscribeDeps {
  * data masked, sensitive authentication data dropped, both copies encrypted): plaintext exists only in this job's
  * memory. Idempotent on (conversation, 'transcribe', version).
  */
-export async function processTranscribe(deps: TranscribeDeps, job: Job<StageJob>): Promise<{ outcome: string; utterances?: number }> {
+export async function processTranscribe(
+  deps: TranscribeDeps,
+  job: Job<StageJob>,
+): Promise<{ outcome: string; utterances?: number }> {
   const { conversationId } = job.data;
   const stage = STAGES.transcribe;
   const started = await beginStage(deps, job, 'transcribe');
@@ -69,14 +72,37 @@ export async function processTranscribe(deps: TranscribeDeps, job: Job<StageJob>
   const sealed = sealUtterances(deps.vault, key, prot.utterances);
   const protectMs = performance.now() - p0;
   const outcome = await deps.conversations.completeStage(
-    { conversationId, stage: 'transcribe', version: stage.version, durationMs: ms, done: stage.done, jobId: job.id, attempt },
+    {
+      conversationId,
+      stage: 'transcribe',
+      version: stage.version,
+      durationMs: ms,
+      done: stage.done,
+      jobId: job.id,
+      attempt,
+    },
     async (m) => {
       await deps.conversations.replaceUtterances(m, conversationId, sealed);
-      await deps.conversations.replaceBlindIndex(m, conversationId, blindRows(deps.vault, prot.identifiers, conv.subjectId));
+      await deps.conversations.replaceBlindIndex(
+        m,
+        conversationId,
+        blindRows(deps.vault, prot.identifiers, conv.subjectId),
+      );
       return { asrEngine: deps.decoder.modelId, transcribedAt: new Date() };
     },
-    { engine: deps.decoder.modelId, utterances: utterances.length, wordCount: words, audioMs: recording.durationMs, ms: Math.round(ms), protectMs: Math.round(protectMs * 10) / 10, pii: prot.counts },
+    {
+      engine: deps.decoder.modelId,
+      utterances: utterances.length,
+      wordCount: words,
+      audioMs: recording.durationMs,
+      ms: Math.round(ms),
+      protectMs: Math.round(protectMs * 10) / 10,
+      pii: prot.counts,
+    },
   );
-  log.info({ outcome, utterances: utterances.length, wordCount: words, ms: Math.round(ms), audioMs: recording.durationMs }, 'transcribe finished');
+  log.info(
+    { outcome, utterances: utterances.length, wordCount: words, ms: Math.round(ms), audioMs: recording.durationMs },
+    'transcribe finished',
+  );
   return { outcome, utterances: utterances.length };
 }

@@ -6,7 +6,13 @@ import { ingestText } from '../../commands/ingest-text';
 import { CHANNELS, CONVERSATION_STATES } from '../../entities/conversation';
 import { allowedActions, conversationScope } from '../../authz/policy';
 import { HttpError, notFound } from '../../lib/errors';
-import { conversationDetailSchema, conversationListItemSchema, conversationSummarySchema, presentDetail, presentSummary } from '../../presenters/conversation';
+import {
+  conversationDetailSchema,
+  conversationListItemSchema,
+  conversationSummarySchema,
+  presentDetail,
+  presentSummary,
+} from '../../presenters/conversation';
 import { textConversationSchema } from '../../schemas/ingest';
 import type { Services } from '../../services';
 import { openUtterances } from '../../protection/sealed-transcript';
@@ -14,9 +20,13 @@ import { KeyDestroyedError } from '../../protection/vault';
 import { audioContext } from '../../commands/protect-ingest';
 
 const errorSchema = z
-  .object({ error: z.object({ code: z.string(), message: z.string(), requestId: z.string(), details: z.unknown().optional() }) })
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), requestId: z.string(), details: z.unknown().optional() }),
+  })
   .meta({ id: 'Error' });
-const ingestAnswer = z.object({ conversation: conversationSummarySchema, duplicate: z.boolean() }).meta({ id: 'IngestAnswer' });
+const ingestAnswer = z
+  .object({ conversation: conversationSummarySchema, duplicate: z.boolean() })
+  .meta({ id: 'IngestAnswer' });
 const idParams = z.object({ id: z.uuid() });
 const unmaskBody = z
   .object({
@@ -29,7 +39,15 @@ const unmaskAnswer = z
   .object({
     conversationId: z.uuid(),
     reason: z.string(),
-    utterances: z.array(z.object({ id: z.uuid(), seq: z.number(), speaker: z.string(), text: z.string().nullable(), words: z.array(z.object({ w: z.string(), s: z.number(), e: z.number(), c: z.number() })).nullable() })),
+    utterances: z.array(
+      z.object({
+        id: z.uuid(),
+        seq: z.number(),
+        speaker: z.string(),
+        text: z.string().nullable(),
+        words: z.array(z.object({ w: z.string(), s: z.number(), e: z.number(), c: z.number() })).nullable(),
+      }),
+    ),
   })
   .meta({ id: 'UnmaskAnswer' });
 const identifierQuery = z
@@ -52,11 +70,13 @@ const listQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-const encodeCursor = (startedAt: Date, id: string) => Buffer.from(`${startedAt.toISOString()}|${id}`).toString('base64url');
+const encodeCursor = (startedAt: Date, id: string) =>
+  Buffer.from(`${startedAt.toISOString()}|${id}`).toString('base64url');
 function decodeCursor(c: string): { startedAt: Date; id: string } {
   const [ts, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
   const startedAt = new Date(ts);
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(startedAt.getTime())) throw new HttpError(422, 'invalid_cursor', 'cursor is not one this API issued');
+  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(startedAt.getTime()))
+    throw new HttpError(422, 'invalid_cursor', 'cursor is not one this API issued');
   return { startedAt, id };
 }
 
@@ -87,7 +107,8 @@ export function conversationRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'post',
       path: '/api/v1/calls',
-      summary: 'Upload a call recording (WAV: 16-bit PCM, G.711 µ-law or A-law; 8 or 16 kHz; mono or stereo) with its metadata',
+      summary:
+        'Upload a call recording (WAV: 16-bit PCM, G.711 µ-law or A-law; 8 or 16 kHz; mono or stereo) with its metadata',
       tags: ['ingest'],
       auth: { action: 'conversation.ingest', deny: 403 },
       requestBody: {
@@ -97,7 +118,10 @@ export function conversationRoutes(s: Services): RouteDef[] {
             schema: {
               type: 'object',
               required: ['audio', 'metadata'],
-              properties: { audio: { type: 'string', format: 'binary' }, metadata: { $ref: '#/components/schemas/CallMetadata' } },
+              properties: {
+                audio: { type: 'string', format: 'binary' },
+                metadata: { $ref: '#/components/schemas/CallMetadata' },
+              },
             },
           },
         },
@@ -111,8 +135,13 @@ export function conversationRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx) => {
         const upload = await readCallUpload(ctx, s.config.HOTLINE_MAX_UPLOAD_BYTES);
-        const r = await ingestCall({ ...s, log: ctx.state.log }, { audio: upload.audio, metadata: upload.metadata, source: 'api', originalName: upload.filename });
-        await ctx.state.audit('conversation.ingest', { type: 'conversation', id: r.conversation.id }, 'allowed', { details: { duplicate: r.duplicate, channel: 'call' } });
+        const r = await ingestCall(
+          { ...s, log: ctx.state.log },
+          { audio: upload.audio, metadata: upload.metadata, source: 'api', originalName: upload.filename },
+        );
+        await ctx.state.audit('conversation.ingest', { type: 'conversation', id: r.conversation.id }, 'allowed', {
+          details: { duplicate: r.duplicate, channel: 'call' },
+        });
         ctx.status = r.duplicate ? 200 : 202;
         ctx.body = { conversation: presentSummary(r.conversation), duplicate: r.duplicate };
       },
@@ -131,7 +160,9 @@ export function conversationRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx) => {
         const r = await ingestText({ ...s, log: ctx.state.log }, ctx.request.body);
-        await ctx.state.audit('conversation.ingest', { type: 'conversation', id: r.conversation.id }, 'allowed', { details: { duplicate: r.duplicate, channel: r.conversation.channel } });
+        await ctx.state.audit('conversation.ingest', { type: 'conversation', id: r.conversation.id }, 'allowed', {
+          details: { duplicate: r.duplicate, channel: r.conversation.channel },
+        });
         ctx.status = r.duplicate ? 200 : 201;
         ctx.body = { conversation: presentSummary(r.conversation), duplicate: r.duplicate };
       },
@@ -144,7 +175,12 @@ export function conversationRoutes(s: Services): RouteDef[] {
       auth: { action: 'conversation.list', deny: 403 },
       query: listQuery,
       responses: {
-        200: { description: 'a page', schema: z.object({ items: z.array(conversationListItemSchema), nextCursor: z.string().nullable() }).meta({ id: 'ConversationPage' }) },
+        200: {
+          description: 'a page',
+          schema: z
+            .object({ items: z.array(conversationListItemSchema), nextCursor: z.string().nullable() })
+            .meta({ id: 'ConversationPage' }),
+        },
         422: errors[422],
       },
       handler: async (ctx, { query }) => {
@@ -160,11 +196,16 @@ export function conversationRoutes(s: Services): RouteDef[] {
           cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
           scope: conversationScope(ctx.state.principal!),
         });
-        await ctx.state.audit('conversation.list', null, 'allowed', { details: { count: Math.min(items.length, q.limit) } });
+        await ctx.state.audit('conversation.list', null, 'allowed', {
+          details: { count: Math.min(items.length, q.limit) },
+        });
         const page = items.slice(0, q.limit);
         const last = page[page.length - 1];
         const allowed = allowedActions(ctx.state.principal!);
-        ctx.body = { items: page.map((c) => ({ ...presentSummary(c), allowedActions: allowed })), nextCursor: items.length > q.limit && last ? encodeCursor(last.startedAt, last.id) : null };
+        ctx.body = {
+          items: page.map((c) => ({ ...presentSummary(c), allowedActions: allowed })),
+          nextCursor: items.length > q.limit && last ? encodeCursor(last.startedAt, last.id) : null,
+        };
       },
     }),
     defineRoute({
@@ -179,12 +220,19 @@ export function conversationRoutes(s: Services): RouteDef[] {
         const { id } = params as z.infer<typeof idParams>;
         const c = await s.conversations.findVisible(id, conversationScope(ctx.state.principal!));
         if (!c) {
-          await ctx.state.audit('conversation.read', { type: 'conversation', id }, 'denied', { details: { why: 'missing or outside scope' } });
+          await ctx.state.audit('conversation.read', { type: 'conversation', id }, 'denied', {
+            details: { why: 'missing or outside scope' },
+          });
           throw notFound('conversation');
         }
         // the trace is written before any content leaves
         await ctx.state.audit('conversation.read', { type: 'conversation', id }, 'allowed');
-        const [r, us, ev, key] = await Promise.all([s.conversations.recording(id), s.conversations.utterances(id), s.conversations.events(id), openKeyOrGone(s, c.keyId)]);
+        const [r, us, ev, key] = await Promise.all([
+          s.conversations.recording(id),
+          s.conversations.utterances(id),
+          s.conversations.events(id),
+          openKeyOrGone(s, c.keyId),
+        ]);
         const opened = key ? openUtterances(s.vault, key, us, 'masked') : [];
         ctx.body = { ...presentDetail(c, r, opened, ev), allowedActions: allowedActions(ctx.state.principal!, c) };
       },
@@ -197,8 +245,14 @@ export function conversationRoutes(s: Services): RouteDef[] {
       auth: { action: 'recording.play', deny: 404 },
       params: idParams,
       responses: {
-        200: { description: 'the whole recording', content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } } },
-        206: { description: 'a byte range of the recording', content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } } },
+        200: {
+          description: 'the whole recording',
+          content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } },
+        },
+        206: {
+          description: 'a byte range of the recording',
+          content: { 'audio/wav': { schema: { type: 'string', format: 'binary' } } },
+        },
         409: { description: 'not yet redacted', schema: errorSchema },
         410: { description: 'removed by retention or erasure', schema: errorSchema },
         416: { description: 'range not satisfiable', schema: errorSchema },
@@ -209,15 +263,29 @@ export function conversationRoutes(s: Services): RouteDef[] {
         const visible = await s.conversations.findVisible(id, conversationScope(ctx.state.principal!));
         const rec = visible ? await s.conversations.recording(id) : null;
         if (!rec) {
-          await ctx.state.audit('recording.play', { type: 'conversation', id }, 'denied', { details: { why: 'missing or outside scope' } });
+          await ctx.state.audit('recording.play', { type: 'conversation', id }, 'denied', {
+            details: { why: 'missing or outside scope' },
+          });
           throw notFound('recording');
         }
-        if (!rec.objectId || !visible) throw new HttpError(410, 'audio_removed', 'the recording was removed under the retention policy or by erasure');
+        if (!rec.objectId || !visible)
+          throw new HttpError(
+            410,
+            'audio_removed',
+            'the recording was removed under the retention policy or by erasure',
+          );
         // until spoken personal data is overwritten, nobody plays the recording
-        if (!rec.redactedAt) throw new HttpError(409, 'not_yet_redacted', `the recording is still being protected (status ${visible.status}); try again when the conversation is protected`);
+        if (!rec.redactedAt)
+          throw new HttpError(
+            409,
+            'not_yet_redacted',
+            `the recording is still being protected (status ${visible.status}); try again when the conversation is protected`,
+          );
         const key = await openKeyOrGone(s, visible.keyId);
         if (!key) throw new HttpError(410, 'audio_removed', 'the recording was erased (its key was destroyed)');
-        await ctx.state.audit('recording.play', { type: 'conversation', id }, 'allowed', { details: { range: ctx.get('range') || null, redacted: !!rec.redactedAt } });
+        await ctx.state.audit('recording.play', { type: 'conversation', id }, 'allowed', {
+          details: { range: ctx.get('range') || null, redacted: !!rec.redactedAt },
+        });
         // stored encrypted: decrypted in memory and served from there (calls are minutes long, a few MB)
         const audio = s.vault.unseal(key, audioContext(id), await s.objects.get(rec.objectId));
         const size = audio.length;
@@ -229,7 +297,11 @@ export function conversationRoutes(s: Services): RouteDef[] {
           const range = parseRange(header, size);
           if (range === 'unsatisfiable') {
             ctx.set('content-range', `bytes */${size}`);
-            throw new HttpError(416, 'range_not_satisfiable', `range ${header} is outside the recording's ${size} bytes`);
+            throw new HttpError(
+              416,
+              'range_not_satisfiable',
+              `range ${header} is outside the recording's ${size} bytes`,
+            );
           }
           if (range) {
             ctx.status = 206;
@@ -244,13 +316,17 @@ export function conversationRoutes(s: Services): RouteDef[] {
     defineRoute({
       method: 'post',
       path: '/api/v1/conversations/:id/unmask',
-      summary: 'The original (unmasked) transcript, for a stated reason; the audit event is written before the data is returned',
+      summary:
+        'The original (unmasked) transcript, for a stated reason; the audit event is written before the data is returned',
       tags: ['conversations'],
       auth: { action: 'transcript.unmask', deny: 404 },
       params: idParams,
       body: unmaskBody,
       responses: {
-        200: { description: 'the originals (sensitive authentication data such as CVV is never stored, so never shown)', schema: unmaskAnswer },
+        200: {
+          description: 'the originals (sensitive authentication data such as CVV is never stored, so never shown)',
+          schema: unmaskAnswer,
+        },
         410: { description: 'the original was removed by retention or erasure', schema: errorSchema },
         ...errors,
       },
@@ -259,48 +335,83 @@ export function conversationRoutes(s: Services): RouteDef[] {
         const b = body as z.infer<typeof unmaskBody>;
         const c = await s.conversations.findVisible(id, conversationScope(ctx.state.principal!));
         if (!c) {
-          await ctx.state.audit('transcript.unmask', { type: 'conversation', id }, 'denied', { reason: b.reason, details: { why: 'missing or outside scope' } });
+          await ctx.state.audit('transcript.unmask', { type: 'conversation', id }, 'denied', {
+            reason: b.reason,
+            details: { why: 'missing or outside scope' },
+          });
           throw notFound('conversation');
         }
         const key = await openKeyOrGone(s, c.keyId);
         if (!key) {
-          await ctx.state.audit('transcript.unmask', { type: 'conversation', id }, 'error', { reason: b.reason, details: { why: 'erased' } });
+          await ctx.state.audit('transcript.unmask', { type: 'conversation', id }, 'error', {
+            reason: b.reason,
+            details: { why: 'erased' },
+          });
           throw new HttpError(410, 'erased', 'this conversation was erased; nothing can be unmasked');
         }
         let rows = await s.conversations.utterances(id);
         if (b.utteranceIds) {
           const want = new Set(b.utteranceIds);
           rows = rows.filter((u) => want.has(u.id));
-          if (rows.length !== want.size) throw new HttpError(422, 'unknown_utterance', 'utteranceIds names an utterance that is not part of this conversation');
+          if (rows.length !== want.size)
+            throw new HttpError(
+              422,
+              'unknown_utterance',
+              'utteranceIds names an utterance that is not part of this conversation',
+            );
         }
         // the trace first: if it cannot be written, nothing is revealed
         await ctx.state.audit('transcript.unmask', { type: 'conversation', id }, 'allowed', {
           reason: b.reason,
-          details: { utterances: rows.map((u) => u.id), piiTypes: [...new Set(rows.flatMap((u) => u.pii.map((p) => p.type)))] },
+          details: {
+            utterances: rows.map((u) => u.id),
+            piiTypes: [...new Set(rows.flatMap((u) => u.pii.map((p) => p.type)))],
+          },
         });
         const opened = openUtterances(s.vault, key, rows, 'original');
         ctx.set('cache-control', 'no-store');
         ctx.body = {
           conversationId: id,
           reason: b.reason,
-          utterances: opened.map((u) => ({ id: u.id, seq: u.seq, speaker: u.speaker, text: u.purged ? null : u.text, words: u.purged ? null : u.words })),
+          utterances: opened.map((u) => ({
+            id: u.id,
+            seq: u.seq,
+            speaker: u.speaker,
+            text: u.purged ? null : u.text,
+            words: u.purged ? null : u.words,
+          })),
         };
       },
     }),
     defineRoute({
       method: 'post',
       path: '/api/v1/conversations/search/identifier',
-      summary: 'Conversations that mention an exact identifier (phone, CN ID, account, e-mail, customer reference), found through keyed blind indexes without decrypting anything',
+      summary:
+        'Conversations that mention an exact identifier (phone, CN ID, account, e-mail, customer reference), found through keyed blind indexes without decrypting anything',
       tags: ['conversations'],
       auth: { action: 'conversation.list', deny: 403 },
       body: identifierQuery,
-      responses: { 200: { description: 'matching conversations within your scope', schema: z.object({ items: z.array(conversationListItemSchema) }).meta({ id: 'IdentifierMatches' }) }, 422: errors[422] },
+      responses: {
+        200: {
+          description: 'matching conversations within your scope',
+          schema: z.object({ items: z.array(conversationListItemSchema) }).meta({ id: 'IdentifierMatches' }),
+        },
+        422: errors[422],
+      },
       handler: async (ctx, { body }) => {
         const q = body as z.infer<typeof identifierQuery>;
         const digest = s.vault.blind.index(q.kind, q.value);
-        const items = await s.conversations.findByBlindIndex(q.kind, digest, conversationScope(ctx.state.principal!), 100);
+        const items = await s.conversations.findByBlindIndex(
+          q.kind,
+          digest,
+          conversationScope(ctx.state.principal!),
+          100,
+        );
         // the identifier itself is not written to the trail, only its kind and how many matched
-        await ctx.state.audit('conversation.search_identifier', null, 'allowed', { reason: q.reason, details: { kind: q.kind, count: items.length } });
+        await ctx.state.audit('conversation.search_identifier', null, 'allowed', {
+          reason: q.reason,
+          details: { kind: q.kind, count: items.length },
+        });
         const allowed = allowedActions(ctx.state.principal!);
         ctx.body = { items: items.map((c) => ({ ...presentSummary(c), allowedActions: allowed })) };
       },

@@ -17,14 +17,24 @@ const readySchema = z
       database: z.object({ ok: z.boolean(), error: z.string().optional() }),
       redis: z.object({ ok: z.boolean(), error: z.string().optional() }),
       speech: z.object({ ok: z.boolean(), models: z.array(z.string()), error: z.string().optional() }),
-      understanding: z.object({ ok: z.boolean(), models: z.record(z.string(), z.string()), error: z.string().optional() }),
+      understanding: z.object({
+        ok: z.boolean(),
+        models: z.record(z.string(), z.string()),
+        error: z.string().optional(),
+      }),
     }),
   })
   .meta({ id: 'Readiness' });
 
 async function check<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
   try {
-    return { ok: true, value: await Promise.race([fn(), new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timed out after 2 s')), 2000))]) };
+    return {
+      ok: true,
+      value: await Promise.race([
+        fn(),
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timed out after 2 s')), 2000)),
+      ]),
+    };
   } catch (e) {
     return { ok: false, error: (e as Error).message };
   }
@@ -65,7 +75,10 @@ export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => u
       summary: 'Readiness: database, Redis, a loaded speech model and verified language models',
       tags: ['system'],
       auth: 'public',
-      responses: { 200: { description: 'ready', schema: readySchema }, 503: { description: 'not ready', schema: readySchema } },
+      responses: {
+        200: { description: 'ready', schema: readySchema },
+        503: { description: 'not ready', schema: readySchema },
+      },
       handler: async (ctx) => {
         const db = await check(() => s.db.query('SELECT 1'));
         const redis = await check(() => s.redis.ping());
@@ -84,7 +97,11 @@ export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => u
             database: db.ok ? { ok: true } : { ok: false, error: db.error },
             redis: redis.ok ? { ok: true } : { ok: false, error: redis.error },
             speech: speechCheck.ok
-              ? { ok: speechOk, models: speechCheck.value, ...(speechOk ? {} : { error: 'no speech worker has a model loaded' }) }
+              ? {
+                  ok: speechOk,
+                  models: speechCheck.value,
+                  ...(speechOk ? {} : { error: 'no speech worker has a model loaded' }),
+                }
               : { ok: false, models: [], error: speechCheck.error },
             understanding,
           },

@@ -44,9 +44,18 @@ const CODEC_NAMES: Record<number, string> = {
 export function inspectWav(buf: Buffer, limits: WavLimits = {}): WavInfo {
   if (buf.length === 0) throw new AudioFormatError(422, 'empty', 'recording is empty (0 bytes)');
   if (limits.maxBytes !== undefined && buf.length > limits.maxBytes) {
-    throw new AudioFormatError(413, 'too_large', `recording is ${buf.length} bytes; the limit is ${limits.maxBytes} bytes`);
+    throw new AudioFormatError(
+      413,
+      'too_large',
+      `recording is ${buf.length} bytes; the limit is ${limits.maxBytes} bytes`,
+    );
   }
-  if (buf.length < 12) throw new AudioFormatError(422, 'truncated_header', `truncated header: ${buf.length} bytes, a RIFF/WAVE header needs at least 12`);
+  if (buf.length < 12)
+    throw new AudioFormatError(
+      422,
+      'truncated_header',
+      `truncated header: ${buf.length} bytes, a RIFF/WAVE header needs at least 12`,
+    );
   if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
     throw new AudioFormatError(415, 'not_wav', 'not a RIFF/WAVE file (expected "RIFF....WAVE" at byte 0)');
   }
@@ -59,11 +68,20 @@ export function inspectWav(buf: Buffer, limits: WavLimits = {}): WavInfo {
     const body = offset + 8;
     if (id === 'fmt ') {
       if (size < 16 || body + size > buf.length) {
-        throw new AudioFormatError(422, 'truncated_header', `truncated header: fmt chunk declares ${size} bytes, ${Math.max(0, buf.length - body)} present`);
+        throw new AudioFormatError(
+          422,
+          'truncated_header',
+          `truncated header: fmt chunk declares ${size} bytes, ${Math.max(0, buf.length - body)} present`,
+        );
       }
       let tag = buf.readUInt16LE(body);
       if (tag === WAVE_FORMAT_EXTENSIBLE) {
-        if (size < 40) throw new AudioFormatError(422, 'truncated_header', 'truncated header: WAVE_FORMAT_EXTENSIBLE fmt chunk shorter than 40 bytes');
+        if (size < 40)
+          throw new AudioFormatError(
+            422,
+            'truncated_header',
+            'truncated header: WAVE_FORMAT_EXTENSIBLE fmt chunk shorter than 40 bytes',
+          );
         tag = buf.readUInt16LE(body + 24); // first two bytes of the SubFormat GUID
       }
       fmt = {
@@ -79,7 +97,11 @@ export function inspectWav(buf: Buffer, limits: WavLimits = {}): WavInfo {
       // Recorders that stream write 0 or 0xFFFFFFFF as a placeholder size; take what is present then.
       const length = size === 0xffffffff || (size === 0 && present > 0) ? present : size;
       if (length > present) {
-        throw new AudioFormatError(422, 'truncated_data', `truncated data: data chunk declares ${length} bytes, ${present} present`);
+        throw new AudioFormatError(
+          422,
+          'truncated_data',
+          `truncated data: data chunk declares ${length} bytes, ${present} present`,
+        );
       }
       data = { offset: body, length };
       break;
@@ -91,32 +113,59 @@ export function inspectWav(buf: Buffer, limits: WavLimits = {}): WavInfo {
 
   let codec: WavCodec;
   if (fmt.tag === WAVE_FORMAT_PCM) {
-    if (fmt.bits !== 16) throw new AudioFormatError(415, 'unsupported_bit_depth', `PCM with ${fmt.bits} bits per sample is not supported; use 16-bit PCM, G.711 µ-law or A-law`);
+    if (fmt.bits !== 16)
+      throw new AudioFormatError(
+        415,
+        'unsupported_bit_depth',
+        `PCM with ${fmt.bits} bits per sample is not supported; use 16-bit PCM, G.711 µ-law or A-law`,
+      );
     codec = 'pcm16';
   } else if (fmt.tag === WAVE_FORMAT_MULAW || fmt.tag === WAVE_FORMAT_ALAW) {
-    if (fmt.bits !== 8) throw new AudioFormatError(422, 'bad_header', `G.711 declares ${fmt.bits} bits per sample; expected 8`);
+    if (fmt.bits !== 8)
+      throw new AudioFormatError(422, 'bad_header', `G.711 declares ${fmt.bits} bits per sample; expected 8`);
     codec = fmt.tag === WAVE_FORMAT_MULAW ? 'mulaw' : 'alaw';
   } else {
     const name = CODEC_NAMES[fmt.tag] ?? 'unknown codec';
-    throw new AudioFormatError(415, 'unsupported_codec', `unsupported codec: WAVE format tag 0x${fmt.tag.toString(16).padStart(4, '0')} (${name}); use 16-bit PCM, G.711 µ-law or A-law`);
+    throw new AudioFormatError(
+      415,
+      'unsupported_codec',
+      `unsupported codec: WAVE format tag 0x${fmt.tag.toString(16).padStart(4, '0')} (${name}); use 16-bit PCM, G.711 µ-law or A-law`,
+    );
   }
   if (fmt.channels !== 1 && fmt.channels !== 2) {
-    throw new AudioFormatError(415, 'unsupported_channels', `${fmt.channels} channels are not supported; use mono or stereo`);
+    throw new AudioFormatError(
+      415,
+      'unsupported_channels',
+      `${fmt.channels} channels are not supported; use mono or stereo`,
+    );
   }
   if (!(SUPPORTED_RATES as readonly number[]).includes(fmt.rate)) {
-    throw new AudioFormatError(415, 'unsupported_rate', `sample rate ${fmt.rate} Hz is not supported; use 8000 or 16000 Hz`);
+    throw new AudioFormatError(
+      415,
+      'unsupported_rate',
+      `sample rate ${fmt.rate} Hz is not supported; use 8000 or 16000 Hz`,
+    );
   }
   const bytesPerSample = fmt.bits / 8;
   const expectedAlign = bytesPerSample * fmt.channels;
   if (fmt.blockAlign !== expectedAlign) {
-    throw new AudioFormatError(422, 'bad_header', `block align ${fmt.blockAlign} does not match ${fmt.channels} channel(s) of ${fmt.bits}-bit samples (expected ${expectedAlign})`);
+    throw new AudioFormatError(
+      422,
+      'bad_header',
+      `block align ${fmt.blockAlign} does not match ${fmt.channels} channel(s) of ${fmt.bits}-bit samples (expected ${expectedAlign})`,
+    );
   }
-  if (data.length === 0) throw new AudioFormatError(422, 'empty', 'recording has zero audio samples (empty data chunk)');
+  if (data.length === 0)
+    throw new AudioFormatError(422, 'empty', 'recording has zero audio samples (empty data chunk)');
   const frames = Math.floor(data.length / expectedAlign);
   if (frames === 0) throw new AudioFormatError(422, 'empty', 'recording has zero complete audio frames');
   const durationMs = Math.round((frames * 1000) / fmt.rate);
   if (limits.maxDurationSeconds !== undefined && durationMs > limits.maxDurationSeconds * 1000) {
-    throw new AudioFormatError(422, 'too_long', `recording lasts ${(durationMs / 1000).toFixed(1)} s; the limit is ${limits.maxDurationSeconds} s`);
+    throw new AudioFormatError(
+      422,
+      'too_long',
+      `recording lasts ${(durationMs / 1000).toFixed(1)} s; the limit is ${limits.maxDurationSeconds} s`,
+    );
   }
   return {
     codec,

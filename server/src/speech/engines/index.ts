@@ -7,7 +7,12 @@ import { VoskEngine } from './vosk';
 
 export function createEngine(spec: EngineSpec): SpeechEngine {
   if (spec.engine === 'vosk') return new VoskEngine(spec.modelDir);
-  return new PocketsphinxEngine({ modelDir: spec.modelDir, lmPath: spec.lmPath, domainLm: spec.domainLm, keyphrases: spec.keyphrases });
+  return new PocketsphinxEngine({
+    modelDir: spec.modelDir,
+    lmPath: spec.lmPath,
+    domainLm: spec.domainLm,
+    keyphrases: spec.keyphrases,
+  });
 }
 
 /**
@@ -23,13 +28,22 @@ export function chooseEngine(opts: {
 }): EngineSpec {
   const voskDir = opts.modelBundleDir ? path.join(opts.modelBundleDir, 'vosk') : undefined;
   if (opts.engine === 'vosk') {
-    if (!voskDir) throw new Error('config: HOTLINE_ASR_ENGINE=vosk needs HOTLINE_MODEL_DIR (the offline model bundle holding vosk/)');
+    if (!voskDir)
+      throw new Error(
+        'config: HOTLINE_ASR_ENGINE=vosk needs HOTLINE_MODEL_DIR (the offline model bundle holding vosk/)',
+      );
     return { engine: 'vosk', modelDir: voskDir };
   }
   if (opts.engine === 'auto' && voskDir && fs.existsSync(path.join(voskDir, 'am', 'final.mdl'))) {
     return { engine: 'vosk', modelDir: voskDir };
   }
-  return { engine: 'pocketsphinx', modelDir: opts.pocketsphinxModel, lmPath: opts.pocketsphinxLm, domainLm: opts.domainLm, keyphrases: opts.keyphrases };
+  return {
+    engine: 'pocketsphinx',
+    modelDir: opts.pocketsphinxModel,
+    lmPath: opts.pocketsphinxLm,
+    domainLm: opts.domainLm,
+    keyphrases: opts.keyphrases,
+  };
 }
 
 /** The engine the worker runs, from configuration (the worker and the benchmark share it). */
@@ -39,7 +53,9 @@ export function engineSpecFromConfig(c: Config): EngineSpec {
     modelBundleDir: c.HOTLINE_MODEL_DIR,
     pocketsphinxModel: c.HOTLINE_POCKETSPHINX_MODEL,
     pocketsphinxLm: c.HOTLINE_POCKETSPHINX_LM,
-    domainLm: c.HOTLINE_ASR_DOMAIN_LM ? { path: c.HOTLINE_ASR_DOMAIN_LM, weight: c.HOTLINE_ASR_DOMAIN_WEIGHT } : undefined,
+    domainLm: c.HOTLINE_ASR_DOMAIN_LM
+      ? { path: c.HOTLINE_ASR_DOMAIN_LM, weight: c.HOTLINE_ASR_DOMAIN_WEIGHT }
+      : undefined,
     keyphrases: c.HOTLINE_ASR_KEYPHRASES,
   });
 }

@@ -34,11 +34,15 @@ function bind() {
     ps_seg_next: ps.func('void *ps_seg_next(void *seg)'),
     ps_seg_word: ps.func('const char *ps_seg_word(void *seg)'),
     ps_seg_frames: ps.func('void ps_seg_frames(void *seg, _Out_ int *sf, _Out_ int *ef)'),
-    ps_seg_prob: ps.func('int32_t ps_seg_prob(void *seg, _Out_ int32_t *ascr, _Out_ int32_t *lscr, _Out_ int32_t *lback)'),
+    ps_seg_prob: ps.func(
+      'int32_t ps_seg_prob(void *seg, _Out_ int32_t *ascr, _Out_ int32_t *lscr, _Out_ int32_t *lback)',
+    ),
     ps_seg_free: ps.func('void ps_seg_free(void *seg)'),
     logmath_exp: sb.func('double logmath_exp(void *lmath, int logb_p)'),
     ngram_model_read: sb.func('void *ngram_model_read(void *config, const char *file, int type, void *lmath)'),
-    ngram_model_set_init: sb.func('void *ngram_model_set_init(void *config, void **models, const char **names, const float *weights, int n)'),
+    ngram_model_set_init: sb.func(
+      'void *ngram_model_set_init(void *config, void **models, const char **names, const float *weights, int n)',
+    ),
     ps_get_lm: ps.func('void *ps_get_lm(void *ps, const char *name)'),
     ps_set_lm: ps.func('int ps_set_lm(void *ps, const char *name, void *lm)'),
     ps_set_kws: ps.func('int ps_set_kws(void *ps, const char *name, const char *keyfile)'),
@@ -89,7 +93,22 @@ export class PocketsphinxEngine implements SpeechEngine {
     const { hmm, lm, dict } = resolvePocketsphinxModel(opts);
     lib ??= bind();
     this.batch = (opts.cmn ?? 'batch') === 'batch';
-    const argv = ['-hmm', hmm, '-lm', lm, '-dict', dict, '-logfn', '/dev/null', '-samprate', '16000', '-bestpath', 'yes', '-cmn', opts.cmn ?? 'batch'];
+    const argv = [
+      '-hmm',
+      hmm,
+      '-lm',
+      lm,
+      '-dict',
+      dict,
+      '-logfn',
+      '/dev/null',
+      '-samprate',
+      '16000',
+      '-bestpath',
+      'yes',
+      '-cmn',
+      opts.cmn ?? 'batch',
+    ];
     this.config = lib.cmd_ln_parse_r(null, lib.ps_args(), argv.length, argv, 1);
     if (!this.config) throw new SpeechModelError(`pocketsphinx rejected its configuration (${argv.join(' ')})`);
     this.decoder = lib.ps_init(this.config);
@@ -99,13 +118,28 @@ export class PocketsphinxEngine implements SpeechEngine {
     let id = `pocketsphinx:en-us+${path.basename(lm)}`;
     if (opts.domainLm) {
       const { path: domainPath, weight } = opts.domainLm;
-      if (!fs.existsSync(domainPath)) throw new SpeechModelError(`domain language model ${domainPath} does not exist (run npm run lm:build, or unset HOTLINE_ASR_DOMAIN_LM)`);
-      if (!(weight > 0 && weight < 1)) throw new SpeechModelError(`domain language model weight must be between 0 and 1 (got ${weight})`);
+      if (!fs.existsSync(domainPath))
+        throw new SpeechModelError(
+          `domain language model ${domainPath} does not exist (run npm run lm:build, or unset HOTLINE_ASR_DOMAIN_LM)`,
+        );
+      if (!(weight > 0 && weight < 1))
+        throw new SpeechModelError(`domain language model weight must be between 0 and 1 (got ${weight})`);
       const general = lib.ps_get_lm(this.decoder, this.lmSearch);
       const domain = lib.ngram_model_read(this.config, domainPath, 0, this.logmath);
-      if (!general || !domain) throw new SpeechModelError(`pocketsphinx could not read the domain language model ${domainPath}`);
-      const set = lib.ngram_model_set_init(this.config, [general, domain], ['general', 'domain'], [1 - weight, weight], 2);
-      if (!set || lib.ps_set_lm(this.decoder, 'interpolated', set) < 0 || lib.ps_set_search(this.decoder, 'interpolated') < 0) {
+      if (!general || !domain)
+        throw new SpeechModelError(`pocketsphinx could not read the domain language model ${domainPath}`);
+      const set = lib.ngram_model_set_init(
+        this.config,
+        [general, domain],
+        ['general', 'domain'],
+        [1 - weight, weight],
+        2,
+      );
+      if (
+        !set ||
+        lib.ps_set_lm(this.decoder, 'interpolated', set) < 0 ||
+        lib.ps_set_search(this.decoder, 'interpolated') < 0
+      ) {
         throw new SpeechModelError('pocketsphinx could not interpolate the domain language model');
       }
       this.lmSearch = 'interpolated';
@@ -114,7 +148,8 @@ export class PocketsphinxEngine implements SpeechEngine {
     }
     if (opts.keyphrases) {
       this.phrases = readKeyphrases(opts.keyphrases, dict);
-      if (lib.ps_set_kws(this.decoder, 'kws', opts.keyphrases) < 0) throw new SpeechModelError(`pocketsphinx rejected the keyphrase list ${opts.keyphrases}`);
+      if (lib.ps_set_kws(this.decoder, 'kws', opts.keyphrases) < 0)
+        throw new SpeechModelError(`pocketsphinx rejected the keyphrase list ${opts.keyphrases}`);
       lib.ps_set_search(this.decoder, this.lmSearch);
       const sha = crypto.createHash('sha256').update(fs.readFileSync(opts.keyphrases)).digest('hex').slice(0, 12);
       id += `+kws(${sha})`;
@@ -132,7 +167,8 @@ export class PocketsphinxEngine implements SpeechEngine {
     l.ps_set_search(this.decoder, 'kws');
     try {
       const hits: KeyphraseHit[] = [];
-      for (const seg of this.run(pcm)) hits.push({ phrase: seg.word.trim(), startMs: seg.startMs, endMs: seg.endMs, confidence: seg.confidence });
+      for (const seg of this.run(pcm))
+        hits.push({ phrase: seg.word.trim(), startMs: seg.startMs, endMs: seg.endMs, confidence: seg.confidence });
       return hits;
     } finally {
       l.ps_set_search(this.decoder, this.lmSearch);
@@ -151,7 +187,8 @@ export class PocketsphinxEngine implements SpeechEngine {
     if (l.ps_start_stream(this.decoder) < 0) throw new Error('pocketsphinx: ps_start_stream failed');
     if (l.ps_start_utt(this.decoder) < 0) throw new Error('pocketsphinx: ps_start_utt failed');
     // the whole segment at once (full_utt): cepstral mean normalisation is computed over this segment only
-    if (l.ps_process_raw(this.decoder, pcm, pcm.length, 0, this.batch ? 1 : 0) < 0) throw new Error('pocketsphinx: ps_process_raw failed');
+    if (l.ps_process_raw(this.decoder, pcm, pcm.length, 0, this.batch ? 1 : 0) < 0)
+      throw new Error('pocketsphinx: ps_process_raw failed');
     if (l.ps_end_utt(this.decoder) < 0) throw new Error('pocketsphinx: ps_end_utt failed');
     const out: RecognizedWord[] = [];
     for (let seg = l.ps_seg_iter(this.decoder); seg; seg = l.ps_seg_next(seg)) {
@@ -160,7 +197,12 @@ export class PocketsphinxEngine implements SpeechEngine {
       l.ps_seg_frames(seg, sf, ef);
       const prob = l.ps_seg_prob(seg, [0], [0], [0]) as number;
       const confidence = Math.max(0, Math.min(1, l.logmath_exp(this.logmath, prob) as number));
-      out.push({ word: l.ps_seg_word(seg) as string, startMs: sf[0] * 10, endMs: (ef[0] + 1) * 10, confidence: Math.round(confidence * 1000) / 1000 });
+      out.push({
+        word: l.ps_seg_word(seg) as string,
+        startMs: sf[0] * 10,
+        endMs: (ef[0] + 1) * 10,
+        confidence: Math.round(confidence * 1000) / 1000,
+      });
     }
     return out;
   }
@@ -183,9 +225,11 @@ export function readKeyphrases(file: string, dictPath: string): string[] {
     .forEach((line, i) => {
       if (!line.trim() || line.trim().startsWith('#')) return;
       const m = /^([a-z' ]+?)\s*(\/[0-9.e+-]+\/)?\s*$/.exec(line.trim());
-      if (!m) throw new SpeechModelError(`${file}:${i + 1}: expected "phrase /threshold/", got ${JSON.stringify(line)}`);
+      if (!m)
+        throw new SpeechModelError(`${file}:${i + 1}: expected "phrase /threshold/", got ${JSON.stringify(line)}`);
       const unknown = m[1].split(' ').filter((w) => !dict.has(w));
-      if (unknown.length) throw new SpeechModelError(`${file}:${i + 1}: not in the pronouncing dictionary: ${unknown.join(', ')}`);
+      if (unknown.length)
+        throw new SpeechModelError(`${file}:${i + 1}: not in the pronouncing dictionary: ${unknown.join(', ')}`);
       phrases.push(m[1]);
     });
   if (!phrases.length) throw new SpeechModelError(`keyphrase list ${file} has no phrases`);

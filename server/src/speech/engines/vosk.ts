@@ -14,7 +14,8 @@ let lib: Lib | undefined;
 export function libvoskPath(): string {
   const pkg = path.dirname(require.resolve('vosk/package.json'));
   const p = path.join(pkg, 'lib', 'linux-x86_64', 'libvosk.so');
-  if (!fs.existsSync(p)) throw new SpeechModelError(`libvosk.so not found at ${p} (is the vosk npm package installed?)`);
+  if (!fs.existsSync(p))
+    throw new SpeechModelError(`libvosk.so not found at ${p} (is the vosk npm package installed?)`);
   return p;
 }
 
@@ -26,7 +27,9 @@ function bind() {
     vosk_model_free: v.func('void vosk_model_free(void *model)'),
     vosk_recognizer_new: v.func('void *vosk_recognizer_new(void *model, float rate)'),
     vosk_recognizer_set_words: v.func('void vosk_recognizer_set_words(void *rec, int words)'),
-    vosk_recognizer_accept_waveform_s: v.func('int vosk_recognizer_accept_waveform_s(void *rec, const int16_t *data, int len)'),
+    vosk_recognizer_accept_waveform_s: v.func(
+      'int vosk_recognizer_accept_waveform_s(void *rec, const int16_t *data, int len)',
+    ),
     vosk_recognizer_result: v.func('const char *vosk_recognizer_result(void *rec)'),
     vosk_recognizer_final_result: v.func('const char *vosk_recognizer_final_result(void *rec)'),
     vosk_recognizer_reset: v.func('void vosk_recognizer_reset(void *rec)'),
@@ -40,7 +43,9 @@ function bind() {
  */
 export function validateVoskModel(dir: string): { sampleRate: number } {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new SpeechModelError(`vosk model directory ${dir} does not exist (install the offline model bundle or set HOTLINE_MODEL_DIR)`);
+    throw new SpeechModelError(
+      `vosk model directory ${dir} does not exist (install the offline model bundle or set HOTLINE_MODEL_DIR)`,
+    );
   }
   const need = [path.join('am', 'final.mdl'), path.join('conf', 'mfcc.conf')];
   const missing = need.filter((p) => !fs.existsSync(path.join(dir, p)));
@@ -66,7 +71,8 @@ export class VoskEngine implements SpeechEngine {
     lib ??= bind();
     lib.vosk_set_log_level(-1);
     this.model = lib.vosk_model_new(modelDir);
-    if (!this.model) throw new SpeechModelError(`libvosk could not load the model at ${modelDir} (vosk_model_new returned null)`);
+    if (!this.model)
+      throw new SpeechModelError(`libvosk could not load the model at ${modelDir} (vosk_model_new returned null)`);
     this.rec = lib.vosk_recognizer_new(this.model, sampleRate);
     if (!this.rec) {
       lib.vosk_model_free(this.model);
@@ -83,13 +89,19 @@ export class VoskEngine implements SpeechEngine {
     const collect = (json: string) => {
       const r = JSON.parse(json) as { result?: Array<{ word: string; start: number; end: number; conf: number }> };
       for (const w of r.result ?? []) {
-        words.push({ word: w.word, startMs: Math.round(w.start * 1000), endMs: Math.round(w.end * 1000), confidence: w.conf });
+        words.push({
+          word: w.word,
+          startMs: Math.round(w.start * 1000),
+          endMs: Math.round(w.end * 1000),
+          confidence: w.conf,
+        });
       }
     };
     const step = this.sampleRate; // 1 s
     for (let i = 0; i < pcm.length; i += step) {
       const chunk = pcm.subarray(i, Math.min(pcm.length, i + step));
-      if (l.vosk_recognizer_accept_waveform_s(this.rec, chunk, chunk.length)) collect(l.vosk_recognizer_result(this.rec));
+      if (l.vosk_recognizer_accept_waveform_s(this.rec, chunk, chunk.length))
+        collect(l.vosk_recognizer_result(this.rec));
     }
     collect(l.vosk_recognizer_final_result(this.rec));
     l.vosk_recognizer_reset(this.rec);

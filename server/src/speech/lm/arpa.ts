@@ -31,7 +31,10 @@ export function sentencesToTokens(text: string[], vocabulary: Set<string>): stri
   return out;
 }
 
-export function buildArpa(text: string[], opts: ArpaOptions): { arpa: string; sentences: number; vocabulary: number; counts: number[] } {
+export function buildArpa(
+  text: string[],
+  opts: ArpaOptions,
+): { arpa: string; sentences: number; vocabulary: number; counts: number[] } {
   const order = opts.order ?? 3;
   const D = opts.discount ?? 0.7;
   const sentences = sentencesToTokens(text, opts.vocabulary);
@@ -100,11 +103,18 @@ export function buildArpa(text: string[], opts: ArpaOptions): { arpa: string; se
     const keys = [...prob[n - 1].keys()].sort();
     for (const k of keys) {
       const bo = n < order ? backoff[n - 1].get(k) : undefined;
-      lines.push(`${log10(prob[n - 1].get(k)!).toFixed(6)}\t${k}${bo !== undefined ? `\t${log10(bo).toFixed(6)}` : ''}`);
+      lines.push(
+        `${log10(prob[n - 1].get(k)!).toFixed(6)}\t${k}${bo !== undefined ? `\t${log10(bo).toFixed(6)}` : ''}`,
+      );
     }
   }
   lines.push('', '\\end\\', '');
-  return { arpa: lines.join('\n'), sentences: sentences.length, vocabulary: counts[0].size, counts: prob.map((m) => m.size) };
+  return {
+    arpa: lines.join('\n'),
+    sentences: sentences.length,
+    vocabulary: counts[0].size,
+    counts: prob.map((m) => m.size),
+  };
 }
 
 /** Reads the words of a CMU pronouncing dictionary ("word(2)" variants folded). */

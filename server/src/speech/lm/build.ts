@@ -75,7 +75,9 @@ export function domainLmSources(c: Pick<Config, 'HOTLINE_DATA_DIR' | 'HOTLINE_PO
 }
 
 /** The configured domain model file (default var/lm/domain.arpa), built first if it is not there. */
-export function ensureDomainLm(c: Pick<Config, 'HOTLINE_DATA_DIR' | 'HOTLINE_POCKETSPHINX_MODEL' | 'HOTLINE_VAR_DIR' | 'HOTLINE_ASR_DOMAIN_LM'>): { path: string; built?: DomainLmInfo } {
+export function ensureDomainLm(
+  c: Pick<Config, 'HOTLINE_DATA_DIR' | 'HOTLINE_POCKETSPHINX_MODEL' | 'HOTLINE_VAR_DIR' | 'HOTLINE_ASR_DOMAIN_LM'>,
+): { path: string; built?: DomainLmInfo } {
   const file = c.HOTLINE_ASR_DOMAIN_LM ?? path.join(c.HOTLINE_VAR_DIR, 'lm', 'domain.arpa');
   if (fs.existsSync(file)) return { path: file };
   return { path: file, built: buildDomainLm(domainLmSources(c), file) };

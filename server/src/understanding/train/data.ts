@@ -18,14 +18,19 @@ export function dataDir(): string {
 }
 
 function need(path: string): string {
-  if (!existsSync(path)) throw new Error(`training data missing: ${path} (set HOTLINE_DATA_DIR to the folder that holds datasets/)`);
+  if (!existsSync(path))
+    throw new Error(`training data missing: ${path} (set HOTLINE_DATA_DIR to the folder that holds datasets/)`);
   return readFileSync(path, 'utf8');
 }
 
 export function loadBanking77(dir = dataDir()): Example[] {
   const rows = parseCsv(need(join(dir, 'datasets/banking77/train.csv')));
-  if (rows[0]?.[0] !== 'text' || rows[0]?.[1] !== 'category') throw new Error('banking77/train.csv: expected header text,category');
-  return rows.slice(1).filter((r) => r.length >= 2 && r[0].trim()).map((r) => ({ text: r[0], label: r[1] }));
+  if (rows[0]?.[0] !== 'text' || rows[0]?.[1] !== 'category')
+    throw new Error('banking77/train.csv: expected header text,category');
+  return rows
+    .slice(1)
+    .filter((r) => r.length >= 2 && r[0].trim())
+    .map((r) => ({ text: r[0], label: r[1] }));
 }
 
 export interface Clinc150 {
@@ -40,7 +45,13 @@ export function loadClinc150(dir = dataDir()): Clinc150 {
   const d = JSON.parse(need(join(dir, 'datasets/clinc150/train_val.json'))) as Record<string, Array<[string, string]>>;
   const domains = JSON.parse(need(join(dir, 'datasets/clinc150/domains.json'))) as Record<string, string[]>;
   const ex = (k: string) => (d[k] ?? []).map(([text, label]) => ({ text, label }));
-  return { train: ex('train'), val: ex('val'), oosTrain: ex('oos_train').map((e) => e.text), oosVal: ex('oos_val').map((e) => e.text), domains };
+  return {
+    train: ex('train'),
+    val: ex('val'),
+    oosTrain: ex('oos_train').map((e) => e.text),
+    oosVal: ex('oos_val').map((e) => e.text),
+    domains,
+  };
 }
 
 /** UCI sentiment labelled sentences: one file per source domain, `sentence<TAB>0|1`, read without quoting. */

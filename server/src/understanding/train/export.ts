@@ -68,7 +68,10 @@ export function writeModelDir(
 ): ModelManifest {
   mkdirSync(dir, { recursive: true });
   const files: Record<string, Buffer> = {
-    'model.onnx': writeModel(linearGraph(net, manifest.name), { producer: 'hotline-train-nlu', version: String(manifest.version) }),
+    'model.onnx': writeModel(linearGraph(net, manifest.name), {
+      producer: 'hotline-train-nlu',
+      version: String(manifest.version),
+    }),
     'vocab.json': Buffer.from(json(vocab)),
     'MODEL_CARD.md': Buffer.from(card),
   };

@@ -2,7 +2,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildVocabulary, Featurizer, type FeatureSpec, type Vocabulary } from '../features';
 import { decideIntent, intentMetrics, polarity, SENTIMENT_LABELS, sentimentLabel, UNKNOWN_INTENT } from '../metrics';
-import { dataDir, type Example, loadBanking77, loadClinc150, loadSentiment, loadValenceLexicon, stratifiedSplit } from './data';
+import {
+  dataDir,
+  type Example,
+  loadBanking77,
+  loadClinc150,
+  loadSentiment,
+  loadValenceLexicon,
+  stratifiedSplit,
+} from './data';
 import { json, roundWeightsToFloat16, sha256, writeModelDir } from './export';
 import { loadModelDir, LOCK_FILE, readLock } from '../manifest';
 import { mulberry32, type NetOptions, predict, shuffle, type SparseNet, trainNet } from './sparse-net';
@@ -18,7 +26,14 @@ export const INTENT = {
   version: 1,
   seed: 77,
   valFraction: 0.1,
-  features: { wordNgrams: 2, charMin: 2, charMax: 5, minDf: 2, crossChar: [3, 5], skipBigrams: true } satisfies FeatureSpec,
+  features: {
+    wordNgrams: 2,
+    charMin: 2,
+    charMax: 5,
+    minDf: 2,
+    crossChar: [3, 5],
+    skipBigrams: true,
+  } satisfies FeatureSpec,
   net: { hidden: 0, epochs: 20, lr: 2, dropout: 0, l2: 0, seed: 1 } satisfies NetOptions,
   /** out-of-scope examples per CLINC150 intent outside banking and credit cards */
   unknownPerIntent: 20,
@@ -50,8 +65,18 @@ function pinned(dir: string, path: string): { path: string; sha256: string } {
   return { path, sha256: sha256(readFileSync(join(dir, path))) };
 }
 
-function fit(train: Example[], labels: string[], spec: FeatureSpec, net: NetOptions, lexicon?: Vocabulary['lexicon']): { vocab: Vocabulary; f: Featurizer; model: SparseNet } {
-  const vocab = buildVocabulary(train.map((e) => e.text), spec, lexicon);
+function fit(
+  train: Example[],
+  labels: string[],
+  spec: FeatureSpec,
+  net: NetOptions,
+  lexicon?: Vocabulary['lexicon'],
+): { vocab: Vocabulary; f: Featurizer; model: SparseNet } {
+  const vocab = buildVocabulary(
+    train.map((e) => e.text),
+    spec,
+    lexicon,
+  );
   const f = new Featurizer(vocab);
   const xs = train.map((e) => f.vector(e.text));
   const ys = train.map((e) => {
@@ -87,12 +112,17 @@ export function trainIntent(outDir: string, log: (s: string) => void) {
   const bankDomains = new Set([...clinc.domains.banking, ...clinc.domains.credit_cards]);
   const rand = mulberry32(INTENT.seed);
   const byIntent = new Map<string, string[]>();
-  for (const e of clinc.train) if (!bankDomains.has(e.label)) (byIntent.get(e.label) ?? byIntent.set(e.label, []).get(e.label)!).push(e.text);
+  for (const e of clinc.train)
+    if (!bankDomains.has(e.label)) (byIntent.get(e.label) ?? byIntent.set(e.label, []).get(e.label)!).push(e.text);
   const unknown: Example[] = [];
-  for (const intent of [...byIntent.keys()].sort()) for (const text of shuffle([...byIntent.get(intent)!], rand).slice(0, INTENT.unknownPerIntent)) unknown.push({ text, label: UNKNOWN });
+  for (const intent of [...byIntent.keys()].sort())
+    for (const text of shuffle([...byIntent.get(intent)!], rand).slice(0, INTENT.unknownPerIntent))
+      unknown.push({ text, label: UNKNOWN });
   for (const text of clinc.oosTrain) unknown.push({ text, label: UNKNOWN });
   const labels = [...[...new Set(banking.map((e) => e.label))].sort(), UNKNOWN];
-  log(`intent: ${train.length} banking77 + ${unknown.length} out-of-scope training examples, ${val.length} validation, ${labels.length} classes`);
+  log(
+    `intent: ${train.length} banking77 + ${unknown.length} out-of-scope training examples, ${val.length} validation, ${labels.length} classes`,
+  );
   const { vocab, f, model } = fit([...train, ...unknown], labels, INTENT.features, INTENT.net);
 
   // out-of-scope calibration: lower the unknown logit (baked into the bias) until in-scope accuracy is within
@@ -103,7 +133,8 @@ export function trainIntent(outDir: string, log: (s: string) => void) {
   const truth = val.map((e) => labels.indexOf(e.label));
   const closedSet = offsetAccuracy(rawProbs, truth, U, Infinity);
   let unknownOffset = 0;
-  while (unknownOffset < 8 && offsetAccuracy(rawProbs, truth, U, unknownOffset) < closedSet - INTENT.maxAccuracyCost) unknownOffset += 0.25;
+  while (unknownOffset < 8 && offsetAccuracy(rawProbs, truth, U, unknownOffset) < closedSet - INTENT.maxAccuracyCost)
+    unknownOffset += 0.25;
   model.b1[U] -= unknownOffset;
   const valProbs = valVectors.map((x) => predict(model, x));
   const valTruth = val.map((e) => e.label);
@@ -115,7 +146,8 @@ export function trainIntent(outDir: string, log: (s: string) => void) {
   }
   const m = intentMetrics(valProbs, valTruth, labels, threshold);
   const oosProbs = clinc.oosVal.map((t) => predict(model, f.vector(t)));
-  const flagged = (ps: Float64Array[]) => ps.filter((p) => decideIntent(p, labels, threshold).intent === UNKNOWN).length;
+  const flagged = (ps: Float64Array[]) =>
+    ps.filter((p) => decideIntent(p, labels, threshold).intent === UNKNOWN).length;
   const oosHit = flagged(oosProbs);
   const inFlagged = m.predicted.filter((p) => p === UNKNOWN).length;
   const otherVal = clinc.val.filter((e) => !bankDomains.has(e.label));
@@ -132,7 +164,11 @@ export function trainIntent(outDir: string, log: (s: string) => void) {
     unknown_logit_offset: unknownOffset,
   };
   log(`intent: ${JSON.stringify(metrics)}`);
-  const data = ['datasets/banking77/train.csv', 'datasets/clinc150/train_val.json', 'datasets/clinc150/domains.json'].map((p) => pinned(dir, p));
+  const data = [
+    'datasets/banking77/train.csv',
+    'datasets/clinc150/train_val.json',
+    'datasets/clinc150/domains.json',
+  ].map((p) => pinned(dir, p));
   const card = intentCard(metrics, train.length, val.length, unknown.length, f.size);
   return writeModelDir(
     join(outDir, INTENT.name),
@@ -144,7 +180,17 @@ export function trainIntent(outDir: string, log: (s: string) => void) {
       task: 'intent',
       labels,
       thresholds: { unknown: threshold },
-      training: { command: 'npm run train:nlu', seed: INTENT.seed, data, options: { features: INTENT.features, net: INTENT.net, valFraction: INTENT.valFraction, unknownPerIntent: INTENT.unknownPerIntent } },
+      training: {
+        command: 'npm run train:nlu',
+        seed: INTENT.seed,
+        data,
+        options: {
+          features: INTENT.features,
+          net: INTENT.net,
+          valFraction: INTENT.valFraction,
+          unknownPerIntent: INTENT.unknownPerIntent,
+        },
+      },
       metrics,
     },
     card,
@@ -161,7 +207,12 @@ export function sentimentSplits(dir = dataDir()): { neutral: Example[]; train: E
     loadClinc150(dir).train.map((e) => ({ text: e.text, label: 'neutral' })),
     mulberry32(SENTIMENT.seed),
   ).slice(0, SENTIMENT.neutralExamples);
-  const splits = [...Object.keys(byDomain).sort().map((d) => byDomain[d]), neutral].map((xs, i) => stratifiedSplit(xs, SENTIMENT.valFraction, SENTIMENT.seed + i));
+  const splits = [
+    ...Object.keys(byDomain)
+      .sort()
+      .map((d) => byDomain[d]),
+    neutral,
+  ].map((xs, i) => stratifiedSplit(xs, SENTIMENT.valFraction, SENTIMENT.seed + i));
   return { neutral, train: splits.flatMap((x) => x.train), val: splits.flatMap((x) => x.val) };
 }
 
@@ -171,7 +222,8 @@ export function trainSentiment(outDir: string, log: (s: string) => void) {
   const lexicon = { scale: SENTIMENT.lexiconScale, words: loadValenceLexicon() };
   const labels = SENTIMENT_LABELS;
   const { neutral, train, val } = sentimentSplits(dir);
-  const polarityAcc = (f: Featurizer, model: SparseNet, xs: Example[]) => xs.filter((e) => polarity(predict(model, f.vector(e.text))) === e.label).length / xs.length;
+  const polarityAcc = (f: Featurizer, model: SparseNet, xs: Example[]) =>
+    xs.filter((e) => polarity(predict(model, f.vector(e.text))) === e.label).length / xs.length;
   // cross-domain: trained on one review source (and the neutral queries), measured on the other source
   const cross: Record<string, number> = {};
   for (const [a, b] of [
@@ -184,14 +236,23 @@ export function trainSentiment(outDir: string, log: (s: string) => void) {
   const { vocab, f, model } = fit(train, labels, SENTIMENT.features, SENTIMENT.net, lexicon);
   const valReviews = val.filter((e) => e.label !== 'neutral');
   const metrics = {
-    val_accuracy_3_class: pct(val.filter((e) => sentimentLabel(predict(model, f.vector(e.text))) === e.label).length / val.length),
+    val_accuracy_3_class: pct(
+      val.filter((e) => sentimentLabel(predict(model, f.vector(e.text))) === e.label).length / val.length,
+    ),
     val_polarity_accuracy_reviews: pct(polarityAcc(f, model, valReviews)),
     ...cross,
   };
   log(`sentiment: ${train.length} training, ${val.length} validation: ${JSON.stringify(metrics)}`);
   const data = [
-    ...['datasets/sentiment-en/amazon_cells_labelled.txt', 'datasets/sentiment-en/yelp_labelled.txt', 'datasets/clinc150/train_val.json'].map((p) => pinned(dir, p)),
-    { path: 'npm:vader-sentiment@1.1.3/vader_lexicon.txt', sha256: sha256(readFileSync(require.resolve('vader-sentiment/vader_lexicon.txt'))) },
+    ...[
+      'datasets/sentiment-en/amazon_cells_labelled.txt',
+      'datasets/sentiment-en/yelp_labelled.txt',
+      'datasets/clinc150/train_val.json',
+    ].map((p) => pinned(dir, p)),
+    {
+      path: 'npm:vader-sentiment@1.1.3/vader_lexicon.txt',
+      sha256: sha256(readFileSync(require.resolve('vader-sentiment/vader_lexicon.txt'))),
+    },
   ];
   return writeModelDir(
     join(outDir, SENTIMENT.name),
@@ -207,7 +268,13 @@ export function trainSentiment(outDir: string, log: (s: string) => void) {
         command: 'npm run train:nlu',
         seed: SENTIMENT.seed,
         data,
-        options: { features: SENTIMENT.features, net: SENTIMENT.net, lexiconScale: SENTIMENT.lexiconScale, valFraction: SENTIMENT.valFraction, neutralExamples: SENTIMENT.neutralExamples },
+        options: {
+          features: SENTIMENT.features,
+          net: SENTIMENT.net,
+          lexiconScale: SENTIMENT.lexiconScale,
+          valFraction: SENTIMENT.valFraction,
+          neutralExamples: SENTIMENT.neutralExamples,
+        },
       },
       metrics,
     },
@@ -221,7 +288,13 @@ function table(metrics: Record<string, number>): string {
     .join('\n');
 }
 
-function intentCard(metrics: Record<string, number>, nTrain: number, nVal: number, nUnknown: number, nFeatures: number): string {
+function intentCard(
+  metrics: Record<string, number>,
+  nTrain: number,
+  nVal: number,
+  nUnknown: number,
+  nFeatures: number,
+): string {
   return `# intent-banking77 (version ${INTENT.version})
 
 Classifies what a caller or customer asks for into one of the 77 BANKING77 intents, or \`unknown\` when the request is
@@ -328,7 +401,9 @@ function main() {
   const b = trainSentiment(out, log);
   for (const m of [a, b]) for (const f of m.files) log(`${m.name}/${f.path}  ${f.bytes} bytes  sha256 ${f.sha256}`);
   log(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${out}`);
-  const hashes = Object.fromEntries([a, b].map((m) => [m.name, sha256(readFileSync(join(out, m.name, 'manifest.json')))]));
+  const hashes = Object.fromEntries(
+    [a, b].map((m) => [m.name, sha256(readFileSync(join(out, m.name, 'manifest.json')))]),
+  );
   if (args.includes('--update-lock')) {
     writeFileSync(join(out, LOCK_FILE), json(hashes));
     log(`${LOCK_FILE} updated`);
@@ -338,7 +413,9 @@ function main() {
   const lock = readLock(out);
   const off = Object.entries(hashes).filter(([n, h]) => lock[n] !== h);
   if (off.length) {
-    console.error(`trained ${off.map(([n]) => n).join(', ')} differ from ${LOCK_FILE}; if the change is intended, run with --update-lock and commit the lock`);
+    console.error(
+      `trained ${off.map(([n]) => n).join(', ')} differ from ${LOCK_FILE}; if the change is intended, run with --update-lock and commit the lock`,
+    );
     process.exit(1);
   }
 }
