@@ -8,7 +8,7 @@ import { TokenVerifier } from './auth/token-verifier';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, setProcessRole } from './lib/logger';
 import { closeServices, createServices } from './services';
-import { startWorkerRuntime, WorkerRuntime } from './worker-runtime';
+import { startWorkerRuntime, WorkerRuntime } from './runtime/worker-runtime';
 
 const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE, default all)
   api                      serve the HTTP API
@@ -22,6 +22,7 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   retention run [--now D]  apply the retention policy once (the worker also runs it daily)
   policy <command>         QA policy packs: validate, list, import, regress, activate
   pki <command>            the appliance's internal CA: init, issue-server, issue-client, renew, list
+  scan-pii [--extra DIR]   scan what is kept at rest (database dump, Redis, objects, logs) for personal data
   migrate                  apply database migrations and exit
   reconcile                re-enqueue every unfinished conversation once and exit`;
 
@@ -134,6 +135,12 @@ async function main(argv: string[]) {
       process.exitCode = await runPkiCli(rest);
       return;
     }
+    case 'scan-pii': {
+      setProcessRole('scan-pii');
+      const { runScanPiiCli } = await import('./cli/scan-pii');
+      process.exitCode = await runScanPiiCli(rest);
+      return;
+    }
     case 'migrate':
     case 'reconcile': {
       setProcessRole(cmd);
@@ -153,7 +160,8 @@ async function main(argv: string[]) {
     }
     case 'help':
     case '--help':
-      console.error(USAGE);
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
       return;
     default:
       console.error(USAGE);

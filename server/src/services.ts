@@ -6,10 +6,11 @@ import { ConversationRepository } from './repositories/conversations';
 import { InspectionRepository } from './repositories/inspections';
 import { ObjectStore } from './repositories/object-store';
 import { PipelineQueue } from './repositories/queue';
+import { RetentionRepository } from './repositories/retention';
 import { openDatabase } from './repositories/database';
-import { AuditLog } from './audit/audit-log';
+import { AuditLog } from './repositories/audit-log';
 import { FileKeyring } from './protection/keyring';
-import { Vault } from './protection/vault';
+import { Vault } from './repositories/vault';
 import { SUITES } from './protection/cipher';
 import { BlindIndexer } from './protection/blind-index';
 import { loadMaskingPolicy, MaskingPolicy } from './protection/pii/mask';
@@ -26,6 +27,7 @@ export interface Services {
   objects: ObjectStore;
   queue: PipelineQueue;
   vault: Vault;
+  retention: RetentionRepository;
   masking: MaskingPolicy;
 }
 
@@ -38,6 +40,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   });
   const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
+  const vault = new Vault(db, keyring, SUITES[config.HOTLINE_CIPHER], new BlindIndexer(keyring.indexKey()));
   return {
     config,
     audit: new AuditLog(db),
@@ -46,7 +49,8 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     redis,
     conversations: new ConversationRepository(db),
     inspections: new InspectionRepository(db),
-    vault: new Vault(db, keyring, SUITES[config.HOTLINE_CIPHER], new BlindIndexer(keyring.indexKey())),
+    vault,
+    retention: new RetentionRepository(db, vault),
     masking,
     objects: new ObjectStore(config.objectDir),
     queue: new PipelineQueue({

@@ -6,13 +6,13 @@ import { conversationRoutes } from '../routes/conversations';
 import { SpeechStatus, systemRoutes } from '../routes/system';
 import { protectionRoutes } from '../routes/protection';
 import { inspectionRoutes } from '../routes/inspection';
-import { callMetadataSchema, describeZodError } from '../schemas/ingest';
+import { callMetadataSchema, describeZodError } from '../ingest/schema';
 import type { Services } from '../services';
 import { TokenVerifier } from '../auth/token-verifier';
 import { auditFor, authorizeRoute } from './auth';
 import { errorHandler, jsonBody, requestContext } from './middleware';
 import { buildOpenApi } from './openapi';
-import type { RouteDef } from './route';
+import type { RouteDef } from '../routes/route';
 
 export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
   const holder: { doc?: unknown } = {};

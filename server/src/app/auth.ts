@@ -1,22 +1,9 @@
 import type { Context } from 'koa';
-import { AuthError, Principal, TokenVerifier } from '../auth/token-verifier';
-import type { AuditLog } from '../audit/audit-log';
-import { Action, can } from '../authz/policy';
+import { AuthError, TokenVerifier } from '../auth/token-verifier';
+import type { AuditLog } from '../repositories/audit-log';
+import { Action, can } from '../authz/permissions';
 import { HttpError } from '../lib/errors';
-import type { RouteAuth } from './route';
-
-declare module 'koa' {
-  interface DefaultState {
-    principal?: Principal;
-    /** appends an audit event for this request (who, roles, action, object, outcome, request id) */
-    audit: (
-      action: string,
-      object: { type?: string; id?: string } | null,
-      outcome: 'allowed' | 'denied' | 'error',
-      extra?: { reason?: string; details?: Record<string, unknown> },
-    ) => Promise<void>;
-  }
-}
+import type { RouteAuth } from '../routes/route';
 
 export function auditFor(ctx: Context, audit: AuditLog) {
   return async (

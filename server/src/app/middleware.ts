@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { DecryptError } from '../protection/cipher';
 import { ZodError } from 'zod';
-import { HttpError } from '../lib/errors';
+import { DomainError, HttpError, STATUS_OF } from '../lib/errors';
 import type { Logger } from '../lib/logger';
-import { describeZodError } from '../schemas/ingest';
+import { describeZodError } from '../ingest/schema';
 import { AudioFormatError } from '../speech/audio/errors';
 
 declare module 'koa' {
@@ -51,7 +51,10 @@ export function errorHandler() {
       let message = 'internal error';
       let details: unknown;
       if (e instanceof HttpError) ({ status, code, message, details } = e);
-      else if (e instanceof AudioFormatError) ({ status, code, message } = e);
+      else if (e instanceof DomainError) {
+        ({ code, message, details } = e);
+        status = STATUS_OF[e.kind];
+      } else if (e instanceof AudioFormatError) ({ status, code, message } = e);
       else if (e instanceof DecryptError) {
         // stored ciphertext failed authentication: tampering or a value moved between rows; never served
         code = 'integrity_error';

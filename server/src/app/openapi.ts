@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteDef } from './route';
+import type { RouteDef } from '../routes/route';
 
 /** OpenAPI 3.1 from the same zod schemas the routes validate with. */
 export function buildOpenApi(

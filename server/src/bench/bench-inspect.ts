@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { compilePolicy, inspect } from '../inspection/engine';
-import { loadPolicyFile, parsePolicy, Policy, selectPolicy } from '../inspection/policy';
+import { loadPolicyFile, parsePolicy, Policy, selectPolicy } from '../inspection/qa-policy';
 import { Segments } from '../inspection/rules';
 import { InspectionTranscript, InspectUtterance, tokenize } from '../inspection/transcript';
 import { stringify, parse } from 'yaml';

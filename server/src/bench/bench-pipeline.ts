@@ -1,4 +1,3 @@
-import { TERMINAL_STATES } from '../entities/conversation';
 import { AES_256_GCM } from '../protection/cipher';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -6,9 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import IORedis from 'ioredis';
-import { Client } from 'pg';
-import { startLocalIssuer } from '../auth/local-issuer';
-import { clientCredentialsToken } from '../auth/pkce-client';
+import { RunReport } from '../repositories/run-report';
+import { startLocalIssuer } from '../dev-idp/local-issuer';
+import { clientCredentialsToken } from '../dev-idp/pkce-client';
 import { loadConfig } from '../config';
 import { engineSpecFromConfig } from '../speech/engines';
 import { inspectWav } from '../speech/audio/wav';
@@ -55,10 +54,7 @@ async function main() {
 
   // --- full pipeline in its own process, on a fresh database ---
   const dbName = 'hotline_bench';
-  const admin = new Client({ connectionString: c.DATABASE_URL.replace(/\/[^/]*$/, '/postgres') });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  await RunReport.dropDatabase(c.DATABASE_URL, dbName);
   const redisUrl = c.REDIS_URL.replace(/\/\d*$/, '/14');
   const r = new IORedis(redisUrl);
   await r.flushdb();
@@ -98,8 +94,7 @@ async function main() {
     child.on('exit', (code) => reject(new Error(`hotline all exited with ${code}`)));
   });
   child.stdout!.resume();
-  const pg = new Client({ connectionString: dbUrl });
-  await pg.connect();
+  const report = await RunReport.open(dbUrl);
   try {
     t0 = performance.now();
     const ids = await Promise.all(
@@ -119,23 +114,12 @@ async function main() {
     );
     const uploaded = (performance.now() - t0) / 1000;
     for (;;) {
-      const { rows } = await pg.query(
-        'SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = ANY($2)',
-        [ids, TERMINAL_STATES],
-      );
-      if (rows[0].n === ids.length) break;
+      if ((await report.finished(ids)) === ids.length) break;
       await new Promise((res) => setTimeout(res, 100));
     }
     const pipeWall = (performance.now() - t0) / 1000;
-    const failed = (
-      await pg.query("SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = 'failed'", [ids])
-    ).rows[0].n;
-    const lat = (
-      await pg.query(
-        "SELECT avg(s.at - r.at) AS queue_wait FROM processing_events r JOIN processing_events s ON s.conversation_id = r.conversation_id AND s.kind = 'started' WHERE r.kind = 'received' AND r.conversation_id = ANY($1)",
-        [ids],
-      )
-    ).rows[0];
+    const failed = await report.failed(ids);
+    const lat = { queue_wait: await report.meanQueueWait(ids) };
     const pipe = audioSeconds / pipeWall;
     console.log(
       `pipeline:     ${pipeWall.toFixed(1)} s wall (all ${ids.length} uploads accepted in ${uploaded.toFixed(2)} s; ${failed} failed) → ${pipe.toFixed(2)} audio s per wall s`,
@@ -144,14 +128,7 @@ async function main() {
     console.log(`mean wait from received to started: ${JSON.stringify(lat.queue_wait)}`);
     // what protection adds per conversation: audio encryption at ingest (measured here on the same files), PII
     // detection + masking + sealing of the transcript (inside the transcribe job), and the redact stage
-    const prot = (
-      await pg.query(
-        `SELECT avg((t.detail->>'protectMs')::float) AS mask_ms, avg(r.duration_ms)::float AS redact_ms, avg(t.duration_ms)::float AS transcribe_ms
-           FROM stage_runs t JOIN stage_runs r ON r.conversation_id = t.conversation_id AND r.stage = 'redact'
-          WHERE t.stage = 'transcribe' AND t.conversation_id = ANY($1)`,
-        [ids],
-      )
-    ).rows[0] as { mask_ms: number; redact_ms: number; transcribe_ms: number };
+    const prot = await report.protectionCosts(ids);
     const key = crypto.randomBytes(32);
     const e0 = performance.now();
     for (const w of work) AES_256_GCM.seal(key, w.wav, Buffer.from('bench'));
@@ -162,7 +139,7 @@ async function main() {
         `(decrypt, silence PII spans, re-encrypt); ${((added / (prot.transcribe_ms + prot.redact_ms)) * 100).toFixed(1)}% of the per-conversation processing time`,
     );
   } finally {
-    await pg.end();
+    await report.close();
     child.kill('SIGTERM');
     await new Promise((res) => child.on('exit', res));
     fs.rmSync(varDir, { recursive: true, force: true });

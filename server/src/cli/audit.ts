@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { AuditLog, auditPaths, CheckpointSigner, readCheckpoints, readPublicKeys } from '../audit/audit-log';
+import { auditPaths, CheckpointSigner, readCheckpoints, readPublicKeys } from '../audit/checkpoints';
+import { AuditLog } from '../repositories/audit-log';
 import { loadConfig } from '../config';
 import { openDatabase } from '../repositories/database';
 

@@ -1,10 +1,10 @@
-import { TERMINAL_STATES } from '../entities/conversation';
+import { RunReport } from '../repositories/run-report';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { ingestCall } from '../commands/ingest-call';
+import { ingestCall } from '../ingest/ingest-call';
 import { loadConfig } from '../config';
-import { HttpError } from '../lib/errors';
+import { DomainError, STATUS_OF } from '../lib/errors';
 import { createLogger, setProcessRole } from '../lib/logger';
 import { closeServices, createServices } from '../services';
 import { AudioFormatError } from '../speech/audio/errors';
@@ -68,10 +68,12 @@ export async function runIngestCli(args: string[]): Promise<number> {
         ids.push(r.conversation.id);
         if (!bar) console.log(`${path.basename(f)}\t${r.conversation.id}\t${r.duplicate ? 'duplicate' : 'received'}`);
       } catch (e) {
-        if (!(e instanceof HttpError || e instanceof AudioFormatError)) throw e;
+        if (!(e instanceof DomainError || e instanceof AudioFormatError)) throw e;
         rejected++;
         bar?.stop();
-        console.error(`${path.basename(f)}: rejected (${e.status}): ${e.message}`);
+        console.error(
+          `${path.basename(f)}: rejected (${e instanceof DomainError ? STATUS_OF[e.kind] : e.status}): ${e.message}`,
+        );
         bar?.start(files.length, ids.length + rejected, { file: '' });
       }
       bar?.increment();
@@ -83,16 +85,14 @@ export async function runIngestCli(args: string[]): Promise<number> {
         Presets.shades_classic,
       );
       wbar.start(ids.length, 0);
+      const report = await RunReport.open(s.config.DATABASE_URL);
       for (;;) {
-        const rows: Array<{ status: string }> = await s.db.query(
-          'SELECT status FROM conversations WHERE id = ANY($1)',
-          [ids],
-        );
-        const finished = rows.filter((r) => (TERMINAL_STATES as readonly string[]).includes(r.status)).length;
+        const finished = await report.finished(ids);
         wbar.update(finished);
         if (finished === ids.length) break;
         await new Promise((r) => setTimeout(r, 500));
       }
+      await report.close();
       wbar.stop();
     }
     console.log(`ingested ${ids.length}, rejected ${rejected}`);

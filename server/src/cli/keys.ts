@@ -2,7 +2,10 @@ import os from 'node:os';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
 import { FileKeyring } from '../protection/keyring';
-import { applyRetention, loadRetentionPolicy } from '../protection/retention';
+import { keyStatus, retireKekVersions, rewrapDataKeys, rotateKek } from '../commands/keys';
+import { applyRetention } from '../commands/retention';
+import { DomainError } from '../lib/errors';
+import { loadRetentionPolicy } from '../protection/retention-policy';
 import { closeServices, createServices } from '../services';
 
 const operator = () => ({
@@ -23,103 +26,58 @@ export async function runKeysCli(args: string[]): Promise<number> {
     const i = args.indexOf(name);
     return i >= 0 ? Number(args[i + 1]) : undefined;
   };
-  if (cmd === 'rotate') {
-    // the keyring file is the source of truth; running api and workers pick the new version up on their next wrap
-    const ring = FileKeyring.openOrCreate(config.keyringFile);
-    const version = ring.rotate();
-    const s = await createServices(config, createLogger('warn'));
-    try {
-      await s.audit.append({
-        ...operator(),
-        action: 'key.rotate',
-        objectType: 'kek',
-        objectId: `${ring.kekId}:v${version}`,
-        reason: null,
-        outcome: 'allowed',
-        details: { version },
-      });
-    } finally {
-      await closeServices(s);
-    }
-    console.log(
-      `${ring.kekId}: version ${version} is now active. Run \`hotline keys rewrap\` to rewrap existing data keys.`,
-    );
-    return 0;
+  if (!['status', 'rotate', 'rewrap', 'retire'].includes(cmd)) {
+    console.error('usage: hotline keys status | rotate | rewrap [--batch N] | retire --below N');
+    return 2;
   }
+  const below = num('--below');
+  if (cmd === 'retire' && (!below || !Number.isInteger(below))) {
+    console.error('usage: hotline keys retire --below <version>');
+    return 2;
+  }
+  // the keyring file is the source of truth; running api and workers pick a new version up on their next wrap
+  const ring = cmd === 'rotate' ? FileKeyring.openOrCreate(config.keyringFile) : undefined;
   const s = await createServices(config, createLogger('warn'));
   try {
-    const status = () => s.vault.keyStatus();
     switch (cmd) {
+      case 'rotate': {
+        const version = await rotateKek(s, ring!, operator());
+        console.log(
+          `${ring!.kekId}: version ${version} is now active. Run \`hotline keys rewrap\` to rewrap existing data keys.`,
+        );
+        return 0;
+      }
       case 'status': {
-        const st = await status();
-        console.log(`kek ${s.vault.kek.kekId}, active version ${st.active}, cipher ${s.vault.suite.id}`);
-        for (const c of st.counts)
-          console.log(`  version ${c.version}: ${c.keys} data key(s)${c.version < st.active ? ' (to rewrap)' : ''}`);
-        console.log(`pending rewrap: ${st.pending} of ${st.total}`);
+        const st = await keyStatus(s);
+        console.log(`kek ${st.kekId}, active version ${st.activeVersion}, cipher ${st.cipher}`);
+        for (const c of st.dataKeysByKekVersion)
+          console.log(
+            `  version ${c.version}: ${c.keys} data key(s)${c.version < st.activeVersion ? ' (to rewrap)' : ''}`,
+          );
+        const total = st.dataKeysByKekVersion.reduce((a, c) => a + c.keys, 0);
+        console.log(`pending rewrap: ${st.pendingRewrap} of ${total}`);
         return 0;
       }
       case 'rewrap': {
-        const batch = num('--batch') ?? 500;
-        const start = await status();
-        let done = 0;
-        for (;;) {
-          const n = await s.vault.rewrapBatch(batch);
-          if (n === 0) break;
-          done += n;
-          console.log(`rewrapped ${done}/${start.pending}`);
-        }
-        const end = await status();
-        await s.audit.append({
-          ...operator(),
-          action: 'key.rewrap',
-          objectType: 'kek',
-          objectId: `${s.vault.kek.kekId}:v${end.active}`,
-          reason: null,
-          outcome: 'allowed',
-          details: { rewrapped: done, remaining: end.pending },
-        });
-        console.log(`done: ${done} data key(s) rewrapped to version ${end.active}; ${end.pending} left below it`);
-        return end.pending === 0 ? 0 : 1;
+        const r = await rewrapDataKeys(s, operator(), num('--batch') ?? 500, (done, pending) =>
+          console.log(`rewrapped ${done}/${pending}`),
+        );
+        console.log(
+          `done: ${r.rewrapped} data key(s) rewrapped to version ${r.activeVersion}; ${r.remaining} left below it`,
+        );
+        return r.remaining === 0 ? 0 : 1;
       }
-      case 'retire': {
-        const below = num('--below');
-        if (!below || !Number.isInteger(below)) {
-          console.error('usage: hotline keys retire --below <version>');
-          return 2;
-        }
-        const st = await status();
-        const still = st.below(below);
-        if (still > 0) {
-          await s.audit.append({
-            ...operator(),
-            action: 'key.retire',
-            objectType: 'kek',
-            objectId: `${s.vault.kek.kekId}:<v${below}`,
-            reason: null,
-            outcome: 'denied',
-            details: { stillWrapped: still },
-          });
-          console.error(
-            `refused: ${still} data key(s) are still wrapped by versions below ${below}; run \`hotline keys rewrap\` first`,
-          );
+      default: {
+        try {
+          await retireKekVersions(s, s.vault.kek as FileKeyring, below!, operator());
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          console.error(e.message);
           return 1;
         }
-        (s.vault.kek as FileKeyring).retireBelow(below);
-        await s.audit.append({
-          ...operator(),
-          action: 'key.retire',
-          objectType: 'kek',
-          objectId: `${s.vault.kek.kekId}:<v${below}`,
-          reason: null,
-          outcome: 'allowed',
-          details: { minDecryptVersion: below },
-        });
         console.log(`versions below ${below} retired: their key material is deleted from the keyring`);
         return 0;
       }
-      default:
-        console.error('usage: hotline keys status | rotate | rewrap [--batch N] | retire --below N');
-        return 2;
     }
   } finally {
     await closeServices(s);

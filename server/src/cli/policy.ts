@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { activatePolicy, importPolicy, importPolicyDir, regress, RegressionReport } from '../commands/policies';
+import { activatePolicy, importPolicy, importPolicyDir, regress, RegressionReport } from '../commands/qa-policies';
 import { loadConfig } from '../config';
-import { loadPolicyFile } from '../inspection/policy';
+import { loadPolicyFile } from '../inspection/qa-policy';
 import { createLogger } from '../lib/logger';
 import { YamlFileError } from '../lib/yaml-file';
 import { ReviewError } from '../repositories/inspections';
@@ -117,8 +117,7 @@ export async function runPolicyCli(args: string[]): Promise<number> {
           return 0;
         } catch (e) {
           if (!(e instanceof ReviewError)) throw e;
-          const rep = (e as ReviewError & { regression?: RegressionReport }).regression;
-          if (rep) printReport(rep);
+          if (e.code === 'regressions') printReport(e.details as RegressionReport);
           console.error(e.message);
           return 1;
         }

@@ -1,10 +1,10 @@
 import type { Conversation } from '../entities/conversation';
-import type { Utterance } from '../entities/utterance';
 import { inspect, Verdict } from '../inspection/engine';
-import type { Policy } from '../inspection/policy';
+import type { Policy } from '../inspection/qa-policy';
 import { InspectionTranscript, toInspectUtterance } from '../inspection/transcript';
-import { openUtterances } from '../protection/sealed-transcript';
-import type { Vault } from '../protection/vault';
+import type { OpenedUtterance } from '../protection/sealed-transcript';
+import { openMaskedTranscript } from './transcript';
+import type { Vault } from '../repositories/vault';
 import type { ConversationRepository } from '../repositories/conversations';
 import type { InspectionRepository } from '../repositories/inspections';
 
@@ -14,16 +14,14 @@ export interface InspectDeps {
   vault: Vault;
 }
 
-function inspectionSentiment(r: Utterance): number | null {
+function inspectionSentiment(r: Pick<OpenedUtterance, 'sentiment' | 'sentimentScore'>): number | null {
   if (!r.sentiment || r.sentimentScore === null) return null;
   return r.sentiment === 'neutral' ? 0 : r.sentimentScore;
 }
 
 /** The masked transcript as inspection reads it (decrypted in memory only; originals are never opened). */
 export async function inspectionTranscript(deps: InspectDeps, conv: Conversation): Promise<InspectionTranscript> {
-  const rows = await deps.conversations.utterances(conv.id);
-  const key = await deps.vault.open(conv.keyId);
-  const opened = openUtterances(deps.vault, key, rows, 'masked');
+  const opened = await openMaskedTranscript(deps, conv);
   return {
     conversationId: conv.id,
     channel: conv.channel,
@@ -32,7 +30,7 @@ export async function inspectionTranscript(deps: InspectDeps, conv: Conversation
     durationMs: conv.durationMs ?? 0,
     intent: conv.intent,
     // a neutral turn counts as 0, so "negative" in a policy means what the sentiment model calls negative
-    utterances: opened.map((u, i) => ({ ...toInspectUtterance(u), sentiment: inspectionSentiment(rows[i]) })),
+    utterances: opened.map((u) => ({ ...toInspectUtterance(u), sentiment: inspectionSentiment(u) })),
   };
 }
 

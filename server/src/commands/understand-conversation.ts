@@ -1,8 +1,7 @@
-import type { EntityManager } from 'typeorm';
 import type { Conversation } from '../entities/conversation';
-import { openUtterances } from '../protection/sealed-transcript';
-import type { Vault } from '../protection/vault';
+import type { Vault } from '../repositories/vault';
 import type { ConversationRepository } from '../repositories/conversations';
+import { openMaskedTranscript } from './transcript';
 import type { LanguageModels } from '../understanding/classifier';
 import { escalation, intentCandidates, pickIntent, type Understanding } from '../understanding/understand';
 
@@ -17,9 +16,7 @@ export interface UnderstandDeps {
  * every turn, in batches, and derives the escalation signal.
  */
 export async function understandConversation(deps: UnderstandDeps, conv: Conversation): Promise<Understanding> {
-  const rows = await deps.conversations.utterances(conv.id);
-  const key = await deps.vault.open(conv.keyId);
-  const opened = openUtterances(deps.vault, key, rows, 'masked').map((u) => ({
+  const opened = (await openMaskedTranscript(deps, conv)).map((u) => ({
     seq: u.seq,
     speaker: u.speaker,
     text: u.text ?? '',
@@ -39,25 +36,4 @@ export async function understandConversation(deps: UnderstandDeps, conv: Convers
     escalation: escalation(opened, perUtterance),
     models: deps.nlu.ids,
   };
-}
-
-/** Writes the understanding (inside the stage's transaction): sentiment per utterance in one statement; the rest is the conversation's patch. */
-export async function saveUnderstanding(
-  m: EntityManager,
-  conversationId: string,
-  u: Understanding,
-): Promise<Partial<Conversation>> {
-  if (u.sentiments.length)
-    await m.query(
-      `UPDATE utterances t SET sentiment = v.label, sentiment_score = v.score
-         FROM unnest($2::int[], $3::varchar[], $4::real[]) AS v(seq, label, score)
-        WHERE t.conversation_id = $1 AND t.seq = v.seq`,
-      [
-        conversationId,
-        u.sentiments.map((s) => s.seq),
-        u.sentiments.map((s) => s.label),
-        u.sentiments.map((s) => s.score),
-      ],
-    );
-  return { intent: u.intent, intentConfidence: u.intentConfidence, escalation: u.escalation, nluModels: u.models };
 }

@@ -1,18 +1,17 @@
-import { TERMINAL_STATES } from '../entities/conversation';
-import { Finding, scanDatabase, scanFiles, scanRedis } from '../evidence/scan-pii';
+import { Finding, scanDatabase, scanFiles, scanRedis } from '../pii-scan/scan-at-rest';
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
-import { Client } from 'pg';
 import { loadConfig } from '../config';
 import { ensureDatabase } from '../repositories/database';
+import { RunReport } from '../repositories/run-report';
 import { metadataFor, renderCall } from '../synth/render';
 import { CALL_SCRIPTS } from '../synth/scripts';
-import { startLocalIssuer } from '../auth/local-issuer';
-import { clientCredentialsToken, signInWithPkce } from '../auth/pkce-client';
+import { startLocalIssuer } from '../dev-idp/local-issuer';
+import { clientCredentialsToken, signInWithPkce } from '../dev-idp/pkce-client';
 import { ensureDomainLm } from '../speech/lm/build';
 import { realClips } from './real-audio';
 
@@ -126,35 +125,18 @@ async function main() {
     bar.increment();
   }
   bar.update(0, { phase: 'transcribe' });
-  const pg = new Client({ connectionString: c.DATABASE_URL });
-  await pg.connect();
+  const report = await RunReport.open(c.DATABASE_URL);
   const ids = done.map((d) => d.id);
   for (;;) {
-    const { rows } = await pg.query(
-      'SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = ANY($2)',
-      [ids, TERMINAL_STATES],
-    );
-    bar.update(rows[0].n);
-    if (rows[0].n === ids.length) break;
+    const n = await report.finished(ids);
+    bar.update(n);
+    if (n === ids.length) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   bar.stop();
-  const { rows } = await pg.query(
-    `SELECT c.id, c.status, c.duration_ms, c.asr_engine, c.failure_reason,
-            EXTRACT(EPOCH FROM (c.transcribed_at - c.created_at)) AS secs,
-            (SELECT s.duration_ms FROM stage_runs s WHERE s.conversation_id = c.id AND s.stage = 'transcribe') AS stage_ms,
-            (SELECT coalesce(sum(u.word_count), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS words,
-            (SELECT coalesce(sum(jsonb_array_length(u.pii)), 0) FROM utterances u WHERE u.conversation_id = c.id)::int AS pii,
-            (SELECT r.redacted_spans FROM recordings r WHERE r.conversation_id = c.id) AS redacted,
-            c.intent, c.intent_confidence, c.escalation->>'level' AS escalation,
-            (SELECT string_agg(left(coalesce(u.sentiment, '?'), 3), ' ' ORDER BY u.seq) FROM utterances u WHERE u.conversation_id = c.id AND u.speaker = 'customer') AS customer_sentiment,
-            v.outcome, v.reason_code, v.score, v.passed, v.fatal_rules, v.policy_id,
-            (SELECT string_agg(f.rule_id || CASE WHEN f.fatal THEN '!' ELSE '' END, ', ' ORDER BY f.ordinal) FROM findings f WHERE f.verdict_id = v.id AND f.result = 'fail') AS failed_rules
-       FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current WHERE c.id = ANY($1)`,
-    [ids],
-  );
-  await pg.end();
-  const byId = new Map(rows.map((r) => [r.id as string, r]));
+  const rows = await report.summaries(ids);
+  await report.close();
+  const byId = new Map(rows.map((r) => [r.id, r]));
   const table = done.map((d) => {
     const r = byId.get(d.id)!;
     return {

@@ -1,5 +1,19 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
-import type { Evidence, RuleResult } from '../inspection/rules';
+
+/** pass / fail; not_applicable: the rule's condition does not hold here; not_evaluated: an input it needs is missing. */
+export type RuleResult = 'pass' | 'fail' | 'not_applicable' | 'not_evaluated';
+
+/** Where in the conversation: an utterance (and its matched tokens) or a time span between utterances. */
+export interface Evidence {
+  utteranceId?: string;
+  seq?: number;
+  startMs: number;
+  endMs: number;
+  /** matched token range [from, to) in the utterance's masked tokens */
+  tokens?: [number, number];
+  /** found by the speech engine's acoustic keyphrase search, not in the transcript text */
+  spotted?: boolean;
+}
 
 export type PolicyStatus = 'draft' | 'active' | 'retired';
 

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ingestCall } from '../commands/ingest-call';
+import { ingestCall, IngestDeps } from './ingest-call';
 import { ObjectStore } from '../repositories/object-store';
-import { HttpError } from '../lib/errors';
-import type { Services } from '../services';
+import { DomainError, invalid } from '../lib/errors';
 import { AudioFormatError } from '../speech/audio/errors';
 
 /**
@@ -18,7 +17,7 @@ export class DropFolderWatcher {
   private running?: Promise<void>;
 
   constructor(
-    private readonly s: Services,
+    private readonly s: IngestDeps,
     readonly dir: string,
     private readonly intervalMs = 2000,
   ) {
@@ -66,20 +65,16 @@ export class DropFolderWatcher {
           try {
             metadata = JSON.parse(await fs.promises.readFile(sidecar, 'utf8'));
           } catch (err) {
-            throw new HttpError(
-              422,
-              'invalid_metadata',
-              `sidecar ${base}.json is not valid JSON: ${(err as Error).message}`,
-            );
+            throw invalid('invalid_metadata', `sidecar ${base}.json is not valid JSON: ${(err as Error).message}`);
           }
-        } else throw new HttpError(422, 'missing_metadata', `no sidecar ${base}.json next to the recording`);
+        } else throw invalid('missing_metadata', `no sidecar ${base}.json next to the recording`);
         const audio = await fs.promises.readFile(file);
         const r = await ingestCall(this.s, { audio, metadata, source: 'drop', originalName: e.name });
         if (r.duplicate) outcome = 'duplicate';
         conversationId = r.conversation.id;
         sha256 = ObjectStore.hash(audio);
       } catch (err) {
-        if (!(err instanceof HttpError || err instanceof AudioFormatError)) {
+        if (!(err instanceof DomainError || err instanceof AudioFormatError)) {
           // infrastructure trouble (database down...): leave the file where it is and try again on the next pass
           this.s.log.warn({ file: e.name, err: (err as Error).message }, 'drop folder: ingest failed, will retry');
           continue;

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { canonicalJson } from '../lib/canonical';
-import { allRules, Policy, selectPolicy } from './policy';
+import { allRules, Policy, selectPolicy } from './qa-policy';
 import { Lexicon } from './match';
 import { compileRule, CompiledRule, Evidence, RuleResult, Segments } from './rules';
 import { lexicalPhonetic, SimilarityModel } from './similarity';

@@ -1,4 +1,4 @@
-import type { PhraseSet } from './policy';
+import type { PhraseSet } from './qa-policy';
 import type { PreparedExample, SimilarityModel } from './similarity';
 import { tokenize, type InspectUtterance } from './transcript';
 

@@ -1,22 +1,11 @@
 import { compilePhraseSet, CompiledPhraseSet, Hit, hitTimes, Lexicon } from './match';
-import { queueMatches, Rule } from './policy';
+import { queueMatches, Rule } from './qa-policy';
 import type { SimilarityModel } from './similarity';
 import type { InspectionTranscript, InspectUtterance } from './transcript';
 
-/** pass / fail; not_applicable: the rule's condition does not hold here; not_evaluated: an input it needs is missing. */
-export type RuleResult = 'pass' | 'fail' | 'not_applicable' | 'not_evaluated';
+import type { Evidence, RuleResult } from '../entities/inspection';
 
-/** Where in the conversation: an utterance (and its matched tokens) or a time span between utterances. */
-export interface Evidence {
-  utteranceId?: string;
-  seq?: number;
-  startMs: number;
-  endMs: number;
-  /** matched token range [from, to) in the utterance's masked tokens */
-  tokens?: [number, number];
-  /** found by the speech engine's acoustic keyphrase search, not in the transcript text */
-  spotted?: boolean;
-}
+export type { Evidence, RuleResult };
 
 export interface RuleOutcome {
   result: RuleResult;

@@ -1,4 +1,4 @@
-/** An error that maps to an HTTP answer with a stable machine code and a precise human message. */
+/** An error that maps to an HTTP answer with a stable machine code and a precise human message (routes and app only). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -11,4 +11,30 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what = 'resource') => new HttpError(404, 'not_found', `${what} not found`);
+/** What a use case can refuse with; the HTTP layer maps each kind to one status (app/middleware.ts), the CLI prints it. */
+export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'gone';
+
+/** The one table that turns a refusal's kind into an HTTP status (the app's error handler; the CLI prints it too). */
+export const STATUS_OF: Record<DomainErrorKind, number> = { invalid: 422, not_found: 404, conflict: 409, gone: 410 };
+
+/**
+ * A refusal by a command or repository: a kind, a stable machine code and a precise human message. Commands never
+ * speak HTTP; `app/middleware.ts` is the one place that turns a kind into a status.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what = 'resource') => new DomainError('not_found', 'not_found', `${what} not found`);
+export const invalid = (code: string, message: string, details?: unknown) =>
+  new DomainError('invalid', code, message, details);
+export const conflict = (code: string, message: string, details?: unknown) =>
+  new DomainError('conflict', code, message, details);

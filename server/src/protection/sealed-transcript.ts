@@ -1,12 +1,24 @@
 import crypto from 'node:crypto';
 import type { Utterance, WordTiming } from '../entities/utterance';
 import type { ProtectedUtterance } from './protect-transcript';
-import type { OpenKey, Vault } from './vault';
+import type { FieldContext } from './field-crypto';
+
+/** A data key opened for one request or job. */
+export interface OpenKey {
+  id: string;
+  bytes: Buffer;
+}
+
+/** What seals and opens field values under an open data key (the vault). */
+export interface Sealer {
+  seal(key: OpenKey, ctx: FieldContext, plaintext: Buffer | string): Buffer;
+  unsealText(key: OpenKey, ctx: FieldContext, value: Buffer): string;
+}
 
 export type SealedUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore'>;
 
 /** Seals each protected utterance's masked copy and original under the conversation's data key, bound to its row id. */
-export function sealUtterances(vault: Vault, key: OpenKey, us: ProtectedUtterance[]): SealedUtterance[] {
+export function sealUtterances(vault: Sealer, key: OpenKey, us: ProtectedUtterance[]): SealedUtterance[] {
   return us.map((u) => {
     const id = crypto.randomUUID();
     const ctx = (column: string) => ({ table: 'utterances', column, rowId: id });
@@ -48,7 +60,7 @@ export interface OpenedUtterance {
  * An original removed by retention comes back as null.
  */
 export function openUtterances(
-  vault: Vault,
+  vault: Sealer,
   key: OpenKey,
   rows: Utterance[],
   which: 'masked' | 'original',

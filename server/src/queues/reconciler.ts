@@ -1,7 +1,7 @@
 import type { Logger } from '../lib/logger';
 import type { ConversationRepository } from '../repositories/conversations';
 import type { PipelineQueue } from '../repositories/queue';
-import { pendingStage } from './stages';
+import { pendingStage } from '../pipeline/stages';
 
 /**
  * PostgreSQL is the system of record. For every unfinished conversation, make sure its next stage has a job:

@@ -1,41 +1,39 @@
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../lib/logger';
+import { nextStage, StageJob, StageName } from '../pipeline/stages';
 import type { ConversationRepository } from '../repositories/conversations';
-import { redisConnection } from '../repositories/queue';
-import { nextStage, StageJob, StageName } from './stages';
-import type { PipelineQueue } from '../repositories/queue';
-
-export type Processor = (job: Job<StageJob>) => Promise<unknown>;
+import { PipelineQueue, redisConnection } from '../repositories/queue';
+import { runStage } from './run-stage';
+import type { StageHandler } from './stage-handler';
 
 export interface WorkerSettings {
   redisUrl: string;
   prefix: string;
-  concurrency: number;
   lockDurationMs: number;
 }
 
 /**
- * Runs one stage's processor and enqueues the next stage when it is done. A job that fails for good (attempts used up, or unrecoverable) leaves the
+ * Runs one stage's jobs through its handler (runStage) and enqueues the next stage when it is done. A job that fails for good (attempts used up, or unrecoverable) leaves the
  * conversation `failed` with the error; a failure with attempts left is recorded as `retrying`.
  */
 export function startStageWorker(
-  stage: StageName,
-  processor: Processor,
+  handler: StageHandler<StageName, unknown>,
   deps: { conversations: ConversationRepository; queue: PipelineQueue; log: Logger },
   s: WorkerSettings,
 ): Worker<StageJob> {
+  const stage = handler.stage;
   const worker = new Worker<StageJob>(
     stage,
     async (job) => {
       try {
-        const result = await processor(job);
+        const { outcome } = await runStage(deps, handler, job);
         const next = nextStage(stage);
         if (next) {
           // the successor's job id is deterministic, so a redelivered job enqueues nothing twice
           const jobId = await deps.queue.enqueue(next, job.data.conversationId);
           await deps.conversations.recordEvent(job.data.conversationId, next, 'enqueued', { jobId });
         }
-        return result;
+        return { outcome };
       } catch (e) {
         const err = e as Error;
         const attempt = job.attemptsMade + 1;
@@ -58,7 +56,7 @@ export function startStageWorker(
     {
       connection: redisConnection(s.redisUrl),
       prefix: s.prefix,
-      concurrency: s.concurrency,
+      concurrency: handler.concurrency,
       lockDuration: s.lockDurationMs,
       stalledInterval: Math.max(1000, Math.floor(s.lockDurationMs / 2)),
       maxStalledCount: 2,

@@ -38,6 +38,9 @@ export interface ConversationDraft {
 
 class LostRace extends Error {}
 
+/** The transaction a stage writes its result in (with its stage_runs row); only repositories use what is inside. */
+export type Tx = EntityManager;
+
 export interface ListFilter {
   from?: Date;
   to?: Date;
@@ -47,7 +50,7 @@ export interface ListFilter {
   status?: string;
   limit: number;
   cursor?: { startedAt: Date; id: string };
-  /** the caller's data scope, a SQL condition on alias c (authz/policy.ts) */
+  /** the caller's data scope, a SQL condition on alias c (authz/permissions.ts) */
   scope: { sql: string; params: Record<string, unknown> };
 }
 
@@ -291,6 +294,21 @@ export class ConversationRepository {
       });
       return 'completed';
     });
+  }
+
+  /** Sentiment per utterance, in one statement (inside the understand stage's transaction). */
+  async saveSentiments(
+    m: Tx,
+    conversationId: string,
+    sentiments: Array<{ seq: number; label: string; score: number }>,
+  ): Promise<void> {
+    if (!sentiments.length) return;
+    await m.query(
+      `UPDATE utterances t SET sentiment = v.label, sentiment_score = v.score
+         FROM unnest($2::int[], $3::varchar[], $4::real[]) AS v(seq, label, score)
+        WHERE t.conversation_id = $1 AND t.seq = v.seq`,
+      [conversationId, sentiments.map((x) => x.seq), sentiments.map((x) => x.label), sentiments.map((x) => x.score)],
+    );
   }
 
   async replaceUtterances(m: EntityManager, conversationId: string, utterances: NewUtterance[]): Promise<void> {

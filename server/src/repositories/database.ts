@@ -60,3 +60,8 @@ export async function openDatabase(
   await ds.initialize();
   return ds;
 }
+
+/** Readiness: the database answers a trivial query. */
+export async function pingDatabase(db: DataSource): Promise<void> {
+  await db.query('SELECT 1');
+}

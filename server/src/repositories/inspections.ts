@@ -1,16 +1,18 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '../lib/errors';
 import { DisputeRow, FindingRow, LabelledCase, QaPolicy, ReviewState, VerdictRow } from '../entities/inspection';
 import { score, Verdict } from '../inspection/engine';
-import { parsePolicy, Policy } from '../inspection/policy';
+import { parsePolicy, Policy } from '../inspection/qa-policy';
 
-export class PolicyConflictError extends Error {}
-export class ReviewError extends Error {
-  constructor(
-    readonly status: 404 | 409 | 422,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+export class PolicyConflictError extends DomainError {
+  constructor(message: string) {
+    super('conflict', 'version_exists', message);
+  }
+}
+const REVIEW_KIND = { 404: 'not_found', 409: 'conflict', 422: 'invalid' } as const;
+export class ReviewError extends DomainError {
+  constructor(status: keyof typeof REVIEW_KIND, code: string, message: string, details?: unknown) {
+    super(REVIEW_KIND[status], code, message, details);
   }
 }
 

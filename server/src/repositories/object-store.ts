@@ -45,6 +45,17 @@ export class ObjectStore {
     return fs.createReadStream(this.pathOf(sha256), range);
   }
 
+  /** Stored objects (not temporary files) last written before `before`. */
+  listOlderThan(before: Date): string[] {
+    if (!fs.existsSync(this.root)) return [];
+    return fs
+      .readdirSync(this.root, { recursive: true })
+      .map(String)
+      .filter((f) => /(^|\/)[0-9a-f]{64}$/.test(f))
+      .filter((f) => fs.statSync(path.join(this.root, f)).mtimeMs < before.getTime())
+      .map((f) => path.basename(f));
+  }
+
   async delete(sha256: string): Promise<void> {
     await fs.promises.rm(this.pathOf(sha256), { force: true });
   }

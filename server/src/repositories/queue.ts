@@ -1,5 +1,5 @@
 import { Job, Queue } from 'bullmq';
-import { jobIdFor, REINSPECT_QUEUE, ReinspectJob, StageJob, StageName, STAGES } from '../queues/stages';
+import { jobIdFor, REINSPECT_QUEUE, ReinspectJob, StageJob, StageName, STAGES } from '../pipeline/stages';
 
 export interface QueueSettings {
   redisUrl: string;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { LocalIssuer, startLocalIssuer } from '../../src/auth/local-issuer';
-import { clientCredentialsToken, signInWithPkce } from '../../src/auth/pkce-client';
+import { LocalIssuer, startLocalIssuer } from '../../src/dev-idp/local-issuer';
+import { clientCredentialsToken, signInWithPkce } from '../../src/dev-idp/pkce-client';
 
 /** A local issuer per test file, built from the realm export, with a password and a recorder secret made now. */
 export const KEYCLOAK_DIR = path.resolve(__dirname, '..', '..', '..', 'policies', 'keycloak');

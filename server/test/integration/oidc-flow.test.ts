@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalIssuer, LocalIssuer } from '../../src/auth/local-issuer';
+import { startLocalIssuer, LocalIssuer } from '../../src/dev-idp/local-issuer';
 import { AuthError, TokenVerifier } from '../../src/auth/token-verifier';
 
 /**

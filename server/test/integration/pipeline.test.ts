@@ -7,7 +7,7 @@ import { metadataFor } from '../../src/synth/render';
 import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
 import { authedFetch, getJson, Proc, TestEnv, uploadCall, waitFor, openStack, Stack } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
-import { Finding, scanDatabase, scanFiles, scanRedis } from '../../src/evidence/scan-pii';
+import { Finding, scanDatabase, scanFiles, scanRedis } from '../../src/pii-scan/scan-at-rest';
 
 /**
  * The walking path on real PostgreSQL, real Redis, the real speech engine and synthesized two-party calls:

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspect } from '../../src/inspection/engine';
-import { loadPolicyFile, parsePolicy, Policy, selectPolicy } from '../../src/inspection/policy';
+import { loadPolicyFile, parsePolicy, Policy, selectPolicy } from '../../src/inspection/qa-policy';
 import { lexicalPhonetic, phoneticKey } from '../../src/inspection/similarity';
 import { InspectionTranscript, InspectUtterance, tokenize, transcriptHash } from '../../src/inspection/transcript';
 import { YamlFileError } from '../../src/lib/yaml-file';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { scanBytes, scanText } from '../../src/evidence/scan-pii';
+import { scanBytes, scanText } from '../../src/pii-scan/scan-at-rest';
 import { AES_256_GCM } from '../../src/protection/cipher';
 
 describe('scan:pii detectors on raw bytes', () => {

@@ -1,11 +1,18 @@
 import { z } from 'zod';
-import { defineRoute, RouteDef } from '../../app/route';
-import { readCallUpload } from '../../app/multipart';
-import { ingestCall } from '../../commands/ingest-call';
-import { ingestText } from '../../commands/ingest-text';
+import { callerOf, defineRoute, RouteDef } from '../route';
+import { readCallUpload } from '../multipart';
+import { ingestCall } from '../../ingest/ingest-call';
+import { ingestText } from '../../ingest/ingest-text';
 import { CHANNELS, CONVERSATION_STATES } from '../../entities/conversation';
-import { allowedActions, conversationScope } from '../../authz/policy';
-import { HttpError, notFound } from '../../lib/errors';
+import {
+  conversationDetail,
+  listConversations,
+  openRedactedRecording,
+  searchByIdentifier,
+  unmaskTranscript,
+} from '../../commands/conversations';
+import { parseByteRange } from '../../lib/byte-range';
+import { HttpError } from '../../lib/errors';
 import {
   conversationDetailSchema,
   conversationListItemSchema,
@@ -13,21 +20,13 @@ import {
   presentDetail,
   presentSummary,
 } from '../../presenters/conversation';
-import { textConversationSchema } from '../../schemas/ingest';
+import { textConversationSchema } from '../../ingest/schema';
 import type { Services } from '../../services';
-import { openUtterances } from '../../protection/sealed-transcript';
-import { KeyDestroyedError } from '../../protection/vault';
-import { audioContext } from '../../commands/protect-ingest';
+import { errorResponses, errorSchema, idParams } from '../shared';
 
-const errorSchema = z
-  .object({
-    error: z.object({ code: z.string(), message: z.string(), requestId: z.string(), details: z.unknown().optional() }),
-  })
-  .meta({ id: 'Error' });
 const ingestAnswer = z
   .object({ conversation: conversationSummarySchema, duplicate: z.boolean() })
   .meta({ id: 'IngestAnswer' });
-const idParams = z.object({ id: z.uuid() });
 const unmaskBody = z
   .object({
     reason: z.string().trim().min(10, 'state why you need the original (at least 10 characters)').max(1000),
@@ -70,39 +69,10 @@ const listQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-const encodeCursor = (startedAt: Date, id: string) =>
-  Buffer.from(`${startedAt.toISOString()}|${id}`).toString('base64url');
-function decodeCursor(c: string): { startedAt: Date; id: string } {
-  const [ts, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-  const startedAt = new Date(ts);
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(startedAt.getTime()))
-    throw new HttpError(422, 'invalid_cursor', 'cursor is not one this API issued');
-  return { startedAt, id };
-}
-
-function parseRange(header: string, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return 'unsatisfiable';
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0) return 'unsatisfiable';
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  if (start >= size || start > end) return 'unsatisfiable';
-  return { start, end };
-}
-
-export function conversationRoutes(s: Services): RouteDef[] {
-  const errors = {
-    404: { description: 'not found', schema: errorSchema },
-    422: { description: 'invalid input', schema: errorSchema },
-  };
+export function conversationRoutes(
+  s: Pick<Services, 'config' | 'conversations' | 'vault' | 'objects' | 'queue' | 'masking' | 'log'>,
+): RouteDef[] {
+  const errors = errorResponses;
   return [
     defineRoute({
       method: 'post',
@@ -185,26 +155,19 @@ export function conversationRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx, { query }) => {
         const q = query as z.infer<typeof listQuery>;
-        const items = await s.conversations.list({
+        const page = await listConversations(s, callerOf(ctx), {
           from: q.from ? new Date(q.from) : undefined,
           to: q.to ? new Date(q.to) : undefined,
           agentId: q.agentId,
           teamId: q.teamId,
           channel: q.channel,
           status: q.status,
-          limit: q.limit + 1,
-          cursor: q.cursor ? decodeCursor(q.cursor) : undefined,
-          scope: conversationScope(ctx.state.principal!),
+          limit: q.limit,
+          cursor: q.cursor,
         });
-        await ctx.state.audit('conversation.list', null, 'allowed', {
-          details: { count: Math.min(items.length, q.limit) },
-        });
-        const page = items.slice(0, q.limit);
-        const last = page[page.length - 1];
-        const allowed = allowedActions(ctx.state.principal!);
         ctx.body = {
-          items: page.map((c) => ({ ...presentSummary(c), allowedActions: allowed })),
-          nextCursor: items.length > q.limit && last ? encodeCursor(last.startedAt, last.id) : null,
+          items: page.items.map((c) => ({ ...presentSummary(c), allowedActions: page.allowedActions })),
+          nextCursor: page.nextCursor,
         };
       },
     }),
@@ -218,23 +181,11 @@ export function conversationRoutes(s: Services): RouteDef[] {
       responses: { 200: { description: 'the conversation', schema: conversationDetailSchema }, ...errors },
       handler: async (ctx, { params }) => {
         const { id } = params as z.infer<typeof idParams>;
-        const c = await s.conversations.findVisible(id, conversationScope(ctx.state.principal!));
-        if (!c) {
-          await ctx.state.audit('conversation.read', { type: 'conversation', id }, 'denied', {
-            details: { why: 'missing or outside scope' },
-          });
-          throw notFound('conversation');
-        }
-        // the trace is written before any content leaves
-        await ctx.state.audit('conversation.read', { type: 'conversation', id }, 'allowed');
-        const [r, us, ev, key] = await Promise.all([
-          s.conversations.recording(id),
-          s.conversations.utterances(id),
-          s.conversations.events(id),
-          openKeyOrGone(s, c.keyId),
-        ]);
-        const opened = key ? openUtterances(s.vault, key, us, 'masked') : [];
-        ctx.body = { ...presentDetail(c, r, opened, ev), allowedActions: allowedActions(ctx.state.principal!, c) };
+        const r = await conversationDetail(s, callerOf(ctx), id);
+        ctx.body = {
+          ...presentDetail(r.conversation, r.recording, r.utterances, r.events),
+          allowedActions: r.allowedActions,
+        };
       },
     }),
     defineRoute({
@@ -260,41 +211,14 @@ export function conversationRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx, { params }) => {
         const { id } = params as z.infer<typeof idParams>;
-        const visible = await s.conversations.findVisible(id, conversationScope(ctx.state.principal!));
-        const rec = visible ? await s.conversations.recording(id) : null;
-        if (!rec) {
-          await ctx.state.audit('recording.play', { type: 'conversation', id }, 'denied', {
-            details: { why: 'missing or outside scope' },
-          });
-          throw notFound('recording');
-        }
-        if (!rec.objectId || !visible)
-          throw new HttpError(
-            410,
-            'audio_removed',
-            'the recording was removed under the retention policy or by erasure',
-          );
-        // until spoken personal data is overwritten, nobody plays the recording
-        if (!rec.redactedAt)
-          throw new HttpError(
-            409,
-            'not_yet_redacted',
-            `the recording is still being protected (status ${visible.status}); try again when the conversation is protected`,
-          );
-        const key = await openKeyOrGone(s, visible.keyId);
-        if (!key) throw new HttpError(410, 'audio_removed', 'the recording was erased (its key was destroyed)');
-        await ctx.state.audit('recording.play', { type: 'conversation', id }, 'allowed', {
-          details: { range: ctx.get('range') || null, redacted: !!rec.redactedAt },
-        });
-        // stored encrypted: decrypted in memory and served from there (calls are minutes long, a few MB)
-        const audio = s.vault.unseal(key, audioContext(id), await s.objects.get(rec.objectId));
+        const header = ctx.get('range');
+        const audio = await openRedactedRecording(s, callerOf(ctx), id, header || null);
         const size = audio.length;
         ctx.set('accept-ranges', 'bytes');
         ctx.set('cache-control', 'no-store');
         ctx.type = 'audio/wav';
-        const header = ctx.get('range');
         if (header) {
-          const range = parseRange(header, size);
+          const range = parseByteRange(header, size);
           if (range === 'unsatisfiable') {
             ctx.set('content-range', `bytes */${size}`);
             throw new HttpError(
@@ -333,42 +257,7 @@ export function conversationRoutes(s: Services): RouteDef[] {
       handler: async (ctx, { params, body }) => {
         const { id } = params as z.infer<typeof idParams>;
         const b = body as z.infer<typeof unmaskBody>;
-        const c = await s.conversations.findVisible(id, conversationScope(ctx.state.principal!));
-        if (!c) {
-          await ctx.state.audit('transcript.unmask', { type: 'conversation', id }, 'denied', {
-            reason: b.reason,
-            details: { why: 'missing or outside scope' },
-          });
-          throw notFound('conversation');
-        }
-        const key = await openKeyOrGone(s, c.keyId);
-        if (!key) {
-          await ctx.state.audit('transcript.unmask', { type: 'conversation', id }, 'error', {
-            reason: b.reason,
-            details: { why: 'erased' },
-          });
-          throw new HttpError(410, 'erased', 'this conversation was erased; nothing can be unmasked');
-        }
-        let rows = await s.conversations.utterances(id);
-        if (b.utteranceIds) {
-          const want = new Set(b.utteranceIds);
-          rows = rows.filter((u) => want.has(u.id));
-          if (rows.length !== want.size)
-            throw new HttpError(
-              422,
-              'unknown_utterance',
-              'utteranceIds names an utterance that is not part of this conversation',
-            );
-        }
-        // the trace first: if it cannot be written, nothing is revealed
-        await ctx.state.audit('transcript.unmask', { type: 'conversation', id }, 'allowed', {
-          reason: b.reason,
-          details: {
-            utterances: rows.map((u) => u.id),
-            piiTypes: [...new Set(rows.flatMap((u) => u.pii.map((p) => p.type)))],
-          },
-        });
-        const opened = openUtterances(s.vault, key, rows, 'original');
+        const opened = await unmaskTranscript(s, callerOf(ctx), id, b.reason, b.utteranceIds);
         ctx.set('cache-control', 'no-store');
         ctx.body = {
           conversationId: id,
@@ -400,33 +289,9 @@ export function conversationRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx, { body }) => {
         const q = body as z.infer<typeof identifierQuery>;
-        const digest = s.vault.blind.index(q.kind, q.value);
-        const items = await s.conversations.findByBlindIndex(
-          q.kind,
-          digest,
-          conversationScope(ctx.state.principal!),
-          100,
-        );
-        // the identifier itself is not written to the trail, only its kind and how many matched
-        await ctx.state.audit('conversation.search_identifier', null, 'allowed', {
-          reason: q.reason,
-          details: { kind: q.kind, count: items.length },
-        });
-        const allowed = allowedActions(ctx.state.principal!);
-        ctx.body = { items: items.map((c) => ({ ...presentSummary(c), allowedActions: allowed })) };
+        const r = await searchByIdentifier(s, callerOf(ctx), q);
+        ctx.body = { items: r.items.map((c) => ({ ...presentSummary(c), allowedActions: r.allowedActions })) };
       },
     }),
   ];
 }
-
-/** The conversation's data key, or null when it was destroyed (erasure). */
-export async function openKeyOrGone(s: Services, keyId: string) {
-  try {
-    return await s.vault.open(keyId);
-  } catch (e) {
-    if (e instanceof KeyDestroyedError) return null;
-    throw e;
-  }
-}
-
-export { errorSchema };

@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { defineRoute, RouteDef } from '../../app/route';
-import { conversationScope } from '../../authz/policy';
-import { activatePolicy, draftPolicy, RegressionReport } from '../../commands/policies';
-import { toInspectUtterance } from '../../inspection/transcript';
-import { parsePolicy } from '../../inspection/policy';
-import { HttpError, notFound } from '../../lib/errors';
-import { YamlFileError } from '../../lib/yaml-file';
+import { actorOf, callerOf, defineRoute, RouteDef } from '../route';
+import { coverageReport } from '../../commands/coverage';
+import { activatePolicy, draftPolicy, parsePolicySource } from '../../commands/qa-policies';
+import { reinspectionStatus, requestReinspection } from '../../commands/reinspect';
+import { conversationVerdicts, decideDispute, disputeVerdict, reviewFinding } from '../../commands/reviews';
+import { DomainError } from '../../lib/errors';
 import {
   disputeSchema,
   findingSchema,
@@ -16,13 +15,9 @@ import {
   presentVerdict,
   verdictSchema,
 } from '../../presenters/verdict';
-import { openUtterances } from '../../protection/sealed-transcript';
-import { PolicyConflictError, ReviewError } from '../../repositories/inspections';
 import type { Services } from '../../services';
-import { errorSchema, openKeyOrGone } from '../conversations';
-import type { Context } from 'koa';
+import { errorResponses, errorSchema, idParams } from '../shared';
 
-const idParams = z.object({ id: z.uuid() });
 const comment = (what: string) => z.string().trim().min(10, `${what} (at least 10 characters)`).max(2000);
 const reviewBody = z
   .object({ decision: z.enum(['confirm', 'overturn']), comment: comment('say why') })
@@ -122,35 +117,11 @@ const coverageSchema = z
   })
   .meta({ id: 'Coverage' });
 
-const asHttp = (e: unknown): never => {
-  if (e instanceof ReviewError)
-    throw new HttpError(e.status, e.code, e.message, (e as ReviewError & { regression?: RegressionReport }).regression);
-  throw e;
-};
-
-const actorOf = (ctx: Context) => {
-  const p = ctx.state.principal!;
-  return { actorId: p.sub, actorName: p.username, roles: p.roles, requestId: ctx.state.requestId as string };
-};
-
 /** Verdicts, reviews and disputes, coverage, QA policy versions and re-inspection. */
-export function inspectionRoutes(s: Services): RouteDef[] {
-  const errors = {
-    404: { description: 'not found', schema: errorSchema },
-    422: { description: 'invalid input', schema: errorSchema },
-  };
-
-  /** A finding or verdict's conversation must lie in the caller's scope; otherwise it does not exist for them. */
-  const visibleConversation = async (ctx: Context, conversationId: string, action: string) => {
-    const c = await s.conversations.findVisible(conversationId, conversationScope(ctx.state.principal!));
-    if (!c) {
-      await ctx.state.audit(action, { type: 'conversation', id: conversationId }, 'denied', {
-        details: { why: 'missing or outside scope' },
-      });
-      throw notFound('conversation');
-    }
-    return c;
-  };
+export function inspectionRoutes(
+  s: Pick<Services, 'config' | 'conversations' | 'inspections' | 'vault' | 'audit' | 'queue'>,
+): RouteDef[] {
+  const errors = errorResponses;
 
   return [
     defineRoute({
@@ -170,20 +141,8 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx, { params }) => {
         const { id } = params as z.infer<typeof idParams>;
-        const c = await visibleConversation(ctx, id, 'verdict.read');
-        await ctx.state.audit('verdict.read', { type: 'conversation', id }, 'allowed');
-        const verdicts = await s.inspections.verdicts(id);
-        const ids = verdicts.map((v) => v.id);
-        const [findings, disputes, rows, key] = await Promise.all([
-          s.inspections.findings(ids),
-          s.inspections.disputes(ids),
-          s.conversations.utterances(id),
-          openKeyOrGone(s, c.keyId),
-        ]);
-        const utterances = new Map(
-          (key ? openUtterances(s.vault, key, rows, 'masked') : []).map((u) => [u.id, toInspectUtterance(u)]),
-        );
-        ctx.body = { items: verdicts.map((v) => presentVerdict(v, findings, disputes, utterances)) };
+        const r = await conversationVerdicts(s, callerOf(ctx), id);
+        ctx.body = { items: r.verdicts.map((v) => presentVerdict(v, r.findings, r.disputes, r.utterances)) };
       },
     }),
     defineRoute({
@@ -208,15 +167,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       handler: async (ctx, { params, body }) => {
         const { id } = params as z.infer<typeof idParams>;
         const b = body as z.infer<typeof reviewBody>;
-        const f = await s.inspections.finding(id);
-        if (!f) throw notFound('finding');
-        await visibleConversation(ctx, f.conversationId, 'verdict.review');
-        const state = b.decision === 'confirm' ? 'confirmed' : 'overturned';
-        await ctx.state.audit('verdict.review', { type: 'finding', id }, 'allowed', {
-          reason: b.comment,
-          details: { conversationId: f.conversationId, ruleId: f.ruleId, result: f.result, decision: state },
-        });
-        const r = await s.inspections.review(id, state, ctx.state.principal!.username, b.comment).catch(asHttp);
+        const r = await reviewFinding(s, callerOf(ctx), id, b.decision, b.comment);
         ctx.body = {
           finding: presentFinding(r.finding, new Map()),
           finalScore: r.verdict.finalScore,
@@ -240,16 +191,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       handler: async (ctx, { params, body }) => {
         const { id } = params as z.infer<typeof idParams>;
         const b = body as z.infer<typeof disputeBody>;
-        const v = await s.inspections.verdict(id);
-        if (!v) throw notFound('verdict');
-        await visibleConversation(ctx, v.conversationId, 'verdict.dispute');
-        const d = await s.inspections
-          .openDispute(v, ctx.state.principal!.username, b.comment, s.config.HOTLINE_DISPUTE_WINDOW_DAYS)
-          .catch(asHttp);
-        await ctx.state.audit('verdict.dispute', { type: 'verdict', id }, 'allowed', {
-          reason: b.comment,
-          details: { conversationId: v.conversationId, disputeId: d.id },
-        });
+        const d = await disputeVerdict(s, callerOf(ctx), id, b.comment, s.config.HOTLINE_DISPUTE_WINDOW_DAYS);
         ctx.status = 201;
         ctx.body = presentDispute(d);
       },
@@ -271,34 +213,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       handler: async (ctx, { params, body }) => {
         const { id } = params as z.infer<typeof idParams>;
         const b = body as z.infer<typeof decisionBody>;
-        const d = await s.inspections.dispute(id);
-        if (!d) throw notFound('dispute');
-        await visibleConversation(ctx, d.conversationId, 'verdict.review');
-        const who = ctx.state.principal!.username;
-        if (d.raisedBy === who)
-          throw new HttpError(
-            409,
-            'own_dispute',
-            'a dispute is decided by someone other than the person who raised it',
-          );
-        const own = new Set((await s.inspections.findings([d.verdictId])).map((f) => f.id));
-        const strange = (b.overturnFindings ?? []).filter((f) => !own.has(f));
-        if (strange.length)
-          throw new HttpError(422, 'invalid_findings', `finding(s) not in the disputed verdict: ${strange.join(', ')}`);
-        await ctx.state.audit('verdict.dispute.decide', { type: 'dispute', id }, 'allowed', {
-          reason: b.comment,
-          details: {
-            conversationId: d.conversationId,
-            decision: b.decision,
-            overturned: b.overturnFindings?.length ?? 0,
-          },
-        });
-        const decided = await s.inspections.decideDispute(id, b.decision, who, b.comment).catch(asHttp);
-        if (b.decision === 'accepted') {
-          for (const f of b.overturnFindings ?? [])
-            await s.inspections.review(f, 'overturned', who, `dispute ${id} accepted: ${b.comment}`);
-        }
-        ctx.body = presentDispute(decided);
+        ctx.body = presentDispute(await decideDispute(s, callerOf(ctx), id, b.decision, b.comment, b.overturnFindings));
       },
     }),
     defineRoute({
@@ -311,42 +226,13 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       query: coverageQuery,
       responses: { 200: { description: 'coverage', schema: coverageSchema }, 422: errors[422] },
       handler: async (ctx, { query }) => {
-        const q = query as z.infer<typeof coverageQuery>;
-        const now = new Date();
-        const to = q.to
-          ? new Date(`${q.to}T00:00:00Z`)
-          : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-        const from = q.from ? new Date(`${q.from}T00:00:00Z`) : new Date(to.getTime() - 6 * 86_400_000);
-        if (from > to) throw new HttpError(422, 'invalid_period', 'from is after to');
-        const end = new Date(to.getTime() + 86_400_000);
-        const days = await s.inspections.coverage(from, end, now);
-        const sla = s.config.HOTLINE_INSPECTION_SLA_S;
-        const pending = await s.inspections.pendingAlarm(sla, now);
-        const totals = days.reduce(
-          (a, d) => ({
-            received: a.received + d.received,
-            inspected: a.inspected + d.inspected,
-            notApplicable: a.notApplicable + d.notApplicable.count,
-            failed: a.failed + d.failed.count,
-            pending: a.pending + d.pending.count,
-          }),
-          { received: 0, inspected: 0, notApplicable: 0, failed: 0, pending: 0 },
+        const report = await coverageReport(
+          s,
+          query as z.infer<typeof coverageQuery>,
+          s.config.HOTLINE_INSPECTION_SLA_S,
         );
-        await ctx.state.audit('coverage.read', null, 'allowed', {
-          details: { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) },
-        });
-        ctx.body = {
-          from: from.toISOString().slice(0, 10),
-          to: to.toISOString().slice(0, 10),
-          slaS: sla,
-          alarm: {
-            state: pending.pastSla ? 'alarm' : 'ok',
-            pendingPastSla: pending.pastSla,
-            oldestPendingAgeS: pending.oldestAgeS,
-          },
-          totals,
-          days,
-        };
+        await ctx.state.audit('coverage.read', null, 'allowed', { details: { from: report.from, to: report.to } });
+        ctx.body = report;
       },
     }),
     defineRoute({
@@ -396,7 +282,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       handler: async (ctx, { body }) => {
         const b = body as z.infer<typeof policySourceBody>;
         try {
-          const p = parsePolicy(b.source, 'policy.yaml');
+          const p = parsePolicySource(b.source);
           ctx.body = {
             valid: true,
             policy: {
@@ -407,11 +293,8 @@ export function inspectionRoutes(s: Services): RouteDef[] {
             },
           };
         } catch (e) {
-          if (!(e instanceof YamlFileError)) throw e;
-          ctx.body = {
-            valid: false,
-            error: { line: e.line, column: e.col, field: e.field, problem: e.problem, message: e.message },
-          };
+          if (!(e instanceof DomainError && e.code === 'invalid_policy')) throw e;
+          ctx.body = { valid: false, error: { ...(e.details as object), message: e.message } };
         }
       },
     }),
@@ -431,22 +314,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx, { body }) => {
         const b = body as z.infer<typeof policySourceBody>;
-        let p;
-        try {
-          p = parsePolicy(b.source, 'policy.yaml');
-        } catch (e) {
-          if (!(e instanceof YamlFileError)) throw e;
-          throw new HttpError(422, 'invalid_policy', e.message, {
-            line: e.line,
-            column: e.col,
-            field: e.field,
-            problem: e.problem,
-          });
-        }
-        const r = await draftPolicy(s, p, actorOf(ctx)).catch((e: unknown) => {
-          if (e instanceof PolicyConflictError) throw new HttpError(409, 'version_exists', e.message);
-          throw e;
-        });
+        const r = await draftPolicy(s, parsePolicySource(b.source), actorOf(ctx));
         ctx.status = r.created ? 201 : 200;
         ctx.body = presentPolicy(r.row);
       },
@@ -478,7 +346,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
       handler: async (ctx, { params, body }) => {
         const { policyId, version } = params as z.infer<typeof activateParams>;
         const b = body as z.infer<typeof activateBody>;
-        const r = await activatePolicy(s, policyId, version, actorOf(ctx), b.reason, b.acceptRegressions).catch(asHttp);
+        const r = await activatePolicy(s, policyId, version, actorOf(ctx), b.reason, b.acceptRegressions);
         ctx.body = { policyId, version, previous: r.previous, regression: r.regression };
       },
     }),
@@ -495,21 +363,8 @@ export function inspectionRoutes(s: Services): RouteDef[] {
         422: errors[422],
       },
       handler: async (ctx, { body }) => {
-        const b = body as z.infer<typeof reinspectBody>;
-        if (Date.parse(b.from) >= Date.parse(b.to))
-          throw new HttpError(422, 'invalid_period', 'from must be before to');
-        const job = await s.queue
-          .reinspection()
-          .add(
-            'reinspect',
-            { from: b.from, to: b.to, requestedBy: ctx.state.principal!.username },
-            { removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 7 * 86_400 } },
-          );
-        await ctx.state.audit('inspection.reinspect', { type: 'job', id: String(job.id) }, 'allowed', {
-          details: { from: b.from, to: b.to },
-        });
         ctx.status = 202;
-        ctx.body = { jobId: String(job.id) };
+        ctx.body = await requestReinspection(s, callerOf(ctx), body as z.infer<typeof reinspectBody>);
       },
     }),
     defineRoute({
@@ -535,16 +390,7 @@ export function inspectionRoutes(s: Services): RouteDef[] {
         ...errors,
       },
       handler: async (ctx, { params }) => {
-        const { jobId } = params as { jobId: string };
-        const job = await s.queue.reinspection().getJob(jobId);
-        if (!job) throw notFound('job');
-        ctx.body = {
-          jobId,
-          state: await job.getState(),
-          progress: job.progress,
-          result: job.returnvalue ?? null,
-          error: job.failedReason ?? null,
-        };
+        ctx.body = await reinspectionStatus(s, (params as { jobId: string }).jobId);
       },
     }),
   ];

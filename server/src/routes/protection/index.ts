@@ -1,16 +1,11 @@
 import { z } from 'zod';
-import { defineRoute, RouteDef } from '../../app/route';
-import { conversationScope } from '../../authz/policy';
-import { HttpError, notFound } from '../../lib/errors';
-import { eraseSubject, LegalHoldError, UnknownSubjectError } from '../../protection/retention';
+import { actorOf, callerOf, defineRoute, RouteDef } from '../route';
+import { keyStatus } from '../../commands/keys';
+import { eraseSubject, setConversationLegalHold, setSubjectLegalHold } from '../../commands/retention';
 import type { Services } from '../../services';
-import { errorSchema } from '../conversations';
+import { errorSchema, idParams, reasonSchema } from '../shared';
 
-const reason = z
-  .string()
-  .trim()
-  .min(10, 'state the reason (at least 10 characters), e.g. the request or case number')
-  .max(1000);
+const reason = reasonSchema('state the reason (at least 10 characters), e.g. the request or case number');
 const eraseBody = z
   .object({ customerRef: z.string().trim().min(1).max(256), reason })
   .strict()
@@ -20,9 +15,8 @@ const subjectHoldBody = z
   .strict()
   .meta({ id: 'SubjectLegalHold' });
 const conversationHoldBody = z.object({ hold: z.boolean(), reason }).strict().meta({ id: 'ConversationLegalHold' });
-const idParams = z.object({ id: z.uuid() });
 
-const keyStatus = z
+const keyStatusSchema = z
   .object({
     kekId: z.string(),
     cipher: z.string(),
@@ -35,7 +29,9 @@ const keyStatus = z
   .meta({ id: 'KeyStatus' });
 
 /** Key management status (admin), legal holds and erasure (compliance: `retention:manage`). */
-export function protectionRoutes(s: Services): RouteDef[] {
+export function protectionRoutes(
+  s: Pick<Services, 'conversations' | 'vault' | 'audit' | 'retention' | 'objects'>,
+): RouteDef[] {
   return [
     defineRoute({
       method: 'get',
@@ -43,22 +39,11 @@ export function protectionRoutes(s: Services): RouteDef[] {
       summary: 'Key status: active KEK version, data keys per version, rewrap progress (no key material)',
       tags: ['system'],
       auth: { action: 'system.admin', deny: 403 },
-      responses: { 200: { description: 'status', schema: keyStatus } },
+      responses: { 200: { description: 'status', schema: keyStatusSchema } },
       handler: async (ctx) => {
-        const st = await s.vault.keyStatus();
-        const [{ subjects, destroyed }] = (await s.db.query(
-          `SELECT count(*) FILTER (WHERE purpose = 'subject' AND destroyed_at IS NULL)::int AS subjects, count(*) FILTER (WHERE destroyed_at IS NOT NULL)::int AS destroyed FROM data_keys`,
-        )) as Array<{ subjects: number; destroyed: number }>;
+        const st = await keyStatus(s);
         await ctx.state.audit('system.keys.read', null, 'allowed');
-        ctx.body = {
-          kekId: s.vault.kek.kekId,
-          cipher: s.vault.suite.id,
-          activeVersion: st.active,
-          dataKeysByKekVersion: st.counts,
-          pendingRewrap: st.pending,
-          subjectKeys: subjects,
-          destroyedKeys: destroyed,
-        };
+        ctx.body = st;
       },
     }),
     defineRoute({
@@ -80,31 +65,7 @@ export function protectionRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx, { body }) => {
         const b = body as z.infer<typeof eraseBody>;
-        const p = ctx.state.principal!;
-        try {
-          ctx.body = await eraseSubject(
-            s,
-            b.customerRef,
-            { actorId: p.sub, actorName: p.username, roles: p.roles, requestId: ctx.state.requestId },
-            b.reason,
-          );
-        } catch (e) {
-          if (e instanceof UnknownSubjectError) {
-            await ctx.state.audit('subject.erase', null, 'denied', {
-              reason: b.reason,
-              details: { why: 'unknown subject' },
-            });
-            throw new HttpError(404, 'not_found', e.message);
-          }
-          if (e instanceof LegalHoldError) {
-            await ctx.state.audit('subject.erase', null, 'denied', {
-              reason: b.reason,
-              details: { why: 'legal hold' },
-            });
-            throw new HttpError(409, 'legal_hold', e.message);
-          }
-          throw e;
-        }
+        ctx.body = await eraseSubject(s, b.customerRef, actorOf(ctx), b.reason);
       },
     }),
     defineRoute({
@@ -122,19 +83,7 @@ export function protectionRoutes(s: Services): RouteDef[] {
       },
       handler: async (ctx, { body }) => {
         const b = body as z.infer<typeof subjectHoldBody>;
-        const rows = (await s.db.query(
-          `UPDATE subjects SET legal_hold = $2 WHERE ref_index = $1 AND erased_at IS NULL RETURNING id`,
-          [s.vault.blind.index('customer_ref', b.customerRef), b.hold],
-        )) as [Array<{ id: string }>, number];
-        const id = rows[0][0]?.id;
-        await ctx.state.audit(
-          b.hold ? 'legal_hold.place' : 'legal_hold.lift',
-          id ? { type: 'subject', id } : null,
-          id ? 'allowed' : 'denied',
-          { reason: b.reason },
-        );
-        if (!id) throw new HttpError(404, 'not_found', 'no customer subject with this reference');
-        ctx.body = { subjectId: id, hold: b.hold };
+        ctx.body = await setSubjectLegalHold(s, b.customerRef, b.hold, actorOf(ctx), b.reason);
       },
     }),
     defineRoute({
@@ -153,16 +102,7 @@ export function protectionRoutes(s: Services): RouteDef[] {
       handler: async (ctx, { params, body }) => {
         const { id } = params as z.infer<typeof idParams>;
         const b = body as z.infer<typeof conversationHoldBody>;
-        const c = await s.conversations.findVisible(id, conversationScope(ctx.state.principal!));
-        await ctx.state.audit(
-          b.hold ? 'legal_hold.place' : 'legal_hold.lift',
-          { type: 'conversation', id },
-          c ? 'allowed' : 'denied',
-          { reason: b.reason },
-        );
-        if (!c) throw notFound('conversation');
-        await s.db.query(`UPDATE conversations SET legal_hold = $2 WHERE id = $1`, [id, b.hold]);
-        ctx.body = { conversationId: id, hold: b.hold };
+        ctx.body = await setConversationLegalHold(s, callerOf(ctx), id, b.hold, b.reason);
       },
     }),
   ];

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { defineRoute, RouteDef } from '../../app/route';
+import { defineRoute, RouteDef } from '../route';
 import { liveSpeechModels, Services } from '../../services';
 import { verifyLanguageModels } from '../../understanding/classifier';
+import { pingDatabase } from '../../repositories/database';
 
 export interface SpeechStatus {
   /** in-process pool (role all/worker), if any */
@@ -40,7 +41,11 @@ async function check<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | 
   }
 }
 
-export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => unknown): RouteDef[] {
+export function systemRoutes(
+  s: Pick<Services, 'config' | 'db' | 'redis'>,
+  speech: SpeechStatus,
+  openapi: () => unknown,
+): RouteDef[] {
   // the model folders' manifests and hashes, checked at most every 10 s (a worker loaded what it verified at start;
   // a file changed since then shows here)
   let cached: { at: number; value: { ok: boolean; models: Record<string, string>; error?: string } } | undefined;
@@ -80,7 +85,7 @@ export function systemRoutes(s: Services, speech: SpeechStatus, openapi: () => u
         503: { description: 'not ready', schema: readySchema },
       },
       handler: async (ctx) => {
-        const db = await check(() => s.db.query('SELECT 1'));
+        const db = await check(() => pingDatabase(s.db));
         const redis = await check(() => s.redis.ping());
         const speechCheck = await check(async () => {
           const models = new Set<string>();

@@ -2,17 +2,18 @@ import type { Config } from '../config';
 import type { Conversation } from '../entities/conversation';
 import type { Speaker } from '../entities/recording';
 import { canonicalJson, sha256Hex } from '../lib/canonical';
-import { HttpError } from '../lib/errors';
+import { invalid } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { ConversationRepository } from '../repositories/conversations';
 import type { ObjectStore } from '../repositories/object-store';
 import type { PipelineQueue } from '../repositories/queue';
-import type { StageName } from '../queues/stages';
-import { callMetadataSchema, describeZodError, routingColumns } from '../schemas/ingest';
+import type { StageName } from '../pipeline/stages';
+import { callMetadataSchema, describeZodError, routingColumns } from './schema';
 import { inspectWav } from '../speech/audio/wav';
-import type { Vault } from '../protection/vault';
+import type { Vault } from '../repositories/vault';
 import type { MaskingPolicy } from '../protection/pii/mask';
-import { audioContext, conversationKeys } from './protect-ingest';
+import { audioContext } from '../protection/contexts';
+import { conversationKeys } from './conversation-keys';
 
 export interface IngestDeps {
   config: Pick<
@@ -51,13 +52,11 @@ export async function ingestCall(
     maxDurationSeconds: deps.config.HOTLINE_MAX_DURATION_SECONDS,
   });
   const parsed = callMetadataSchema.safeParse(input.metadata ?? {});
-  if (!parsed.success)
-    throw new HttpError(422, 'invalid_metadata', `invalid metadata: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) throw invalid('invalid_metadata', `invalid metadata: ${describeZodError(parsed.error)}`);
   const meta = parsed.data;
   const channelMap = meta.channelMap ?? defaultChannelMap(info.channels, deps.config);
   if (channelMap.length !== info.channels) {
-    throw new HttpError(
-      422,
+    throw invalid(
       'invalid_metadata',
       `invalid metadata: channelMap names ${channelMap.length} speaker(s) for a ${info.channels}-channel recording`,
     );

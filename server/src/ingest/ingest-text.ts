@@ -1,10 +1,11 @@
 import { canonicalJson, sha256Hex } from '../lib/canonical';
-import { HttpError } from '../lib/errors';
-import { describeZodError, routingColumns, textConversationSchema } from '../schemas/ingest';
+import { invalid } from '../lib/errors';
+import { describeZodError, routingColumns, textConversationSchema } from './schema';
 import { enqueueOrLeaveForReconciler, IngestDeps, IngestResult } from './ingest-call';
 import { protectTranscript } from '../protection/protect-transcript';
 import { sealUtterances } from '../protection/sealed-transcript';
-import { blindRows, conversationKeys } from './protect-ingest';
+import { blindRows } from '../protection/contexts';
+import { conversationKeys } from './conversation-keys';
 
 /**
  * Chats, e-mails and SMS: each message becomes an utterance with its offset from the conversation start.
@@ -12,8 +13,7 @@ import { blindRows, conversationKeys } from './protect-ingest';
  */
 export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknown): Promise<IngestResult> {
   const parsed = textConversationSchema.safeParse(body);
-  if (!parsed.success)
-    throw new HttpError(422, 'invalid_conversation', `invalid conversation: ${describeZodError(parsed.error)}`);
+  if (!parsed.success) throw invalid('invalid_conversation', `invalid conversation: ${describeZodError(parsed.error)}`);
   const v = parsed.data;
   const start = Date.parse(v.startedAt);
   const lastAt = Date.parse(v.messages[v.messages.length - 1].at);
@@ -50,7 +50,7 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknow
         protectedAt: new Date(),
       },
       utterances: sealUtterances(deps.vault, k.key, prot.utterances),
-      blindIndex: [...k.blindIndex, ...blindRows(deps.vault, prot.identifiers, k.subjectId)],
+      blindIndex: [...k.blindIndex, ...blindRows(deps.vault.blind, prot.identifiers, k.subjectId)],
     };
   });
   if (!result.duplicate) {

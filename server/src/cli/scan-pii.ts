@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { Finding, scanDatabase, scanFiles, scanRedis } from './scan-pii';
+import { Finding, scanDatabase, scanFiles, scanRedis } from '../pii-scan/scan-at-rest';
 
 /**
- * `npm run scan:pii [-- --extra DIR ...]`: scans what the appliance keeps at rest (database dump, Redis, the object
+ * `hotline scan-pii [--extra DIR ...]` (`npm run scan:pii`): scans what the appliance keeps at rest (database dump, Redis, the object
  * store, audit checkpoints and every *.log file in the var directory) and exits 1 on any finding.
  */
-async function main() {
+export async function runScanPiiCli(args: string[]): Promise<number> {
   const c = loadConfig();
-  const args = process.argv.slice(2);
   const extra = args.flatMap((a, i) => (a === '--extra' && args[i + 1] ? [args[i + 1]] : []));
   const findings: Finding[] = [];
   const dbBytes = await scanDatabase(c.DATABASE_URL, findings);
@@ -30,10 +29,5 @@ async function main() {
   console.log(
     `scan:pii: ${findings.length} finding(s)${findings.length ? ` (${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
   );
-  process.exitCode = findings.length ? 1 : 0;
+  return findings.length ? 1 : 0;
 }
-
-main().catch((e) => {
-  console.error(`scan:pii: ${(e as Error).message}`);
-  process.exit(2);
-});

@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import type { IndexedColumn } from '../protection/blind-index';
-import { OpenKey, SubjectErasedError, Vault } from '../protection/vault';
-import { HttpError } from '../lib/errors';
+import { OpenKey, Vault } from '../repositories/vault';
 
 /**
  * The keys of a conversation being created: a subject (and its key) when a customer reference came in, the
@@ -21,13 +19,8 @@ export async function conversationKeys(
   blindIndex: Array<{ kind: string; digest: string; subjectId: string | null }>;
 }> {
   const id = crypto.randomUUID();
-  let subject: Awaited<ReturnType<Vault['subjectFor']>> | undefined;
-  try {
-    subject = customerRef ? await vault.subjectFor(m, customerRef) : undefined;
-  } catch (e) {
-    if (e instanceof SubjectErasedError) throw new HttpError(409, 'subject_erased', e.message);
-    throw e;
-  }
+  // an erased subject refuses new data (SubjectErasedError, a conflict)
+  const subject = customerRef ? await vault.subjectFor(m, customerRef) : undefined;
   const key = await vault.createKey(m, 'conversation', subject?.key);
   const subjectId = subject?.subject.id ?? null;
   return {
@@ -47,25 +40,3 @@ export async function conversationKeys(
       : [],
   };
 }
-
-export function blindRows(
-  vault: Vault,
-  identifiers: Array<{ kind: IndexedColumn; value: string }>,
-  subjectId: string | null,
-) {
-  const seen = new Set<string>();
-  const out: Array<{ kind: string; digest: string; subjectId: string | null }> = [];
-  for (const i of identifiers) {
-    const digest = vault.blind.index(i.kind, i.value);
-    if (seen.has(`${i.kind}|${digest}`)) continue;
-    seen.add(`${i.kind}|${digest}`);
-    out.push({ kind: i.kind, digest, subjectId });
-  }
-  return out;
-}
-
-export const audioContext = (conversationId: string) => ({
-  table: 'recordings',
-  column: 'audio',
-  rowId: conversationId,
-});

@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { DataKey, Subject } from '../entities/protection';
-import { BlindIndexer } from './blind-index';
-import { AES_256_GCM, CipherSuite, DecryptError } from './cipher';
-import { decryptField, encryptField, FieldContext, keyRefOf } from './field-crypto';
-import type { KekProvider } from './keyring';
+import { DomainError } from '../lib/errors';
+import { BlindIndexer } from '../protection/blind-index';
+import { AES_256_GCM, CipherSuite, DecryptError } from '../protection/cipher';
+import { decryptField, encryptField, FieldContext, keyRefOf } from '../protection/field-crypto';
+import type { KekProvider } from '../protection/keyring';
+import type { OpenKey } from '../protection/sealed-transcript';
 
 export class KeyDestroyedError extends DecryptError {
   constructor(keyId: string) {
@@ -14,10 +16,7 @@ export class KeyDestroyedError extends DecryptError {
 }
 
 /** A data key in memory for the length of one request or job. */
-export interface OpenKey {
-  id: string;
-  bytes: Buffer;
-}
+export type { OpenKey };
 
 const kekContext = (k: Pick<DataKey, 'id' | 'purpose'>) => `data_key|${k.id}|${k.purpose}`;
 const parentAad = (k: Pick<DataKey, 'id' | 'parentId'>) => Buffer.from(`data_key|${k.id}|parent|${k.parentId}`);
@@ -126,6 +125,15 @@ export class Vault {
     return { active, counts, total: below(Infinity), pending: below(active), below };
   }
 
+  /** How many subject keys are live and how many keys were destroyed (crypto-shredded). */
+  async keyCounts(): Promise<{ subjects: number; destroyed: number }> {
+    const [row] = (await this.db.query(
+      `SELECT count(*) FILTER (WHERE purpose = 'subject' AND destroyed_at IS NULL)::int AS subjects,
+              count(*) FILTER (WHERE destroyed_at IS NOT NULL)::int AS destroyed FROM data_keys`,
+    )) as Array<{ subjects: number; destroyed: number }>;
+    return row;
+  }
+
   /**
    * Rewraps up to `batch` KEK-wrapped data keys below the active KEK version with the active version. The data
    * itself is not touched. Returns how many it rewrapped; call until 0 (resumable: it starts from whatever is left).
@@ -158,9 +166,13 @@ export class Vault {
   }
 }
 
-export class SubjectErasedError extends Error {
+export class SubjectErasedError extends DomainError {
   constructor() {
-    super('this customer reference belongs to an erased subject; new data for it is refused');
+    super(
+      'conflict',
+      'subject_erased',
+      'this customer reference belongs to an erased subject; new data for it is refused',
+    );
     this.name = 'SubjectErasedError';
   }
 }

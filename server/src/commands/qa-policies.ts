@@ -1,19 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AuditLog } from '../audit/audit-log';
+import type { Actor as AuditActor, AuditLog } from '../repositories/audit-log';
 import type { QaPolicy } from '../entities/inspection';
 import type { Logger } from '../lib/logger';
 import { YamlFileError } from '../lib/yaml-file';
-import { loadPolicyFile, Policy } from '../inspection/policy';
+import { loadPolicyFile, parsePolicy, Policy } from '../inspection/qa-policy';
+import { invalid } from '../lib/errors';
 import { PolicyConflictError, ReviewError } from '../repositories/inspections';
 import { inspectConversation, InspectDeps } from './inspect-conversation';
 
-export interface Actor {
-  actorId: string;
-  actorName: string;
-  roles: string[];
-  requestId: string | null;
-}
+/** Who drafts or activates a policy version: always a named person or process (its name goes into the policy row). */
+export type Actor = Omit<AuditActor, 'actorName'> & { actorName: string };
 
 export const INSTALLER: Actor = {
   actorId: 'system:policy-import',
@@ -203,13 +200,11 @@ export async function activatePolicy(
       outcome: 'denied',
       details: { regressions: regression.disagree.length, cases: regression.cases },
     });
-    throw Object.assign(
-      new ReviewError(
-        409,
-        'regressions',
-        `${regression.disagree.length} of ${regression.cases} labelled case(s) disagree with ${label}; review them or accept the regressions explicitly`,
-      ),
-      { regression },
+    throw new ReviewError(
+      409,
+      'regressions',
+      `${regression.disagree.length} of ${regression.cases} labelled case(s) disagree with ${label}; review them or accept the regressions explicitly`,
+      regression,
     );
   }
   const { previous } = await deps.inspections.activate(policyId, version, actor.actorName);
@@ -229,4 +224,14 @@ export async function activatePolicy(
     },
   });
   return { previous, regression };
+}
+
+/** A policy pack sent as text: parsed and validated, or refused with its line, column, field and problem. */
+export function parsePolicySource(source: string): Policy {
+  try {
+    return parsePolicy(source, 'policy.yaml');
+  } catch (e) {
+    if (!(e instanceof YamlFileError)) throw e;
+    throw invalid('invalid_policy', e.message, { line: e.line, column: e.col, field: e.field, problem: e.problem });
+  }
 }

@@ -1,20 +1,19 @@
 import crypto from 'node:crypto';
-import { auditPaths, CheckpointSigner } from './audit/audit-log';
+import { auditPaths, CheckpointSigner } from '../audit/checkpoints';
 import type { Worker } from 'bullmq';
-import { processTranscribe } from './queues/processors/transcribe';
-import { processRedact } from './queues/processors/redact';
-import { processInspect } from './queues/processors/inspect';
-import { processUnderstand } from './queues/processors/understand';
-import { LanguageModels } from './understanding/classifier';
-import { startReinspectWorker } from './queues/reinspect';
-import { importPolicyDir } from './commands/policies';
-import { reconcile } from './queues/reconciler';
-import { startStageWorker } from './queues/worker';
-import { engineSpecFromConfig } from './speech/engines';
-import { SpeechPool } from './speech/pool';
-import { Services, WORKER_HEARTBEAT_TTL_MS, workerHeartbeatKey } from './services';
-import { DropFolderWatcher } from './ingest/drop-folder';
-import { applyRetention, loadRetentionPolicy } from './protection/retention';
+import { LanguageModels } from '../understanding/classifier';
+import { startReinspectWorker } from '../queues/reinspect';
+import { importPolicyDir } from '../commands/qa-policies';
+import { reconcile } from '../queues/reconciler';
+import { startStageWorker } from '../queues/worker';
+import { stageRegistry } from '../queues/stages';
+import { PIPELINE } from '../pipeline/stages';
+import { engineSpecFromConfig } from '../speech/engines';
+import { SpeechPool } from '../speech/pool';
+import { Services, WORKER_HEARTBEAT_TTL_MS, workerHeartbeatKey } from '../services';
+import { DropFolderWatcher } from '../ingest/drop-folder';
+import { applyRetention } from '../commands/retention';
+import { loadRetentionPolicy } from '../protection/retention-policy';
 
 export interface WorkerRuntime {
   pool: SpeechPool;
@@ -33,14 +32,16 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   s.log.info({ policies: imported.map((r) => `${r.policy ?? r.file}: ${r.outcome}`) }, 'QA policies imported');
   // language models: verified against their manifests and loaded once; a tampered or missing model is logged and the
   // understand stage does not start (its jobs wait in the queue, nothing is lost), the other stages run
-  let nlu: LanguageModels | undefined;
+  let nlu: LanguageModels | { unavailable: string };
   let nluStatus: WorkerRuntime['nlu'];
   try {
-    nlu = await LanguageModels.load(c.HOTLINE_MODELS_DIR);
-    nluStatus = { ok: true, models: nlu.ids };
-    s.log.info({ models: nlu.ids }, 'language models loaded');
+    const models = await LanguageModels.load(c.HOTLINE_MODELS_DIR);
+    nlu = models;
+    nluStatus = { ok: true, models: models.ids };
+    s.log.info({ models: models.ids }, 'language models loaded');
   } catch (e) {
-    nluStatus = { ok: false, error: (e as Error).message };
+    nlu = { unavailable: (e as Error).message };
+    nluStatus = { ok: false, error: nlu.unavailable };
     s.log.error(
       { err: (e as Error).message },
       'language models not loaded: the understand stage is stopped until they are fixed',
@@ -67,56 +68,12 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   await beat();
   const heartbeat = setInterval(beat, 10_000);
 
+  const stages = stageRegistry({ ...s, decoder: pool, nlu }, pool.size);
+  const settings = { redisUrl: c.REDIS_URL, prefix: c.HOTLINE_QUEUE_PREFIX, lockDurationMs: c.HOTLINE_JOB_LOCK_MS };
   const workers: Worker[] = [
-    startStageWorker(
-      'transcribe',
-      (job) =>
-        processTranscribe(
-          {
-            conversations: s.conversations,
-            objects: s.objects,
-            vault: s.vault,
-            masking: s.masking,
-            decoder: pool,
-            log: s.log,
-          },
-          job,
-        ),
-      s,
-      // one job more than threads: while a call's last segment decodes, the next call's segments keep the other threads busy
-      {
-        redisUrl: c.REDIS_URL,
-        prefix: c.HOTLINE_QUEUE_PREFIX,
-        concurrency: pool.size + 1,
-        lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
-      },
-    ),
-    startStageWorker('redact', (job) => processRedact(s, job), s, {
-      redisUrl: c.REDIS_URL,
-      prefix: c.HOTLINE_QUEUE_PREFIX,
-      concurrency: 2,
-      lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
-    }),
-    ...(nlu
-      ? [
-          startStageWorker(
-            'understand',
-            (job) => processUnderstand({ conversations: s.conversations, vault: s.vault, nlu: nlu!, log: s.log }, job),
-            s,
-            {
-              redisUrl: c.REDIS_URL,
-              prefix: c.HOTLINE_QUEUE_PREFIX,
-              concurrency: 2,
-              lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
-            },
-          ),
-        ]
-      : []),
-    startStageWorker('inspect', (job) => processInspect(s, job), s, {
-      redisUrl: c.REDIS_URL,
-      prefix: c.HOTLINE_QUEUE_PREFIX,
-      concurrency: 4,
-      lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
+    ...PIPELINE.flatMap((stage) => {
+      const h = stages[stage];
+      return 'unavailable' in h ? [] : [startStageWorker(h, s, settings)];
     }),
     startReinspectWorker(s, c.REDIS_URL, c.HOTLINE_QUEUE_PREFIX),
   ];
@@ -177,7 +134,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       await Promise.all(workers.map((w) => w.close()));
       await s.redis.hdel(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX), workerId).catch(() => undefined);
       await pool.close();
-      await nlu?.release();
+      if (nlu instanceof LanguageModels) await nlu.release();
     },
   };
 }

@@ -1,11 +1,31 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
+import type { Principal } from '../auth/token-verifier';
+import type { Action } from '../authz/permissions';
+import type { Caller, RequestAudit } from '../authz/visible';
+import type { Actor } from '../repositories/audit-log';
 
-/**
+declare module 'koa' {
+  interface DefaultState {
+    principal?: Principal;
+    /** appends an audit event for this request (who, roles, action, object, outcome, request id) */
+    audit: RequestAudit;
+  }
+}
+
+/** The signed-in caller of an authenticated route (the app has verified the token before the handler runs). */
+export const callerOf = (ctx: Context): Caller => ({ principal: ctx.state.principal!, audit: ctx.state.audit });
+
+/** The caller as the audit trail names them, for commands that append their own events. */
+export const actorOf = (ctx: Context): Actor & { actorName: string } => {
+  const p = ctx.state.principal!;
+  return { actorId: p.sub, actorName: p.username, roles: p.roles, requestId: ctx.state.requestId };
+};
+
+/*
  * One table of routes. Each entry names its input schemas and answers; the router and the OpenAPI document are
  * both generated from it, so they cannot drift apart.
  */
-import type { Action } from '../authz/policy';
 
 /**
  * Every route states its access rule: `public` (health, OpenAPI) or the action it performs. The matrix test walks

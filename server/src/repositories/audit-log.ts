@@ -1,0 +1,144 @@
+import type crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import {
+  AuditRow,
+  chainHash,
+  Checkpoint,
+  checkpointPayload,
+  GENESIS,
+  StoredAuditRow,
+  verifyChain,
+  VerifyResult,
+} from '../audit/chain';
+import type { CheckpointSigner } from '../audit/checkpoints';
+
+export type AuditEntry = Omit<AuditRow, 'seq' | 'at'> & { at?: Date };
+/** Who acts: a signed-in person (from the token), an operator at the command line, or a system job. */
+export type Actor = Pick<AuditEntry, 'actorId' | 'actorName' | 'roles' | 'requestId'>;
+
+interface DbRow {
+  seq: string;
+  at: Date;
+  actor_id: string;
+  actor_name: string | null;
+  roles: string[];
+  action: string;
+  object_type: string | null;
+  object_id: string | null;
+  reason: string | null;
+  outcome: AuditRow['outcome'];
+  request_id: string | null;
+  details: Record<string, unknown> | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const fromDb = (r: DbRow): StoredAuditRow => ({
+  seq: Number(r.seq),
+  at: r.at,
+  actorId: r.actor_id,
+  actorName: r.actor_name,
+  roles: r.roles,
+  action: r.action,
+  objectType: r.object_type,
+  objectId: r.object_id,
+  reason: r.reason,
+  outcome: r.outcome,
+  requestId: r.request_id,
+  details: r.details,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+/** Appends to and verifies the hash-chained audit trail. Appends are serialised by a transaction-scoped advisory lock. */
+export class AuditLog {
+  constructor(private readonly db: DataSource) {}
+
+  async append(e: AuditEntry): Promise<StoredAuditRow> {
+    return this.db.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('hotline.audit_events'))`);
+      const last: Array<{ seq: string; hash: string }> = await m.query(
+        'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+      );
+      const prevHash = last[0]?.hash ?? GENESIS;
+      const row: AuditRow = {
+        seq: last[0] ? Number(last[0].seq) + 1 : 1,
+        at: new Date(Math.floor((e.at ?? new Date()).getTime())),
+        actorId: e.actorId,
+        actorName: e.actorName,
+        roles: [...e.roles].sort(),
+        action: e.action,
+        objectType: e.objectType,
+        objectId: e.objectId,
+        reason: e.reason,
+        outcome: e.outcome,
+        requestId: e.requestId,
+        details: e.details,
+      };
+      const hash = chainHash(prevHash, row);
+      await m.query(
+        `INSERT INTO audit_events (seq, at, actor_id, actor_name, roles, action, object_type, object_id, reason, outcome, request_id, details, prev_hash, hash)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+        [
+          row.seq,
+          row.at,
+          row.actorId,
+          row.actorName,
+          JSON.stringify(row.roles),
+          row.action,
+          row.objectType,
+          row.objectId,
+          row.reason,
+          row.outcome,
+          row.requestId,
+          row.details === null ? null : JSON.stringify(row.details),
+          prevHash,
+          hash,
+        ],
+      );
+      return { ...row, prevHash, hash };
+    });
+  }
+
+  /** Rows in storage order (by seq), streamed in pages. */
+  async *rows(pageSize = 5000): AsyncIterable<StoredAuditRow> {
+    let after = 0;
+    for (;;) {
+      const page: DbRow[] = await this.db.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [
+        after,
+        pageSize,
+      ]);
+      for (const r of page) yield fromDb(r);
+      if (page.length < pageSize) return;
+      after = Number(page[page.length - 1].seq);
+    }
+  }
+
+  async verify(checkpoints: Checkpoint[], keys: Map<string, crypto.KeyObject>): Promise<VerifyResult> {
+    return verifyChain(this.rows(), checkpoints, keys);
+  }
+
+  /** Signs the current head and appends it to the checkpoint file a third party keeps (and to the database). */
+  async checkpoint(signer: CheckpointSigner, file: string): Promise<Checkpoint | undefined> {
+    const last: Array<{ seq: string; hash: string }> = await this.db.query(
+      'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+    );
+    if (!last[0]) return undefined;
+    const base = { seq: Number(last[0].seq), hash: last[0].hash, at: new Date().toISOString(), keyId: signer.keyId };
+    const c: Checkpoint = { ...base, signature: signer.sign(checkpointPayload(base)) };
+    const done: unknown[] = await this.db.query('SELECT 1 FROM audit_checkpoints WHERE seq = $1', [c.seq]);
+    if (done.length) return undefined; // nothing new since the last checkpoint
+    await this.db.query('INSERT INTO audit_checkpoints (seq, hash, at, key_id, signature) VALUES ($1,$2,$3,$4,$5)', [
+      c.seq,
+      c.hash,
+      c.at,
+      c.keyId,
+      c.signature,
+    ]);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.appendFileSync(file, `${JSON.stringify(c)}\n`);
+    return c;
+  }
+}
