@@ -32,7 +32,12 @@ export const configSchema = z.object({
   HOTLINE_OBJECT_DIR: z.string().optional(),
   HOTLINE_DATA_DIR: z.string().default(path.resolve(repoRoot, '..', 'shared')),
   HOTLINE_MODEL_DIR: z.string().optional(),
-  HOTLINE_ASR_ENGINE: z.enum(['auto', 'pocketsphinx', 'vosk']).default('auto'),
+  HOTLINE_ASR_ENGINE: z.enum(['auto', 'pocketsphinx', 'vosk', 'sherpa']).default('auto'),
+  /** sherpa: the streaming transducer's directory (default: the offline model bundle's, else ../shared/models) */
+  HOTLINE_SHERPA_MODEL: z.string().optional(),
+  HOTLINE_SHERPA_DECODING: z.enum(['greedy_search', 'modified_beam_search']).default('greedy_search'),
+  /** sherpa: the Silero VAD directory (default beside the speech model); `none` keeps the energy VAD */
+  HOTLINE_VAD_MODEL: z.string().optional(),
   HOTLINE_ASR_CONCURRENCY: intIn(1, 64).default(1),
   HOTLINE_POCKETSPHINX_MODEL: z.string().default('/usr/share/pocketsphinx/model/en-us'),
   HOTLINE_POCKETSPHINX_LM: z.string().optional(),

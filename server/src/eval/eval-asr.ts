@@ -7,6 +7,7 @@ import { inspectWav } from '../speech/audio/wav';
 import { readKeyphrases } from '../speech/engines/pocketsphinx';
 import { ensureDomainLm } from '../speech/lm/build';
 import { EngineSpec } from '../speech/engine';
+import { sherpaFromConfig } from '../speech/engines';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
 import { renderCall } from '../synth/render';
@@ -89,6 +90,22 @@ async function main() {
     notes.push(
       `vosk: skipped — no Vosk model in ${vosk ?? 'HOTLINE_MODEL_DIR/vosk (HOTLINE_MODEL_DIR unset)'}; Vosk models come from the offline model bundle`,
     );
+  // the neural engine (sherpa-onnx), with the energy VAD and with Silero VAD, greedy and beam search
+  const sherpa = sherpaFromConfig(c);
+  if (fs.existsSync(sherpa.modelDir)) {
+    engines.push({ label: 'sherpa', spec: { engine: 'sherpa', modelDir: sherpa.modelDir, decoding: 'greedy_search' } });
+    engines.push({
+      label: 'sherpa beam',
+      spec: { engine: 'sherpa', modelDir: sherpa.modelDir, decoding: 'modified_beam_search' },
+    });
+    if (sherpa.vadDir) {
+      engines.push({ label: 'sherpa+silero', spec: { ...sherpa, engine: 'sherpa', decoding: 'greedy_search' } });
+      engines.push({
+        label: 'sherpa+silero beam',
+        spec: { ...sherpa, engine: 'sherpa', decoding: 'modified_beam_search' },
+      });
+    } else notes.push('silero VAD: skipped — no model (HOTLINE_VAD_MODEL, or silero-vad beside the speech model)');
+  } else notes.push(`sherpa: skipped — no model at ${sherpa.modelDir} (HOTLINE_SHERPA_MODEL or ../shared/models)`);
   // keyphrase spotting rides along with the general engine
   const keyphrases = c.HOTLINE_ASR_KEYPHRASES ?? path.join(repo, 'policies', 'asr', 'keyphrases.txt');
   engines[0].spec = { ...general, keyphrases };
@@ -97,12 +114,17 @@ async function main() {
 
   const threads = c.HOTLINE_ASR_CONCURRENCY;
   const summary: string[] = [];
-  for (const e of engines) {
+  // EVAL_ENGINES=label,label… picks engines by label (default: all); EVAL_SETS=real|synthetic likewise
+  const only = process.env.EVAL_ENGINES?.split(',').map((x) => x.trim());
+  const sets = process.env.EVAL_SETS?.split(',').map((x) => x.trim());
+  const chosen = engines.filter((e) => !only || only.includes(e.label));
+  const evalItems = items.filter((it) => !sets || sets.includes(it.set));
+  for (const e of chosen) {
     const pool = await SpeechPool.start(e.spec, threads);
     console.log(`\n== ${e.label} (${pool.modelId}), ${threads} thread(s)`);
     console.log(['set', 'band', 'file', 'ref words', 'errors', 'WER', 'RTF'].join('\t'));
     const totals = new Map<string, { errors: number; words: number; audioMs: number; wallMs: number }>();
-    for (const it of items) {
+    for (const it of evalItems) {
       const wav = fs.readFileSync(it.wav);
       const cpu0 = pool.decodeMs;
       const us = await transcribeWav(wav, it.channelMap, pool);

@@ -15,12 +15,14 @@ export interface KeyphraseHit {
 }
 
 export interface SpeechEngine {
-  readonly name: 'pocketsphinx' | 'vosk';
+  readonly name: 'pocketsphinx' | 'vosk' | 'sherpa';
   /** identifies the acoustic + language model, so a transcript records what produced it */
   readonly modelId: string;
   readonly sampleRate: number;
-  /** Decodes one utterance; word times are relative to its first sample. */
-  decode(pcm: Int16Array): RecognizedWord[];
+  /** rates the engine takes as they come (no resampling); others are resampled to `sampleRate` */
+  readonly nativeRates?: number[];
+  /** Decodes one utterance (at `rate`, default `sampleRate`); word times are relative to its first sample. */
+  decode(pcm: Int16Array, rate?: number): RecognizedWord[];
   /** phonetic keyphrase spotting over the same audio, when the engine has a keyphrase list */
   spot?(pcm: Int16Array): KeyphraseHit[];
   close(): void;
@@ -39,9 +41,13 @@ export class SpeechModelError extends Error {
 }
 
 export interface EngineSpec {
-  engine: 'pocketsphinx' | 'vosk';
-  /** pocketsphinx: model root with en-us/ and en-us.lm.bin; vosk: the model directory */
+  engine: 'pocketsphinx' | 'vosk' | 'sherpa';
+  /** pocketsphinx: model root with en-us/ and en-us.lm.bin; vosk, sherpa: the model directory */
   modelDir: string;
+  /** sherpa: greedy search (default) or modified beam search */
+  decoding?: 'greedy_search' | 'modified_beam_search';
+  /** sherpa: the Silero VAD model directory; without it the energy VAD segments */
+  vadDir?: string;
   /** pocketsphinx: an alternative language model (ARPA or binary) */
   lmPath?: string;
   /** pocketsphinx: a domain model interpolated with the general one, and its weight */

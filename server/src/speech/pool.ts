@@ -6,7 +6,7 @@ import type { PreparedAudio } from './transcribe';
 
 interface Pending {
   id: number;
-  msg: { type: 'decode'; pcm: Int16Array } | { type: 'prepare'; wav: Uint8Array };
+  msg: { type: 'decode'; pcm: Int16Array; rate: number } | { type: 'prepare'; wav: Uint8Array };
   resolve: (v: never) => void;
   reject: (e: Error) => void;
 }
@@ -22,6 +22,7 @@ interface Slot {
 export class SpeechPool {
   readonly modelId: string;
   readonly sampleRate: number;
+  readonly nativeRates?: number[];
   readonly engine: EngineSpec['engine'];
   private slots: Slot[] = [];
   private queue: Pending[] = [];
@@ -30,10 +31,11 @@ export class SpeechPool {
   /** thread CPU time spent decoding, ms */
   decodeMs = 0;
 
-  private constructor(spec: EngineSpec, info: { modelId: string; sampleRate: number }) {
+  private constructor(spec: EngineSpec, info: { modelId: string; sampleRate: number; nativeRates?: number[] }) {
     this.engine = spec.engine;
     this.modelId = info.modelId;
     this.sampleRate = info.sampleRate;
+    this.nativeRates = info.nativeRates;
   }
 
   static async start(spec: EngineSpec, size: number): Promise<SpeechPool> {
@@ -42,19 +44,28 @@ export class SpeechPool {
       Array.from(
         { length: size },
         () =>
-          new Promise<{ worker: Worker; modelId: string; sampleRate: number }>((resolve, reject) => {
-            const worker = new Worker(script, { workerData: spec });
-            const onMessage = (m: { type: string; modelId: string; sampleRate: number; message: string }) => {
-              worker.off('error', reject);
-              if (m.type === 'ready') resolve({ worker, modelId: m.modelId, sampleRate: m.sampleRate });
-              else {
-                void worker.terminate();
-                reject(new SpeechModelError(m.message));
-              }
-            };
-            worker.once('message', onMessage);
-            worker.once('error', reject);
-          }),
+          new Promise<{ worker: Worker; modelId: string; sampleRate: number; nativeRates?: number[] }>(
+            (resolve, reject) => {
+              const worker = new Worker(script, { workerData: spec });
+              const onMessage = (m: {
+                type: string;
+                modelId: string;
+                sampleRate: number;
+                nativeRates?: number[];
+                message: string;
+              }) => {
+                worker.off('error', reject);
+                if (m.type === 'ready')
+                  resolve({ worker, modelId: m.modelId, sampleRate: m.sampleRate, nativeRates: m.nativeRates });
+                else {
+                  void worker.terminate();
+                  reject(new SpeechModelError(m.message));
+                }
+              };
+              worker.once('message', onMessage);
+              worker.once('error', reject);
+            },
+          ),
       ),
     );
     const pool = new SpeechPool(spec, workers[0]);
@@ -72,8 +83,8 @@ export class SpeechPool {
   }
 
   /** Words of one speech segment, plus keyphrase hits when the engine spots phrases. */
-  decode(pcm: Int16Array): Promise<SegmentResult> {
-    return this.submit<SegmentResult>({ type: 'decode', pcm });
+  decode(pcm: Int16Array, rate = this.sampleRate): Promise<SegmentResult> {
+    return this.submit<SegmentResult>({ type: 'decode', pcm, rate });
   }
 
   /** WAV decoding, resampling and segmentation in a thread, so the caller's event loop (maybe the API's) stays free. */

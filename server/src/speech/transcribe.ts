@@ -19,7 +19,12 @@ export interface SpeechSegment {
   channel: number;
   offsetMs: number;
   pcm: Int16Array;
+  /** the rate of `pcm` (the engine's, or the recording's own where the engine takes it natively) */
+  sampleRate: number;
 }
+
+/** How a channel is cut into speech segments (default: the energy VAD), at the rate of the samples given. */
+export type Segmenter = (pcm: Int16Array, rate: number) => Array<{ startSample: number; endSample: number }>;
 
 export interface PreparedAudio {
   /** true when a two-channel file carried the same signal twice (decoded once) */
@@ -29,14 +34,23 @@ export interface PreparedAudio {
 
 export interface Decoder {
   sampleRate: number;
-  decode(pcm: Int16Array): Promise<SegmentResult>;
+  nativeRates?: number[];
+  decode(pcm: Int16Array, rate: number): Promise<SegmentResult>;
   /** audio preparation off the caller's event loop (the speech pool runs it in a worker thread) */
   prepare?(wav: Buffer): Promise<PreparedAudio>;
 }
 
-/** WAV → speech segments at the engine's rate: decode G.711/PCM, resample each channel, cut at pauses. */
-export function prepareAudio(wav: Buffer, rate: number): PreparedAudio {
+/**
+ * WAV → speech segments: decode G.711/PCM, cut each channel at pauses, and give each segment at the engine's rate, or
+ * at the recording's own rate when the engine takes that natively (8 kHz telephone audio fed without a round trip).
+ */
+export function prepareAudio(
+  wav: Buffer,
+  engineRate: number,
+  opts: { nativeRates?: number[]; segmenter?: { rate: number; cut: Segmenter } } = {},
+): PreparedAudio {
   const info = inspectWav(wav);
+  const rate = opts.nativeRates?.includes(info.sampleRate) ? info.sampleRate : engineRate;
   let channels = decodeWav(wav, info);
   let mergedChannels = false;
   if (channels.length === 2 && sameSignal(channels[0], channels[1])) {
@@ -46,11 +60,20 @@ export function prepareAudio(wav: Buffer, rate: number): PreparedAudio {
   const segments: SpeechSegment[] = [];
   channels.forEach((raw, ch) => {
     const pcm = resample(raw, info.sampleRate, rate);
-    for (const seg of detectSpeech(pcm, rate)) {
+    // the segmenter may work at a rate of its own (Silero: 16 kHz); its cuts are mapped back onto `pcm`
+    const seg = opts.segmenter;
+    const cuts = seg
+      ? seg.cut(seg.rate === rate ? pcm : resample(raw, info.sampleRate, seg.rate), seg.rate).map((c) => ({
+          startSample: Math.floor((c.startSample * rate) / seg.rate),
+          endSample: Math.min(pcm.length, Math.ceil((c.endSample * rate) / seg.rate)),
+        }))
+      : detectSpeech(pcm, rate);
+    for (const c of cuts) {
       segments.push({
         channel: ch,
-        offsetMs: Math.round((seg.startSample * 1000) / rate),
-        pcm: pcm.slice(seg.startSample, seg.endSample),
+        offsetMs: Math.round((c.startSample * 1000) / rate),
+        pcm: pcm.slice(c.startSample, c.endSample),
+        sampleRate: rate,
       });
     }
   });
@@ -66,12 +89,14 @@ export async function transcribeWav(
   channelMap: Speaker[],
   decoder: Decoder,
 ): Promise<TranscribedUtterance[]> {
-  const prepared = decoder.prepare ? await decoder.prepare(wav) : prepareAudio(wav, decoder.sampleRate);
+  const prepared = decoder.prepare
+    ? await decoder.prepare(wav)
+    : prepareAudio(wav, decoder.sampleRate, { nativeRates: decoder.nativeRates });
   // a mono call written as two identical channels: nobody can say which party spoke
   const map = prepared.mergedChannels ? [channelMap[0] === channelMap[1] ? channelMap[0] : 'unknown'] : channelMap;
   const out = await Promise.all(
     prepared.segments.map(async (seg): Promise<TranscribedUtterance | null> => {
-      const { words, keyphrases } = await decoder.decode(seg.pcm);
+      const { words, keyphrases } = await decoder.decode(seg.pcm, seg.sampleRate);
       if (words.length === 0 && keyphrases.length === 0) return null;
       const shift = <T extends { startMs: number; endMs: number }>(x: T): T => ({
         ...x,

@@ -3,10 +3,12 @@ import path from 'node:path';
 import type { Config } from '../../config';
 import { EngineSpec, SpeechEngine } from '../engine';
 import { PocketsphinxEngine } from './pocketsphinx';
+import { SherpaEngine, SileroSegmenter } from './sherpa';
 import { VoskEngine } from './vosk';
 
 export function createEngine(spec: EngineSpec): SpeechEngine {
   if (spec.engine === 'vosk') return new VoskEngine(spec.modelDir);
+  if (spec.engine === 'sherpa') return new SherpaEngine({ modelDir: spec.modelDir, decoding: spec.decoding });
   return new PocketsphinxEngine({
     modelDir: spec.modelDir,
     lmPath: spec.lmPath,
@@ -15,12 +17,18 @@ export function createEngine(spec: EngineSpec): SpeechEngine {
   });
 }
 
+/** The neural voice-activity detector that cuts segments where the sherpa engine runs (with its model). */
+export function createSegmenter(spec: EngineSpec): SileroSegmenter | undefined {
+  return spec.engine === 'sherpa' && spec.vadDir ? new SileroSegmenter(spec.vadDir) : undefined;
+}
+
 /**
  * `auto`: Vosk when the offline model bundle holds a Vosk model (HOTLINE_MODEL_DIR/vosk), else Debian's PocketSphinx.
  */
 export function chooseEngine(opts: {
-  engine: 'auto' | 'pocketsphinx' | 'vosk';
+  engine: 'auto' | 'pocketsphinx' | 'vosk' | 'sherpa';
   modelBundleDir?: string;
+  sherpa?: { modelDir: string; decoding: EngineSpec['decoding']; vadDir?: string };
   pocketsphinxModel: string;
   pocketsphinxLm?: string;
   domainLm?: { path: string; weight: number };
@@ -33,6 +41,10 @@ export function chooseEngine(opts: {
         'config: HOTLINE_ASR_ENGINE=vosk needs HOTLINE_MODEL_DIR (the offline model bundle holding vosk/)',
       );
     return { engine: 'vosk', modelDir: voskDir };
+  }
+  if (opts.engine === 'sherpa') {
+    if (!opts.sherpa) throw new Error('config: HOTLINE_ASR_ENGINE=sherpa needs HOTLINE_SHERPA_MODEL');
+    return { engine: 'sherpa', ...opts.sherpa };
   }
   if (opts.engine === 'auto' && voskDir && fs.existsSync(path.join(voskDir, 'am', 'final.mdl'))) {
     return { engine: 'vosk', modelDir: voskDir };
@@ -57,5 +69,18 @@ export function engineSpecFromConfig(c: Config): EngineSpec {
       ? { path: c.HOTLINE_ASR_DOMAIN_LM, weight: c.HOTLINE_ASR_DOMAIN_WEIGHT }
       : undefined,
     keyphrases: c.HOTLINE_ASR_KEYPHRASES,
+    sherpa: sherpaFromConfig(c),
   });
+}
+
+/** Where the sherpa model and the Silero VAD are: configured, or in the offline model bundle, or in ../shared. */
+export function sherpaFromConfig(c: Config): { modelDir: string; decoding: EngineSpec['decoding']; vadDir?: string } {
+  const base = c.HOTLINE_MODEL_DIR ?? path.join(c.HOTLINE_DATA_DIR, 'models');
+  const modelDir = c.HOTLINE_SHERPA_MODEL ?? path.join(base, 'sherpa-asr-en-gigaspeech-3.3M');
+  const vad = c.HOTLINE_VAD_MODEL ?? path.join(base, 'silero-vad');
+  return {
+    modelDir,
+    decoding: c.HOTLINE_SHERPA_DECODING,
+    vadDir: vad === 'none' || !fs.existsSync(vad) ? undefined : vad,
+  };
 }

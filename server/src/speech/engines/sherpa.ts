@@ -1,0 +1,224 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { RecognizedWord, SpeechEngine, SpeechModelError } from '../engine';
+
+/**
+ * sherpa-onnx (npm `sherpa-onnx-node`, pinned; its linux-x64 binaries come inside npm) running a streaming zipformer
+ * transducer. Every file of the model directory is checked against its SHA256SUMS before anything is loaded, and
+ * the model id carries the hash of that list, so a transcript names the exact model. 8 kHz audio is fed as it is:
+ * the recogniser computes its features from the rate it is given.
+ */
+
+/* The addon's surface we use (it ships JavaScript without types). */
+interface OnlineStream {
+  acceptWaveform(w: { samples: Float32Array; sampleRate: number }): void;
+  inputFinished(): void;
+}
+interface OnlineRecognizer {
+  createStream(): OnlineStream;
+  isReady(s: OnlineStream): boolean;
+  decode(s: OnlineStream): void;
+  getResult(s: OnlineStream): { text: string; tokens: string[]; timestamps: number[]; ys_probs: number[] };
+}
+interface SherpaModule {
+  OnlineRecognizer: new (config: unknown) => OnlineRecognizer;
+}
+
+export interface SherpaModel {
+  dir: string;
+  encoder: string;
+  decoder: string;
+  joiner: string;
+  tokens: string;
+  /** `name#<first 12 hex of sha256(SHA256SUMS)>` */
+  id: string;
+}
+
+/** Reads SHA256SUMS and checks every file it lists; returns the hash of the list itself. */
+export function verifySha256Sums(dir: string): { files: string[]; listHash: string } {
+  const list = path.join(dir, 'SHA256SUMS');
+  if (!fs.existsSync(list)) throw new SpeechModelError(`${dir}: no SHA256SUMS; a model without checksums is refused`);
+  const text = fs.readFileSync(list, 'utf8');
+  const files: string[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (!line.trim()) continue;
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line.trim());
+    if (!m) throw new SpeechModelError(`${list}:${i + 1}: not a "sha256  file" line`);
+    const file = path.join(dir, m[2]);
+    if (!fs.existsSync(file)) throw new SpeechModelError(`${dir}: ${m[2]} is listed in SHA256SUMS but missing`);
+    const got = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    if (got !== m[1]) throw new SpeechModelError(`${dir}: ${m[2]} does not match SHA256SUMS (tampered or damaged)`);
+    files.push(m[2]);
+  }
+  return { files, listHash: crypto.createHash('sha256').update(text).digest('hex') };
+}
+
+/** The transducer's files in a model directory (verified), by their usual names. */
+export function sherpaModel(dir: string): SherpaModel {
+  if (!fs.existsSync(dir)) throw new SpeechModelError(`sherpa model directory ${dir} does not exist`);
+  const { files, listHash } = verifySha256Sums(dir);
+  const top = files.filter((f) => !f.includes('/'));
+  const pick = (part: string) => {
+    const all = top.filter((f) => f.startsWith(`${part}-`) && f.endsWith('.onnx'));
+    const chosen = all.find((f) => f.endsWith('.int8.onnx')) ?? all[0];
+    if (!chosen) throw new SpeechModelError(`${dir}: no ${part}-*.onnx listed in SHA256SUMS`);
+    return path.join(dir, chosen);
+  };
+  if (!top.includes('tokens.txt')) throw new SpeechModelError(`${dir}: tokens.txt is not listed in SHA256SUMS`);
+  return {
+    dir,
+    encoder: pick('encoder'),
+    decoder: pick('decoder'),
+    joiner: pick('joiner'),
+    tokens: path.join(dir, 'tokens.txt'),
+    id: `sherpa:${path.basename(dir)}#${listHash.slice(0, 12)}`,
+  };
+}
+
+/** Tokens (BPE pieces; a leading space starts a word) with their times and log-probabilities → words. */
+export function tokensToWords(
+  r: { tokens: string[]; timestamps: number[]; ys_probs: number[] },
+  endSeconds: number,
+): RecognizedWord[] {
+  const words: Array<{ text: string; start: number; logp: number[] }> = [];
+  r.tokens.forEach((tok, i) => {
+    const starts = tok.startsWith(' ') || tok.startsWith('▁') || words.length === 0;
+    const piece = tok.replace(/^[ ▁]+/, '');
+    if (starts) words.push({ text: piece, start: r.timestamps[i] ?? 0, logp: [] });
+    else words[words.length - 1].text += piece;
+    words[words.length - 1].logp.push(r.ys_probs[i] ?? 0);
+  });
+  return words
+    .filter((w) => w.text.length > 0)
+    .map((w, i, all) => {
+      // a word ends where the next begins (less a token's hop), or at most 0.6 s after it began
+      const next = all[i + 1]?.start ?? endSeconds;
+      const end = Math.min(Math.max(w.start + 0.08, next - 0.04), w.start + 0.6 + 0.12 * w.text.length);
+      const meanLogp = w.logp.reduce((a, b) => a + b, 0) / w.logp.length;
+      return {
+        word: w.text.toLowerCase(),
+        startMs: Math.round(w.start * 1000),
+        endMs: Math.round(Math.min(end, endSeconds) * 1000),
+        confidence: Math.round(Math.exp(meanLogp) * 1000) / 1000,
+      };
+    });
+}
+
+export class SherpaEngine implements SpeechEngine {
+  readonly name = 'sherpa' as const;
+  readonly modelId: string;
+  /** the model's own rate; `nativeRates` are fed as they come */
+  readonly sampleRate = 16000;
+  readonly nativeRates = [8000, 16000];
+  private readonly recognizer: OnlineRecognizer;
+
+  constructor(opts: { modelDir: string; decoding?: 'greedy_search' | 'modified_beam_search' }) {
+    const m = sherpaModel(opts.modelDir);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sherpa = require('sherpa-onnx-node') as SherpaModule;
+    this.recognizer = new sherpa.OnlineRecognizer({
+      featConfig: { sampleRate: 16000, featureDim: 80 },
+      modelConfig: {
+        transducer: { encoder: m.encoder, decoder: m.decoder, joiner: m.joiner },
+        tokens: m.tokens,
+        numThreads: 1,
+        provider: 'cpu',
+        debug: 0,
+      },
+      decodingMethod: opts.decoding ?? 'greedy_search',
+      maxActivePaths: 4,
+      enableEndpoint: 0,
+    });
+    this.modelId = `${m.id}/${opts.decoding ?? 'greedy_search'}`;
+  }
+
+  decode(pcm: Int16Array, sampleRate = this.sampleRate): RecognizedWord[] {
+    const samples = new Float32Array(pcm.length);
+    for (let i = 0; i < pcm.length; i++) samples[i] = pcm[i] / 32768;
+    const s = this.recognizer.createStream();
+    s.acceptWaveform({ samples, sampleRate });
+    // trailing silence flushes the last chunk through the streaming encoder
+    s.acceptWaveform({ samples: new Float32Array(Math.round(sampleRate * 0.4)), sampleRate });
+    s.inputFinished();
+    while (this.recognizer.isReady(s)) this.recognizer.decode(s);
+    return tokensToWords(this.recognizer.getResult(s), pcm.length / sampleRate);
+  }
+
+  close(): void {
+    // the addon frees the recogniser with its handle
+  }
+}
+
+interface VadSegment {
+  start: number;
+  samples: Float32Array;
+}
+interface Vad {
+  acceptWaveform(samples: Float32Array): void;
+  isEmpty(): boolean;
+  front(): VadSegment;
+  pop(): void;
+  flush(): void;
+}
+
+/**
+ * Silero VAD (through sherpa-onnx) at 16 kHz, window 512; the model file is checked against its SHA256SUMS. Segment
+ * starts are padded by `padMs` (the detector clips about 0.1 s) and ends by half that.
+ */
+export class SileroSegmenter {
+  readonly modelId: string;
+  private readonly config: unknown;
+  private readonly sherpa: { Vad: new (config: unknown, bufferSeconds: number) => Vad };
+
+  constructor(
+    dir: string,
+    private readonly opts: { threshold?: number; padMs?: number } = {},
+  ) {
+    const { files, listHash } = verifySha256Sums(dir);
+    const model = files.find((f) => f.endsWith('.onnx'));
+    if (!model) throw new SpeechModelError(`${dir}: no .onnx model listed in SHA256SUMS`);
+    this.modelId = `silero-vad#${listHash.slice(0, 12)}`;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.sherpa = require('sherpa-onnx-node');
+    this.config = {
+      sileroVad: {
+        model: path.join(dir, model),
+        threshold: opts.threshold ?? 0.3,
+        minSilenceDuration: 0.3,
+        minSpeechDuration: 0.2,
+        maxSpeechDuration: 20,
+        windowSize: 512,
+      },
+      sampleRate: 16000,
+      numThreads: 1,
+      debug: 0,
+    };
+  }
+
+  /** Speech segments of 16 kHz audio, as [start, end) sample indices at 16 kHz. */
+  segments(pcm16k: Int16Array): Array<{ startSample: number; endSample: number }> {
+    const vad = new this.sherpa.Vad(this.config, Math.max(30, pcm16k.length / 16000 + 1));
+    const f = new Float32Array(pcm16k.length);
+    for (let i = 0; i < f.length; i++) f[i] = pcm16k[i] / 32768;
+    const out: Array<{ startSample: number; endSample: number }> = [];
+    const take = () => {
+      while (!vad.isEmpty()) {
+        const s = vad.front();
+        out.push({ startSample: s.start, endSample: s.start + s.samples.length });
+        vad.pop();
+      }
+    };
+    for (let i = 0; i < f.length; i += 512) {
+      vad.acceptWaveform(f.subarray(i, Math.min(i + 512, f.length)));
+      take();
+    }
+    vad.flush();
+    take();
+    const pad = Math.round(((this.opts.padMs ?? 150) * 16000) / 1000);
+    return out.map((s) => ({
+      startSample: Math.max(0, s.startSample - pad),
+      endSample: Math.min(pcm16k.length, s.endSample + Math.round(pad / 2)),
+    }));
+  }
+}
