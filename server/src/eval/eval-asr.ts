@@ -7,7 +7,8 @@ import { inspectWav } from '../speech/audio/wav';
 import { readKeyphrases } from '../speech/engines/pocketsphinx';
 import { ensureDomainLm } from '../speech/lm/build';
 import { EngineSpec } from '../speech/engine';
-import { sherpaFromConfig } from '../speech/engines';
+import { keyphraseList, sherpaFromConfig } from '../speech/engines';
+import { loadPolicyFile, policyPhrases } from '../inspection/qa-policy';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
 import { renderCall } from '../synth/render';
@@ -90,30 +91,44 @@ async function main() {
     notes.push(
       `vosk: skipped — no Vosk model in ${vosk ?? 'HOTLINE_MODEL_DIR/vosk (HOTLINE_MODEL_DIR unset)'}; Vosk models come from the offline model bundle`,
     );
-  // the neural engine (sherpa-onnx), with the energy VAD and with Silero VAD, greedy and beam search
-  const sherpa = sherpaFromConfig(c);
-  if (fs.existsSync(sherpa.modelDir)) {
-    engines.push({ label: 'sherpa', spec: { engine: 'sherpa', modelDir: sherpa.modelDir, decoding: 'greedy_search' } });
-    engines.push({
-      label: 'sherpa beam',
-      spec: { engine: 'sherpa', modelDir: sherpa.modelDir, decoding: 'modified_beam_search' },
-    });
-    if (sherpa.vadDir) {
-      engines.push({ label: 'sherpa+silero', spec: { ...sherpa, engine: 'sherpa', decoding: 'greedy_search' } });
-      engines.push({
-        label: 'sherpa+silero beam',
-        spec: { ...sherpa, engine: 'sherpa', decoding: 'modified_beam_search' },
-      });
-    } else notes.push('silero VAD: skipped — no model (HOTLINE_VAD_MODEL, or silero-vad beside the speech model)');
-  } else notes.push(`sherpa: skipped — no model at ${sherpa.modelDir} (HOTLINE_SHERPA_MODEL or ../shared/models)`);
   // keyphrase spotting rides along with the general engine
   const keyphrases = c.HOTLINE_ASR_KEYPHRASES ?? path.join(repo, 'policies', 'asr', 'keyphrases.txt');
   engines[0].spec = { ...general, keyphrases };
   const phraseList = readKeyphrases(keyphrases, path.join(c.HOTLINE_POCKETSPHINX_MODEL, 'cmudict-en-us.dict'));
-  const kws = { hits: 0, misses: 0, falseSynthetic: 0, falseReal: 0, realMinutes: 0, detail: [] as string[] };
+  // the neural engine (sherpa-onnx): energy VAD or Silero VAD, greedy or beam search, alone or with PocketSphinx
+  // (domain model + keyphrase spotting) beside it for digit-dense segments, and with contextual biasing (hotwords)
+  const sherpa = sherpaFromConfig(c);
+  if (fs.existsSync(sherpa.modelDir)) {
+    const base: EngineSpec = { engine: 'sherpa', modelDir: sherpa.modelDir };
+    const second: EngineSpec = { ...general, domainLm: { path: domainLm, weight: 0.1 }, keyphrases };
+    // biased towards what the worker would bias towards: the keyphrase list and the shipped QA packs' phrases
+    const qaDir = path.join(repo, 'policies', 'qa');
+    const packs = fs
+      .readdirSync(qaDir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .map((f) => loadPolicyFile(path.join(qaDir, f)));
+    const hotwords = {
+      phrases: [...keyphraseList(keyphrases), ...policyPhrases(packs)],
+      score: Number(process.env.EVAL_HOTWORDS_SCORE ?? 3),
+      workDir: path.join(work, 'asr'),
+    };
+    engines.push({ label: 'sherpa', spec: { ...base, decoding: 'greedy_search' } });
+    engines.push({ label: 'sherpa beam', spec: { ...base, decoding: 'modified_beam_search' } });
+    if (sherpa.vadDir) {
+      const v = { ...base, vadDir: sherpa.vadDir };
+      engines.push({ label: 'sherpa+silero', spec: { ...v, decoding: 'greedy_search' } });
+      engines.push({ label: 'sherpa+silero beam', spec: { ...v, decoding: 'modified_beam_search' } });
+      engines.push({ label: 'sherpa+silero+ps', spec: { ...v, decoding: 'greedy_search', secondPass: second } });
+      engines.push({
+        label: 'sherpa+silero+ps hotwords',
+        spec: { ...v, decoding: 'modified_beam_search', secondPass: second, hotwords },
+      });
+    } else notes.push('silero VAD: skipped — no model (HOTLINE_VAD_MODEL, or silero-vad beside the speech model)');
+  } else notes.push(`sherpa: skipped — no model at ${sherpa.modelDir} (HOTLINE_SHERPA_MODEL or ../shared/models)`);
 
   const threads = c.HOTLINE_ASR_CONCURRENCY;
   const summary: string[] = [];
+  const phraseSummary: string[] = [];
   // EVAL_ENGINES=label,label… picks engines by label (default: all); EVAL_SETS=real|synthetic likewise
   const only = process.env.EVAL_ENGINES?.split(',').map((x) => x.trim());
   const sets = process.env.EVAL_SETS?.split(',').map((x) => x.trim());
@@ -124,6 +139,16 @@ async function main() {
     console.log(`\n== ${e.label} (${pool.modelId}), ${threads} thread(s)`);
     console.log(['set', 'band', 'file', 'ref words', 'errors', 'WER', 'RTF'].join('\t'));
     const totals = new Map<string, { errors: number; words: number; audioMs: number; wallMs: number }>();
+    const phrases = {
+      spoken: 0,
+      text: 0,
+      spot: 0,
+      either: 0,
+      falseSynthetic: 0,
+      falseReal: 0,
+      realMinutes: 0,
+      detail: [] as string[],
+    };
     for (const it of evalItems) {
       const wav = fs.readFileSync(it.wav);
       const cpu0 = pool.decodeMs;
@@ -131,20 +156,25 @@ async function main() {
       const decodeMs = pool.decodeMs - cpu0;
       const audioMs = inspectWav(wav).durationMs * inspectWav(wav).channels;
       const w = wordErrors(it.reference, us.map((u) => u.text).join(' '));
-      if (e.spec.keyphrases) {
-        const found = us.flatMap((u) => u.keyphrases.map((k) => k.phrase));
-        const ref = ` ${normalizeWords(it.reference).join(' ')} `;
-        if (it.set === 'real') kws.realMinutes += inspectWav(wav).durationMs / 60000;
-        for (const p of phraseList) {
-          const truth = ref.split(` ${p} `).length - 1;
-          const got = found.filter((f) => f === p).length;
-          if (it.set === 'synthetic') {
-            kws.hits += Math.min(truth, got);
-            kws.misses += Math.max(0, truth - got);
-            kws.falseSynthetic += Math.max(0, got - truth);
-          } else kws.falseReal += Math.max(0, got - truth);
-          if (got !== truth) kws.detail.push(`${it.set}/${it.band}/${it.id}: "${p}" spoken ${truth}, found ${got}`);
-        }
+      // the policy phrases: heard in the transcript text, and (engines that spot) found by keyphrase search
+      const ref = ` ${normalizeWords(it.reference).join(' ')} `;
+      const hyp = ` ${normalizeWords(us.map((u) => u.text).join(' ')).join(' ')} `;
+      const spotted = us.flatMap((u) => u.keyphrases.map((k) => k.phrase));
+      if (it.set === 'real') phrases.realMinutes += inspectWav(wav).durationMs / 60000;
+      for (const p of phraseList) {
+        const truth = ref.split(` ${p} `).length - 1;
+        const inText = hyp.split(` ${p} `).length - 1;
+        const got = spotted.filter((f) => f === p).length;
+        const either = Math.max(inText, got);
+        if (it.set === 'synthetic') {
+          phrases.spoken += truth;
+          phrases.text += Math.min(truth, inText);
+          phrases.spot += Math.min(truth, got);
+          phrases.either += Math.min(truth, either);
+          phrases.falseSynthetic += Math.max(0, either - truth);
+        } else phrases.falseReal += Math.max(0, either - truth);
+        if (either !== truth)
+          phrases.detail.push(`${it.set}/${it.band}/${it.id}: "${p}" spoken ${truth}, text ${inText}, spotted ${got}`);
       }
       console.log(
         [
@@ -166,6 +196,11 @@ async function main() {
       totals.set(key, t);
     }
     await pool.close();
+    const pct = (n: number) => `${((n / Math.max(1, phrases.spoken)) * 100).toFixed(1)}%`;
+    phraseSummary.push(
+      `${e.label.padEnd(26)} synthetic: ${phrases.spoken} spoken, in text ${phrases.text} (${pct(phrases.text)}), spotted ${phrases.spot}, either ${phrases.either} (${pct(phrases.either)}), ${phrases.falseSynthetic} false; real: ${phrases.falseReal} false in ${phrases.realMinutes.toFixed(1)} min`,
+    );
+    if (process.env.EVAL_PHRASE_DETAIL) for (const d of phrases.detail) console.log(`  ${d}`);
     for (const [k, t] of totals) {
       summary.push(
         `${e.label.padEnd(20)} ${k.padEnd(16)} WER ${((t.errors / t.words) * 100).toFixed(1).padStart(5)}%  (${t.errors}/${t.words} words)  RTF ${(t.wallMs / t.audioMs).toFixed(3)}`,
@@ -173,17 +208,11 @@ async function main() {
     }
   }
   console.log(
-    `\n== keyphrase spotting (${path.relative(repo, keyphrases)}, ${phraseList.length} phrases, general model)`,
+    `\n== policy phrases (${path.relative(repo, keyphrases)}, ${phraseList.length} phrases): recall on the synthetic calls (transcript text, keyphrase spotting, either) and false alarms (either) on both sets`,
   );
+  for (const p of phraseSummary) console.log(p);
   console.log(
-    `synthetic calls: ${kws.hits} of ${kws.hits + kws.misses} spoken phrases found (recall ${((kws.hits / Math.max(1, kws.hits + kws.misses)) * 100).toFixed(1)}%), ${kws.falseSynthetic} false alarm(s)`,
-  );
-  console.log(
-    `real recordings: ${kws.falseReal} false alarm(s) in ${kws.realMinutes.toFixed(1)} min of audio (16 kHz + telephone band)`,
-  );
-  for (const d of kws.detail) console.log(`  ${d}`);
-  console.log(
-    '\n== overall (RTF = decode thread time / audio time, per channel; the first engine also runs keyphrase search)',
+    '\n== overall (RTF = decode thread time / audio time, per channel, including keyphrase search and second passes)',
   );
   for (const s of summary) console.log(s);
   for (const n of notes) console.log(`note: ${n}`);

@@ -279,3 +279,17 @@ export function selectPolicy(
   }
   return best?.p;
 }
+
+/**
+ * The phrases the policies listen for (the keywords of phrase rules, English policies only, calls only): what the
+ * speech engine is biased towards, so a required disclosure or a forbidden request is heard where it was said.
+ */
+export function policyPhrases(policies: Policy[]): string[] {
+  const out = new Set<string>();
+  for (const p of policies) {
+    if (!p.doc.language.startsWith('en') || !p.doc.applies.channels.includes('call')) continue;
+    for (const { rule } of allRules(p.doc))
+      if (rule.type === 'phrase') for (const k of rule.match.keywords ?? []) out.add(k.toLowerCase());
+  }
+  return [...out].sort();
+}

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { auditPaths, CheckpointSigner } from '../audit/checkpoints';
 import type { Worker } from 'bullmq';
 import { LanguageModels } from '../understanding/classifier';
+import { policyPhrases } from '../inspection/qa-policy';
 import { startReinspectWorker } from '../queues/reinspect';
 import { importPolicyDir } from '../commands/qa-policies';
 import { reconcile } from '../queues/reconciler';
@@ -47,7 +48,17 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       'language models not loaded: the understand stage is stopped until they are fixed',
     );
   }
-  const spec = engineSpecFromConfig(c);
+  const configured = engineSpecFromConfig(c);
+  // contextual biasing: the keyphrase list and what the active QA policies listen for
+  const spec = configured.hotwords
+    ? {
+        ...configured,
+        hotwords: {
+          ...configured.hotwords,
+          phrases: [...configured.hotwords.phrases, ...policyPhrases(await s.inspections.activePolicies())],
+        },
+      }
+    : configured;
   const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
   s.log.info({ engine: spec.engine, modelId: pool.modelId, threads: pool.size }, 'speech model loaded');
 

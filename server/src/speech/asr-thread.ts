@@ -31,7 +31,7 @@ try {
       if (msg.type === 'decode') {
         const value: SegmentResult = {
           words: engine.decode(msg.pcm, msg.rate),
-          keyphrases: engine.spot?.(msg.pcm) ?? [],
+          keyphrases: engine.spot?.(msg.pcm, msg.rate) ?? [],
         };
         port.postMessage({ type: 'result', id: msg.id, value, ms: Number(process.hrtime.bigint() - t0) / 1e6 });
       } else {

@@ -24,7 +24,7 @@ export interface SpeechEngine {
   /** Decodes one utterance (at `rate`, default `sampleRate`); word times are relative to its first sample. */
   decode(pcm: Int16Array, rate?: number): RecognizedWord[];
   /** phonetic keyphrase spotting over the same audio, when the engine has a keyphrase list */
-  spot?(pcm: Int16Array): KeyphraseHit[];
+  spot?(pcm: Int16Array, rate?: number): KeyphraseHit[];
   close(): void;
 }
 
@@ -48,6 +48,10 @@ export interface EngineSpec {
   decoding?: 'greedy_search' | 'modified_beam_search';
   /** sherpa: the Silero VAD model directory; without it the energy VAD segments */
   vadDir?: string;
+  /** sherpa: contextual biasing towards these phrases (beam search), files written under workDir */
+  hotwords?: { phrases: string[]; score: number; workDir: string };
+  /** sherpa: PocketSphinx beside it for keyphrase spotting and a second pass over digit-dense segments */
+  secondPass?: EngineSpec;
   /** pocketsphinx: an alternative language model (ARPA or binary) */
   lmPath?: string;
   /** pocketsphinx: a domain model interpolated with the general one, and its weight */

@@ -6,9 +6,16 @@ import { realClips, telephoneVersion } from '../../src/demo/real-audio';
 import { wordErrors } from '../../src/lib/wer';
 import { decodeWav, inspectWav } from '../../src/speech/audio/wav';
 import { resample } from '../../src/speech/audio/resample';
-import { SpeechModelError } from '../../src/speech/engine';
-import { chooseEngine } from '../../src/speech/engines';
-import { SherpaEngine, SileroSegmenter, tokensToWords, verifySha256Sums } from '../../src/speech/engines/sherpa';
+import { EngineSpec, SpeechModelError } from '../../src/speech/engine';
+import { chooseEngine, keyphraseList } from '../../src/speech/engines';
+import { digitWords } from '../../src/speech/engines/combined';
+import {
+  SherpaEngine,
+  SileroSegmenter,
+  sentencepieceVocab,
+  tokensToWords,
+  verifySha256Sums,
+} from '../../src/speech/engines/sherpa';
 import { prepareAudio, transcribeWav } from '../../src/speech/transcribe';
 import { synthCalls } from '../helpers/synth';
 
@@ -81,7 +88,7 @@ describe('recognition on real speech', () => {
     const { clips } = realClips(DATA, work);
     const clip = clips.find((c) => c.id.endsWith('0870'))!;
     const engine = new SherpaEngine({ modelDir: MODEL });
-    expect(engine.modelId).toMatch(/^sherpa:sherpa-asr-en-gigaspeech-3\.3M#[0-9a-f]{12}\/greedy_search$/);
+    expect(engine.modelId).toMatch(/^sherpa:sherpa-asr-en-gigaspeech-3\.3M#[0-9a-f]{12}\/greedy$/);
     const wide = prepareAudio(fs.readFileSync(clip.wav), engine.sampleRate, { nativeRates: engine.nativeRates });
     const hyp16 = wide.segments.flatMap((s) => engine.decode(s.pcm, s.sampleRate));
     expect(wordErrors(clip.reference, hyp16.map((w) => w.word).join(' ')).wer).toBeLessThan(0.2);
@@ -126,7 +133,7 @@ describe('through the speech pool (a worker thread per model), Silero VAD cuttin
     const { call } = synthCalls().get('bank-compliant')!;
     const pool = await SpeechPool.start({ engine: 'sherpa', modelDir: MODEL, vadDir: VAD }, 1);
     try {
-      expect(pool.modelId).toMatch(/^sherpa:.*\+silero-vad#[0-9a-f]{12}$/);
+      expect(pool.modelId).toMatch(/^sherpa:.*\+silero#[0-9a-f]{8}$/);
       expect(pool.nativeRates).toEqual([8000, 16000]);
       const us = await transcribeWav(fs.readFileSync(call.wav8kUlaw), ['agent', 'customer'], pool);
       expect(new Set(us.map((u) => u.speaker))).toEqual(new Set(['agent', 'customer']));
@@ -140,5 +147,82 @@ describe('through the speech pool (a worker thread per model), Silero VAD cuttin
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('contextual biasing and the second pass', () => {
+  it('reads the sentencepiece vocabulary out of bpe.model: the same pieces, in the same order, as tokens.txt', () => {
+    need(MODEL);
+    const vocab = sentencepieceVocab(fs.readFileSync(path.join(MODEL, 'bpe.model')));
+    const tokens = fs
+      .readFileSync(path.join(MODEL, 'tokens.txt'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')[0]);
+    expect(vocab.map((v) => v.piece)).toEqual(tokens);
+    expect(vocab.every((v) => Number.isFinite(v.score))).toBe(true);
+    expect(() => sentencepieceVocab(Buffer.from([0x10, 0x01]))).toThrow(/no sentencepiece vocabulary/);
+  });
+
+  it('hotwords from the policy phrases bring "security code" back where the flite agent voice loses it', async () => {
+    need(MODEL);
+    need(VAD);
+    const { call } = synthCalls().get('bank-card-cvv')!;
+    const phrases = keyphraseList(path.resolve(__dirname, '..', '..', '..', 'policies', 'asr', 'keyphrases.txt'));
+    expect(phrases).toContain('security code');
+    const hear = async (hotwords?: { phrases: string[]; score: number; workDir: string }) => {
+      const pool = await SpeechPool.start(
+        { engine: 'sherpa', modelDir: MODEL, vadDir: VAD, decoding: 'modified_beam_search', hotwords },
+        1,
+      );
+      try {
+        const us = await transcribeWav(fs.readFileSync(call.wav8kUlaw), ['agent', 'customer'], pool);
+        return { id: pool.modelId, text: us.map((u) => u.text).join(' ') };
+      } finally {
+        await pool.close();
+      }
+    };
+    const plain = await hear();
+    const biased = await hear({ phrases, score: 3, workDir: fs.mkdtempSync(path.join(os.tmpdir(), 'hotwords-')) });
+    const count = (t: string) => t.split('security code').length - 1;
+    expect(biased.id).toMatch(/\/beam\+hw10@3#[0-9a-f]{8}\+silero#/);
+    expect(count(biased.text)).toBeGreaterThan(count(plain.text));
+  });
+
+  it('a digit-dense segment the transducer shortens is decoded again by PocketSphinx, which keeps all the digits', async () => {
+    need(MODEL);
+    const { call } = synthCalls().get('bank-card-cvv')!;
+    const card = call.turns.find((t) => /four one one one/.test(t.text))!;
+    const spoken = digitWords(
+      card.text.split(/[ ,.]+/).map((word) => ({ word })),
+      true,
+    );
+    const ps: EngineSpec = { engine: 'pocketsphinx', modelDir: '/usr/share/pocketsphinx/model/en-us' };
+    const digitsHeard = async (spec: EngineSpec) => {
+      const pool = await SpeechPool.start(spec, 1);
+      try {
+        const us = await transcribeWav(fs.readFileSync(call.wav8kUlaw), ['agent', 'customer'], pool);
+        const u = us.find((x) => x.speaker === 'customer' && x.startMs < card.endMs && x.endMs > card.startMs)!;
+        return digitWords(u.words, true);
+      } finally {
+        await pool.close();
+      }
+    };
+    const alone = await digitsHeard({ engine: 'sherpa', modelDir: MODEL });
+    const full: EngineSpec = {
+      engine: 'sherpa',
+      modelDir: MODEL,
+      secondPass: ps,
+      vadDir: VAD,
+      hotwords: { phrases: ['security code'], score: 3, workDir: fs.mkdtempSync(path.join(os.tmpdir(), 'hw-')) },
+    };
+    // what transcripts and verdicts record fits conversations.asr_engine (128 characters)
+    const pool = await SpeechPool.start(full, 1);
+    expect(pool.modelId.length).toBeLessThanOrEqual(128);
+    await pool.close();
+    const combined = await digitsHeard({ engine: 'sherpa', modelDir: MODEL, secondPass: ps });
+    expect(alone).toBeLessThan(spoken);
+    expect(combined).toBeGreaterThan(alone);
+    expect(combined).toBeGreaterThanOrEqual(spoken - 2);
   });
 });

@@ -3,12 +3,16 @@ import path from 'node:path';
 import type { Config } from '../../config';
 import { EngineSpec, SpeechEngine } from '../engine';
 import { PocketsphinxEngine } from './pocketsphinx';
+import { CombinedEngine } from './combined';
 import { SherpaEngine, SileroSegmenter } from './sherpa';
 import { VoskEngine } from './vosk';
 
 export function createEngine(spec: EngineSpec): SpeechEngine {
   if (spec.engine === 'vosk') return new VoskEngine(spec.modelDir);
-  if (spec.engine === 'sherpa') return new SherpaEngine({ modelDir: spec.modelDir, decoding: spec.decoding });
+  if (spec.engine === 'sherpa') {
+    const sherpa = new SherpaEngine({ modelDir: spec.modelDir, decoding: spec.decoding, hotwords: spec.hotwords });
+    return spec.secondPass ? new CombinedEngine(sherpa, createEngine(spec.secondPass)) : sherpa;
+  }
   return new PocketsphinxEngine({
     modelDir: spec.modelDir,
     lmPath: spec.lmPath,
@@ -28,7 +32,13 @@ export function createSegmenter(spec: EngineSpec): SileroSegmenter | undefined {
 export function chooseEngine(opts: {
   engine: 'auto' | 'pocketsphinx' | 'vosk' | 'sherpa';
   modelBundleDir?: string;
-  sherpa?: { modelDir: string; decoding: EngineSpec['decoding']; vadDir?: string };
+  sherpa?: {
+    modelDir: string;
+    decoding: EngineSpec['decoding'];
+    vadDir?: string;
+    hotwords?: EngineSpec['hotwords'];
+    secondPass?: boolean;
+  };
   pocketsphinxModel: string;
   pocketsphinxLm?: string;
   domainLm?: { path: string; weight: number };
@@ -42,20 +52,22 @@ export function chooseEngine(opts: {
       );
     return { engine: 'vosk', modelDir: voskDir };
   }
-  if (opts.engine === 'sherpa') {
-    if (!opts.sherpa) throw new Error('config: HOTLINE_ASR_ENGINE=sherpa needs HOTLINE_SHERPA_MODEL');
-    return { engine: 'sherpa', ...opts.sherpa };
-  }
-  if (opts.engine === 'auto' && voskDir && fs.existsSync(path.join(voskDir, 'am', 'final.mdl'))) {
-    return { engine: 'vosk', modelDir: voskDir };
-  }
-  return {
+  const pocketsphinx: EngineSpec = {
     engine: 'pocketsphinx',
     modelDir: opts.pocketsphinxModel,
     lmPath: opts.pocketsphinxLm,
     domainLm: opts.domainLm,
     keyphrases: opts.keyphrases,
   };
+  if (opts.engine === 'sherpa') {
+    if (!opts.sherpa) throw new Error('config: HOTLINE_ASR_ENGINE=sherpa needs HOTLINE_SHERPA_MODEL');
+    const { secondPass, ...sherpa } = opts.sherpa;
+    return { engine: 'sherpa', ...sherpa, ...(secondPass ? { secondPass: pocketsphinx } : {}) };
+  }
+  if (opts.engine === 'auto' && voskDir && fs.existsSync(path.join(voskDir, 'am', 'final.mdl'))) {
+    return { engine: 'vosk', modelDir: voskDir };
+  }
+  return pocketsphinx;
 }
 
 /** The engine the worker runs, from configuration (the worker and the benchmark share it). */
@@ -74,7 +86,7 @@ export function engineSpecFromConfig(c: Config): EngineSpec {
 }
 
 /** Where the sherpa model and the Silero VAD are: configured, or in the offline model bundle, or in ../shared. */
-export function sherpaFromConfig(c: Config): { modelDir: string; decoding: EngineSpec['decoding']; vadDir?: string } {
+export function sherpaFromConfig(c: Config): NonNullable<Parameters<typeof chooseEngine>[0]['sherpa']> {
   const base = c.HOTLINE_MODEL_DIR ?? path.join(c.HOTLINE_DATA_DIR, 'models');
   const modelDir = c.HOTLINE_SHERPA_MODEL ?? path.join(base, 'sherpa-asr-en-gigaspeech-3.3M');
   const vad = c.HOTLINE_VAD_MODEL ?? path.join(base, 'silero-vad');
@@ -82,5 +94,30 @@ export function sherpaFromConfig(c: Config): { modelDir: string; decoding: Engin
     modelDir,
     decoding: c.HOTLINE_SHERPA_DECODING,
     vadDir: vad === 'none' || !fs.existsSync(vad) ? undefined : vad,
+    secondPass: c.HOTLINE_ASR_SECOND_PASS === 'pocketsphinx',
+    ...(c.HOTLINE_SHERPA_HOTWORDS_SCORE > 0
+      ? {
+          hotwords: {
+            // the worker adds the active QA policies' phrases
+            phrases: c.HOTLINE_ASR_KEYPHRASES ? keyphraseList(c.HOTLINE_ASR_KEYPHRASES) : [],
+            score: c.HOTLINE_SHERPA_HOTWORDS_SCORE,
+            workDir: path.join(c.HOTLINE_VAR_DIR, 'asr'),
+          },
+        }
+      : {}),
   };
+}
+
+/** The phrases of a keyphrase list (`phrase /threshold/` per line, # comments). */
+export function keyphraseList(file: string): string[] {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) =>
+      l
+        .replace(/#.*$/, '')
+        .replace(/\/[^/]*\/\s*$/, '')
+        .trim(),
+    )
+    .filter(Boolean);
 }

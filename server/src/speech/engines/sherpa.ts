@@ -105,6 +105,77 @@ export function tokensToWords(
     });
 }
 
+/**
+ * The `piece score` vocabulary sherpa-onnx wants for hotwords (`bpeVocab`), read from the sentencepiece model
+ * (`bpe.model`, a protobuf ModelProto: repeated field 1 = SentencePiece { 1: piece, 2: score }).
+ */
+export function sentencepieceVocab(model: Buffer): Array<{ piece: string; score: number }> {
+  let i = 0;
+  const varint = (b: Buffer, at: number): [number, number] => {
+    let v = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = b[at++];
+      v += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return [v, at];
+      shift += 7;
+    }
+  };
+  const skip = (b: Buffer, at: number, wire: number): number => {
+    if (wire === 0) return varint(b, at)[1];
+    if (wire === 1) return at + 8;
+    if (wire === 5) return at + 4;
+    if (wire === 2) {
+      const [len, p] = varint(b, at);
+      return p + len;
+    }
+    throw new SpeechModelError(`bpe.model: unsupported protobuf wire type ${wire}`);
+  };
+  const out: Array<{ piece: string; score: number }> = [];
+  while (i < model.length) {
+    const [key, p] = varint(model, i);
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    if (field === 1 && wire === 2) {
+      const [len, start] = varint(model, p);
+      const end = start + len;
+      let piece = '';
+      let score = 0;
+      let j = start;
+      while (j < end) {
+        const [k, q] = varint(model, j);
+        if (k >> 3 === 1 && (k & 7) === 2) {
+          const [l, s0] = varint(model, q);
+          piece = model.subarray(s0, s0 + l).toString('utf8');
+          j = s0 + l;
+        } else if (k >> 3 === 2 && (k & 7) === 5) {
+          score = model.readFloatLE(q);
+          j = q + 4;
+        } else j = skip(model, q, k & 7);
+      }
+      out.push({ piece, score });
+      i = end;
+    } else i = skip(model, p, wire);
+  }
+  if (!out.length) throw new SpeechModelError('bpe.model holds no sentencepiece vocabulary');
+  return out;
+}
+
+/** Several speech threads may write the same file at once: each writes its own copy and renames it into place. */
+function writeAtomically(file: string, content: string) {
+  const tmp = `${file}.${process.pid}.${crypto.randomUUID()}`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+}
+
+/** Phrases to bias the recogniser towards (hotwords), with the files sherpa reads them from. */
+export interface Hotwords {
+  phrases: string[];
+  score: number;
+  /** where the vocabulary and the phrase list are written (the model directory is read-only) */
+  workDir: string;
+}
+
 export class SherpaEngine implements SpeechEngine {
   readonly name = 'sherpa' as const;
   readonly modelId: string;
@@ -113,10 +184,47 @@ export class SherpaEngine implements SpeechEngine {
   readonly nativeRates = [8000, 16000];
   private readonly recognizer: OnlineRecognizer;
 
-  constructor(opts: { modelDir: string; decoding?: 'greedy_search' | 'modified_beam_search' }) {
+  constructor(opts: { modelDir: string; decoding?: 'greedy_search' | 'modified_beam_search'; hotwords?: Hotwords }) {
     const m = sherpaModel(opts.modelDir);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sherpa = require('sherpa-onnx-node') as SherpaModule;
+    // contextual biasing needs beam search and the sentencepiece vocabulary; the phrases are upper-cased like tokens.txt
+    const hw = opts.hotwords?.phrases.length ? opts.hotwords : undefined;
+    let bias: Record<string, unknown> = {};
+    let unit: Record<string, unknown> = {};
+    let biasId = '';
+    if (hw) {
+      const bpe = path.join(m.dir, 'bpe.model');
+      if (!fs.existsSync(bpe)) throw new SpeechModelError(`${m.dir}: hotwords need bpe.model`);
+      fs.mkdirSync(hw.workDir, { recursive: true });
+      const vocab = path.join(hw.workDir, 'bpe.vocab');
+      writeAtomically(
+        vocab,
+        sentencepieceVocab(fs.readFileSync(bpe))
+          .map((v) => `${v.piece} ${v.score}`)
+          .join('\n') + '\n',
+      );
+      const list = [
+        ...new Set(
+          hw.phrases.map((p) =>
+            p
+              .toUpperCase()
+              .replace(/[^A-Z' ]+/g, ' ')
+              .trim(),
+          ),
+        ),
+      ].filter(Boolean);
+      const text = list.join('\n') + '\n';
+      const file = path.join(
+        hw.workDir,
+        `hotwords-${crypto.createHash('sha256').update(text).digest('hex').slice(0, 12)}.txt`,
+      );
+      writeAtomically(file, text);
+      bias = { hotwordsFile: file, hotwordsScore: hw.score };
+      biasId = `+hw${list.length}@${hw.score}#${path.basename(file, '.txt').slice(9, 17)}`;
+      unit = { modelingUnit: 'bpe', bpeVocab: vocab };
+    }
+    const decoding = hw ? 'modified_beam_search' : (opts.decoding ?? 'greedy_search');
     this.recognizer = new sherpa.OnlineRecognizer({
       featConfig: { sampleRate: 16000, featureDim: 80 },
       modelConfig: {
@@ -125,12 +233,14 @@ export class SherpaEngine implements SpeechEngine {
         numThreads: 1,
         provider: 'cpu',
         debug: 0,
+        ...unit,
       },
-      decodingMethod: opts.decoding ?? 'greedy_search',
+      decodingMethod: decoding,
       maxActivePaths: 4,
       enableEndpoint: 0,
+      ...bias,
     });
-    this.modelId = `${m.id}/${opts.decoding ?? 'greedy_search'}`;
+    this.modelId = `${m.id}/${decoding === 'greedy_search' ? 'greedy' : 'beam'}${biasId}`;
   }
 
   decode(pcm: Int16Array, sampleRate = this.sampleRate): RecognizedWord[] {
@@ -178,7 +288,7 @@ export class SileroSegmenter {
     const { files, listHash } = verifySha256Sums(dir);
     const model = files.find((f) => f.endsWith('.onnx'));
     if (!model) throw new SpeechModelError(`${dir}: no .onnx model listed in SHA256SUMS`);
-    this.modelId = `silero-vad#${listHash.slice(0, 12)}`;
+    this.modelId = `silero#${listHash.slice(0, 8)}`;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.sherpa = require('sherpa-onnx-node');
     this.config = {
