@@ -57,6 +57,8 @@ export const configSchema = z.object({
   HOTLINE_JOB_ATTEMPTS: intIn(1, 20).default(3),
   HOTLINE_JOB_BACKOFF_MS: intIn(0, 600_000).default(2_000),
   HOTLINE_JOB_LOCK_MS: intIn(1000, 600_000).default(30_000),
+  /** how often a job whose worker died mid-job (SIGKILL, out of memory) is redelivered before it counts as failed */
+  HOTLINE_JOB_MAX_STALLED: intIn(1, 1000).default(20),
   HOTLINE_RECONCILE_INTERVAL_MS: intIn(500, 3_600_000).default(60_000),
   /** how often the worker signs the audit trail's head into the checkpoint file (0 = only by `hotline audit checkpoint`) */
   HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: intIn(0, 86_400_000).default(3_600_000),

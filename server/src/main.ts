@@ -22,6 +22,8 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   retention run [--now D]  apply the retention policy once (the worker also runs it daily)
   policy <command>         QA policy packs: validate, list, import, regress, activate
   pki <command>            the appliance's internal CA: init, issue-server, issue-client, renew, list
+  jobs list --failed | retry --all | retry <id>…
+                           failed conversations: list them, or put them back into the pipeline (audited)
   scan-pii [--extra DIR]   scan what is kept at rest (database dump, Redis, objects, logs) for personal data
   migrate                  apply database migrations and exit
   reconcile                re-enqueue every unfinished conversation once and exit`;
@@ -133,6 +135,12 @@ async function main(argv: string[]) {
     case 'pki': {
       const { runPkiCli } = await import('./cli/pki');
       process.exitCode = await runPkiCli(rest);
+      return;
+    }
+    case 'jobs': {
+      setProcessRole('jobs');
+      const { runJobsCli } = await import('./cli/jobs');
+      process.exitCode = await runJobsCli(rest);
       return;
     }
     case 'scan-pii': {

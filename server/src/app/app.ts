@@ -6,6 +6,7 @@ import { conversationRoutes } from '../routes/conversations';
 import { SpeechStatus, systemRoutes } from '../routes/system';
 import { protectionRoutes } from '../routes/protection';
 import { inspectionRoutes } from '../routes/inspection';
+import { jobRoutes } from '../routes/jobs';
 import { callMetadataSchema, describeZodError } from '../ingest/schema';
 import type { Services } from '../services';
 import { TokenVerifier } from '../auth/token-verifier';
@@ -20,6 +21,7 @@ export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
     ...conversationRoutes(s),
     ...protectionRoutes(s),
     ...inspectionRoutes(s),
+    ...jobRoutes(s),
     ...systemRoutes(s, speech, () => holder.doc),
   ];
   holder.doc = buildOpenApi(routes, { title: 'Hotline Appliance API', version: '1' }, [callMetadataSchema]);

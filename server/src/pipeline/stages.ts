@@ -17,6 +17,8 @@ export const STAGES = {
 export type StageName = keyof typeof STAGES;
 export const PIPELINE: StageName[] = ['transcribe', 'redact', 'understand', 'inspect'];
 
+export const isStageName = (s: string): s is StageName => s in STAGES;
+
 /** The stage after this one, if any (each stage enqueues its successor when it completes). */
 export function nextStage(stage: StageName): StageName | undefined {
   return PIPELINE[PIPELINE.indexOf(stage) + 1];
@@ -26,6 +28,8 @@ export interface StageJob {
   conversationId: string;
   stage: StageName;
   version: number;
+  /** how often an infrastructure error has delayed this job (such delays use up no attempt) */
+  infrastructureRetries?: number;
 }
 
 /** BullMQ custom job ids may not contain ':'; this one makes a second enqueue of the same work a no-op. */

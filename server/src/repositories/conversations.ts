@@ -246,6 +246,39 @@ export class ConversationRepository {
     });
   }
 
+  /** Failed conversations, oldest first: id, the stage that failed and why (ids and reasons only). */
+  failed(limit = 1000): Promise<Pick<Conversation, 'id' | 'failedStage' | 'failureReason' | 'updatedAt'>[]> {
+    return this.db.getRepository(Conversation).find({
+      select: { id: true, failedStage: true, failureReason: true, updatedAt: true },
+      where: { status: 'failed' },
+      order: { updatedAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /**
+   * Puts a failed conversation back in front of the stage that failed (`from` state), clearing the failure, with a
+   * `retrying` event. Returns false when it was not failed (nothing changed).
+   */
+  async reopenFailed(
+    id: string,
+    stage: string,
+    from: ConversationState,
+    detail: Record<string, unknown>,
+  ): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      const r = await m
+        .createQueryBuilder()
+        .update(Conversation)
+        .set({ status: from, failedStage: null, failureReason: null })
+        .where("id = :id AND status = 'failed' AND failed_stage = :stage", { id, stage })
+        .execute();
+      if (!r.affected) return false;
+      await this.event(m, id, stage, 'retrying', { detail });
+      return true;
+    });
+  }
+
   stageDone(conversationId: string, stage: string, version: number): Promise<boolean> {
     return this.db.getRepository(StageRun).exists({ where: { conversationId, stage, version } });
   }

@@ -48,6 +48,12 @@ export class PipelineQueue {
     return (await this.queue(stage).getJob(jobIdFor(stage, conversationId))) ?? undefined;
   }
 
+  /** Removes a stage's job for a conversation (a failed one blocks a new job with the same id). */
+  async removeJob(stage: StageName, conversationId: string): Promise<void> {
+    const job = await this.job(stage, conversationId);
+    if (job) await job.remove();
+  }
+
   /** The re-inspection job queue: one per process, like the stage queues. */
   reinspection(): Queue<ReinspectJob> {
     return (this.reinspectQueue ??= new Queue<ReinspectJob>(REINSPECT_QUEUE, {

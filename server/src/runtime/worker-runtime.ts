@@ -80,7 +80,13 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   const heartbeat = setInterval(beat, 10_000);
 
   const stages = stageRegistry({ ...s, decoder: pool, nlu }, pool.size);
-  const settings = { redisUrl: c.REDIS_URL, prefix: c.HOTLINE_QUEUE_PREFIX, lockDurationMs: c.HOTLINE_JOB_LOCK_MS };
+  const settings = {
+    redisUrl: c.REDIS_URL,
+    prefix: c.HOTLINE_QUEUE_PREFIX,
+    lockDurationMs: c.HOTLINE_JOB_LOCK_MS,
+    backoffMs: c.HOTLINE_JOB_BACKOFF_MS,
+    maxStalledCount: c.HOTLINE_JOB_MAX_STALLED,
+  };
   const workers: Worker[] = [
     ...PIPELINE.flatMap((stage) => {
       const h = stages[stage];

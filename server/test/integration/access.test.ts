@@ -131,6 +131,30 @@ const EXPECT: Record<string, Record<Caller, number>> = {
     otto: 403,
     adam: 403,
   },
+  'GET /api/v1/system/jobs/failed': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 403,
+    otto: 403,
+    adam: 200,
+  },
+  'POST /api/v1/system/jobs/retry': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 403,
+    otto: 403,
+    adam: 409,
+  },
   'GET /api/v1/system/keys': {
     ...ALL401,
     recorder: 403,
@@ -353,6 +377,7 @@ const EXPECT: Record<string, Record<Caller, number>> = {
 const JSON_BODIES: Record<string, unknown> = {
   'POST /api/v1/conversations/:id/unmask': { reason: 'access matrix: checking who may unmask' },
   'POST /api/v1/conversations/search/identifier': { kind: 'phone', value: '+8613800138000' },
+  'POST /api/v1/system/jobs/retry': { conversationIds: ['00000000-0000-4000-8000-000000000000'] },
   'POST /api/v1/subjects/erase': { customerRef: 'no-such-customer', reason: 'access matrix: erasure request 0' },
   'PUT /api/v1/subjects/legal-hold': {
     customerRef: 'no-such-customer',

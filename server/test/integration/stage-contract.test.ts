@@ -2,20 +2,23 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coverageReport } from '../../src/commands/coverage';
 import { decodeCursor } from '../../src/commands/conversations';
+import { listFailed, retryFailed } from '../../src/commands/jobs';
 import { retireKekVersions } from '../../src/commands/keys';
 import { eraseSubject } from '../../src/commands/retention';
 import { loadConfig } from '../../src/config';
 import { ingestText } from '../../src/ingest/ingest-text';
 import { DomainError } from '../../src/lib/errors';
+import { isInfrastructureError } from '../../src/lib/infrastructure';
 import { createLogger } from '../../src/lib/logger';
 import { jobIdFor, STAGES } from '../../src/pipeline/stages';
 import type { FileKeyring } from '../../src/protection/keyring';
 import { reconcile } from '../../src/queues/reconciler';
 import { runStage } from '../../src/queues/run-stage';
 import type { StageHandler } from '../../src/queues/stage-handler';
+import { startStageWorker } from '../../src/queues/worker';
 import { redisConnection } from '../../src/repositories/queue';
 import { closeServices, createServices, Services } from '../../src/services';
-import { makeTestEnv, TestEnv } from '../helpers/stack';
+import { makeTestEnv, TestEnv, waitFor } from '../helpers/stack';
 
 /**
  * The one stage contract, the reconciler and the commands, driven directly on real PostgreSQL and Redis (no
@@ -214,3 +217,103 @@ async function countAudit(action: string, outcome: string): Promise<number> {
   for await (const r of s.audit.rows()) if (r.action === action && r.outcome === outcome) k++;
   return k;
 }
+
+describe('an outage delays work, never fails it; what failed for good can be retried', () => {
+  const settings = () => ({
+    redisUrl: t.redisUrl,
+    prefix: t.prefix,
+    lockDurationMs: 4000,
+    backoffMs: 100,
+    maxStalledCount: 20,
+  });
+
+  it('infrastructure errors, more of them than attempts, use up no attempt: the stage completes', async () => {
+    const id = await textConversation();
+    let outages = 0;
+    const h: StageHandler<'understand', string> = {
+      ...recordingHandler().h,
+      async run({ conv }) {
+        if (conv.id === id && outages < 4) {
+          outages++;
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        }
+        return 'card_arrival';
+      },
+    };
+    const w = startStageWorker(h, s, settings());
+    try {
+      await waitFor(
+        'the conversation to be understood',
+        async () => (await s.conversations.get(id))!.status === 'understood',
+        60_000,
+        200,
+      );
+    } finally {
+      await w.close();
+    }
+    expect(outages).toBe(4); // the queue gives each job 3 attempts
+    const events = (await s.conversations.events(id)).filter((e) => e.stage === 'understand');
+    expect(events.filter((e) => e.kind === 'retrying').map((e) => e.detail)).toEqual(
+      [1, 2, 3, 4].map((n) => expect.objectContaining({ infrastructure: true, retries: n })),
+    );
+    expect(events.some((e) => e.kind === 'failed')).toBe(false);
+  });
+
+  it('a conversation that failed for good goes back at the stage that failed, and completes; audited', async () => {
+    const id = await textConversation();
+    let broken = true;
+    const h: StageHandler<'understand', string> = {
+      ...recordingHandler().h,
+      async run({ conv }) {
+        if (conv.id === id && broken) throw new DomainError('invalid', 'model_refused', 'the model refused the input');
+        return 'card_arrival';
+      },
+    };
+    const w = startStageWorker(h, s, settings());
+    try {
+      await waitFor('the failure', async () => (await s.conversations.get(id))!.status === 'failed', 30_000, 200);
+      expect((await listFailed(s)).find((f) => f.id === id)).toMatchObject({
+        stage: 'understand',
+        reason: 'the model refused the input',
+      });
+      await expect(retryFailed(s, operator, ['00000000-0000-4000-8000-000000000000'])).rejects.toMatchObject({
+        kind: 'conflict',
+      });
+      broken = false;
+      expect(await retryFailed(s, operator, [id])).toEqual({ retried: [id], skipped: [] });
+      await waitFor(
+        'the retried stage',
+        async () => (await s.conversations.get(id))!.status === 'understood',
+        30_000,
+        200,
+      );
+    } finally {
+      await w.close();
+    }
+    const kinds = (await s.conversations.events(id)).filter((e) => e.stage === 'understand').map((e) => e.kind);
+    expect(kinds.slice(-4)).toEqual(['retrying', 'enqueued', 'started', 'completed']);
+    expect(await countAudit('jobs.retry', 'allowed')).toBe(1);
+  });
+
+  it('tells infrastructure errors from the work failing', () => {
+    const pg = (code: string) => Object.assign(new Error('pg'), { code });
+    for (const e of [
+      pg('ECONNREFUSED'),
+      pg('57P01'),
+      pg('08006'),
+      pg('53300'),
+      new Error('Connection terminated unexpectedly'),
+      new Error('wrapped', { cause: pg('ETIMEDOUT') }),
+      Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }),
+    ])
+      expect(isInfrastructureError(e), e.message).toBe(true);
+    for (const e of [
+      pg('ENOENT'),
+      pg('23505'),
+      new Error('invalid input syntax'),
+      new TypeError('x is undefined'),
+      null,
+    ])
+      expect(isInfrastructureError(e)).toBe(false);
+  });
+});

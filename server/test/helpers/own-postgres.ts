@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * A PostgreSQL server of the test's own, on its own port and data directory, that the test may stop and start
+ * (fault tests never touch the shared server on 5432). As root the server runs as the `postgres` user.
+ */
+export interface OwnPostgres {
+  url(db: string): string;
+  stop(): void;
+  start(): void;
+  destroy(): void;
+}
+
+function pgBin(name: string): string {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  for (const v of versions) {
+    const p = path.join(root, v, 'bin', name);
+    if (fs.existsSync(p)) return p;
+  }
+  throw new Error(`${name} not found under ${root} (apt-get install postgresql)`);
+}
+
+export function startOwnPostgres(port: number): OwnPostgres {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `own-pg-${port}-`));
+  const data = path.join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
+  const run = (bin: string, args: string[]) =>
+    execFileSync(asRoot ? 'runuser' : pgBin(bin), asRoot ? ['-u', 'postgres', '--', pgBin(bin), ...args] : args, {
+      stdio: 'pipe',
+      timeout: 60_000,
+    });
+  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const ctl = (cmd: 'start' | 'stop') =>
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-w',
+      '-l',
+      path.join(dir, 'server.log'),
+      ...(cmd === 'start'
+        ? ['-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100`]
+        : ['-m', 'fast']),
+      cmd,
+    ]);
+  ctl('start');
+  let running = true;
+  return {
+    url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}`,
+    stop() {
+      if (running) ctl('stop');
+      running = false;
+    },
+    start() {
+      if (!running) ctl('start');
+      running = true;
+    },
+    destroy() {
+      try {
+        if (running) ctl('stop');
+      } finally {
+        running = false;
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
