@@ -48,10 +48,7 @@ export async function authorizeRoute(
     await ctx.state.audit('auth.denied', null, 'denied', {
       details: { code: err.code, route: `${ctx.method} ${ctx._matchedRoute ?? ctx.path}` },
     });
-    ctx.set(
-      'www-authenticate',
-      `Bearer realm="hotline", error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`,
-    );
+    ctx.set('www-authenticate', bearerChallenge(err.message));
     throw new HttpError(err.status, err.code, err.message);
   }
   if (!can(ctx.state.principal, rule.action)) {
@@ -65,3 +62,9 @@ export async function authorizeRoute(
 const objectOf = (ctx: Context) => (ctx.params?.id ? { type: 'conversation', id: String(ctx.params.id) } : null);
 
 export type { Action };
+
+/** The WWW-Authenticate challenge: a header value is visible ASCII only (a curly quote in it made Node throw). */
+export function bearerChallenge(description: string): string {
+  const safe = description.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, "'");
+  return `Bearer realm="hotline", error="invalid_token", error_description="${safe}"`;
+}

@@ -3,6 +3,7 @@ import type { Context, Next } from 'koa';
 import { DecryptError } from '../protection/cipher';
 import { ZodError } from 'zod';
 import { DomainError, HttpError, STATUS_OF } from '../lib/errors';
+import { isInfrastructureError } from '../lib/infrastructure';
 import type { Logger } from '../lib/logger';
 import { describeZodError } from '../ingest/schema';
 import { AudioFormatError } from '../speech/audio/errors';
@@ -67,6 +68,13 @@ export function errorHandler() {
         status = 422;
         code = 'invalid_request';
         message = describeZodError(e);
+      } else if (isInfrastructureError(e)) {
+        // the database or the queue is down or restarting: nothing was lost, ask the client to come back
+        status = 503;
+        code = 'unavailable';
+        message = 'a service the appliance depends on is unavailable; try again shortly';
+        ctx.set('retry-after', '5');
+        ctx.state.log?.warn({ err: { message: (e as Error).message } }, 'dependency unavailable');
       } else if ((e as { status?: number }).status && (e as { expose?: boolean }).expose) {
         status = (e as { status: number }).status;
         code = 'bad_request';

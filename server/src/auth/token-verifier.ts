@@ -120,6 +120,6 @@ function mapJoseError(e: unknown): AuthError {
     return new AuthError('bad_signature', 'token signature is invalid');
   // anything that is not a JOSE verdict on the token (connection refused, DNS, timeout) is the issuer's side
   if (e instanceof errors.JWKSTimeout || !(e instanceof errors.JOSEError))
-    return new AuthError('issuer_unreachable', 'the identity provider’s keys could not be fetched', 503);
+    return new AuthError('issuer_unreachable', "the identity provider's keys could not be fetched", 503);
   return new AuthError('malformed_token', 'token is malformed');
 }

@@ -121,16 +121,31 @@ export async function ingestCall(
   return result;
 }
 
-/** PostgreSQL is the system of record: if Redis is unreachable the conversation stays `received` and the reconciler enqueues it. */
+/**
+ * PostgreSQL is the system of record: if Redis is unreachable the conversation stays where ingest left it and the
+ * reconciler enqueues it. The upload is not held up: after `waitMs` the answer goes out (the queued command still
+ * runs when Redis is back; the job id makes a second enqueue a no-op).
+ */
 export async function enqueueOrLeaveForReconciler(
   deps: Pick<IngestDeps, 'queue' | 'conversations' | 'log'>,
   conversationId: string,
   stage: StageName = 'transcribe',
+  waitMs = 2000,
 ) {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const jobId = await deps.queue.enqueue(stage, conversationId);
+    const enqueued = deps.queue.enqueue(stage, conversationId);
+    enqueued.catch(() => undefined);
+    const jobId = await Promise.race([
+      enqueued,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the queue did not answer within ${waitMs} ms`)), waitMs);
+      }),
+    ]);
     await deps.conversations.recordEvent(conversationId, stage, 'enqueued', { jobId });
   } catch (e) {
     deps.log.warn({ conversationId, err: (e as Error).message }, 'enqueue failed; the reconciler will retry');
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,5 +67,38 @@ export function startOwnPostgres(port: number): OwnPostgres {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/** A Redis of the test's own (no persistence: a restart comes back empty, as after a crash). */
+export interface OwnRedis {
+  stop(): void;
+  start(): Promise<void>;
+}
+
+export async function startOwnRedis(port: number): Promise<OwnRedis> {
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis on ${port} did not start`)), 10_000);
+      child!.stdout!.on('data', (d: Buffer) => {
+        if (d.toString().includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child!.on('exit', (code) => reject(new Error(`redis on ${port} exited with ${code}`)));
+    });
+  };
+  await start();
+  return {
+    stop() {
+      child?.kill('SIGKILL');
+      child = undefined;
+    },
+    start,
   };
 }

@@ -2,25 +2,31 @@ import fs from 'node:fs';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metadataFor } from '../../src/synth/render';
-import { getJson, openStack, Proc, Stack, startProcess, uploadCall, waitFor } from '../helpers/stack';
-import { OwnPostgres, startOwnPostgres } from '../helpers/own-postgres';
+import { authedFetch, getJson, openStack, Proc, Stack, startProcess, uploadCall, waitFor } from '../helpers/stack';
+import { OwnPostgres, OwnRedis, startOwnPostgres, startOwnRedis } from '../helpers/own-postgres';
 import { synthCalls } from '../helpers/synth';
 
 /**
+ * Outages on servers of the test's own (PostgreSQL on 5499, Redis on 6498), never the shared ones.
+ *
  * A PostgreSQL outage in the middle of the pipeline delays work and fails none of it: on a server of the test's own
  * (port 5499), stopped for 20 s while calls and chats are in flight, every conversation ends inspected, each stage
  * once. (Before: the worker spent every attempt within seconds of an outage and the conversations failed for good.)
  */
 const PORT = 5499;
+const REDIS_PORT = 6498;
 let own: OwnPostgres;
+let redis: OwnRedis;
 let stack: Stack;
 let worker: Proc | undefined;
 
 beforeAll(async () => {
   own = startOwnPostgres(PORT);
+  redis = await startOwnRedis(REDIS_PORT);
   stack = await openStack('outage', 5, {
     env: {
       DATABASE_URL: own.url('hotline_outage'),
+      REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}/0`,
       HOTLINE_JOB_BACKOFF_MS: '300',
       HOTLINE_RECONCILE_INTERVAL_MS: '2000',
     },
@@ -32,6 +38,7 @@ afterAll(async () => {
   await worker?.stop();
   await stack?.close().catch(() => undefined);
   own?.destroy();
+  redis?.stop();
 });
 
 const chat = (n: number) => ({
@@ -71,7 +78,18 @@ describe('PostgreSQL stopped for 20 s mid-pipeline', () => {
     // the test's own connection goes down with the server: it is replaced after the restart
     stack.pg.on('error', () => undefined);
     own.stop();
-    await new Promise((r) => setTimeout(r, 20_000));
+    const t0 = Date.now();
+    // meanwhile the API says "come back later", not 500
+    const list = await authedFetch(`${stack.proc.base}/api/v1/conversations`);
+    expect([list.status, list.headers.get('retry-after')]).toEqual([503, '5']);
+    expect(((await list.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+    const refused = await getJson(`${stack.proc.base}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(chat(99)),
+    });
+    expect(refused.status).toBe(503);
+    await new Promise((r) => setTimeout(r, Math.max(0, 20_000 - (Date.now() - t0))));
     own.start();
 
     const pg = new Client({ connectionString: t.env.DATABASE_URL });
@@ -135,3 +153,34 @@ async function settledAndChecked(pg: Client, ids: string[]) {
     );
   }
 }
+
+describe('Redis stopped at upload time', () => {
+  it('the upload still succeeds at once, and the conversation is processed when Redis is back (empty)', async () => {
+    const { t } = stack;
+    redis.stop();
+    const t0 = Date.now();
+    const r = await getJson(`${stack.proc.base}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(chat(100)),
+    });
+    const ms = Date.now() - t0;
+    expect(r.status).toBe(201);
+    expect(ms).toBeLessThan(8000); // the queue's answer is awaited 2 s at most (it hung for good before)
+    redis.start();
+    const pg = new Client({ connectionString: t.env.DATABASE_URL });
+    await pg.connect();
+    try {
+      await waitFor(
+        'the conversation uploaded during the Redis outage to be inspected',
+        async () =>
+          (await pg.query('SELECT status FROM conversations WHERE id = $1', [r.body.conversation.id])).rows[0]
+            .status === 'inspected',
+        120_000,
+        1000,
+      );
+    } finally {
+      await pg.end();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, TokenVerifier } from '../../src/auth/token-verifier';
+import { bearerChallenge } from '../../src/app/auth';
 
 /** Keys are generated here, at test time; a local server plays the realm's JWKS endpoint. */
 type KP = Awaited<ReturnType<typeof generateKeyPair>>;
@@ -152,5 +153,16 @@ describe('access token verification (jose, Keycloak claims)', () => {
       .verify(await sign())
       .catch((x) => x)) as AuthError;
     expect([e.status, e.code]).toEqual([503, 'issuer_unreachable']);
+  });
+});
+
+describe('the WWW-Authenticate challenge', () => {
+  it('is a valid header value whatever the reason says (a curly apostrophe made Node answer 500)', async () => {
+    const { validateHeaderValue } = await import('node:http');
+    const v = bearerChallenge('the identity provider’s keys could not be fetched: "timeout" \\ 証');
+    expect(() => validateHeaderValue('www-authenticate', v)).not.toThrow();
+    expect(v).toBe(
+      `Bearer realm="hotline", error="invalid_token", error_description="the identity provider?s keys could not be fetched: 'timeout' ' ?"`,
+    );
   });
 });
