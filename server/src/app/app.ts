@@ -61,6 +61,13 @@ export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: Tok
         }
         return res.data;
       };
+      // PostgreSQL text cannot hold NUL: refuse it at the door instead of failing deep inside a query
+      for (const [where, value] of [
+        ['query', ctx.query],
+        ['body', ctx.request.body],
+      ] as const)
+        if (containsNul(value))
+          throw new HttpError(422, 'invalid_request', `invalid ${where}: NUL characters are not allowed`);
       const params = parse(r.params, ctx.params, 'path');
       const query = parse(r.query, ctx.query, 'query');
       const body = parse(r.body, ctx.request.body, 'body');
@@ -77,4 +84,11 @@ export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: Tok
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));
   return app;
+}
+
+/** Whether a string anywhere in a parsed query or JSON body holds a NUL character. */
+export function containsNul(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (depth > 64 || v === null || typeof v !== 'object') return false;
+  return Object.entries(v).some(([k, x]) => k.includes('\u0000') || containsNul(x, depth + 1));
 }

@@ -25,7 +25,14 @@ const encodeCursor = (startedAt: Date, id: string) =>
 export function decodeCursor(c: string): { startedAt: Date; id: string } {
   const [ts, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
   const startedAt = new Date(ts);
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(startedAt.getTime()))
+  const year = startedAt.getUTCFullYear();
+  if (
+    !id ||
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ||
+    Number.isNaN(startedAt.getTime()) ||
+    year < 1970 ||
+    year > 9999
+  )
     throw invalid('invalid_cursor', 'cursor is not one this API issued');
   return { startedAt, id };
 }

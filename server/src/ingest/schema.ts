@@ -8,17 +8,40 @@ const id = z
   .regex(/^[\w.@-]+$/, 'letters, digits, and . _ @ - only');
 
 /** Who handled the conversation and where it came in: shared by calls and text conversations. */
+/** Control characters (CR, LF, NUL…) and bidirectional overrides (U+202A–U+202E, U+2066–U+2069) hide or reorder text. */
+// eslint-disable-next-line no-control-regex -- these are the characters refused
+const UNSAFE_TEXT = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+const freeText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !UNSAFE_TEXT.test(v), 'control and bidirectional-override characters are not allowed');
+
+/**
+ * A time a conversation can have: from 2000 to a day ahead of this clock (a recorder's clock may run a little fast).
+ * Year 0 or 9999 would let retention act on a conversation before it was processed.
+ */
+const EARLIEST = Date.UTC(2000, 0, 1);
+const when = z.iso.datetime({ offset: true }).refine((v) => {
+  const t = Date.parse(v);
+  return t >= EARLIEST && t <= Date.now() + 86_400_000;
+}, 'must lie between 2000-01-01 and one day from now');
+/** A text conversation may span at most this long (its duration is kept in milliseconds as int4: 24.8 days). */
+const MAX_SPAN_MS = 14 * 86_400_000;
+
 const routingFields = {
   agentId: id,
   teamId: id.optional(),
-  queue: z.string().trim().min(1).max(128).optional(),
-  customerRef: z.string().trim().min(1).max(256).optional(),
+  queue: freeText(128).optional(),
+  customerRef: freeText(256).optional(),
   direction: z.enum(['inbound', 'outbound']).default('inbound'),
   language: z
     .string()
     .regex(/^[a-z]{2}(-[A-Z]{2})?$/)
     .default('en'),
-  externalId: z.string().trim().min(1).max(256).optional(),
+  externalId: freeText(256).optional(),
 };
 export type RoutingFields = z.infer<z.ZodObject<typeof routingFields>>;
 
@@ -26,7 +49,7 @@ export type RoutingFields = z.infer<z.ZodObject<typeof routingFields>>;
 export const callMetadataSchema = z
   .object({
     ...routingFields,
-    startedAt: z.iso.datetime({ offset: true }).optional(),
+    startedAt: when.optional(),
     /** speaker per channel; defaults from HOTLINE_STEREO_MAP / HOTLINE_MONO_SPEAKER */
     channelMap: z
       .array(z.enum(['agent', 'customer', 'unknown']))
@@ -42,14 +65,18 @@ export const textConversationSchema = z
   .object({
     channel: z.enum(['chat', 'email', 'sms']),
     ...routingFields,
-    startedAt: z.iso.datetime({ offset: true }),
+    startedAt: when,
     messages: z
       .array(
         z
           .object({
             speaker: z.enum(['agent', 'customer']),
-            at: z.iso.datetime({ offset: true }),
-            text: z.string().min(1).max(100_000),
+            at: when,
+            text: z
+              .string()
+              .min(1)
+              .max(100_000)
+              .refine((v) => !v.includes('\u0000'), 'NUL characters are not allowed'),
           })
           .strict(),
       )
@@ -68,6 +95,12 @@ export const textConversationSchema = z
         ctx.addIssue({ code: 'custom', path: ['messages', i, 'at'], message: 'messages must be in time order' });
       prev = t;
     });
+    if (prev - start > MAX_SPAN_MS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['messages', v.messages.length - 1, 'at'],
+        message: 'a conversation may span at most 14 days',
+      });
   })
   .meta({ id: 'TextConversation' });
 export type TextConversationInput = z.infer<typeof textConversationSchema>;

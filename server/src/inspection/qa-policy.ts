@@ -191,7 +191,7 @@ const section = z
 export const policySchema = z
   .object({
     id,
-    version: z.number().int().positive(),
+    version: z.number().int().positive().max(2_147_483_647),
     title: z.string().min(3).max(200),
     language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'a language tag such as en or en-GB'),
     description: z.string().optional(),

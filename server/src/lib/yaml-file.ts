@@ -60,7 +60,14 @@ export function parseYamlText<S extends z.ZodType>(
     const pos = found?.range?.[0] ?? 0;
     return lc.linePos(pos);
   };
-  const r = schema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    // aliases expanding into each other (a "billion laughs" document) are refused, not expanded
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new YamlFileError(file, 1, 1, '', `cannot be read: ${(e as Error).message}`);
+  }
+  const r = schema.safeParse(value);
   if (!r.success) {
     const i = r.error.issues[0];
     const path = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0]] : i.path;

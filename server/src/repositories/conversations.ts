@@ -38,6 +38,19 @@ export interface ConversationDraft {
 
 class LostRace extends Error {}
 
+/**
+ * One INSERT per batch: PostgreSQL takes at most 65,535 bind parameters in a statement (a text conversation may have
+ * 10,000 messages of 16 columns each).
+ */
+async function insertInBatches<T extends object>(
+  m: EntityManager,
+  entity: new () => T,
+  rows: Array<Partial<T>>,
+  batch = 1000,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += batch) await m.insert(entity, rows.slice(i, i + batch) as never);
+}
+
 /** The transaction a stage writes its result in (with its stage_runs row); only repositories use what is inside. */
 export type Tx = EntityManager;
 
@@ -85,12 +98,14 @@ export class ConversationRepository {
         const id = d.conversation.id;
         if (d.recording) await m.insert(Recording, { ...d.recording, conversationId: id });
         if (d.utterances?.length)
-          await m.insert(
+          await insertInBatches(
+            m,
             Utterance,
             d.utterances.map((u, seq) => ({ ...u, conversationId: id, seq })),
           );
         if (d.blindIndex?.length)
-          await m.insert(
+          await insertInBatches(
+            m,
             BlindIndexRow,
             d.blindIndex.map((b) => ({ ...b, conversationId: id })),
           );
@@ -347,7 +362,8 @@ export class ConversationRepository {
   async replaceUtterances(m: EntityManager, conversationId: string, utterances: NewUtterance[]): Promise<void> {
     await m.delete(Utterance, { conversationId });
     if (utterances.length)
-      await m.insert(
+      await insertInBatches(
+        m,
         Utterance,
         utterances.map((u, seq) => ({ ...u, conversationId, seq })),
       );

@@ -2,7 +2,12 @@ import type { DataSource } from 'typeorm';
 import { DomainError } from '../lib/errors';
 import type { Vault } from './vault';
 
-const NOT_HELD = `c.legal_hold = false AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = c.subject_id AND s.legal_hold)`;
+/**
+ * What retention may touch: conversations not under a legal hold (their own or their subject's) and done with
+ * processing (inspected or failed): data the pipeline still has to read is never deleted under it.
+ */
+const NOT_HELD = `c.legal_hold = false AND NOT EXISTS (SELECT 1 FROM subjects s WHERE s.id = c.subject_id AND s.legal_hold)
+  AND c.status IN ('inspected', 'failed')`;
 
 export class LegalHoldError extends DomainError {
   constructor() {

@@ -58,8 +58,10 @@ export function readCallUpload(ctx: Context, maxBytes: number): Promise<Uploaded
         fail(new HttpError(413, 'too_large', `recording exceeds the limit of ${maxBytes} bytes`)),
       );
     });
-    bb.on('field', (name, value) => {
-      if (name === 'metadata') metadataRaw = value;
+    bb.on('field', (name, value, info) => {
+      if (name === 'metadata' && info.valueTruncated)
+        fail(new HttpError(413, 'metadata_too_large', 'the metadata field exceeds 64 KiB'));
+      else if (name === 'metadata') metadataRaw = value;
       else fail(new HttpError(422, 'unexpected_field', `unexpected field "${name}"; expected "audio" and "metadata"`));
     });
     bb.on('error', (e: Error) =>

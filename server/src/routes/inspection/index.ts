@@ -46,7 +46,7 @@ const policySourceBody = z
   .meta({ id: 'PolicySource' });
 const activateParams = z.object({
   policyId: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/),
-  version: z.coerce.number().int().positive(),
+  version: z.coerce.number().int().positive().max(2_147_483_647),
 });
 const activateBody = z
   .object({ reason: comment('state why this version is approved'), acceptRegressions: z.boolean().default(false) })
