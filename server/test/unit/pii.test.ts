@@ -117,3 +117,22 @@ describe('masking policy file', () => {
     expect(() => loadMaskingPolicy(f)).toThrow(/m\.yaml:3:10: version: Invalid input: expected 1/);
   });
 });
+
+describe('detection in linear time (the bank review found a ReDoS on the API event loop)', () => {
+  it('100,000 letters then "@" under 50 ms, "a dot " repeated under 500 ms; addresses still found', () => {
+    const time = (t: string) => {
+      const t0 = performance.now();
+      detectPii(t);
+      return performance.now() - t0;
+    };
+    time('warm up a@b.com');
+    expect(time('a'.repeat(100_000) + '@')).toBeLessThan(50);
+    expect(time('a dot '.repeat(20_000) + 'at b')).toBeLessThan(500);
+    expect(time('a@'.repeat(50_000))).toBeLessThan(500);
+    expect(detectPii('write to Jane.Doe+bank@mail.example.co.uk. Thanks').map((f) => f.value)).toEqual([
+      'jane.doe+bank@mail.example.co.uk',
+    ]);
+    expect(detectPii('john dot smith at example dot com').map((f) => f.value)).toEqual(['john.smith@example.com']);
+    expect(detectPii('the rate is 5 @ 3 percent, see a@b')).toEqual([]);
+  });
+});
