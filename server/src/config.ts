@@ -24,6 +24,8 @@ export const configSchema = z.object({
   /** the Keycloak realm's issuer URL, e.g. https://keycloak.bank.internal/realms/hotline (required to serve the API) */
   HOTLINE_OIDC_ISSUER: z.string().url().optional(),
   HOTLINE_OIDC_AUDIENCE: z.string().default('hotline-api'),
+  /** the realm's clients whose tokens the API accepts (`azp`), comma-separated */
+  HOTLINE_OIDC_CLIENTS: z.string().default('hotline-console,hotline-recorder'),
   HOTLINE_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]+$/)

@@ -42,7 +42,11 @@ async function serve(role: 'api' | 'worker' | 'all') {
   if (role !== 'api') worker = await startWorkerRuntime(services);
   let server: http.Server | https.Server | undefined;
   if (role !== 'worker') {
-    const verifier = new TokenVerifier({ issuer: config.HOTLINE_OIDC_ISSUER!, audience: config.HOTLINE_OIDC_AUDIENCE });
+    const verifier = new TokenVerifier({
+      issuer: config.HOTLINE_OIDC_ISSUER!,
+      audience: config.HOTLINE_OIDC_AUDIENCE,
+      clients: config.HOTLINE_OIDC_CLIENTS.split(',').map((x) => x.trim()),
+    });
     const app = createApp(
       services,
       {

@@ -34,6 +34,11 @@ export interface VerifierOptions {
   issuer: string;
   /** the API's client id, which the audience mapper puts in `aud` */
   audience?: string;
+  /**
+   * The clients whose tokens the API accepts (`azp`): the console and the recorder. Any other client of the realm
+   * gets `hotline-api` in its audience through the realm's mapper when its user has the roles; its tokens are refused.
+   */
+  clients?: string[];
   jwksUri?: string;
   algorithms?: string[];
   clockToleranceSeconds?: number;
@@ -78,6 +83,12 @@ export class TokenVerifier {
     } catch (e) {
       throw mapJoseError(e);
     }
+    const clients = this.o.clients ?? ['hotline-console', 'hotline-recorder'];
+    if (typeof payload.azp !== 'string' || !clients.includes(payload.azp))
+      throw new AuthError(
+        'client_not_allowed',
+        `tokens issued to ${typeof payload.azp === 'string' ? `client ${payload.azp}` : 'no named client'} are not accepted`,
+      );
     if (payload.typ !== 'Bearer')
       throw new AuthError(
         'not_access_token',

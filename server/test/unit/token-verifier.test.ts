@@ -118,6 +118,8 @@ describe('access token verification (jose, Keycloak claims)', () => {
     await rejected(await sign({ nbf: now + 600 }), 'token_not_yet_valid');
     await rejected(await sign({ key: stranger, kid: 'who' }), 'unknown_key');
     await rejected(await sign({ key: stranger, kid: 'k1' }), 'bad_signature');
+    await rejected(await sign({ extra: { azp: 'some-other-app' } }), 'client_not_allowed');
+    await rejected(await sign({ extra: { azp: undefined } }), 'client_not_allowed');
     await rejected(await sign({ extra: { typ: 'ID' } }), 'not_access_token');
     await rejected(await sign({ extra: { typ: 'Refresh' } }), 'not_access_token');
     await rejected(`${h}.${p}.${'A'.repeat(342)}`, 'bad_signature');
