@@ -63,7 +63,7 @@ export async function ingestCall(
   }
   const audioSha = sha256Hex(input.audio);
   // the key covers the metadata as sent plus the channel map in force, so a changed mapping is a new conversation
-  const dedupeKey = sha256Hex(`call\n${audioSha}\n${canonicalJson({ ...meta, channelMap })}`);
+  const dedupeKey = deps.vault.blind.dedupeKey(`call\n${audioSha}\n${canonicalJson({ ...meta, channelMap })}`);
   const startedAt = meta.startedAt ? new Date(meta.startedAt) : new Date();
 
   // the audio is stored only encrypted, under the new conversation's data key, bound to its id

@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from '../lib/canonical';
+import { canonicalJson } from '../lib/canonical';
 import { invalid } from '../lib/errors';
 import { describeZodError, routingColumns, textConversationSchema } from './schema';
 import { enqueueOrLeaveForReconciler, IngestDeps, IngestResult } from './ingest-call';
@@ -17,7 +17,7 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknow
   const v = parsed.data;
   const start = Date.parse(v.startedAt);
   const lastAt = Date.parse(v.messages[v.messages.length - 1].at);
-  const dedupeKey = sha256Hex(`text\n${canonicalJson(v)}`);
+  const dedupeKey = deps.vault.blind.dedupeKey(`text\n${canonicalJson(v)}`);
   const plain = v.messages.map((m) => {
     const offset = Date.parse(m.at) - start;
     return {

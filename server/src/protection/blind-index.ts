@@ -47,4 +47,15 @@ export class BlindIndexer {
   index(column: IndexedColumn, value: string): string {
     return crypto.createHmac('sha256', this.keyFor(column)).update(normalizeIdentifier(column, value)).digest('hex');
   }
+
+  private dedupe?: Buffer;
+
+  /**
+   * The key that tells a re-sent upload from a new one: keyed like the indexes (its own derived key), so a database
+   * dump does not let anyone test guessed customer references against it (an unkeyed sha256 did).
+   */
+  dedupeKey(content: string): string {
+    this.dedupe ??= Buffer.from(crypto.hkdfSync('sha256', this.rootKey, Buffer.alloc(0), 'hotline/dedupe', 32));
+    return crypto.createHmac('sha256', this.dedupe).update(content).digest('hex');
+  }
 }

@@ -21,3 +21,15 @@ describe('blind index', () => {
     expect(() => new BlindIndexer(Buffer.alloc(16))).toThrow(/32 bytes/);
   });
 });
+
+describe('dedupe keys', () => {
+  it('are keyed: the same content gives the same key under one keyring and another key under another', () => {
+    const a = new BlindIndexer(Buffer.alloc(32, 1));
+    const b = new BlindIndexer(Buffer.alloc(32, 2));
+    const content = 'text\n{"customerRef":"CUST-1"}';
+    expect(a.dedupeKey(content)).toBe(a.dedupeKey(content));
+    expect(a.dedupeKey(content)).not.toBe(b.dedupeKey(content));
+    expect(a.dedupeKey(content)).not.toBe(crypto.createHash('sha256').update(content).digest('hex'));
+    expect(a.dedupeKey(content)).not.toBe(a.index('customer_ref', content));
+  });
+});
