@@ -66,6 +66,10 @@ async function serve(role: 'api' | 'worker' | 'all') {
           app.callback(),
         )
       : http.createServer(app.callback());
+    // idle keep-alive connections stay open longer than clients and proxies keep theirs (Node's 5 s closed sockets a
+    // busy client was about to reuse: "other side closed")
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     await new Promise<void>((resolve) => server!.listen(config.HOTLINE_PORT, config.HOTLINE_HOST, resolve));
     const addr = server.address();
     log.info(

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, MAIN, Proc, startProcess, TestEnv, openStack, Stack } from '../helpers/stack';
 
 /**
@@ -65,6 +65,12 @@ beforeAll(async () => {
 });
 
 afterAll(() => stack?.close());
+
+// a crashed API shows here with its last words, not only as "fetch failed" in the next test
+afterEach(() => {
+  if (api.child.exitCode !== null || api.child.signalCode !== null)
+    console.error(`api exited (${api.child.exitCode ?? api.child.signalCode}):\n${api.logs.slice(-30).join('\n')}`);
+});
 
 describe('text channels are masked and encrypted at the door', () => {
   it('the masked view hides the card and drops the CVV; the original keeps the card but never the CVV', async () => {
@@ -231,6 +237,10 @@ describe('retention', () => {
     const old = await chat(undefined, 'my account number is 12345678', '2020-01-06T09:00:00Z');
     const held = await chat(undefined, 'my account number is 87654321', '2020-01-07T09:00:00Z');
     const fresh = await chat(undefined, 'my account number is 11223344', '2026-11-07T09:00:00Z');
+    const pending = await chat(undefined, 'my account number is 99887766', '2020-01-08T09:00:00Z');
+    // this api-only stack runs no pipeline: three conversations are marked done as the inspect stage leaves them;
+    // `pending` stays where ingest left it, and retention must not take its data from under the pipeline
+    await pg.query(`UPDATE conversations SET status = 'inspected' WHERE id = ANY($1)`, [[old, held, fresh]]);
     await getJson(
       `${api.base}/api/v1/conversations/${held}/legal-hold`,
       json('PUT', { hold: true, reason: 'Regulator inquiry 3 preserve' }),
@@ -242,6 +252,7 @@ describe('retention', () => {
     expect((await unmask(old)).body.utterances[0].text).toBeNull();
     expect((await detail(old)).utterances[0].text).toBe('my account number is ****5678');
     expect((await unmask(held)).body.utterances[0].text).toBe('my account number is 87654321');
+    expect((await unmask(pending)).body.utterances[0].text).toBe('my account number is 99887766');
     // verdicts (this api-only stack runs no inspection: rows as the inspect stage writes them) expire with the masked copy
     for (const id of [old, held])
       await pg.query(
