@@ -4,6 +4,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
+import { CONSOLE_REDIRECT } from './pkce-client';
 
 /**
  * A real OpenID Provider (the certified `oidc-provider` package) that speaks Keycloak's paths and claims, loaded
@@ -144,7 +145,8 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
     .map((c) => ({
       client_id: c.clientId as string,
       token_endpoint_auth_method: 'none',
-      redirect_uris: c.redirectUris as string[],
+      // the production realm lists only its https callback; this development issuer adds the demo's loopback one
+      redirect_uris: [...(c.redirectUris as string[]), ...(c.clientId === 'hotline-console' ? [CONSOLE_REDIRECT] : [])],
       post_logout_redirect_uris: String((c.attributes as Record<string, string>)?.['post.logout.redirect.uris'] ?? '')
         .split('##')
         .filter((u) => /^https?:\/\//.test(u)),

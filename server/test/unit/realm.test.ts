@@ -30,6 +30,23 @@ describe('Keycloak realm export policies/keycloak/realm-hotline.json', () => {
     expect(users.users.every((u: { credentials?: unknown }) => u.credentials === undefined)).toBe(true); // no passwords committed
   });
 
+  it('meets the PCI DSS 4.0 authentication baseline the bank review checked', () => {
+    expect(realm.sslRequired).toBe('all');
+    expect(realm.ssoSessionIdleTimeout).toBeLessThanOrEqual(15 * 60); // 8.2.8
+    expect(realm.bruteForceProtected).toBe(true); // 8.3.4: at most 10 attempts, locked at least 30 minutes
+    expect(realm.failureFactor).toBeLessThanOrEqual(10);
+    expect(Math.min(realm.waitIncrementSeconds, realm.maxFailureWaitSeconds)).toBeGreaterThanOrEqual(30 * 60);
+    expect(realm.passwordPolicy).toMatch(/length\((1[2-9]|[2-9]\d)\)/); // 8.3.6
+    expect(realm.passwordPolicy).toMatch(/passwordHistory\([4-9]\)/); // 8.3.7
+    expect(realm.passwordPolicy).toMatch(/forceExpiredPasswordChange\(([1-8]\d|90)\)/); // 8.3.9
+    const otp = realm.requiredActions.find((a: { alias: string }) => a.alias === 'CONFIGURE_TOTP');
+    expect(otp).toMatchObject({ enabled: true, defaultAction: true }); // 8.4.2: every new user sets up OTP
+    expect([realm.eventsEnabled, realm.adminEventsEnabled]).toEqual([true, true]); // 10.2.1
+    expect(realm.enabledEventTypes).toEqual(expect.arrayContaining(['LOGIN', 'LOGIN_ERROR', 'LOGOUT']));
+    const console = realm.clients.find((c: { clientId: string }) => c.clientId === 'hotline-console');
+    expect(console.redirectUris.every((u: string) => u.startsWith('https://'))).toBe(true);
+  });
+
   it('has the six realm roles, each a bundle of hotline-api permissions, with separation of duties', () => {
     const roles = realm.roles.realm as Role[];
     expect(roles.map((r) => r.name).sort()).toEqual([
