@@ -94,13 +94,16 @@ export function systemRoutes(
           for (const m of await liveSpeechModels(s.redis, s.config.HOTLINE_QUEUE_PREFIX)) models.add(m);
           return [...models];
         });
+        if (!db.ok) ctx.state.log.warn({ err: db.error }, 'readiness: database unavailable');
+        if (!redis.ok) ctx.state.log.warn({ err: redis.error }, 'readiness: redis unavailable');
         const speechOk = speechCheck.ok && speechCheck.value.length > 0;
         const understanding = understandingStatus();
         const body = {
           ready: db.ok && redis.ok && speechOk && understanding.ok,
           checks: {
-            database: db.ok ? { ok: true } : { ok: false, error: db.error },
-            redis: redis.ok ? { ok: true } : { ok: false, error: redis.error },
+            // readiness is public: connection errors (hosts, ports, driver messages) go to the log, not the answer
+            database: db.ok ? { ok: true } : { ok: false, error: 'unavailable' },
+            redis: redis.ok ? { ok: true } : { ok: false, error: 'unavailable' },
             speech: speechCheck.ok
               ? {
                   ok: speechOk,
