@@ -110,7 +110,7 @@ export function systemRoutes(
                   models: speechCheck.value,
                   ...(speechOk ? {} : { error: 'no speech worker has a model loaded' }),
                 }
-              : { ok: false, models: [], error: speechCheck.error },
+              : { ok: false, models: [], error: 'unavailable' },
             understanding,
           },
         };
