@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, TokenVerifier } from '../../src/auth/token-verifier';
-import { bearerChallenge } from '../../src/app/auth';
+import { bearerChallenge, DeniedTokenLimiter } from '../../src/app/auth';
 
 /** Keys are generated here, at test time; a local server plays the realm's JWKS endpoint. */
 type KP = Awaited<ReturnType<typeof generateKeyPair>>;
@@ -166,5 +166,17 @@ describe('the WWW-Authenticate challenge', () => {
     expect(v).toBe(
       `Bearer realm="hotline", error="invalid_token", error_description="the identity provider?s keys could not be fetched: 'timeout' ' ?"`,
     );
+  });
+});
+
+describe('rejected tokens in the audit trail', () => {
+  it('are written one by one up to the limit per window, then counted into one summary event', () => {
+    let now = 0;
+    const l = new DeniedTokenLimiter(3, 60_000, () => now);
+    expect([l.admit(), l.admit(), l.admit()]).toEqual([0, 0, 0]);
+    expect([l.admit(), l.admit()]).toEqual([false, false]);
+    now = 60_000;
+    expect(l.admit()).toBe(2); // the next window's first event comes after a summary of the 2 suppressed
+    expect(l.admit()).toBe(0);
   });
 });
