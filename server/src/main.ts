@@ -109,54 +109,32 @@ async function serve(role: 'api' | 'worker' | 'all') {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+type CliRun = (args: string[]) => Promise<number>;
+/** The command-line commands: loaded on demand; `role` names the process in logs after the command. */
+const COMMANDS: Record<string, { role: boolean; load: () => Promise<CliRun> }> = {
+  ingest: { role: false, load: async () => (await import('./cli/ingest')).runIngestCli },
+  audit: { role: true, load: async () => (await import('./cli/audit')).runAuditCli },
+  keys: { role: true, load: async () => (await import('./cli/keys')).runKeysCli },
+  retention: { role: true, load: async () => (await import('./cli/keys')).runRetentionCli },
+  policy: { role: true, load: async () => (await import('./cli/policy')).runPolicyCli },
+  pki: { role: false, load: async () => (await import('./cli/pki')).runPkiCli },
+  jobs: { role: true, load: async () => (await import('./cli/jobs')).runJobsCli },
+  'scan-pii': { role: true, load: async () => (await import('./cli/scan-pii')).runScanPiiCli },
+};
+
 async function main(argv: string[]) {
   const [cmd, ...rest] = argv;
+  const command = cmd !== undefined && Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+  if (command) {
+    if (command.role) setProcessRole(cmd);
+    process.exitCode = await (await command.load())(rest);
+    return;
+  }
   switch (cmd) {
     case 'api':
     case 'worker':
     case 'all':
       return serve(cmd);
-    case 'ingest': {
-      const { runIngestCli } = await import('./cli/ingest');
-      process.exitCode = await runIngestCli(rest);
-      return;
-    }
-    case 'audit': {
-      setProcessRole('audit');
-      const { runAuditCli } = await import('./cli/audit');
-      process.exitCode = await runAuditCli(rest);
-      return;
-    }
-    case 'keys':
-    case 'retention': {
-      setProcessRole(cmd);
-      const { runKeysCli, runRetentionCli } = await import('./cli/keys');
-      process.exitCode = cmd === 'keys' ? await runKeysCli(rest) : await runRetentionCli(rest);
-      return;
-    }
-    case 'policy': {
-      setProcessRole('policy');
-      const { runPolicyCli } = await import('./cli/policy');
-      process.exitCode = await runPolicyCli(rest);
-      return;
-    }
-    case 'pki': {
-      const { runPkiCli } = await import('./cli/pki');
-      process.exitCode = await runPkiCli(rest);
-      return;
-    }
-    case 'jobs': {
-      setProcessRole('jobs');
-      const { runJobsCli } = await import('./cli/jobs');
-      process.exitCode = await runJobsCli(rest);
-      return;
-    }
-    case 'scan-pii': {
-      setProcessRole('scan-pii');
-      const { runScanPiiCli } = await import('./cli/scan-pii');
-      process.exitCode = await runScanPiiCli(rest);
-      return;
-    }
     case 'migrate':
     case 'reconcile': {
       setProcessRole(cmd);
