@@ -65,6 +65,11 @@ export const configSchema = z.object({
   /** how often the worker signs the audit trail's head into the checkpoint file (0 = only by `hotline audit checkpoint`) */
   HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: intIn(0, 86_400_000).default(3_600_000),
   HOTLINE_DROP_DIR: z.string().optional(),
+  /** how the drop folder knows a recording is complete: unchanged for HOTLINE_DROP_SETTLE_MS, or a <name>.done marker */
+  HOTLINE_DROP_COMPLETION: z.enum(['settle', 'done-marker']).default('settle'),
+  HOTLINE_DROP_SETTLE_MS: intIn(0, 3_600_000).default(10_000),
+  /** a complete recording whose sidecar has not appeared after this long is rejected */
+  HOTLINE_DROP_SIDECAR_WAIT_MS: intIn(0, 86_400_000).default(60_000),
   /** the key-encryption keys (0600 file); default <var>/keys/keyring.json */
   HOTLINE_KEYRING_FILE: z.string().optional(),
   /** field and object encryption: AES-256-GCM, or SM4-CTR + HMAC-SM3 for GM/T (密评) deployments */

@@ -136,7 +136,13 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
     : undefined;
   if (c.HOTLINE_RETENTION_INTERVAL_MS) void retention();
 
-  const drop = c.HOTLINE_DROP_DIR ? new DropFolderWatcher(s, c.HOTLINE_DROP_DIR) : undefined;
+  const drop = c.HOTLINE_DROP_DIR
+    ? new DropFolderWatcher(s, c.HOTLINE_DROP_DIR, {
+        completion: c.HOTLINE_DROP_COMPLETION,
+        settleMs: c.HOTLINE_DROP_SETTLE_MS,
+        sidecarWaitMs: c.HOTLINE_DROP_SIDECAR_WAIT_MS,
+      })
+    : undefined;
   drop?.start();
 
   return {

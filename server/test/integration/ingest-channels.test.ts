@@ -18,7 +18,11 @@ beforeAll(async () => {
   t = await makeTestEnv('channels', 13);
   drop = path.join(t.varDir, 'drop');
   fs.mkdirSync(drop, { recursive: true });
-  worker = await startProcess('worker', t, { HOTLINE_DROP_DIR: drop });
+  worker = await startProcess('worker', t, {
+    HOTLINE_DROP_DIR: drop,
+    HOTLINE_DROP_SETTLE_MS: '6000',
+    HOTLINE_DROP_SIDECAR_WAIT_MS: '7000',
+  });
   pg = await db(t);
 });
 
@@ -42,17 +46,26 @@ describe('drop folder', () => {
     );
     // accepted: no plaintext recording or sidecar is left behind, only a receipt naming the conversation
     expect(fs.readdirSync(path.join(drop, 'processed')).sort()).toEqual(['rec-001.receipt.json']);
-    expect(fs.readdirSync(path.join(drop, 'rejected')).sort()).toEqual([
+    // rejected under unique names (<name>.<time>-<random>.*), each with its reason
+    const rejected = fs.readdirSync(path.join(drop, 'rejected')).sort();
+    expect(rejected.map((f) => f.replace(/\.[0-9TZ-]+-[0-9a-f]{6}\./, '.'))).toEqual([
       'broken.json',
       'broken.reason.txt',
       'broken.wav',
       'no-sidecar.reason.txt',
       'no-sidecar.wav',
     ]);
-    expect(fs.readFileSync(path.join(drop, 'rejected', 'broken.reason.txt'), 'utf8')).toMatch(/truncated header/);
-    expect(fs.readFileSync(path.join(drop, 'rejected', 'no-sidecar.reason.txt'), 'utf8')).toMatch(
-      /no sidecar no-sidecar\.json/,
-    );
+    const reasonOf = (base: string) =>
+      fs.readFileSync(
+        path.join(
+          drop,
+          'rejected',
+          rejected.find((f) => f.startsWith(`${base}.`) && f.endsWith('.reason.txt'))!,
+        ),
+        'utf8',
+      );
+    expect(reasonOf('broken')).toMatch(/truncated header/);
+    expect(reasonOf('no-sidecar')).toMatch(/no sidecar no-sidecar\.json/);
     const rows = await pg.query("SELECT id FROM conversations WHERE source = 'drop'");
     expect(rows.rows).toHaveLength(1);
     expect(JSON.parse(fs.readFileSync(path.join(drop, 'processed', 'rec-001.receipt.json'), 'utf8'))).toMatchObject({
@@ -80,6 +93,67 @@ describe('drop folder', () => {
     });
     expect((await pg.query("SELECT count(*)::int AS n FROM conversations WHERE source = 'drop'")).rows[0].n).toBe(1);
   });
+
+  it('a recorder that pauses mid-file, a sidecar written after its recording, a rejected name reused: nothing lost', async () => {
+    const { script, call } = calls.get('gov-complaint')!;
+    const whole = fs.readFileSync(call.wav8kUlaw);
+    // a streaming recorder: half the file, a 4.5 s pause (two 2 s polls see it unchanged: the old watcher took the
+    // half then; the 6 s settle does not), then the rest
+    const paused = path.join(drop, 'paused.wav');
+    fs.writeFileSync(paused, whole.subarray(0, whole.length >> 1));
+    fs.writeFileSync(
+      path.join(drop, 'paused.json'),
+      JSON.stringify({ ...metadataFor(script, '8k'), externalId: 'paused' }),
+    );
+    await new Promise((r) => setTimeout(r, 4500));
+    fs.appendFileSync(paused, whole.subarray(whole.length >> 1));
+    // the sidecar 1.5 s after its recording
+    fs.copyFileSync(calls.get('bank-compliant')!.call.wav8kUlaw, path.join(drop, 'late.wav'));
+    await new Promise((r) => setTimeout(r, 1500));
+    fs.writeFileSync(
+      path.join(drop, 'late.json'),
+      JSON.stringify(metadataFor(calls.get('bank-compliant')!.script, '8k')),
+    );
+    // the same broken name twice: both rejections kept
+    for (let i = 0; i < 2; i++) {
+      fs.writeFileSync(path.join(drop, 'again-broken.wav'), Buffer.from(`RIFF\x10\x00\x00\x00WAVEfmt ${i}`));
+      fs.writeFileSync(path.join(drop, 'again-broken.json'), JSON.stringify({ agentId: 'bob' }));
+      await waitFor(
+        'the broken file to be rejected',
+        async () => !fs.existsSync(path.join(drop, 'again-broken.wav')),
+        30_000,
+      );
+    }
+    await waitFor(
+      'the paused and the late recording to be filed',
+      async () => ['paused', 'late'].every((b) => fs.existsSync(path.join(drop, 'processed', `${b}.receipt.json`))),
+      30_000,
+    );
+    for (const b of ['paused', 'late'])
+      expect(JSON.parse(fs.readFileSync(path.join(drop, 'processed', `${b}.receipt.json`), 'utf8')).outcome).toBe(
+        'processed',
+      );
+    const receipt = JSON.parse(fs.readFileSync(path.join(drop, 'processed', 'paused.receipt.json'), 'utf8'));
+    const stored = await pg.query('SELECT duration_ms FROM conversations WHERE id = $1', [receipt.conversationId]);
+    expect(stored.rows[0].duration_ms).toBe(call.durationMs); // the whole call, not the first half
+    expect(
+      fs.readdirSync(path.join(drop, 'rejected')).filter((f) => /^again-broken\..*\.reason\.txt$/.test(f)),
+    ).toHaveLength(2);
+    // let the worker finish these two before the next tests queue theirs
+    const ids = ['paused', 'late'].map(
+      (b) => JSON.parse(fs.readFileSync(path.join(drop, 'processed', `${b}.receipt.json`), 'utf8')).conversationId,
+    );
+    await waitFor(
+      'the two calls to be inspected',
+      async () =>
+        (
+          await pg.query(`SELECT count(*)::int AS n FROM conversations WHERE id = ANY($1) AND status = 'inspected'`, [
+            ids,
+          ])
+        ).rows[0].n === 2,
+      120_000,
+    );
+  }, 180_000);
 });
 
 describe('hotline ingest CLI', () => {
