@@ -1,8 +1,8 @@
-import os from 'node:os';
 import { listFailed, retryFailed } from '../commands/jobs';
 import { loadConfig } from '../config';
 import { DomainError } from '../lib/errors';
 import { createLogger } from '../lib/logger';
+import { operator } from './operator';
 import { closeServices, createServices } from '../services';
 
 const USAGE = 'usage: hotline jobs list --failed | retry --all | retry <conversation-id>…';
@@ -28,15 +28,8 @@ export async function runJobsCli(args: string[]): Promise<number> {
       console.log(`${failed.length} failed conversation(s)`);
       return 0;
     }
-    const user = os.userInfo().username;
-    const operator = {
-      actorId: `os:${user}`,
-      actorName: `${user}@${os.hostname()} (cli)`,
-      roles: ['operator'],
-      requestId: null,
-    };
     try {
-      const r = await retryFailed(s, operator, rest.includes('--all') ? undefined : ids);
+      const r = await retryFailed(s, operator(), rest.includes('--all') ? undefined : ids);
       for (const sk of r.skipped) console.error(`${sk.id}: skipped (${sk.why})`);
       console.log(`retried ${r.retried.length} conversation(s)`);
       return 0;

@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { operator } from './operator';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
 import { FileKeyring } from '../protection/keyring';
@@ -7,13 +7,6 @@ import { applyRetention } from '../commands/retention';
 import { DomainError } from '../lib/errors';
 import { loadRetentionPolicy } from '../protection/retention-policy';
 import { closeServices, createServices } from '../services';
-
-const operator = () => ({
-  actorId: `os:${os.userInfo().username}`,
-  actorName: `${os.userInfo().username}@${os.hostname()} (cli)`,
-  roles: ['operator'],
-  requestId: null,
-});
 
 /**
  * `hotline keys status|rotate|rewrap [--batch N]|retire --below N` — KEK rotation with an online, resumable rewrap

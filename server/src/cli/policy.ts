@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import os from 'node:os';
+import { operator } from './operator';
 import path from 'node:path';
 import { activatePolicy, importPolicy, importPolicyDir, regress, RegressionReport } from '../commands/qa-policies';
 import { loadConfig } from '../config';
@@ -8,13 +8,6 @@ import { createLogger } from '../lib/logger';
 import { YamlFileError } from '../lib/yaml-file';
 import { ReviewError } from '../repositories/inspections';
 import { closeServices, createServices } from '../services';
-
-const operator = () => ({
-  actorId: `os:${os.userInfo().username}`,
-  actorName: `${os.userInfo().username}@${os.hostname()} (cli)`,
-  roles: ['operator'],
-  requestId: null,
-});
 
 const USAGE = `usage: hotline policy <command>
   validate <file>...                 check packs; errors as file:line:column: field: problem

@@ -7,7 +7,7 @@ import { inspectWav } from '../speech/audio/wav';
 import { readKeyphrases } from '../speech/engines/pocketsphinx';
 import { ensureDomainLm } from '../speech/lm/build';
 import { EngineSpec } from '../speech/engine';
-import { keyphraseList, sherpaFromConfig } from '../speech/engines';
+import { sherpaFromConfig } from '../speech/engines';
 import { loadPolicyFile, policyPhrases } from '../inspection/qa-policy';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
@@ -108,7 +108,7 @@ async function main() {
       .filter((f) => /\.ya?ml$/.test(f))
       .map((f) => loadPolicyFile(path.join(qaDir, f)));
     const hotwords = {
-      phrases: [...keyphraseList(keyphrases), ...policyPhrases(packs)],
+      phrases: [...phraseList, ...policyPhrases(packs)],
       score: Number(process.env.EVAL_HOTWORDS_SCORE ?? 3),
       workDir: path.join(work, 'asr'),
     };

@@ -7,8 +7,9 @@ import { wordErrors } from '../../src/lib/wer';
 import { decodeWav, inspectWav } from '../../src/speech/audio/wav';
 import { resample } from '../../src/speech/audio/resample';
 import { EngineSpec, SpeechModelError } from '../../src/speech/engine';
-import { chooseEngine, keyphraseList } from '../../src/speech/engines';
+import { chooseEngine } from '../../src/speech/engines';
 import { digitWords } from '../../src/speech/engines/combined';
+import { readKeyphrases } from '../../src/speech/engines/pocketsphinx';
 import {
   SherpaEngine,
   SileroSegmenter,
@@ -168,7 +169,7 @@ describe('contextual biasing and the second pass', () => {
     need(MODEL);
     need(VAD);
     const { call } = synthCalls().get('bank-card-cvv')!;
-    const phrases = keyphraseList(path.resolve(__dirname, '..', '..', '..', 'policies', 'asr', 'keyphrases.txt'));
+    const phrases = readKeyphrases(path.resolve(__dirname, '..', '..', '..', 'policies', 'asr', 'keyphrases.txt'));
     expect(phrases).toContain('security code');
     const hear = async (hotwords?: { phrases: string[]; score: number; workDir: string }) => {
       const pool = await SpeechPool.start(
@@ -193,17 +194,14 @@ describe('contextual biasing and the second pass', () => {
     need(MODEL);
     const { call } = synthCalls().get('bank-card-cvv')!;
     const card = call.turns.find((t) => /four one one one/.test(t.text))!;
-    const spoken = digitWords(
-      card.text.split(/[ ,.]+/).map((word) => ({ word })),
-      true,
-    );
+    const spoken = digitWords(card.text.split(/[ ,.]+/).map((word) => ({ word })));
     const ps: EngineSpec = { engine: 'pocketsphinx', modelDir: '/usr/share/pocketsphinx/model/en-us' };
     const digitsHeard = async (spec: EngineSpec) => {
       const pool = await SpeechPool.start(spec, 1);
       try {
         const us = await transcribeWav(fs.readFileSync(call.wav8kUlaw), ['agent', 'customer'], pool);
         const u = us.find((x) => x.speaker === 'customer' && x.startMs < card.endMs && x.endMs > card.startMs)!;
-        return digitWords(u.words, true);
+        return digitWords(u.words);
       } finally {
         await pool.close();
       }

@@ -2,32 +2,12 @@ import crypto from 'node:crypto';
 import { resample } from '../audio/resample';
 import { KeyphraseHit, RecognizedWord, SpeechEngine } from '../engine';
 
-/** Spoken digits as a recogniser writes them (English), including the usual homophones. */
-const DIGIT_WORDS = new Set([
-  'zero',
-  'oh',
-  'o',
-  'one',
-  'won',
-  'two',
-  'to',
-  'too',
-  'three',
-  'four',
-  'for',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'ate',
-  'nine',
-  'double',
-  'triple',
-]);
-const STRICT_DIGITS = new Set(['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
+/** The digits as a recogniser writes them when it hears a digit string. */
+const DIGITS = new Set(['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
 
-export const digitWords = (words: Array<{ word: string }>, strict = false) =>
-  words.filter((w) => (strict ? STRICT_DIGITS : DIGIT_WORDS).has(w.word.toLowerCase())).length;
+/** How many words are spoken digits. */
+export const digitWords = (words: Array<{ word: string }>) =>
+  words.filter((w) => DIGITS.has(w.word.toLowerCase())).length;
 
 /**
  * Two engines on one segment: the neural `primary` writes the transcript; the `secondary` (PocketSphinx with the
@@ -59,9 +39,9 @@ export class CombinedEngine implements SpeechEngine {
 
   decode(pcm: Int16Array, rate = this.sampleRate): RecognizedWord[] {
     const words = this.primary.decode(pcm, rate);
-    if (digitWords(words, true) < 2) return words;
+    if (digitWords(words) < 2) return words;
     const second = this.secondary.decode(this.forSecondary(pcm, rate));
-    return digitWords(second, true) > digitWords(words, true) ? second : words;
+    return digitWords(second) > digitWords(words) ? second : words;
   }
 
   spot(pcm: Int16Array, rate = this.sampleRate): KeyphraseHit[] {

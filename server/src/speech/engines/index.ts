@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config';
 import { EngineSpec, SpeechEngine } from '../engine';
-import { PocketsphinxEngine } from './pocketsphinx';
+import { PocketsphinxEngine, readKeyphrases } from './pocketsphinx';
 import { CombinedEngine } from './combined';
 import { SherpaEngine, SileroSegmenter } from './sherpa';
 import { VoskEngine } from './vosk';
@@ -99,25 +99,11 @@ export function sherpaFromConfig(c: Config): NonNullable<Parameters<typeof choos
       ? {
           hotwords: {
             // the worker adds the active QA policies' phrases
-            phrases: c.HOTLINE_ASR_KEYPHRASES ? keyphraseList(c.HOTLINE_ASR_KEYPHRASES) : [],
+            phrases: c.HOTLINE_ASR_KEYPHRASES ? readKeyphrases(c.HOTLINE_ASR_KEYPHRASES) : [],
             score: c.HOTLINE_SHERPA_HOTWORDS_SCORE,
             workDir: path.join(c.HOTLINE_VAR_DIR, 'asr'),
           },
         }
       : {}),
   };
-}
-
-/** The phrases of a keyphrase list (`phrase /threshold/` per line, # comments). */
-export function keyphraseList(file: string): string[] {
-  return fs
-    .readFileSync(file, 'utf8')
-    .split('\n')
-    .map((l) =>
-      l
-        .replace(/#.*$/, '')
-        .replace(/\/[^/]*\/\s*$/, '')
-        .trim(),
-    )
-    .filter(Boolean);
 }

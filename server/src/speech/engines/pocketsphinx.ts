@@ -216,9 +216,10 @@ export class PocketsphinxEngine implements SpeechEngine {
 }
 
 /** Reads a keyphrase list and checks every word is pronounceable: an unknown word makes the search fail. */
-export function readKeyphrases(file: string, dictPath: string): string[] {
+export function readKeyphrases(file: string, dictPath?: string): string[] {
   if (!fs.existsSync(file)) throw new SpeechModelError(`keyphrase list ${file} does not exist`);
-  const dict = dictionaryWords(fs.readFileSync(dictPath, 'utf8'));
+  // PocketSphinx spells every word from its dictionary; sherpa's hotwords need no dictionary
+  const dict = dictPath ? dictionaryWords(fs.readFileSync(dictPath, 'utf8')) : undefined;
   const phrases: string[] = [];
   fs.readFileSync(file, 'utf8')
     .split('\n')
@@ -227,7 +228,7 @@ export function readKeyphrases(file: string, dictPath: string): string[] {
       const m = /^([a-z' ]+?)\s*(\/[0-9.e+-]+\/)?\s*$/.exec(line.trim());
       if (!m)
         throw new SpeechModelError(`${file}:${i + 1}: expected "phrase /threshold/", got ${JSON.stringify(line)}`);
-      const unknown = m[1].split(' ').filter((w) => !dict.has(w));
+      const unknown = dict ? m[1].split(' ').filter((w) => !dict.has(w)) : [];
       if (unknown.length)
         throw new SpeechModelError(`${file}:${i + 1}: not in the pronouncing dictionary: ${unknown.join(', ')}`);
       phrases.push(m[1]);
