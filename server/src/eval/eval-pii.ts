@@ -1,61 +1,165 @@
+import path from 'node:path';
 import { detectPii } from '../protection/pii/detect';
 import { labelledSet } from '../protection/pii/labelled-set';
+import { loadMaskingPolicy } from '../protection/pii/mask';
+import { protectTranscript, SAD_TYPES } from '../protection/protect-transcript';
+import { loadConfig } from '../config';
+import { printAudio, scoreAudio } from './eval-pii-audio';
+import { CorpusConversation, readCorpus } from './pii-corpus';
 
-/** `npm run eval:pii`: recall and precision per PII type on the labelled set (a finding counts when it overlaps a span of its type). */
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const CORPUS_DIR = path.join(ROOT, 'server', 'eval-data', 'pii');
+
+interface Row {
+  spans: number;
+  protectedSpans: number;
+  marks: number;
+  falseMarks: number;
+}
+
+export interface CorpusScore {
+  per: Map<string, Row>;
+  decoys: number;
+  decoysMasked: number;
+  misses: string[];
+}
+
+/**
+ * Runs labelled conversations through the masking stage as the text channels do (protectTranscript over the whole
+ * conversation) and scores it: a labelled value is protected when every letter and digit of it is inside a mark —
+ * for CVV, PIN and one-time codes a mark that removes it (one of those types). A mark that touches no labelled value
+ * is a false mark of its type; look-alikes must stay readable.
+ */
+export function scoreCorpus(convs: CorpusConversation[], policyFile = path.join(ROOT, 'policies', 'masking.yaml')) {
+  const policy = loadMaskingPolicy(policyFile);
+  const per = new Map<string, Row>();
+  const row = (t: string) =>
+    per.get(t) ?? (per.set(t, { spans: 0, protectedSpans: 0, marks: 0, falseMarks: 0 }), per.get(t)!);
+  const score: CorpusScore = { per, decoys: 0, decoysMasked: 0, misses: [] };
+  for (const c of convs) {
+    const prot = protectTranscript(
+      c.turns.map((t, k) => ({
+        speaker: t.speaker,
+        startMs: k * 5000,
+        endMs: k * 5000 + 4000,
+        text: t.text,
+        words: [],
+        keyphrases: [],
+        confidence: null,
+      })),
+      policy,
+    );
+    c.turns.forEach((t, k) => {
+      const marks = prot.utterances[k].pii;
+      for (const sp of t.spans) {
+        const touching = marks.filter((m) => m.start < sp.end && m.end > sp.start);
+        if (sp.type === '~') {
+          score.decoys++;
+          if (touching.length) {
+            score.decoysMasked++;
+            score.misses.push(`${c.id}: look-alike "${t.text.slice(sp.start, sp.end)}" masked as ${touching[0].type}`);
+          }
+          continue;
+        }
+        const r = row(sp.type);
+        r.spans++;
+        const strong = SAD_TYPES.has(sp.type) ? touching.filter((m) => SAD_TYPES.has(m.type)) : touching;
+        let ok = true;
+        for (let i = sp.start; i < sp.end; i++)
+          if (/[A-Za-z0-9]/.test(t.text[i]) && !strong.some((m) => m.start <= i && m.end > i)) ok = false;
+        if (ok) r.protectedSpans++;
+        else
+          score.misses.push(
+            `${c.id}: ${sp.type} missed (${touching.map((m) => m.type).join(',') || 'no mark'}) in "${t.text}"`,
+          );
+      }
+      for (const m of marks) {
+        const r = row(m.type);
+        r.marks++;
+        if (!t.spans.some((sp) => sp.type !== '~' && m.start < sp.end && m.end > sp.start)) {
+          r.falseMarks++;
+          if (!t.spans.some((sp) => m.start < sp.end && m.end > sp.start))
+            score.misses.push(`${c.id}: false ${m.type} "${t.text.slice(m.start, m.end)}"`);
+        }
+      }
+    });
+  }
+  return score;
+}
+
+const pct = (a: number, b: number) => (b ? `${((a / b) * 100).toFixed(1)}%` : '—');
+
+export function printScore(title: string, s: CorpusScore, conversations: number) {
+  console.log(`\n${title}: ${conversations} conversations`);
+  console.log(['type', 'values', 'recall', 'marks', 'precision'].join('\t'));
+  let spans = 0;
+  let prot = 0;
+  let marks = 0;
+  let fm = 0;
+  for (const [t, r] of [...s.per].sort()) {
+    spans += r.spans;
+    prot += r.protectedSpans;
+    marks += r.marks;
+    fm += r.falseMarks;
+    console.log([t, r.spans, pct(r.protectedSpans, r.spans), r.marks, pct(r.marks - r.falseMarks, r.marks)].join('\t'));
+  }
+  console.log(['all', spans, pct(prot, spans), marks, pct(marks - fm, marks)].join('\t'));
+  console.log(`look-alikes masked: ${s.decoysMasked} of ${s.decoys}`);
+  for (const m of s.misses) console.log(`  ${m}`);
+}
+
+/** The project's generated sentences (a regression check of the detector's own forms, not acceptance). */
 export function scorePii(n = 1200) {
   const set = labelledSet(n);
   const per = new Map<string, { tp: number; fn: number; fp: number }>();
   const row = (t: string) => per.get(t) ?? (per.set(t, { tp: 0, fn: 0, fp: 0 }), per.get(t)!);
-  const misses: string[] = [];
   for (const s of set) {
     const found = detectPii(s.text);
     for (const span of s.spans) {
-      const hit = found.some(
-        (f) =>
-          f.type === span.type &&
-          f.start < span.end &&
-          f.end > span.start &&
-          f.start <= span.start &&
-          f.end >= span.end,
-      );
-      if (hit) row(span.type).tp++;
-      else {
-        row(span.type).fn++;
-        misses.push(`miss ${span.type} (${s.form})`);
-      }
+      const hit = found.some((f) => f.type === span.type && f.start <= span.start && f.end >= span.end);
+      row(span.type)[hit ? 'tp' : 'fn']++;
+      if (!hit && process.env.EVAL_VERBOSE) console.log(`generated miss ${span.type}: ${s.text}`);
     }
-    for (const f of found) {
-      if (!s.spans.some((sp) => sp.type === f.type && f.start < sp.end && f.end > sp.start)) {
-        row(f.type).fp++;
-        misses.push(`false ${f.type} (${s.form})`);
-      }
-    }
+    for (const f of found)
+      if (!s.spans.some((sp) => sp.type === f.type && f.start < sp.end && f.end > sp.start)) row(f.type).fp++;
   }
-  return { per, misses, sentences: set.length };
+  return { per, sentences: set.length };
 }
 
-if (require.main === module) {
-  const { per, misses, sentences } = scorePii();
-  console.log(`${sentences} labelled sentences (written, grouped, spoken, look-alikes)`);
-  console.log(['type', 'spans', 'recall', 'precision'].join('\t'));
+async function main() {
+  const sets: Array<[string, string]> = [
+    ['holdout-b', 'HELD OUT B (written after the detector, run once, nothing tuned on it)'],
+    ['holdout', 'held out A (written before the detector; its first run guided fixes, see README)'],
+    ['dev', 'development set'],
+  ];
+  for (const [name, title] of sets) {
+    const convs = readCorpus(path.join(CORPUS_DIR, `${name}.txt`));
+    printScore(`${title} — text`, scoreCorpus(convs), convs.length);
+  }
+  if (process.env.EVAL_PII_AUDIO !== '0') {
+    const work = path.join(loadConfig().HOTLINE_VAR_DIR, 'eval', 'pii-calls');
+    for (const [name, title] of sets) {
+      const convs = readCorpus(path.join(CORPUS_DIR, `${name}.txt`));
+      printAudio(`${title} — audio`, await scoreAudio(convs, work));
+    }
+  }
+  const { per, sentences } = scorePii();
   let tp = 0;
   let fn = 0;
   let fp = 0;
-  for (const [t, r] of [...per].sort()) {
+  for (const r of per.values()) {
     tp += r.tp;
     fn += r.fn;
     fp += r.fp;
-    console.log(
-      [
-        t,
-        r.tp + r.fn,
-        `${((r.tp / Math.max(1, r.tp + r.fn)) * 100).toFixed(1)}%`,
-        `${((r.tp / Math.max(1, r.tp + r.fp)) * 100).toFixed(1)}%`,
-      ].join('\t'),
-    );
   }
-  console.log(`all\t${tp + fn}\t${((tp / (tp + fn)) * 100).toFixed(2)}%\t${((tp / (tp + fp)) * 100).toFixed(2)}%`);
-  const counts = new Map<string, number>();
-  for (const m of misses) counts.set(m, (counts.get(m) ?? 0) + 1);
-  for (const [m, c] of counts) console.log(`  ${c}× ${m}`);
+  console.log(
+    `\ngenerated sentences (regression of the detector's own forms): ${sentences}, recall ${pct(tp, tp + fn)}, precision ${pct(tp, tp + fp)}`,
+  );
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(`eval:pii: ${(e as Error).message}`);
+    process.exit(1);
+  });
 }

@@ -13,7 +13,17 @@ import { detectPii } from '../protection/pii/detect';
  */
 export interface Finding {
   source: string;
-  kind: 'card_number' | 'cn_resident_id' | 'cvv' | 'spoken_card_number' | 'spoken_cvv';
+  kind:
+    | 'card_number'
+    | 'cn_resident_id'
+    | 'cvv'
+    | 'spoken_card_number'
+    | 'spoken_cvv'
+    | 'spoken_pin'
+    | 'spoken_otp'
+    | 'pin'
+    | 'otp'
+    | 'date_of_birth';
   /** masked: the scanner's own output must not become a leak */
   sample: string;
 }
@@ -53,11 +63,15 @@ export function scanText(text: string, source: string, out: Finding[] = []): Fin
     /\b(?:cvv2?|cvc2?|security code|card verification (?:value|code))\b\W{0,12}(?:is\W{0,4})?(\d{3,4})\b/gi,
   ))
     out.push({ source, kind: 'cvv', sample: m[0].replace(/\d/g, '*') });
-  // spoken forms as a recognizer writes them
-  if (/\b(?:one|two|three|four|five|six|seven|eight|nine|zero|oh)\b/i.test(text)) {
+  // spoken forms as a recognizer writes them, PINs and one-time codes next to their label, dates of birth
+  const spoken = /\b(?:one|two|three|four|five|six|seven|eight|nine|zero|oh|double)\b/i.test(text);
+  if (spoken || /\b(?:pin|otp|one[- ]time|passcode|born|birth|dob)\b/i.test(text)) {
     for (const f of detectPii(text)) {
-      if (f.type === 'card_number') out.push({ source, kind: 'spoken_card_number', sample: mask(f.value) });
-      if (f.type === 'cvv') out.push({ source, kind: 'spoken_cvv', sample: '***' });
+      if (f.type === 'card_number' && spoken) out.push({ source, kind: 'spoken_card_number', sample: mask(f.value) });
+      else if (f.type === 'cvv' && spoken) out.push({ source, kind: 'spoken_cvv', sample: '***' });
+      else if (f.type === 'pin' || f.type === 'otp')
+        out.push({ source, kind: spoken ? `spoken_${f.type}` : f.type, sample: '***' });
+      else if (f.type === 'date_of_birth') out.push({ source, kind: 'date_of_birth', sample: '[DOB]' });
     }
   }
   return out;

@@ -1,10 +1,20 @@
 import type { KeyphraseTiming, PiiMark, WordTiming } from '../entities/utterance';
 import type { IndexedColumn } from './blind-index';
 import { detectPii, PiiFinding, PiiType } from './pii/detect';
+import { digitRuns, tokenize } from './pii/numbers';
+import { askedFor, BACKCHANNEL, PromptKind, READ_BACK, RE_ASK } from './pii/prompts';
 import { MaskingPolicy, maskText, REDACTED } from './pii/mask';
 
-/** Sensitive authentication data: kept in no form at all, not even in the encrypted original (PCI DSS 3.3.1). */
-export const SAD_TYPES: ReadonlySet<string> = new Set(['cvv', 'pin', 'otp']);
+/**
+ * Sensitive authentication data: kept in no form at all, not even in the encrypted original (PCI DSS 3.3.1); with it,
+ * digits read out on a call that nothing explains (they may be a misheard CVV or PIN).
+ */
+export const SAD_TYPES: ReadonlySet<string> = new Set(['cvv', 'pin', 'otp', 'digit_string']);
+const ASKED_SAD: PromptKind[] = ['cvv', 'pin', 'otp'];
+/** An answer on a call to a question for personal data, this short, is protected whole (fail closed). */
+const SHORT_ANSWER_WORDS = 8;
+const SHORT_ANSWER_ORDER: PromptKind[] = ['card_number', 'date_of_birth', 'expiry_date', 'bank_account', 'phone'];
+const MONTH = /\b(january|february|march|april|may|june|july|august|september|october|november|december)\b/i;
 
 /** What a detector found that is worth a blind-index row (exact lookups by identifier). */
 const INDEXED: Partial<Record<PiiType, IndexedColumn>> = {
@@ -55,24 +65,107 @@ interface Piece {
 }
 
 /**
+ * How long a question for personal data stays open for the answer (the other party's turns): a minute on a call; on
+ * text channels an hour (an SMS reply may come much later).
+ */
+const EXPECT_MS = 60_000;
+const TEXT_EXPECT_MS = 3_600_000;
+const EXPECT_TURNS = 4;
+/** Utterances of one speaker further apart than this are not read as one number. */
+const JOIN_GAP_MS = 20_000;
+/** A pause shorter than this within one speaker's speech is one turn (a recogniser's segments of one sentence). */
+const SAME_TURN_GAP_MS = 1500;
+
+/**
+ * What each utterance is expected to carry, from the conversation in time order: a question for a security code,
+ * PIN, one-time code, date of birth, card number… by one party opens an expectation on the other party's next turns
+ * (up to EXPECT_TURNS, EXPECT_MS). The asker's next turn ends it, unless it is a listening noise ("mm-hm", "go on")
+ * or asks again ("sorry, could you repeat that"); reading the answer back ("let me read that back") puts the reader's
+ * own turn under it too.
+ */
+export function expectations(
+  utterances: Array<Pick<PlainUtterance, 'speaker' | 'startMs' | 'text'> & { keyphrases?: Array<{ p: string }> }>,
+  opts: { text?: boolean } = {},
+): Array<Set<PromptKind>> {
+  const limit = opts.text ? TEXT_EXPECT_MS : EXPECT_MS;
+  const out = utterances.map(() => new Set<PromptKind>());
+  const order = utterances.map((_, i) => i).sort((a, b) => utterances[a].startMs - utterances[b].startMs || a - b);
+  let open: { by: string; kinds: PromptKind[]; at: number; turns: number } | undefined;
+  const lastAsked = new Map<string, PromptKind[]>();
+  for (const i of order) {
+    const u = utterances[i];
+    if (open && (u.startMs - open.at > limit || open.turns >= EXPECT_TURNS)) open = undefined;
+    if (open && open.by !== u.speaker) {
+      for (const k of open.kinds) out[i].add(k);
+      open.turns++;
+    }
+    // what the recogniser wrote, and the phrases keyphrase search heard (a question it misheard may still be spotted)
+    // a turn that gives a value ("my account number is 31926819") states, it does not ask ("the code we sent to the
+    // phone ending 0143" still asks)
+    const states = digitRuns(tokenize(u.text), u.text).some((r) => r.digits.length >= 6);
+    const asks = states
+      ? []
+      : askedFor(
+          u.text,
+          (u.keyphrases ?? []).map((k) => k.p),
+        );
+    if (asks.length) {
+      open = { by: u.speaker, kinds: asks, at: u.startMs, turns: 0 };
+      lastAsked.set(u.speaker, asks);
+    } else if (open && open.by === u.speaker) {
+      if (READ_BACK.test(u.text)) for (const k of open.kinds) out[i].add(k);
+      if (!BACKCHANNEL.test(u.text) && !RE_ASK.test(u.text)) open = undefined;
+      else open.turns = 0;
+    } else if (READ_BACK.test(u.text)) {
+      for (const k of lastAsked.get(u.speaker) ?? []) out[i].add(k);
+    }
+  }
+  return out;
+}
+
+/**
  * Finds personal data in a whole conversation and produces, per utterance, the masked copy, the original without
  * sensitive authentication data, and where the data was (types and spans, never values). Detection runs over each
- * speaker's utterances joined in order, so a card number read out over two utterances is still one card number.
+ * speaker's utterances joined in order, so a card number read out over two utterances is still one card number, and
+ * under what the other party asked for (expectations), so "482" after "what's the security code?" is a CVV.
  */
 export function protectTranscript(utterances: PlainUtterance[], policy: MaskingPolicy): ProtectedTranscript {
   const pieces: Piece[] = [];
   const identifiers: ProtectedTranscript['identifiers'] = [];
   const counts: ProtectedTranscript['counts'] = {};
+  const expected = expectations(utterances, { text: !utterances.some((u) => u.words.length > 0) });
   const bySpeaker = new Map<string, number[]>();
-  utterances.forEach((u, i) => bySpeaker.set(u.speaker, [...(bySpeaker.get(u.speaker) ?? []), i]));
+  const order = utterances.map((_, i) => i).sort((a, b) => utterances[a].startMs - utterances[b].startMs || a - b);
+  for (const i of order) bySpeaker.set(utterances[i].speaker, [...(bySpeaker.get(utterances[i].speaker) ?? []), i]);
   for (const idx of bySpeaker.values()) {
     const offsets: number[] = [];
     let joined = '';
-    for (const i of idx) {
+    idx.forEach((i, k) => {
+      // between one speaker's utterances: a new line where they only paused (a recogniser's segments of one
+      // sentence: the label before still counts), a blank line where the other party spoke or the pause was longer,
+      // and ";" after a long pause (their digits are not one number)
+      if (k > 0) {
+        const gap = utterances[i].startMs - utterances[idx[k - 1]].endMs;
+        const between = order.some(
+          (j) =>
+            utterances[j].speaker !== utterances[i].speaker &&
+            utterances[j].startMs >= utterances[idx[k - 1]].startMs &&
+            utterances[j].startMs < utterances[i].startMs,
+        );
+        if (gap > JOIN_GAP_MS) joined += ';\n';
+        else if (between || gap > SAME_TURN_GAP_MS) joined += '\n';
+      }
       offsets.push(joined.length);
       joined += utterances[i].text + '\n';
-    }
-    for (const f of detectPii(joined)) {
+    });
+    const at = (pos: number) => {
+      let k = 0;
+      while (k + 1 < offsets.length && offsets[k + 1] <= pos) k++;
+      return expected[idx[k]];
+    };
+    const speech = idx.some((i) => utterances[i].words.length > 0);
+    const caller = utterances[idx[0]].speaker !== 'agent';
+    for (const f of detectPii(joined, { expected: at, digitStrings: speech && caller, speech })) {
       counts[f.type] = (counts[f.type] ?? 0) + 1;
       const kind = INDEXED[f.type];
       if (kind) identifiers.push({ kind, value: f.value });
@@ -87,6 +180,21 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       });
     }
   }
+
+  // a short spoken answer to a question for personal data: the recogniser may have turned the digits into words
+  // ("eight eight one" → "they paid one", "third of march" → "heard of march"), so the whole answer is protected as
+  // what was asked — for a CVV, PIN or one-time code even with no number in it; for the rest when a number or a
+  // month is in it
+  utterances.forEach((u, i) => {
+    if (!u.words.length || u.words.length > SHORT_ANSWER_WORDS || !expected[i].size) return;
+    const sad = ASKED_SAD.find((k) => expected[i].has(k));
+    const numeric = digitRuns(tokenize(u.text), u.text).length > 0 || MONTH.test(u.text);
+    const kind = sad ?? (numeric ? SHORT_ANSWER_ORDER.find((k) => expected[i].has(k)) : undefined);
+    if (!kind) return;
+    for (let k = pieces.length - 1; k >= 0; k--) if (pieces[k].u === i) pieces.splice(k, 1);
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    pieces.push({ u: i, f: { type: kind, start: 0, end: u.text.length, value: '' }, first: true });
+  });
 
   const out = utterances.map((u, i): ProtectedUtterance => {
     const mine = pieces.filter((p) => p.u === i).sort((x, y) => x.f.start - y.f.start);

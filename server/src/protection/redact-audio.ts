@@ -15,13 +15,31 @@ export interface RedactionSpan {
 }
 
 /** Padding around a spoken PII span: word boundaries from the recognizer are approximate. */
-export const REDACTION_PAD_MS = 120;
+export const REDACTION_PAD_MS = 250;
+
+/**
+ * Spans closer than this are silenced as one: a recogniser that turns a digit into a word ("six oh nine" → "six on
+ * line") splits one card number into marked pieces, and the word between them is a digit too.
+ */
+export const REDACTION_BRIDGE_MS = 800;
 
 /** The time spans to overwrite, from where the transcript's protection found personal data (marks with times). */
-export function spansFromMarks(marks: PiiMark[], padMs = REDACTION_PAD_MS): RedactionSpan[] {
-  return marks
+export function spansFromMarks(
+  marks: PiiMark[],
+  padMs = REDACTION_PAD_MS,
+  bridgeMs = REDACTION_BRIDGE_MS,
+): RedactionSpan[] {
+  const spans = marks
     .filter((m) => m.s !== undefined && m.e !== undefined)
-    .map((m) => ({ type: m.type as PiiType, startMs: Math.max(0, m.s! - padMs), endMs: m.e! + padMs }));
+    .map((m) => ({ type: m.type as PiiType, startMs: Math.max(0, m.s! - padMs), endMs: m.e! + padMs }))
+    .sort((a, b) => a.startMs - b.startMs);
+  const out: RedactionSpan[] = [];
+  for (const sp of spans) {
+    const prev = out[out.length - 1];
+    if (prev && sp.startMs - prev.endMs <= bridgeMs) prev.endMs = Math.max(prev.endMs, sp.endMs);
+    else out.push({ ...sp });
+  }
+  return out;
 }
 
 /** Overwrites the spans with silence in every channel, keeping the recording's codec, rate and length. */

@@ -17,6 +17,8 @@ export interface GroundTruthTurn {
   startMs: number;
   endMs: number;
   text: string;
+  /** where each of the turn's parts was spoken (when the script gives parts) */
+  parts?: Array<{ startMs: number; endMs: number }>;
 }
 
 export interface RenderedCall {
@@ -74,7 +76,27 @@ export function renderCall(script: CallScript, outDir: string): RenderedCall {
     if (cached.key === key && fs.existsSync(cached.wav16k) && fs.existsSync(cached.wav8kUlaw)) return cached;
   }
   const rate = 16000;
-  const clips = script.turns.map((t) => trim(speak(VOICES[t.speaker], t.text)));
+  // a turn given in parts is spoken part by part (a short pause between), so each part's time is known
+  const PART_GAP = Math.round(rate * 0.12);
+  const partTimes: Array<Array<{ startMs: number; endMs: number }> | undefined> = [];
+  const clips = script.turns.map((t) => {
+    if (!t.parts) {
+      partTimes.push(undefined);
+      return trim(speak(VOICES[t.speaker], t.text));
+    }
+    const pieces = t.parts.filter((p) => /\w/.test(p)).map((p) => trim(speak(VOICES[t.speaker], p)));
+    const total = pieces.reduce((a, p) => a + p.length, 0) + PART_GAP * Math.max(0, pieces.length - 1);
+    const out = new Int16Array(total);
+    const times: Array<{ startMs: number; endMs: number }> = [];
+    let at = 0;
+    for (const p of pieces) {
+      out.set(p, at);
+      times.push({ startMs: Math.round((at * 1000) / rate), endMs: Math.round(((at + p.length) * 1000) / rate) });
+      at += p.length + PART_GAP;
+    }
+    partTimes.push(times);
+    return out;
+  });
   const turns: GroundTruthTurn[] = [];
   let cursor = 500; // ms of room tone before the agent answers
   let prevEnd = cursor;
@@ -87,6 +109,9 @@ export function renderCall(script: CallScript, outDir: string): RenderedCall {
       startMs: start,
       endMs: start + dur,
       text: t.text,
+      ...(partTimes[i]
+        ? { parts: partTimes[i]!.map((p) => ({ startMs: start + p.startMs, endMs: start + p.endMs })) }
+        : {}),
     });
     prevEnd = Math.max(prevEnd, start + dur);
     cursor = start + dur;

@@ -6,6 +6,8 @@ export interface Turn {
   speaker: 'agent' | 'customer';
   text: string;
   gapMs?: number;
+  /** the text in pieces (non-empty ones are spoken one after another), to know when each was said */
+  parts?: string[];
 }
 
 export interface CallScript {

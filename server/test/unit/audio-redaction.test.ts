@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PocketsphinxEngine } from '../../src/speech/engines/pocketsphinx';
 import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
 import { prepareAudio } from '../../src/speech/transcribe';
-import { redactWav, spansFromMarks } from '../../src/protection/redact-audio';
+import { REDACTION_PAD_MS, redactWav, spansFromMarks } from '../../src/protection/redact-audio';
 import { detectPii } from '../../src/protection/pii/detect';
 import { loadMaskingPolicy } from '../../src/protection/pii/mask';
 import { protectTranscript } from '../../src/protection/protect-transcript';
@@ -53,7 +53,7 @@ describe('audio redaction', () => {
       e: i * 500 + 400,
     }));
     const spans = spansOf([{ words: cvvWords }]);
-    expect(spans).toEqual([{ type: 'cvv', startMs: 2000 - 120, endMs: 3400 + 120 }]);
+    expect(spans).toEqual([{ type: 'cvv', startMs: 2000 - REDACTION_PAD_MS, endMs: 3400 + REDACTION_PAD_MS }]);
   });
 
   it('keeps codec, rate, channels and length, and silences only the spans', () => {
@@ -92,4 +92,18 @@ describe('audio redaction', () => {
       engine.close();
     }
   }, 180_000); // four in-process decodes of a 40 s call: about a minute on a busy 2-core machine
+});
+
+describe('redaction spans', () => {
+  it('pieces of one number split by a misheard word are silenced as one span; distant marks stay apart', () => {
+    const marks = [
+      { type: 'card_number', start: 0, end: 10, s: 1000, e: 2000 },
+      { type: 'card_number', start: 20, end: 30, s: 2600, e: 3500 },
+      { type: 'cvv', start: 0, end: 3, s: 9000, e: 9500 },
+    ];
+    expect(spansFromMarks(marks, 100, 800)).toEqual([
+      { type: 'card_number', startMs: 900, endMs: 3600 },
+      { type: 'cvv', startMs: 8900, endMs: 9600 },
+    ]);
+  });
 });

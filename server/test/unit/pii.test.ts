@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { cnIdValid, ibanValid, luhnValid } from '../../src/protection/pii/checksums';
 import { detectPii } from '../../src/protection/pii/detect';
 import { loadMaskingPolicy, maskText } from '../../src/protection/pii/mask';
+import { digitRuns, tokenize } from '../../src/protection/pii/numbers';
+import { protectTranscript } from '../../src/protection/protect-transcript';
+import { CORPUS_DIR, scoreCorpus } from '../../src/eval/eval-pii';
+import { readCorpus } from '../../src/eval/pii-corpus';
 
 const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'));
 const mask = (t: string) => maskText(t, policy).masked;
@@ -134,5 +138,199 @@ describe('detection in linear time (the bank review found a ReDoS on the API eve
     ]);
     expect(detectPii('john dot smith at example dot com').map((f) => f.value)).toEqual(['john.smith@example.com']);
     expect(detectPii('the rate is 5 @ 3 percent, see a@b')).toEqual([]);
+  });
+});
+
+describe('over the conversation: the answer in the next turn is protected', () => {
+  const turns = (...lines: string[]) =>
+    lines.map((l, k) => ({
+      speaker: l.startsWith('A:') ? 'agent' : 'customer',
+      startMs: k * 4000,
+      endMs: k * 4000 + 3000,
+      text: l.slice(3),
+      words: [],
+      keyphrases: [],
+      confidence: null,
+    }));
+  const run = (...lines: string[]) => protectTranscript(turns(...lines), policy).utterances;
+
+  it('a CVV, PIN and one-time code given after the question are removed, not masked', () => {
+    const u = run(
+      'A: And the three digits on the back please?',
+      'C: 731',
+      'A: Thanks. What is the code we just texted you?',
+      'C: six oh four two one eight',
+      'A: and your telephone banking pin',
+      'C: for two oh ate',
+    );
+    expect(u.map((x) => x.masked.text)).toEqual([
+      'And the three digits on the back please?',
+      '[REDACTED]',
+      'Thanks. What is the code we just texted you?',
+      '[REDACTED]',
+      'and your telephone banking pin',
+      '[REDACTED]',
+    ]);
+    // removed from the encrypted original too (PCI DSS 3.3.1)
+    expect(u[1].original.text).toBe('[REDACTED]');
+    expect(u[5].original.text).toBe('[REDACTED]');
+    expect(u.flatMap((x) => x.pii.map((m) => m.type))).toEqual(['cvv', 'otp', 'pin']);
+  });
+
+  it('fail-closed: a misheard card number (Luhn fails, 15 digits) after the question is still masked', () => {
+    const u = run(
+      'A: can i take the long number on the card',
+      'C: four five three two one one one one two two two two three three three',
+    );
+    expect(u[1].pii.map((m) => m.type)).toEqual(['card_number']);
+    expect(u[1].masked.text).not.toMatch(/two two two two/);
+  });
+
+  it('the expectation ends when the asker moves on: a later amount stays readable', () => {
+    const u = run(
+      'A: what is the one-time passcode?',
+      'C: 604218',
+      'A: Perfect, you are verified.',
+      'C: please raise my limit to 2000',
+    );
+    expect(u[1].masked.text).toBe('[REDACTED]');
+    expect(u[3].masked.text).toBe('please raise my limit to 2000');
+  });
+
+  it('a card number read out over two turns with a listening noise between is one card number', () => {
+    const u = run('A: card number please', 'C: 4114 0519', 'A: mm-hm', 'C: 8675 5682');
+    expect(u[1].pii.map((m) => m.type)).toEqual(['card_number']);
+    expect(u[3].pii.map((m) => m.type)).toEqual(['card_number']);
+    expect(u[3].masked.text).not.toMatch(/8675/);
+  });
+
+  it('on text channels the answer may come much later (an SMS reply after five minutes)', () => {
+    const u = protectTranscript(
+      [
+        { ...turns('A: To unblock your card, reply with your date of birth')[0], startMs: 0, endMs: 0 },
+        { ...turns('x', 'C: 15/03/1990')[1], startMs: 300_000, endMs: 300_000 },
+      ],
+      policy,
+    ).utterances;
+    expect(u[1].masked.text).toBe('[DOB]');
+  });
+
+  it('dates of birth in the usual forms; dates of payments stay readable', () => {
+    for (const dob of [
+      '14/07/1983',
+      '07/22/1985',
+      '1988-11-30',
+      '12.05.1974',
+      '3rd March 1979',
+      'the 9th of January 1966',
+      'March 3rd, 1979',
+      '22 Feb 1990',
+      'the fourteenth of august nineteen eighty two',
+      'august the fifth nineteen seventy',
+      'twenty third of november nineteen sixty eight',
+      'third of march seventy nine',
+    ]) {
+      const u = run('A: can you confirm your date of birth', `C: ${dob}`);
+      expect(u[1].masked.text, dob).toBe('[DOB]');
+    }
+    const u = run('C: I paid 49.99 on 05/11/2024 and again on 3 March 2024');
+    expect(u[0].pii).toEqual([]);
+  });
+});
+
+describe('number words as recognisers write them', () => {
+  it.each([
+    [
+      'four five three two six thousand eight hundred eleven two nine three four five six seven eight',
+      '4532681129345678',
+    ],
+    ['nineteen eighty four', '1984'],
+    ['oh nine twenty six', '0926'],
+    ['two thousand and five', '2005'],
+    ['for to four eight', '4248'],
+    ['eight double two five seven oh', '822570'],
+  ])('%s', (t, digits) => {
+    expect(digitRuns(tokenize(t), t).map((r) => r.digits)).toEqual([digits]);
+  });
+  it('"for" and "to" in a sentence are words', () => {
+    const t = 'i paid for the coffee and went to the shop';
+    expect(digitRuns(tokenize(t), t)).toEqual([]);
+  });
+});
+
+describe('labelled conversations (development set; the held-out set is reported by eval:pii, not asserted)', () => {
+  it('every value protected, no look-alike masked', () => {
+    const s = scoreCorpus(readCorpus(path.join(CORPUS_DIR, 'dev.txt')));
+    expect(s.misses).toEqual([]);
+    expect(s.decoys).toBeGreaterThan(5);
+  });
+});
+
+describe('recognised speech fails closed', () => {
+  // utterances with word timings, as the recogniser gives them (one word every 300 ms)
+  const said = (speaker: string, at: number, text: string, phrases: string[] = []) => ({
+    speaker,
+    startMs: at,
+    endMs: at + text.split(' ').length * 300,
+    text,
+    words: text.split(' ').map((w, k) => ({ w, s: at + k * 300, e: at + k * 300 + 250, c: 0.9 })),
+    keyphrases: phrases.map((p) => ({ p, s: at, e: at + 500, c: 1 })),
+    confidence: 0.9,
+  });
+
+  it('a misheard answer to a question for the security code is removed whole, words and audio span', () => {
+    const u = protectTranscript(
+      [said('agent', 0, 'and the three digit code on the back'), said('customer', 4000, 'they paid one')],
+      policy,
+    ).utterances;
+    expect(u[1].masked.text).toBe('[REDACTED]');
+    expect(u[1].original.text).toBe('[REDACTED]');
+    expect(u[1].masked.words.every((w) => w.w === '[REDACTED]')).toBe(true);
+    expect(u[1].pii).toEqual([{ type: 'cvv', start: 0, end: 13, s: 4000, e: 4850 }]);
+  });
+
+  it('a question the transcript misheard but keyphrase search spotted still opens the expectation', () => {
+    const u = protectTranscript(
+      [
+        said('agent', 0, 'can i have the pierre to complete', ['code we sent']),
+        said('customer', 4000, 'seven seven to nine'),
+      ],
+      policy,
+    ).utterances;
+    expect(u[1].pii.map((m) => m.type)).toEqual(['otp']);
+  });
+
+  it('digits a caller reads out one by one, unexplained, are removed; an agent reading a case number is not', () => {
+    const u = protectTranscript(
+      [
+        said('customer', 0, 'yes it is four one nine nine to eight'),
+        said('agent', 5000, 'your case number is four four two one eight'),
+        said('customer', 9000, 'i want to borrow two thousand'),
+      ],
+      policy,
+    ).utterances;
+    expect(u[0].pii.map((m) => m.type)).toEqual(['digit_string']);
+    expect(u[0].original.text).toBe('yes it is [REDACTED]');
+    expect(u[1].pii).toEqual([]);
+    expect(u[2].pii).toEqual([]);
+  });
+
+  it('a value stated with its label does not put the other party under an expectation', () => {
+    const u = protectTranscript(
+      [
+        said('customer', 0, 'my account number is six two three nine one nine oh two'),
+        said('agent', 5000, 'i will transfer five thousand two hundred'),
+      ],
+      policy,
+    ).utterances;
+    expect(u[0].pii.map((m) => m.type)).toEqual(['bank_account']);
+    expect(u[1].pii).toEqual([]);
+  });
+
+  it('"or" between digits is the recogniser\'s "oh"; "one or two days" is not a number', () => {
+    const t = 'six two three one nine or two three';
+    expect(digitRuns(tokenize(t), t).map((r) => r.digits)).toEqual(['62319023']);
+    const d = 'it takes one or two days';
+    expect(digitRuns(tokenize(d), d).map((r) => r.digits)).toEqual(['1', '2']);
   });
 });

@@ -16,6 +16,16 @@ describe('scan:pii detectors on raw bytes', () => {
     expect(kinds('the security code is seven three nine')).toEqual(['spoken_cvv']);
   });
 
+  it('finds dates of birth, PINs and one-time codes next to their label, written and spoken', () => {
+    const kinds = (s: string) => scanText(s, 't').map((f) => f.kind);
+    expect(kinds('date of birth 14/07/1983')).toEqual(['date_of_birth']);
+    expect(kinds('i was born on the fourteenth of august nineteen eighty two')).toEqual(['date_of_birth']);
+    expect(kinds('my pin is 4096')).toEqual(['pin']);
+    expect(kinds('the one-time passcode is six oh four two one eight')).toEqual(['spoken_otp']);
+    // masked forms and payment dates are not findings
+    expect(kinds('date of birth [DOB], pin [REDACTED]. We paid you on 14/07/2024')).toEqual([]);
+  });
+
   it('leaves look-alikes alone: timestamps, numbers failing Luhn, IDs with a wrong check digit, masked cards', () => {
     const kinds = (s: string) => scanText(s, 't').map((f) => f.kind);
     expect(
@@ -24,9 +34,9 @@ describe('scan:pii detectors on raw bytes', () => {
   });
 
   it('reads a dump row by row: numbers in neighbouring rows are not one spoken card number', () => {
-    // one number word per row (as a table of counts or ordinals can give): read as one text, they spell a Visa number
+    // one number word per row (as a table of counts or ordinals can give): read as one line, they spell a Visa number
     const rows = ['four', ...Array(15).fill('one')];
-    expect(scanText(rows.join('\n'), 'whole').map((f) => f.kind)).toEqual(['spoken_card_number']);
+    expect(scanText(rows.join(' '), 'whole').map((f) => f.kind)).toEqual(['spoken_card_number']);
     expect(scanBytes(Buffer.from(`COPY findings FROM stdin;\n${rows.join('\n')}\n`), 'dump')).toEqual([]);
     expect(
       scanBytes(

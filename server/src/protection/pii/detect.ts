@@ -1,4 +1,7 @@
 import { cnIdValid, ibanValid, luhnValid } from './checksums';
+import { findDates } from './dates';
+import { DigitRun, digitRuns, Tok, tokenize } from './numbers';
+import { PromptKind, promptKinds } from './prompts';
 
 /**
  * Finds personal data in transcript or message text, in written, grouped and spoken forms ("four one one one",
@@ -8,6 +11,8 @@ import { cnIdValid, ibanValid, luhnValid } from './checksums';
 export type PiiType =
   | 'card_number'
   | 'cvv'
+  | 'pin'
+  | 'otp'
   | 'expiry_date'
   | 'cn_resident_id'
   | 'phone'
@@ -15,7 +20,9 @@ export type PiiType =
   | 'iban'
   | 'bank_account'
   | 'us_ssn'
-  | 'date_of_birth';
+  | 'date_of_birth'
+  /** digits read out one by one on a call, with nothing to say what they are: removed (fail closed) */
+  | 'digit_string';
 
 export interface PiiFinding {
   type: PiiType;
@@ -25,100 +32,54 @@ export interface PiiFinding {
   value: string;
 }
 
-interface Tok {
-  text: string;
-  start: number;
-  end: number;
+/** Kinds of data the other party was asked for at a position of the text (from the conversation, see protectTranscript). */
+export type Expectation = (pos: number) => ReadonlySet<PromptKind>;
+const NONE: ReadonlySet<PromptKind> = new Set();
+
+/**
+ * How many digits an answer of each kind may have. Within an expectation (a question for it, or its label just
+ * before), a run of digits of that length is that kind even when it fails Luhn or its digit count is off: a
+ * recogniser that drops or adds a digit must not make a card number or CVV readable (fail closed).
+ */
+const ANSWER_DIGITS: Array<[PromptKind, number, number]> = [
+  ['cvv', 2, 6],
+  ['pin', 3, 8],
+  ['otp', 4, 10],
+  ['expiry_date', 3, 6],
+  ['date_of_birth', 5, 8],
+  ['card_number', 12, 19],
+  ['bank_account', 6, 18],
+  ['phone', 6, 15],
+];
+
+/** How far before and after a value its label may be (characters: about eight words before, four after). */
+const LABEL_BEFORE = 60;
+const LABEL_AFTER = 30;
+
+/** Labels in the text just before a position (the speaker's own words: "my security code is …"). */
+function localKinds(text: string, pos: number, chars: number): Set<PromptKind> {
+  // the window stays within the turn: a blank line or ";" (another party spoke, or a pause: see protectTranscript)
+  // ends it, so a question in the speaker's previous turn is not a label for this one
+  const cut = /\n\s*\n|;/;
+  let w: string;
+  if (chars < 0) {
+    w = text.slice(Math.max(0, pos + chars), pos);
+    // nor does a label in an earlier sentence count ("… date of birth [DOB]. We paid you on 14/07/2024")
+    const parts = w.split(/\n\s*\n|;|[.!]\s+(?=[A-Z])/);
+    w = parts[parts.length - 1];
+  } else w = text.slice(pos, pos + chars).split(cut)[0];
+  return new Set(promptKinds(w));
 }
 
-const DIGIT_WORDS: Record<string, string> = {
-  zero: '0',
-  oh: '0',
-  o: '0',
-  nought: '0',
-  one: '1',
-  two: '2',
-  three: '3',
-  four: '4',
-  five: '5',
-  six: '6',
-  seven: '7',
-  eight: '8',
-  nine: '9',
-};
-const MULT: Record<string, number> = { double: 2, triple: 3 };
-/** what recognizers write for digits they heard ("for one one one…"): counted only next to other digits */
-const HOMOPHONES: Record<string, string> = { for: '4', fore: '4', to: '2', too: '2', won: '1', ate: '8' };
-
-function tokenize(text: string): Tok[] {
-  const out: Tok[] = [];
-  const re = /[A-Za-z0-9@._+'-]+/g;
-  for (let m = re.exec(text); m; m = re.exec(text))
-    out.push({ text: m[0], start: m.index, end: m.index + m[0].length });
-  return out;
-}
-
-/** A maximal run of tokens that spell digits, with the digits they spell. */
-interface DigitRun {
-  digits: string;
-  /** char offset of each digit (start of the token that produced it) */
-  at: number[];
-  start: number;
-  end: number;
-  firstTok: number;
-  lastTok: number;
-}
-
-function digitRuns(toks: Tok[], text: string): DigitRun[] {
-  const runs: DigitRun[] = [];
-  let cur: DigitRun | undefined;
-  const close = () => {
-    if (cur && cur.digits.length) runs.push(cur);
-    cur = undefined;
-  };
-  for (let i = 0; i < toks.length; i++) {
-    const t = toks[i];
-    const w = t.text.toLowerCase().replace(/[.,]+$/, '');
-    const next = i + 1 < toks.length ? toks[i + 1].text.toLowerCase().replace(/[.,]+$/, '') : '';
-    let add: string;
-    if (/^\d+(-\d+)*$/.test(w)) add = w.replace(/-/g, '');
-    else if (DIGIT_WORDS[w] !== undefined && !(w === 'o' && !cur)) add = DIGIT_WORDS[w];
-    else if (HOMOPHONES[w] && (DIGIT_WORDS[next] !== undefined || HOMOPHONES[next] !== undefined || /^\d/.test(next)))
-      add = HOMOPHONES[w];
-    else if (MULT[w] && DIGIT_WORDS[next] !== undefined) {
-      add = DIGIT_WORDS[next].repeat(MULT[w]);
-      i++;
-    } else {
-      close();
-      continue;
-    }
-    // a gap with anything but spaces, commas, dashes or periods between tokens ends the run
-    if (cur && /[^\s,.-]/.test(text.slice(cur.end, t.start))) close();
-    cur ??= { digits: '', at: [], start: t.start, end: t.end, firstTok: i, lastTok: i };
-    cur.digits += add;
-    for (let k = 0; k < add.length; k++) cur.at.push(t.start);
-    // the run ends where the last digit word ends, not at punctuation glued to it
-    cur.end = toks[i].start + toks[i].text.replace(/[.,]+$/, '').length;
-    cur.lastTok = i;
-  }
-  close();
-  return runs;
-}
+const CARD_CTX = /\b(card|visa|mastercard|amex|debit|credit)\b/;
+const EXP_CTX = /\b(expir\w*|expires|valid until|valid thru|exp)\b/;
 
 const near = (toks: Tok[], from: number, to: number, re: RegExp) =>
   toks
     .slice(Math.max(0, from), Math.max(0, to))
-    .map((t) => t.text.toLowerCase())
+    .map((t) => t.w)
     .join(' ')
     .match(re) !== null;
-
-const CARD_CTX = /\b(card|visa|mastercard|amex|debit|credit)\b/;
-const CVV_CTX =
-  /\b(cvv|cvc|cvv2|cvc2|security code|verification code|three digit|3 digit|four digit|back of the card|code on the back)\b/;
-const EXP_CTX = /\b(expir\w*|expires|valid until|valid thru|exp)\b/;
-const ACCT_CTX = /\b(account|acct|account number|routing)\b/;
-const DOB_CTX = /\b(date of birth|born|dob|birthday)\b/;
-const PHONE_CTX = /\b(phone|mobile|cell|number to call|call me|reach me|telephone|landline)\b/;
 
 const LOCAL = /[A-Za-z0-9._%+-]/;
 const DOMAIN = /[A-Za-z0-9.-]/;
@@ -148,7 +109,23 @@ function writtenEmails(text: string): PiiFinding[] {
   return out;
 }
 
-export function detectPii(text: string): PiiFinding[] {
+export interface DetectOptions {
+  /** what the other party asked for, by position */
+  expected?: Expectation;
+  /**
+   * recognised speech of a caller: digits read out one by one (three or more: a CVV has three) that nothing else explains are removed
+   * as a digit_string — a recogniser that mishears the question must not leave a CVV or card number readable
+   */
+  digitStrings?: boolean;
+  /**
+   * recognised speech: under a question or label, any run of two or more digits is taken as that kind (a recogniser
+   * that turns one digit into a word splits a card number into pieces, each too short to be one on its own)
+   */
+  speech?: boolean;
+}
+
+export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] {
+  const expected = opts.expected ?? (() => NONE);
   const found: PiiFinding[] = [];
   const toks = tokenize(text);
   const taken = (s: number, e: number) => found.some((f) => s < f.end && e > f.start);
@@ -189,7 +166,10 @@ export function detectPii(text: string): PiiFinding[] {
     const v = m[0].replace(/[^\d+]/g, '');
     if (v.length >= 9 && v.length <= 16) add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
   }
-  for (const m of text.matchAll(/\(\d{3}\)\s?\d{3}-\d{4}\b|\b\d{3}-\d{3}-\d{4}\b/g))
+  // national plans written as people group them: NANP (415) 555-2671 / 415-555-2671, UK mobiles 07700 900123
+  for (const m of text.matchAll(
+    /\(\d{3}\)\s?\d{3}-\d{4}\b|\b\d{3}-\d{3}-\d{4}\b|(?<![\d+])\b07\d{3}[\s-]?\d{3}[\s-]?\d{3}\b/g,
+  ))
     add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\D/g, '') });
   // expiry dates written as MM/YY or MM/YYYY next to expiry words (or card words)
   for (const m of text.matchAll(/\b(0[1-9]|1[0-2])\s?\/\s?(\d{2}|20\d{2})\b/g)) {
@@ -197,18 +177,23 @@ export function detectPii(text: string): PiiFinding[] {
     if (near(toks, ti - 6, ti, EXP_CTX) || near(toks, ti - 6, ti, CARD_CTX))
       add({ type: 'expiry_date', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s/g, '') });
   }
-  // dates of birth: a date shortly after a DOB phrase
-  for (const m of text.matchAll(
-    /\b(\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|(?:the\s+)?\w+\s+of\s+(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+(?:nineteen|twenty|two thousand)[\w\s]*?(?=[.,;]|$)|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})/gi,
-  )) {
-    const ti = toks.findIndex((t) => t.end > m.index!);
-    if (near(toks, ti - 8, ti, DOB_CTX))
-      add({ type: 'date_of_birth', start: m.index!, end: m.index! + m[0].trimEnd().length, value: m[0].trim() });
+  const kindsAt = (start: number, end: number) => {
+    const k = localKinds(text, start, -LABEL_BEFORE);
+    // a label just after ("… is my date of birth", "… on the back") counts too
+    for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
+    for (const x of expected(start)) k.add(x);
+    return k;
+  };
+  // dates: a date is a date of birth where one is asked for or labelled; other dates (of payments) stay readable
+  for (const d of findDates(text, toks)) {
+    if (kindsAt(d.start, d.end).has('date_of_birth'))
+      add({ type: 'date_of_birth', start: d.start, end: d.end, value: text.slice(d.start, d.end) });
   }
 
-  for (const run of digitRuns(toks, text)) {
+  for (const run of joinAcrossUtterances(digitRuns(toks, text), text, (r) => kindsAt(r.start, r.end))) {
+    if (taken(run.start, run.end)) continue;
     const d = run.digits;
-    const before = (n: number) => near(toks, run.firstTok - n, run.firstTok, CVV_CTX);
+    const kinds = kindsAt(run.start, run.end);
     // card: the whole run, or a 13–19 digit window starting with a card prefix, passing Luhn
     let card: { i: number; j: number } | undefined;
     if (d.length >= 13 && d.length <= 19 && luhnValid(d)) card = { i: 0, j: d.length };
@@ -222,6 +207,7 @@ export function detectPii(text: string): PiiFinding[] {
         }
       }
     }
+    if (card && (card.i > 0 || card.j < d.length) && kinds.has('card_number')) card = { i: 0, j: d.length };
     if (card) {
       add({
         type: 'card_number',
@@ -235,30 +221,58 @@ export function detectPii(text: string): PiiFinding[] {
       add({ type: 'phone', start: run.start, end: run.end, value: d });
       continue;
     }
-    if (
-      (d.length === 3 || d.length === 4) &&
-      (before(10) || near(toks, run.lastTok + 1, run.lastTok + 4, /\b(on the back)\b/))
-    ) {
-      add({ type: 'cvv', start: run.start, end: run.end, value: d });
-      continue;
-    }
-    if ((d.length === 10 || d.length === 11) && near(toks, run.firstTok - 8, run.firstTok, PHONE_CTX)) {
-      add({ type: 'phone', start: run.start, end: run.end, value: d });
-      continue;
-    }
-    if (d.length >= 6 && d.length <= 17 && near(toks, run.firstTok - 6, run.firstTok, ACCT_CTX)) {
-      add({ type: 'bank_account', start: run.start, end: run.end, value: d });
-      continue;
-    }
-    if (
-      (d.length === 4 || d.length === 6) &&
-      near(toks, run.firstTok - 6, run.firstTok, EXP_CTX) &&
-      /^(0[1-9]|1[0-2])/.test(d)
-    ) {
-      add({ type: 'expiry_date', start: run.start, end: run.end, value: d });
-    }
+    const kind = ANSWER_DIGITS.find(
+      ([k, min, max]) =>
+        kinds.has(k) &&
+        d.length >= (opts.speech ? 2 : min) &&
+        d.length <= max &&
+        // an expiry date starts with a month
+        (k !== 'expiry_date' || /^(0?[1-9]|1[0-2])/.test(d)),
+    );
+    if (kind) add({ type: kind[0], start: run.start, end: run.end, value: d });
+    else if (opts.digitStrings && run.spoken && !run.compound && d.length >= 3)
+      add({ type: 'digit_string', start: run.start, end: run.end, value: d });
   }
   return found.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * A card number read out over two or more utterances ("4532 1234" … "5678 9012"): runs that follow each other across
+ * an utterance break are joined when together they make a card number (Luhn) or a card number was asked for, and
+ * neither part is complete on its own. Other runs stay apart, so a date of birth and the next answer are not one
+ * number.
+ */
+function joinAcrossUtterances(runs: DigitRun[], text: string, kindsOf: (r: DigitRun) => Set<PromptKind>): DigitRun[] {
+  const out: DigitRun[] = [];
+  const whole = (d: string) => d.length >= 13 && d.length <= 19 && luhnValid(d);
+  for (let i = 0; i < runs.length; i++) {
+    const asked = kindsOf(runs[i]).has('card_number');
+    let digits = runs[i].digits;
+    let best = i;
+    for (let j = i + 1; j < runs.length; j++) {
+      const gap = text.slice(runs[j - 1].end, runs[j].start);
+      if (!/^\s*$/.test(gap) || !gap.includes('\n') || whole(runs[j].digits) || whole(runs[j - 1].digits)) break;
+      if (runs[j].digits.length < 3 || digits.length + runs[j].digits.length > 19) break;
+      digits += runs[j].digits;
+      if (whole(digits) || (asked && digits.length >= 12 && runs[j].digits.length >= 4)) best = j;
+    }
+    if (best === i) {
+      out.push(runs[i]);
+      continue;
+    }
+    const parts = runs.slice(i, best + 1);
+    out.push({
+      ...runs[i],
+      digits: parts.map((p) => p.digits).join(''),
+      at: parts.flatMap((p) => p.at),
+      end: runs[best].end,
+      lastTok: runs[best].lastTok,
+      spoken: parts.some((p) => p.spoken),
+      compound: parts.some((p) => p.compound),
+    });
+    i = best;
+  }
+  return out;
 }
 
 function tokEndBefore(toks: Tok[], pos: number): number {

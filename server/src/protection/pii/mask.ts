@@ -25,6 +25,7 @@ const TYPES = [
   'bank_account',
   'us_ssn',
   'date_of_birth',
+  'digit_string',
 ] as const;
 export const maskingPolicySchema = z
   .object({
@@ -40,7 +41,7 @@ export function loadMaskingPolicy(file: string): MaskingPolicy {
   return loadYamlFile(file, maskingPolicySchema, (p) => {
     if (p.types.card_number.keep_first! + p.types.card_number.keep_last! > 10)
       return { path: ['types', 'card_number'], message: 'PCI DSS allows at most the first 6 and last 4 digits' };
-    for (const t of ['cvv', 'pin', 'otp'] as const) {
+    for (const t of ['cvv', 'pin', 'otp', 'digit_string'] as const) {
       if (!p.types[t].redact)
         return {
           path: ['types', t],

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+
+/** One labelled conversation of `eval-data/pii/*.txt` (format in its README). */
+export interface CorpusConversation {
+  id: string;
+  channel: string;
+  spoken: boolean;
+  turns: Array<{
+    speaker: 'agent' | 'customer';
+    text: string;
+    /** personal data: type and character span in text; type "~" is a look-alike that must stay readable */
+    spans: Array<{ type: string; start: number; end: number }>;
+  }>;
+}
+
+export function readCorpus(file: string): CorpusConversation[] {
+  const out: CorpusConversation[] = [];
+  let cur: CorpusConversation | undefined;
+  fs.readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, n) => {
+      const head = /^=== (\S+) (\S+)( spoken)?\s*$/.exec(line);
+      if (head) {
+        // "=== h20 spoken": a call as a recogniser writes it
+        const spoken = !!head[3] || head[2] === 'spoken';
+        cur = { id: head[1], channel: head[2] === 'spoken' ? 'voice' : head[2], spoken, turns: [] };
+        out.push(cur);
+        return;
+      }
+      const turn = /^([AC]): (.*)$/.exec(line);
+      if (!turn) {
+        if (line.trim()) throw new Error(`${file}:${n + 1}: not a turn`);
+        return;
+      }
+      if (!cur) throw new Error(`${file}:${n + 1}: turn before a conversation header`);
+      let text = '';
+      const spans: CorpusConversation['turns'][number]['spans'] = [];
+      const re = /\{([a-z_~]+)\|([^}]*)\}/g;
+      let pos = 0;
+      for (let m = re.exec(turn[2]); m; m = re.exec(turn[2])) {
+        text += turn[2].slice(pos, m.index);
+        spans.push({ type: m[1], start: text.length, end: text.length + m[2].length });
+        text += m[2];
+        pos = m.index + m[0].length;
+      }
+      text += turn[2].slice(pos);
+      cur.turns.push({ speaker: turn[1] === 'A' ? 'agent' : 'customer', text, spans });
+    });
+  return out;
+}

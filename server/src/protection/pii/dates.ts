@@ -1,0 +1,173 @@
+import { digitRuns, Tok } from './numbers';
+
+/**
+ * Calendar dates as people write and say them: numeric in either order (14/07/1983, 07/22/1985, 12.05.1974,
+ * 1988-11-30), day and month in words (3rd March 1979, the 9th of January 1966, March 3rd, 1979, 22 Feb 1990), and
+ * spoken (the fourteenth of august nineteen eighty two, august the fifth nineteen seventy, third of march seventy
+ * nine). Whether a date is a date of birth is decided by its context, not here.
+ */
+export interface DateSpan {
+  start: number;
+  end: number;
+}
+
+const MONTHS: Record<string, number> = {
+  january: 1,
+  jan: 1,
+  february: 2,
+  feb: 2,
+  march: 3,
+  mar: 3,
+  april: 4,
+  apr: 4,
+  may: 5,
+  june: 6,
+  jun: 6,
+  july: 7,
+  jul: 7,
+  august: 8,
+  aug: 8,
+  september: 9,
+  sep: 9,
+  sept: 9,
+  october: 10,
+  oct: 10,
+  november: 11,
+  nov: 11,
+  december: 12,
+  dec: 12,
+};
+
+const ORDINAL_UNITS: Record<string, number> = {
+  first: 1,
+  second: 2,
+  third: 3,
+  fourth: 4,
+  fifth: 5,
+  sixth: 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+};
+const ORDINALS: Record<string, number> = {
+  ...ORDINAL_UNITS,
+  tenth: 10,
+  eleventh: 11,
+  twelfth: 12,
+  thirteenth: 13,
+  fourteenth: 14,
+  fifteenth: 15,
+  sixteenth: 16,
+  seventeenth: 17,
+  eighteenth: 18,
+  nineteenth: 19,
+  twentieth: 20,
+  thirtieth: 30,
+};
+const CARDINAL_DAYS: Record<string, number> = {
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+};
+
+/** A day of the month ending at token i (reading backwards) or starting at token i: [first token, last token]. */
+function dayAt(toks: Tok[], i: number, forward: boolean): [number, number] | undefined {
+  const w = toks[i]?.w;
+  if (w === undefined) return undefined;
+  const numeric = /^(\d{1,2})(st|nd|rd|th)?$/.exec(w);
+  if (numeric) return Number(numeric[1]) >= 1 && Number(numeric[1]) <= 31 ? [i, i] : undefined;
+  const isTens = (x: string | undefined) => x === 'twenty' || x === 'thirty';
+  if (forward) {
+    if (isTens(w) && toks[i + 1] && ORDINAL_UNITS[toks[i + 1].w]) return [i, i + 1];
+    if (ORDINALS[w] || CARDINAL_DAYS[w]) return [i, i];
+    return undefined;
+  }
+  if (ORDINAL_UNITS[w] && isTens(toks[i - 1]?.w)) return [i - 1, i];
+  if (ORDINALS[w] || CARDINAL_DAYS[w]) return [i, i];
+  return undefined;
+}
+
+/** A year starting at token i: 1983, '83, 83, nineteen eighty three, two thousand and three, eighty three. */
+function yearAt(toks: Tok[], i: number, text: string): number | undefined {
+  const t = toks[i];
+  if (!t) return undefined;
+  if (/^(19|20)\d{2}$/.test(t.w) || /^'\d{2}$/.test(t.w)) return i;
+  if (/^\d/.test(t.w) && !/^\d{2}$/.test(t.w)) return undefined;
+  // spoken (or a bare two-digit number): the digits of the run that starts here, if they make 2 or 4 digits
+  const runs = digitRuns(toks.slice(i, i + 6), text);
+  const run = runs[0];
+  if (!run || run.firstTok !== 0) return undefined;
+  if (run.digits.length === 4 && /^(19|20)/.test(run.digits)) return i + run.lastTok;
+  if (run.digits.length === 2) return i + run.lastTok;
+  // a longer run: its first tokens may still be the year ("nineteen eighty two" then more digits) — not a date
+  return undefined;
+}
+
+const skip = (toks: Tok[], i: number, words: string[]) => (toks[i] && words.includes(toks[i].w) ? i + 1 : i);
+
+export function findDates(text: string, toks: Tok[]): DateSpan[] {
+  const out: DateSpan[] = [];
+  for (const m of text.matchAll(
+    /(?<![\d/.-])(?:(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})|((?:19|20)\d{2})[/.-](\d{1,2})[/.-](\d{1,2}))(?![\d/-]|\.\d)/g,
+  )) {
+    const [a, b] = m[1] ? [Number(m[1]), Number(m[2])] : [Number(m[5]), Number(m[6])];
+    const valid = m[1] ? (a <= 31 && b <= 12) || (a <= 12 && b <= 31) : a <= 12 && b <= 31;
+    if (valid && a > 0 && b > 0) out.push({ start: m.index!, end: m.index! + m[0].length });
+  }
+  // Chinese: 1985年3月12日
+  for (const m of text.matchAll(/(?<!\d)(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?/g))
+    out.push({ start: m.index!, end: m.index! + m[0].length });
+  for (let i = 0; i < toks.length; i++) {
+    const month = MONTHS[toks[i].w];
+    if (!month) continue;
+    let first = i;
+    let last = i;
+    let day = false;
+    // day before: "3rd March", "the 9th of January", "twenty third of november"
+    let j = i - 1;
+    if (toks[j]?.w === 'of') j--;
+    const before = dayAt(toks, j, false);
+    if (before && (toks[i - 1]?.w === 'of' || before[1] === i - 1)) {
+      first = before[0];
+      if (toks[first - 1]?.w === 'the') first--;
+      day = true;
+    }
+    // day after: "March 3rd", "august the fifth", "June 2,"
+    let k = i + 1;
+    if (!day) {
+      const kk = skip(toks, k, ['the']);
+      const after = dayAt(toks, kk, true);
+      // "march nineteen eighty" is a month and year, not a day
+      if (after && !(after[0] === after[1] && yearAt(toks, kk, text) !== undefined && !/^\d/.test(toks[kk].w))) {
+        day = true;
+        last = after[1];
+        k = after[1] + 1;
+      }
+    }
+    const y = yearAt(toks, k, text);
+    if (y !== undefined && /^[\s,]*$/.test(text.slice(toks[k - 1].end, toks[k].start))) last = y;
+    if (!day && y === undefined) continue;
+    if (toks[i].w === 'may' && !day) continue;
+    out.push({ start: toks[first].start, end: toks[last].end });
+    i = last;
+  }
+  return out.sort((x, y) => x.start - y.start);
+}

@@ -1,0 +1,66 @@
+/**
+ * What a turn asks for, in the words hotline staff and customers use: a question for a security code, PIN, one-time
+ * code, date of birth, card number, expiry, phone or account number puts the next turns of the other party under that
+ * expectation, so the answer is protected even when it is only digits ("482") with no label next to it.
+ */
+export type PromptKind =
+  'card_number' | 'cvv' | 'pin' | 'otp' | 'expiry_date' | 'date_of_birth' | 'phone' | 'bank_account';
+
+export const PROMPTS: Record<PromptKind, RegExp> = {
+  card_number:
+    /\b(card ?(number|no|details|digits)|(long|16|sixteen|15|fifteen)[- ]digit|long number|number (on|across) the (front of (the |your )?)?card|digits on the front|(debit|credit|visa|mastercard|amex|bank) card|card (is|was|reads|ending)|my card|your card|the card)\b/,
+  cvv: /\b(cvv2?|cvc2?|cv2|cid|security (code|number|digits)|card verification|verification (value|number)|(three|3|four|4)[- ]digits? (code|number|on the back)|digits on the back|back of (the|your|my) card)\b/,
+  pin: /\b(pin( number| code)?|personal identification number)\b/,
+  otp: /\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code)\b/,
+  expiry_date: /\b(expir\w*|expires|valid (until|thru|through|to)|exp date|end date on the card)\b/,
+  date_of_birth: /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday)\b/,
+  phone:
+    /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text))\b/,
+  bank_account: /\b(account (number|no)|acct|sort code|routing number|account is)\b/,
+};
+
+/** The same questions on a Mandarin hotline (written chats; no word boundaries in Chinese). */
+export const PROMPTS_ZH: Record<PromptKind, RegExp> = {
+  card_number: /(卡号|银行卡号|信用卡号|借记卡号|卡的号码)/,
+  cvv: /(安全码|背面.{0,4}(三|3)位|校验码|cvv)/,
+  pin: /(取款密码|交易密码|银行卡密码|卡密码|支付密码|查询密码)/,
+  otp: /(验证码|动态码|动态密码|短信码|校验短信)/,
+  expiry_date: /(有效期|到期(日|时间))/,
+  date_of_birth: /(出生日期|出生年月|生日|哪年出生|出生于)/,
+  phone: /(手机号|电话号码|联系电话|手机号码|回拨)/,
+  bank_account: /(账号|账户号码|帐号)/,
+};
+
+const KINDS = Object.keys(PROMPTS) as PromptKind[];
+
+export function promptKinds(text: string): PromptKind[] {
+  const t = text.toLowerCase();
+  return KINDS.filter((k) => PROMPTS[k].test(t) || PROMPTS_ZH[k].test(t));
+}
+
+/** Phrases keyphrase search spots (policies/asr/keyphrases.txt) that ask for a kind in fewer words than PROMPTS need. */
+const SPOTTED: Record<string, PromptKind[]> = {
+  'three digits': ['cvv'],
+  'code we sent': ['otp'],
+  'one time code': ['otp'],
+  'on the back of the card': ['cvv'],
+};
+
+/** What a turn asks for, from its text and the phrases keyphrase search spotted in it. */
+export function askedFor(text: string, spotted: string[] = []): PromptKind[] {
+  const kinds = new Set(promptKinds(text));
+  for (const p of spotted) for (const k of SPOTTED[p] ?? promptKinds(p)) kinds.add(k);
+  return [...kinds];
+}
+
+/** "let me read that back", "just to confirm": the speaker repeats what they were told. */
+export const READ_BACK =
+  /\b(read (that|it|them|this) back|repeat (that|it) back|let me repeat|(just )?to confirm|confirming|so that'?s)\b|(我|跟您)(再)?(重复|核对|确认)一下/i;
+
+/** Asking again after an answer: the expectation stays open. */
+export const RE_ASK =
+  /\b(repeat|again|say that|didn'?t (catch|get)|missed|sorry|pardon|digits?|one more time|is that right|too (long|short))\b|(再说一(遍|次)|没听清|不好意思|位数)/i;
+
+/** Listening noises while a number is read out: they do not end the expectation. */
+export const BACKCHANNEL =
+  /^(?:\s*(?:yes|yeah|yep|ok|okay|mm+|mhm|mm-hm|uh[- ]huh|go on|go ahead|carry on|got it|right|sure|and|next|continue|keep going|uh|um|嗯|好的?|对|是的?|您说|请说|继续)[\s,.!，。！]*)+$/i;
