@@ -13,7 +13,9 @@ const USAGE = `usage: hotline policy <command>
   validate <file>...                 check packs; errors as file:line:column: field: problem
   list                               stored versions and their state
   import <file|dir>                  store new versions as drafts (a policy's first version is activated)
-  regress [file|dir]                 replay the labelled (reviewed) cases against a pack; default: policies/qa
+  regress [file|dir] [--suspect-min N]
+                                     replay the labelled (reviewed) cases against a pack, and flag rules failing on
+                                     nearly every recent conversation as suspect; default: policies/qa
   activate <id> <version> --reason "…" [--accept-regressions]
                                      activate a stored version after the regression replay`;
 
@@ -26,6 +28,11 @@ function printReport(r: RegressionReport) {
       `  REGRESSION conversation ${d.conversationId} rule ${d.ruleId}: reviewer said ${d.expected} (${d.source}), candidate gives ${d.got}`,
     );
   for (const d of r.skipped) console.log(`  skipped    conversation ${d.conversationId} rule ${d.ruleId}: ${d.why}`);
+  for (const x of r.suspect)
+    console.log(
+      `  SUSPECT    rule ${x.ruleId} fails on ${x.failed} of the ${x.evaluated} recent conversations it was evaluated on: check it can match what agents say`,
+    );
+  if (r.replayed) console.log(`  (every rule replayed on ${r.replayed} recent conversation(s) for suspect rules)`);
 }
 
 const packFiles = (target: string) =>
@@ -79,8 +86,11 @@ export async function runPolicyCli(args: string[]): Promise<number> {
       }
       case 'regress': {
         let regressions = 0;
+        const si = rest.indexOf('--suspect-min');
+        const suspectMin = si >= 0 ? Number(rest[si + 1]) : undefined;
+        if (si >= 0) rest.splice(si, 2);
         for (const f of packFiles(rest[0] ?? config.HOTLINE_QA_POLICY_DIR)) {
-          const r = await regress(s, loadPolicyFile(f));
+          const r = await regress(s, loadPolicyFile(f), { suspectMin });
           printReport(r);
           regressions += r.disagree.length;
         }

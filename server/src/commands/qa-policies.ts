@@ -126,14 +126,31 @@ export interface RegressionReport {
   disagree: RegressionCase[];
   /** the candidate does not apply to the case's conversation, lacks the rule, or the conversation is gone */
   skipped: Array<RegressionCase & { why: string }>;
+  /**
+   * rules that fail on nearly every recent conversation they were evaluated on (SUSPECT_SHARE of at least
+   * SUSPECT_MIN): more likely a rule that cannot match what agents say than agents who all break it
+   */
+  suspect: Array<{ ruleId: string; failed: number; evaluated: number }>;
+  /** how many recent conversations the candidate was replayed on for `suspect` */
+  replayed: number;
 }
+
+/** A rule failing on this share of the conversations it was evaluated on, at least SUSPECT_MIN of them, is suspect. */
+export const SUSPECT_SHARE = 0.9;
+export const SUSPECT_MIN = 10;
 
 /**
  * Replays the labelled cases of a policy (findings a reviewer confirmed or overturned) against a candidate version:
  * each case's rule must now give the result the reviewer decided. Disagreements are regressions to look at before
  * the candidate is activated.
  */
-export async function regress(deps: InspectDeps, candidate: Policy): Promise<RegressionReport> {
+export async function regress(
+  deps: InspectDeps,
+  candidate: Policy,
+  opts: { recent?: number; suspectMin?: number } = {},
+): Promise<RegressionReport> {
+  const recent = opts.recent ?? 200;
+  const suspectMin = opts.suspectMin ?? SUSPECT_MIN;
   const cases = await deps.inspections.labelledCases(candidate.doc.id);
   const report: RegressionReport = {
     policy: `${candidate.doc.id}@v${candidate.doc.version}`,
@@ -141,6 +158,8 @@ export async function regress(deps: InspectDeps, candidate: Policy): Promise<Reg
     agree: 0,
     disagree: [],
     skipped: [],
+    suspect: [],
+    replayed: 0,
   };
   for (const c of cases) {
     const base = { conversationId: c.conversationId, ruleId: c.ruleId, expected: c.expected, source: c.source };
@@ -171,6 +190,29 @@ export async function regress(deps: InspectDeps, candidate: Policy): Promise<Reg
     if (f.result === c.expected) report.agree++;
     else report.disagree.push({ ...base, got: f.result });
   }
+  // every rule against the recent conversations of this policy: a rule that fails nearly everywhere is suspect
+  const tally = new Map<string, { failed: number; evaluated: number }>();
+  for (const id of await deps.inspections.recentlyInspected(candidate.doc.id, recent)) {
+    const conv = await deps.conversations.get(id);
+    if (!conv) continue;
+    let verdict;
+    try {
+      verdict = await inspectConversation(deps, conv, [candidate]);
+    } catch {
+      continue; // transcript gone (retention): nothing to replay
+    }
+    if (verdict.outcome !== 'inspected') continue;
+    report.replayed++;
+    for (const f of verdict.findings) {
+      if (f.result !== 'pass' && f.result !== 'fail') continue;
+      const t = tally.get(f.ruleId) ?? { failed: 0, evaluated: 0 };
+      t.evaluated++;
+      if (f.result === 'fail') t.failed++;
+      tally.set(f.ruleId, t);
+    }
+  }
+  for (const [ruleId, t] of tally)
+    if (t.evaluated >= suspectMin && t.failed / t.evaluated >= SUSPECT_SHARE) report.suspect.push({ ruleId, ...t });
   return report;
 }
 

@@ -323,6 +323,15 @@ export class InspectionRepository {
     return this.db.getRepository(DisputeRow).findOneOrFail({ where: { id } });
   }
 
+  /** The conversations most recently inspected under a policy (any version), newest first. */
+  async recentlyInspected(policyId: string, limit: number): Promise<string[]> {
+    const rows = (await this.db.query(
+      `SELECT conversation_id AS id FROM verdicts WHERE current AND outcome = 'inspected' AND policy_id = $1 ORDER BY created_at DESC LIMIT $2`,
+      [policyId, limit],
+    )) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
   labelledCases(policyId: string): Promise<LabelledCase[]> {
     return this.db.getRepository(LabelledCase).find({ where: { policyId }, order: { createdAt: 'ASC' } });
   }

@@ -165,6 +165,7 @@ describe('every conversation ends with a verdict or a reason', () => {
     const pol = (await pg.query(`SELECT policy_id, version, status, created_by FROM qa_policies ORDER BY 1`)).rows;
     expect(pol).toEqual([
       { policy_id: 'bank-retail', version: 1, status: 'active', created_by: 'policy import' },
+      { policy_id: 'bank-sms', version: 1, status: 'active', created_by: 'policy import' },
       { policy_id: 'gov-hotline', version: 1, status: 'active', created_by: 'policy import' },
     ]);
 
@@ -403,6 +404,23 @@ describe('policy versions', () => {
     expect(cli.stdout).toMatch(
       /REGRESSION conversation [0-9a-f-]{36} rule dead_air: reviewer said pass \(overturned\), candidate gives fail/,
     );
+    // a rule nobody can pass (its phrase is never said) is flagged as suspect; the rules that pass somewhere are not
+    const broken = path.join(t.varDir, 'bank-retail-v9.yaml');
+    fs.writeFileSync(
+      broken,
+      variant(9, 10)
+        .replace(
+          'keywords: [to summarize, to summarise, in summary, to recap, just to confirm]',
+          'keywords: [xyzzy plugh]',
+        )
+        .replace('similar: [to summarize a new card is on its way]', 'similar: [xyzzy plugh frobozz]'),
+    );
+    const sus = spawnSync(process.execPath, [MAIN, 'policy', 'regress', broken, '--suspect-min', '3'], {
+      env: { ...process.env, ...t.env },
+      encoding: 'utf8',
+    });
+    expect(sus.stdout).toMatch(/SUSPECT {4}rule closing_summary fails on (\d+) of the \1 recent conversations/);
+    expect(sus.stdout).not.toMatch(/SUSPECT {4}rule (recording_notice|no_cvv_request|forbidden_promises)\b/);
   });
 
   it('a version activated with its known regression accepted; re-inspection of the period adds new verdicts and keeps the old', async () => {

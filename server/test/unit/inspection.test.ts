@@ -399,6 +399,30 @@ describe('verdicts', () => {
     expect(inspect([bank], other, { asr: 'test' }).hash).not.toBe(a.hash);
   });
 
+  it('SMS conversations have a pack of their own: a request for the PIN by text is a fatal finding', () => {
+    const sms = loadPolicyFile(path.join(POLICIES, 'bank-sms.yaml'));
+    const t = transcript(
+      [
+        utt(0, 'customer', 0, 'hi my card is blocked'),
+        utt(1, 'agent', 60000, 'to unblock it please reply with your pin number'),
+        utt(2, 'customer', 120000, 'ok'),
+      ],
+      { channel: 'sms', queue: null },
+    );
+    expect(selectPolicy([bank, gov, sms], t)?.doc.id).toBe('bank-sms');
+    const v = inspect([bank, gov, sms], t, {});
+    expect(v).toMatchObject({ outcome: 'inspected', passed: false, policy: { id: 'bank-sms' } });
+    expect(v.fatal).toContain('no_secret_request');
+    const fine = transcript(
+      [
+        utt(0, 'customer', 0, 'hi my card is blocked'),
+        utt(1, 'agent', 60000, 'to verify it is you please reply with your date of birth'),
+      ],
+      { channel: 'sms', queue: null },
+    );
+    expect(inspect([sms], fine, {}).fatal).toEqual([]);
+  });
+
   it('states why a conversation is not inspected: no policy, mono recording, too short, no speech', () => {
     expect(inspect([bank], { ...call, language: 'zh' }, {})).toMatchObject({
       outcome: 'not_applicable',
