@@ -2,7 +2,7 @@ import type { Conversation } from '../entities/conversation';
 import { DomainError } from '../lib/errors';
 import { audioContext, blindRows } from '../protection/contexts';
 import type { MaskingPolicy } from '../protection/pii/mask';
-import { protectTranscript } from '../protection/protect-transcript';
+import { fromRecognised, protectTranscript } from '../protection/protect-transcript';
 import { SealedUtterance, sealUtterances } from '../protection/sealed-transcript';
 import type { ConversationRepository } from '../repositories/conversations';
 import type { ObjectStore } from '../repositories/object-store';
@@ -51,18 +51,7 @@ export async function transcribeConversation(d: TranscribeDeps, conv: Conversati
   const utterances = await transcribeWav(audio, recording.channelMap, d.decoder);
   const decodeMs = performance.now() - t0;
   const p0 = performance.now();
-  const prot = protectTranscript(
-    utterances.map((u) => ({
-      speaker: u.speaker,
-      startMs: u.startMs,
-      endMs: u.endMs,
-      text: u.text,
-      words: u.words.map((w) => ({ w: w.word, s: w.startMs, e: w.endMs, c: w.confidence })),
-      keyphrases: u.keyphrases.map((k) => ({ p: k.phrase, s: k.startMs, e: k.endMs, c: k.confidence })),
-      confidence: u.confidence,
-    })),
-    d.masking,
-  );
+  const prot = protectTranscript(utterances.map(fromRecognised), d.masking);
   const sealed = sealUtterances(d.vault, key, prot.utterances);
   return {
     utterances: sealed,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { loadMaskingPolicy } from '../protection/pii/mask';
-import { protectTranscript } from '../protection/protect-transcript';
+import { fromRecognised, protectTranscript } from '../protection/protect-transcript';
 import { redactWav, spansFromMarks } from '../protection/redact-audio';
 import { decodeWav, inspectWav } from '../speech/audio/wav';
 import { EngineSpec } from '../speech/engine';
@@ -86,18 +86,7 @@ export async function scoreAudio(convs: CorpusConversation[], workDir: string): 
       const call = renderCall(scriptFor(conv), workDir);
       const wav = fs.readFileSync(call.wav8kUlaw);
       const utterances = await transcribeWav(wav, ['agent', 'customer'], pool);
-      const prot = protectTranscript(
-        utterances.map((u) => ({
-          speaker: u.speaker,
-          startMs: u.startMs,
-          endMs: u.endMs,
-          text: u.text,
-          words: u.words.map((w) => ({ w: w.word, s: w.startMs, e: w.endMs, c: w.confidence })),
-          keyphrases: u.keyphrases.map((k) => ({ p: k.phrase, s: k.startMs, e: k.endMs, c: k.confidence })),
-          confidence: u.confidence,
-        })),
-        policy,
-      );
+      const prot = protectTranscript(utterances.map(fromRecognised), policy);
       const redacted = redactWav(wav, spansFromMarks(prot.utterances.flatMap((u) => u.pii)));
       const info = inspectWav(wav);
       const before = decodeWav(wav, info);

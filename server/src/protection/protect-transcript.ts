@@ -1,4 +1,5 @@
 import type { KeyphraseTiming, PiiMark, WordTiming } from '../entities/utterance';
+import type { TranscribedUtterance } from '../speech/transcribe';
 import type { IndexedColumn } from './blind-index';
 import { detectPii, PiiFinding, PiiType } from './pii/detect';
 import { digitRuns, tokenize } from './pii/numbers';
@@ -34,6 +35,19 @@ export interface PlainUtterance {
   words: WordTiming[];
   keyphrases: KeyphraseTiming[];
   confidence: number | null;
+}
+
+/** What the recogniser gave, in the shape protection reads (word and keyphrase timings on the conversation clock). */
+export function fromRecognised(u: TranscribedUtterance): PlainUtterance {
+  return {
+    speaker: u.speaker,
+    startMs: u.startMs,
+    endMs: u.endMs,
+    text: u.text,
+    words: u.words.map((w) => ({ w: w.word, s: w.startMs, e: w.endMs, c: w.confidence })),
+    keyphrases: u.keyphrases.map((k) => ({ p: k.phrase, s: k.startMs, e: k.endMs, c: k.confidence })),
+    confidence: u.confidence,
+  };
 }
 
 export interface ProtectedUtterance {

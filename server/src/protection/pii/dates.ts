@@ -1,4 +1,4 @@
-import { digitRuns, Tok } from './numbers';
+import { digitRuns, TEENS, Tok, UNITS } from './numbers';
 
 /**
  * Calendar dates as people write and say them: numeric in either order (14/07/1983, 07/22/1985, 12.05.1974,
@@ -64,29 +64,10 @@ const ORDINALS: Record<string, number> = {
   twentieth: 20,
   thirtieth: 30,
 };
-const CARDINAL_DAYS: Record<string, number> = {
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  thirteen: 13,
-  fourteen: 14,
-  fifteen: 15,
-  sixteen: 16,
-  seventeen: 17,
-  eighteen: 18,
-  nineteen: 19,
-  twenty: 20,
-  thirty: 30,
-};
+/** a day said as a cardinal ("march twelve"): one to nineteen, twenty, thirty */
+const CARDINAL_DAYS: Record<string, number> = Object.fromEntries(
+  Object.entries({ ...UNITS, ...TEENS, twenty: 20, thirty: 30 }).filter(([, v]) => v > 0),
+);
 
 /** A day of the month ending at token i (reading backwards) or starting at token i: [first token, last token]. */
 function dayAt(toks: Tok[], i: number, forward: boolean): [number, number] | undefined {

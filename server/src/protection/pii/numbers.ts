@@ -35,7 +35,7 @@ function tok(text: string, start: number): Tok {
   return { text, w: trimmed.toLowerCase(), start, end: start + trimmed.length };
 }
 
-const UNITS: Record<string, number> = {
+export const UNITS: Record<string, number> = {
   zero: 0,
   oh: 0,
   o: 0,
@@ -51,7 +51,7 @@ const UNITS: Record<string, number> = {
   eight: 8,
   nine: 9,
 };
-const TEENS: Record<string, number> = {
+export const TEENS: Record<string, number> = {
   ten: 10,
   eleven: 11,
   twelve: 12,
