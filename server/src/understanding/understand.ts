@@ -30,39 +30,54 @@ export interface Understanding {
   models: Record<string, string>;
 }
 
-/** Utterances whose text the intent is read from: the customer's (all, when no speaker is known), two words and up. */
-export function intentCandidates(us: UnderstandInput[]): Array<{ seq: number | null; text: string }> {
+/** The customer's first turns: where the reason for the call is said. */
+export const OPENING_TURNS = 3;
+
+/**
+ * Utterances whose text the intent is read from: the customer's (all, when no speaker is known), two words and up, in
+ * order; the first OPENING_TURNS of them, and those joined, are the opening request.
+ */
+export function intentCandidates(us: UnderstandInput[]): Array<{ seq: number | null; text: string; opening: boolean }> {
   const customer = us.filter((u) => u.speaker === 'customer');
-  const pool = (customer.length ? customer : us).filter((u) => words(u.text).length >= 2);
-  const out: Array<{ seq: number | null; text: string }> = pool.map((u) => ({ seq: u.seq, text: u.text }));
+  const pool = (customer.length ? customer : us).filter((u) => words(u.text).length >= 2).sort((a, b) => a.seq - b.seq);
+  const out = pool.map((u, k) => ({ seq: u.seq as number | null, text: u.text, opening: k < OPENING_TURNS }));
   // the opening request is often spread over the first turns
   if (pool.length > 1)
     out.push({
       seq: null,
       text: pool
-        .slice(0, 3)
+        .slice(0, OPENING_TURNS)
         .map((u) => u.text)
         .join(' '),
+      opening: true,
     });
   return out;
 }
 
-/** The most confident known intent among the candidates; `unknown` when none is known. */
+/**
+ * The conversation's intent: the most confident known intent of the opening request (the customer's first turns),
+ * so a garbled or side remark later in the call does not replace why the customer called; the later turns decide
+ * only when the opening says nothing known. `unknown` when no turn is known.
+ */
 export function pickIntent(
-  cands: Array<{ seq: number | null }>,
+  cands: Array<{ seq: number | null; opening?: boolean }>,
   results: IntentResult[],
 ): { intent: string; confidence: number; seq: number | null } {
-  let best: { intent: string; confidence: number; seq: number | null } = {
-    intent: UNKNOWN_INTENT,
-    confidence: 0,
-    seq: null,
+  const best = (opening: boolean | undefined) => {
+    let b: { intent: string; confidence: number; seq: number | null } = {
+      intent: UNKNOWN_INTENT,
+      confidence: 0,
+      seq: null,
+    };
+    results.forEach((r, i) => {
+      if (r.intent === UNKNOWN_INTENT || (opening !== undefined && !!cands[i].opening !== opening)) return;
+      if (b.intent === UNKNOWN_INTENT || r.confidence > b.confidence)
+        b = { intent: r.intent, confidence: r.confidence, seq: cands[i].seq };
+    });
+    return b;
   };
-  results.forEach((r, i) => {
-    if (r.intent === UNKNOWN_INTENT) return;
-    if (best.intent === UNKNOWN_INTENT || r.confidence > best.confidence)
-      best = { intent: r.intent, confidence: r.confidence, seq: cands[i].seq };
-  });
-  return best;
+  const opening = best(true);
+  return opening.intent !== UNKNOWN_INTENT ? opening : best(undefined);
 }
 
 /** Words and phrases of anger or of taking a complaint further, as a caller says them (normalised text). */

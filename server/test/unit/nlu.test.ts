@@ -222,6 +222,34 @@ describe('understanding a conversation', () => {
     ).toEqual({ intent: 'unknown', confidence: 0, seq: null });
   });
 
+  it('the intent is the opening request: a later, more confident turn about something else does not replace it', () => {
+    const long = [
+      { seq: 0, speaker: 'customer', text: 'my card was declined at the shop' },
+      { seq: 1, speaker: 'customer', text: 'it happened twice today' },
+      { seq: 2, speaker: 'customer', text: 'yes that is right' },
+      { seq: 3, speaker: 'customer', text: 'and what is the exchange rate for dollars' },
+    ];
+    const c = intentCandidates(long);
+    expect(c.map((x) => [x.seq, x.opening])).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+      [3, false],
+      [null, true],
+    ]);
+    const results = [
+      { intent: 'declined_card_payment', confidence: 0.6 },
+      { intent: 'unknown', confidence: 0.9 },
+      { intent: 'unknown', confidence: 0.9 },
+      { intent: 'exchange_rate', confidence: 0.95 },
+      { intent: 'declined_card_payment', confidence: 0.7 },
+    ];
+    expect(pickIntent(c, results)).toEqual({ intent: 'declined_card_payment', confidence: 0.7, seq: null });
+    // nothing known in the opening: the later turns decide
+    const none = results.map((r, i) => (i === 3 ? r : { intent: 'unknown', confidence: 0.9 }));
+    expect(pickIntent(c, none)).toEqual({ intent: 'exchange_rate', confidence: 0.95, seq: 3 });
+  });
+
   it('escalates on anger words with a negative end, watches one signal, and stays calm otherwise', () => {
     const neutral = us.map((u) => ({ seq: u.seq, label: 'neutral' as const, score: 0 }));
     expect(escalation(us.slice(0, 3), neutral.slice(0, 3))).toEqual({ level: 'none', score: 0, reasons: [] });
