@@ -3,7 +3,14 @@ import type { Vault } from '../repositories/vault';
 import type { ConversationRepository } from '../repositories/conversations';
 import { openMaskedTranscript } from './transcript';
 import type { LanguageModels } from '../understanding/classifier';
-import { escalation, intentCandidates, pickIntent, type Understanding } from '../understanding/understand';
+import {
+  escalation,
+  intentCandidates,
+  pickIntent,
+  tone,
+  TONE_SIGNAL,
+  type Understanding,
+} from '../understanding/understand';
 
 export interface UnderstandDeps {
   conversations: ConversationRepository;
@@ -27,13 +34,14 @@ export async function understandConversation(deps: UnderstandDeps, conv: Convers
     deps.nlu.sentiments(opened.map((u) => u.text)),
   ]);
   const picked = pickIntent(cands, intents);
-  const perUtterance = opened.map((u, i) => ({ seq: u.seq, ...sentiments[i] }));
+  const toned = tone(opened, sentiments);
+  const perUtterance = opened.map((u, i) => ({ seq: u.seq, ...toned[i] }));
   return {
     intent: picked.intent,
     intentConfidence: picked.confidence,
     intentSeq: picked.seq,
     sentiments: perUtterance,
     escalation: escalation(opened, perUtterance),
-    models: deps.nlu.ids,
+    models: { ...deps.nlu.ids, tone: TONE_SIGNAL },
   };
 }

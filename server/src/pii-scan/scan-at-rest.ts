@@ -66,7 +66,9 @@ export function scanText(text: string, source: string, out: Finding[] = []): Fin
   // spoken forms as a recognizer writes them, PINs and one-time codes next to their label, dates of birth
   const spoken = /\b(?:one|two|three|four|five|six|seven|eight|nine|zero|oh|double)\b/i.test(text);
   if (spoken || /\b(?:pin|otp|one[- ]time|passcode|born|birth|dob)\b/i.test(text)) {
-    for (const f of detectPii(text)) {
+    // numbers in machine text (JSON members: timings, scores, counts) are not values anyone said
+    const prose = text.replace(/"\w{1,32}":\s?-?\d+(\.\d+)?/g, (m) => ' '.repeat(m.length));
+    for (const f of detectPii(prose, { strict: true })) {
       if (f.type === 'card_number' && spoken) out.push({ source, kind: 'spoken_card_number', sample: mask(f.value) });
       else if (f.type === 'cvv' && spoken) out.push({ source, kind: 'spoken_cvv', sample: '***' });
       else if (f.type === 'pin' || f.type === 'otp')

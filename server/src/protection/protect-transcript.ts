@@ -204,6 +204,7 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     const sad = ASKED_SAD.find((k) => expected[i].has(k));
     const numeric = digitRuns(tokenize(u.text), u.text).length > 0 || MONTH.test(u.text);
     const kind = sad ?? (numeric ? SHORT_ANSWER_ORDER.find((k) => expected[i].has(k)) : undefined);
+    // even where the asked value was found in it: a recogniser that heard part of it may have missed the rest
     if (!kind) return;
     for (let k = pieces.length - 1; k >= 0; k--) if (pieces[k].u === i) pieces.splice(k, 1);
     counts[kind] = (counts[kind] ?? 0) + 1;

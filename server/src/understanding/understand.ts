@@ -80,6 +80,39 @@ export function pickIntent(
   return opening.intent !== UNKNOWN_INTENT ? opening : best(undefined);
 }
 
+/** What an agent says to show understanding: its words are negative ("sorry", "frustrating"), its tone is not. */
+const EMPATHY =
+  /\b(sorry to hear|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (frustrating|stressful|difficult|awful|worrying)|i appreciate|i know how|i'?m afraid|unfortunately)\b/;
+/** What a customer says to take it further or to complain: negative whatever the words around it. */
+const COMPLAINT =
+  /\b(make a complaint|formal complaint|file a complaint|lodge a complaint|raise a complaint|complain|speak to (a|your) (manager|supervisor)|talk to a manager|ombudsman|regulator|unacceptable|ridiculous|disgraceful|outrageous|close my account|sue you|lawyer|solicitor|fed up|sick (of|and tired))\b/;
+
+/** The signal that reads tone: the model's sentiment, corrected for empathy and for complaints (recorded in models). */
+export const TONE_SIGNAL = 'tone-1';
+
+/**
+ * Tone per utterance from the sentiment model's answer: an agent's negative turn that shows understanding ("I am so
+ * sorry to hear that") or repeats the customer's complaint back is not the agent being negative (neutral); a
+ * customer's turn that complains or asks to take it further is negative even in polite words ("I would like to file
+ * a formal complaint, thank you") — the model, trained on reviews, reads those as positive.
+ */
+export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): SentimentResult[] {
+  return us.map((u, i) => {
+    const s = sentiments[i];
+    const text = words(u.text).join(' ');
+    if (u.speaker === 'agent' && s.label === 'negative') {
+      const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');
+      const mine = new Set(words(u.text).filter((w) => w.length > 3));
+      const theirs = new Set(prev ? words(prev.text) : []);
+      const shared = [...mine].filter((w) => theirs.has(w)).length;
+      if (EMPATHY.test(text) || (mine.size >= 2 && shared / mine.size >= 0.5)) return { label: 'neutral', score: 0 };
+    }
+    if (u.speaker === 'customer' && s.label !== 'negative' && COMPLAINT.test(text))
+      return { label: 'negative', score: Math.min(s.score, -0.5) };
+    return s;
+  });
+}
+
 /** Words and phrases of anger or of taking a complaint further, as a caller says them (normalised text). */
 export const ANGER_PHRASES = [
   'ridiculous',

@@ -18,7 +18,7 @@ import { loadModelDir, ModelIntegrityError, readLock } from '../../src/understan
 import { loadBanking77, stratifiedSplit } from '../../src/understanding/train/data';
 import { sha256 } from '../../src/understanding/train/export';
 import { INTENT } from '../../src/understanding/train/train-nlu';
-import { escalation, intentCandidates, pickIntent } from '../../src/understanding/understand';
+import { escalation, intentCandidates, pickIntent, tone } from '../../src/understanding/understand';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const MODELS = path.join(ROOT, 'models');
@@ -248,6 +248,33 @@ describe('understanding a conversation', () => {
     // nothing known in the opening: the later turns decide
     const none = results.map((r, i) => (i === 3 ? r : { intent: 'unknown', confidence: 0.9 }));
     expect(pickIntent(c, none)).toEqual({ intent: 'exchange_rate', confidence: 0.95, seq: 3 });
+  });
+
+  it('tone: an empathetic or mirroring agent turn is not negative; a polite complaint is', () => {
+    const turns = [
+      { seq: 0, speaker: 'customer', text: 'the payment failed twice and my rent is late' },
+      { seq: 1, speaker: 'agent', text: 'i am so sorry to hear that' },
+      { seq: 2, speaker: 'agent', text: 'so the payment failed twice and the rent is late' },
+      { seq: 3, speaker: 'agent', text: 'that is a stupid question' },
+      { seq: 4, speaker: 'customer', text: 'thank you but i would like to file a formal complaint please' },
+      { seq: 5, speaker: 'customer', text: 'thank you for your help' },
+    ];
+    const model = [
+      { label: 'negative' as const, score: -0.9 },
+      { label: 'negative' as const, score: -0.7 },
+      { label: 'negative' as const, score: -0.6 },
+      { label: 'negative' as const, score: -0.8 },
+      { label: 'positive' as const, score: 0.6 },
+      { label: 'positive' as const, score: 0.9 },
+    ];
+    expect(tone(turns, model).map((s) => s.label)).toEqual([
+      'negative',
+      'neutral',
+      'neutral',
+      'negative',
+      'negative',
+      'positive',
+    ]);
   });
 
   it('escalates on anger words with a negative end, watches one signal, and stays calm otherwise', () => {

@@ -41,6 +41,19 @@ const NONE: ReadonlySet<PromptKind> = new Set();
  * before), a run of digits of that length is that kind even when it fails Luhn or its digit count is off: a
  * recogniser that drops or adds a digit must not make a card number or CVV readable (fail closed).
  */
+/**
+ * Scanning stored bytes (scan:pii) has no conversation to go by and reads machine text (JSON with timings next to
+ * phrase labels): a value counts only in the length its type has, with its label right before it.
+ */
+const STRICT_DIGITS: Array<[PromptKind, number, number]> = [
+  ['cvv', 3, 4],
+  ['pin', 4, 6],
+  ['otp', 6, 8],
+  ['bank_account', 8, 17],
+  ['phone', 10, 11],
+];
+const STRICT_LABEL_BEFORE = 25;
+
 const ANSWER_DIGITS: Array<[PromptKind, number, number]> = [
   ['cvv', 2, 6],
   ['pin', 3, 8],
@@ -122,6 +135,8 @@ export interface DetectOptions {
    * that turns one digit into a word splits a card number into pieces, each too short to be one on its own)
    */
   speech?: boolean;
+  /** data at rest, not a conversation: see STRICT_DIGITS */
+  strict?: boolean;
 }
 
 export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] {
@@ -178,9 +193,10 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       add({ type: 'expiry_date', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s/g, '') });
   }
   const kindsAt = (start: number, end: number) => {
-    const k = localKinds(text, start, -LABEL_BEFORE);
+    const k = localKinds(text, start, opts.strict ? -STRICT_LABEL_BEFORE : -LABEL_BEFORE);
     // a label just after ("… is my date of birth", "… on the back") counts too
-    for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
+    if (!opts.strict)
+      for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
     for (const x of expected(start)) k.add(x);
     return k;
   };
@@ -221,7 +237,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       add({ type: 'phone', start: run.start, end: run.end, value: d });
       continue;
     }
-    const kind = ANSWER_DIGITS.find(
+    const kind = (opts.strict ? STRICT_DIGITS : ANSWER_DIGITS).find(
       ([k, min, max]) =>
         kinds.has(k) &&
         d.length >= (opts.speech ? 2 : min) &&
