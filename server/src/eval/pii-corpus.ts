@@ -5,6 +5,9 @@ export interface CorpusConversation {
   id: string;
   channel: string;
   spoken: boolean;
+  queue: string | null;
+  /** what a QA analyst gives for rules of the pack that applies (eval:verdicts) */
+  labels: Array<{ ruleId: string; expected: 'pass' | 'fail' }>;
   turns: Array<{
     speaker: 'agent' | 'customer';
     text: string;
@@ -19,12 +22,24 @@ export function readCorpus(file: string): CorpusConversation[] {
   fs.readFileSync(file, 'utf8')
     .split('\n')
     .forEach((line, n) => {
-      const head = /^=== (\S+) (\S+)( spoken)?\s*$/.exec(line);
+      const head = /^=== (\S+) (\S+)( spoken)?(?: queue=(\S+))?\s*$/.exec(line);
       if (head) {
         // "=== h20 spoken": a call as a recogniser writes it
         const spoken = !!head[3] || head[2] === 'spoken';
-        cur = { id: head[1], channel: head[2] === 'spoken' ? 'voice' : head[2], spoken, turns: [] };
+        cur = {
+          id: head[1],
+          channel: head[2] === 'spoken' ? 'voice' : head[2],
+          spoken,
+          queue: head[4] ?? null,
+          labels: [],
+          turns: [],
+        };
         out.push(cur);
+        return;
+      }
+      const label = /^! (\w+) (pass|fail)\s*$/.exec(line);
+      if (label && cur) {
+        cur.labels.push({ ruleId: label[1], expected: label[2] as 'pass' | 'fail' });
         return;
       }
       const turn = /^([AC]): (.*)$/.exec(line);

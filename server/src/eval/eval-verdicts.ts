@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { inspect } from '../inspection/engine';
+import { loadPolicyFile } from '../inspection/qa-policy';
+import { toInspectUtterance } from '../inspection/transcript';
+import { loadMaskingPolicy } from '../protection/pii/mask';
+import { protectTranscript } from '../protection/protect-transcript';
+import { LanguageModels } from '../understanding/classifier';
+import { intentCandidates, pickIntent, tone, TONE_SIGNAL } from '../understanding/understand';
+import { readCorpus } from './pii-corpus';
+
+/**
+ * `npm run eval:verdicts`: labelled conversations (server/eval-data/verdicts) run as the text channels run — masked
+ * over the conversation, understood by the shipped models (intent from the opening request, tone per turn), inspected
+ * against the shipped packs — and each labelled rule's result compared with the analyst's: agreement per rule, the
+ * rules never evaluated, and the disagreements.
+ */
+async function main() {
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  const masking = loadMaskingPolicy(path.join(repo, 'policies', 'masking.yaml'));
+  const qaDir = path.join(repo, 'policies', 'qa');
+  const packs = fs
+    .readdirSync(qaDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => loadPolicyFile(path.join(qaDir, f)));
+  const nlu = await LanguageModels.load(process.env.HOTLINE_MODELS_DIR ?? path.join(repo, 'models'));
+  const file = process.env.EVAL_VERDICTS_FILE ?? path.join(repo, 'server', 'eval-data', 'verdicts', 'holdout.txt');
+  const convs = readCorpus(file);
+  const per = new Map<string, { labels: number; agree: number; notEvaluated: number }>();
+  const notes: string[] = [];
+  let noPolicy = 0;
+  for (const c of convs) {
+    const prot = protectTranscript(
+      c.turns.map((t, k) => ({
+        speaker: t.speaker,
+        startMs: k * 5000,
+        endMs: k * 5000,
+        text: t.text,
+        words: [],
+        keyphrases: [],
+        confidence: null,
+      })),
+      masking,
+    );
+    const opened = prot.utterances.map((u, k) => ({ seq: k, speaker: u.speaker, text: u.masked.text }));
+    const cands = intentCandidates(opened);
+    const [intents, sentiments] = await Promise.all([
+      nlu.intents(cands.map((x) => x.text)),
+      nlu.sentiments(opened.map((u) => u.text)),
+    ]);
+    const toned = tone(opened, sentiments);
+    const verdict = inspect(
+      packs,
+      {
+        conversationId: c.id,
+        channel: c.channel,
+        queue: c.queue,
+        language: 'en',
+        durationMs: (c.turns.length - 1) * 5000,
+        intent: pickIntent(cands, intents).intent,
+        utterances: prot.utterances.map((u, k) => ({
+          ...toInspectUtterance({
+            id: `${c.id}-${k}`,
+            seq: k,
+            speaker: u.speaker,
+            startMs: u.startMs,
+            endMs: u.endMs,
+            text: u.masked.text,
+            words: null,
+            pii: u.pii,
+          }),
+          sentiment: toned[k].label === 'neutral' ? 0 : toned[k].score,
+        })),
+      },
+      { ...nlu.ids, tone: TONE_SIGNAL },
+    );
+    if (verdict.outcome !== 'inspected') {
+      noPolicy++;
+      notes.push(`${c.id}: ${verdict.outcome} (${verdict.reasonCode}: ${verdict.reason})`);
+    }
+    for (const l of c.labels) {
+      const r = per.get(l.ruleId) ?? { labels: 0, agree: 0, notEvaluated: 0 };
+      r.labels++;
+      const f = verdict.findings.find((x) => x.ruleId === l.ruleId);
+      if (!f || (f.result !== 'pass' && f.result !== 'fail')) {
+        r.notEvaluated++;
+        notes.push(
+          `${c.id}: ${l.ruleId} not evaluated (${f ? `${f.result}: ${f.message}` : 'not in the pack that applies'})`,
+        );
+      } else if (f.result === l.expected) r.agree++;
+      else notes.push(`${c.id}: ${l.ruleId} gives ${f.result}, the analyst ${l.expected} (${f.message})`);
+      per.set(l.ruleId, r);
+    }
+  }
+  console.log(
+    `${convs.length} labelled conversations (${path.relative(repo, file)}), models ${JSON.stringify({ ...nlu.ids, tone: TONE_SIGNAL })}`,
+  );
+  console.log(['rule', 'labels', 'evaluated', 'agreement'].join('\t'));
+  let labels = 0;
+  let agree = 0;
+  let evaluated = 0;
+  for (const [rule, r] of [...per].sort()) {
+    const ev = r.labels - r.notEvaluated;
+    labels += r.labels;
+    agree += r.agree;
+    evaluated += ev;
+    console.log([rule, r.labels, ev, ev ? `${((r.agree / ev) * 100).toFixed(1)}%` : '—'].join('\t'));
+  }
+  console.log(
+    ['all', labels, evaluated, `${((agree / Math.max(1, evaluated)) * 100).toFixed(1)}%`].join('\t') +
+      `  (${((evaluated / Math.max(1, labels)) * 100).toFixed(1)}% of labels evaluated; ${noPolicy} conversation(s) not inspected)`,
+  );
+  for (const n of notes) console.log(`  ${n}`);
+  await nlu.release();
+}
+
+main().catch((e) => {
+  console.error(`eval:verdicts: ${(e as Error).message}`);
+  process.exit(1);
+});
