@@ -105,7 +105,11 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       const mine = new Set(words(u.text).filter((w) => w.length > 3));
       const theirs = new Set(prev ? words(prev.text) : []);
       const shared = [...mine].filter((w) => theirs.has(w)).length;
-      if (EMPATHY.test(text) || (mine.size >= 2 && shared / mine.size >= 0.5)) return { label: 'neutral', score: 0 };
+      // "I understand, but that is the contract" takes the understanding back
+      const empathy = EMPATHY.exec(text);
+      const takenBack = empathy && /\bbut\b/.test(text.slice(empathy.index + empathy[0].length));
+      if ((empathy && !takenBack) || (mine.size >= 2 && shared / mine.size >= 0.5))
+        return { label: 'neutral', score: 0 };
     }
     if (u.speaker === 'customer' && s.label !== 'negative' && COMPLAINT.test(text))
       return { label: 'negative', score: Math.min(s.score, -0.5) };

@@ -258,6 +258,7 @@ describe('understanding a conversation', () => {
       { seq: 3, speaker: 'agent', text: 'that is a stupid question' },
       { seq: 4, speaker: 'customer', text: 'thank you but i would like to file a formal complaint please' },
       { seq: 5, speaker: 'customer', text: 'thank you for your help' },
+      { seq: 6, speaker: 'agent', text: 'i understand but the fee is in your contract' },
     ];
     const model = [
       { label: 'negative' as const, score: -0.9 },
@@ -266,6 +267,7 @@ describe('understanding a conversation', () => {
       { label: 'negative' as const, score: -0.8 },
       { label: 'positive' as const, score: 0.6 },
       { label: 'positive' as const, score: 0.9 },
+      { label: 'negative' as const, score: -0.5 },
     ];
     expect(tone(turns, model).map((s) => s.label)).toEqual([
       'negative',
@@ -274,6 +276,7 @@ describe('understanding a conversation', () => {
       'negative',
       'negative',
       'positive',
+      'negative',
     ]);
   });
 
