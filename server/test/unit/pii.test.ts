@@ -204,6 +204,13 @@ describe('over the conversation: the answer in the next turn is protected', () =
     expect(u[3].masked.text).not.toMatch(/8675/);
   });
 
+  it("a label earlier in the same turn counts; a question in the speaker's previous turn does not", () => {
+    const u = run('C: I forgot my PIN. The old one was 1234.');
+    expect(u[0].masked.text).toBe('I forgot my PIN. The old one was [REDACTED].');
+    const v = run('A: What is the security code?', 'C: hold on', 'A: thanks, and your case number is 44218');
+    expect(v[2].pii).toEqual([]);
+  });
+
   it('on text channels the answer may come much later (an SMS reply after five minutes)', () => {
     const u = protectTranscript(
       [

@@ -70,15 +70,16 @@ const LABEL_BEFORE = 60;
 const LABEL_AFTER = 30;
 
 /** Labels in the text just before a position (the speaker's own words: "my security code is …"). */
-function localKinds(text: string, pos: number, chars: number): Set<PromptKind> {
+function localKinds(text: string, pos: number, chars: number, strict = false): Set<PromptKind> {
   // the window stays within the turn: a blank line or ";" (another party spoke, or a pause: see protectTranscript)
   // ends it, so a question in the speaker's previous turn is not a label for this one
   const cut = /\n\s*\n|;/;
   let w: string;
   if (chars < 0) {
     w = text.slice(Math.max(0, pos + chars), pos);
-    // nor does a label in an earlier sentence count ("… date of birth [DOB]. We paid you on 14/07/2024")
-    const parts = w.split(/\n\s*\n|;|[.!]\s+(?=[A-Z])/);
+    // in stored bytes (strict) nor does a label in an earlier sentence count ("… date of birth [DOB]. We paid you
+    // on 14/07/2024"); in a turn it does ("I forgot my PIN. The old one was 1234.")
+    const parts = w.split(strict ? /\n\s*\n|;|[.!]\s+(?=[A-Z])/ : cut);
     w = parts[parts.length - 1];
   } else w = text.slice(pos, pos + chars).split(cut)[0];
   return new Set(promptKinds(w));
@@ -193,7 +194,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       add({ type: 'expiry_date', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s/g, '') });
   }
   const kindsAt = (start: number, end: number) => {
-    const k = localKinds(text, start, opts.strict ? -STRICT_LABEL_BEFORE : -LABEL_BEFORE);
+    const k = localKinds(text, start, opts.strict ? -STRICT_LABEL_BEFORE : -LABEL_BEFORE, opts.strict);
     // a label just after ("… is my date of birth", "… on the back") counts too
     if (!opts.strict)
       for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
