@@ -78,6 +78,8 @@ export const configSchema = z.object({
   HOTLINE_RETENTION_POLICY: z.string().default(path.join(repoRoot, 'policies', 'retention.yaml')),
   /** QA policy packs imported at worker start (new versions as drafts; a policy's first version is activated) */
   HOTLINE_QA_POLICY_DIR: z.string().default(path.join(repoRoot, 'policies', 'qa')),
+  /** which pack inspects which conversation (routes by channel, queue, team; a default); `none`: the packs decide */
+  HOTLINE_QA_ROUTING: z.string().default(path.join(repoRoot, 'policies', 'routing.yaml')),
   /** the project's language models (intent, sentiment): one folder each with model.onnx, vocab.json and a manifest */
   HOTLINE_MODELS_DIR: z.string().default(path.join(repoRoot, 'models')),
   /** a conversation waiting for its verdict longer than this raises the coverage alarm */

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import IORedis from 'ioredis';
 import type { Config } from './config';
@@ -14,6 +15,7 @@ import { Vault } from './repositories/vault';
 import { SUITES } from './protection/cipher';
 import { BlindIndexer } from './protection/blind-index';
 import { loadMaskingPolicy, MaskingPolicy } from './protection/pii/mask';
+import { loadRouting, PolicyRouting } from './inspection/routing';
 
 /** The process's side-effect owners, built once at boot and handed to routes, commands and processors. */
 export interface Services {
@@ -29,11 +31,17 @@ export interface Services {
   vault: Vault;
   retention: RetentionRepository;
   masking: MaskingPolicy;
+  /** policies/routing.yaml: which QA pack inspects which conversation (absent: the packs' own `applies`) */
+  routing?: PolicyRouting;
 }
 
 export async function createServices(config: Config, log: Logger): Promise<Services> {
   // policy and keys first: a broken masking file or an unreadable keyring stops the process before it takes work
   const masking = loadMaskingPolicy(config.HOTLINE_MASKING_POLICY);
+  const routing =
+    config.HOTLINE_QA_ROUTING !== 'none' && fs.existsSync(config.HOTLINE_QA_ROUTING)
+      ? loadRouting(config.HOTLINE_QA_ROUTING)
+      : undefined;
   const keyring = FileKeyring.openOrCreate(config.keyringFile);
   const db = await openDatabase(config.DATABASE_URL, {
     appRole: config.HOTLINE_DB_APP_ROLE === 'none' ? undefined : config.HOTLINE_DB_APP_ROLE,
@@ -52,6 +60,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     vault,
     retention: new RetentionRepository(db, vault),
     masking,
+    ...(routing ? { routing } : {}),
     objects: new ObjectStore(config.objectDir),
     queue: new PipelineQueue({
       redisUrl: config.REDIS_URL,

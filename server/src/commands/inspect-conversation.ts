@@ -1,6 +1,7 @@
 import type { Conversation } from '../entities/conversation';
 import { inspect, Verdict } from '../inspection/engine';
 import type { Policy } from '../inspection/qa-policy';
+import type { PolicyRouting } from '../inspection/routing';
 import { InspectionTranscript, toInspectUtterance } from '../inspection/transcript';
 import type { OpenedUtterance } from '../protection/sealed-transcript';
 import { openMaskedTranscript } from './transcript';
@@ -12,6 +13,8 @@ export interface InspectDeps {
   conversations: ConversationRepository;
   inspections: InspectionRepository;
   vault: Vault;
+  /** which pack inspects which conversation, as the deployment decides (policies/routing.yaml) */
+  routing?: PolicyRouting;
 }
 
 function inspectionSentiment(r: Pick<OpenedUtterance, 'sentiment' | 'sentimentScore'>): number | null {
@@ -26,6 +29,7 @@ export async function inspectionTranscript(deps: InspectDeps, conv: Conversation
     conversationId: conv.id,
     channel: conv.channel,
     queue: conv.queue,
+    teamId: conv.teamId,
     language: conv.language,
     durationMs: conv.durationMs ?? 0,
     intent: conv.intent,
@@ -41,8 +45,14 @@ export async function inspectConversation(
   policies?: Policy[],
 ): Promise<Verdict> {
   const transcript = await inspectionTranscript(deps, conv);
-  return inspect(policies ?? (await deps.inspections.activePolicies()), transcript, {
-    asr: conv.asrEngine ?? `none (${conv.channel})`,
-    ...(conv.nluModels ?? {}),
-  });
+  return inspect(
+    policies ?? (await deps.inspections.activePolicies()),
+    transcript,
+    {
+      asr: conv.asrEngine ?? `none (${conv.channel})`,
+      ...(conv.nluModels ?? {}),
+    },
+    undefined,
+    deps.routing,
+  );
 }

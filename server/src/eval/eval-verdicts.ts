@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from '../inspection/engine';
 import { loadPolicyFile } from '../inspection/qa-policy';
+import { loadRouting } from '../inspection/routing';
 import { toInspectUtterance } from '../inspection/transcript';
 import { loadMaskingPolicy } from '../protection/pii/mask';
 import { protectTranscript } from '../protection/protect-transcript';
@@ -23,6 +24,8 @@ async function main() {
     .readdirSync(qaDir)
     .filter((f) => /\.ya?ml$/.test(f))
     .map((f) => loadPolicyFile(path.join(qaDir, f)));
+  const routingFile = path.join(repo, 'policies', 'routing.yaml');
+  const routing = fs.existsSync(routingFile) ? loadRouting(routingFile) : undefined;
   const nlu = await LanguageModels.load(process.env.HOTLINE_MODELS_DIR ?? path.join(repo, 'models'));
   const file = process.env.EVAL_VERDICTS_FILE ?? path.join(repo, 'server', 'eval-data', 'verdicts', 'holdout.txt');
   const convs = readCorpus(file);
@@ -73,6 +76,8 @@ async function main() {
         })),
       },
       { ...nlu.ids, tone: TONE_SIGNAL },
+      undefined,
+      routing,
     );
     if (verdict.outcome !== 'inspected') {
       noPolicy++;

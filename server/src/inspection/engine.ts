@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { canonicalJson } from '../lib/canonical';
 import { allRules, Policy, selectPolicy } from './qa-policy';
+import type { PolicyRouting } from './routing';
 import { Lexicon } from './match';
 import { compileRule, CompiledRule, Evidence, RuleResult, Segments } from './rules';
 import { lexicalPhonetic, SimilarityModel } from './similarity';
@@ -115,6 +116,7 @@ export function inspect(
   t: InspectionTranscript,
   models: Record<string, string>,
   model: SimilarityModel = lexicalPhonetic,
+  routing?: PolicyRouting,
 ): Verdict {
   const base = {
     transcriptHash: transcriptHash(t),
@@ -123,7 +125,7 @@ export function inspect(
     sections: [],
     findings: [],
   };
-  const policy = selectPolicy(active, t);
+  const policy = selectPolicy(active, t, routing);
   if (!policy) {
     return seal({
       ...base,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../lib/canonical';
 import { parseYamlText } from '../lib/yaml-file';
 import { CHANNELS } from '../entities/conversation';
+import { PolicyRouting, routedPolicyIds } from './routing';
 
 /**
  * A QA policy pack: what every conversation it applies to is checked against. A pack is versioned; its content
@@ -262,17 +263,25 @@ export function queueMatches(patterns: string[], queue: string | null): 0 | 1 | 
 }
 
 /**
- * Which of the active policies applies: the most specific queue match among those for the channel and language
- * (exact name over prefix over `*`); ties go to the lower policy id, so the choice is deterministic.
+ * Which of the active policies applies. With a routing (policies/routing.yaml), the first pack it names for the
+ * conversation that is active for its language and channel; otherwise the most specific queue match among the packs
+ * for the channel and language (exact name over prefix over `*`); ties go to the lower policy id, so the choice is
+ * deterministic.
  */
 export function selectPolicy(
   active: Policy[],
-  c: { channel: string; queue: string | null; language: string },
+  c: { channel: string; queue: string | null; language: string; teamId?: string | null },
+  routing?: PolicyRouting,
 ): Policy | undefined {
+  const fits = (p: Policy) =>
+    p.doc.applies.channels.includes(c.channel as never) && p.doc.language.slice(0, 2) === c.language.slice(0, 2);
+  for (const id of routing ? routedPolicyIds(routing, c) : []) {
+    const p = active.find((x) => x.doc.id === id && fits(x));
+    if (p) return p;
+  }
   let best: { p: Policy; score: number } | undefined;
   for (const p of active) {
-    if (!p.doc.applies.channels.includes(c.channel as never)) continue;
-    if (p.doc.language.slice(0, 2) !== c.language.slice(0, 2)) continue;
+    if (!fits(p)) continue;
     const score = queueMatches(p.doc.applies.queues, c.queue);
     if (!score) continue;
     if (!best || score > best.score || (score === best.score && p.doc.id < best.p.doc.id)) best = { p, score };

@@ -26,6 +26,8 @@ export interface InspectionTranscript {
   conversationId: string;
   channel: string;
   queue: string | null;
+  /** for routing (policies/routing.yaml) */
+  teamId?: string | null;
   language: string;
   durationMs: number;
   /** from the understanding stage, when it has run */

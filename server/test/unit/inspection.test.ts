@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspect } from '../../src/inspection/engine';
 import { loadPolicyFile, parsePolicy, Policy, selectPolicy } from '../../src/inspection/qa-policy';
+import { loadRouting, routingSchema } from '../../src/inspection/routing';
 import { lexicalPhonetic, phoneticKey } from '../../src/inspection/similarity';
 import { InspectionTranscript, InspectUtterance, tokenize, transcriptHash } from '../../src/inspection/transcript';
 import { YamlFileError } from '../../src/lib/yaml-file';
@@ -421,6 +424,42 @@ describe('verdicts', () => {
       { channel: 'sms', queue: null },
     );
     expect(inspect([sms], fine, {}).fatal).toEqual([]);
+  });
+
+  it("the deployment routes packs: by queue, channel and team, then a default; the shipped routing keeps the packs' choice", () => {
+    const sms = loadPolicyFile(path.join(POLICIES, 'bank-sms.yaml'));
+    const all = [bank, gov, sms];
+    const shipped = loadRouting(path.join(POLICIES, '..', 'routing.yaml'));
+    for (const c of [
+      { channel: 'call', queue: 'gov-complaints', language: 'en' },
+      { channel: 'call', queue: 'cards', language: 'en' },
+      { channel: 'chat', queue: null, language: 'en' },
+      { channel: 'sms', queue: null, language: 'en' },
+      { channel: 'call', queue: 'cards', language: 'zh' },
+    ])
+      expect(selectPolicy(all, c, shipped)?.doc.id, JSON.stringify(c)).toBe(selectPolicy(all, c)?.doc.id);
+    // a government deployment: everything to the government pack, whatever the queue is called
+    const govDefault = routingSchema.parse({ version: 1, default: 'gov-hotline' });
+    expect(selectPolicy(all, { channel: 'call', queue: 'housing', language: 'en' }, govDefault)?.doc.id).toBe(
+      'gov-hotline',
+    );
+    expect(selectPolicy(all, { channel: 'call', queue: null, language: 'en' }, govDefault)?.doc.id).toBe('gov-hotline');
+    // by team; a routed pack that does not take the channel is passed over
+    const byTeam = routingSchema.parse({ version: 1, routes: [{ teams: ['citizen-*'], policy: 'gov-hotline' }] });
+    expect(
+      selectPolicy(all, { channel: 'call', queue: 'x', teamId: 'citizen-east', language: 'en' }, byTeam)?.doc.id,
+    ).toBe('gov-hotline');
+    expect(
+      selectPolicy(all, { channel: 'sms', queue: 'x', teamId: 'citizen-east', language: 'en' }, byTeam)?.doc.id,
+    ).toBe('bank-sms');
+    expect(selectPolicy(all, { channel: 'call', queue: 'x', teamId: 'retail', language: 'en' }, byTeam)?.doc.id).toBe(
+      'bank-retail',
+    );
+    // a broken file is refused with what is wrong
+    const bad = path.join(os.tmpdir(), `routing-${process.pid}.yaml`);
+    fs.writeFileSync(bad, 'version: 1\nroutes:\n  - { channel: [call], policy: x }\n');
+    expect(() => loadRouting(bad)).toThrow(/channel/);
+    fs.rmSync(bad);
   });
 
   it('states why a conversation is not inspected: no policy, mono recording, too short, no speech', () => {
