@@ -15,6 +15,9 @@ const ASKED_SAD: PromptKind[] = ['cvv', 'pin', 'otp'];
 /** An answer on a call to a question for personal data, this short, is protected whole (fail closed). */
 const SHORT_ANSWER_WORDS = 8;
 const SHORT_ANSWER_ORDER: PromptKind[] = ['card_number', 'date_of_birth', 'expiry_date', 'bank_account', 'phone'];
+/** A turn that asks, whatever digits it also carries ("the card starting 411111: what is the security code?"). */
+const QUESTION =
+  /\?|\b(what|what'?s|which|can you|could you|may i|please (give|tell|read|confirm|type|enter|reply)|tell me|give me|read me|confirm)\b/i;
 const MONTH = /\b(january|february|march|april|may|june|july|august|september|october|november|december)\b/i;
 
 /** What a detector found that is worth a blind-index row (exact lookups by identifier). */
@@ -116,7 +119,7 @@ export function expectations(
     // what the recogniser wrote, and the phrases keyphrase search heard (a question it misheard may still be spotted)
     // a turn that gives a value ("my account number is 31926819") states, it does not ask ("the code we sent to the
     // phone ending 0143" still asks)
-    const states = digitRuns(tokenize(u.text), u.text).some((r) => r.digits.length >= 6);
+    const states = digitRuns(tokenize(u.text), u.text).some((r) => r.digits.length >= 6) && !QUESTION.test(u.text);
     const asks = states
       ? []
       : askedFor(

@@ -334,6 +334,18 @@ describe('recognised speech fails closed', () => {
     expect(u[1].pii).toEqual([]);
   });
 
+  it('a question that also reads out digits still opens the expectation', () => {
+    const u = protectTranscript(
+      [
+        said('agent', 0, 'i see the card starting four one one one one one can you give me the security code'),
+        said('customer', 6000, 'it is one two three'),
+      ],
+      policy,
+    ).utterances;
+    expect(u[1].pii.map((m) => m.type)).toEqual(['cvv']);
+    expect(u[1].original.text).not.toMatch(/one two three/);
+  });
+
   it('"or" between digits is the recogniser\'s "oh"; "one or two days" is not a number', () => {
     const t = 'six two three one nine or two three';
     expect(digitRuns(tokenize(t), t).map((r) => r.digits)).toEqual(['62319023']);
