@@ -4,6 +4,7 @@ import type { Actor as AuditActor, AuditLog } from '../repositories/audit-log';
 import type { QaPolicy } from '../entities/inspection';
 import type { Logger } from '../lib/logger';
 import { YamlFileError } from '../lib/yaml-file';
+import type { Verdict } from '../inspection/engine';
 import { loadPolicyFile, parsePolicy, Policy } from '../inspection/qa-policy';
 import { invalid } from '../lib/errors';
 import { PolicyConflictError, ReviewError } from '../repositories/inspections';
@@ -139,6 +140,17 @@ export interface RegressionReport {
 export const SUSPECT_SHARE = 0.9;
 export const SUSPECT_MIN = 10;
 
+/** A stored conversation inspected against a candidate, or why it cannot be (deleted, transcript unreadable). */
+async function replay(deps: InspectDeps, conversationId: string, candidate: Policy): Promise<Verdict | string> {
+  const conv = await deps.conversations.get(conversationId);
+  if (!conv) return 'conversation deleted';
+  try {
+    return await inspectConversation(deps, conv, [candidate]);
+  } catch (e) {
+    return `transcript unreadable: ${(e as Error).name}`;
+  }
+}
+
 /**
  * Replays the labelled cases of a policy (findings a reviewer confirmed or overturned) against a candidate version:
  * each case's rule must now give the result the reviewer decided. Disagreements are regressions to look at before
@@ -163,16 +175,9 @@ export async function regress(
   };
   for (const c of cases) {
     const base = { conversationId: c.conversationId, ruleId: c.ruleId, expected: c.expected, source: c.source };
-    const conv = await deps.conversations.get(c.conversationId);
-    if (!conv) {
-      report.skipped.push({ ...base, got: '-', why: 'conversation deleted' });
-      continue;
-    }
-    let verdict;
-    try {
-      verdict = await inspectConversation(deps, conv, [candidate]);
-    } catch (e) {
-      report.skipped.push({ ...base, got: '-', why: `transcript unreadable: ${(e as Error).name}` });
+    const verdict = await replay(deps, c.conversationId, candidate);
+    if (typeof verdict === 'string') {
+      report.skipped.push({ ...base, got: '-', why: verdict });
       continue;
     }
     const f = verdict.findings.find((x) => x.ruleId === c.ruleId);
@@ -193,15 +198,8 @@ export async function regress(
   // every rule against the recent conversations of this policy: a rule that fails nearly everywhere is suspect
   const tally = new Map<string, { failed: number; evaluated: number }>();
   for (const id of await deps.inspections.recentlyInspected(candidate.doc.id, recent)) {
-    const conv = await deps.conversations.get(id);
-    if (!conv) continue;
-    let verdict;
-    try {
-      verdict = await inspectConversation(deps, conv, [candidate]);
-    } catch {
-      continue; // transcript gone (retention): nothing to replay
-    }
-    if (verdict.outcome !== 'inspected') continue;
+    const verdict = await replay(deps, id, candidate);
+    if (typeof verdict === 'string' || verdict.outcome !== 'inspected') continue;
     report.replayed++;
     for (const f of verdict.findings) {
       if (f.result !== 'pass' && f.result !== 'fail') continue;

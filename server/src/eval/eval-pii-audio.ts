@@ -44,6 +44,12 @@ function frameEnergy(pcm: Int16Array, rate: number, startMs: number, endMs: numb
   return out;
 }
 
+/** A turn cut at its labelled spans: the pieces the renderer speaks one after another. */
+function partsOf(t: CorpusConversation['turns'][number]): Array<{ start: number; text: string }> {
+  const cuts = [0, ...t.spans.flatMap((s) => [s.start, s.end]), t.text.length];
+  return cuts.slice(0, -1).map((start, k) => ({ start, text: t.text.slice(start, cuts[k + 1]) }));
+}
+
 export function scriptFor(c: CorpusConversation): CallScript {
   return {
     id: `pii-${c.id}`,
@@ -52,12 +58,7 @@ export function scriptFor(c: CorpusConversation): CallScript {
     teamId: 'eval',
     agentId: 'eval',
     expect: [],
-    turns: c.turns.map((t) => {
-      const cuts = [0, ...t.spans.flatMap((s) => [s.start, s.end]), t.text.length];
-      const parts: string[] = [];
-      for (let k = 0; k + 1 < cuts.length; k++) parts.push(t.text.slice(cuts[k], cuts[k + 1]));
-      return { speaker: t.speaker, text: t.text, parts };
-    }),
+    turns: c.turns.map((t) => ({ speaker: t.speaker, text: t.text, parts: partsOf(t).map((p) => p.text) })),
   };
 }
 
@@ -94,13 +95,12 @@ export async function scoreAudio(convs: CorpusConversation[], workDir: string): 
       score.calls++;
       conv.turns.forEach((t, k) => {
         const truth = call.turns[k];
-        let part = 0;
-        const cuts = [0, ...t.spans.flatMap((s) => [s.start, s.end]), t.text.length];
-        const timeOf = new Map<number, { startMs: number; endMs: number }>();
-        for (let j = 0; j + 1 < cuts.length; j++) {
-          if (!/\w/.test(t.text.slice(cuts[j], cuts[j + 1]))) continue;
-          timeOf.set(cuts[j], truth.parts![part++]);
-        }
+        // the renderer speaks the parts with a word in them, in order: their times are truth.parts
+        const timeOf = new Map(
+          partsOf(t)
+            .filter((p) => /\w/.test(p.text))
+            .map((p, n) => [p.start, truth.parts![n]]),
+        );
         for (const sp of t.spans) {
           const when = timeOf.get(sp.start)!;
           const ch = truth.channel;

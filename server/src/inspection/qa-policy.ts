@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../lib/canonical';
 import { parseYamlText } from '../lib/yaml-file';
 import { CHANNELS } from '../entities/conversation';
-import { PolicyRouting, routedPolicyIds } from './routing';
+import { PolicyRouting, queueMatches, routedPolicyIds } from './routing';
 
 /**
  * A QA policy pack: what every conversation it applies to is checked against. A pack is versioned; its content
@@ -249,17 +249,6 @@ export function loadPolicyFile(file: string): Policy {
 
 export function allRules(p: PolicyDoc): Array<{ section: PolicyDoc['sections'][number]; rule: Rule }> {
   return p.sections.flatMap((section) => section.rules.map((rule) => ({ section, rule })));
-}
-
-/** `cards` matches `cards`; `gov-*` matches any queue starting with `gov-`; `*` matches every queue, and none. */
-export function queueMatches(patterns: string[], queue: string | null): 0 | 1 | 2 | 3 {
-  let best: 0 | 1 | 2 | 3 = 0;
-  for (const p of patterns) {
-    if (p === '*') best = Math.max(best, 1) as 1;
-    else if (queue && p.endsWith('*') && queue.startsWith(p.slice(0, -1))) best = Math.max(best, 2) as 2;
-    else if (queue && p === queue) return 3;
-  }
-  return best;
 }
 
 /**

@@ -32,9 +32,22 @@ export function loadRouting(file: string): PolicyRouting {
   return loadYamlFile(file, routingSchema);
 }
 
+/**
+ * `cards` matches `cards`; `gov-*` matches any queue starting with `gov-`; `*` matches every queue, and none (the
+ * packs' `applies` and `when`, and the routes, for queues and teams alike); the score ranks exact over prefix over `*`.
+ */
+export function queueMatches(patterns: string[], queue: string | null | undefined): 0 | 1 | 2 | 3 {
+  let best: 0 | 1 | 2 | 3 = 0;
+  for (const p of patterns) {
+    if (p === '*') best = Math.max(best, 1) as 1;
+    else if (queue && p.endsWith('*') && queue.startsWith(p.slice(0, -1))) best = Math.max(best, 2) as 2;
+    else if (queue && p === queue) return 3;
+  }
+  return best;
+}
+
 const matches = (pats: string[] | undefined, value: string | null | undefined) =>
-  !pats ||
-  pats.some((p) => p === '*' || (!!value && (p.endsWith('*') ? value.startsWith(p.slice(0, -1)) : value === p)));
+  !pats || queueMatches(pats, value) > 0;
 
 /** The pack ids the routing names for a conversation, in the order to try them (routes that match, then the default). */
 export function routedPolicyIds(

@@ -1,5 +1,6 @@
 import { compilePhraseSet, CompiledPhraseSet, Hit, hitTimes, Lexicon } from './match';
-import { queueMatches, Rule } from './qa-policy';
+import type { Rule } from './qa-policy';
+import { queueMatches } from './routing';
 import type { SimilarityModel } from './similarity';
 import type { InspectionTranscript, InspectUtterance } from './transcript';
 

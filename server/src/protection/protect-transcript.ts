@@ -153,6 +153,7 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
   const expected = expectations(utterances, { text: !utterances.some((u) => u.words.length > 0) });
   const bySpeaker = new Map<string, number[]>();
   const order = utterances.map((_, i) => i).sort((a, b) => utterances[a].startMs - utterances[b].startMs || a - b);
+  const rank = new Map(order.map((i, r) => [i, r]));
   for (const i of order) bySpeaker.set(utterances[i].speaker, [...(bySpeaker.get(utterances[i].speaker) ?? []), i]);
   for (const idx of bySpeaker.values()) {
     const offsets: number[] = [];
@@ -163,12 +164,8 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       // and ";" after a long pause (their digits are not one number)
       if (k > 0) {
         const gap = utterances[i].startMs - utterances[idx[k - 1]].endMs;
-        const between = order.some(
-          (j) =>
-            utterances[j].speaker !== utterances[i].speaker &&
-            utterances[j].startMs >= utterances[idx[k - 1]].startMs &&
-            utterances[j].startMs < utterances[i].startMs,
-        );
+        // in time order, anything between two of one speaker's utterances is another party's
+        const between = rank.get(i)! - rank.get(idx[k - 1])! > 1;
         if (gap > JOIN_GAP_MS) joined += ';\n';
         else if (between || gap > SAME_TURN_GAP_MS) joined += '\n';
       }

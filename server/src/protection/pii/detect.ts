@@ -37,11 +37,6 @@ export type Expectation = (pos: number) => ReadonlySet<PromptKind>;
 const NONE: ReadonlySet<PromptKind> = new Set();
 
 /**
- * How many digits an answer of each kind may have. Within an expectation (a question for it, or its label just
- * before), a run of digits of that length is that kind even when it fails Luhn or its digit count is off: a
- * recogniser that drops or adds a digit must not make a card number or CVV readable (fail closed).
- */
-/**
  * Scanning stored bytes (scan:pii) has no conversation to go by and reads machine text (JSON with timings next to
  * phrase labels): a value counts only in the length its type has, with its label right before it.
  */
@@ -54,6 +49,11 @@ const STRICT_DIGITS: Array<[PromptKind, number, number]> = [
 ];
 const STRICT_LABEL_BEFORE = 25;
 
+/**
+ * How many digits an answer of each kind may have. Within an expectation (a question for it, or its label just
+ * before), a run of digits of that length is that kind even when it fails Luhn or its digit count is off: a
+ * recogniser that drops or adds a digit must not make a card number or CVV readable (fail closed).
+ */
 const ANSWER_DIGITS: Array<[PromptKind, number, number]> = [
   ['cvv', 2, 6],
   ['pin', 3, 8],
@@ -127,8 +127,9 @@ export interface DetectOptions {
   /** what the other party asked for, by position */
   expected?: Expectation;
   /**
-   * recognised speech of a caller: digits read out one by one (three or more: a CVV has three) that nothing else explains are removed
-   * as a digit_string — a recogniser that mishears the question must not leave a CVV or card number readable
+   * recognised speech of a caller: digits read out one by one (three or more: a CVV has three) that nothing else
+   * explains are removed as a digit_string — a recogniser that mishears the question must not leave a CVV or card
+   * number readable
    */
   digitStrings?: boolean;
   /**

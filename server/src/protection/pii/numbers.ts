@@ -128,9 +128,10 @@ export function digitRuns(toks: Tok[], text: string): DigitRun[] {
   const runs: DigitRun[] = [];
   let run: DigitRun | undefined;
   let chunk: Chunk | undefined;
+  const chunkDigits = (c: Chunk) => c.text ?? String(c.total + c.cur);
   const flush = () => {
     if (!chunk || !run) return;
-    const s = chunk.text ?? String(chunk.total + chunk.cur);
+    const s = chunkDigits(chunk);
     run.digits += s;
     for (let k = 0; k < s.length; k++) run.at.push(toks[chunk.tok].start);
     chunk = undefined;
@@ -166,7 +167,7 @@ export function digitRuns(toks: Tok[], text: string): DigitRun[] {
     // recognisers write "oh" as "or" inside a digit string ("six two three one nine or two"); "one or two days" is
     // a choice, so at least two digits must come before it
     if (!kind && w === 'or' && run && run.lastTok === i - 1 && digitish(toks[i + 1]?.w)) {
-      const before = run.digits.length + (chunk ? String(chunk.total + chunk.cur).length : 0);
+      const before = run.digits.length + (chunk ? chunkDigits(chunk).length : 0);
       if (before >= 2) kind = 'unit';
     }
     if (kind === 'homophone') {
