@@ -30,6 +30,7 @@ export const FLOORS = {
   synth: 45,
   protection: 42,
   inspection: 40,
+  reporting: 40,
   understanding: 40,
   speech: 40,
   audit: 40,

@@ -18,6 +18,8 @@ export const ACTIONS = {
   'verdict.review': 'verdict:review',
   'verdict.dispute': 'verdict:dispute',
   'coverage.read': 'report:read',
+  'report.read': 'report:read',
+  'report.generate': 'report:schedule',
   'policy.read': 'report:read',
   'policy.draft': 'policy:draft',
   'policy.approve': 'policy:approve',
@@ -48,6 +50,20 @@ export function conversationScope(p: Principal): { sql: string; params: Record<s
     params.scopeTeams = p.teams;
   }
   return parts.length ? { sql: `(${parts.join(' OR ')})`, params } : { sql: 'FALSE', params: {} };
+}
+
+/**
+ * Whose figures a person's reports and KPIs cover: QA analysts, compliance officers and auditors all (aggregates,
+ * masked), a supervisor their teams, an agent their own, anyone else nothing. `teams`/`agents` are a union.
+ */
+export type ReportScope = 'all' | { teams: string[]; agents: string[] };
+
+export function reportScope(p: Principal): ReportScope {
+  if (p.roles.some((r) => r === 'qa_analyst' || r === 'compliance_officer' || r === 'auditor')) return 'all';
+  return {
+    teams: p.roles.includes('supervisor') ? p.teams : [],
+    agents: p.roles.includes('agent') ? [p.username] : [],
+  };
 }
 
 export function allowedActions(p: Principal, _c?: Pick<Conversation, 'id'>): Action[] {

@@ -95,6 +95,14 @@ export class Conversation {
   @Column({ name: 'nlu_models', type: 'jsonb', nullable: true })
   nluModels: Record<string, string> | null;
 
+  /** transfers/handoffs the recorder or chat platform reported (metadata), when it did */
+  @Column({ type: 'integer', nullable: true })
+  transfers: number | null;
+
+  /** time on hold the recorder reported (metadata `holdSeconds`), calls only */
+  @Column({ name: 'hold_ms', type: 'integer', nullable: true })
+  holdMs: number | null;
+
   @Column({ name: 'failed_stage', type: 'varchar', length: 32, nullable: true })
   failedStage: string | null;
 

@@ -82,6 +82,7 @@ export async function ingestCall(
           startedAt,
           endedAt: new Date(startedAt.getTime() + info.durationMs),
           durationMs: info.durationMs,
+          holdMs: meta.holdSeconds === undefined ? null : Math.round(meta.holdSeconds * 1000),
           source: input.source,
           dedupeKey,
         },

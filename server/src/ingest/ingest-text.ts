@@ -44,6 +44,7 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknow
         startedAt: new Date(start),
         endedAt: new Date(lastAt),
         durationMs: lastAt - start,
+        holdMs: null,
         source: 'text',
         dedupeKey,
         status: 'protected',

@@ -42,6 +42,8 @@ const routingFields = {
     .regex(/^[a-z]{2}(-[A-Z]{2})?$/)
     .default('en'),
   externalId: freeText(256).optional(),
+  /** transfers or handoffs to another agent or queue, as the switch or chat platform counted them */
+  transfers: z.number().int().min(0).max(100).optional(),
 };
 export type RoutingFields = z.infer<z.ZodObject<typeof routingFields>>;
 
@@ -50,6 +52,8 @@ export const callMetadataSchema = z
   .object({
     ...routingFields,
     startedAt: when.optional(),
+    /** time the caller spent on hold during the recording, as the switch measured it */
+    holdSeconds: z.number().min(0).max(86_400).optional(),
     /** speaker per channel; defaults from HOTLINE_STEREO_MAP / HOTLINE_MONO_SPEAKER */
     channelMap: z
       .array(z.enum(['agent', 'customer', 'unknown']))
@@ -122,5 +126,6 @@ export function routingColumns(v: RoutingFields) {
     teamId: v.teamId ?? null,
     queue: v.queue ?? null,
     customerRef: v.customerRef ?? null,
+    transfers: v.transfers ?? null,
   };
 }

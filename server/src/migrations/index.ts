@@ -5,6 +5,7 @@ import { AuditTrail1763900200000 } from './1763900200000-audit-trail';
 import { Protection1763900300000 } from './1763900300000-protection';
 import { Inspection1763900400000 } from './1763900400000-inspection';
 import { Understanding1763900500000 } from './1763900500000-understanding';
+import { Reporting1763900600000 } from './1763900600000-reporting';
 
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Protection1763900300000,
   Inspection1763900400000,
   Understanding1763900500000,
+  Reporting1763900600000,
 ];

@@ -3,6 +3,7 @@ import { DomainError } from '../lib/errors';
 import { DisputeRow, FindingRow, LabelledCase, QaPolicy, ReviewState, VerdictRow } from '../entities/inspection';
 import { score, Verdict } from '../inspection/engine';
 import { parsePolicy, Policy } from '../inspection/qa-policy';
+import { refreshConversationKpis } from './kpi-rollups';
 
 export class PolicyConflictError extends DomainError {
   constructor(message: string) {
@@ -115,7 +116,10 @@ export class InspectionRepository {
 
   // ---- verdicts
 
-  /** Stores a verdict with its findings as the conversation's current one; the earlier current verdict stays, not current. */
+  /**
+ * Stores a verdict with its findings as the conversation's current one (the earlier current verdict stays, not
+ * current) and moves the conversation's metrics and the daily rollups with it.
+ */
   async saveVerdict(
     m: EntityManager,
     conversationId: string,
@@ -164,6 +168,7 @@ export class InspectionRepository {
         })),
       );
     }
+    await refreshConversationKpis(m, conversationId);
     return verdictId;
   }
 
@@ -266,6 +271,7 @@ export class InspectionRepository {
         const s = score(p, effective);
         await m.update(VerdictRow, { id: v.id }, { finalScore: s.score, finalPassed: s.passed });
       }
+      await refreshConversationKpis(m, f.conversationId);
       return {
         finding: await m.findOneOrFail(FindingRow, { where: { id: f.id } }),
         verdict: await m.findOneOrFail(VerdictRow, { where: { id: v.id } }),

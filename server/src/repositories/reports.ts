@@ -1,0 +1,403 @@
+import type { DataSource } from 'typeorm';
+import { KPI_MEASURES, KpiMeasure, RULE_MEASURES, RuleMeasure } from '../reporting/kpis';
+
+/** What a KPI query or a report may be grouped by. */
+export const KPI_GROUPS = [
+  'day',
+  'week',
+  'month',
+  'team',
+  'agent',
+  'queue',
+  'channel',
+  'policy',
+  'intent',
+  'rule',
+] as const;
+export type KpiGroup = (typeof KPI_GROUPS)[number];
+
+const GROUP_SQL: Record<KpiGroup, string> = {
+  day: `to_char(k.day, 'YYYY-MM-DD')`,
+  week: `to_char(date_trunc('week', k.day), 'YYYY-MM-DD')`,
+  month: `to_char(k.day, 'YYYY-MM')`,
+  team: 'k.team_id',
+  agent: 'k.agent_id',
+  queue: 'k.queue',
+  channel: 'k.channel',
+  policy: 'k.policy_id',
+  intent: 'k.intent',
+  rule: 'k.rule_id',
+};
+
+/**
+ * Which rows a report or KPI query covers: UTC days [from, to] (inclusive), optional filters (each a list of values,
+ * any of which matches), and the caller's scope (all, or a union of teams and agents).
+ */
+export interface ReportFilter {
+  from: string;
+  to: string;
+  teams?: string[];
+  agents?: string[];
+  queues?: string[];
+  channels?: string[];
+  policies?: string[];
+  intents?: string[];
+  scope: 'all' | { teams: string[]; agents: string[] };
+}
+
+/** A WHERE clause over an alias with columns team_id, agent_id, queue, channel (+ policy_id, intent where present). */
+function where(
+  f: ReportFilter,
+  alias: string,
+  cols: { day?: string; startedAt?: string; policy?: string; intent?: string },
+  params: unknown[],
+): string {
+  const p = (v: unknown) => (params.push(v), `$${params.length}`);
+  const parts = cols.day
+    ? [`${cols.day} >= ${p(f.from)}::date`, `${cols.day} < (${p(f.to)}::date + 1)`]
+    : // a range on the timestamp itself, so the (started_at, id) index serves it
+      [
+        `${cols.startedAt} >= (${p(f.from)}::date::timestamp AT TIME ZONE 'UTC')`,
+        `${cols.startedAt} < ((${p(f.to)}::date + 1)::timestamp AT TIME ZONE 'UTC')`,
+      ];
+  const anyOf = (col: string, vs?: string[]) => {
+    if (vs?.length) parts.push(`coalesce(${col}, '') = ANY(${p(vs)})`);
+  };
+  anyOf(`${alias}.team_id`, f.teams);
+  anyOf(`${alias}.agent_id`, f.agents);
+  anyOf(`${alias}.queue`, f.queues);
+  anyOf(`${alias}.channel`, f.channels);
+  if (cols.policy) anyOf(cols.policy, f.policies);
+  if (cols.intent) anyOf(cols.intent, f.intents);
+  if (f.scope !== 'all') {
+    const s: string[] = [];
+    if (f.scope.teams.length) s.push(`${alias}.team_id = ANY(${p(f.scope.teams)})`);
+    if (f.scope.agents.length) s.push(`${alias}.agent_id = ANY(${p(f.scope.agents)})`);
+    parts.push(s.length ? `(${s.join(' OR ')})` : 'FALSE');
+  }
+  return parts.join(' AND ');
+}
+
+export interface KpiRow {
+  group: Partial<Record<KpiGroup, string>>;
+  sums: Record<KpiMeasure, number>;
+}
+export interface RuleRow {
+  group: Partial<Record<KpiGroup, string>>;
+  sums: Record<RuleMeasure, number>;
+}
+
+export interface CoverageClassCounts {
+  received: number;
+  inspected: number;
+  notApplicable: number;
+  failed: number;
+  pending: number;
+}
+
+export interface LedgerRow {
+  id: string;
+  startedAt: Date;
+  channel: string;
+  queue: string | null;
+  teamId: string | null;
+  agentId: string | null;
+  status: string;
+  /** inspected | not_applicable | failed | pending */
+  accountedAs: string;
+  policy: string | null;
+  score: number | null;
+  passed: boolean | null;
+  reasonCode: string | null;
+  failedStage: string | null;
+  failureReason: string | null;
+  pendingAgeS: number | null;
+}
+
+const ACCOUNTED = `CASE WHEN c.status = 'failed' THEN 'failed'
+                        WHEN c.status <> 'inspected' THEN 'pending'
+                        WHEN v.outcome = 'not_applicable' THEN 'not_applicable'
+                        ELSE 'inspected' END`;
+
+/** Reads for KPIs and compliance reports: rollups first, conversations only where a report must account for each. */
+export class ReportRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Summed KPI measures grouped as asked (rule groups read the per-rule rollup). */
+  async kpis(f: ReportFilter, groupBy: KpiGroup[]): Promise<KpiRow[]> {
+    const params: unknown[] = [];
+    const w = where(f, 'k', { day: 'k.day', policy: 'k.policy_id', intent: 'k.intent' }, params);
+    const g = groupBy.map((x) => `${GROUP_SQL[x]} AS "${x}"`);
+    const rows = (await this.db.query(
+      `SELECT ${[...g, ...KPI_MEASURES.map((m) => `sum(k.${m})::float8 AS ${m}`)].join(', ')}
+         FROM kpi_daily k WHERE ${w}
+        ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')}` : ''}`,
+      params,
+    )) as Array<Record<string, string | number | null>>;
+    return rows
+      .filter((r) => r.conversations !== null && Number(r.conversations) !== 0)
+      .map((r) => ({
+        group: Object.fromEntries(groupBy.map((x) => [x, String(r[x])])),
+        sums: Object.fromEntries(KPI_MEASURES.map((m) => [m, Number(r[m] ?? 0)])) as Record<KpiMeasure, number>,
+      }));
+  }
+
+  async ruleKpis(f: ReportFilter, groupBy: KpiGroup[]): Promise<RuleRow[]> {
+    const params: unknown[] = [];
+    const w = where(f, 'k', { day: 'k.day', policy: 'k.policy_id' }, params);
+    const g = groupBy.map((x) => `${GROUP_SQL[x]} AS "${x}"`);
+    const rows = (await this.db.query(
+      `SELECT ${[...g, ...RULE_MEASURES.map((m) => `sum(k.${m})::float8 AS ${m}`)].join(', ')}
+         FROM kpi_rule_daily k WHERE ${w}
+        ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')}` : ''}`,
+      params,
+    )) as Array<Record<string, string | number | null>>;
+    return rows
+      .filter((r) => r.evaluated !== null && Number(r.evaluated) !== 0)
+      .map((r) => ({
+        group: Object.fromEntries(groupBy.map((x) => [x, String(r[x])])),
+        sums: Object.fromEntries(RULE_MEASURES.map((m) => [m, Number(r[m] ?? 0)])) as Record<RuleMeasure, number>,
+      }));
+  }
+
+  private convWhere(f: ReportFilter, params: unknown[]) {
+    return where(f, 'c', { startedAt: 'c.started_at', policy: 'v.policy_id', intent: 'c.intent' }, params);
+  }
+
+  /** Coverage per UTC day: every conversation received counted under exactly one of four classes. */
+  async coverageByDay(
+    f: ReportFilter,
+    now = new Date(),
+  ): Promise<Array<{ day: string } & CoverageClassCounts & { oldestPendingAgeS: number | null }>> {
+    const params: unknown[] = [];
+    const w = this.convWhere(f, params);
+    params.push(now);
+    const rows = (await this.db.query(
+      `SELECT to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS received,
+              count(*) FILTER (WHERE ${ACCOUNTED} = 'inspected')::int AS inspected,
+              count(*) FILTER (WHERE ${ACCOUNTED} = 'not_applicable')::int AS not_applicable,
+              count(*) FILTER (WHERE ${ACCOUNTED} = 'failed')::int AS failed,
+              count(*) FILTER (WHERE ${ACCOUNTED} = 'pending')::int AS pending,
+              extract(epoch FROM $${params.length}::timestamptz - min(c.created_at) FILTER (WHERE ${ACCOUNTED} = 'pending'))::int AS oldest
+         FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
+        WHERE ${w} GROUP BY 1 ORDER BY 1`,
+      params,
+    )) as Array<{
+      day: string;
+      received: number;
+      inspected: number;
+      not_applicable: number;
+      failed: number;
+      pending: number;
+      oldest: number | null;
+    }>;
+    return rows.map((r) => ({
+      day: r.day,
+      received: r.received,
+      inspected: r.inspected,
+      notApplicable: r.not_applicable,
+      failed: r.failed,
+      pending: r.pending,
+      oldestPendingAgeS: r.oldest === null ? null : Math.max(0, r.oldest),
+    }));
+  }
+
+  /** The reasons (not applicable) and errors (failed) behind the coverage counts. */
+  async coverageReasons(
+    f: ReportFilter,
+  ): Promise<Array<{ accountedAs: string; code: string; detail: string; count: number }>> {
+    const params: unknown[] = [];
+    const w = this.convWhere(f, params);
+    return (await this.db.query(
+      `SELECT ${ACCOUNTED} AS "accountedAs",
+              CASE WHEN c.status = 'failed' THEN coalesce(c.failed_stage, '') ELSE coalesce(v.reason_code, '') END AS code,
+              CASE WHEN c.status = 'failed' THEN left(coalesce(min(c.failure_reason), ''), 300) ELSE left(coalesce(min(v.reason), ''), 300) END AS detail,
+              count(*)::int AS count
+         FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
+        WHERE ${w} AND (c.status = 'failed' OR (c.status = 'inspected' AND v.outcome = 'not_applicable'))
+        GROUP BY 1, 2, c.status ORDER BY 4 DESC, 2`,
+      params,
+    )) as Array<{ accountedAs: string; code: string; detail: string; count: number }>;
+  }
+
+  /** One page of the ledger: every conversation of the period with what it is accounted as (keyset pagination). */
+  async ledgerPage(
+    f: ReportFilter,
+    after: { startedAt: Date; id: string } | null,
+    limit: number,
+    now = new Date(),
+  ): Promise<LedgerRow[]> {
+    const params: unknown[] = [];
+    const w = this.convWhere(f, params);
+    let cursor = '';
+    if (after) {
+      params.push(after.startedAt, after.id);
+      cursor = ` AND (c.started_at, c.id) > ($${params.length - 1}, $${params.length})`;
+    }
+    params.push(now, limit);
+    const rows = (await this.db.query(
+      `SELECT c.id, c.started_at, c.channel, c.queue, c.team_id, c.agent_id, c.status, ${ACCOUNTED} AS accounted,
+              CASE WHEN v.policy_id IS NULL THEN NULL ELSE v.policy_id || '@v' || v.policy_version END AS policy,
+              v.final_score AS score, v.final_passed AS passed, v.reason_code, c.failed_stage, left(c.failure_reason, 300) AS failure_reason,
+              CASE WHEN c.status NOT IN ('inspected', 'failed') THEN extract(epoch FROM $${params.length - 1}::timestamptz - c.created_at)::int END AS age
+         FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
+        WHERE ${w}${cursor}
+        ORDER BY c.started_at, c.id LIMIT $${params.length}`,
+      params,
+    )) as Array<{
+      id: string;
+      started_at: Date;
+      channel: string;
+      queue: string | null;
+      team_id: string | null;
+      agent_id: string | null;
+      status: string;
+      accounted: string;
+      policy: string | null;
+      score: number | null;
+      passed: boolean | null;
+      reason_code: string | null;
+      failed_stage: string | null;
+      failure_reason: string | null;
+      age: number | null;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      startedAt: new Date(r.started_at),
+      channel: r.channel,
+      queue: r.queue,
+      teamId: r.team_id,
+      agentId: r.agent_id,
+      status: r.status,
+      accountedAs: r.accounted,
+      policy: r.policy,
+      score: r.score,
+      passed: r.passed,
+      reasonCode: r.reason_code,
+      failedStage: r.failed_stage,
+      failureReason: r.failure_reason,
+      pendingAgeS: r.age === null ? null : Math.max(0, r.age),
+    }));
+  }
+
+  /** Failed fatal rules of the period's current verdicts (after reviews: an overturned one is listed as such). */
+  async fatalFindings(
+    f: ReportFilter,
+    limit: number,
+  ): Promise<
+    Array<{
+      conversationId: string;
+      startedAt: Date;
+      teamId: string | null;
+      agentId: string | null;
+      ruleId: string;
+      title: string;
+      evidence: Array<{ startMs: number; endMs: number }>;
+      reviewState: string | null;
+    }>
+  > {
+    const params: unknown[] = [];
+    const w = this.convWhere(f, params);
+    params.push(limit);
+    const rows = (await this.db.query(
+      `SELECT f.conversation_id, c.started_at, c.team_id, c.agent_id, f.rule_id, f.title, f.evidence, f.review_state
+         FROM findings f JOIN verdicts v ON v.id = f.verdict_id AND v.current JOIN conversations c ON c.id = f.conversation_id
+        WHERE f.fatal AND f.result = 'fail' AND ${w}
+        ORDER BY c.started_at, c.id, f.ordinal LIMIT $${params.length}`,
+      params,
+    )) as Array<{
+      conversation_id: string;
+      started_at: Date;
+      team_id: string | null;
+      agent_id: string | null;
+      rule_id: string;
+      title: string;
+      evidence: Array<{ startMs: number; endMs: number }>;
+      review_state: string | null;
+    }>;
+    return rows.map((r) => ({
+      conversationId: r.conversation_id,
+      startedAt: new Date(r.started_at),
+      teamId: r.team_id,
+      agentId: r.agent_id,
+      ruleId: r.rule_id,
+      title: r.title,
+      evidence: r.evidence.map((e) => ({ startMs: e.startMs, endMs: e.endMs })),
+      reviewState: r.review_state,
+    }));
+  }
+
+  /** Review outcomes on the period's current verdicts, and the period's disputes by status. */
+  async reviewOutcomes(
+    f: ReportFilter,
+  ): Promise<{ confirmed: number; overturned: number; disputes: Record<string, number> }> {
+    const params: unknown[] = [];
+    const w = this.convWhere(f, params);
+    const [r] = (await this.db.query(
+      `SELECT count(*) FILTER (WHERE f.review_state = 'confirmed')::int AS confirmed,
+              count(*) FILTER (WHERE f.review_state = 'overturned')::int AS overturned
+         FROM findings f JOIN verdicts v ON v.id = f.verdict_id AND v.current JOIN conversations c ON c.id = f.conversation_id
+        WHERE f.review_state IS NOT NULL AND ${w}`,
+      params,
+    )) as Array<{ confirmed: number; overturned: number }>;
+    const p2: unknown[] = [];
+    const w2 = where(f, 'c', { startedAt: 'c.started_at' }, p2);
+    const ds = (await this.db.query(
+      `SELECT d.status, count(*)::int AS n FROM disputes d JOIN conversations c ON c.id = d.conversation_id WHERE ${w2} GROUP BY 1`,
+      p2,
+    )) as Array<{ status: string; n: number }>;
+    return { ...r, disputes: Object.fromEntries(ds.map((d) => [d.status, d.n])) };
+  }
+
+  /** The policy versions and models that produced the period's current verdicts, with how many each. */
+  async inForce(
+    f: ReportFilter,
+  ): Promise<
+    Array<{
+      policyId: string | null;
+      version: number | null;
+      hash: string | null;
+      models: Record<string, string>;
+      count: number;
+    }>
+  > {
+    const params: unknown[] = [];
+    const w = this.convWhere(f, params);
+    const rows = (await this.db.query(
+      `SELECT v.policy_id, v.policy_version, v.policy_hash, v.models, count(*)::int AS n
+         FROM verdicts v JOIN conversations c ON c.id = v.conversation_id
+        WHERE v.current AND ${w} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 5 DESC`,
+      params,
+    )) as Array<{
+      policy_id: string | null;
+      policy_version: number | null;
+      policy_hash: string | null;
+      models: Record<string, string>;
+      n: number;
+    }>;
+    return rows.map((r) => ({
+      policyId: r.policy_id,
+      version: r.policy_version,
+      hash: r.policy_hash,
+      models: r.models,
+      count: r.n,
+    }));
+  }
+
+  /** Policy sources by (id, version), for rule titles and severities. */
+  async policySources(
+    keys: Array<{ policyId: string; version: number }>,
+  ): Promise<Array<{ policyId: string; version: number; source: string; contentHash: string }>> {
+    if (!keys.length) return [];
+    const rows = (await this.db.query(
+      `SELECT policy_id, version, source, content_hash FROM qa_policies WHERE (policy_id, version) IN (SELECT * FROM unnest($1::text[], $2::int[]))`,
+      [keys.map((k) => k.policyId), keys.map((k) => k.version)],
+    )) as Array<{ policy_id: string; version: number; source: string; content_hash: string }>;
+    return rows.map((r) => ({
+      policyId: r.policy_id,
+      version: r.version,
+      source: r.source,
+      contentHash: r.content_hash,
+    }));
+  }
+}
