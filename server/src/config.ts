@@ -95,6 +95,14 @@ export const configSchema = z.object({
   /** audit checkpoints signed with a signer certificate from the internal PKI (`hotline pki issue-signer`); both or neither */
   HOTLINE_AUDIT_SIGNING_CERT: z.string().optional(),
   HOTLINE_AUDIT_SIGNING_KEY: z.string().optional(),
+  /**
+   * evidence packs signed with this signer certificate and key (PEM); both or neither. Neither: the appliance's
+   * internal PKI in <HOTLINE_VAR_DIR>/pki issues `report-signer` on first use (and creates the CA if there is none).
+   */
+  HOTLINE_REPORT_SIGNING_CERT: z.string().optional(),
+  HOTLINE_REPORT_SIGNING_KEY: z.string().optional(),
+  /** where Noto Sans CJK (Debian's fonts-noto-cjk) lives: reports embed it, for English and Chinese alike */
+  HOTLINE_REPORT_FONT_DIR: z.string().default('/usr/share/fonts/opentype/noto'),
   /** serve HTTPS with these (PEM files from `hotline pki`); both or neither */
   HOTLINE_TLS_CERT: z.string().optional(),
   HOTLINE_TLS_KEY: z.string().optional(),
@@ -126,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!!c.HOTLINE_AUDIT_SIGNING_CERT !== !!c.HOTLINE_AUDIT_SIGNING_KEY)
     throw new ConfigError(
       'config: HOTLINE_AUDIT_SIGNING_CERT and HOTLINE_AUDIT_SIGNING_KEY go together (set both or neither)',
+    );
+  if (!!c.HOTLINE_REPORT_SIGNING_CERT !== !!c.HOTLINE_REPORT_SIGNING_KEY)
+    throw new ConfigError(
+      'config: HOTLINE_REPORT_SIGNING_CERT and HOTLINE_REPORT_SIGNING_KEY go together (set both or neither)',
     );
   if (!!c.HOTLINE_TLS_CERT !== !!c.HOTLINE_TLS_KEY)
     throw new ConfigError('config: HOTLINE_TLS_CERT and HOTLINE_TLS_KEY go together (set both or neither)');

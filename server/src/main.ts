@@ -24,6 +24,10 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   pki <command>            the appliance's internal CA: init, issue-server, issue-client, renew, list
   jobs list --failed | retry --all | retry <id>…
                            failed conversations: list them, or put them back into the pipeline (audited)
+  report generate|list|download
+                           compliance reports and their signed evidence packs (--from --to [--teams|--queues|--policy])
+  evidence verify <pack.zip> --ca <ca.cert.pem>
+                           check an evidence pack offline: signature, hashes, nothing added or missing
   scan-pii [--extra DIR]   scan what is kept at rest (database dump, Redis, objects, logs) for personal data
   migrate                  apply database migrations and exit
   reconcile                re-enqueue every unfinished conversation once and exit`;
@@ -119,6 +123,8 @@ const COMMANDS: Record<string, { role: boolean; load: () => Promise<CliRun> }> =
   policy: { role: true, load: async () => (await import('./cli/policy')).runPolicyCli },
   pki: { role: false, load: async () => (await import('./cli/pki')).runPkiCli },
   jobs: { role: true, load: async () => (await import('./cli/jobs')).runJobsCli },
+  report: { role: true, load: async () => (await import('./cli/report')).runReportCli },
+  evidence: { role: false, load: async () => (await import('./cli/report')).runEvidenceCli },
   'scan-pii': { role: true, load: async () => (await import('./cli/scan-pii')).runScanPiiCli },
 };
 

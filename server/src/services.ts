@@ -8,6 +8,7 @@ import { InspectionRepository } from './repositories/inspections';
 import { ObjectStore } from './repositories/object-store';
 import { PipelineQueue } from './repositories/queue';
 import { RetentionRepository } from './repositories/retention';
+import { ReportRepository } from './repositories/reports';
 import { openDatabase } from './repositories/database';
 import { AuditLog } from './repositories/audit-log';
 import { FileKeyring } from './protection/keyring';
@@ -26,6 +27,7 @@ export interface Services {
   redis: IORedis;
   conversations: ConversationRepository;
   inspections: InspectionRepository;
+  reports: ReportRepository;
   objects: ObjectStore;
   queue: PipelineQueue;
   vault: Vault;
@@ -57,6 +59,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     redis,
     conversations: new ConversationRepository(db),
     inspections: new InspectionRepository(db),
+    reports: new ReportRepository(db),
     vault,
     retention: new RetentionRepository(db, vault),
     masking,

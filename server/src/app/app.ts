@@ -7,6 +7,7 @@ import { SpeechStatus, systemRoutes } from '../routes/system';
 import { protectionRoutes } from '../routes/protection';
 import { inspectionRoutes } from '../routes/inspection';
 import { jobRoutes } from '../routes/jobs';
+import { reportRoutes } from '../routes/reports';
 import { callMetadataSchema, describeZodError } from '../ingest/schema';
 import type { Services } from '../services';
 import { TokenVerifier } from '../auth/token-verifier';
@@ -21,6 +22,7 @@ export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
     ...conversationRoutes(s),
     ...protectionRoutes(s),
     ...inspectionRoutes(s),
+    ...reportRoutes(s),
     ...jobRoutes(s),
     ...systemRoutes(s, speech, () => holder.doc),
   ];

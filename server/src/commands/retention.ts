@@ -4,6 +4,7 @@ import type { Actor, AuditLog } from '../repositories/audit-log';
 import type { ConversationRepository } from '../repositories/conversations';
 import type { ObjectStore } from '../repositories/object-store';
 import { RetentionRepository } from '../repositories/retention';
+import type { ReportRepository } from '../repositories/reports';
 import type { Vault } from '../repositories/vault';
 import { DomainError, notFound } from '../lib/errors';
 import type { RetentionPolicy } from '../protection/retention-policy';
@@ -15,6 +16,8 @@ export interface RetentionDeps {
   objects: ObjectStore;
   vault: Vault;
   audit: AuditLog;
+  /** generated reports have a retention class of their own */
+  reports?: ReportRepository;
 }
 
 export interface RetentionReport {
@@ -23,6 +26,7 @@ export interface RetentionReport {
   transcriptMasked: number;
   verdicts: number;
   orphanObjects: number;
+  reports: number;
 }
 
 /** Runs `each` over batches from `next` until a batch comes back short; returns how many rows it handled. */
@@ -92,8 +96,19 @@ export async function applyRetention(
     // findings and disputes go with their verdicts (ON DELETE CASCADE); the labelled cases built from them too
     async (row) => record('verdicts', row.id, { verdicts: await r.deleteVerdicts(row.id) }),
   );
+  const reports = d.reports ? await d.reports.purgeReports(d.objects, before('reports')) : 0;
+  if (reports)
+    await d.audit.append({
+      ...SYSTEM,
+      action: 'retention.delete',
+      objectType: 'report',
+      objectId: null,
+      reason: `retention policy: reports kept ${policy.classes.reports.days} days`,
+      outcome: 'allowed',
+      details: { dataClass: 'reports', reports },
+    });
   const orphanObjects = await sweepOrphanObjects(d, now);
-  return { audio, transcriptOriginal, transcriptMasked, verdicts, orphanObjects };
+  return { audio, transcriptOriginal, transcriptMasked, verdicts, orphanObjects, reports };
 }
 
 /** Objects no recording points at (a crash between storing a redacted copy and deleting the original), older than an hour. */

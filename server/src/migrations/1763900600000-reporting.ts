@@ -98,8 +98,7 @@ export class Reporting1763900600000 implements MigrationInterface {
         schedule_id varchar(64),
         requested_by varchar(128) NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
-        ready_at timestamptz,
-        expires_at timestamptz
+        ready_at timestamptz
       )`);
     await q.query(`CREATE INDEX reports_created ON reports (created_at DESC)`);
     await q.query(`

@@ -164,6 +164,23 @@ export class Pki {
     return this.issue({ ...meta, days: opts.days ?? meta.days }, { reuseKey: opts.reuseKey });
   }
 
+  /**
+   * A signer certificate by name, issued on first use and renewed when it has fewer than `renewDays` left; the CA
+   * is created when there is none (the appliance's own PKI, as on a fresh install).
+   */
+  ensureSigner(name: string, opts: { days?: number; renewDays?: number } = {}): { certPem: string; keyPem: string } {
+    if (!this.exists()) this.init();
+    const certFile = this.p(name, 'cert.pem');
+    const keyFile = this.p(name, 'key.pem');
+    const fresh = () => this.issue({ name, kind: 'signer', sans: [], days: opts.days ?? 397 });
+    if (!fs.existsSync(certFile) || !fs.existsSync(keyFile)) fresh();
+    else {
+      const left = new Date(new crypto.X509Certificate(fs.readFileSync(certFile)).validTo).getTime() - Date.now();
+      if (left < (opts.renewDays ?? 30) * 86_400_000) this.renew(name);
+    }
+    return { certPem: fs.readFileSync(certFile, 'utf8'), keyPem: fs.readFileSync(keyFile, 'utf8') };
+  }
+
   /** Every certificate here with its expiry. */
   list(
     now = new Date(),

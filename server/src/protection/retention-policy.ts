@@ -6,7 +6,16 @@ const days = z.object({ days: z.number().int().positive().max(36_500) }).strict(
 export const retentionPolicySchema = z
   .object({
     version: z.literal(1),
-    classes: z.object({ audio: days, transcript_original: days, transcript_masked: days, verdicts: days }).strict(),
+    classes: z
+      .object({
+        audio: days,
+        transcript_original: days,
+        transcript_masked: days,
+        verdicts: days,
+        /** generated reports, from their generation (optional: 7 years) */
+        reports: days.default({ days: 2555 }),
+      })
+      .strict(),
   })
   .strict()
   .superRefine((p, ctx) => {

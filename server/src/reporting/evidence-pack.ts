@@ -142,7 +142,7 @@ export function verifyDetached(
 ): { problems: string[]; subject?: string; signedAt?: string } {
   let ci: Asn1;
   try {
-    ci = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(signature).toString('binary')), { strict: true });
+    ci = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(signature).toString('binary')), true);
   } catch (e) {
     return { problems: [`the signature file is not DER-encoded CMS (${(e as Error).message})`] };
   }

@@ -252,8 +252,11 @@ export function renderReportPdf(r: ComplianceReport, lang: Lang, fonts: ReportFo
   heading(t.rules);
   if (!r.rules.length) para(t.none);
   else {
-    const top = [...r.rules].sort((a, b) => b.failed - a.failed).slice(0, 12);
-    if (top.some((x) => x.failed > 0))
+    const top = r.rules
+      .filter((x) => x.failed > 0)
+      .sort((a, b) => b.failed - a.failed)
+      .slice(0, 12);
+    if (top.length)
       chart(
         chartSvg(
           {
@@ -367,6 +370,8 @@ export function renderReportPdf(r: ComplianceReport, lang: Lang, fonts: ReportFo
   const range = doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     doc.switchToPage(i);
+    // text below the bottom margin would open a new page: the footer lives in the margin
+    doc.page.margins.bottom = 0;
     doc
       .font('body')
       .fontSize(7)

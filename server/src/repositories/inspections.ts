@@ -117,9 +117,9 @@ export class InspectionRepository {
   // ---- verdicts
 
   /**
- * Stores a verdict with its findings as the conversation's current one (the earlier current verdict stays, not
- * current) and moves the conversation's metrics and the daily rollups with it.
- */
+   * Stores a verdict with its findings as the conversation's current one (the earlier current verdict stays, not
+   * current) and moves the conversation's metrics and the daily rollups with it.
+   */
   async saveVerdict(
     m: EntityManager,
     conversationId: string,

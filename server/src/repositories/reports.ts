@@ -1,4 +1,7 @@
+import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import type { ObjectStore } from './object-store';
+import type { Vault } from './vault';
 import { KPI_MEASURES, KpiMeasure, RULE_MEASURES, RuleMeasure } from '../reporting/kpis';
 
 /** What a KPI query or a report may be grouped by. */
@@ -119,9 +122,153 @@ const ACCOUNTED = `CASE WHEN c.status = 'failed' THEN 'failed'
                         WHEN v.outcome = 'not_applicable' THEN 'not_applicable'
                         ELSE 'inspected' END`;
 
+export interface StoredReport {
+  id: string;
+  kind: string;
+  periodFrom: string;
+  periodTo: string;
+  scope: { kind: string; values: string[] };
+  languages: string[];
+  status: 'pending' | 'ready' | 'failed';
+  error: string | null;
+  sha256: string | null;
+  sizeBytes: number | null;
+  summary: Record<string, unknown> | null;
+  scheduleId: string | null;
+  requestedBy: string;
+  /** whose figures: 'all' or the teams/agents of the person who asked */
+  callerScope: string;
+  createdAt: Date;
+  readyAt: Date | null;
+}
+
+const reportRow = (r: Record<string, unknown>): StoredReport => ({
+  id: r.id as string,
+  kind: r.kind as string,
+  periodFrom: r.period_from as string,
+  periodTo: r.period_to as string,
+  scope: (r.scope as { spec: StoredReport['scope'] }).spec,
+  callerScope: (r.scope as { caller: string }).caller,
+  languages: r.languages as string[],
+  status: r.status as StoredReport['status'],
+  error: r.error as string | null,
+  sha256: r.sha256 as string | null,
+  sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
+  summary: r.summary as Record<string, unknown> | null,
+  scheduleId: r.schedule_id as string | null,
+  requestedBy: r.requested_by as string,
+  createdAt: new Date(r.created_at as string),
+  readyAt: r.ready_at ? new Date(r.ready_at as string) : null,
+});
+const REPORT_COLUMNS = `id, kind, to_char(period_from, 'YYYY-MM-DD') AS period_from, to_char(period_to, 'YYYY-MM-DD') AS period_to,
+  scope, languages, status, error, sha256, size_bytes, summary, schedule_id, requested_by, created_at, ready_at`;
+const packContext = (id: string) => ({ table: 'reports', column: 'pack', rowId: id });
+
 /** Reads for KPIs and compliance reports: rollups first, conversations only where a report must account for each. */
 export class ReportRepository {
   constructor(private readonly db: DataSource) {}
+
+  // ---- generated reports: the pack is stored encrypted under a data key of its own (purpose `report`)
+
+  /** Stores a generated pack, sealed, and its row; the object is content-addressed by the sealed bytes. */
+  async saveReport(
+    vault: Vault,
+    objects: ObjectStore,
+    r: {
+      kind: string;
+      periodFrom: string;
+      periodTo: string;
+      scope: StoredReport['scope'];
+      callerScope: string;
+      languages: string[];
+      requestedBy: string;
+      scheduleId?: string;
+      zip: Buffer;
+      sha256: string;
+      summary: Record<string, unknown>;
+    },
+  ): Promise<StoredReport> {
+    const id = crypto.randomUUID();
+    let objectId: string | undefined;
+    try {
+      await this.db.transaction(async (m) => {
+        const key = await vault.createKey(m, 'report');
+        objectId = (await objects.put(vault.seal(key, packContext(id), r.zip))).sha256;
+        await m.query(
+          `INSERT INTO reports (id, kind, period_from, period_to, scope, languages, status, object_id, key_id, sha256, size_bytes, summary, schedule_id, requested_by, ready_at)
+           VALUES ($1, $2, $3, $4, $5, $6, 'ready', $7, $8, $9, $10, $11, $12, $13, now())`,
+          [
+            id,
+            r.kind,
+            r.periodFrom,
+            r.periodTo,
+            JSON.stringify({ spec: r.scope, caller: r.callerScope }),
+            JSON.stringify(r.languages),
+            objectId,
+            key.id,
+            r.sha256,
+            r.zip.length,
+            JSON.stringify(r.summary),
+            r.scheduleId ?? null,
+            r.requestedBy,
+          ],
+        );
+      });
+    } catch (e) {
+      if (objectId) await objects.delete(objectId); // nothing half-stored
+      throw e;
+    }
+    return (await this.getReport(id))!;
+  }
+
+  async getReport(id: string): Promise<StoredReport | null> {
+    const [r] = (await this.db.query(`SELECT ${REPORT_COLUMNS} FROM reports WHERE id = $1`, [id])) as Array<
+      Record<string, unknown>
+    >;
+    return r ? reportRow(r) : null;
+  }
+
+  /** Newest first; `requestedBy` limits the list to one person's reports. */
+  async listReports(limit: number, requestedBy?: string): Promise<StoredReport[]> {
+    const rows = (await this.db.query(
+      `SELECT ${REPORT_COLUMNS} FROM reports ${requestedBy ? 'WHERE requested_by = $2' : ''} ORDER BY created_at DESC LIMIT $1`,
+      requestedBy ? [limit, requestedBy] : [limit],
+    )) as Array<Record<string, unknown>>;
+    return rows.map(reportRow);
+  }
+
+  /** The pack's bytes, decrypted (and checked against the hash recorded when it was made). */
+  async readPack(vault: Vault, objects: ObjectStore, id: string): Promise<Buffer | null> {
+    const [r] = (await this.db.query(
+      `SELECT object_id, key_id, sha256 FROM reports WHERE id = $1 AND status = 'ready'`,
+      [id],
+    )) as Array<{ object_id: string; key_id: string; sha256: string }>;
+    if (!r) return null;
+    const zip = vault.unseal(await vault.open(r.key_id), packContext(id), await objects.get(r.object_id));
+    if (crypto.createHash('sha256').update(zip).digest('hex') !== r.sha256)
+      throw new Error(`report ${id}: the stored pack does not match its recorded hash`);
+    return zip;
+  }
+
+  /** Deletes reports generated before `before` (their retention class): the row, the stored pack and its data key. */
+  async purgeReports(objects: ObjectStore, before: Date): Promise<number> {
+    const rows = (await this.db.query(`SELECT id, object_id, key_id FROM reports WHERE created_at < $1`, [
+      before,
+    ])) as Array<{
+      id: string;
+      object_id: string | null;
+      key_id: string | null;
+    }>;
+    for (const r of rows) {
+      await this.db.transaction(async (m) => {
+        await m.query(`DELETE FROM reports WHERE id = $1`, [r.id]);
+        if (r.key_id)
+          await m.query(`UPDATE data_keys SET wrapped = NULL, destroyed_at = now() WHERE id = $1`, [r.key_id]);
+      });
+      if (r.object_id) await objects.delete(r.object_id);
+    }
+    return rows.length;
+  }
 
   /** Summed KPI measures grouped as asked (rule groups read the per-rule rollup). */
   async kpis(f: ReportFilter, groupBy: KpiGroup[]): Promise<KpiRow[]> {
@@ -350,9 +497,7 @@ export class ReportRepository {
   }
 
   /** The policy versions and models that produced the period's current verdicts, with how many each. */
-  async inForce(
-    f: ReportFilter,
-  ): Promise<
+  async inForce(f: ReportFilter): Promise<
     Array<{
       policyId: string | null;
       version: number | null;

@@ -112,7 +112,11 @@ export class RetentionRepository {
   }
 
   async objectReferenced(sha256: string): Promise<boolean> {
-    const used = (await this.db.query(`SELECT 1 FROM recordings WHERE object_id = $1 LIMIT 1`, [sha256])) as unknown[];
+    // recordings and stored report packs are the two owners of objects
+    const used = (await this.db.query(
+      `SELECT 1 FROM recordings WHERE object_id = $1 UNION ALL SELECT 1 FROM reports WHERE object_id = $1 LIMIT 1`,
+      [sha256],
+    )) as unknown[];
     return used.length > 0;
   }
 

@@ -127,7 +127,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
     applyRetention(s, retentionPolicy)
       .then(
         (r) =>
-          (r.audio || r.transcriptOriginal || r.transcriptMasked || r.verdicts || r.orphanObjects) &&
+          (r.audio || r.transcriptOriginal || r.transcriptMasked || r.verdicts || r.orphanObjects || r.reports) &&
           s.log.info(r, 'retention applied'),
       )
       .catch((e: Error) => s.log.warn({ err: e.message }, 'retention pass failed'));
