@@ -7,6 +7,10 @@ import { Pki } from '../protection/pki';
 import type { ObjectStore } from '../repositories/object-store';
 import type { StoredReport } from '../repositories/reports';
 import type { Vault } from '../repositories/vault';
+import type { PipelineQueue } from '../repositories/queue';
+import type { AuditLog } from '../repositories/audit-log';
+import type { ReportJob } from '../pipeline/stages';
+import { Cadence, CRON, periodFor } from '../reporting/schedule';
 import { allRules, parsePolicy } from '../inspection/qa-policy';
 import { DomainError, invalid } from '../lib/errors';
 import { deriveKpis, KPI_MEASURES, KpiMeasure, Kpis } from '../reporting/kpis';
@@ -15,7 +19,6 @@ import {
   evidenceTimes,
   Lang,
   ledgerHeader,
-  csvLine,
   reportCsvs,
   ReportScopeSpec,
   RuleLine,
@@ -30,7 +33,7 @@ const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 export const MAX_REPORT_DAYS = 366;
 /** fatal findings listed one by one (the CSV); beyond, the report says how many more */
 const MAX_FATAL_ITEMS = 10_000;
-const LEDGER_PAGE = 20_000;
+const LEDGER_PAGE = 250_000;
 
 export interface ReportDeps {
   reports: ReportRepository;
@@ -141,12 +144,22 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
   const p = period(req.from, req.to);
   const f = reportFilter(p.from, p.to, req.scope, req.callerScope);
   const prev = { ...f, from: p.previous.from, to: p.previous.to };
-  const days = await d.reports.coverageByDay(f, now);
+  // independent queries, each on a connection of its own
+  const [coverage, ruleRows, prevRuleRows, fatal, reviews, current, previous, byDay] = await Promise.all([
+    d.reports.coverageAndInForce(f, now),
+    d.reports.ruleKpis(f, ['policy', 'rule']),
+    d.reports.ruleKpis(prev, ['policy', 'rule']),
+    d.reports.fatalFindings(f, MAX_FATAL_ITEMS + 1),
+    d.reports.reviewOutcomes(f),
+    totals(d, f),
+    totals(d, prev),
+    d.reports.kpis(f, ['day']),
+  ]);
+  const { days, reasons, inForce } = coverage;
   const sum = (k: 'received' | 'inspected' | 'notApplicable' | 'failed' | 'pending') =>
     days.reduce((n, x) => n + x[k], 0);
   const oldest = days.map((x) => x.oldestPendingAgeS).filter((x): x is number => x !== null);
 
-  const inForce = await d.reports.inForce(f);
   const policyKeys = inForce
     .filter((x) => x.policyId && x.version)
     .map((x) => ({ policyId: x.policyId!, version: x.version! }));
@@ -156,10 +169,7 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
     for (const { rule } of allRules(pol.doc))
       rulesMeta.set(`${src.policyId}/${rule.id}`, { title: rule.title, fatal: rule.fatal, weight: rule.weight });
   }
-  const ruleRows = await d.reports.ruleKpis(f, ['policy', 'rule']);
-  const prevRules = new Map(
-    (await d.reports.ruleKpis(prev, ['policy', 'rule'])).map((r) => [`${r.group.policy}/${r.group.rule}`, r.sums]),
-  );
+  const prevRules = new Map(prevRuleRows.map((r) => [`${r.group.policy}/${r.group.rule}`, r.sums]));
   const rate = (a: number, b: number) => (b > 0 ? Number((a / b).toFixed(4)) : null);
   const rules: RuleLine[] = ruleRows.map((r) => {
     const key = `${r.group.policy}/${r.group.rule}`;
@@ -186,7 +196,6 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
       a.ruleId.localeCompare(b.ruleId),
   );
 
-  const fatal = await d.reports.fatalFindings(f, MAX_FATAL_ITEMS + 1);
   const models = new Map<string, number>();
   for (const x of inForce)
     for (const [task, model] of Object.entries(x.models ?? {}))
@@ -197,7 +206,7 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
   const covering = checkpoints.find((c) => Date.parse(c.at) >= end);
   const cp = covering ?? checkpoints[checkpoints.length - 1];
 
-  const passByDay = (await d.reports.kpis(f, ['day'])).map((r) => ({
+  const passByDay = byDay.map((r) => ({
     day: r.group.day!,
     scored: r.sums.scored,
     passed: r.sums.passed,
@@ -220,10 +229,10 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
         pending: sum('pending'),
       },
       days: days.map(({ oldestPendingAgeS: _o, ...x }) => x),
-      reasons: await d.reports.coverageReasons(f),
+      reasons,
       oldestPendingAgeS: oldest.length ? Math.max(...oldest) : null,
     },
-    kpis: { current: await totals(d, f), previous: await totals(d, prev) },
+    kpis: { current, previous },
     passByDay,
     rules,
     fatal: {
@@ -239,7 +248,7 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
         reviewState: x.reviewState,
       })),
     },
-    reviews: await d.reports.reviewOutcomes(f),
+    reviews,
     inForce: {
       policies: inForce
         .filter((x) => x.policyId && x.version && x.hash)
@@ -270,35 +279,29 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
   };
 }
 
-/** Every conversation of the period, one CSV line each, read page by page. */
-async function ledgerCsv(d: ReportDeps, f: ReportFilter, lang: Lang, now: Date): Promise<Buffer> {
-  const parts: string[] = [ledgerHeader(lang)];
-  let after: { startedAt: Date; id: string } | null = null;
-  for (;;) {
-    const page = await d.reports.ledgerPage(f, after, LEDGER_PAGE, now);
-    for (const r of page)
-      parts.push(
-        csvLine([
-          r.id,
-          r.startedAt.toISOString(),
-          r.channel,
-          r.teamId,
-          r.agentId,
-          r.queue,
-          r.accountedAs,
-          r.policy,
-          r.score,
-          r.passed,
-          r.accountedAs === 'failed' ? r.failedStage : r.reasonCode,
-          r.accountedAs === 'failed' ? r.failureReason : null,
-          r.pendingAgeS,
-        ]),
-      );
-    if (page.length < LEDGER_PAGE) break;
-    const last = page[page.length - 1];
-    after = { startedAt: last.startedAt, id: last.id };
-  }
-  return Buffer.from(parts.join(''));
+/**
+ * Every conversation of the period, one CSV line each, made by PostgreSQL page by page: the period is cut into
+ * `parts` runs of whole days read side by side on connections of their own, then joined in order.
+ */
+async function ledgerCsv(d: ReportDeps, f: ReportFilter, lang: Lang, now: Date, parts = 2): Promise<Buffer> {
+  const from = Date.parse(`${f.from}T00:00:00Z`);
+  const days = (Date.parse(`${f.to}T00:00:00Z`) - from) / DAY + 1;
+  const per = Math.ceil(days / Math.min(parts, days));
+  const ranges: Array<{ from: string; to: string }> = [];
+  for (let start = 0; start < days; start += per)
+    ranges.push({ from: isoDay(from + start * DAY), to: isoDay(from + Math.min(days - 1, start + per - 1) * DAY) });
+  const read = async (r: { from: string; to: string }) => {
+    const out: Buffer[] = [];
+    let after: { startedAt: string; id: string } | null = null;
+    for (;;) {
+      const page = await d.reports.ledgerCsvPage({ ...f, ...r }, after, LEDGER_PAGE, now);
+      out.push(Buffer.from(page.csv));
+      if (page.rows < LEDGER_PAGE || !page.last) return out;
+      after = page.last;
+    }
+  };
+  const chunks = await Promise.all(ranges.map(read));
+  return Buffer.concat([Buffer.from(ledgerHeader(lang)), ...chunks.flat()]);
 }
 
 export interface EvidencePack {
@@ -322,10 +325,12 @@ export async function generateEvidencePack(d: ReportDeps, req: ReportRequest, no
       timings[what] = Math.round(performance.now() - t0);
     }
   };
+  const p = period(req.from, req.to);
+  // the ledger (the database's work) runs beside the figures and the PDFs (mostly this process's)
+  const ledger = time('ledger', () => ledgerCsv(d, reportFilter(p.from, p.to, req.scope, req.callerScope), 'en', now));
+  ledger.catch(() => undefined); // awaited below; an early failure of the figures must not leave it unhandled
   const report = await time('figures', () => assembleReport(d, req, now));
-  const f = reportFilter(report.period.from, report.period.to, req.scope, req.callerScope);
   const files: Record<string, Buffer> = { 'README.txt': Buffer.from(verifyInstructions()) };
-  files['coverage-ledger.csv'] = await time('ledger', () => ledgerCsv(d, f, 'en', now));
   const fonts = d.fonts();
   for (const lang of req.languages) {
     files[`report-${lang}.pdf`] = await time(`pdf-${lang}`, () => renderReportPdf(report, lang, fonts));
@@ -333,6 +338,7 @@ export async function generateEvidencePack(d: ReportDeps, req: ReportRequest, no
       files[name.replace(/\.csv$/, `-${lang}.csv`)] = Buffer.from(text);
   }
   files['report.json'] = Buffer.from(JSON.stringify(report, null, 2) + '\n');
+  files['coverage-ledger.csv'] = await ledger;
   const manifest = {
     kind: 'compliance-report',
     reportId: report.id,
@@ -480,4 +486,131 @@ export async function verifyUploadedPack(
     details: { ok: v.ok, problems: v.problems.length, sha256: crypto.createHash('sha256').update(zip).digest('hex') },
   });
   return v;
+}
+
+// ---- schedules: BullMQ job schedulers fire them; the worker makes the report
+
+export interface ScheduleRequest {
+  id: string;
+  cadence: Cadence;
+  scope: ReportScopeSpec;
+  languages: Lang[];
+}
+
+/** Creates or changes a schedule: the row, then its job scheduler (saving twice leaves one of each). Audited. */
+export async function saveSchedule(
+  d: Pick<ReportDeps, 'reports'> & { queue: PipelineQueue },
+  caller: Caller,
+  callerScope: CallerScope,
+  req: ScheduleRequest,
+) {
+  // the same checks as a report made now (a supervisor cannot schedule another team's)
+  reportFilter('2026-01-01', '2026-01-01', req.scope, callerScope);
+  await d.reports.saveSchedule({
+    id: req.id,
+    cadence: req.cadence,
+    scope: { spec: req.scope, caller: callerScope },
+    languages: req.languages,
+    createdBy: caller.principal.username,
+  });
+  await d.queue.upsertReportSchedule(req.id, CRON[req.cadence]);
+  await caller.audit('report.schedule', { type: 'report_schedule', id: undefined }, 'allowed', {
+    details: { schedule: req.id, cadence: req.cadence, scope: req.scope },
+  });
+  return (await listSchedules(d, caller, callerScope)).find((x) => x.id === req.id)!;
+}
+
+export async function listSchedules(
+  d: Pick<ReportDeps, 'reports'> & { queue: PipelineQueue },
+  caller: Caller,
+  callerScope: CallerScope,
+) {
+  const rows = await d.reports.schedules(callerScope === 'all' ? undefined : caller.principal.username);
+  const next = new Map((await d.queue.reportSchedulers()).map((x) => [x.id, x.next]));
+  return rows.map((r) => ({
+    id: r.id,
+    cadence: r.cadence,
+    scope: r.scope.spec,
+    languages: r.languages,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+    nextRunAt: next.get(r.id) ? new Date(next.get(r.id)!).toISOString() : null,
+  }));
+}
+
+export async function deleteSchedule(
+  d: Pick<ReportDeps, 'reports'> & { queue: PipelineQueue },
+  caller: Caller,
+  callerScope: CallerScope,
+  id: string,
+) {
+  const mine = (await d.reports.schedules(callerScope === 'all' ? undefined : caller.principal.username)).some(
+    (x) => x.id === id,
+  );
+  if (!mine) throw new DomainError('not_found', 'not_found', 'report schedule not found');
+  await d.reports.deleteSchedule(id);
+  await d.queue.removeReportSchedule(id);
+  await caller.audit('report.unschedule', { type: 'report_schedule' }, 'allowed', { details: { schedule: id } });
+}
+
+export async function runScheduleNow(
+  d: Pick<ReportDeps, 'reports'> & { queue: PipelineQueue },
+  caller: Caller,
+  callerScope: CallerScope,
+  id: string,
+): Promise<string> {
+  const mine = (await d.reports.schedules(callerScope === 'all' ? undefined : caller.principal.username)).some(
+    (x) => x.id === id,
+  );
+  if (!mine) throw new DomainError('not_found', 'not_found', 'report schedule not found');
+  const jobId = await d.queue.runReportNow(id);
+  await caller.audit('report.schedule.run', { type: 'job', id: jobId }, 'allowed', { details: { schedule: id } });
+  return jobId;
+}
+
+/**
+ * A fired (or run-now) schedule, in the worker: the period before `now` for its cadence, the scope and view of the
+ * person who made the schedule, the report stored like any other. A schedule deleted meanwhile does nothing.
+ */
+export async function runScheduledReport(
+  d: ReportDeps & StoreDeps & { audit: AuditLog },
+  job: ReportJob,
+  now = new Date(),
+): Promise<StoredReport | null> {
+  const sch = (await d.reports.schedules()).find((x) => x.id === job.scheduleId);
+  if (!sch) return null;
+  const period = periodFor(sch.cadence as Cadence, now);
+  const caller: Caller = {
+    principal: {
+      sub: `schedule:${sch.id}`,
+      username: sch.createdBy,
+      roles: [],
+      permissions: [],
+      teams: [],
+      tokenId: null,
+      sessionId: null,
+      client: null,
+    },
+    audit: async (action, object, outcome, extra = {}) => {
+      await d.audit.append({
+        actorId: `schedule:${sch.id}`,
+        actorName: `report schedule ${sch.id} (${sch.createdBy})`,
+        roles: [],
+        action,
+        objectType: object?.type ?? null,
+        objectId: object?.id ?? null,
+        reason: extra.reason ?? null,
+        outcome,
+        requestId: null,
+        details: extra.details ?? null,
+      });
+    },
+  };
+  return createReport(d, caller, {
+    ...period,
+    scope: sch.scope.spec as ReportScopeSpec,
+    languages: sch.languages as Lang[],
+    callerScope: sch.scope.caller as CallerScope,
+    scheduleId: sch.id,
+  });
 }

@@ -1,5 +1,6 @@
 import { Finding, scanDatabase, scanFiles, scanRedis } from '../pii-scan/scan-at-rest';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { unzipSync } from 'fflate';
 import fs from 'node:fs';
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -223,6 +224,62 @@ inspection coverage 2026-11-01…03 (alarm: ${cov.alarm.state}): ${Object.entrie
     console.log(
       `  ${d.day} ${(d.queue ?? '(none)').padEnd(15)} received ${d.received}, inspected ${d.inspected}, not applicable ${d.notApplicable.count}${why ? ` (${why})` : ''}, failed ${d.failed.count}, pending ${d.pending.count}`,
     );
+  }
+
+  // the compliance officer's month: the report and its signed evidence pack (English and Chinese), checked the way an
+  // auditor would, with openssl and sha256sum alone
+  const main = path.join(__dirname, '..', 'main.js');
+  spawnSync(process.execPath, [main, 'audit', 'checkpoint'], { env: childEnv, stdio: 'ignore' }); // covers November
+  const asCora = { authorization: `Bearer ${cora}`, 'content-type': 'application/json' };
+  const made = await fetch(`${base}/api/v1/reports`, {
+    method: 'POST',
+    headers: asCora,
+    body: JSON.stringify({ from: '2026-11-01', to: '2026-11-30', languages: ['en', 'zh'] }),
+  });
+  const monthly = (await made.json()) as { id: string; sha256: string; sizeBytes: number; error?: { message: string } };
+  if (made.status !== 201)
+    console.log(`
+compliance report: ${made.status} ${monthly.error?.message ?? ''}`);
+  else {
+    const zip = Buffer.from(
+      await (await fetch(`${base}/api/v1/reports/${monthly.id}/pack`, { headers: asCora })).arrayBuffer(),
+    );
+    const dir = path.join(c.HOTLINE_VAR_DIR, 'evidence', '2026-11');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(`${dir}.zip`, zip);
+    for (const [n, b] of Object.entries(unzipSync(zip))) fs.writeFileSync(path.join(dir, n), b);
+    const ca = path.join(c.HOTLINE_VAR_DIR, 'pki', 'ca.cert.pem');
+    const check = spawnSync(
+      'bash',
+      [
+        '-c',
+        `openssl cms -verify -binary -inform DER -in SHA256SUMS.p7s -content SHA256SUMS -CAfile ${ca} -out /dev/null 2>&1 && sha256sum -c --strict --quiet SHA256SUMS && echo all files match`,
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    const kpis = (await (
+      await fetch(`${base}/api/v1/reports/kpis?from=2026-11-01&to=2026-11-30&groupBy=channel`, { headers: asCora })
+    ).json()) as {
+      rows: Array<{
+        group: { channel: string };
+        conversations: number;
+        passRate: number | null;
+        avgHandleS: number | null;
+        silenceRatio: number | null;
+        talkRatio: number | null;
+      }>;
+    };
+    console.log(`
+compliance report for November 2026 (cora, both languages): ${monthly.sizeBytes} bytes, sha256 ${monthly.sha256}
+  pack: ${dir}.zip (unpacked in ${dir}: report-en.pdf, report-zh.pdf, CSVs, coverage-ledger.csv, manifest.json)
+  auditor's check (openssl cms -verify + sha256sum -c, CA ${ca}): ${check.status === 0 ? check.stdout.trim().split('\n').join('; ') : `FAILED: ${check.stdout}${check.stderr}`}
+  or: node server/dist/main.js evidence verify ${dir}.zip --ca ${ca}`);
+    for (const r of kpis.rows)
+      console.log(
+        `  ${r.group.channel.padEnd(5)} ${String(r.conversations).padStart(3)} conversations, pass rate ${r.passRate === null ? '–' : `${(r.passRate * 100).toFixed(0)} %`}, handle ${r.avgHandleS ?? '–'} s${r.talkRatio !== null ? `, agent talk ${(r.talkRatio * 100).toFixed(0)} %, silence ${((r.silenceRatio ?? 0) * 100).toFixed(0)} %` : ''}`,
+      );
+    if (check.status !== 0) process.exitCode = 1;
   }
 
   // what a masked view shows of the card call, and the evidence that nothing readable is at rest

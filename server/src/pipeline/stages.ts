@@ -50,3 +50,12 @@ export interface ReinspectJob {
   to: string;
   requestedBy: string;
 }
+
+/** Scheduled compliance reports: BullMQ job schedulers fire these (one scheduler per report schedule). */
+export const REPORT_QUEUE = 'reports';
+
+export interface ReportJob {
+  scheduleId: string;
+  /** run now (asked through the API), not fired by the scheduler */
+  manual?: boolean;
+}

@@ -1,5 +1,14 @@
 import { Job, Queue } from 'bullmq';
-import { jobIdFor, REINSPECT_QUEUE, ReinspectJob, StageJob, StageName, STAGES } from '../pipeline/stages';
+import {
+  jobIdFor,
+  REINSPECT_QUEUE,
+  ReinspectJob,
+  REPORT_QUEUE,
+  ReportJob,
+  StageJob,
+  StageName,
+  STAGES,
+} from '../pipeline/stages';
 
 export interface QueueSettings {
   redisUrl: string;
@@ -16,6 +25,7 @@ export function redisConnection(url: string) {
 export class PipelineQueue {
   private queues = new Map<StageName, Queue<StageJob>>();
   private reinspectQueue?: Queue<ReinspectJob>;
+  private reportQueue?: Queue<ReportJob>;
 
   constructor(private readonly s: QueueSettings) {}
 
@@ -62,11 +72,64 @@ export class PipelineQueue {
     }));
   }
 
+  /** The scheduled-report queue. */
+  reports(): Queue<ReportJob> {
+    return (this.reportQueue ??= new Queue<ReportJob>(REPORT_QUEUE, {
+      connection: redisConnection(this.s.redisUrl),
+      prefix: this.s.prefix,
+    }));
+  }
+
+  /**
+   * A repeatable report job (BullMQ job scheduler, cron in UTC): created or changed in place under the schedule's
+   * id, so saving a schedule twice leaves one scheduler. An outage delays a run (attempts with backoff), never drops it.
+   */
+  async upsertReportSchedule(id: string, pattern: string): Promise<void> {
+    await this.reports().upsertJobScheduler(
+      id,
+      { pattern, tz: 'UTC' },
+      {
+        name: 'report',
+        data: { scheduleId: id },
+        opts: {
+          attempts: 8,
+          backoff: { type: 'exponential', delay: 60_000 },
+          removeOnComplete: 100,
+          removeOnFail: 100,
+        },
+      },
+    );
+  }
+
+  async removeReportSchedule(id: string): Promise<void> {
+    await this.reports().removeJobScheduler(id);
+  }
+
+  async reportSchedulers(): Promise<Array<{ id: string; pattern: string | null; next: number | null }>> {
+    const all = await this.reports().getJobSchedulers(0, 1000);
+    return all.map((j) => ({ id: String(j.key ?? j.id), pattern: j.pattern ?? null, next: j.next ?? null }));
+  }
+
+  /** One run of a schedule now (its period is computed from this moment, as for a fired run). */
+  async runReportNow(id: string): Promise<string> {
+    const job = await this.reports().add(
+      'report',
+      { scheduleId: id, manual: true },
+      { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 },
+    );
+    return String(job.id);
+  }
+
   async close(): Promise<void> {
     await Promise.all(
-      [...this.queues.values(), ...(this.reinspectQueue ? [this.reinspectQueue] : [])].map((q) => q.close()),
+      [
+        ...this.queues.values(),
+        ...(this.reinspectQueue ? [this.reinspectQueue] : []),
+        ...(this.reportQueue ? [this.reportQueue] : []),
+      ].map((q) => q.close()),
     );
     this.queues.clear();
     this.reinspectQueue = undefined;
+    this.reportQueue = undefined;
   }
 }

@@ -98,25 +98,6 @@ export interface CoverageClassCounts {
   pending: number;
 }
 
-export interface LedgerRow {
-  id: string;
-  startedAt: Date;
-  channel: string;
-  queue: string | null;
-  teamId: string | null;
-  agentId: string | null;
-  status: string;
-  /** inspected | not_applicable | failed | pending */
-  accountedAs: string;
-  policy: string | null;
-  score: number | null;
-  passed: boolean | null;
-  reasonCode: string | null;
-  failedStage: string | null;
-  failureReason: string | null;
-  pendingAgeS: number | null;
-}
-
 const ACCOUNTED = `CASE WHEN c.status = 'failed' THEN 'failed'
                         WHEN c.status <> 'inspected' THEN 'pending'
                         WHEN v.outcome = 'not_applicable' THEN 'not_applicable'
@@ -167,6 +148,59 @@ const packContext = (id: string) => ({ table: 'reports', column: 'pack', rowId: 
 /** Reads for KPIs and compliance reports: rollups first, conversations only where a report must account for each. */
 export class ReportRepository {
   constructor(private readonly db: DataSource) {}
+
+  // ---- schedules
+
+  async saveSchedule(x: {
+    id: string;
+    cadence: string;
+    scope: { spec: { kind: string; values: string[] }; caller: unknown };
+    languages: string[];
+    createdBy: string;
+  }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO report_schedules (id, cadence, scope, languages, created_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET cadence = EXCLUDED.cadence, scope = EXCLUDED.scope, languages = EXCLUDED.languages,
+                                      created_by = EXCLUDED.created_by, created_at = now()`,
+      [x.id, x.cadence, JSON.stringify(x.scope), JSON.stringify(x.languages), x.createdBy],
+    );
+  }
+
+  async schedules(createdBy?: string): Promise<
+    Array<{
+      id: string;
+      cadence: string;
+      scope: { spec: { kind: string; values: string[] }; caller: unknown };
+      languages: string[];
+      createdBy: string;
+      createdAt: Date;
+    }>
+  > {
+    const rows = (await this.db.query(
+      `SELECT id, cadence, scope, languages, created_by, created_at FROM report_schedules ${createdBy ? 'WHERE created_by = $1' : ''} ORDER BY id`,
+      createdBy ? [createdBy] : [],
+    )) as Array<{
+      id: string;
+      cadence: string;
+      scope: { spec: { kind: string; values: string[] }; caller: unknown };
+      languages: string[];
+      created_by: string;
+      created_at: Date;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      cadence: r.cadence,
+      scope: r.scope,
+      languages: r.languages,
+      createdBy: r.created_by,
+      createdAt: new Date(r.created_at),
+    }));
+  }
+
+  async deleteSchedule(id: string): Promise<boolean> {
+    const r = (await this.db.query(`DELETE FROM report_schedules WHERE id = $1 RETURNING id`, [id])) as unknown[];
+    return (Array.isArray(r[0]) ? (r[0] as unknown[]) : r).length > 0;
+  }
 
   // ---- generated reports: the pack is stored encrypted under a data key of its own (purpose `report`)
 
@@ -311,120 +345,170 @@ export class ReportRepository {
     return where(f, 'c', { startedAt: 'c.started_at', policy: 'v.policy_id', intent: 'c.intent' }, params);
   }
 
-  /** Coverage per UTC day: every conversation received counted under exactly one of four classes. */
-  async coverageByDay(
+  /**
+   * In one pass over the period's conversations (one scan, grouping sets): coverage per UTC day, every conversation
+   * under exactly one of four classes; the reasons (not applicable) and errors (failed) behind them; and the policy
+   * versions and models that produced the current verdicts, with how many each.
+   */
+  async coverageAndInForce(
     f: ReportFilter,
     now = new Date(),
-  ): Promise<Array<{ day: string } & CoverageClassCounts & { oldestPendingAgeS: number | null }>> {
+  ): Promise<{
+    days: Array<{ day: string } & CoverageClassCounts & { oldestPendingAgeS: number | null }>;
+    reasons: Array<{ accountedAs: string; code: string; detail: string; count: number }>;
+    inForce: Array<{
+      policyId: string | null;
+      version: number | null;
+      hash: string | null;
+      models: Record<string, string>;
+      count: number;
+    }>;
+  }> {
     const params: unknown[] = [];
     const w = this.convWhere(f, params);
-    params.push(now);
+    // one hash aggregate down to a few hundred groups (day × class × code × policy × models); the three views are
+    // summed from those here (grouping sets would sort a million wide rows instead)
     const rows = (await this.db.query(
-      `SELECT to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS received,
-              count(*) FILTER (WHERE ${ACCOUNTED} = 'inspected')::int AS inspected,
-              count(*) FILTER (WHERE ${ACCOUNTED} = 'not_applicable')::int AS not_applicable,
-              count(*) FILTER (WHERE ${ACCOUNTED} = 'failed')::int AS failed,
-              count(*) FILTER (WHERE ${ACCOUNTED} = 'pending')::int AS pending,
-              extract(epoch FROM $${params.length}::timestamptz - min(c.created_at) FILTER (WHERE ${ACCOUNTED} = 'pending'))::int AS oldest
+      `SELECT to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, ${ACCOUNTED} AS cls,
+              CASE WHEN c.status = 'failed' THEN coalesce(c.failed_stage, '') ELSE coalesce(v.reason_code, '') END AS code,
+              v.policy_id, v.policy_version, v.policy_hash, v.models::text AS models, count(*)::int AS n,
+              min(c.created_at) AS first_created,
+              left(coalesce(min(CASE WHEN c.status = 'failed' THEN c.failure_reason ELSE v.reason END), ''), 300) AS detail
          FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
-        WHERE ${w} GROUP BY 1 ORDER BY 1`,
+        WHERE ${w}
+        GROUP BY 1, 2, 3, 4, 5, 6, 7`,
       params,
     )) as Array<{
       day: string;
-      received: number;
-      inspected: number;
-      not_applicable: number;
-      failed: number;
-      pending: number;
-      oldest: number | null;
+      cls: 'inspected' | 'not_applicable' | 'failed' | 'pending';
+      code: string;
+      policy_id: string | null;
+      policy_version: number | null;
+      policy_hash: string | null;
+      models: string | null;
+      n: number;
+      first_created: Date;
+      detail: string;
     }>;
-    return rows.map((r) => ({
-      day: r.day,
-      received: r.received,
-      inspected: r.inspected,
-      notApplicable: r.not_applicable,
-      failed: r.failed,
-      pending: r.pending,
-      oldestPendingAgeS: r.oldest === null ? null : Math.max(0, r.oldest),
-    }));
+    const days = new Map<string, { day: string } & CoverageClassCounts & { oldestPendingAgeS: number | null }>();
+    const reasons = new Map<string, { accountedAs: string; code: string; detail: string; count: number }>();
+    const inForce = new Map<
+      string,
+      {
+        policyId: string | null;
+        version: number | null;
+        hash: string | null;
+        models: Record<string, string>;
+        count: number;
+      }
+    >();
+    const KEY = {
+      inspected: 'inspected',
+      not_applicable: 'notApplicable',
+      failed: 'failed',
+      pending: 'pending',
+    } as const;
+    for (const r of rows) {
+      const d = days.get(r.day) ?? {
+        day: r.day,
+        received: 0,
+        inspected: 0,
+        notApplicable: 0,
+        failed: 0,
+        pending: 0,
+        oldestPendingAgeS: null,
+      };
+      d.received += r.n;
+      d[KEY[r.cls]] += r.n;
+      if (r.cls === 'pending') {
+        const age = Math.max(0, Math.round((now.getTime() - new Date(r.first_created).getTime()) / 1000));
+        d.oldestPendingAgeS = Math.max(d.oldestPendingAgeS ?? 0, age);
+      }
+      days.set(r.day, d);
+      if (r.cls === 'failed' || r.cls === 'not_applicable') {
+        const k = `${r.cls}\u0000${r.code}`;
+        const x = reasons.get(k) ?? { accountedAs: r.cls, code: r.code, detail: r.detail, count: 0 };
+        x.count += r.n;
+        if (r.detail && (!x.detail || r.detail < x.detail)) x.detail = r.detail;
+        reasons.set(k, x);
+      }
+      // conversations without a current verdict (failed, pending) have no models: they are not "in force" rows
+      if (r.models !== null) {
+        const k = `${r.policy_id}\u0000${r.policy_version}\u0000${r.policy_hash}\u0000${r.models}`;
+        const x = inForce.get(k) ?? {
+          policyId: r.policy_id,
+          version: r.policy_version,
+          hash: r.policy_hash,
+          models: JSON.parse(r.models) as Record<string, string>,
+          count: 0,
+        };
+        x.count += r.n;
+        inForce.set(k, x);
+      }
+    }
+    return {
+      days: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
+      reasons: [...reasons.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+      inForce: [...inForce.values()].sort(
+        (a, b) =>
+          (a.policyId ?? '').localeCompare(b.policyId ?? '') ||
+          (a.version ?? 0) - (b.version ?? 0) ||
+          b.count - a.count,
+      ),
+    };
   }
 
-  /** The reasons (not applicable) and errors (failed) behind the coverage counts. */
-  async coverageReasons(
+  /**
+   * One page of the ledger already as CSV lines, made by PostgreSQL (a month can be a million lines: building them
+   * in SQL saves parsing a million rows in Node). Fields are quoted as RFC 4180 asks; columns as `ledgerHeader` names them.
+   */
+  async ledgerCsvPage(
     f: ReportFilter,
-  ): Promise<Array<{ accountedAs: string; code: string; detail: string; count: number }>> {
-    const params: unknown[] = [];
-    const w = this.convWhere(f, params);
-    return (await this.db.query(
-      `SELECT ${ACCOUNTED} AS "accountedAs",
-              CASE WHEN c.status = 'failed' THEN coalesce(c.failed_stage, '') ELSE coalesce(v.reason_code, '') END AS code,
-              CASE WHEN c.status = 'failed' THEN left(coalesce(min(c.failure_reason), ''), 300) ELSE left(coalesce(min(v.reason), ''), 300) END AS detail,
-              count(*)::int AS count
-         FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
-        WHERE ${w} AND (c.status = 'failed' OR (c.status = 'inspected' AND v.outcome = 'not_applicable'))
-        GROUP BY 1, 2, c.status ORDER BY 4 DESC, 2`,
-      params,
-    )) as Array<{ accountedAs: string; code: string; detail: string; count: number }>;
-  }
-
-  /** One page of the ledger: every conversation of the period with what it is accounted as (keyset pagination). */
-  async ledgerPage(
-    f: ReportFilter,
-    after: { startedAt: Date; id: string } | null,
+    after: { startedAt: string; id: string } | null,
     limit: number,
     now = new Date(),
-  ): Promise<LedgerRow[]> {
+  ): Promise<{ csv: string; rows: number; last: { startedAt: string; id: string } | null }> {
     const params: unknown[] = [];
     const w = this.convWhere(f, params);
     let cursor = '';
     if (after) {
       params.push(after.startedAt, after.id);
-      cursor = ` AND (c.started_at, c.id) > ($${params.length - 1}, $${params.length})`;
+      cursor = ` AND (c.started_at, c.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
     params.push(now, limit);
-    const rows = (await this.db.query(
-      `SELECT c.id, c.started_at, c.channel, c.queue, c.team_id, c.agent_id, c.status, ${ACCOUNTED} AS accounted,
-              CASE WHEN v.policy_id IS NULL THEN NULL ELSE v.policy_id || '@v' || v.policy_version END AS policy,
-              v.final_score AS score, v.final_passed AS passed, v.reason_code, c.failed_stage, left(c.failure_reason, 300) AS failure_reason,
-              CASE WHEN c.status NOT IN ('inspected', 'failed') THEN extract(epoch FROM $${params.length - 1}::timestamptz - c.created_at)::int END AS age
-         FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
-        WHERE ${w}${cursor}
-        ORDER BY c.started_at, c.id LIMIT $${params.length}`,
+    // ids, channels, policy ids, codes and states are validated to [A-Za-z0-9._@-]: only free text needs quoting
+    const q = (x: string) =>
+      `coalesce(CASE WHEN ${x} ~ '[",\r\n]' THEN '"' || replace(${x}, '"', '""') || '"' ELSE ${x} END, '')`;
+    const [r] = (await this.db.query(
+      `WITH page AS (
+         SELECT c.id, c.started_at, c.channel, c.queue, c.team_id, c.agent_id, c.status, c.failed_stage, c.failure_reason,
+                c.created_at, v.outcome, v.policy_id, v.policy_version, v.final_score, v.final_passed, v.reason_code
+           FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
+          WHERE ${w}${cursor}
+          ORDER BY c.started_at, c.id LIMIT $${params.length})
+       SELECT string_agg(
+                concat_ws(',', p.id::text, to_char(p.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), p.channel,
+                          coalesce(p.team_id, ''), coalesce(p.agent_id, ''), ${q('p.queue')},
+                          CASE WHEN p.status = 'failed' THEN 'failed' WHEN p.status <> 'inspected' THEN 'pending'
+                               WHEN p.outcome = 'not_applicable' THEN 'not_applicable' ELSE 'inspected' END,
+                          coalesce(p.policy_id || '@v' || p.policy_version, ''), coalesce(p.final_score::text, ''),
+                          coalesce(p.final_passed::text, ''),
+                          CASE WHEN p.status = 'failed' THEN coalesce(p.failed_stage, '') ELSE coalesce(p.reason_code, '') END,
+                          CASE WHEN p.status = 'failed' THEN ${q('left(p.failure_reason, 300)')} ELSE '' END,
+                          CASE WHEN p.status NOT IN ('inspected', 'failed')
+                               THEN greatest(0, extract(epoch FROM $${params.length - 1}::timestamptz - p.created_at)::int)::text ELSE '' END)
+                || E'\r\n', '' ORDER BY p.started_at, p.id) AS csv,
+              count(*)::int AS n,
+              (array_agg(p.started_at::text ORDER BY p.started_at DESC, p.id DESC))[1] AS last_at,
+              (array_agg(p.id::text ORDER BY p.started_at DESC, p.id DESC))[1] AS last_id
+         FROM page p`,
       params,
-    )) as Array<{
-      id: string;
-      started_at: Date;
-      channel: string;
-      queue: string | null;
-      team_id: string | null;
-      agent_id: string | null;
-      status: string;
-      accounted: string;
-      policy: string | null;
-      score: number | null;
-      passed: boolean | null;
-      reason_code: string | null;
-      failed_stage: string | null;
-      failure_reason: string | null;
-      age: number | null;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      startedAt: new Date(r.started_at),
-      channel: r.channel,
-      queue: r.queue,
-      teamId: r.team_id,
-      agentId: r.agent_id,
-      status: r.status,
-      accountedAs: r.accounted,
-      policy: r.policy,
-      score: r.score,
-      passed: r.passed,
-      reasonCode: r.reason_code,
-      failedStage: r.failed_stage,
-      failureReason: r.failure_reason,
-      pendingAgeS: r.age === null ? null : Math.max(0, r.age),
-    }));
+    )) as Array<{ csv: string | null; n: number; last_at: string | null; last_id: string | null }>;
+    return {
+      csv: r.csv ?? '',
+      rows: r.n,
+      last: r.last_at && r.last_id ? { startedAt: r.last_at, id: r.last_id } : null,
+    };
   }
 
   /** Failed fatal rules of the period's current verdicts (after reviews: an overturned one is listed as such). */
@@ -494,39 +578,6 @@ export class ReportRepository {
       p2,
     )) as Array<{ status: string; n: number }>;
     return { ...r, disputes: Object.fromEntries(ds.map((d) => [d.status, d.n])) };
-  }
-
-  /** The policy versions and models that produced the period's current verdicts, with how many each. */
-  async inForce(f: ReportFilter): Promise<
-    Array<{
-      policyId: string | null;
-      version: number | null;
-      hash: string | null;
-      models: Record<string, string>;
-      count: number;
-    }>
-  > {
-    const params: unknown[] = [];
-    const w = this.convWhere(f, params);
-    const rows = (await this.db.query(
-      `SELECT v.policy_id, v.policy_version, v.policy_hash, v.models, count(*)::int AS n
-         FROM verdicts v JOIN conversations c ON c.id = v.conversation_id
-        WHERE v.current AND ${w} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 5 DESC`,
-      params,
-    )) as Array<{
-      policy_id: string | null;
-      policy_version: number | null;
-      policy_hash: string | null;
-      models: Record<string, string>;
-      n: number;
-    }>;
-    return rows.map((r) => ({
-      policyId: r.policy_id,
-      version: r.policy_version,
-      hash: r.policy_hash,
-      models: r.models,
-      count: r.n,
-    }));
   }
 
   /** Policy sources by (id, version), for rule titles and severities. */

@@ -4,6 +4,7 @@ import type { Worker } from 'bullmq';
 import { LanguageModels } from '../understanding/classifier';
 import { policyPhrases } from '../inspection/qa-policy';
 import { startReinspectWorker } from '../queues/reinspect';
+import { startReportWorker } from '../queues/reports';
 import { importPolicyDir } from '../commands/qa-policies';
 import { reconcile } from '../queues/reconciler';
 import { startStageWorker } from '../queues/worker';
@@ -93,6 +94,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       return 'unavailable' in h ? [] : [startStageWorker(h, s, settings)];
     }),
     startReinspectWorker(s, c.REDIS_URL, c.HOTLINE_QUEUE_PREFIX),
+    startReportWorker(s),
   ];
 
   let reconciling = false;

@@ -323,6 +323,54 @@ const EXPECT: Record<string, Record<Caller, number>> = {
     otto: 415,
     adam: 403,
   },
+  'GET /api/v1/reports/schedules': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 200,
+    adam: 403,
+  },
+  'POST /api/v1/reports/schedules': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 422,
+    otto: 403,
+    adam: 403,
+  },
+  'DELETE /api/v1/reports/schedules/:scheduleId': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 404,
+    otto: 403,
+    adam: 403,
+  },
+  'POST /api/v1/reports/schedules/:scheduleId/run': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 403,
+    quinn: 403,
+    cora: 404,
+    otto: 403,
+    adam: 403,
+  },
   'GET /api/v1/inspection/coverage': {
     ...ALL401,
     recorder: 403,
@@ -524,6 +572,7 @@ describe('roles × routes', () => {
         const url = p
           .replace(':id', ids['anna-conv'])
           .replace(':policyId', 'no-such-policy')
+          .replace(':scheduleId', 'no-such-schedule')
           .replace(':version', '1')
           .replace(':jobId', '999999');
         const res = await fetch(`${api.base}${url}`, { method, headers, body });

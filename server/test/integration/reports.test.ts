@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/lib/csv';
 import { KPI_MEASURES } from '../../src/reporting/kpis';
+import { periodFor } from '../../src/reporting/schedule';
 import { metadataFor } from '../../src/synth/render';
 import { TestIdp } from '../helpers/auth';
 import { MAIN, openStack, Proc, SERVER_DIR, Stack, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
@@ -439,5 +440,49 @@ describe('compliance report and evidence pack', () => {
     expect(mine.map((x: { id: string }) => x.id)).toEqual([r.body.id]);
     expect((await as('cora', 'GET', '/api/v1/reports')).body.items).toHaveLength(2);
     expect((await as('anna', 'GET', '/api/v1/reports')).status).toBe(403);
+  });
+
+  it('a scheduled report: the job scheduler is kept in Redis, a run makes the period before it, deleting removes both', async () => {
+    const body = { id: 'monthly-all', cadence: 'monthly', scope: { kind: 'all', values: [] }, languages: ['en'] };
+    expect((await as('sara', 'POST', '/api/v1/reports/schedules', body)).status).toBe(403);
+    const made = await as('cora', 'POST', '/api/v1/reports/schedules', body);
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    expect(made.body).toMatchObject({ id: 'monthly-all', cadence: 'monthly', createdBy: 'cora' });
+    // saving again changes it in place: still one schedule, one scheduler, the next run on the 1st at 01:45 UTC
+    await as('cora', 'POST', '/api/v1/reports/schedules', body);
+    const list = (await as('cora', 'GET', '/api/v1/reports/schedules')).body.items;
+    expect(list).toHaveLength(1);
+    const next = new Date(list[0].nextRunAt);
+    expect([next.getUTCDate(), next.getUTCHours(), next.getUTCMinutes()]).toEqual([1, 1, 45]);
+
+    const run = await as('cora', 'POST', '/api/v1/reports/schedules/monthly-all/run');
+    expect(run.status).toBe(202);
+    worker = await startProcess('worker', t);
+    const row = await waitFor(
+      'the scheduled report',
+      async () =>
+        (
+          await pg.query(
+            `SELECT id, to_char(period_from, 'YYYY-MM-DD') AS f, to_char(period_to, 'YYYY-MM-DD') AS t, status, requested_by FROM reports WHERE schedule_id = 'monthly-all'`,
+          )
+        ).rows[0],
+      60_000,
+      300,
+    );
+    expect({ from: row.f, to: row.t }).toEqual(periodFor('monthly', new Date()));
+    expect(row).toMatchObject({ status: 'ready', requested_by: 'cora' });
+    // the generation is audited right after the report is stored, as the schedule (not as a person)
+    const actor = await waitFor('the audit event', async () => {
+      const r = await pg.query(
+        `SELECT actor_id FROM audit_events WHERE action = 'report.generate' AND object_id = $1`,
+        [row.id],
+      );
+      return r.rows.length ? r.rows : undefined;
+    });
+    expect(actor).toEqual([{ actor_id: 'schedule:monthly-all' }]);
+
+    expect((await as('cora', 'DELETE', '/api/v1/reports/schedules/monthly-all')).status).toBe(204);
+    expect((await as('cora', 'GET', '/api/v1/reports/schedules')).body.items).toEqual([]);
+    expect((await as('cora', 'DELETE', '/api/v1/reports/schedules/monthly-all')).status).toBe(404);
   });
 });

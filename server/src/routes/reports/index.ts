@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { reportScope } from '../../authz/permissions';
 import {
   createReport,
+  deleteSchedule,
+  listSchedules,
+  runScheduleNow,
+  saveSchedule,
   downloadReport,
   kpiReport,
   listReports,
@@ -12,6 +16,7 @@ import {
 } from '../../commands/reports';
 import { HttpError } from '../../lib/errors';
 import { KPI_GROUPS, KpiGroup, StoredReport } from '../../repositories/reports';
+import { CADENCES } from '../../reporting/schedule';
 import type { Services } from '../../services';
 import { callerOf, defineRoute, RouteDef } from '../route';
 import { errorResponses, errorSchema, idParams } from '../shared';
@@ -123,6 +128,32 @@ const reportBody = z
   .strict()
   .meta({ id: 'ReportRequest' });
 
+const scheduleParams = z.object({ scheduleId: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/) });
+const scheduleBody = z
+  .object({
+    id: scheduleParams.shape.scheduleId.describe(
+      'a name of your choice: saving the same id again changes that schedule',
+    ),
+    cadence: z
+      .enum(CADENCES)
+      .describe('daily: yesterday, at 01:15 UTC; weekly: last Monday–Sunday, Mondays; monthly: last month, on the 1st'),
+    scope: reportBody.shape.scope,
+    languages: reportBody.shape.languages,
+  })
+  .strict()
+  .meta({ id: 'ReportSchedule' });
+const scheduleSchema = z
+  .object({
+    id: z.string(),
+    cadence: z.string(),
+    scope: z.object({ kind: z.string(), values: z.array(z.string()) }),
+    languages: z.array(z.string()),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    nextRunAt: z.string().nullable(),
+  })
+  .meta({ id: 'ReportScheduleState' });
+
 const reportSchema = z
   .object({
     id: z.uuid(),
@@ -168,7 +199,9 @@ const verification = z
 const MAX_PACK_BYTES = 512 * 1024 * 1024;
 
 /** KPIs for charts, compliance reports with their signed evidence packs, and checking a pack. */
-export function reportRoutes(s: Pick<Services, 'config' | 'reports' | 'vault' | 'objects' | 'audit'>): RouteDef[] {
+export function reportRoutes(
+  s: Pick<Services, 'config' | 'reports' | 'vault' | 'objects' | 'audit' | 'queue'>,
+): RouteDef[] {
   const d = () => ({ ...reportDeps(s.reports, s.config), vault: s.vault, objects: s.objects });
   return [
     defineRoute({
@@ -234,6 +267,66 @@ export function reportRoutes(s: Pick<Services, 'config' | 'reports' | 'vault' | 
       handler: async (ctx) => {
         const items = await listReports(s, callerOf(ctx), reportScope(ctx.state.principal!));
         ctx.body = { items: items.map(present) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/reports/schedules',
+      summary: 'Report schedules with their next run (all for a full view; otherwise the caller’s own)',
+      tags: ['reports'],
+      auth: { action: 'report.read', deny: 403 },
+      responses: {
+        200: {
+          description: 'schedules',
+          schema: z.object({ items: z.array(scheduleSchema) }).meta({ id: 'ReportSchedules' }),
+        },
+      },
+      handler: async (ctx) => {
+        ctx.body = { items: await listSchedules(s, callerOf(ctx), reportScope(ctx.state.principal!)) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/reports/schedules',
+      summary: 'Create or change a scheduled report (daily, weekly, monthly per scope); a repeatable job runs it',
+      tags: ['reports'],
+      auth: { action: 'report.schedule', deny: 403 },
+      body: scheduleBody,
+      responses: { 200: { description: 'the schedule', schema: scheduleSchema }, ...errorResponses },
+      handler: async (ctx, { body }) => {
+        const b = body as z.infer<typeof scheduleBody>;
+        ctx.body = await saveSchedule(s, callerOf(ctx), reportScope(ctx.state.principal!), b);
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/reports/schedules/:scheduleId',
+      summary: 'Delete a scheduled report (its repeatable job too)',
+      tags: ['reports'],
+      auth: { action: 'report.schedule', deny: 403 },
+      params: scheduleParams,
+      responses: { 204: { description: 'deleted' }, ...errorResponses },
+      handler: async (ctx, { params }) => {
+        const { scheduleId } = params as z.infer<typeof scheduleParams>;
+        await deleteSchedule(s, callerOf(ctx), reportScope(ctx.state.principal!), scheduleId);
+        ctx.status = 204;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/reports/schedules/:scheduleId/run',
+      summary: 'Run a scheduled report now (for the period before now); the worker makes it',
+      tags: ['reports'],
+      auth: { action: 'report.schedule', deny: 403 },
+      params: scheduleParams,
+      responses: {
+        202: { description: 'queued', schema: z.object({ jobId: z.string() }).meta({ id: 'ReportRunQueued' }) },
+        ...errorResponses,
+      },
+      handler: async (ctx, { params }) => {
+        const { scheduleId } = params as z.infer<typeof scheduleParams>;
+        ctx.status = 202;
+        ctx.body = { jobId: await runScheduleNow(s, callerOf(ctx), reportScope(ctx.state.principal!), scheduleId) };
       },
     }),
     defineRoute({
