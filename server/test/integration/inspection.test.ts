@@ -467,6 +467,34 @@ describe('policy versions', () => {
     expect(after[1]).toMatchObject({ current: false, policy: { version: 1 }, verdictHash: before[0].verdictHash });
     // the same transcript under v1 and v3: same transcript hash, a different policy hash
     expect(after[0].transcriptHash).toBe(after[1].transcriptHash);
+    // the rollups moved with the new verdicts: per rule they equal what the current verdicts' findings say
+    const raw = (
+      await pg.query(
+        `SELECT f.rule_id, count(*)::int AS evaluated,
+                count(*) FILTER (WHERE (f.result = 'fail') <> (f.review_state IS NOT DISTINCT FROM 'overturned'))::int AS failed
+           FROM findings f JOIN verdicts v ON v.id = f.verdict_id AND v.current
+          WHERE f.result IN ('pass', 'fail') AND v.outcome = 'inspected' GROUP BY 1 ORDER BY 1`,
+      )
+    ).rows;
+    const rolled = (
+      await pg.query(
+        `SELECT rule_id, sum(evaluated)::int AS evaluated, sum(failed)::int AS failed FROM kpi_rule_daily
+          GROUP BY 1 HAVING sum(evaluated) <> 0 ORDER BY 1`,
+      )
+    ).rows;
+    expect(rolled).toEqual(raw);
+    const kpi = (
+      await pg.query(
+        `SELECT sum(scored)::int AS scored, sum(passed)::int AS passed, sum(conversations)::int AS n FROM kpi_daily`,
+      )
+    ).rows[0];
+    const cur = (
+      await pg.query(
+        `SELECT count(*) FILTER (WHERE outcome = 'inspected')::int AS scored, count(*) FILTER (WHERE final_passed)::int AS passed,
+                count(*)::int AS n FROM verdicts WHERE current`,
+      )
+    ).rows[0];
+    expect(kpi).toEqual(cur);
     // running it again changes nothing: verdicts are deterministic
     const again = await as('cora', 'POST', '/api/v1/inspection/reinspect', {
       from: `${period.from}T00:00:00Z`,
