@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/token-verifier';
 import type { Conversation } from '../entities/conversation';
 import { notFound } from '../lib/errors';
+import type { AuditLog } from '../repositories/audit-log';
 import type { ConversationRepository } from '../repositories/conversations';
 import { conversationScope } from './permissions';
 
@@ -39,4 +40,40 @@ export async function loadVisibleConversation(
     throw notFound('conversation');
   }
   return c;
+}
+
+/**
+ * A caller that is not a signed-in person (the operator at the command line, a report schedule): no roles of its
+ * own, named in the audit trail as `actorId` / `actorName`, acting under `username` (whose reports it makes).
+ */
+export function systemCaller(
+  audit: Pick<AuditLog, 'append'>,
+  who: { actorId: string; actorName: string; username: string; roles?: string[] },
+): Caller {
+  return {
+    principal: {
+      sub: who.actorId,
+      username: who.username,
+      roles: [],
+      permissions: [],
+      teams: [],
+      tokenId: null,
+      sessionId: null,
+      client: null,
+    },
+    audit: async (action, object, outcome, extra = {}) => {
+      await audit.append({
+        actorId: who.actorId,
+        actorName: who.actorName,
+        roles: who.roles ?? [],
+        action,
+        objectType: object?.type ?? null,
+        objectId: object?.id ?? null,
+        reason: extra.reason ?? null,
+        outcome,
+        requestId: null,
+        details: extra.details ?? null,
+      });
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Caller } from '../authz/visible';
+import { Caller, systemCaller } from '../authz/visible';
 import { createReport, downloadReport, listReports, reportDeps } from '../commands/reports';
 import { loadConfig } from '../config';
 import { DomainError } from '../lib/errors';
@@ -26,29 +26,12 @@ const opt = (args: string[], name: string) => {
 /** The operator at the command line as a caller: the whole view, every step in the audit trail. */
 function cliCaller(s: Services): Caller {
   const op = operator();
-  return {
-    principal: {
-      sub: op.actorId,
-      username: op.actorName,
-      roles: [],
-      permissions: [],
-      teams: [],
-      tokenId: null,
-      sessionId: null,
-      client: null,
-    },
-    audit: async (action, object, outcome, extra = {}) => {
-      await s.audit.append({
-        ...op,
-        action,
-        objectType: object?.type ?? null,
-        objectId: object?.id ?? null,
-        reason: extra.reason ?? null,
-        outcome,
-        details: extra.details ?? null,
-      });
-    },
-  };
+  return systemCaller(s.audit, {
+    actorId: op.actorId,
+    actorName: op.actorName,
+    username: op.actorName,
+    roles: op.roles,
+  });
 }
 
 /** `hotline evidence verify <pack.zip> --ca <ca.cert.pem>`: needs no database, no appliance, only the CA. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { auditPaths, readCheckpoints } from '../audit/checkpoints';
-import type { Caller } from '../authz/visible';
+import { Caller, systemCaller } from '../authz/visible';
 import { Pki } from '../protection/pki';
 import type { ObjectStore } from '../repositories/object-store';
 import type { StoredReport } from '../repositories/reports';
@@ -358,18 +358,8 @@ export async function generateEvidencePack(d: ReportDeps, req: ReportRequest, no
   return { report, ...pack, timings };
 }
 
-/** KPI groups and filters as the API takes them. */
-export interface KpiQuery {
-  from: string;
-  to: string;
-  groupBy: KpiGroup[];
-  teams?: string[];
-  agents?: string[];
-  queues?: string[];
-  channels?: string[];
-  policies?: string[];
-  intents?: string[];
-}
+/** KPI groups and filters as the API takes them (the scope comes from the caller). */
+export type KpiQuery = Omit<ReportFilter, 'scope'> & { groupBy: KpiGroup[] };
 
 export async function kpiReport(d: Pick<ReportDeps, 'reports'>, q: KpiQuery, callerScope: CallerScope) {
   period(q.from, q.to);
@@ -580,32 +570,11 @@ export async function runScheduledReport(
   const sch = (await d.reports.schedules()).find((x) => x.id === job.scheduleId);
   if (!sch) return null;
   const period = periodFor(sch.cadence as Cadence, now);
-  const caller: Caller = {
-    principal: {
-      sub: `schedule:${sch.id}`,
-      username: sch.createdBy,
-      roles: [],
-      permissions: [],
-      teams: [],
-      tokenId: null,
-      sessionId: null,
-      client: null,
-    },
-    audit: async (action, object, outcome, extra = {}) => {
-      await d.audit.append({
-        actorId: `schedule:${sch.id}`,
-        actorName: `report schedule ${sch.id} (${sch.createdBy})`,
-        roles: [],
-        action,
-        objectType: object?.type ?? null,
-        objectId: object?.id ?? null,
-        reason: extra.reason ?? null,
-        outcome,
-        requestId: null,
-        details: extra.details ?? null,
-      });
-    },
-  };
+  const caller = systemCaller(d.audit, {
+    actorId: `schedule:${sch.id}`,
+    actorName: `report schedule ${sch.id} (${sch.createdBy})`,
+    username: sch.createdBy,
+  });
   return createReport(d, caller, {
     ...period,
     scope: sch.scope.spec as ReportScopeSpec,

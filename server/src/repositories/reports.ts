@@ -304,41 +304,44 @@ export class ReportRepository {
     return rows.length;
   }
 
-  /** Summed KPI measures grouped as asked (rule groups read the per-rule rollup). */
-  async kpis(f: ReportFilter, groupBy: KpiGroup[]): Promise<KpiRow[]> {
+  /** Summed measures of one rollup, grouped as asked; groups whose count measure sums to 0 are left out. */
+  private async sumRollup<M extends string>(
+    table: 'kpi_daily' | 'kpi_rule_daily',
+    measures: readonly M[],
+    f: ReportFilter,
+    groupBy: KpiGroup[],
+  ): Promise<Array<{ group: Partial<Record<KpiGroup, string>>; sums: Record<M, number> }>> {
     const params: unknown[] = [];
-    const w = where(f, 'k', { day: 'k.day', policy: 'k.policy_id', intent: 'k.intent' }, params);
+    const cols =
+      table === 'kpi_daily'
+        ? { day: 'k.day', policy: 'k.policy_id', intent: 'k.intent' }
+        : { day: 'k.day', policy: 'k.policy_id' };
+    const w = where(f, 'k', cols, params);
     const g = groupBy.map((x) => `${GROUP_SQL[x]} AS "${x}"`);
+    const ordinals = groupBy.map((_, i) => i + 1).join(', ');
     const rows = (await this.db.query(
-      `SELECT ${[...g, ...KPI_MEASURES.map((m) => `sum(k.${m})::float8 AS ${m}`)].join(', ')}
-         FROM kpi_daily k WHERE ${w}
-        ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')}` : ''}`,
+      `SELECT ${[...g, ...measures.map((m) => `sum(k.${m})::float8 AS ${m}`)].join(', ')}
+         FROM ${table} k WHERE ${w}
+        ${groupBy.length ? `GROUP BY ${ordinals} ORDER BY ${ordinals}` : ''}`,
       params,
     )) as Array<Record<string, string | number | null>>;
+    const count = measures[0];
     return rows
-      .filter((r) => r.conversations !== null && Number(r.conversations) !== 0)
+      .filter((r) => r[count] !== null && Number(r[count]) !== 0)
       .map((r) => ({
         group: Object.fromEntries(groupBy.map((x) => [x, String(r[x])])),
-        sums: Object.fromEntries(KPI_MEASURES.map((m) => [m, Number(r[m] ?? 0)])) as Record<KpiMeasure, number>,
+        sums: Object.fromEntries(measures.map((m) => [m, Number(r[m] ?? 0)])) as Record<M, number>,
       }));
   }
 
-  async ruleKpis(f: ReportFilter, groupBy: KpiGroup[]): Promise<RuleRow[]> {
-    const params: unknown[] = [];
-    const w = where(f, 'k', { day: 'k.day', policy: 'k.policy_id' }, params);
-    const g = groupBy.map((x) => `${GROUP_SQL[x]} AS "${x}"`);
-    const rows = (await this.db.query(
-      `SELECT ${[...g, ...RULE_MEASURES.map((m) => `sum(k.${m})::float8 AS ${m}`)].join(', ')}
-         FROM kpi_rule_daily k WHERE ${w}
-        ${groupBy.length ? `GROUP BY ${groupBy.map((_, i) => i + 1).join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')}` : ''}`,
-      params,
-    )) as Array<Record<string, string | number | null>>;
-    return rows
-      .filter((r) => r.evaluated !== null && Number(r.evaluated) !== 0)
-      .map((r) => ({
-        group: Object.fromEntries(groupBy.map((x) => [x, String(r[x])])),
-        sums: Object.fromEntries(RULE_MEASURES.map((m) => [m, Number(r[m] ?? 0)])) as Record<RuleMeasure, number>,
-      }));
+  /** Summed conversation KPI measures (kpi_daily), grouped as asked. */
+  kpis(f: ReportFilter, groupBy: KpiGroup[]): Promise<KpiRow[]> {
+    return this.sumRollup('kpi_daily', KPI_MEASURES, f, groupBy);
+  }
+
+  /** Summed per-rule measures (kpi_rule_daily), grouped as asked. */
+  ruleKpis(f: ReportFilter, groupBy: KpiGroup[]): Promise<RuleRow[]> {
+    return this.sumRollup('kpi_rule_daily', RULE_MEASURES, f, groupBy);
   }
 
   private convWhere(f: ReportFilter, params: unknown[]) {
