@@ -16,6 +16,7 @@ import { DomainError, invalid } from '../lib/errors';
 import { deriveKpis, KPI_MEASURES, KpiMeasure, Kpis } from '../reporting/kpis';
 import {
   ComplianceReport,
+  coverageFromGroups,
   evidenceTimes,
   Lang,
   ledgerHeader,
@@ -33,7 +34,6 @@ const isoDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 export const MAX_REPORT_DAYS = 366;
 /** fatal findings listed one by one (the CSV); beyond, the report says how many more */
 const MAX_FATAL_ITEMS = 10_000;
-const LEDGER_PAGE = 250_000;
 
 export interface ReportDeps {
   reports: ReportRepository;
@@ -145,8 +145,8 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
   const f = reportFilter(p.from, p.to, req.scope, req.callerScope);
   const prev = { ...f, from: p.previous.from, to: p.previous.to };
   // independent queries, each on a connection of its own
-  const [coverage, ruleRows, prevRuleRows, fatal, reviews, current, previous, byDay] = await Promise.all([
-    d.reports.coverageAndInForce(f, now),
+  const [grouped, ruleRows, prevRuleRows, fatal, reviews, current, previous, byDay] = await Promise.all([
+    d.reports.coverageGroups(f),
     d.reports.ruleKpis(f, ['policy', 'rule']),
     d.reports.ruleKpis(prev, ['policy', 'rule']),
     d.reports.fatalFindings(f, MAX_FATAL_ITEMS + 1),
@@ -155,7 +155,7 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
     totals(d, prev),
     d.reports.kpis(f, ['day']),
   ]);
-  const { days, reasons, inForce } = coverage;
+  const { days, reasons, inForce } = coverageFromGroups(grouped, now);
   const sum = (k: 'received' | 'inspected' | 'notApplicable' | 'failed' | 'pending') =>
     days.reduce((n, x) => n + x[k], 0);
   const oldest = days.map((x) => x.oldestPendingAgeS).filter((x): x is number => x !== null);
@@ -279,31 +279,6 @@ export async function assembleReport(d: ReportDeps, req: ReportRequest, now = ne
   };
 }
 
-/**
- * Every conversation of the period, one CSV line each, made by PostgreSQL page by page: the period is cut into
- * `parts` runs of whole days read side by side on connections of their own, then joined in order.
- */
-async function ledgerCsv(d: ReportDeps, f: ReportFilter, lang: Lang, now: Date, parts = 2): Promise<Buffer> {
-  const from = Date.parse(`${f.from}T00:00:00Z`);
-  const days = (Date.parse(`${f.to}T00:00:00Z`) - from) / DAY + 1;
-  const per = Math.ceil(days / Math.min(parts, days));
-  const ranges: Array<{ from: string; to: string }> = [];
-  for (let start = 0; start < days; start += per)
-    ranges.push({ from: isoDay(from + start * DAY), to: isoDay(from + Math.min(days - 1, start + per - 1) * DAY) });
-  const read = async (r: { from: string; to: string }) => {
-    const out: Buffer[] = [];
-    let after: { startedAt: string; id: string } | null = null;
-    for (;;) {
-      const page = await d.reports.ledgerCsvPage({ ...f, ...r }, after, LEDGER_PAGE, now);
-      out.push(Buffer.from(page.csv));
-      if (page.rows < LEDGER_PAGE || !page.last) return out;
-      after = page.last;
-    }
-  };
-  const chunks = await Promise.all(ranges.map(read));
-  return Buffer.concat([Buffer.from(ledgerHeader(lang)), ...chunks.flat()]);
-}
-
 export interface EvidencePack {
   report: ComplianceReport;
   zip: Buffer;
@@ -326,8 +301,13 @@ export async function generateEvidencePack(d: ReportDeps, req: ReportRequest, no
     }
   };
   const p = period(req.from, req.to);
-  // the ledger (the database's work) runs beside the figures and the PDFs (mostly this process's)
-  const ledger = time('ledger', () => ledgerCsv(d, reportFilter(p.from, p.to, req.scope, req.callerScope), 'en', now));
+  // the ledger (the database's work: every conversation, one CSV line each) runs beside the figures and the PDFs
+  const ledger = time('ledger', async () =>
+    Buffer.concat([
+      Buffer.from(ledgerHeader('en').replace(/\r\n$/, '\n')),
+      await d.reports.ledgerCsv(reportFilter(p.from, p.to, req.scope, req.callerScope), now),
+    ]),
+  );
   ledger.catch(() => undefined); // awaited below; an early failure of the figures must not leave it unhandled
   const report = await time('figures', () => assembleReport(d, req, now));
   const files: Record<string, Buffer> = { 'README.txt': Buffer.from(verifyInstructions()) };

@@ -23,6 +23,101 @@ export interface CoverageTotals {
   pending: number;
 }
 
+/** One group of a period's conversations (day × class × code × policy version × models) with its count. */
+export interface CoverageGroup {
+  day: string;
+  cls: 'inspected' | 'not_applicable' | 'failed' | 'pending';
+  code: string;
+  policyId: string | null;
+  policyVersion: number | null;
+  policyHash: string | null;
+  /** the verdict's models as JSON text (null: no current verdict) */
+  models: string | null;
+  count: number;
+  /** ISO time the group's earliest conversation came in */
+  firstCreated: string;
+  detail: string;
+}
+
+export type CoverageDay = { day: string } & CoverageTotals & { oldestPendingAgeS: number | null };
+export interface InForce {
+  policyId: string | null;
+  version: number | null;
+  hash: string | null;
+  models: Record<string, string>;
+  count: number;
+}
+
+/**
+ * Coverage per UTC day (every conversation under exactly one of four classes), the reasons (not applicable) and
+ * errors (failed) behind the counts, and the policy versions and models of the current verdicts, summed from groups.
+ * Groups may come in several pieces (ledger pages): pieces of one group add up.
+ */
+export function coverageFromGroups(
+  groups: CoverageGroup[],
+  now: Date,
+): {
+  days: CoverageDay[];
+  reasons: Array<{ accountedAs: string; code: string; detail: string; count: number }>;
+  inForce: InForce[];
+} {
+  const days = new Map<string, CoverageDay>();
+  const reasons = new Map<string, { accountedAs: string; code: string; detail: string; count: number }>();
+  const inForce = new Map<string, InForce>();
+  const KEY = {
+    inspected: 'inspected',
+    not_applicable: 'notApplicable',
+    failed: 'failed',
+    pending: 'pending',
+  } as const;
+  for (const g of groups) {
+    const d = days.get(g.day) ?? {
+      day: g.day,
+      received: 0,
+      inspected: 0,
+      notApplicable: 0,
+      failed: 0,
+      pending: 0,
+      oldestPendingAgeS: null,
+    };
+    d.received += g.count;
+    d[KEY[g.cls]] += g.count;
+    if (g.cls === 'pending') {
+      const age = Math.max(0, Math.round((now.getTime() - Date.parse(g.firstCreated)) / 1000));
+      d.oldestPendingAgeS = Math.max(d.oldestPendingAgeS ?? 0, age);
+    }
+    days.set(g.day, d);
+    if (g.cls === 'failed' || g.cls === 'not_applicable') {
+      const k = `${g.cls}\u0000${g.code}`;
+      const x = reasons.get(k) ?? { accountedAs: g.cls, code: g.code, detail: g.detail, count: 0 };
+      x.count += g.count;
+      if (g.detail && (!x.detail || g.detail < x.detail)) x.detail = g.detail;
+      reasons.set(k, x);
+    }
+    // conversations without a current verdict (failed, pending) have no models: they are not "in force" rows
+    if (g.models !== null) {
+      const k = `${g.policyId}\u0000${g.policyVersion}\u0000${g.policyHash}\u0000${g.models}`;
+      const x = inForce.get(k) ?? {
+        policyId: g.policyId,
+        version: g.policyVersion,
+        hash: g.policyHash,
+        models: JSON.parse(g.models) as Record<string, string>,
+        count: 0,
+      };
+      x.count += g.count;
+      inForce.set(k, x);
+    }
+  }
+  return {
+    days: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
+    reasons: [...reasons.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
+    inForce: [...inForce.values()].sort(
+      (a, b) =>
+        (a.policyId ?? '').localeCompare(b.policyId ?? '') || (a.version ?? 0) - (b.version ?? 0) || b.count - a.count,
+    ),
+  };
+}
+
 export interface RuleLine {
   policyId: string;
   ruleId: string;

@@ -1,7 +1,10 @@
 import crypto from 'node:crypto';
+import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import type { ObjectStore } from './object-store';
 import type { Vault } from './vault';
+import type { CoverageGroup } from '../reporting/compliance';
 import { KPI_MEASURES, KpiMeasure, RULE_MEASURES, RuleMeasure } from '../reporting/kpis';
 
 /** What a KPI query or a report may be grouped by. */
@@ -144,6 +147,37 @@ const reportRow = (r: Record<string, unknown>): StoredReport => ({
 const REPORT_COLUMNS = `id, kind, to_char(period_from, 'YYYY-MM-DD') AS period_from, to_char(period_to, 'YYYY-MM-DD') AS period_to,
   scope, languages, status, error, sha256, size_bytes, summary, schedule_id, requested_by, created_at, ready_at`;
 const packContext = (id: string) => ({ table: 'reports', column: 'pack', rowId: id });
+
+interface RawGroup {
+  day: string;
+  cls: CoverageGroup['cls'];
+  code: string;
+  policy_id: string | null;
+  policy_version: number | null;
+  policy_hash: string | null;
+  models: string | null;
+  n: number;
+  first_created: Date | string;
+  detail: string;
+}
+const toGroup = (r: RawGroup): CoverageGroup => ({
+  day: r.day,
+  cls: r.cls,
+  code: r.code,
+  policyId: r.policy_id,
+  policyVersion: r.policy_version,
+  policyHash: r.policy_hash,
+  models: r.models,
+  count: Number(r.n),
+  firstCreated: new Date(r.first_created).toISOString(),
+  detail: r.detail,
+});
+/** the grouping columns over conversations `c` and their current verdict `v` */
+const DAY_SQL = `to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')`;
+const CODE_SQL = `CASE WHEN c.status = 'failed' THEN coalesce(c.failed_stage, '') ELSE coalesce(v.reason_code, '') END`;
+const GROUP_COLUMNS = `${DAY_SQL} AS day, ${ACCOUNTED} AS cls, ${CODE_SQL} AS code,
+  v.policy_id, v.policy_version, v.policy_hash, v.models::text AS models`;
+const GROUP_DETAIL = `left(coalesce(min(CASE WHEN c.status = 'failed' THEN c.failure_reason ELSE v.reason END), ''), 300)`;
 
 /** Reads for KPIs and compliance reports: rollups first, conversations only where a report must account for each. */
 export class ReportRepository {
@@ -349,169 +383,56 @@ export class ReportRepository {
   }
 
   /**
-   * In one pass over the period's conversations (one scan, grouping sets): coverage per UTC day, every conversation
-   * under exactly one of four classes; the reasons (not applicable) and errors (failed) behind them; and the policy
-   * versions and models that produced the current verdicts, with how many each.
+   * The period's conversations in a few hundred groups (day × class × code × policy version × models): what
+   * coverage, its reasons and the versions in force are summed from (`coverageFromGroups`). One hash aggregate.
    */
-  async coverageAndInForce(
-    f: ReportFilter,
-    now = new Date(),
-  ): Promise<{
-    days: Array<{ day: string } & CoverageClassCounts & { oldestPendingAgeS: number | null }>;
-    reasons: Array<{ accountedAs: string; code: string; detail: string; count: number }>;
-    inForce: Array<{
-      policyId: string | null;
-      version: number | null;
-      hash: string | null;
-      models: Record<string, string>;
-      count: number;
-    }>;
-  }> {
+  async coverageGroups(f: ReportFilter): Promise<CoverageGroup[]> {
     const params: unknown[] = [];
     const w = this.convWhere(f, params);
-    // one hash aggregate down to a few hundred groups (day × class × code × policy × models); the three views are
-    // summed from those here (grouping sets would sort a million wide rows instead)
     const rows = (await this.db.query(
-      `SELECT to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, ${ACCOUNTED} AS cls,
-              CASE WHEN c.status = 'failed' THEN coalesce(c.failed_stage, '') ELSE coalesce(v.reason_code, '') END AS code,
-              v.policy_id, v.policy_version, v.policy_hash, v.models::text AS models, count(*)::int AS n,
-              min(c.created_at) AS first_created,
-              left(coalesce(min(CASE WHEN c.status = 'failed' THEN c.failure_reason ELSE v.reason END), ''), 300) AS detail
+      `SELECT ${GROUP_COLUMNS}, count(*)::int AS n, min(c.created_at) AS first_created, ${GROUP_DETAIL} AS detail
          FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
         WHERE ${w}
         GROUP BY 1, 2, 3, 4, 5, 6, 7`,
       params,
-    )) as Array<{
-      day: string;
-      cls: 'inspected' | 'not_applicable' | 'failed' | 'pending';
-      code: string;
-      policy_id: string | null;
-      policy_version: number | null;
-      policy_hash: string | null;
-      models: string | null;
-      n: number;
-      first_created: Date;
-      detail: string;
-    }>;
-    const days = new Map<string, { day: string } & CoverageClassCounts & { oldestPendingAgeS: number | null }>();
-    const reasons = new Map<string, { accountedAs: string; code: string; detail: string; count: number }>();
-    const inForce = new Map<
-      string,
-      {
-        policyId: string | null;
-        version: number | null;
-        hash: string | null;
-        models: Record<string, string>;
-        count: number;
-      }
-    >();
-    const KEY = {
-      inspected: 'inspected',
-      not_applicable: 'notApplicable',
-      failed: 'failed',
-      pending: 'pending',
-    } as const;
-    for (const r of rows) {
-      const d = days.get(r.day) ?? {
-        day: r.day,
-        received: 0,
-        inspected: 0,
-        notApplicable: 0,
-        failed: 0,
-        pending: 0,
-        oldestPendingAgeS: null,
-      };
-      d.received += r.n;
-      d[KEY[r.cls]] += r.n;
-      if (r.cls === 'pending') {
-        const age = Math.max(0, Math.round((now.getTime() - new Date(r.first_created).getTime()) / 1000));
-        d.oldestPendingAgeS = Math.max(d.oldestPendingAgeS ?? 0, age);
-      }
-      days.set(r.day, d);
-      if (r.cls === 'failed' || r.cls === 'not_applicable') {
-        const k = `${r.cls}\u0000${r.code}`;
-        const x = reasons.get(k) ?? { accountedAs: r.cls, code: r.code, detail: r.detail, count: 0 };
-        x.count += r.n;
-        if (r.detail && (!x.detail || r.detail < x.detail)) x.detail = r.detail;
-        reasons.set(k, x);
-      }
-      // conversations without a current verdict (failed, pending) have no models: they are not "in force" rows
-      if (r.models !== null) {
-        const k = `${r.policy_id}\u0000${r.policy_version}\u0000${r.policy_hash}\u0000${r.models}`;
-        const x = inForce.get(k) ?? {
-          policyId: r.policy_id,
-          version: r.policy_version,
-          hash: r.policy_hash,
-          models: JSON.parse(r.models) as Record<string, string>,
-          count: 0,
-        };
-        x.count += r.n;
-        inForce.set(k, x);
-      }
-    }
-    return {
-      days: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
-      reasons: [...reasons.values()].sort((a, b) => b.count - a.count || a.code.localeCompare(b.code)),
-      inForce: [...inForce.values()].sort(
-        (a, b) =>
-          (a.policyId ?? '').localeCompare(b.policyId ?? '') ||
-          (a.version ?? 0) - (b.version ?? 0) ||
-          b.count - a.count,
-      ),
-    };
+    )) as RawGroup[];
+    return rows.map(toGroup);
   }
 
   /**
-   * One page of the ledger already as CSV lines, made by PostgreSQL (a month can be a million lines: building them
-   * in SQL saves parsing a million rows in Node). Fields are quoted as RFC 4180 asks; columns as `ledgerHeader` names them.
+   * The ledger: every conversation of the period with what it is accounted as, written as CSV by PostgreSQL's COPY
+   * (a month can be a million lines; COPY streams them in a couple of seconds and quotes as RFC 4180 asks). COPY
+   * takes no bind parameters, so the filter's values are inlined as escaped literals.
    */
-  async ledgerCsvPage(
-    f: ReportFilter,
-    after: { startedAt: string; id: string } | null,
-    limit: number,
-    now = new Date(),
-  ): Promise<{ csv: string; rows: number; last: { startedAt: string; id: string } | null }> {
+  async ledgerCsv(f: ReportFilter, now = new Date()): Promise<Buffer> {
     const params: unknown[] = [];
     const w = this.convWhere(f, params);
-    let cursor = '';
-    if (after) {
-      params.push(after.startedAt, after.id);
-      cursor = ` AND (c.started_at, c.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+    params.push(now);
+    const sql = `SELECT c.id, to_char(c.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), c.channel, c.team_id,
+                        c.agent_id, c.queue, ${ACCOUNTED}, v.policy_id || '@v' || v.policy_version, v.final_score::text,
+                        v.final_passed::text, ${CODE_SQL},
+                        CASE WHEN c.status = 'failed' THEN left(c.failure_reason, 300) END,
+                        CASE WHEN c.status NOT IN ('inspected', 'failed')
+                             THEN greatest(0, extract(epoch FROM $${params.length}::timestamptz - c.created_at)::int) END
+                   FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
+                  WHERE ${w}
+                  ORDER BY c.started_at, c.id`;
+    const runner = this.db.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      const lit = (v: unknown): string => {
+        if (v instanceof Date) return `${client.escapeLiteral(v.toISOString())}::timestamptz`;
+        if (Array.isArray(v)) return `ARRAY[${v.map((x) => client.escapeLiteral(String(x))).join(', ')}]::text[]`;
+        return client.escapeLiteral(String(v));
+      };
+      const inlined = sql.replace(/\$(\d+)(?!\d)/g, (_, n: string) => lit(params[Number(n) - 1]));
+      const chunks: Buffer[] = [];
+      const stream = client.query(copyTo(`COPY (${inlined}) TO STDOUT WITH (FORMAT csv)`));
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    } finally {
+      await runner.release();
     }
-    params.push(now, limit);
-    // ids, channels, policy ids, codes and states are validated to [A-Za-z0-9._@-]: only free text needs quoting
-    const q = (x: string) =>
-      `coalesce(CASE WHEN ${x} ~ '[",\r\n]' THEN '"' || replace(${x}, '"', '""') || '"' ELSE ${x} END, '')`;
-    const [r] = (await this.db.query(
-      `WITH page AS (
-         SELECT c.id, c.started_at, c.channel, c.queue, c.team_id, c.agent_id, c.status, c.failed_stage, c.failure_reason,
-                c.created_at, v.outcome, v.policy_id, v.policy_version, v.final_score, v.final_passed, v.reason_code
-           FROM conversations c LEFT JOIN verdicts v ON v.conversation_id = c.id AND v.current
-          WHERE ${w}${cursor}
-          ORDER BY c.started_at, c.id LIMIT $${params.length})
-       SELECT string_agg(
-                concat_ws(',', p.id::text, to_char(p.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), p.channel,
-                          coalesce(p.team_id, ''), coalesce(p.agent_id, ''), ${q('p.queue')},
-                          CASE WHEN p.status = 'failed' THEN 'failed' WHEN p.status <> 'inspected' THEN 'pending'
-                               WHEN p.outcome = 'not_applicable' THEN 'not_applicable' ELSE 'inspected' END,
-                          coalesce(p.policy_id || '@v' || p.policy_version, ''), coalesce(p.final_score::text, ''),
-                          coalesce(p.final_passed::text, ''),
-                          CASE WHEN p.status = 'failed' THEN coalesce(p.failed_stage, '') ELSE coalesce(p.reason_code, '') END,
-                          CASE WHEN p.status = 'failed' THEN ${q('left(p.failure_reason, 300)')} ELSE '' END,
-                          CASE WHEN p.status NOT IN ('inspected', 'failed')
-                               THEN greatest(0, extract(epoch FROM $${params.length - 1}::timestamptz - p.created_at)::int)::text ELSE '' END)
-                || E'\r\n', '' ORDER BY p.started_at, p.id) AS csv,
-              count(*)::int AS n,
-              (array_agg(p.started_at::text ORDER BY p.started_at DESC, p.id DESC))[1] AS last_at,
-              (array_agg(p.id::text ORDER BY p.started_at DESC, p.id DESC))[1] AS last_id
-         FROM page p`,
-      params,
-    )) as Array<{ csv: string | null; n: number; last_at: string | null; last_id: string | null }>;
-    return {
-      csv: r.csv ?? '',
-      rows: r.n,
-      last: r.last_at && r.last_id ? { startedAt: r.last_at, id: r.last_id } : null,
-    };
   }
 
   /** Failed fatal rules of the period's current verdicts (after reviews: an overturned one is listed as such). */

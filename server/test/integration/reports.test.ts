@@ -435,10 +435,28 @@ describe('compliance report and evidence pack', () => {
         })
       ).status,
     ).toBe(404);
+    // the ledger is written by COPY with the filter inlined as escaped literals: a quote in a value is a value
+    const odd = await as('cora', 'POST', '/api/v1/reports', {
+      from: PERIOD.from,
+      to: PERIOD.to,
+      languages: ['en'],
+      scope: { kind: 'queues', values: ["cards' OR '1'='1", 'back\\slash'] },
+    });
+    expect(odd.status, JSON.stringify(odd.body)).toBe(201);
+    const oddPack = unzipSync(
+      Buffer.from(
+        await (
+          await fetch(`${api.base}/api/v1/reports/${odd.body.id}/pack`, {
+            headers: { authorization: `Bearer ${await idp.tokenFor('cora')}` },
+          })
+        ).arrayBuffer(),
+      ),
+    );
+    expect(parseCsv(strFromU8(oddPack['coverage-ledger.csv']))).toHaveLength(1); // the header alone
     // the compliance officer's report is not in her list; hers is in the compliance officer's
     const mine = (await as('sara', 'GET', '/api/v1/reports')).body.items;
     expect(mine.map((x: { id: string }) => x.id)).toEqual([r.body.id]);
-    expect((await as('cora', 'GET', '/api/v1/reports')).body.items).toHaveLength(2);
+    expect((await as('cora', 'GET', '/api/v1/reports')).body.items).toHaveLength(3);
     expect((await as('anna', 'GET', '/api/v1/reports')).status).toBe(403);
   });
 
