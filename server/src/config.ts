@@ -103,6 +103,13 @@ export const configSchema = z.object({
   HOTLINE_REPORT_SIGNING_KEY: z.string().optional(),
   /** where Noto Sans CJK (Debian's fonts-noto-cjk) lives: reports embed it, for English and Chinese alike */
   HOTLINE_REPORT_FONT_DIR: z.string().default('/usr/share/fonts/opentype/noto'),
+  /** the built web console the API serves at / (absent directory: API only) */
+  HOTLINE_CONSOLE_DIR: z.string().default(path.join(repoRoot, 'console', 'dist')),
+  /** the appliance's origin as people's browsers reach it (https://hotline.bank.internal); default: each request's */
+  HOTLINE_PUBLIC_URL: z.url().optional(),
+  /** a console session ends after this long without a request, and after HOTLINE_CONSOLE_SESSION_S in any case */
+  HOTLINE_CONSOLE_IDLE_S: intIn(60, 86_400).default(1800),
+  HOTLINE_CONSOLE_SESSION_S: intIn(300, 7 * 86_400).default(10 * 3600),
   /** serve HTTPS with these (PEM files from `hotline pki`); both or neither */
   HOTLINE_TLS_CERT: z.string().optional(),
   HOTLINE_TLS_KEY: z.string().optional(),

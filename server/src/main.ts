@@ -29,6 +29,7 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   evidence verify <pack.zip> --ca <ca.cert.pem>
                            check an evidence pack offline: signature, hashes, nothing added or missing
   scan-pii [--extra DIR]   scan what is kept at rest (database dump, Redis, objects, logs) for personal data
+  openapi                  print the API's OpenAPI document (the console's typed client is generated from it)
   migrate                  apply database migrations and exit
   reconcile                re-enqueue every unfinished conversation once and exit`;
 
@@ -157,6 +158,11 @@ async function main(argv: string[]) {
     case undefined: {
       // one image, role from config: `hotline` alone runs HOTLINE_ROLE (default all)
       return serve(loadConfig().HOTLINE_ROLE);
+    }
+    case 'openapi': {
+      const { openApiDocument } = await import('./app/app');
+      process.stdout.write(`${JSON.stringify(openApiDocument(), null, 2)}\n`);
+      return;
     }
     case 'help':
     case '--help':

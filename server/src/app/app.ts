@@ -12,11 +12,20 @@ import { callMetadataSchema, describeZodError } from '../ingest/schema';
 import type { Services } from '../services';
 import { TokenVerifier } from '../auth/token-verifier';
 import { auditFor, authorizeRoute } from './auth';
+import { consoleMiddleware } from './console';
+import { ConsoleSessionStore } from '../repositories/console-sessions';
 import { errorHandler, jsonBody, requestContext } from './middleware';
 import { buildOpenApi } from './openapi';
 import type { RouteDef } from '../routes/route';
 
 export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
+  return withOpenApi(s, speech).routes;
+}
+
+/** The API's OpenAPI document, without a running appliance (`hotline openapi`; the console's client is typed from it). */
+export const openApiDocument = (): unknown => withOpenApi({} as Services).doc;
+
+function withOpenApi(s: Services, speech: SpeechStatus = {}): { routes: RouteDef[]; doc: unknown } {
   const holder: { doc?: unknown } = {};
   const routes: RouteDef[] = [
     ...conversationRoutes(s),
@@ -27,7 +36,7 @@ export function routeTable(s: Services, speech: SpeechStatus = {}): RouteDef[] {
     ...systemRoutes(s, speech, () => holder.doc),
   ];
   holder.doc = buildOpenApi(routes, { title: 'Hotline Appliance API', version: '1' }, [callMetadataSchema]);
-  return routes;
+  return { routes, doc: holder.doc };
 }
 
 /**
@@ -82,6 +91,21 @@ export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: Tok
     ctx.state.audit = auditFor(ctx, s.audit);
     await next();
   });
+  app.use(
+    consoleMiddleware({
+      issuer: s.config.HOTLINE_OIDC_ISSUER,
+      verifier,
+      sessions: new ConsoleSessionStore(
+        s.redis,
+        s.config.HOTLINE_QUEUE_PREFIX,
+        s.config.HOTLINE_CONSOLE_IDLE_S,
+        s.config.HOTLINE_CONSOLE_SESSION_S,
+      ),
+      distDir: s.config.HOTLINE_CONSOLE_DIR,
+      publicUrl: s.config.HOTLINE_PUBLIC_URL,
+      tls: Boolean(s.config.HOTLINE_TLS_CERT),
+    }),
+  );
   app.use(jsonBody());
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

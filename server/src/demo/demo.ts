@@ -180,6 +180,7 @@ async function main() {
   console.log(
     `\nAPI: ${base}/api/v1/conversations   (OpenAPI: ${base}/api/v1/openapi.json, readiness: ${base}/readyz)`,
   );
+  console.log(`console: ${base}/   (sign in as quinn, the QA analyst, to play a call and review its findings)`);
   console.log(`identity provider (local, Keycloak paths): ${idp.issuer}`);
   // credentials go to a person at a terminal, never into CI output or logs
   const interactive = process.stdout.isTTY && process.env.CI !== 'true';

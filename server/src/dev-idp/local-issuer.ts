@@ -26,6 +26,8 @@ export interface LocalIssuerOptions {
   host?: string;
   port?: number;
   env?: string;
+  /** more loopback origins the console runs at (tests on a port of their own): their /auth/callback and / are allowed */
+  consoleOrigins?: string[];
 }
 
 interface RealmRole {
@@ -140,16 +142,29 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
     use: 'sig',
   };
 
+  const loopbackOrigins = (o.consoleOrigins ?? []).map((x) => {
+    if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(x))
+      throw new Error(`console origin ${x}: loopback http://127.0.0.1:<port> only`);
+    return x;
+  });
   const clients = (realm.clients as Array<Record<string, unknown>>)
     .filter((c) => c.standardFlowEnabled && c.publicClient)
     .map((c) => ({
       client_id: c.clientId as string,
       token_endpoint_auth_method: 'none',
       // the production realm lists only its https callback; this development issuer adds the demo's loopback one
-      redirect_uris: [...(c.redirectUris as string[]), ...(c.clientId === 'hotline-console' ? [CONSOLE_REDIRECT] : [])],
-      post_logout_redirect_uris: String((c.attributes as Record<string, string>)?.['post.logout.redirect.uris'] ?? '')
-        .split('##')
-        .filter((u) => /^https?:\/\//.test(u)),
+      redirect_uris: [
+        ...(c.redirectUris as string[]),
+        ...(c.clientId === 'hotline-console'
+          ? [CONSOLE_REDIRECT, ...loopbackOrigins.map((x) => `${x}/auth/callback`)]
+          : []),
+      ],
+      post_logout_redirect_uris: [
+        ...String((c.attributes as Record<string, string>)?.['post.logout.redirect.uris'] ?? '')
+          .split('##')
+          .filter((u) => /^https?:\/\//.test(u)),
+        ...(c.clientId === 'hotline-console' ? loopbackOrigins.map((x) => `${x}/`) : []),
+      ],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
     }));

@@ -16,10 +16,12 @@ export interface TestIdp {
   idTokenFor(username: string): Promise<string>;
   /** the call recorder's token (client credentials) */
   recorderToken(): Promise<string>;
+  /** every demo user's password (the browser tests type it into the sign-in form) */
+  password: string;
   close(): Promise<void>;
 }
 
-export async function startTestIdp(): Promise<TestIdp> {
+export async function startTestIdp(o: { consoleOrigins?: string[] } = {}): Promise<TestIdp> {
   const password = crypto.randomBytes(12).toString('base64url');
   const secret = crypto.randomBytes(24).toString('base64url');
   const idp: LocalIssuer = await startLocalIssuer({
@@ -28,6 +30,7 @@ export async function startTestIdp(): Promise<TestIdp> {
     password,
     clientSecrets: { 'hotline-recorder': secret },
     env: 'test',
+    consoleOrigins: o.consoleOrigins,
   });
   const cache = new Map<string, { token: string; exp: number }>();
   const fresh = (k: string) => {
@@ -40,6 +43,7 @@ export async function startTestIdp(): Promise<TestIdp> {
   };
   return {
     issuer: idp.issuer,
+    password,
     close: () => idp.close(),
     async recorderToken() {
       return (

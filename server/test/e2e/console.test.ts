@@ -1,0 +1,212 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { Client } from 'pg';
+import { Browser, chromium, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metadataFor } from '../../src/synth/render';
+import { startTestIdp, TestIdp } from '../helpers/auth';
+import {
+  db,
+  makeTestEnv,
+  Proc,
+  SERVER_DIR,
+  startProcess,
+  TestEnv,
+  uploadCall,
+  useAuth,
+  waitFor,
+} from '../helpers/stack';
+import { synthCalls } from '../helpers/synth';
+
+/**
+ * The console in a real browser (Debian's chromium through playwright-core) against the real appliance (api +
+ * worker, PostgreSQL, Redis) and the local OpenID provider: a QA analyst signs in through the provider's form, opens
+ * a synthetic call, plays it with the transcript following the audio, jumps by clicking a word, sees a failed rule's
+ * evidence, confirms it, switches to Chinese and signs out; an agent typing another team's conversation URL sees
+ * "not found". No Content-Security-Policy violation, no serious or critical axe-core finding. Screenshots of every
+ * page go to var/screenshots/.
+ */
+const CHROMIUM = process.env.HOTLINE_CHROMIUM ?? '/usr/bin/chromium';
+const CONSOLE_DIR = path.resolve(SERVER_DIR, '..', 'console', 'dist');
+const SHOTS = path.resolve(SERVER_DIR, '..', 'var', 'screenshots');
+const POLICY_DIR = path.resolve(SERVER_DIR, '..', 'policies', 'qa');
+
+let idp: TestIdp;
+let t: TestEnv;
+let app: Proc;
+let pg: Client;
+let browser: Browser;
+let base: string;
+let callId: string;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** a page that fails the test on any CSP violation or page error */
+async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
+  const ctx = await browser.newContext({ locale: 'en-GB' });
+  const page = await ctx.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return { page, problems };
+}
+
+async function signIn(page: Page, user: string) {
+  await page.goto(base);
+  await page.getByTestId('sign-in').click();
+  await page.locator('input[name="username"]').fill(user);
+  await page.locator('input[name="password"]').fill(idp.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect.poll(async () => (await page.getByTestId('user').textContent()) ?? '', { timeout: 15_000 }).toBe(user);
+}
+
+async function noSeriousAxe(page: Page, what: string) {
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map(
+      (v) =>
+        `${what}: ${v.id} (${v.impact}) ${v.nodes.length}×: ${v.nodes
+          .slice(0, 6)
+          .map((n) => `${n.target.join(' ')} ${n.any[0]?.message ?? ''}`)
+          .join(' | ')}`,
+    ),
+  ).toEqual([]);
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(CONSOLE_DIR, 'index.html')))
+    throw new Error(`${CONSOLE_DIR} is missing: npm run build builds the console`);
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium`);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  idp = await startTestIdp({ consoleOrigins: [base] });
+  useAuth(async () => idp.recorderToken());
+  t = await makeTestEnv(
+    'console',
+    3,
+    {
+      HOTLINE_PORT: String(port),
+      HOTLINE_CONSOLE_DIR: CONSOLE_DIR,
+      HOTLINE_QA_POLICY_DIR: POLICY_DIR,
+      HOTLINE_ASR_KEYPHRASES: path.resolve(POLICY_DIR, '..', 'asr', 'keyphrases.txt'),
+    },
+    idp,
+  );
+  app = await startProcess('all', t);
+  pg = await db(t);
+  const { script, call } = synthCalls().get('bank-card-cvv')!;
+  const up = await uploadCall(app.base, fs.readFileSync(call.wav16k), metadataFor(script, '16k'));
+  expect(up.status).toBe(202);
+  callId = up.body.conversation.id;
+  await waitFor(
+    'the call to be inspected',
+    async () =>
+      (await pg.query(`SELECT status FROM conversations WHERE id = $1`, [callId])).rows[0]?.status === 'inspected',
+    180_000,
+    500,
+  );
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await pg?.end();
+  await app?.stop();
+  await idp?.close();
+});
+
+describe('the console in a browser', () => {
+  it('a QA analyst signs in, plays a call with the transcript following, confirms a failed rule, and signs out', async () => {
+    const { page, problems } = await watchedPage();
+    await signIn(page, 'quinn');
+    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await noSeriousAxe(page, 'conversations');
+    await page.screenshot({ path: path.join(SHOTS, 'qa_analyst-conversations.png'), fullPage: true });
+
+    await page.locator('tbody tr').first().click();
+    await page.waitForURL(new RegExp(`/conversations/${callId}$`));
+    const play = page.getByTestId('play');
+    await expect.poll(() => play.isEnabled(), { timeout: 20_000 }).toBe(true);
+
+    // click a word: the playhead jumps to its start
+    const word = page.locator('[data-testid^="utterance-"] .word').nth(5);
+    const start = Number(await word.getAttribute('data-start'));
+    await word.click();
+    await expect.poll(async () => page.getByTestId('clock').textContent()).toBe(`${(start / 1000).toFixed(1)} s`);
+
+    // play: time runs and the word being spoken is highlighted
+    await play.click();
+    await expect
+      .poll(async () => parseFloat((await page.getByTestId('clock').textContent()) ?? '0'), { timeout: 10_000 })
+      .toBeGreaterThan(start / 1000 + 0.5);
+    await expect.poll(() => page.locator('.word.active').count(), { timeout: 10_000 }).toBe(1);
+    await play.click(); // pause
+
+    // the failed fatal rule and its evidence; the analyst confirms it
+    const cvv = page.getByTestId('finding-no_cvv_request');
+    await expect.poll(() => cvv.textContent()).toContain('fail');
+    await cvv.getByTestId('evidence').first().waitFor({ state: 'visible' });
+    await cvv.getByRole('textbox').fill('the agent clearly asks for the security code');
+    await cvv.getByTestId('confirm').click();
+    await expect.poll(() => cvv.getByTestId('reviewed').textContent()).toContain('confirmed');
+    const f = await pg.query(
+      `SELECT review_state, reviewed_by FROM findings f JOIN verdicts v ON v.id = f.verdict_id AND v.current
+        WHERE f.conversation_id = $1 AND f.rule_id = 'no_cvv_request'`,
+      [callId],
+    );
+    expect(f.rows[0]).toEqual({ review_state: 'confirmed', reviewed_by: 'quinn' });
+    await noSeriousAxe(page, 'conversation');
+    await page.screenshot({ path: path.join(SHOTS, 'qa_analyst-conversation.png'), fullPage: true });
+
+    // every word of the page in Chinese, from the same page
+    await page.getByText('中文').click();
+    await expect.poll(() => page.getByTestId('sign-out').textContent()).toMatch(/退出登录/);
+    await page.getByText('质检结果').waitFor({ state: 'visible' });
+    await page.screenshot({ path: path.join(SHOTS, 'qa_analyst-conversation-zh.png'), fullPage: true });
+
+    // sign out: the server session is gone, the API no longer answers to the cookie
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/conversations'), { timeout: 15_000 });
+    const me = await page.request.get(`${base}/auth/me`);
+    expect(me.status()).toBe(401);
+    const list = await page.request.get(`${base}/api/v1/conversations`);
+    expect(list.status()).toBe(401);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("an agent who types another team's conversation URL sees not found; the page carries a strict CSP", async () => {
+    const { page, problems } = await watchedPage();
+    await signIn(page, 'bob');
+    const res = await page.goto(`${base}/conversations/${callId}`);
+    const csp = res!.headers()['content-security-policy'];
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("frame-ancestors 'none'");
+    await page.getByText('Not found.').waitFor({ state: 'visible' });
+    await page.screenshot({ path: path.join(SHOTS, 'agent-not-found.png'), fullPage: true });
+    // a change by cookie without the console's header is refused (a cross-site form cannot add it)
+    const forged = await page.request.post(`${base}/api/v1/findings/${callId}/review`, {
+      data: { decision: 'overturn', comment: 'forged from another site' },
+    });
+    expect(forged.status()).toBe(403);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+});
