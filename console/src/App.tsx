@@ -1,13 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, ConfigProvider, Layout, Result, Segmented, Space, Spin, Typography } from 'antd';
+import { Alert, Button, ConfigProvider, Layout, Menu, Result, Segmented, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { sessionEvents, signOut, whoAmI } from './api/client';
+import { can, Me, sessionEvents, signOut, whoAmI } from './api/client';
 import { Lang, setLanguage } from './i18n';
 import { ConversationPage } from './pages/Conversation';
 import { ConversationsPage } from './pages/Conversations';
+import { DashboardPage } from './pages/Dashboard';
+import { ReportsPage } from './pages/Reports';
 import { navigate, usePath } from './router';
 import { theme } from './ui';
 
@@ -27,6 +29,23 @@ function SignIn({ reason }: { reason?: string }) {
   );
 }
 
+/** The pages a person may open, by the permissions the API gave their roles; anything else is "not found". */
+export const PAGES = [
+  { path: '/', key: 'conversations', permission: 'conversation:list' },
+  { path: '/dashboard', key: 'dashboard', permission: 'report:read' },
+  { path: '/reports', key: 'reports', permission: 'report:read' },
+] as const;
+
+function page(path: string, me: Me, notFound: string) {
+  const m = /^\/conversations\/([0-9a-f-]{36})$/.exec(path);
+  if (m && can(me, 'conversation:list')) return <ConversationPage id={m[1]} me={me} />;
+  const p = PAGES.find((x) => x.path === path);
+  if (!p || !can(me, p.permission)) return <Result status="404" title={notFound} />;
+  if (p.key === 'dashboard') return <DashboardPage />;
+  if (p.key === 'reports') return <ReportsPage />;
+  return <ConversationsPage />;
+}
+
 export function App({ nonce }: { nonce?: string }) {
   const { t, i18n } = useTranslation();
   const lang = (i18n.language as Lang) ?? 'en';
@@ -40,6 +59,7 @@ export function App({ nonce }: { nonce?: string }) {
     return () => sessionEvents.removeEventListener('ended', on);
   }, []);
   const params = new URLSearchParams(window.location.search);
+  const signedIn = me.data && !('ended' in me.data) && !ended ? me.data : undefined;
 
   let body;
   if (me.isLoading) body = <Spin />;
@@ -56,18 +76,30 @@ export function App({ nonce }: { nonce?: string }) {
         }
       />
     );
-  else {
-    const m = /^\/conversations\/([0-9a-f-]{36})$/.exec(path);
-    body = m ? <ConversationPage id={m[1]} me={me.data} /> : <ConversationsPage />;
-  }
+  else body = page(path, me.data, t('notFound'));
 
   return (
     <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} csp={{ nonce }} theme={theme}>
       <Layout style={{ minHeight: '100vh' }}>
         <Layout.Header style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between' }}>
-          <Typography.Link style={{ color: '#fff', fontSize: 18 }} onClick={() => navigate('/')}>
-            {t('appName')}
-          </Typography.Link>
+          <Space size="large">
+            <Typography.Link style={{ color: '#fff', fontSize: 18 }} onClick={() => navigate('/')}>
+              {t('appName')}
+            </Typography.Link>
+            {signedIn && (
+              <Menu
+                theme="dark"
+                mode="horizontal"
+                selectedKeys={[PAGES.find((p) => p.path === path)?.key ?? '']}
+                style={{ minWidth: 360 }}
+                items={PAGES.filter((p) => can(signedIn, p.permission)).map((p) => ({
+                  key: p.key,
+                  label: t(p.key),
+                  onClick: () => navigate(p.path),
+                }))}
+              />
+            )}
+          </Space>
           <Space>
             <Segmented
               aria-label={t('language')}

@@ -209,4 +209,40 @@ describe('the console in a browser', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   });
+
+  // who sees which page: the menu shows exactly the pages the roles allow, and a page typed by hand that is not
+  // allowed shows "not found" (the API refuses its data too)
+  const MATRIX: Record<string, { role: string; pages: string[] }> = {
+    anna: { role: 'agent', pages: ['/'] },
+    sara: { role: 'supervisor', pages: ['/', '/dashboard', '/reports'] },
+    quinn: { role: 'qa_analyst', pages: ['/', '/dashboard', '/reports'] },
+    cora: { role: 'compliance_officer', pages: ['/', '/dashboard', '/reports'] },
+    otto: { role: 'auditor', pages: ['/dashboard', '/reports'] },
+    adam: { role: 'admin', pages: [] },
+  };
+  const LABEL: Record<string, string> = { '/': 'Conversations', '/dashboard': 'Dashboard', '/reports': 'Reports' };
+  it('roles × pages: each of the six roles sees its pages and only those, each page passes axe-core', async () => {
+    for (const [user, { role, pages }] of Object.entries(MATRIX)) {
+      const { page, problems } = await watchedPage();
+      await signIn(page, user);
+      const menu = (await page.locator('.ant-menu-item').allTextContents()).map((x) => x.trim());
+      expect(menu, user).toEqual(pages.map((p) => LABEL[p]));
+      for (const p of Object.keys(LABEL)) {
+        await page.goto(`${base}${p}`);
+        await page.getByTestId('user').waitFor();
+        const notFound = await page.getByText('Not found.').count();
+        expect(notFound, `${user} ${p}`).toBe(pages.includes(p) ? 0 : 1);
+        if (pages.includes(p)) {
+          await page.waitForLoadState('networkidle');
+          await noSeriousAxe(page, `${role} ${p}`);
+        }
+        await page.screenshot({
+          path: path.join(SHOTS, `${role}${p === '/' ? '-conversations' : p.replace('/', '-')}.png`),
+          fullPage: true,
+        });
+      }
+      expect(problems, user).toEqual([]);
+      await page.context().close();
+    }
+  });
 });
