@@ -80,6 +80,13 @@ export const resources = {
       requestedBy: 'Requested by',
       created: 'Created',
       download: 'Download',
+      unmask: 'Unmask',
+      unmaskTitle: 'Show the original transcript',
+      unmaskExplain:
+        'The original shows personal data. Your reason is written to the audit trail before anything is shown, and the original stays on this page only until you leave it.',
+      unmaskReason: 'Why do you need the original? (at least 10 characters)',
+      showingOriginals: 'Showing originals (audited)',
+      history: 'Processing history',
     },
   },
   zh: {
@@ -160,6 +167,12 @@ export const resources = {
       requestedBy: '生成人',
       created: '创建时间',
       download: '下载',
+      unmask: '查看原文',
+      unmaskTitle: '查看未脱敏的原始转写',
+      unmaskExplain: '原文包含个人信息。在显示任何内容之前，您的理由会写入审计记录；原文仅在您离开本页面之前显示。',
+      unmaskReason: '为什么需要查看原文？（至少 10 个字符）',
+      showingOriginals: '正在显示原文（已审计）',
+      history: '处理记录',
     },
   },
 } as const satisfies Resource;

@@ -7,6 +7,7 @@ export const TAG = { good: '#237804', bad: '#a8071a', info: '#0958d9', warn: '#a
 export const theme = {
   token: {
     colorPrimary: '#0958d9',
+    colorError: '#cf1322',
     colorLink: '#0958d9',
     colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
     colorTextDescription: 'rgba(0, 0, 0, 0.65)',

@@ -4,9 +4,11 @@ import {
   Button,
   Card,
   Col,
+  Collapse,
   Descriptions,
   Input,
   List,
+  Modal,
   Result,
   Row,
   Segmented,
@@ -129,6 +131,25 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['verdicts', id] }),
   });
   const [comment, setComment] = useState<Record<string, string>>({});
+  // originals shown for this view only, after a stated reason (the server audits it before it answers)
+  const [originals, setOriginals] = useState<Map<string, string> | null>(null);
+  const [unmaskOpen, setUnmaskOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const unmask = useMutation({
+    mutationFn: async () => {
+      const { data, error } = await api.POST('/api/v1/conversations/{id}/unmask', {
+        params: { path: { id } },
+        body: { reason },
+      });
+      if (error) throw new Error(error.error.message);
+      return data;
+    },
+    onSuccess: (d) => {
+      setOriginals(new Map(d.utterances.map((u) => [u.id, u.text ?? ''])));
+      setUnmaskOpen(false);
+      setReason('');
+    },
+  });
 
   const speakers = useMemo(
     () => ({ agent: t('agentSpeaker'), customer: t('customerSpeaker'), unknown: t('unknownSpeaker') }),
@@ -144,7 +165,33 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
 
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
-      <Button onClick={() => navigate('/')}>{t('back')}</Button>
+      <Space>
+        <Button onClick={() => navigate('/')}>{t('back')}</Button>
+        {c.allowedActions.includes('transcript.unmask') && !originals && (
+          <Button danger data-testid="unmask" onClick={() => setUnmaskOpen(true)}>
+            {t('unmask')}
+          </Button>
+        )}
+        {originals && <Tag color={TAG.warn}>{t('showingOriginals')}</Tag>}
+      </Space>
+      <Modal
+        open={unmaskOpen}
+        title={t('unmaskTitle')}
+        okText={t('unmask')}
+        okButtonProps={{ disabled: reason.trim().length < 10, danger: true, loading: unmask.isPending }}
+        onOk={() => unmask.mutate()}
+        onCancel={() => setUnmaskOpen(false)}
+      >
+        <Typography.Paragraph>{t('unmaskExplain')}</Typography.Paragraph>
+        <Input.TextArea
+          aria-label={t('unmaskReason')}
+          placeholder={t('unmaskReason')}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          data-testid="unmask-reason"
+        />
+        {unmask.isError && <Alert type="error" title={String(unmask.error)} style={{ marginTop: 8 }} />}
+      </Modal>
       <Descriptions size="small" bordered column={4} title={t('conversation')}>
         <Descriptions.Item label={t('channel')}>{c.channel}</Descriptions.Item>
         <Descriptions.Item label={t('agent')}>{c.agentId}</Descriptions.Item>
@@ -201,6 +248,11 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
                       )}
                       {u.pii.length > 0 && <Tag>{t('masked')}</Tag>}
                     </Space>
+                    {originals?.has(u.id) && u.pii.length > 0 && (
+                      <Typography.Text data-testid={`original-${u.seq}`} mark>
+                        {originals.get(u.id)}
+                      </Typography.Text>
+                    )}
                     <div data-testid={`utterance-${u.seq}`}>
                       {u.words.length
                         ? u.words.map((w, i) => {
@@ -309,6 +361,26 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
           </Card>
         </Col>
       </Row>
+      <Collapse
+        items={[
+          {
+            key: 'history',
+            label: t('history'),
+            children: (
+              <List
+                size="small"
+                dataSource={c.events}
+                renderItem={(e) => (
+                  <List.Item>
+                    {e.at.replace('T', ' ').slice(0, 19)} · {e.stage} · {e.kind}
+                    {e.attempt ? ` (#${e.attempt})` : ''}
+                  </List.Item>
+                )}
+              />
+            ),
+          },
+        ]}
+      />
     </Space>
   );
 }

@@ -174,6 +174,20 @@ describe('the console in a browser', () => {
     await noSeriousAxe(page, 'conversation');
     await page.screenshot({ path: path.join(SHOTS, 'qa_analyst-conversation.png'), fullPage: true });
 
+    // unmask with a stated reason: the audit row is written before the original is shown, on this page only
+    await page.getByTestId('unmask').click();
+    await page.getByTestId('unmask-reason').fill('customer disputes the card number read back');
+    await page.getByRole('button', { name: 'Unmask' }).last().click();
+    const original = page.locator('[data-testid^="original-"]').first();
+    await original.waitFor({ state: 'visible' });
+    expect(await original.textContent()).not.toContain('[card_number]');
+    const unmasked = await pg.query(
+      `SELECT reason, actor_name FROM audit_events WHERE action = 'transcript.unmask' AND object_id = $1`,
+      [callId],
+    );
+    expect(unmasked.rows).toEqual([{ reason: 'customer disputes the card number read back', actor_name: 'quinn' }]);
+    await page.screenshot({ path: path.join(SHOTS, 'qa_analyst-unmasked.png'), fullPage: true });
+
     // every word of the page in Chinese, from the same page
     await page.getByText('中文').click();
     await expect.poll(() => page.getByTestId('sign-out').textContent()).toMatch(/退出登录/);
