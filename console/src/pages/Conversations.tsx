@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Alert, Button, Table, Tag, Typography } from 'antd';
+import { Alert, Button, DatePicker, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { navigate } from '../router';
@@ -8,12 +9,26 @@ import { TAG } from '../ui';
 /** The conversations the signed-in person may see (the API applies their scope), newest first, by cursor. */
 export function ConversationsPage() {
   const { t, i18n } = useTranslation();
+  const [filter, setFilter] = useState<{
+    channel?: 'call' | 'chat' | 'email' | 'sms';
+    status?: string;
+    teamId?: string;
+    agentId?: string;
+    from?: string;
+    to?: string;
+  }>({});
   const list = useInfiniteQuery({
-    queryKey: ['conversations'],
+    queryKey: ['conversations', filter],
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) => {
       const { data, error } = await api.GET('/api/v1/conversations', {
-        params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
+        params: {
+          query: {
+            limit: 50,
+            ...(pageParam ? { cursor: pageParam } : {}),
+            ...Object.fromEntries(Object.entries(filter).filter(([, v]) => v)),
+          },
+        },
       });
       if (error) throw new Error(error.error.message);
       return data;
@@ -30,6 +45,52 @@ export function ConversationsPage() {
   return (
     <>
       <Typography.Title level={3}>{t('conversations')}</Typography.Title>
+      <Space wrap style={{ marginBottom: 12 }} data-testid="filters">
+        <DatePicker.RangePicker
+          aria-label={t('period')}
+          showTime
+          onChange={(v) =>
+            setFilter({
+              ...filter,
+              from: v?.[0]?.toISOString() ?? undefined,
+              to: v?.[1]?.toISOString() ?? undefined,
+            })
+          }
+        />
+        <Select
+          aria-label={t('channel')}
+          placeholder={t('channel')}
+          allowClear
+          style={{ width: 120 }}
+          onChange={(v) => setFilter({ ...filter, channel: v })}
+          options={['call', 'chat', 'email', 'sms'].map((c) => ({ value: c, label: c }))}
+        />
+        <Select
+          aria-label={t('status')}
+          placeholder={t('status')}
+          allowClear
+          style={{ width: 150 }}
+          onChange={(v) => setFilter({ ...filter, status: v })}
+          options={['inspected', 'failed', 'received', 'transcribing', 'understood'].map((c) => ({
+            value: c,
+            label: c,
+          }))}
+        />
+        <Input.Search
+          aria-label={t('team')}
+          placeholder={t('team')}
+          allowClear
+          style={{ width: 160 }}
+          onSearch={(v) => setFilter({ ...filter, teamId: v.trim() || undefined })}
+        />
+        <Input.Search
+          aria-label={t('agent')}
+          placeholder={t('agent')}
+          allowClear
+          style={{ width: 160 }}
+          onSearch={(v) => setFilter({ ...filter, agentId: v.trim() || undefined })}
+        />
+      </Space>
       <Table
         rowKey="id"
         loading={list.isLoading}

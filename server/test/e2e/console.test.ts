@@ -135,11 +135,19 @@ describe('the console in a browser', () => {
   it('a QA analyst signs in, plays a call with the transcript following, confirms a failed rule, and signs out', async () => {
     const { page, problems } = await watchedPage();
     await signIn(page, 'quinn');
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(1);
+    // filters go to the API: another team's filter finds nothing here, the call's own team finds it again
+    const team = page.getByRole('searchbox', { name: 'Team' });
+    await team.fill('team-general');
+    await team.press('Enter');
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(0);
+    await team.fill('team-cards');
+    await team.press('Enter');
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(1);
     await noSeriousAxe(page, 'conversations');
     await page.screenshot({ path: path.join(SHOTS, 'qa_analyst-conversations.png'), fullPage: true });
 
-    await page.locator('tbody tr').first().click();
+    await page.locator('tbody tr.ant-table-row').first().click();
     await page.waitForURL(new RegExp(`/conversations/${callId}$`));
     const play = page.getByTestId('play');
     await expect.poll(() => play.isEnabled(), { timeout: 20_000 }).toBe(true);
