@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +8,7 @@ import { signInWithPkce } from '../dev-idp/pkce-client';
 import { loadPolicyFile } from '../inspection/qa-policy';
 import { BenchSeedRepository, recreateBenchDatabase } from '../repositories/bench-seed';
 import { openDatabase } from '../repositories/database';
+import { startAppliance } from './appliance-process';
 
 /**
  * `npm run bench:console`: the console's conversation list over BENCH_CONVERSATIONS (default 1,000,000) stored
@@ -51,31 +51,15 @@ async function main() {
   const idp = await startLocalIssuer({ password });
   const token = (await signInWithPkce(idp.issuer, 'quinn', password)).access_token;
   const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-console-'));
-  const api = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'api'], {
-    env: {
-      ...process.env,
-      HOTLINE_OIDC_ISSUER: idp.issuer,
-      DATABASE_URL: URL,
-      HOTLINE_VAR_DIR: varDir,
-      HOTLINE_PORT: '0',
-      HOTLINE_QUEUE_PREFIX: 'benchconsole',
-      HOTLINE_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const api = await startAppliance('api', {
+    ...process.env,
+    HOTLINE_OIDC_ISSUER: idp.issuer,
+    DATABASE_URL: URL,
+    HOTLINE_VAR_DIR: varDir,
+    HOTLINE_QUEUE_PREFIX: 'benchconsole',
   });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let buf = '';
-      let p = 0;
-      api.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const m = /"port":(\d+)/.exec(buf);
-        if (m) p = Number(m[1]);
-        if (p && buf.includes('hotline started')) resolve(p);
-      });
-      api.on('exit', (code) => reject(new Error(`hotline api exited with ${code}`)));
-    });
-    api.stdout!.resume();
+    const port = api.port;
     const get = async (q: Record<string, string>) => {
       const t0 = performance.now();
       const res = await fetch(
@@ -119,7 +103,7 @@ async function main() {
       `conversation list over HTTP (${all.length} pages of 50, QA analyst's token): p50 ${pct(all, 50).toFixed(1)} ms, p95 ${pct(all, 95).toFixed(1)} ms, max ${Math.max(...all).toFixed(1)} ms (target p95 ≤ 300 ms)`,
     );
   } finally {
-    api.kill('SIGTERM');
+    await api.stop();
     await idp.close();
   }
 }

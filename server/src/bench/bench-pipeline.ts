@@ -1,5 +1,4 @@
 import { AES_256_GCM } from '../protection/cipher';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +6,7 @@ import path from 'node:path';
 import IORedis from 'ioredis';
 import { RunReport } from '../repositories/run-report';
 import { startLocalIssuer } from '../dev-idp/local-issuer';
+import { startAppliance } from './appliance-process';
 import { clientCredentialsToken } from '../dev-idp/pkce-client';
 import { loadConfig } from '../config';
 import { engineSpecFromConfig } from '../speech/engines';
@@ -78,22 +78,8 @@ async function main() {
     HOTLINE_ASR_CONCURRENCY: String(threads),
     HOTLINE_LOG_LEVEL: 'warn',
   };
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'all'], {
-    env: { ...env, HOTLINE_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let buf = '';
-    let p = 0;
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const m = /"port":(\d+)/.exec(buf);
-      if (m) p = Number(m[1]);
-      if (p && buf.includes('hotline started')) resolve(p);
-    });
-    child.on('exit', (code) => reject(new Error(`hotline all exited with ${code}`)));
-  });
-  child.stdout!.resume();
+  const appliance = await startAppliance('all', env);
+  const port = appliance.port;
   const report = await RunReport.open(dbUrl);
   try {
     t0 = performance.now();
@@ -140,8 +126,7 @@ async function main() {
     );
   } finally {
     await report.close();
-    child.kill('SIGTERM');
-    await new Promise((res) => child.on('exit', res));
+    await appliance.stop();
     fs.rmSync(varDir, { recursive: true, force: true });
     await idp.close();
   }

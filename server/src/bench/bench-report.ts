@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +9,7 @@ import { signInWithPkce } from '../dev-idp/pkce-client';
 import { loadPolicyFile } from '../inspection/qa-policy';
 import { BenchSeedRepository, recreateBenchDatabase } from '../repositories/bench-seed';
 import { openDatabase } from '../repositories/database';
+import { startAppliance } from './appliance-process';
 import { ReportRepository } from '../repositories/reports';
 
 /**
@@ -116,31 +116,15 @@ async function main() {
   const password = crypto.randomBytes(12).toString('base64url');
   const idp = await startLocalIssuer({ password });
   const token = (await signInWithPkce(idp.issuer, 'quinn', password)).access_token;
-  const api = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), 'api'], {
-    env: {
-      ...process.env,
-      HOTLINE_OIDC_ISSUER: idp.issuer,
-      DATABASE_URL: URL,
-      HOTLINE_VAR_DIR: varDir,
-      HOTLINE_PORT: '0',
-      HOTLINE_QUEUE_PREFIX: 'benchreport',
-      HOTLINE_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const api = await startAppliance('api', {
+    ...process.env,
+    HOTLINE_OIDC_ISSUER: idp.issuer,
+    DATABASE_URL: URL,
+    HOTLINE_VAR_DIR: varDir,
+    HOTLINE_QUEUE_PREFIX: 'benchreport',
   });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let buf = '';
-      let p = 0;
-      api.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        const m = /"port":(\d+)/.exec(buf);
-        if (m) p = Number(m[1]);
-        if (p && buf.includes('hotline started')) resolve(p);
-      });
-      api.on('exit', (code) => reject(new Error(`hotline api exited with ${code}`)));
-    });
-    api.stdout!.resume();
+    const port = api.port;
     const http: number[] = [];
     for (let round = 0; round < 10; round++)
       for (const q of queries) {
@@ -159,7 +143,7 @@ async function main() {
       `KPI route over HTTP (GET /api/v1/reports/kpis, QA analyst's token; ${http.length} requests): p50 ${pct(http, 50).toFixed(1)} ms, p95 ${pct(http, 95).toFixed(1)} ms, max ${Math.max(...http).toFixed(1)} ms (target p95 ≤ 300 ms)`,
     );
   } finally {
-    api.kill('SIGTERM');
+    await api.stop();
     await idp.close();
   }
 
