@@ -10,6 +10,7 @@ import { ConversationPage } from './pages/Conversation';
 import { ConversationsPage } from './pages/Conversations';
 import { DashboardPage } from './pages/Dashboard';
 import { ReportsPage } from './pages/Reports';
+import { ReviewPage } from './pages/Review';
 import { navigate, usePath } from './router';
 import { theme } from './ui';
 
@@ -32,6 +33,7 @@ function SignIn({ reason }: { reason?: string }) {
 /** The pages a person may open, by the permissions the API gave their roles; anything else is "not found". */
 export const PAGES = [
   { path: '/', key: 'conversations', permission: 'conversation:list' },
+  { path: '/review', key: 'review', permission: 'verdict:review' },
   { path: '/dashboard', key: 'dashboard', permission: 'report:read' },
   { path: '/reports', key: 'reports', permission: 'report:read' },
 ] as const;
@@ -43,6 +45,7 @@ function page(path: string, me: Me, notFound: string) {
   if (!p || !can(me, p.permission)) return <Result status="404" title={notFound} />;
   if (p.key === 'dashboard') return <DashboardPage />;
   if (p.key === 'reports') return <ReportsPage />;
+  if (p.key === 'review') return <ReviewPage />;
   return <ConversationsPage />;
 }
 

@@ -87,6 +87,11 @@ export const resources = {
       unmaskReason: 'Why do you need the original? (at least 10 characters)',
       showingOriginals: 'Showing originals (audited)',
       history: 'Processing history',
+      review: 'Review',
+      reviewExplain:
+        'Failed findings nobody has reviewed yet, fatal first, newest first. Open one to confirm or overturn it.',
+      rule: 'Rule',
+      message: 'What was found',
     },
   },
   zh: {
@@ -173,6 +178,10 @@ export const resources = {
       unmaskReason: '为什么需要查看原文？（至少 10 个字符）',
       showingOriginals: '正在显示原文（已审计）',
       history: '处理记录',
+      review: '复核',
+      reviewExplain: '尚未复核的不合格项，致命项优先，最新优先。打开后可确认或推翻。',
+      rule: '规则',
+      message: '发现',
     },
   },
 } as const satisfies Resource;

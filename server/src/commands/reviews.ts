@@ -1,3 +1,4 @@
+import { conversationScope } from '../authz/permissions';
 import { Caller, loadVisibleConversation } from '../authz/visible';
 import type { DisputeRow, FindingRow } from '../entities/inspection';
 import { conflict, invalid, notFound } from '../lib/errors';
@@ -110,4 +111,9 @@ export async function conversationVerdicts(
     openMaskedTranscriptIfKept(d, c),
   ]);
   return { verdicts, findings, disputes, utterances: new Map(opened.map((u) => [u.id, toInspectUtterance(u)])) };
+}
+
+/** The caller's review queue: unreviewed failed findings in their scope, fatal first, newest first. */
+export async function reviewQueue(d: Pick<ReviewDeps, 'inspections'>, caller: Caller, limit: number) {
+  return d.inspections.reviewQueue(conversationScope(caller.principal), limit);
 }

@@ -342,6 +342,56 @@ export class InspectionRepository {
     return this.db.getRepository(LabelledCase).find({ where: { policyId }, order: { createdAt: 'ASC' } });
   }
 
+  // ---- review queue
+
+  /**
+   * Failed findings of current verdicts nobody has reviewed yet, in the caller's scope (SQL condition on alias c):
+   * fatal ones first, then the newest verdicts. Reviewed findings leave the queue.
+   */
+  async reviewQueue(
+    scope: { sql: string; params: Record<string, unknown> },
+    limit: number,
+  ): Promise<
+    Array<{
+      finding: FindingRow;
+      conversation: { id: string; startedAt: Date; agentId: string | null; teamId: string | null; channel: string };
+      verdictAt: Date;
+    }>
+  > {
+    const rows = await this.db
+      .getRepository(FindingRow)
+      .createQueryBuilder('f')
+      .innerJoin(VerdictRow, 'v', 'v.id = f.verdict_id AND v.current')
+      .innerJoin('conversations', 'c', 'c.id = f.conversation_id')
+      .where("f.result = 'fail' AND f.review_state IS NULL")
+      .andWhere(scope.sql, scope.params)
+      .addSelect('c.id', 'q_conversation')
+      .addSelect('c.started_at', 'q_started')
+      .addSelect('c.agent_id', 'q_agent')
+      .addSelect('c.team_id', 'q_team')
+      .addSelect('c.channel', 'q_channel')
+      .addSelect('v.created_at', 'q_verdict_at')
+      .orderBy('f.fatal', 'DESC')
+      .addOrderBy('v.created_at', 'DESC')
+      .addOrderBy('f.id', 'ASC')
+      .limit(limit)
+      .getRawAndEntities();
+    return rows.entities.map((finding, i) => {
+      const r = rows.raw[i] as Record<string, unknown>;
+      return {
+        finding,
+        conversation: {
+          id: r.q_conversation as string,
+          startedAt: new Date(r.q_started as string),
+          agentId: (r.q_agent as string | null) ?? null,
+          teamId: (r.q_team as string | null) ?? null,
+          channel: r.q_channel as string,
+        },
+        verdictAt: new Date(r.q_verdict_at as string),
+      };
+    });
+  }
+
   // ---- coverage
 
   /** Over all days: how many conversations wait for a verdict longer than the SLA, and the oldest one's age. */

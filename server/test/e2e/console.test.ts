@@ -147,6 +147,13 @@ describe('the console in a browser', () => {
     await noSeriousAxe(page, 'conversations');
     await page.screenshot({ path: path.join(SHOTS, 'qa_analyst-conversations.png'), fullPage: true });
 
+    // the review queue lists the call's failed findings, the fatal one first
+    await page.goto(`${base}/review`);
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    expect(await page.locator('tbody tr.ant-table-row').first().textContent()).toContain('card security code');
+    await noSeriousAxe(page, 'review');
+    await page.goto(base);
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(1);
     await page.locator('tbody tr.ant-table-row').first().click();
     await page.waitForURL(new RegExp(`/conversations/${callId}$`));
     const play = page.getByTestId('play');
@@ -236,13 +243,18 @@ describe('the console in a browser', () => {
   // allowed shows "not found" (the API refuses its data too)
   const MATRIX: Record<string, { role: string; pages: string[] }> = {
     anna: { role: 'agent', pages: ['/'] },
-    sara: { role: 'supervisor', pages: ['/', '/dashboard', '/reports'] },
-    quinn: { role: 'qa_analyst', pages: ['/', '/dashboard', '/reports'] },
+    sara: { role: 'supervisor', pages: ['/', '/review', '/dashboard', '/reports'] },
+    quinn: { role: 'qa_analyst', pages: ['/', '/review', '/dashboard', '/reports'] },
     cora: { role: 'compliance_officer', pages: ['/', '/dashboard', '/reports'] },
     otto: { role: 'auditor', pages: ['/dashboard', '/reports'] },
     adam: { role: 'admin', pages: [] },
   };
-  const LABEL: Record<string, string> = { '/': 'Conversations', '/dashboard': 'Dashboard', '/reports': 'Reports' };
+  const LABEL: Record<string, string> = {
+    '/': 'Conversations',
+    '/review': 'Review',
+    '/dashboard': 'Dashboard',
+    '/reports': 'Reports',
+  };
   it('roles × pages: each of the six roles sees its pages and only those, each page passes axe-core', async () => {
     for (const [user, { role, pages }] of Object.entries(MATRIX)) {
       const { page, problems } = await watchedPage();

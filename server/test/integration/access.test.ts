@@ -371,6 +371,18 @@ const EXPECT: Record<string, Record<Caller, number>> = {
     otto: 403,
     adam: 403,
   },
+  'GET /api/v1/findings/review-queue': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 200,
+    quinn: 200,
+    cora: 403,
+    otto: 403,
+    adam: 403,
+  },
   'GET /api/v1/inspection/coverage': {
     ...ALL401,
     recorder: 403,

@@ -3,7 +3,13 @@ import { actorOf, callerOf, defineRoute, RouteDef } from '../route';
 import { coverageReport } from '../../commands/coverage';
 import { activatePolicy, draftPolicy, parsePolicySource } from '../../commands/qa-policies';
 import { reinspectionStatus, requestReinspection } from '../../commands/reinspect';
-import { conversationVerdicts, decideDispute, disputeVerdict, reviewFinding } from '../../commands/reviews';
+import {
+  conversationVerdicts,
+  decideDispute,
+  disputeVerdict,
+  reviewFinding,
+  reviewQueue,
+} from '../../commands/reviews';
 import { DomainError } from '../../lib/errors';
 import {
   disputeSchema,
@@ -60,6 +66,8 @@ const reinspectBody = z
   .object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
   .strict()
   .meta({ id: 'ReinspectRequest' });
+
+const reviewQueueQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 const regressionSchema = z
   .object({
@@ -143,6 +151,49 @@ export function inspectionRoutes(
         const { id } = params as z.infer<typeof idParams>;
         const r = await conversationVerdicts(s, callerOf(ctx), id);
         ctx.body = { items: r.verdicts.map((v) => presentVerdict(v, r.findings, r.disputes, r.utterances)) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/findings/review-queue',
+      summary:
+        'Failed findings nobody has reviewed yet, in the caller’s scope: fatal first, then the newest verdicts (reviewed ones leave it)',
+      tags: ['inspection'],
+      auth: { action: 'verdict.review', deny: 403 },
+      query: reviewQueueQuery,
+      responses: {
+        200: {
+          description: 'the queue',
+          schema: z
+            .object({
+              items: z.array(
+                z.object({
+                  finding: findingSchema,
+                  conversation: z.object({
+                    id: z.uuid(),
+                    startedAt: z.string(),
+                    agentId: z.string().nullable(),
+                    teamId: z.string().nullable(),
+                    channel: z.string(),
+                  }),
+                  verdictAt: z.string(),
+                }),
+              ),
+            })
+            .meta({ id: 'ReviewQueue' }),
+        },
+        ...errors,
+      },
+      handler: async (ctx, { query }) => {
+        const q = query as z.infer<typeof reviewQueueQuery>;
+        const items = await reviewQueue(s, callerOf(ctx), q.limit);
+        ctx.body = {
+          items: items.map((x) => ({
+            finding: presentFinding(x.finding, new Map()),
+            conversation: { ...x.conversation, startedAt: x.conversation.startedAt.toISOString() },
+            verdictAt: x.verdictAt.toISOString(),
+          })),
+        };
       },
     }),
     defineRoute({
