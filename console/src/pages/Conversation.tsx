@@ -131,6 +131,35 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
     onSuccess: () => void qc.invalidateQueries({ queryKey: ['verdicts', id] }),
   });
   const [comment, setComment] = useState<Record<string, string>>({});
+  // disputes: an agent disputes her own verdict; a reviewer (supervisor, QA) decides an open one
+  const [disputeText, setDisputeText] = useState('');
+  const [decisionText, setDecisionText] = useState('');
+  const dispute = useMutation({
+    mutationFn: async (verdictId: string) => {
+      const { error } = await api.POST('/api/v1/verdicts/{id}/disputes', {
+        params: { path: { id: verdictId } },
+        body: { comment: disputeText },
+      });
+      if (error) throw new Error(error.error.message);
+    },
+    onSuccess: () => {
+      setDisputeText('');
+      void qc.invalidateQueries({ queryKey: ['verdicts', id] });
+    },
+  });
+  const decide = useMutation({
+    mutationFn: async (v: { disputeId: string; decision: 'accepted' | 'rejected' }) => {
+      const { error } = await api.POST('/api/v1/disputes/{id}/decision', {
+        params: { path: { id: v.disputeId } },
+        body: { decision: v.decision, comment: decisionText },
+      });
+      if (error) throw new Error(error.error.message);
+    },
+    onSuccess: () => {
+      setDecisionText('');
+      void qc.invalidateQueries({ queryKey: ['verdicts', id] });
+    },
+  });
   // originals shown for this view only, after a stated reason (the server audits it before it answers)
   const [originals, setOriginals] = useState<Map<string, string> | null>(null);
   const [unmaskOpen, setUnmaskOpen] = useState(false);
@@ -356,6 +385,67 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
                   )}
                 />
                 {review.isError && <Alert type="error" title={String(review.error)} />}
+                <Card size="small" title={t('disputes')} data-testid="disputes" style={{ marginTop: 12 }}>
+                  {current.disputes.map((d) => (
+                    <Space key={d.id} orientation="vertical" size={4} style={{ width: '100%' }}>
+                      <Typography.Text>
+                        <Tag color={d.status === 'open' ? TAG.info : d.status === 'accepted' ? TAG.good : TAG.bad}>
+                          {t(`dispute_${d.status}`)}
+                        </Tag>
+                        {d.raisedBy}: “{d.comment}”
+                      </Typography.Text>
+                      {d.decidedBy && (
+                        <Typography.Text data-testid="dispute-decision">
+                          {d.decidedBy}: “{d.decisionComment}”
+                        </Typography.Text>
+                      )}
+                      {d.status === 'open' && can(me, 'verdict:review') && (
+                        <Space.Compact style={{ width: '100%' }}>
+                          <Input
+                            aria-label={t('decisionComment')}
+                            placeholder={t('decisionComment')}
+                            value={decisionText}
+                            onChange={(e) => setDecisionText(e.target.value)}
+                          />
+                          {(['accepted', 'rejected'] as const).map((x) => (
+                            <Button
+                              key={x}
+                              data-testid={`decide-${x}`}
+                              disabled={decisionText.trim().length < 10}
+                              loading={decide.isPending}
+                              onClick={() => decide.mutate({ disputeId: d.id, decision: x })}
+                            >
+                              {t(`decide_${x}`)}
+                            </Button>
+                          ))}
+                        </Space.Compact>
+                      )}
+                    </Space>
+                  ))}
+                  {!current.disputes.some((d) => d.status === 'open') &&
+                    can(me, 'verdict:dispute') &&
+                    c.agentId === me.username && (
+                      <Space.Compact style={{ width: '100%', marginTop: 8 }}>
+                        <Input
+                          aria-label={t('disputeComment')}
+                          placeholder={t('disputeComment')}
+                          value={disputeText}
+                          onChange={(e) => setDisputeText(e.target.value)}
+                        />
+                        <Button
+                          data-testid="dispute"
+                          disabled={disputeText.trim().length < 10}
+                          loading={dispute.isPending}
+                          onClick={() => dispute.mutate(current.id)}
+                        >
+                          {t('dispute')}
+                        </Button>
+                      </Space.Compact>
+                    )}
+                  {(dispute.isError || decide.isError) && (
+                    <Alert type="error" title={String(dispute.error ?? decide.error)} style={{ marginTop: 8 }} />
+                  )}
+                </Card>
               </>
             )}
           </Card>

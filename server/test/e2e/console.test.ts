@@ -239,6 +239,32 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('dispute → decision: the agent disputes her verdict, her supervisor rejects it, both see the outcome', async () => {
+    const agent = await watchedPage();
+    await signIn(agent.page, 'anna');
+    await agent.page.goto(`${base}/conversations/${callId}`);
+    await agent.page.getByTestId('disputes').waitFor();
+    await agent.page.getByRole('textbox', { name: /What is wrong/ }).fill('the customer offered the code unprompted');
+    await agent.page.getByTestId('dispute').click();
+    await expect.poll(() => agent.page.getByTestId('disputes').textContent()).toContain('open');
+    expect(agent.problems).toEqual([]);
+    await agent.page.context().close();
+
+    const sup = await watchedPage();
+    await signIn(sup.page, 'sara');
+    await sup.page.goto(`${base}/conversations/${callId}`);
+    await sup.page.getByTestId('disputes').waitFor();
+    await sup.page.getByRole('textbox', { name: /Your decision/ }).fill('the recording shows the agent asking first');
+    await sup.page.getByTestId('decide-rejected').click();
+    await sup.page.getByTestId('dispute-decision').waitFor();
+    const d = await pg.query(`SELECT status, raised_by, decided_by FROM disputes WHERE conversation_id = $1`, [callId]);
+    expect(d.rows).toEqual([{ status: 'rejected', raised_by: 'anna', decided_by: 'sara' }]);
+    await noSeriousAxe(sup.page, 'conversation with a dispute');
+    await sup.page.screenshot({ path: path.join(SHOTS, 'supervisor-dispute-decided.png'), fullPage: true });
+    expect(sup.problems).toEqual([]);
+    await sup.page.context().close();
+  });
+
   // who sees which page: the menu shows exactly the pages the roles allow, and a page typed by hand that is not
   // allowed shows "not found" (the API refuses its data too)
   const MATRIX: Record<string, { role: string; pages: string[] }> = {
