@@ -9,6 +9,7 @@ import { Lang, setLanguage } from './i18n';
 import { ConversationPage } from './pages/Conversation';
 import { ConversationsPage } from './pages/Conversations';
 import { DashboardPage } from './pages/Dashboard';
+import { AuditPage } from './pages/Audit';
 import { ReportsPage } from './pages/Reports';
 import { ReviewPage } from './pages/Review';
 import { navigate, usePath } from './router';
@@ -36,6 +37,7 @@ export const PAGES = [
   { path: '/review', key: 'review', permission: 'verdict:review' },
   { path: '/dashboard', key: 'dashboard', permission: 'report:read' },
   { path: '/reports', key: 'reports', permission: 'report:read' },
+  { path: '/audit', key: 'audit', permission: 'audit:read' },
 ] as const;
 
 function page(path: string, me: Me, notFound: string) {
@@ -46,6 +48,7 @@ function page(path: string, me: Me, notFound: string) {
   if (p.key === 'dashboard') return <DashboardPage />;
   if (p.key === 'reports') return <ReportsPage />;
   if (p.key === 'review') return <ReviewPage />;
+  if (p.key === 'audit') return <AuditPage />;
   return <ConversationsPage />;
 }
 

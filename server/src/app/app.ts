@@ -8,6 +8,7 @@ import { protectionRoutes } from '../routes/protection';
 import { inspectionRoutes } from '../routes/inspection';
 import { jobRoutes } from '../routes/jobs';
 import { reportRoutes } from '../routes/reports';
+import { auditRoutes } from '../routes/audit';
 import { callMetadataSchema, describeZodError } from '../ingest/schema';
 import type { Services } from '../services';
 import { TokenVerifier } from '../auth/token-verifier';
@@ -32,6 +33,7 @@ function withOpenApi(s: Services, speech: SpeechStatus = {}): { routes: RouteDef
     ...protectionRoutes(s),
     ...inspectionRoutes(s),
     ...reportRoutes(s),
+    ...auditRoutes(s),
     ...jobRoutes(s),
     ...systemRoutes(s, speech, () => holder.doc),
   ];

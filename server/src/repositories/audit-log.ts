@@ -116,6 +116,32 @@ export class AuditLog {
     }
   }
 
+  /** Events newest first, filtered (actor id or name, action prefix, object id, time), below `beforeSeq` when paging. */
+  async search(f: {
+    actor?: string;
+    action?: string;
+    objectId?: string;
+    from?: Date;
+    to?: Date;
+    beforeSeq?: number;
+    limit: number;
+  }): Promise<StoredAuditRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown) => (params.push(v), `$${params.length}`);
+    if (f.actor) where.push(`(actor_id = ${p(f.actor)} OR actor_name = $${params.length})`);
+    if (f.action) where.push(`action LIKE ${p(`${f.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+    if (f.objectId) where.push(`object_id = ${p(f.objectId)}`);
+    if (f.from) where.push(`at >= ${p(f.from)}`);
+    if (f.to) where.push(`at < ${p(f.to)}`);
+    if (f.beforeSeq) where.push(`seq < ${p(f.beforeSeq)}`);
+    const rows: DbRow[] = await this.db.query(
+      `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${p(f.limit)}`,
+      params,
+    );
+    return rows.map(fromDb);
+  }
+
   async verify(checkpoints: Checkpoint[], keys: Map<string, crypto.KeyObject>): Promise<VerifyResult> {
     return verifyChain(this.rows(), checkpoints, keys);
   }

@@ -265,14 +265,33 @@ describe('the console in a browser', () => {
     await sup.page.context().close();
   });
 
+  it('an auditor finds the unmask in the trail and verifies the chain from the page', async () => {
+    const { page, problems } = await watchedPage();
+    await signIn(page, 'otto');
+    await page.goto(`${base}/audit`);
+    await page.getByLabel('Action').fill('transcript.unmask');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBe(1);
+    expect(await page.locator('tbody tr.ant-table-row').first().textContent()).toContain(
+      'customer disputes the card number read back',
+    );
+    await page.getByTestId('verify-chain').click();
+    await page.getByTestId('verify-result').waitFor();
+    expect(await page.getByTestId('verify-result').textContent()).toMatch(/^Intact: \d+ events/);
+    await noSeriousAxe(page, 'audit');
+    await page.screenshot({ path: path.join(SHOTS, 'auditor-audit-verified.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   // who sees which page: the menu shows exactly the pages the roles allow, and a page typed by hand that is not
   // allowed shows "not found" (the API refuses its data too)
   const MATRIX: Record<string, { role: string; pages: string[] }> = {
     anna: { role: 'agent', pages: ['/'] },
     sara: { role: 'supervisor', pages: ['/', '/review', '/dashboard', '/reports'] },
     quinn: { role: 'qa_analyst', pages: ['/', '/review', '/dashboard', '/reports'] },
-    cora: { role: 'compliance_officer', pages: ['/', '/dashboard', '/reports'] },
-    otto: { role: 'auditor', pages: ['/dashboard', '/reports'] },
+    cora: { role: 'compliance_officer', pages: ['/', '/dashboard', '/reports', '/audit'] },
+    otto: { role: 'auditor', pages: ['/dashboard', '/reports', '/audit'] },
     adam: { role: 'admin', pages: [] },
   };
   const LABEL: Record<string, string> = {
@@ -280,6 +299,7 @@ describe('the console in a browser', () => {
     '/review': 'Review',
     '/dashboard': 'Dashboard',
     '/reports': 'Reports',
+    '/audit': 'Audit',
   };
   it('roles × pages: each of the six roles sees its pages and only those, each page passes axe-core', async () => {
     for (const [user, { role, pages }] of Object.entries(MATRIX)) {
