@@ -12,6 +12,7 @@ import { DashboardPage } from './pages/Dashboard';
 import { AuditPage } from './pages/Audit';
 import { ReportsPage } from './pages/Reports';
 import { ReviewPage } from './pages/Review';
+import { SystemPage } from './pages/System';
 import { navigate, usePath } from './router';
 import { theme } from './ui';
 
@@ -38,17 +39,21 @@ export const PAGES = [
   { path: '/dashboard', key: 'dashboard', permission: 'report:read' },
   { path: '/reports', key: 'reports', permission: 'report:read' },
   { path: '/audit', key: 'audit', permission: 'audit:read' },
+  { path: '/system', key: 'system', permission: 'system:admin' },
 ] as const;
 
 function page(path: string, me: Me, notFound: string) {
   const m = /^\/conversations\/([0-9a-f-]{36})$/.exec(path);
   if (m && can(me, 'conversation:list')) return <ConversationPage id={m[1]} me={me} />;
-  const p = PAGES.find((x) => x.path === path);
+  // the home page is the first page the roles allow (an auditor lands on the dashboard, an admin on the system page)
+  const p =
+    path === '/' ? PAGES.find((x) => can(me, x.permission)) : PAGES.find((x) => x.path === path && x.path !== '/');
   if (!p || !can(me, p.permission)) return <Result status="404" title={notFound} />;
   if (p.key === 'dashboard') return <DashboardPage />;
   if (p.key === 'reports') return <ReportsPage />;
   if (p.key === 'review') return <ReviewPage />;
   if (p.key === 'audit') return <AuditPage />;
+  if (p.key === 'system') return <SystemPage />;
   return <ConversationsPage />;
 }
 
