@@ -10,6 +10,7 @@ import { ConversationPage } from './pages/Conversation';
 import { ConversationsPage } from './pages/Conversations';
 import { DashboardPage } from './pages/Dashboard';
 import { AuditPage } from './pages/Audit';
+import { PoliciesPage } from './pages/Policies';
 import { ReportsPage } from './pages/Reports';
 import { ReviewPage } from './pages/Review';
 import { SystemPage } from './pages/System';
@@ -38,6 +39,7 @@ export const PAGES = [
   { path: '/review', key: 'review', permission: 'verdict:review' },
   { path: '/dashboard', key: 'dashboard', permission: 'report:read' },
   { path: '/reports', key: 'reports', permission: 'report:read' },
+  { path: '/policies', key: 'policies', permission: 'report:read' },
   { path: '/audit', key: 'audit', permission: 'audit:read' },
   { path: '/system', key: 'system', permission: 'system:admin' },
 ] as const;
@@ -54,6 +56,7 @@ function page(path: string, me: Me, notFound: string) {
   if (p.key === 'review') return <ReviewPage />;
   if (p.key === 'audit') return <AuditPage />;
   if (p.key === 'system') return <SystemPage />;
+  if (p.key === 'policies') return <PoliciesPage me={me} />;
   return <ConversationsPage />;
 }
 

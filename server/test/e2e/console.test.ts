@@ -284,14 +284,32 @@ describe('the console in a browser', () => {
     await page.context().close();
   });
 
+  it('a QA analyst validates a draft policy: a mistake is shown at its line and column', async () => {
+    const { page, problems } = await watchedPage();
+    await signIn(page, 'quinn');
+    await page.goto(`${base}/policies`);
+    await expect.poll(() => page.locator('tbody tr.ant-table-row').count()).toBeGreaterThan(1);
+    // the shipped pack as a new version with one weight that is not a number
+    const lines = fs.readFileSync(path.join(POLICY_DIR, 'bank-retail.yaml'), 'utf8').split('\n');
+    const at = lines.findIndex((l) => /^\s*weight: \d/.test(l));
+    lines[at] = lines[at].replace(/weight: .*/, 'weight: heavy');
+    await page.getByTestId('policy-source').fill(lines.join('\n').replace(/^version: \d+/m, 'version: 2'));
+    await page.getByTestId('validate').click();
+    await page.getByTestId('validation').waitFor();
+    expect(await page.getByTestId('validation').textContent()).toMatch(new RegExp(`^${at + 1}:\\d+ .*weight`));
+    await noSeriousAxe(page, 'policies');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   // who sees which page: the menu shows exactly the pages the roles allow, and a page typed by hand that is not
   // allowed shows "not found" (the API refuses its data too)
   const MATRIX: Record<string, { role: string; pages: string[] }> = {
     anna: { role: 'agent', pages: ['/'] },
-    sara: { role: 'supervisor', pages: ['/', '/review', '/dashboard', '/reports'] },
-    quinn: { role: 'qa_analyst', pages: ['/', '/review', '/dashboard', '/reports'] },
-    cora: { role: 'compliance_officer', pages: ['/', '/dashboard', '/reports', '/audit'] },
-    otto: { role: 'auditor', pages: ['/dashboard', '/reports', '/audit'] },
+    sara: { role: 'supervisor', pages: ['/', '/review', '/dashboard', '/reports', '/policies'] },
+    quinn: { role: 'qa_analyst', pages: ['/', '/review', '/dashboard', '/reports', '/policies'] },
+    cora: { role: 'compliance_officer', pages: ['/', '/dashboard', '/reports', '/policies', '/audit'] },
+    otto: { role: 'auditor', pages: ['/dashboard', '/reports', '/policies', '/audit'] },
     adam: { role: 'admin', pages: ['/system'] },
   };
   const LABEL: Record<string, string> = {
@@ -299,6 +317,7 @@ describe('the console in a browser', () => {
     '/review': 'Review',
     '/dashboard': 'Dashboard',
     '/reports': 'Reports',
+    '/policies': 'Policies',
     '/audit': 'Audit',
     '/system': 'System',
   };

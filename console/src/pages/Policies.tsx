@@ -1,0 +1,153 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Card, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, can, Me } from '../api/client';
+import { TAG } from '../ui';
+
+/**
+ * QA policy versions: the list; a draft pasted as YAML is validated (errors at line:column) and stored by a QA
+ * analyst; a compliance officer activates a draft with a reason, and a regression on reviewed cases refuses it.
+ */
+export function PoliciesPage({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const list = useQuery({
+    queryKey: ['policies'],
+    queryFn: async () => {
+      const { data, error } = await api.GET('/api/v1/policies');
+      if (error) throw new Error('policies');
+      return data.items;
+    },
+  });
+  const [source, setSource] = useState('');
+  const validate = useMutation({
+    mutationFn: async () => {
+      const { data, error } = await api.POST('/api/v1/policies/validate', { body: { source } });
+      if (error) throw new Error(error.error.message);
+      return data;
+    },
+  });
+  const store = useMutation({
+    mutationFn: async () => {
+      const { error } = await api.POST('/api/v1/policies', { body: { source } });
+      if (error) throw new Error(error.error.message);
+    },
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ['policies'] }),
+  });
+  const [activating, setActivating] = useState<{ policyId: string; version: number } | null>(null);
+  const [reason, setReason] = useState('');
+  const activate = useMutation({
+    mutationFn: async (v: { policyId: string; version: number }) => {
+      const { error } = await api.POST('/api/v1/policies/{policyId}/versions/{version}/activate', {
+        params: { path: { policyId: v.policyId, version: v.version } },
+        body: { reason, acceptRegressions: false },
+      });
+      if (error) throw new Error(error.error.message);
+    },
+    onSuccess: () => {
+      setActivating(null);
+      setReason('');
+      void qc.invalidateQueries({ queryKey: ['policies'] });
+    },
+  });
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Typography.Title level={3}>{t('policies')}</Typography.Title>
+      <Table
+        rowKey={(r) => `${r.policyId}@${r.version}`}
+        size="small"
+        loading={list.isLoading}
+        dataSource={list.data ?? []}
+        pagination={false}
+        columns={[
+          { title: t('policy'), dataIndex: 'policyId' },
+          { title: t('version'), dataIndex: 'version' },
+          { title: t('title'), dataIndex: 'title' },
+          {
+            title: t('status'),
+            dataIndex: 'status',
+            render: (v: string) => (
+              <Tag color={v === 'active' ? TAG.good : v === 'draft' ? TAG.info : undefined}>{v}</Tag>
+            ),
+          },
+          {
+            title: 'SHA-256',
+            dataIndex: 'contentHash',
+            render: (v: string) => <Typography.Text code>{v.slice(0, 12)}</Typography.Text>,
+          },
+          { title: t('activatedBy'), render: (_, r) => r.activatedBy ?? '–' },
+          {
+            title: '',
+            render: (_, r) =>
+              r.status === 'draft' && can(me, 'policy:approve') ? (
+                <Button size="small" onClick={() => setActivating({ policyId: r.policyId, version: r.version })}>
+                  {t('activate')}
+                </Button>
+              ) : null,
+          },
+        ]}
+      />
+      {can(me, 'policy:draft') && (
+        <Card size="small" title={t('draft')}>
+          <Input.TextArea
+            aria-label={t('draftYaml')}
+            placeholder={t('draftYaml')}
+            rows={10}
+            value={source}
+            onChange={(e) => setSource(e.target.value)}
+            style={{ fontFamily: 'monospace' }}
+            data-testid="policy-source"
+          />
+          <Space style={{ marginTop: 8 }}>
+            <Button
+              data-testid="validate"
+              disabled={!source.trim()}
+              loading={validate.isPending}
+              onClick={() => validate.mutate()}
+            >
+              {t('validate')}
+            </Button>
+            <Button
+              type="primary"
+              disabled={!validate.data?.valid}
+              loading={store.isPending}
+              onClick={() => store.mutate()}
+            >
+              {t('storeDraft')}
+            </Button>
+          </Space>
+          {validate.data && (
+            <Alert
+              style={{ marginTop: 8 }}
+              data-testid="validation"
+              type={validate.data.valid ? 'success' : 'error'}
+              title={
+                validate.data.valid
+                  ? t('valid', {
+                      id: validate.data.policy?.id,
+                      version: validate.data.policy?.version,
+                      rules: validate.data.policy?.rules,
+                    })
+                  : `${validate.data.error?.line}:${validate.data.error?.column} ${validate.data.error?.field}: ${validate.data.error?.problem}`
+              }
+            />
+          )}
+          {store.isError && <Alert type="error" title={String(store.error)} style={{ marginTop: 8 }} />}
+        </Card>
+      )}
+      <Modal
+        open={Boolean(activating)}
+        title={t('activateTitle', { policy: activating?.policyId, version: activating?.version })}
+        okText={t('activate')}
+        okButtonProps={{ disabled: reason.trim().length < 10, loading: activate.isPending }}
+        onOk={() => activating && activate.mutate(activating)}
+        onCancel={() => setActivating(null)}
+      >
+        <Typography.Paragraph>{t('activateExplain')}</Typography.Paragraph>
+        <Input.TextArea aria-label={t('reason')} value={reason} onChange={(e) => setReason(e.target.value)} />
+        {activate.isError && <Alert type="error" title={String(activate.error)} style={{ marginTop: 8 }} />}
+      </Modal>
+    </Space>
+  );
+}
