@@ -13,6 +13,9 @@ void i18n.use(initReactI18next).init({
   lng: saved,
   fallbackLng: false,
   interpolation: { escapeValue: false },
+  // a text without a translation is an error on the console (the browser tests fail on it)
+  saveMissing: true,
+  missingKeyHandler: (lngs, _ns, key) => console.error(`missing translation: ${key} (${lngs.join(', ')})`),
   returnNull: false,
 });
 
