@@ -508,16 +508,19 @@ export async function listSchedules(
   }));
 }
 
+/** A schedule the caller may change: any for the full view, else only their own; otherwise "not found". */
+async function ownSchedule(d: Pick<ReportDeps, 'reports'>, caller: Caller, callerScope: CallerScope, id: string) {
+  const mine = await d.reports.schedules(callerScope === 'all' ? undefined : caller.principal.username);
+  if (!mine.some((x) => x.id === id)) throw new DomainError('not_found', 'not_found', 'report schedule not found');
+}
+
 export async function deleteSchedule(
   d: Pick<ReportDeps, 'reports'> & { queue: PipelineQueue },
   caller: Caller,
   callerScope: CallerScope,
   id: string,
 ) {
-  const mine = (await d.reports.schedules(callerScope === 'all' ? undefined : caller.principal.username)).some(
-    (x) => x.id === id,
-  );
-  if (!mine) throw new DomainError('not_found', 'not_found', 'report schedule not found');
+  await ownSchedule(d, caller, callerScope, id);
   await d.reports.deleteSchedule(id);
   await d.queue.removeReportSchedule(id);
   await caller.audit('report.unschedule', { type: 'report_schedule' }, 'allowed', { details: { schedule: id } });
@@ -529,10 +532,7 @@ export async function runScheduleNow(
   callerScope: CallerScope,
   id: string,
 ): Promise<string> {
-  const mine = (await d.reports.schedules(callerScope === 'all' ? undefined : caller.principal.username)).some(
-    (x) => x.id === id,
-  );
-  if (!mine) throw new DomainError('not_found', 'not_found', 'report schedule not found');
+  await ownSchedule(d, caller, callerScope, id);
   const jobId = await d.queue.runReportNow(id);
   await caller.audit('report.schedule.run', { type: 'job', id: jobId }, 'allowed', { details: { schedule: id } });
   return jobId;
