@@ -181,6 +181,31 @@ export async function getJson(url: string, init?: RequestInit) {
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
 }
 
+/**
+ * One request as a demo user (a code + PKCE token) or as the call recorder (client credentials); a JSON answer comes
+ * back parsed, anything else as text.
+ */
+export async function requestAs(
+  base: string,
+  idp: Pick<TestIdp, 'tokenFor' | 'recorderToken'>,
+  user: string,
+  method: string,
+  p: string,
+  body?: unknown,
+) {
+  const res = await fetch(`${base}${p}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${user === 'recorder' ? await idp.recorderToken() : await idp.tokenFor(user)}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
+  return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as any };
+}
+
 export interface Stack {
   idp: TestIdp;
   t: TestEnv;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
 import { metadataFor } from '../../src/synth/render';
 import { TestIdp } from '../helpers/auth';
-import { MAIN, Proc, startProcess, TestEnv, uploadCall, waitFor, openStack, Stack } from '../helpers/stack';
+import { MAIN, Proc, startProcess, TestEnv, uploadCall, waitFor, openStack, Stack, requestAs } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
 
 /**
@@ -24,18 +24,7 @@ const calls = synthCalls();
 const ids: Record<string, string> = {};
 const POLICY_DIR = path.resolve(__dirname, '..', '..', '..', 'policies', 'qa');
 
-const as = async (user: string, method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${api.base}${p}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${user === 'recorder' ? await idp.recorderToken() : await idp.tokenFor(user)}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
-  return { status: res.status, body: (await res.json()) as any };
-};
+const as = (user: string, method: string, p: string, body?: unknown) => requestAs(api.base, idp, user, method, p, body);
 
 interface FindingOut {
   id: string;

@@ -10,7 +10,18 @@ import { KPI_MEASURES } from '../../src/reporting/kpis';
 import { periodFor } from '../../src/reporting/schedule';
 import { metadataFor } from '../../src/synth/render';
 import { TestIdp } from '../helpers/auth';
-import { MAIN, openStack, Proc, SERVER_DIR, Stack, startProcess, TestEnv, uploadCall, waitFor } from '../helpers/stack';
+import {
+  MAIN,
+  openStack,
+  Proc,
+  SERVER_DIR,
+  Stack,
+  startProcess,
+  TestEnv,
+  uploadCall,
+  waitFor,
+  requestAs,
+} from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
 
 /**
@@ -30,19 +41,7 @@ const POLICY_DIR = path.resolve(SERVER_DIR, '..', 'policies', 'qa');
 const PAGES = path.resolve(SERVER_DIR, '..', 'var', 'report-pages');
 const PERIOD = { from: '2026-11-01', to: '2026-11-30' };
 
-const as = async (user: string, method: string, p: string, body?: unknown) => {
-  const res = await fetch(`${api.base}${p}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${user === 'recorder' ? await idp.recorderToken() : await idp.tokenFor(user)}`,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
-  return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as any };
-};
+const as = (user: string, method: string, p: string, body?: unknown) => requestAs(api.base, idp, user, method, p, body);
 
 const chat = (i: number, o: { team: string; agent: string; customer?: string; day: number; transfers?: number }) => ({
   channel: 'chat',
