@@ -52,12 +52,12 @@ function page(path: string, me: Me, notFound: string) {
     path === '/' ? PAGES.find((x) => can(me, x.permission)) : PAGES.find((x) => x.path === path && x.path !== '/');
   if (!p || !can(me, p.permission)) return <Result status="404" title={notFound} />;
   if (p.key === 'dashboard') return <DashboardPage />;
-  if (p.key === 'reports') return <ReportsPage />;
+  if (p.key === 'reports') return <ReportsPage me={me} />;
   if (p.key === 'review') return <ReviewPage />;
   if (p.key === 'audit') return <AuditPage />;
   if (p.key === 'system') return <SystemPage />;
   if (p.key === 'policies') return <PoliciesPage me={me} />;
-  return <ConversationsPage />;
+  return <ConversationsPage me={me} />;
 }
 
 export function App({ nonce }: { nonce?: string }) {

@@ -11,10 +11,13 @@ export function Chart({
   option,
   height = 260,
   label,
+  onClick,
 }: {
   option: echarts.EChartsCoreOption;
   height?: number;
   label: string;
+  /** a click on a data point */
+  onClick?: (p: { value: unknown; seriesIndex?: number; dataIndex: number }) => void;
 }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
@@ -30,5 +33,11 @@ export function Chart({
   useEffect(() => {
     chart.current?.setOption({ animation: false, ...option }, true);
   }, [option]);
+  useEffect(() => {
+    if (!onClick) return;
+    const c = chart.current;
+    c?.on('click', onClick as never);
+    return () => void c?.off('click', onClick as never);
+  }, [onClick]);
   return <div ref={el} role="img" aria-label={label} style={{ width: '100%', height }} />;
 }

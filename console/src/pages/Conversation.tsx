@@ -23,6 +23,8 @@ import RegionsPlugin from 'wavesurfer.js/dist/plugins/regions.esm.js';
 import { api, can, Me } from '../api/client';
 import { navigate } from '../router';
 import { TAG } from '../ui';
+import { LegalHold } from './conversation/LegalHold';
+import { SentimentTimeline } from './conversation/SentimentTimeline';
 
 const nonce = () => document.querySelector('meta[name="csp-nonce"]')?.getAttribute('content') ?? undefined;
 
@@ -202,6 +204,7 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
           </Button>
         )}
         {originals && <Tag color={TAG.warn}>{t('showingOriginals')}</Tag>}
+        <LegalHold id={id} hold={c.legalHold} me={me} />
       </Space>
       <Modal
         open={unmaskOpen}
@@ -255,6 +258,7 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
           )}
         </Card>
       )}
+      <SentimentTimeline utterances={c.utterances} onSeek={c.channel === 'call' && audioOk ? seek : undefined} />
       <Row gutter={16}>
         <Col span={14}>
           <Card size="small" title={t('transcript')}>

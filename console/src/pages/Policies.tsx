@@ -3,11 +3,57 @@ import { Alert, Button, Card, Input, Modal, Space, Table, Tag, Typography } from
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, can, Me } from '../api/client';
+import type { components } from '../api/schema';
 import { TAG } from '../ui';
+import { Compare } from './policies/Compare';
+import { Reinspect } from './policies/Reinspect';
+
+type Regression = components['schemas']['RegressionReport'];
+
+/** A regression report: how many labelled cases agree, and each one that does not. */
+function RegressionView({ r }: { r: Regression }) {
+  const { t } = useTranslation();
+  return (
+    <div data-testid="regression">
+      <Alert
+        type={r.disagree.length ? 'error' : 'success'}
+        title={t('regressionSummary', {
+          policy: r.policy,
+          agree: r.agree,
+          cases: r.cases,
+          disagree: r.disagree.length,
+          skipped: r.skipped.length,
+        })}
+      />
+      {r.disagree.length > 0 && (
+        <Table
+          style={{ marginTop: 8 }}
+          size="small"
+          pagination={false}
+          rowKey={(d) => `${d.conversationId}/${d.ruleId}`}
+          dataSource={r.disagree}
+          columns={[
+            {
+              title: t('conversation'),
+              dataIndex: 'conversationId',
+              render: (v: string) => <a href={`/conversations/${v}`}>{v.slice(0, 8)}</a>,
+            },
+            { title: t('rule'), dataIndex: 'ruleId' },
+            { title: t('expected'), dataIndex: 'expected' },
+            { title: t('got'), dataIndex: 'got' },
+            { title: t('labelSource'), dataIndex: 'source' },
+          ]}
+        />
+      )}
+    </div>
+  );
+}
 
 /**
  * QA policy versions: the list; a draft pasted as YAML is validated (errors at line:column) and stored by a QA
- * analyst; a compliance officer activates a draft with a reason, and a regression on reviewed cases refuses it.
+ * analyst, who replays the labelled cases against any version; two versions compared line by line; a compliance
+ * officer activates a draft with a reason (a regression on the labelled cases refuses it, and says which) and
+ * re-inspects a period with its progress.
  */
 export function PoliciesPage({ me }: { me: Me }) {
   const { t } = useTranslation();
@@ -37,18 +83,32 @@ export function PoliciesPage({ me }: { me: Me }) {
   });
   const [activating, setActivating] = useState<{ policyId: string; version: number } | null>(null);
   const [reason, setReason] = useState('');
+  const [refused, setRefused] = useState<Regression | null>(null);
   const activate = useMutation({
     mutationFn: async (v: { policyId: string; version: number }) => {
+      setRefused(null);
       const { error } = await api.POST('/api/v1/policies/{policyId}/versions/{version}/activate', {
         params: { path: { policyId: v.policyId, version: v.version } },
         body: { reason, acceptRegressions: false },
       });
-      if (error) throw new Error(error.error.message);
+      if (error) {
+        if (error.error.code === 'regressions') setRefused(error.error.details as Regression);
+        throw new Error(error.error.message);
+      }
     },
     onSuccess: () => {
       setActivating(null);
       setReason('');
       void qc.invalidateQueries({ queryKey: ['policies'] });
+    },
+  });
+  const regress = useMutation({
+    mutationFn: async (v: { policyId: string; version: number }) => {
+      const { data, error } = await api.POST('/api/v1/policies/{policyId}/versions/{version}/regress', {
+        params: { path: { policyId: v.policyId, version: v.version } },
+      });
+      if (error) throw new Error(error.error.message);
+      return data;
     },
   });
   return (
@@ -79,15 +139,35 @@ export function PoliciesPage({ me }: { me: Me }) {
           { title: t('activatedBy'), render: (_, r) => r.activatedBy ?? '–' },
           {
             title: '',
-            render: (_, r) =>
-              r.status === 'draft' && can(me, 'policy:approve') ? (
-                <Button size="small" onClick={() => setActivating({ policyId: r.policyId, version: r.version })}>
-                  {t('activate')}
-                </Button>
-              ) : null,
+            render: (_, r) => (
+              <Space>
+                {can(me, 'policy:draft') && (
+                  <Button
+                    size="small"
+                    loading={
+                      regress.isPending &&
+                      regress.variables?.version === r.version &&
+                      regress.variables.policyId === r.policyId
+                    }
+                    onClick={() => regress.mutate({ policyId: r.policyId, version: r.version })}
+                  >
+                    {t('regress')}
+                  </Button>
+                )}
+                {r.status === 'draft' && can(me, 'policy:approve') && (
+                  <Button size="small" onClick={() => setActivating({ policyId: r.policyId, version: r.version })}>
+                    {t('activate')}
+                  </Button>
+                )}
+              </Space>
+            ),
           },
         ]}
       />
+      {regress.isError && <Alert type="error" title={String(regress.error)} />}
+      {regress.data && <RegressionView r={regress.data} />}
+      <Compare versions={list.data ?? []} />
+      {can(me, 'policy:approve') && <Reinspect />}
       {can(me, 'policy:draft') && (
         <Card size="small" title={t('draft')}>
           <Input.TextArea
@@ -142,11 +222,20 @@ export function PoliciesPage({ me }: { me: Me }) {
         okText={t('activate')}
         okButtonProps={{ disabled: reason.trim().length < 10, loading: activate.isPending }}
         onOk={() => activating && activate.mutate(activating)}
-        onCancel={() => setActivating(null)}
+        onCancel={() => {
+          setActivating(null);
+          setRefused(null);
+          activate.reset();
+        }}
       >
         <Typography.Paragraph>{t('activateExplain')}</Typography.Paragraph>
         <Input.TextArea aria-label={t('reason')} value={reason} onChange={(e) => setReason(e.target.value)} />
         {activate.isError && <Alert type="error" title={String(activate.error)} style={{ marginTop: 8 }} />}
+        {refused && (
+          <div style={{ marginTop: 8 }}>
+            <RegressionView r={refused} />
+          </div>
+        )}
       </Modal>
     </Space>
   );

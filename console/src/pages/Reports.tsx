@@ -2,10 +2,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Checkbox, DatePicker, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client';
+import { api, can, Me } from '../api/client';
+import { Schedules } from './reports/Schedules';
+import { VerifyPack } from './reports/VerifyPack';
 
-/** Compliance reports: generate one for a period (both languages by default), list them, download the signed pack. */
-export function ReportsPage() {
+/**
+ * Compliance reports: generate one for a period (both languages by default), list them, download the signed pack;
+ * schedule them (report:schedule); check a pack handed back.
+ */
+export function ReportsPage({ me }: { me: Me }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [range, setRange] = useState<[string, string] | null>(null);
@@ -89,6 +94,8 @@ export function ReportsPage() {
           },
         ]}
       />
+      {can(me, 'report:schedule') && <Schedules />}
+      <VerifyPack />
     </Space>
   );
 }

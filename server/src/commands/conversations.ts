@@ -42,7 +42,12 @@ export async function listConversations(
   d: Pick<ConversationDeps, 'conversations'>,
   caller: Caller,
   q: Omit<ListFilter, 'scope' | 'cursor'> & { cursor?: string },
-): Promise<{ items: Conversation[]; nextCursor: string | null; allowedActions: string[] }> {
+): Promise<{
+  items: Conversation[];
+  verdicts: Awaited<ReturnType<ConversationRepository['verdictBriefs']>>;
+  nextCursor: string | null;
+  allowedActions: string[];
+}> {
   const items = await d.conversations.list({
     ...q,
     limit: q.limit + 1,
@@ -54,6 +59,7 @@ export async function listConversations(
   const last = page[page.length - 1];
   return {
     items: page,
+    verdicts: await d.conversations.verdictBriefs(page.map((c) => c.id)),
     nextCursor: items.length > q.limit && last ? encodeCursor(last.startedAt, last.id) : null,
     allowedActions: allowedActions(caller.principal),
   };
@@ -164,7 +170,11 @@ export async function searchByIdentifier(
   d: Pick<ConversationDeps, 'conversations' | 'vault'>,
   caller: Caller,
   q: { kind: IndexedColumn; value: string; reason?: string },
-): Promise<{ items: Conversation[]; allowedActions: string[] }> {
+): Promise<{
+  items: Conversation[];
+  verdicts: Awaited<ReturnType<ConversationRepository['verdictBriefs']>>;
+  allowedActions: string[];
+}> {
   const digest = d.vault.blind.index(q.kind, q.value);
   const items = await d.conversations.findByBlindIndex(q.kind, digest, conversationScope(caller.principal), 100);
   // the identifier itself is not written to the trail, only its kind and how many matched
@@ -172,5 +182,9 @@ export async function searchByIdentifier(
     reason: q.reason,
     details: { kind: q.kind, count: items.length },
   });
-  return { items, allowedActions: allowedActions(caller.principal) };
+  return {
+    items,
+    verdicts: await d.conversations.verdictBriefs(items.map((c) => c.id)),
+    allowedActions: allowedActions(caller.principal),
+  };
 }

@@ -218,6 +218,37 @@ export async function regress(
  * Activates a stored version after replaying the labelled cases against it. Regressions refuse the activation
  * unless the approver accepts them explicitly (recorded with the reason in the audit trail).
  */
+/** One stored version with its text (for reading and comparing versions); not found is a 404. */
+export async function policyVersion(deps: Pick<InspectDeps, 'inspections'>, policyId: string, version: number) {
+  const row = await deps.inspections.getPolicy(policyId, version);
+  if (!row) throw new ReviewError(404, 'not_found', `no policy ${policyId} version ${version}`);
+  return row;
+}
+
+/**
+ * Replays the labelled cases against a stored version without activating it (a drafter checks a change before asking
+ * for approval; activation replays them again). Audited: it reads the labelled conversations.
+ */
+export async function regressPolicyVersion(
+  deps: InspectDeps & { audit: AuditLog },
+  policyId: string,
+  version: number,
+  actor: Actor,
+): Promise<RegressionReport> {
+  const row = await policyVersion(deps, policyId, version);
+  const report = await regress(deps, deps.inspections.parse(row));
+  await deps.audit.append({
+    ...actor,
+    action: 'policy.regress',
+    objectType: 'policy',
+    objectId: `${policyId}@v${version}`,
+    reason: null,
+    outcome: 'allowed',
+    details: { cases: report.cases, agree: report.agree, disagree: report.disagree.length },
+  });
+  return report;
+}
+
 export async function activatePolicy(
   deps: InspectDeps & { audit: AuditLog },
   policyId: string,

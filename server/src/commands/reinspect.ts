@@ -1,6 +1,7 @@
 import { inspectConversation, InspectDeps } from './inspect-conversation';
 import type { Caller } from '../authz/visible';
 import { invalid, notFound } from '../lib/errors';
+import { isInfrastructureError } from '../lib/infrastructure';
 import type { Logger } from '../lib/logger';
 import type { ReinspectJob } from '../pipeline/stages';
 import type { PipelineQueue } from '../repositories/queue';
@@ -37,6 +38,9 @@ export async function runReinspection(
       if (saved) p.changed++;
       else p.unchanged++;
     } catch (e) {
+      // the database or Redis failing is an outage, not this conversation: the job stops and BullMQ runs it again after
+      // a backoff (what was re-inspected already comes out identical and is not written twice)
+      if (isInfrastructureError(e)) throw e;
       // an erased conversation (key destroyed) or one deleted meanwhile: counted, never silently dropped
       deps.log.warn({ conversationId: id, err: (e as Error).name }, 're-inspection skipped a conversation');
       p.skipped++;
@@ -56,13 +60,17 @@ export async function requestReinspection(
   period: { from: string; to: string },
 ): Promise<{ jobId: string }> {
   if (Date.parse(period.from) >= Date.parse(period.to)) throw invalid('invalid_period', 'from must be before to');
-  const job = await d.queue
-    .reinspection()
-    .add(
-      'reinspect',
-      { from: period.from, to: period.to, requestedBy: caller.principal.username },
-      { removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 7 * 86_400 } },
-    );
+  const job = await d.queue.reinspection().add(
+    'reinspect',
+    { from: period.from, to: period.to, requestedBy: caller.principal.username },
+    {
+      removeOnComplete: { age: 7 * 86_400 },
+      removeOnFail: { age: 7 * 86_400 },
+      // an outage stops the job; it starts again after 5 s, 10 s, 20 s, … (12 tries, some 6 hours in all)
+      attempts: 12,
+      backoff: { type: 'exponential', delay: 5000 },
+    },
+  );
   await caller.audit('inspection.reinspect', { type: 'job', id: String(job.id) }, 'allowed', { details: period });
   return { jobId: String(job.id) };
 }

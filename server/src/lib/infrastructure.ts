@@ -14,8 +14,12 @@ const NETWORK = new Set([
   'ENOSPC',
   'EMFILE',
 ]);
-/** PostgreSQL SQLSTATEs: connection exceptions (08…), shutdown / cannot connect now (57P01–57P03), resources (53…) */
-const PG_TRANSIENT = /^(08...|57P0[123]|53...|40001|40P01)$/;
+/**
+ * PostgreSQL SQLSTATEs: connection exceptions (08…), shutdown / cannot connect now (57P01–57P03), resources (53…),
+ * serialization failure and deadlock (40001, 40P01), a lock not granted in time (55P03) and a session ended for
+ * idling in a transaction (25P03)
+ */
+const PG_TRANSIENT = /^(08...|57P0[123]|53...|40001|40P01|55P03|25P03)$/;
 const MESSAGES =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Connection is closed|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|Reached the max retries per request limit|Driver not Connected/i;
 

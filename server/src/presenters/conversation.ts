@@ -34,6 +34,7 @@ export const conversationSummarySchema = z
       .record(z.string(), z.string())
       .nullable()
       .describe('the language models that produced intent and sentiment (name@version#manifest sha256 prefix)'),
+    legalHold: z.boolean().describe('a legal hold keeps it from retention deletion and erasure'),
   })
   .meta({ id: 'ConversationSummary' });
 
@@ -41,8 +42,31 @@ export const actionsSchema = z
   .array(z.enum(['conversation.read', 'recording.play', 'transcript.unmask']))
   .describe('what the caller may do with this conversation');
 export const conversationListItemSchema = conversationSummarySchema
-  .extend({ allowedActions: actionsSchema })
+  .extend({
+    verdict: z
+      .object({
+        outcome: z.enum(['inspected', 'not_applicable']),
+        passed: z.boolean().nullable(),
+        score: z.number().nullable(),
+        fatal: z.boolean().describe('a fatal rule failed (after reviews)'),
+      })
+      .nullable()
+      .describe('the current verdict in brief; null before inspection'),
+    allowedActions: actionsSchema,
+  })
   .meta({ id: 'ConversationListItem' });
+
+export function presentListItem(
+  c: Conversation,
+  v: { outcome: string; passed: boolean | null; score: number | null; fatal: boolean } | undefined,
+  allowedActions: string[],
+): z.infer<typeof conversationListItemSchema> {
+  return {
+    ...presentSummary(c),
+    verdict: v ? { ...v, outcome: v.outcome as 'inspected' | 'not_applicable' } : null,
+    allowedActions: allowedActions as z.infer<typeof actionsSchema>,
+  };
+}
 
 export const utteranceSchema = z
   .object({
@@ -121,6 +145,7 @@ export function presentSummary(c: Conversation): z.infer<typeof conversationSumm
     escalation:
       (c.escalation as { level: 'none' | 'watch' | 'escalate'; score: number; reasons: string[] } | null) ?? null,
     nluModels: c.nluModels,
+    legalHold: c.legalHold,
   };
 }
 

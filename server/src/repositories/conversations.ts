@@ -61,6 +61,16 @@ export interface ListFilter {
   teamId?: string;
   channel?: string;
   status?: string;
+  queue?: string;
+  intent?: string;
+  /** the current verdict passed (true) or failed (false), after reviews */
+  passed?: boolean;
+  /** a fatal rule failed in the current verdict (after reviews) */
+  fatal?: boolean;
+  /** this rule failed in the current verdict (after reviews) */
+  failedRule?: string;
+  /** how the customer's last turns felt (conversation metrics' sentimentEnd: < 0, 0, > 0) */
+  sentiment?: 'negative' | 'neutral' | 'positive';
   limit: number;
   cursor?: { startedAt: Date; id: string };
   /** the caller's data scope, a SQL condition on alias c (authz/permissions.ts) */
@@ -228,10 +238,51 @@ export class ConversationRepository {
     if (f.teamId) qb.andWhere('c.team_id = :teamId', { teamId: f.teamId });
     if (f.channel) qb.andWhere('c.channel = :channel', { channel: f.channel });
     if (f.status) qb.andWhere('c.status = :status', { status: f.status });
+    if (f.queue) qb.andWhere('c.queue = :queue', { queue: f.queue });
+    if (f.intent) qb.andWhere('c.intent = :intent', { intent: f.intent });
+    if (f.passed !== undefined)
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM verdicts v WHERE v.conversation_id = c.id AND v.current AND v.final_passed = :passed)',
+        { passed: f.passed },
+      );
+    // a finding failed after reviews: failed and not overturned, or passed and overturned (as the rollups count it)
+    const failedAfterReview = `((f.result = 'fail') <> (f.review_state IS NOT DISTINCT FROM 'overturned'))`;
+    if (f.fatal !== undefined)
+      qb.andWhere(
+        `${f.fatal ? '' : 'NOT '}EXISTS (SELECT 1 FROM verdicts v JOIN findings f ON f.verdict_id = v.id
+           WHERE v.conversation_id = c.id AND v.current AND f.fatal AND f.result IN ('pass', 'fail') AND ${failedAfterReview})`,
+      );
+    if (f.failedRule)
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM verdicts v JOIN findings f ON f.verdict_id = v.id
+           WHERE v.conversation_id = c.id AND v.current AND f.rule_id = :rule AND f.result IN ('pass', 'fail') AND ${failedAfterReview})`,
+        { rule: f.failedRule },
+      );
+    if (f.sentiment)
+      qb.andWhere(
+        `EXISTS (SELECT 1 FROM conversation_metrics m WHERE m.conversation_id = c.id
+           AND sign((m.metrics->>'sentimentEnd')::real) = :sign)`,
+        { sign: { negative: -1, neutral: 0, positive: 1 }[f.sentiment] },
+      );
     if (f.cursor) {
       qb.andWhere('(c.started_at, c.id) < (:cs, :ci)', { cs: f.cursor.startedAt, ci: f.cursor.id });
     }
     return qb.orderBy('c.started_at', 'DESC').addOrderBy('c.id', 'DESC').limit(f.limit).getMany();
+  }
+
+  /** The current verdicts of these conversations in brief (pass, score, a fatal rule failed), for list pages. */
+  async verdictBriefs(
+    ids: string[],
+  ): Promise<Map<string, { outcome: string; passed: boolean | null; score: number | null; fatal: boolean }>> {
+    if (!ids.length) return new Map();
+    const rows = (await this.db.query(
+      `SELECT v.conversation_id AS id, v.outcome, v.final_passed AS passed, v.final_score AS score,
+              EXISTS (SELECT 1 FROM findings f WHERE f.verdict_id = v.id AND f.fatal AND f.result IN ('pass', 'fail')
+                        AND (f.result = 'fail') <> (f.review_state IS NOT DISTINCT FROM 'overturned')) AS fatal
+         FROM verdicts v WHERE v.current AND v.conversation_id = ANY($1)`,
+      [ids],
+    )) as Array<{ id: string; outcome: string; passed: boolean | null; score: number | null; fatal: boolean }>;
+    return new Map(rows.map((r) => [r.id, { outcome: r.outcome, passed: r.passed, score: r.score, fatal: r.fatal }]));
   }
 
   /** Moves a conversation into a stage's running state unless it is already past it. */

@@ -13,9 +13,30 @@ export function createDataSource(url: string, role?: string): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    // the application's queries run as `role` (hotline_app: table DML, and only SELECT/INSERT on the audit trail)
-    extra: { max: 10, application_name: `hotline-${processRole}`, ...(role ? { options: `-c role=${role}` } : {}) },
+    extra: {
+      max: 10,
+      application_name: `hotline-${processRole}`,
+      // waiting for a free connection fails after 15 s (an infrastructure error: the job is delayed, not failed)
+      // instead of waiting for ever, and a dead peer is noticed by TCP keep-alive
+      connectionTimeoutMillis: 15_000,
+      keepAlive: true,
+      options: sessionOptions(role),
+    },
   });
+}
+
+/**
+ * Per-session settings: the application's queries run as `role` (hotline_app: table DML, and only SELECT/INSERT on
+ * the audit trail); no lock is waited for longer than a minute (55P03, retried like any transient error) and a
+ * session left idle inside a transaction for two minutes is ended by the server, so a client that stalls while
+ * holding row locks cannot hold up every other worker behind it.
+ */
+function sessionOptions(role?: string): string {
+  return [
+    ...(role ? [`-c role=${role}`] : []),
+    '-c lock_timeout=60000',
+    '-c idle_in_transaction_session_timeout=120000',
+  ].join(' ');
 }
 
 /** Creates the database named in the URL when it does not exist (on-prem first start). */

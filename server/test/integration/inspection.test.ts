@@ -383,6 +383,22 @@ describe('policy versions', () => {
     });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('regressions');
+    // the drafter replays the labelled cases over HTTP without activating anything (the console's button)
+    const replay = await as('quinn', 'POST', '/api/v1/policies/bank-retail/versions/2/regress');
+    expect(replay.status).toBe(200);
+    expect(replay.body.disagree).toEqual(refused.body.error.details.disagree);
+    expect(replay.body.disagree).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ruleId: 'dead_air', expected: 'pass', got: 'fail' })]),
+    );
+    expect((await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/2/regress')).status).toBe(403);
+    expect(
+      (await pg.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'policy.regress'`)).rows[0].n,
+    ).toBe(1);
+    // both versions' texts, for the console's comparison
+    const v2 = await as('sara', 'GET', '/api/v1/policies/bank-retail/versions/2');
+    expect([v2.status, v2.body.source, v2.body.status]).toEqual([200, variant(2, 5), 'draft']);
+    expect((await as('sara', 'GET', '/api/v1/policies/bank-retail/versions/1')).body.source).toBe(bankV1);
+    expect((await as('sara', 'GET', '/api/v1/policies/bank-retail/versions/99')).status).toBe(404);
     const file = path.join(t.varDir, 'bank-retail-v2.yaml');
     fs.writeFileSync(file, variant(2, 5));
     const cli = spawnSync(process.execPath, [MAIN, 'policy', 'regress', file], {
@@ -494,5 +510,116 @@ describe('policy versions', () => {
       return r.body.state === 'completed' ? r.body : undefined;
     });
     expect(done2.result).toMatchObject({ total: 8, changed: 0, unchanged: 8 });
+  });
+});
+
+describe('the conversation list filters by verdict, rule, sentiment, queue and intent', () => {
+  const listed = async (q: Record<string, string>) => {
+    const r = await as('quinn', 'GET', `/api/v1/conversations?${new URLSearchParams({ limit: '200', ...q })}`);
+    expect(r.status).toBe(200);
+    return r.body.items as Array<{
+      id: string;
+      queue: string | null;
+      intent: string | null;
+      verdict: { outcome: string; passed: boolean | null; score: number | null; fatal: boolean } | null;
+    }>;
+  };
+  const ids = (xs: Array<{ id: string }>) => xs.map((x) => x.id).sort();
+  const rows = async (sql: string, params: unknown[] = []) =>
+    ((await pg.query(sql, params)).rows as Array<{ id: string }>).map((r) => r.id).sort();
+  const failedAfterReview = `(f.result = 'fail') <> (f.review_state IS NOT DISTINCT FROM 'overturned')`;
+
+  it('each filter returns exactly the conversations the stored current verdicts say, with the verdict in brief', async () => {
+    const all = await listed({});
+    // the brief on each row is the current verdict as stored
+    const cur = (
+      await pg.query(
+        `SELECT conversation_id AS id, outcome, final_passed AS passed, final_score AS score FROM verdicts WHERE current`,
+      )
+    ).rows as Array<{ id: string; outcome: string; passed: boolean | null; score: number | null }>;
+    for (const v of cur)
+      expect(all.find((x) => x.id === v.id)?.verdict, v.id).toMatchObject({
+        outcome: v.outcome,
+        passed: v.passed,
+        score: v.score,
+      });
+    const passed = await rows(`SELECT conversation_id AS id FROM verdicts WHERE current AND final_passed`);
+    const failed = await rows(`SELECT conversation_id AS id FROM verdicts WHERE current AND final_passed = false`);
+    expect(passed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(ids(await listed({ passed: 'true' }))).toEqual(passed);
+    expect(ids(await listed({ passed: 'false' }))).toEqual(failed);
+    const fatal = await rows(
+      `SELECT DISTINCT v.conversation_id AS id FROM verdicts v JOIN findings f ON f.verdict_id = v.id
+        WHERE v.current AND f.fatal AND f.result IN ('pass', 'fail') AND ${failedAfterReview}`,
+    );
+    expect(fatal.length).toBeGreaterThan(0);
+    expect(ids(await listed({ fatal: 'true' }))).toEqual(fatal);
+    expect(
+      all
+        .filter((x) => x.verdict?.fatal)
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual(fatal);
+    expect(ids(await listed({ fatal: 'false' }))).toEqual(
+      all
+        .map((x) => x.id)
+        .filter((x) => !fatal.includes(x))
+        .sort(),
+    );
+    // a failed rule: every rule that failed somewhere, checked against the findings
+    const failedRules = (
+      await pg.query(
+        `SELECT DISTINCT f.rule_id FROM verdicts v JOIN findings f ON f.verdict_id = v.id
+          WHERE v.current AND f.result IN ('pass', 'fail') AND ${failedAfterReview}`,
+      )
+    ).rows.map((r) => r.rule_id as string);
+    expect(failedRules.length).toBeGreaterThan(1);
+    for (const ruleId of failedRules) {
+      const want = await rows(
+        `SELECT DISTINCT v.conversation_id AS id FROM verdicts v JOIN findings f ON f.verdict_id = v.id
+          WHERE v.current AND f.rule_id = $1 AND f.result IN ('pass', 'fail') AND ${failedAfterReview}`,
+        [ruleId],
+      );
+      expect(ids(await listed({ failedRule: ruleId })), ruleId).toEqual(want);
+    }
+    // the customer's sentiment at the end, from the conversation's metrics
+    const bySign = async (sign: number) =>
+      rows(`SELECT conversation_id AS id FROM conversation_metrics WHERE sign((metrics->>'sentimentEnd')::real) = $1`, [
+        sign,
+      ]);
+    const sentiments = { negative: await bySign(-1), neutral: await bySign(0), positive: await bySign(1) };
+    expect(Object.values(sentiments).flat().length).toBeGreaterThan(0);
+    for (const [k, want] of Object.entries(sentiments)) expect(ids(await listed({ sentiment: k })), k).toEqual(want);
+    // queue and intent are the conversation's own columns
+    const queue = all.find((x) => x.queue)!.queue!;
+    expect(ids(await listed({ queue }))).toEqual(
+      all
+        .filter((x) => x.queue === queue)
+        .map((x) => x.id)
+        .sort(),
+    );
+    const intent = all.find((x) => x.intent)!.intent!;
+    expect(ids(await listed({ intent }))).toEqual(
+      all
+        .filter((x) => x.intent === intent)
+        .map((x) => x.id)
+        .sort(),
+    );
+    // filters combine; a bad value is a 422
+    expect(ids(await listed({ passed: 'false', fatal: 'true' }))).toEqual(failed.filter((x) => fatal.includes(x)));
+    expect((await as('quinn', 'GET', '/api/v1/conversations?passed=maybe')).status).toBe(422);
+    expect((await as('quinn', 'GET', '/api/v1/conversations?sentiment=angry')).status).toBe(422);
+  });
+
+  it("a supervisor's filtered list stays within her teams", async () => {
+    const r = await as('sara', 'GET', '/api/v1/conversations?passed=false&limit=200');
+    expect(r.status).toBe(200);
+    const want = await rows(
+      `SELECT v.conversation_id AS id FROM verdicts v JOIN conversations c ON c.id = v.conversation_id
+        WHERE v.current AND v.final_passed = false AND c.team_id = 'team-cards'`,
+    );
+    expect(want.length).toBeGreaterThan(0);
+    expect(ids(r.body.items)).toEqual(want);
   });
 });

@@ -115,9 +115,23 @@ async function settledAndChecked(pg: Client, ids: string[]) {
             [ids],
           )
         ).rows[0].n === ids.length,
-      180_000,
+      150_000,
       1000,
-    );
+    ).catch(async (e) => {
+      // what was left, and the worker's last words, so a run that does not settle says why
+      const left = await pg.query(
+        `SELECT c.id, c.status, (SELECT string_agg(kind || ':' || stage, ',' ORDER BY at) FROM processing_events p WHERE p.conversation_id = c.id) AS events
+           FROM conversations c WHERE id = ANY($1) AND status NOT IN ('inspected', 'failed')`,
+        [ids],
+      );
+      const locks = await pg.query(
+        `SELECT pid, state, wait_event_type, wait_event, left(query, 120) AS query FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      console.error('unsettled', JSON.stringify(left.rows, null, 1));
+      console.error('sessions', JSON.stringify(locks.rows, null, 1));
+      console.error('worker log tail\n' + worker!.logs.slice(-150).join('\n'));
+      throw e;
+    });
     const states = await pg.query(
       `SELECT status, count(*)::int AS n FROM conversations WHERE id = ANY($1) GROUP BY 1`,
       [ids],

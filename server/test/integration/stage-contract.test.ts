@@ -295,6 +295,30 @@ describe('an outage delays work, never fails it; what failed for good can be ret
     expect(await countAudit('jobs.retry', 'allowed')).toBe(1);
   });
 
+  it("bounds lock waits and idle transactions in the application's sessions", async () => {
+    const [row] = (await s.db.query(
+      `SELECT current_setting('lock_timeout') AS lock, current_setting('idle_in_transaction_session_timeout') AS idle`,
+    )) as Array<{ lock: string; idle: string }>;
+    expect(row).toEqual({ lock: '1min', idle: '2min' });
+    // a lock held elsewhere: the wait ends in 55P03 (an infrastructure error, the job is delayed) instead of for ever
+    const holder = s.db.createQueryRunner();
+    const waiter = s.db.createQueryRunner();
+    try {
+      await holder.startTransaction();
+      await holder.query(`SELECT pg_advisory_xact_lock(424242)`);
+      await waiter.startTransaction();
+      await waiter.query(`SET LOCAL lock_timeout = 200`);
+      const err = await waiter.query(`SELECT pg_advisory_xact_lock(424242)`).catch((e: unknown) => e);
+      expect((err as { driverError?: { code?: string } }).driverError?.code).toBe('55P03');
+      expect(isInfrastructureError(err)).toBe(true);
+    } finally {
+      await waiter.rollbackTransaction().catch(() => undefined);
+      await holder.rollbackTransaction().catch(() => undefined);
+      await waiter.release();
+      await holder.release();
+    }
+  });
+
   it('tells infrastructure errors from the work failing', () => {
     const pg = (code: string) => Object.assign(new Error('pg'), { code });
     for (const e of [
@@ -302,7 +326,10 @@ describe('an outage delays work, never fails it; what failed for good can be ret
       pg('57P01'),
       pg('08006'),
       pg('53300'),
+      pg('55P03'),
+      pg('25P03'),
       new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
       new Error('wrapped', { cause: pg('ETIMEDOUT') }),
       Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }),
     ])

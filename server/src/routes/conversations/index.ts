@@ -18,6 +18,7 @@ import {
   conversationListItemSchema,
   conversationSummarySchema,
   presentDetail,
+  presentListItem,
   presentSummary,
 } from '../../presenters/conversation';
 import { textConversationSchema } from '../../ingest/schema';
@@ -65,6 +66,15 @@ const listQuery = z.object({
   teamId: z.string().max(128).optional(),
   channel: z.enum(CHANNELS).optional(),
   status: z.enum(CONVERSATION_STATES).optional(),
+  queue: z.string().max(128).optional(),
+  intent: z.string().max(64).optional(),
+  passed: z.enum(['true', 'false']).optional().describe('the current verdict passed (after reviews)'),
+  fatal: z.enum(['true', 'false']).optional().describe('a fatal rule failed in the current verdict (after reviews)'),
+  failedRule: z.string().max(128).optional().describe('this rule failed in the current verdict (after reviews)'),
+  sentiment: z
+    .enum(['negative', 'neutral', 'positive'])
+    .optional()
+    .describe("how the customer's last turns felt (the conversation's sentimentEnd metric)"),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
@@ -162,11 +172,17 @@ export function conversationRoutes(
           teamId: q.teamId,
           channel: q.channel,
           status: q.status,
+          queue: q.queue,
+          intent: q.intent,
+          passed: q.passed === undefined ? undefined : q.passed === 'true',
+          fatal: q.fatal === undefined ? undefined : q.fatal === 'true',
+          failedRule: q.failedRule,
+          sentiment: q.sentiment,
           limit: q.limit,
           cursor: q.cursor,
         });
         ctx.body = {
-          items: page.items.map((c) => ({ ...presentSummary(c), allowedActions: page.allowedActions })),
+          items: page.items.map((c) => presentListItem(c, page.verdicts.get(c.id), page.allowedActions)),
           nextCursor: page.nextCursor,
         };
       },
@@ -290,7 +306,7 @@ export function conversationRoutes(
       handler: async (ctx, { body }) => {
         const q = body as z.infer<typeof identifierQuery>;
         const r = await searchByIdentifier(s, callerOf(ctx), q);
-        ctx.body = { items: r.items.map((c) => ({ ...presentSummary(c), allowedActions: r.allowedActions })) };
+        ctx.body = { items: r.items.map((c) => presentListItem(c, r.verdicts.get(c.id), r.allowedActions)) };
       },
     }),
   ];

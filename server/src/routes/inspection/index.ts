@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { actorOf, callerOf, defineRoute, RouteDef } from '../route';
 import { coverageReport } from '../../commands/coverage';
-import { activatePolicy, draftPolicy, parsePolicySource } from '../../commands/qa-policies';
+import {
+  activatePolicy,
+  draftPolicy,
+  parsePolicySource,
+  policyVersion,
+  regressPolicyVersion,
+} from '../../commands/qa-policies';
 import { reinspectionStatus, requestReinspection } from '../../commands/reinspect';
 import {
   conversationVerdicts,
@@ -368,6 +374,43 @@ export function inspectionRoutes(
         const r = await draftPolicy(s, parsePolicySource(b.source), actorOf(ctx));
         ctx.status = r.created ? 201 : 200;
         ctx.body = presentPolicy(r.row);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/policies/:policyId/versions/:version',
+      summary: 'One policy version with its text (YAML), to read it or compare two versions',
+      tags: ['policies'],
+      auth: { action: 'policy.read', deny: 403 },
+      params: activateParams,
+      responses: {
+        200: {
+          description: 'the version',
+          schema: policyVersionSchema.extend({ source: z.string() }).meta({ id: 'PolicyVersionSource' }),
+        },
+        404: errors[404],
+      },
+      handler: async (ctx, { params }) => {
+        const { policyId, version } = params as z.infer<typeof activateParams>;
+        const row = await policyVersion(s, policyId, version);
+        ctx.body = { ...presentPolicy(row), source: row.source };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/policies/:policyId/versions/:version/regress',
+      summary:
+        'Replay the labelled cases (reviewed and disputed findings, the gold set) against a stored version without activating it',
+      tags: ['policies'],
+      auth: { action: 'policy.draft', deny: 403 },
+      params: activateParams,
+      responses: {
+        200: { description: 'the regression report', schema: regressionSchema },
+        404: errors[404],
+      },
+      handler: async (ctx, { params }) => {
+        const { policyId, version } = params as z.infer<typeof activateParams>;
+        ctx.body = await regressPolicyVersion(s, policyId, version, actorOf(ctx));
       },
     }),
     defineRoute({
