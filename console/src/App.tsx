@@ -105,7 +105,7 @@ export function App({ nonce }: { nonce?: string }) {
                 theme="dark"
                 mode="horizontal"
                 selectedKeys={[PAGES.find((p) => p.path === path)?.key ?? '']}
-                style={{ minWidth: 360 }}
+                style={{ minWidth: 600, flex: 1 }}
                 items={PAGES.filter((p) => can(signedIn, p.permission)).map((p) => ({
                   key: p.key,
                   label: t(p.key),

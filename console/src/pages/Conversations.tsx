@@ -272,7 +272,7 @@ export function ConversationsPage({ me }: { me: Me }) {
           [
             ['teamId', 'team', 130],
             ['agentId', 'agent', 130],
-            ['queue', 'queue', 120],
+            ['queue', 'queue', 140],
             ['intent', 'intent', 170],
             ['failedRule', 'failedRule', 170],
           ] as const

@@ -9,6 +9,7 @@ import { metadataFor } from '../../src/synth/render';
 import { startTestIdp, TestIdp } from '../helpers/auth';
 import {
   db,
+  getJson,
   makeTestEnv,
   Proc,
   SERVER_DIR,
@@ -70,6 +71,16 @@ async function signIn(page: Page, user: string) {
   await page.locator('input[name="password"]').fill(idp.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect.poll(async () => (await page.getByTestId('user').textContent()) ?? '', { timeout: 15_000 }).toBe(user);
+}
+
+/** picks an option in the Ant Design select that is open now (closed ones stay in the page, hidden) */
+async function choose(page: Page, text: string) {
+  await page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
+    .last()
+    .locator('.ant-select-item-option-content')
+    .getByText(text, { exact: true })
+    .click();
 }
 
 async function noSeriousAxe(page: Page, what: string) {
@@ -327,6 +338,250 @@ describe('the console in a browser', () => {
     }
   });
 
+  it('the list: a verdict filter, a saved view that brings back filters and columns, keyboard moves and opens, identifier search with a reason', async () => {
+    // three chats join the call (one with a customer reference to look up)
+    const chat = (n: number, customerRef?: string) => ({
+      channel: 'chat',
+      agentId: 'anna',
+      teamId: 'team-cards',
+      queue: 'cards',
+      externalId: `console-chat-${n}`,
+      startedAt: `2026-11-0${n + 2}T10:00:00Z`,
+      ...(customerRef ? { customerRef } : {}),
+      messages: [
+        {
+          speaker: 'agent',
+          at: `2026-11-0${n + 2}T10:00:00Z`,
+          text: 'Thank you for contacting City Bank, how can I help?',
+        },
+        {
+          speaker: 'customer',
+          at: `2026-11-0${n + 2}T10:00:30Z`,
+          text: 'My card was declined twice today and I am annoyed.',
+        },
+        { speaker: 'agent', at: `2026-11-0${n + 2}T10:01:00Z`, text: 'I am sorry, let me check that for you.' },
+      ],
+    });
+    for (const [n, ref] of [[1, 'CUST-77812'], [2], [3]] as Array<[number, string?]>) {
+      const r = await getJson(`${app.base}/api/v1/conversations`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(chat(n, ref)),
+      });
+      expect(r.status).toBe(201);
+    }
+    await waitFor(
+      'the chats to be inspected',
+      async () =>
+        (await pg.query(`SELECT count(*)::int AS n FROM conversations WHERE status = 'inspected'`)).rows[0].n === 4,
+      60_000,
+      500,
+    );
+    const failed = (
+      await pg.query(`SELECT conversation_id AS id FROM verdicts WHERE current AND final_passed = false`)
+    ).rows.map((r) => r.id as string);
+    expect(failed).toContain(callId);
+
+    const { page, problems } = await watchedPage();
+    await signIn(page, 'quinn');
+    const rows = page.locator('tbody tr.ant-table-row');
+    await expect.poll(() => rows.count()).toBe(4);
+    // verdict: fail — the rows the stored verdicts say
+    await page.getByRole('combobox', { name: 'Verdict' }).click();
+    await choose(page, 'fail');
+    await expect.poll(() => rows.count()).toBe(failed.length);
+    // columns: queue off; save the view; reload: the view brings back the filter and the columns
+    await page.getByTestId('columns').click();
+    await page.getByRole('checkbox', { name: 'Queue' }).uncheck();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('thead th').allTextContents()).not.toContain('Queue');
+    await page.getByTestId('save-view').click();
+    await page.getByTestId('view-name').fill('failed, no queue');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(4);
+    await page.getByRole('combobox', { name: 'Saved view' }).click();
+    await choose(page, 'failed, no queue');
+    await expect.poll(() => rows.count()).toBe(failed.length);
+    expect(await page.locator('thead th').allTextContents()).not.toContain('Queue');
+    expect(await page.locator('thead th').allTextContents()).toContain('Verdict');
+    // nothing of a conversation in the browser's storage: the view is filters and column names
+    const stored = await page.evaluate(() => JSON.stringify({ ...window.localStorage }));
+    expect(stored).toContain('failed, no queue');
+    expect(stored).not.toMatch(/CUST-77812|declined/);
+    // filters are not kept across a reload (views are)
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(4);
+    // keyboard: ↓ moves to the next row, Enter opens it
+    const keys = await rows.evaluateAll((xs) => xs.map((x) => x.getAttribute('data-row-key')));
+    await rows.first().focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-row-key'))).toBe(keys[1]);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/conversations/${keys[1]}$`));
+    await page.goBack();
+    // the identifier: found through the blind index; the reason is in the trail, the value nowhere
+    const search = page.getByTestId('identifier-search');
+    await search.getByRole('textbox', { name: 'Identifier' }).fill('CUST-77812');
+    await search.getByRole('textbox', { name: 'Reason' }).fill('customer called about a declined card');
+    await search.getByRole('button', { name: 'Find' }).click();
+    await page.getByTestId('identifier-results').waitFor();
+    await expect.poll(() => rows.count()).toBe(1);
+    const trail = await pg.query(
+      `SELECT reason, details FROM audit_events WHERE action = 'conversation.search_identifier' ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(trail.rows[0]).toMatchObject({ reason: 'customer called about a declined card', details: { count: 1 } });
+    expect(JSON.stringify(trail.rows[0])).not.toContain('CUST-77812');
+    await noSeriousAxe(page, 'conversations with a search');
+    await page.screenshot({ path: path.join(SHOTS, 'qa_analyst-conversations-views.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('policies: two versions compared; the drafter replays the labelled cases; activation is refused on the regression', async () => {
+    // v2 no longer recognises a request for the security code: the confirmed CVV finding says it should fail
+    const v1 = fs.readFileSync(path.join(POLICY_DIR, 'bank-retail.yaml'), 'utf8');
+    const v2 = v1
+      .replace(/^version: 1$/m, 'version: 2')
+      .replace(/keywords: \[security code, cvv[^\]]*\]/, 'keywords: [xyzzy plugh]')
+      .replace(
+        'similar: [and the three digit security code on the back of the card]',
+        'similar: [xyzzy plugh frobozz]',
+      );
+    expect(v2).not.toBe(v1);
+    const qa = await watchedPage();
+    await signIn(qa.page, 'quinn');
+    await qa.page.goto(`${base}/policies`);
+    await qa.page.getByTestId('policy-source').fill(v2);
+    await qa.page.getByTestId('validate').click();
+    await qa.page.getByTestId('validation').waitFor();
+    await qa.page.getByRole('button', { name: 'Store as draft' }).click();
+    const row = qa.page.locator('tbody tr.ant-table-row', { hasText: 'draft' }).filter({ hasText: 'bank-retail' });
+    await row.waitFor();
+    // compare v1 and v2: the changed lines, numbered
+    const compare = qa.page.getByTestId('compare');
+    await compare.getByRole('combobox', { name: 'Older version' }).click();
+    await choose(qa.page, 'bank-retail@v1 (active)');
+    await compare.getByRole('combobox', { name: 'Newer version' }).click();
+    await choose(qa.page, 'bank-retail@v2 (draft)');
+    await qa.page.getByTestId('diff').waitFor();
+    expect(await qa.page.locator('.diff-del').allTextContents()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/- version: 1$/),
+        expect.stringMatching(/- +keywords: \[security code/),
+      ]),
+    );
+    expect(await qa.page.locator('.diff-add').allTextContents()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/\+ version: 2$/),
+        expect.stringMatching(/\+ +keywords: \[xyzzy plugh\]$/),
+      ]),
+    );
+    // the regression replay, from the page
+    await row.getByRole('button', { name: 'Regression replay' }).click();
+    await qa.page.getByTestId('regression').waitFor();
+    expect(await qa.page.getByTestId('regression').textContent()).toMatch(/1 disagree/);
+    expect(await qa.page.getByTestId('regression').textContent()).toContain('no_cvv_request');
+    await noSeriousAxe(qa.page, 'policies with a diff and a replay');
+    await qa.page.screenshot({ path: path.join(SHOTS, 'qa_analyst-policies-diff.png'), fullPage: true });
+    expect(qa.problems).toEqual([]);
+    await qa.page.context().close();
+
+    // the compliance officer's activation is refused, and the page says which case disagrees
+    const co = await watchedPage();
+    await signIn(co.page, 'cora');
+    await co.page.goto(`${base}/policies`);
+    await co.page
+      .locator('tbody tr.ant-table-row', { hasText: 'draft' })
+      .getByRole('button', { name: 'Activate' })
+      .click();
+    await co.page.getByRole('textbox', { name: 'Reason' }).fill('customers asked for shorter calls');
+    await co.page.getByRole('button', { name: 'Activate' }).last().click();
+    await co.page.locator('.ant-modal').getByTestId('regression').waitFor();
+    expect(await co.page.locator('.ant-modal').getByTestId('regression').textContent()).toContain('no_cvv_request');
+    const p = await pg.query(`SELECT status FROM qa_policies WHERE policy_id = 'bank-retail' ORDER BY version`);
+    expect(p.rows.map((r) => r.status)).toEqual(['active', 'draft']);
+    const denied = await pg.query(
+      `SELECT outcome FROM audit_events WHERE action = 'policy.activate' AND object_id = 'bank-retail@v2'`,
+    );
+    expect(denied.rows).toEqual([{ outcome: 'denied' }]);
+    await co.page.screenshot({ path: path.join(SHOTS, 'compliance_officer-activation-refused.png'), fullPage: true });
+    await co.page.keyboard.press('Escape');
+    // re-inspect November: progress to the end, every inspected conversation counted
+    const re = co.page.getByTestId('reinspect');
+    await re.locator('input').first().click();
+    await re.locator('input').first().fill('2026-11-01');
+    await re.locator('input').nth(1).click();
+    await re.locator('input').nth(1).fill('2026-11-30');
+    await co.page.keyboard.press('Enter');
+    await re.getByRole('button', { name: 'Re-inspect' }).click();
+    await expect
+      .poll(async () => (await co.page.getByTestId('reinspect-progress').textContent()) ?? '', { timeout: 30_000 })
+      .toMatch(/^Finished — (\d+) of \1:/);
+    const inNovember = (
+      await pg.query(
+        `SELECT count(*)::int AS n FROM conversations WHERE status = 'inspected' AND started_at >= '2026-11-01' AND started_at < '2026-12-01'`,
+      )
+    ).rows[0].n;
+    expect(await co.page.getByTestId('reinspect-progress').textContent()).toContain(`${inNovember} of ${inNovember}`);
+    expect(co.problems).toEqual([]);
+    await co.page.context().close();
+  }, 120_000);
+
+  it('a compliance officer: sentiment over the call, a legal hold with a reason, a schedule run now, a pack verified and a tampered one refused', async () => {
+    const { page, problems } = await watchedPage();
+    await signIn(page, 'cora');
+    await page.goto(`${base}/conversations/${callId}`);
+    await page.getByTestId('sentiment-timeline').locator('svg').waitFor();
+    await page.getByTestId('legal-hold').click();
+    await page.getByTestId('hold-reason').fill('litigation case 2026-118');
+    await page.getByRole('button', { name: 'Place legal hold' }).last().click();
+    await page.getByTestId('on-hold').waitFor();
+    expect((await pg.query(`SELECT legal_hold FROM conversations WHERE id = $1`, [callId])).rows[0].legal_hold).toBe(
+      true,
+    );
+    expect(
+      (await pg.query(`SELECT reason FROM audit_events WHERE object_id = $1 AND action LIKE '%hold%'`, [callId])).rows,
+    ).toEqual([{ reason: 'litigation case 2026-118' }]);
+    await noSeriousAxe(page, 'conversation on hold');
+
+    await page.goto(`${base}/reports`);
+    const sch = page.getByTestId('schedules');
+    await sch.getByRole('textbox', { name: /Schedule name/ }).fill('monthly-all');
+    await sch.getByRole('button', { name: 'Save schedule' }).click();
+    const schRow = sch.locator('tbody tr.ant-table-row', { hasText: 'monthly-all' });
+    await schRow.waitFor();
+    expect(await schRow.textContent()).toMatch(/Monthly \(last month\).*cora.*UTC/);
+    await schRow.getByRole('button', { name: 'Run now' }).click();
+    // the worker makes last month's report with cora's scope; the list shows it when it is ready
+    const ready = await waitFor(
+      "the scheduled run's report",
+      async () => (await pg.query(`SELECT id FROM reports WHERE status = 'ready'`)).rows[0]?.id as string | undefined,
+      60_000,
+      500,
+    );
+    const pack = await page.request.get(`${base}/api/v1/reports/${ready}/pack`);
+    expect(pack.status()).toBe(200);
+    const zip = await pack.body();
+    const verify = page.getByTestId('verify-pack');
+    await verify.getByTestId('pack-file').setInputFiles({ name: 'pack.zip', mimeType: 'application/zip', buffer: zip });
+    await expect
+      .poll(async () => (await page.getByTestId('pack-result').textContent()) ?? '')
+      .toMatch(/^Intact and signed by /);
+    // one byte changed inside: refused, with the problem named
+    const bad = Buffer.from(zip);
+    const at = bad.indexOf(Buffer.from('conversation_id'));
+    bad[at > 0 ? at : 200] ^= 0x20;
+    await verify.getByTestId('pack-file').setInputFiles({ name: 'pack.zip', mimeType: 'application/zip', buffer: bad });
+    await expect.poll(async () => (await page.getByTestId('pack-result').textContent()) ?? '').toMatch(/^NOT intact/);
+    await noSeriousAxe(page, 'reports with a schedule and a verification');
+    await page.screenshot({ path: path.join(SHOTS, 'compliance_officer-reports-schedule-verify.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
   // who sees which page: the menu shows exactly the pages the roles allow, and a page typed by hand that is not
   // allowed shows "not found" (the API refuses its data too)
   const MATRIX: Record<string, { role: string; pages: string[] }> = {
@@ -370,5 +625,5 @@ describe('the console in a browser', () => {
       expect(problems, user).toEqual([]);
       await page.context().close();
     }
-  });
+  }, 240_000);
 });

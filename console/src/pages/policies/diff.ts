@@ -22,12 +22,13 @@ export function lineDiff(a: string, b: string): DiffLine[] {
       out.push({ op: ' ', text: x[i], a: i + 1, b: j + 1 });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      out.push({ op: '+', text: y[j], b: j + 1 });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      // removals before additions, as diff tools print them
       out.push({ op: '-', text: x[i], a: i + 1 });
       i++;
+    } else {
+      out.push({ op: '+', text: y[j], b: j + 1 });
+      j++;
     }
   }
   return out;
