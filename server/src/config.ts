@@ -113,6 +113,12 @@ export const configSchema = z.object({
   /** serve HTTPS with these (PEM files from `hotline pki`); both or neither */
   HOTLINE_TLS_CERT: z.string().optional(),
   HOTLINE_TLS_KEY: z.string().optional(),
+  /**
+   * the runtime egress guard: connections and name lookups only to the database, Redis, the identity provider,
+   * loopback and the hosts listed in HOTLINE_EGRESS_ALLOW (comma-separated); `off` only for diagnosis
+   */
+  HOTLINE_EGRESS_GUARD: z.enum(['on', 'off']).default('on'),
+  HOTLINE_EGRESS_ALLOW: z.string().default(''),
   /** exit when this process is gone (test harnesses, the demo) */
   HOTLINE_PARENT_PID: intIn(1, 2 ** 22).optional(),
   HOTLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -6,7 +6,8 @@ import https from 'node:https';
 import { createApp } from './app/app';
 import { TokenVerifier } from './auth/token-verifier';
 import { ConfigError, loadConfig } from './config';
-import { createLogger, setProcessRole } from './lib/logger';
+import { EgressPolicy, hostsOf, installEgressGuard } from './lib/egress-guard';
+import { createLogger, Logger, setProcessRole } from './lib/logger';
 import { closeServices, createServices } from './services';
 import { startWorkerRuntime, WorkerRuntime } from './runtime/worker-runtime';
 
@@ -33,6 +34,23 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   migrate                  apply database migrations and exit
   reconcile                re-enqueue every unfinished conversation once and exit`;
 
+/**
+ * The appliance talks to its database, Redis and identity provider and to nothing else: any other connection or
+ * name lookup is refused before a byte leaves, and logged (host and port only).
+ */
+function guardEgress(config: ReturnType<typeof loadConfig>, log: Logger) {
+  if (config.HOTLINE_EGRESS_GUARD === 'off') {
+    log.warn('egress guard off (HOTLINE_EGRESS_GUARD=off): outgoing connections are not checked');
+    return;
+  }
+  const policy = new EgressPolicy([
+    ...hostsOf([config.DATABASE_URL, config.REDIS_URL, config.HOTLINE_OIDC_ISSUER]),
+    ...config.HOTLINE_EGRESS_ALLOW.split(','),
+  ]);
+  installEgressGuard(policy, (r) => log.warn({ egress: r }, 'egress refused: not an allowed destination'));
+  log.info({ allowed: policy.list() }, 'egress guard on');
+}
+
 async function serve(role: 'api' | 'worker' | 'all') {
   setProcessRole(role);
   const config = loadConfig();
@@ -42,6 +60,7 @@ async function serve(role: 'api' | 'worker' | 'all') {
     );
   }
   const log = createLogger(config.HOTLINE_LOG_LEVEL);
+  guardEgress(config, log);
   const services = await createServices(config, log);
   let worker: WorkerRuntime | undefined;
   if (role !== 'api') worker = await startWorkerRuntime(services);
