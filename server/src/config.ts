@@ -118,6 +118,11 @@ export const configSchema = z.object({
    * loopback and the hosts listed in HOTLINE_EGRESS_ALLOW (comma-separated); `off` only for diagnosis
    */
   HOTLINE_EGRESS_GUARD: z.enum(['on', 'off']).default('on'),
+  /**
+   * Prometheus scrapes /metrics with `Authorization: Bearer <this>` (at least 24 characters); unset, /metrics answers
+   * only to loopback (a collector on the host itself)
+   */
+  HOTLINE_METRICS_TOKEN: z.string().min(24).optional(),
   HOTLINE_EGRESS_ALLOW: z.string().default(''),
   /** exit when this process is gone (test harnesses, the demo) */
   HOTLINE_PARENT_PID: intIn(1, 2 ** 22).optional(),

@@ -7,6 +7,7 @@ import { createApp } from './app/app';
 import { TokenVerifier } from './auth/token-verifier';
 import { ConfigError, loadConfig } from './config';
 import { EgressPolicy, hostsOf, installEgressGuard } from './lib/egress-guard';
+import { egressRefused } from './lib/metrics';
 import { createLogger, Logger, setProcessRole } from './lib/logger';
 import { closeServices, createServices } from './services';
 import { startWorkerRuntime, WorkerRuntime } from './runtime/worker-runtime';
@@ -23,6 +24,8 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   retention run [--now D]  apply the retention policy once (the worker also runs it daily)
   policy <command>         QA policy packs: validate, list, import, regress, activate
   pki <command>            the appliance's internal CA: init, issue-server, issue-client, renew, list
+  status [--json]          versions, queues per stage (depth, oldest job, workers), stage times, states, coverage
+                           alarm, certificate expiries, keys, object store volume; exit 1 when something needs attention
   jobs list --failed | retry --all | retry <id>…
                            failed conversations: list them, or put them back into the pipeline (audited)
   report generate|list|download
@@ -47,7 +50,10 @@ function guardEgress(config: ReturnType<typeof loadConfig>, log: Logger) {
     ...hostsOf([config.DATABASE_URL, config.REDIS_URL, config.HOTLINE_OIDC_ISSUER]),
     ...config.HOTLINE_EGRESS_ALLOW.split(','),
   ]);
-  installEgressGuard(policy, (r) => log.warn({ egress: r }, 'egress refused: not an allowed destination'));
+  installEgressGuard(policy, (r) => {
+    egressRefused.inc({ via: r.via });
+    log.warn({ egress: r }, 'egress refused: not an allowed destination');
+  });
   log.info({ allowed: policy.list() }, 'egress guard on');
 }
 
@@ -146,13 +152,19 @@ const COMMANDS: Record<string, { role: boolean; load: () => Promise<CliRun> }> =
   report: { role: true, load: async () => (await import('./cli/report')).runReportCli },
   evidence: { role: false, load: async () => (await import('./cli/report')).runEvidenceCli },
   'scan-pii': { role: true, load: async () => (await import('./cli/scan-pii')).runScanPiiCli },
+  status: { role: true, load: async () => (await import('./cli/status')).runStatusCli },
 };
 
 async function main(argv: string[]) {
   const [cmd, ...rest] = argv;
   const command = cmd !== undefined && Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
   if (command) {
-    if (command.role) setProcessRole(cmd);
+    if (command.role) {
+      // commands that open the database and Redis run under the same egress guard as the services
+      setProcessRole(cmd);
+      const config = loadConfig();
+      guardEgress(config, createLogger(config.HOTLINE_LOG_LEVEL === 'info' ? 'warn' : config.HOTLINE_LOG_LEVEL));
+    }
     process.exitCode = await (await command.load())(rest);
     return;
   }

@@ -3,8 +3,12 @@ import { Alert, Button, Card, Col, Descriptions, Row, Space, Table, Tag, Typogra
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client';
 import { TAG } from '../ui';
+import { Queues } from './system/Queues';
 
-/** For the administrator: readiness of each part, model versions, key status, conversations failed for good (retry). */
+/**
+ * For the administrator: the pipeline's queues and workers, readiness of each part, model versions, key status,
+ * conversations failed for good (retry). No conversation content.
+ */
 export function SystemPage() {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -44,6 +48,7 @@ export function SystemPage() {
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Typography.Title level={3}>{t('system')}</Typography.Title>
+      <Queues />
       <Row gutter={16}>
         <Col span={12}>
           <Card size="small" title={t('readiness')} data-testid="readiness">

@@ -4,6 +4,8 @@ import Koa from 'koa';
 import { HttpError } from '../lib/errors';
 import { conversationRoutes } from '../routes/conversations';
 import { SpeechStatus, systemRoutes } from '../routes/system';
+import { statusRoutes } from '../routes/system/status';
+import { httpDuration } from '../lib/metrics';
 import { protectionRoutes } from '../routes/protection';
 import { inspectionRoutes } from '../routes/inspection';
 import { jobRoutes } from '../routes/jobs';
@@ -36,6 +38,7 @@ function withOpenApi(s: Services, speech: SpeechStatus = {}): { routes: RouteDef
     ...auditRoutes(s),
     ...jobRoutes(s),
     ...systemRoutes(s, speech, () => holder.doc),
+    ...statusRoutes(s),
   ];
   holder.doc = buildOpenApi(routes, { title: 'Hotline Appliance API', version: '1' }, [callMetadataSchema]);
   return { routes, doc: holder.doc };
@@ -88,6 +91,20 @@ export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: Tok
     });
   }
   app.use(requestContext(s.log));
+  // latency by route template (never the path itself: it holds ids); outside the error handler, so errors count too
+  app.use(async (ctx, next) => {
+    const t0 = performance.now();
+    try {
+      await next();
+    } finally {
+      const route = ctx._matchedRoute
+        ? String(ctx._matchedRoute)
+        : ctx.path.startsWith('/api/')
+          ? 'unmatched'
+          : 'console';
+      httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, (performance.now() - t0) / 1000);
+    }
+  });
   app.use(errorHandler());
   app.use(async (ctx, next) => {
     ctx.state.audit = auditFor(ctx, s.audit);

@@ -7,6 +7,9 @@ import { endSessionUrl, exchangeCode, oidcEndpoints, OidcError, pkcePair, refres
 import { HttpError } from '../lib/errors';
 import type { ConsoleSessionStore } from '../repositories/console-sessions';
 
+/** the operators' endpoints beside the API, never the console's pages */
+const OPERATIONS_PATHS = ['/healthz', '/readyz', '/metrics'];
+
 /**
  * The web console, served by the appliance itself (same origin as the API):
  * - sign-in as a backend-for-frontend (docs/ARCHITECTURE.md): `/auth/login` sends the browser to Keycloak with
@@ -260,8 +263,7 @@ export function consoleMiddleware(o: ConsoleOptions): Koa.Middleware {
       }
       return next();
     }
-    if ((ctx.method === 'GET' || ctx.method === 'HEAD') && !p.startsWith('/healthz') && !p.startsWith('/readyz'))
-      if (serveStatic(ctx)) return;
+    if ((ctx.method === 'GET' || ctx.method === 'HEAD') && !OPERATIONS_PATHS.includes(p)) if (serveStatic(ctx)) return;
     return next();
   };
 }

@@ -13,7 +13,8 @@ import { startAppliance } from './appliance-process';
 /**
  * `npm run bench:console`: the console's conversation list over BENCH_CONVERSATIONS (default 1,000,000) stored
  * conversations, through HTTP as the console asks for it (GET /api/v1/conversations, 50 a page, with a QA analyst's
- * token): first pages, pages deep down the cursor, and filtered by team, agent, channel, state and period; p50/p95
+ * token): first pages, pages deep down the cursor, and filtered by team, agent, channel, state, period, verdict, fatal
+ * rule, failed rule and the customer's sentiment (alone and combined); p50/p95
  * (target p95 ≤ 300 ms). Also the console's production JavaScript, gzipped (target < 1.5 MB). Seeds
  * `hotline_bench_report` like bench:report (BENCH_REUSE=1 keeps what is there).
  */
@@ -80,6 +81,12 @@ async function main() {
       ['state failed', { status: 'failed' }],
       ['one day', { from: '2026-11-15T00:00:00Z', to: '2026-11-16T00:00:00Z' }],
       ['team + day', { teamId: 'team-3', from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z' }],
+      ['failed', { passed: 'false' }],
+      ['fatal', { fatal: 'true' }],
+      ['failed rule', { failedRule: 'identity_before_account' }],
+      ['negative end', { sentiment: 'negative' }],
+      ['team+fatal', { teamId: 'team-3', fatal: 'true' }],
+      ['agent+failed', { agentId: 'agent-42', passed: 'false' }],
     ];
     const all: number[] = [];
     for (const [name, q] of shapes) {

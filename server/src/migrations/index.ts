@@ -6,6 +6,7 @@ import { Protection1763900300000 } from './1763900300000-protection';
 import { Inspection1763900400000 } from './1763900400000-inspection';
 import { Understanding1763900500000 } from './1763900500000-understanding';
 import { Reporting1763900600000 } from './1763900600000-reporting';
+import { Operations1763900700000 } from './1763900700000-operations';
 
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Inspection1763900400000,
   Understanding1763900500000,
   Reporting1763900600000,
+  Operations1763900700000,
 ];

@@ -100,6 +100,19 @@ export class BenchSeedRepository {
         WHERE i % 1000 >= 15 AND i % 100 >= 3`,
       [n],
     );
+    // per-conversation metrics (what the console's sentiment filter reads): the customer ended negative in 20 %,
+    // neutral in 30 %, positive in 50 %
+    await step(
+      'conversation_metrics',
+      `INSERT INTO conversation_metrics (conversation_id, day, metrics, contribution)
+       SELECT v.conversation_id, (c.started_at AT TIME ZONE 'UTC')::date,
+              jsonb_build_object('sentimentEnd', CASE WHEN abs(hashtext(c.id::text)) % 10 < 2 THEN -0.4
+                                                      WHEN abs(hashtext(c.id::text)) % 10 < 5 THEN 0 ELSE 0.3 END,
+                                 'passed', v.final_passed, 'score', v.final_score),
+              '{}'::jsonb
+         FROM verdicts v JOIN conversations c ON c.id = v.conversation_id WHERE v.current`,
+      [],
+    );
     // the rollups as the incremental writer would have left them, built here in one pass
     await step(
       'kpi_daily',

@@ -245,17 +245,18 @@ export class ConversationRepository {
         'EXISTS (SELECT 1 FROM verdicts v WHERE v.conversation_id = c.id AND v.current AND v.final_passed = :passed)',
         { passed: f.passed },
       );
-    // a finding failed after reviews: failed and not overturned, or passed and overturned (as the rollups count it)
+    // a finding failed after reviews: failed and not overturned, or passed and overturned (as the rollups count it);
+    // written exactly as the partial index findings_failed_after_review states it, so each conversation is one probe
     const failedAfterReview = `((f.result = 'fail') <> (f.review_state IS NOT DISTINCT FROM 'overturned'))`;
     if (f.fatal !== undefined)
       qb.andWhere(
-        `${f.fatal ? '' : 'NOT '}EXISTS (SELECT 1 FROM verdicts v JOIN findings f ON f.verdict_id = v.id
-           WHERE v.conversation_id = c.id AND v.current AND f.fatal AND f.result IN ('pass', 'fail') AND ${failedAfterReview})`,
+        `${f.fatal ? '' : 'NOT '}EXISTS (SELECT 1 FROM findings f JOIN verdicts v ON v.id = f.verdict_id AND v.current
+           WHERE f.conversation_id = c.id AND f.fatal AND f.result IN ('pass', 'fail') AND ${failedAfterReview})`,
       );
     if (f.failedRule)
       qb.andWhere(
-        `EXISTS (SELECT 1 FROM verdicts v JOIN findings f ON f.verdict_id = v.id
-           WHERE v.conversation_id = c.id AND v.current AND f.rule_id = :rule AND f.result IN ('pass', 'fail') AND ${failedAfterReview})`,
+        `EXISTS (SELECT 1 FROM findings f JOIN verdicts v ON v.id = f.verdict_id AND v.current
+           WHERE f.conversation_id = c.id AND f.rule_id = :rule AND f.result IN ('pass', 'fail') AND ${failedAfterReview})`,
         { rule: f.failedRule },
       );
     if (f.sentiment)
@@ -268,6 +269,28 @@ export class ConversationRepository {
       qb.andWhere('(c.started_at, c.id) < (:cs, :ci)', { cs: f.cursor.startedAt, ci: f.cursor.id });
     }
     return qb.orderBy('c.started_at', 'DESC').addOrderBy('c.id', 'DESC').limit(f.limit).getMany();
+  }
+
+  /** How many conversations are in each state, and the recordings' stored bytes (for status and metrics). */
+  async stateCounts(): Promise<{ byStatus: Record<string, number>; recordingBytes: number }> {
+    const rows = (await this.db.query(
+      `SELECT status, count(*)::bigint AS n FROM conversations GROUP BY status`,
+    )) as Array<{ status: string; n: string }>;
+    const [r] = (await this.db.query(
+      `SELECT coalesce(sum(size_bytes), 0)::bigint AS b FROM recordings WHERE purged_at IS NULL`,
+    )) as Array<{ b: string }>;
+    return { byStatus: Object.fromEntries(rows.map((x) => [x.status, Number(x.n)])), recordingBytes: Number(r.b) };
+  }
+
+  /** Each stage's run time over the runs completed since `since`: median and 95th percentile (ms), and how many. */
+  async stageDurations(since: Date): Promise<Array<{ stage: string; p50: number; p95: number; runs: number }>> {
+    const rows = (await this.db.query(
+      `SELECT stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95, count(*)::int AS runs
+         FROM stage_runs WHERE completed_at >= $1 GROUP BY stage ORDER BY stage`,
+      [since],
+    )) as Array<{ stage: string; p50: number; p95: number; runs: number }>;
+    return rows.map((r) => ({ stage: r.stage, p50: Number(r.p50), p95: Number(r.p95), runs: r.runs }));
   }
 
   /** The current verdicts of these conversations in brief (pass, score, a fatal rule failed), for list pages. */

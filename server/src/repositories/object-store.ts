@@ -11,6 +11,12 @@ export class ObjectStore {
     fs.mkdirSync(path.join(root, 'tmp'), { recursive: true });
   }
 
+  /** The volume the objects live on: its size and what is free (bytes). */
+  volume(): { totalBytes: number; freeBytes: number } {
+    const st = fs.statfsSync(this.root);
+    return { totalBytes: st.blocks * st.bsize, freeBytes: st.bavail * st.bsize };
+  }
+
   static hash(bytes: Buffer): string {
     return crypto.createHash('sha256').update(bytes).digest('hex');
   }

@@ -58,6 +58,40 @@ export class PipelineQueue {
     return (await this.queue(stage).getJob(jobIdFor(stage, conversationId))) ?? undefined;
   }
 
+  /**
+   * Each stage queue's depth (waiting, active, delayed, failed), the age of its oldest waiting job and the workers
+   * connected to it (BullMQ lists the Redis clients of running workers).
+   */
+  async depths(now = Date.now()): Promise<
+    Array<{
+      stage: StageName;
+      waiting: number;
+      active: number;
+      delayed: number;
+      failed: number;
+      oldestWaitingS: number | null;
+      workers: number;
+    }>
+  > {
+    const out = [];
+    for (const stage of Object.keys(STAGES) as StageName[]) {
+      const q = this.queue(stage);
+      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      // the oldest waiting job is the last of the wait list (BullMQ adds to the left)
+      const [oldest] = await q.getJobs(['waiting', 'prioritized'], -1, -1, true);
+      out.push({
+        stage,
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+        oldestWaitingS: oldest ? Math.max(0, Math.round((now - oldest.timestamp) / 1000)) : null,
+        workers: (await q.getWorkers()).length,
+      });
+    }
+    return out;
+  }
+
   /** Removes a stage's job for a conversation (a failed one blocks a new job with the same id). */
   async removeJob(stage: StageName, conversationId: string): Promise<void> {
     const job = await this.job(stage, conversationId);
