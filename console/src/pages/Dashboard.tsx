@@ -37,6 +37,8 @@ export function DashboardPage() {
   const byDay = useQuery({ queryKey: ['kpi', 'day', from, to], queryFn: () => kpi('day') });
   const byTeam = useQuery({ queryKey: ['kpi', 'team', from, to], queryFn: () => kpi('team') });
   const byRule = useQuery({ queryKey: ['kpi', 'rule', from, to], queryFn: () => kpi('rule') });
+  const byAgent = useQuery({ queryKey: ['kpi', 'agent', from, to], queryFn: () => kpi('agent') });
+  const byIntent = useQuery({ queryKey: ['kpi', 'intent', from, to], queryFn: () => kpi('intent') });
 
   const covDays = useMemo(() => {
     const m = new Map<string, { inspected: number; na: number; failed: number; pending: number }>();
@@ -51,9 +53,26 @@ export function DashboardPage() {
     return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
   }, [coverage.data]);
 
-  const err = coverage.error ?? byDay.error ?? byTeam.error ?? byRule.error;
+  const err = coverage.error ?? byDay.error ?? byTeam.error ?? byRule.error ?? byAgent.error ?? byIntent.error;
   const tot = coverage.data?.totals;
-  const dayRows = (byDay.data?.rows ?? []) as Array<{ group: Record<string, string>; passRate: number | null }>;
+  const dayRows = (byDay.data?.rows ?? []) as Array<{
+    group: Record<string, string>;
+    passRate: number | null;
+    avgHandleS: number | null;
+    silenceRatio: number | null;
+    sentimentEnd: number | null;
+  }>;
+  type Grouped = { group: Record<string, string>; conversations: number; passRate: number | null };
+  // the 15 agents with the most conversations, lowest pass rate first
+  const agentRows = ((byAgent.data?.rows ?? []) as Grouped[])
+    .filter((r) => r.group.agent)
+    .sort((a, b) => b.conversations - a.conversations)
+    .slice(0, 15)
+    .sort((a, b) => (a.passRate ?? 2) - (b.passRate ?? 2));
+  const intentRows = ((byIntent.data?.rows ?? []) as Grouped[])
+    .filter((r) => r.group.intent)
+    .sort((a, b) => b.conversations - a.conversations)
+    .slice(0, 10);
   const teamRows = (byTeam.data?.rows ?? []) as Array<Record<string, unknown> & { group: Record<string, string> }>;
   const ruleRows = ((byRule.data?.rows ?? []) as Array<{ group: Record<string, string>; failed: number }>)
     .filter((r) => r.failed > 0)
@@ -165,6 +184,89 @@ export function DashboardPage() {
           </Card>
         </Col>
         <Col span={12}>
+          <Card size="small" title={t('kpisByDay')}>
+            <Chart
+              label={t('kpisByDay')}
+              option={{
+                tooltip: { trigger: 'axis' },
+                legend: { bottom: 0 },
+                grid: { left: 48, right: 48, top: 10, bottom: 50 },
+                xAxis: { type: 'category', data: dayRows.map((r) => r.group.day.slice(5)) },
+                yAxis: [
+                  { type: 'value', name: 's', minInterval: 1 },
+                  { type: 'value', min: -1, max: 1 },
+                ],
+                series: [
+                  {
+                    name: t('avgHandle'),
+                    type: 'bar',
+                    itemStyle: { color: '#0958d9' },
+                    data: dayRows.map((r) => r.avgHandleS),
+                  },
+                  {
+                    name: t('silenceRatio'),
+                    type: 'line',
+                    yAxisIndex: 1,
+                    connectNulls: true,
+                    itemStyle: { color: '#595959' },
+                    data: dayRows.map((r) => r.silenceRatio),
+                  },
+                  {
+                    name: t('sentimentEnd'),
+                    type: 'line',
+                    yAxisIndex: 1,
+                    connectNulls: true,
+                    itemStyle: { color: '#a8071a' },
+                    data: dayRows.map((r) => r.sentimentEnd),
+                  },
+                ],
+              }}
+            />
+          </Card>
+        </Col>
+      </Row>
+      <Row gutter={16}>
+        <Col span={12}>
+          <Card size="small" title={t('passRateByAgent')}>
+            <Chart
+              label={t('passRateByAgent')}
+              height={Math.max(160, agentRows.length * 24 + 40)}
+              option={{
+                tooltip: { trigger: 'axis' },
+                grid: { left: 120, right: 20, top: 10, bottom: 20 },
+                xAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+                yAxis: { type: 'category', inverse: true, data: agentRows.map((r) => r.group.agent) },
+                series: [
+                  {
+                    type: 'bar',
+                    itemStyle: { color: '#237804' },
+                    data: agentRows.map((r) => (r.passRate === null ? null : Math.round(r.passRate * 1000) / 10)),
+                  },
+                ],
+              }}
+            />
+          </Card>
+        </Col>
+        <Col span={12}>
+          <Card size="small" title={t('topIntents')}>
+            <Chart
+              label={t('topIntents')}
+              height={Math.max(160, intentRows.length * 24 + 40)}
+              option={{
+                tooltip: { trigger: 'axis' },
+                grid: { left: 200, right: 20, top: 10, bottom: 20 },
+                xAxis: { type: 'value', minInterval: 1 },
+                yAxis: { type: 'category', inverse: true, data: intentRows.map((r) => r.group.intent) },
+                series: [
+                  { type: 'bar', itemStyle: { color: '#0958d9' }, data: intentRows.map((r) => r.conversations) },
+                ],
+              }}
+            />
+          </Card>
+        </Col>
+      </Row>
+      <Row gutter={16}>
+        <Col span={24}>
           <Card size="small" title={t('kpisByTeam')}>
             <Table
               size="small"
