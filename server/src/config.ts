@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -133,20 +134,34 @@ export type Config = z.infer<typeof configSchema> & { objectDir: string; keyring
 
 export class ConfigError extends Error {}
 
+/** variables that hold credentials: their values never appear in a message */
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'HOTLINE_METRICS_TOKEN']);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.keys(configSchema.shape);
   const input: Record<string, string> = {};
   for (const key of known) {
     const v = env[key];
     if (v !== undefined && v !== '') input[key] = v;
+    else if (env[`${key}_FILE`]) {
+      // <NAME>_FILE: the value from a file (container and systemd secrets), without its final newline
+      const file = env[`${key}_FILE`]!;
+      try {
+        input[key] = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      } catch (e) {
+        throw new ConfigError(
+          `config: ${key}_FILE names a file that cannot be read (${(e as NodeJS.ErrnoException).code})`,
+        );
+      }
+    }
   }
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
-    throw new ConfigError(
-      `config: ${variable} is invalid (got ${JSON.stringify(input[variable] ?? null)}): ${issue.message}`,
-    );
+    // a secret's value is never printed, not even when it is wrong
+    const got = SECRET_VARIABLES.has(variable) ? 'a value, hidden' : JSON.stringify(input[variable] ?? null);
+    throw new ConfigError(`config: ${variable} is invalid (got ${got}): ${issue.message}`);
   }
   const c = parsed.data;
   if (!!c.HOTLINE_AUDIT_SIGNING_CERT !== !!c.HOTLINE_AUDIT_SIGNING_KEY)
