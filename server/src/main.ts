@@ -26,6 +26,8 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   pki <command>            the appliance's internal CA: init, issue-server, issue-client, renew, list
   status [--json]          versions, queues per stage (depth, oldest job, workers), stage times, states, coverage
                            alarm, certificate expiries, keys, object store volume; exit 1 when something needs attention
+  backup --out DIR         encrypted backup: database, object store, audit checkpoints (keyring escrowed apart)
+  restore --from DIR       into an empty database and object store (the keyring back from escrow first)
   jobs list --failed | retry --all | retry <id>…
                            failed conversations: list them, or put them back into the pipeline (audited)
   report generate|list|download
@@ -153,6 +155,8 @@ const COMMANDS: Record<string, { role: boolean; load: () => Promise<CliRun> }> =
   evidence: { role: false, load: async () => (await import('./cli/report')).runEvidenceCli },
   'scan-pii': { role: true, load: async () => (await import('./cli/scan-pii')).runScanPiiCli },
   status: { role: true, load: async () => (await import('./cli/status')).runStatusCli },
+  backup: { role: true, load: async () => (await import('./cli/backup')).runBackupCli },
+  restore: { role: true, load: async () => (await import('./cli/backup')).runRestoreCli },
 };
 
 async function main(argv: string[]) {
