@@ -394,7 +394,7 @@ describe('the console in a browser', () => {
     await page.getByTestId('columns').click();
     await page.getByRole('checkbox', { name: 'Queue' }).uncheck();
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('thead th').allTextContents()).not.toContain('Queue');
+    await expect.poll(() => page.locator('thead th').allTextContents(), { timeout: 15_000 }).not.toContain('Queue');
     await page.getByTestId('save-view').click();
     await page.getByTestId('view-name').fill('failed, no queue');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
@@ -568,7 +568,7 @@ describe('the console in a browser', () => {
     const verify = page.getByTestId('verify-pack');
     await verify.getByTestId('pack-file').setInputFiles({ name: 'pack.zip', mimeType: 'application/zip', buffer: zip });
     await expect
-      .poll(async () => (await page.getByTestId('pack-result').textContent()) ?? '')
+      .poll(async () => (await page.getByTestId('pack-result').textContent()) ?? '', { timeout: 15_000 })
       .toMatch(/^Intact and signed by /);
     // one byte changed inside: refused, with the problem named
     const bad = Buffer.from(zip);
