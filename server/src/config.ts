@@ -118,6 +118,12 @@ export const configSchema = z.object({
    * the runtime egress guard: connections and name lookups only to the database, Redis, the identity provider,
    * loopback and the hosts listed in HOTLINE_EGRESS_ALLOW (comma-separated); `off` only for diagnosis
    */
+  /**
+   * how many times one person may unmask a transcript, and search by a customer identifier, per hour (across api
+   * processes); beyond: 429, an audit row `denied`, a warning in the log and hotline_rate_limited_total
+   */
+  HOTLINE_UNMASK_PER_HOUR: intIn(1, 10_000).default(30),
+  HOTLINE_IDENTIFIER_SEARCH_PER_HOUR: intIn(1, 10_000).default(60),
   HOTLINE_EGRESS_GUARD: z.enum(['on', 'off']).default('on'),
   /**
    * Prometheus scrapes /metrics with `Authorization: Bearer <this>` (at least 24 characters); unset, /metrics answers

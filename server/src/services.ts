@@ -1,3 +1,4 @@
+import { RateLimits } from './repositories/rate-limits';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import IORedis from 'ioredis';
@@ -30,6 +31,8 @@ export interface Services {
   reports: ReportRepository;
   objects: ObjectStore;
   queue: PipelineQueue;
+  /** per-person allowances (unmask, identifier search) */
+  limits: RateLimits;
   vault: Vault;
   retention: RetentionRepository;
   masking: MaskingPolicy;
@@ -65,6 +68,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     masking,
     ...(routing ? { routing } : {}),
     objects: new ObjectStore(config.objectDir),
+    limits: new RateLimits(redis, config.HOTLINE_QUEUE_PREFIX),
     queue: new PipelineQueue({
       redisUrl: config.REDIS_URL,
       prefix: config.HOTLINE_QUEUE_PREFIX,

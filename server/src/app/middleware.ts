@@ -55,6 +55,8 @@ export function errorHandler() {
       else if (e instanceof DomainError) {
         ({ code, message, details } = e);
         status = STATUS_OF[e.kind];
+        const retry = (e.details as { retryAfterS?: number } | undefined)?.retryAfterS;
+        if (e.kind === 'too_many' && retry) ctx.set('retry-after', String(retry));
       } else if (e instanceof AudioFormatError) ({ status, code, message } = e);
       else if (e instanceof DecryptError) {
         // stored ciphertext failed authentication: tampering or a value moved between rows; never served

@@ -7,7 +7,10 @@ import { DomainError, invalid, notFound } from '../lib/errors';
 import { audioContext } from '../protection/contexts';
 import type { IndexedColumn } from '../protection/blind-index';
 import { OpenedUtterance, openUtterances } from '../protection/sealed-transcript';
+import type { Config } from '../config';
+import { rateLimited } from '../lib/metrics';
 import type { ConversationRepository, ListFilter } from '../repositories/conversations';
+import type { RateLimits } from '../repositories/rate-limits';
 import type { ObjectStore } from '../repositories/object-store';
 import type { Vault } from '../repositories/vault';
 import { openKeyOrGone, openMaskedTranscriptIfKept } from './transcript';
@@ -16,6 +19,32 @@ export interface ConversationDeps {
   conversations: ConversationRepository;
   vault: Vault;
   objects: ObjectStore;
+  limits: RateLimits;
+  config: Pick<Config, 'HOTLINE_UNMASK_PER_HOUR' | 'HOTLINE_IDENTIFIER_SEARCH_PER_HOUR'>;
+}
+
+/**
+ * One person's hourly allowance for a sensitive action (unmask, identifier search). Spent: the refusal is audited
+ * (`denied`, why rate_limited), counted for alerting (hotline_rate_limited_total) and answered 429 with Retry-After.
+ */
+async function withinAllowance(
+  d: Pick<ConversationDeps, 'limits'>,
+  caller: Caller,
+  action: 'transcript.unmask' | 'conversation.search_identifier',
+  perHour: number,
+  object: { type: string; id: string } | null,
+  reason: string | undefined,
+): Promise<void> {
+  const r = await d.limits.take(action, caller.principal.sub, perHour, 3600);
+  if (r.ok) return;
+  rateLimited.inc({ action });
+  await caller.audit(action, object, 'denied', { reason, details: { why: 'rate_limited', perHour } });
+  throw new DomainError(
+    'too_many',
+    'rate_limited',
+    `at most ${perHour} per person per hour (${action}); the allowance comes back in ${Math.ceil(r.retryAfterS / 60)} min`,
+    { retryAfterS: r.retryAfterS },
+  );
 }
 
 const encodeCursor = (startedAt: Date, id: string) =>
@@ -132,13 +161,21 @@ export async function openRedactedRecording(
  * PII types (never values), is written before anything is decrypted. Sensitive authentication data was never stored.
  */
 export async function unmaskTranscript(
-  d: Pick<ConversationDeps, 'conversations' | 'vault'>,
+  d: Pick<ConversationDeps, 'conversations' | 'vault' | 'limits' | 'config'>,
   caller: Caller,
   id: string,
   reason: string,
   utteranceIds?: string[],
 ): Promise<Array<OpenedUtterance & { purged: boolean }>> {
   const c = await loadVisibleConversation(d.conversations, caller, id, 'transcript.unmask', reason);
+  await withinAllowance(
+    d,
+    caller,
+    'transcript.unmask',
+    d.config.HOTLINE_UNMASK_PER_HOUR,
+    { type: 'conversation', id },
+    reason,
+  );
   const key = await openKeyOrGone(d.vault, c.keyId);
   if (!key) {
     await caller.audit('transcript.unmask', { type: 'conversation', id }, 'error', {
@@ -167,14 +204,22 @@ export async function unmaskTranscript(
 
 /** Conversations in the caller's scope that mention an exact identifier, through its keyed blind index. */
 export async function searchByIdentifier(
-  d: Pick<ConversationDeps, 'conversations' | 'vault'>,
+  d: Pick<ConversationDeps, 'conversations' | 'vault' | 'limits' | 'config'>,
   caller: Caller,
-  q: { kind: IndexedColumn; value: string; reason?: string },
+  q: { kind: IndexedColumn; value: string; reason: string },
 ): Promise<{
   items: Conversation[];
   verdicts: Awaited<ReturnType<ConversationRepository['verdictBriefs']>>;
   allowedActions: string[];
 }> {
+  await withinAllowance(
+    d,
+    caller,
+    'conversation.search_identifier',
+    d.config.HOTLINE_IDENTIFIER_SEARCH_PER_HOUR,
+    null,
+    q.reason,
+  );
   const digest = d.vault.blind.index(q.kind, q.value);
   const items = await d.conversations.findByBlindIndex(q.kind, digest, conversationScope(caller.principal), 100);
   // the identifier itself is not written to the trail, only its kind and how many matched

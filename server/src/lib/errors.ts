@@ -12,10 +12,16 @@ export class HttpError extends Error {
 }
 
 /** What a use case can refuse with; the HTTP layer maps each kind to one status (app/middleware.ts), the CLI prints it. */
-export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'gone';
+export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'gone' | 'too_many';
 
 /** The one table that turns a refusal's kind into an HTTP status (the app's error handler; the CLI prints it too). */
-export const STATUS_OF: Record<DomainErrorKind, number> = { invalid: 422, not_found: 404, conflict: 409, gone: 410 };
+export const STATUS_OF: Record<DomainErrorKind, number> = {
+  invalid: 422,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_many: 429,
+};
 
 /**
  * A refusal by a command or repository: a kind, a stable machine code and a precise human message. Commands never

@@ -23,6 +23,13 @@ export const egressRefused = new Counter({
   registers: [registry],
 });
 
+export const rateLimited = new Counter({
+  name: 'hotline_rate_limited_total',
+  help: 'Requests refused because a person used up an allowance (unmask, identifier search)',
+  labelNames: ['action'] as const,
+  registers: [registry],
+});
+
 export const gauges = {
   queueJobs: new Gauge({
     name: 'hotline_queue_jobs',

@@ -203,7 +203,7 @@ export async function requestAs(
   });
   const text = await res.text();
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bodies are asserted field by field
-  return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : text) as any };
+  return { status: res.status, headers: res.headers, body: (text.startsWith('{') ? JSON.parse(text) : text) as any };
 }
 
 export interface Stack {

@@ -44,7 +44,11 @@ const chat = (agentId: string, teamId: string, minute: number) => ({
 // valid bodies, so an authorised caller gets the route's real answer (unknown subjects: 404)
 const JSON_BODIES: Record<string, unknown> = {
   'POST /api/v1/conversations/:id/unmask': { reason: 'access matrix: checking who may unmask' },
-  'POST /api/v1/conversations/search/identifier': { kind: 'phone', value: '+8613800138000' },
+  'POST /api/v1/conversations/search/identifier': {
+    kind: 'phone',
+    value: '+8613800138000',
+    reason: 'access matrix: identifier search',
+  },
   'POST /api/v1/system/jobs/retry': { conversationIds: ['00000000-0000-4000-8000-000000000000'] },
   'POST /api/v1/subjects/erase': { customerRef: 'no-such-customer', reason: 'access matrix: erasure request 0' },
   'PUT /api/v1/subjects/legal-hold': {

@@ -8,12 +8,14 @@ import { getJson, MAIN, openStack, Proc, requestAs, Stack, startProcess, waitFor
  */
 let stack: Stack;
 let tokenApi: Proc | undefined;
+let chatId: string;
 const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789';
 const SECRET_WORDS = 'Rumpelstiltskin lives at Elm Street';
 
 beforeAll(async () => {
   stack = await openStack('operations', 2, {
     role: 'all',
+    env: { HOTLINE_UNMASK_PER_HOUR: '3', HOTLINE_IDENTIFIER_SEARCH_PER_HOUR: '2' },
     auth: (i) => async (method) => (method === 'POST' ? i.recorderToken() : i.tokenFor('adam')),
   });
 }, 180_000);
@@ -43,6 +45,7 @@ describe('metrics and status', () => {
     });
     expect(r.status).toBe(201);
     const id = r.body.conversation.id as string;
+    chatId = id;
     await waitFor(
       'the chat to be inspected',
       async () =>
@@ -109,6 +112,42 @@ describe('metrics and status', () => {
       encoding: 'utf8',
     });
     expect(JSON.parse(json.stdout)).toMatchObject({ coverage: { alarm: 'ok' }, attention: [] });
+  });
+
+  it('unmask and identifier search are limited per person per hour: 429 with Retry-After, audited, counted', async () => {
+    const { proc, idp, pg } = stack;
+    const unmask = (user: string) =>
+      requestAs(proc.base, idp, user, 'POST', `/api/v1/conversations/${chatId}/unmask`, {
+        reason: 'customer disputes what was said',
+      });
+    for (let i = 0; i < 3; i++) expect((await unmask('quinn')).status).toBe(200);
+    const over = await unmask('quinn');
+    expect([over.status, over.body.error.code]).toEqual([429, 'rate_limited']);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    // the allowance is one person's: another analyst is not held up
+    expect((await unmask('cora')).status).toBe(200);
+    const denied = await pg.query(
+      `SELECT actor_name, outcome, details->>'why' AS why FROM audit_events WHERE action = 'transcript.unmask' AND outcome = 'denied'`,
+    );
+    expect(denied.rows).toEqual([{ actor_name: 'quinn', outcome: 'denied', why: 'rate_limited' }]);
+    const search = () =>
+      requestAs(proc.base, idp, 'quinn', 'POST', '/api/v1/conversations/search/identifier', {
+        kind: 'customer_ref',
+        value: 'CUST-000001',
+        reason: 'customer asked for their history',
+      });
+    expect((await search()).status).toBe(200);
+    expect((await search()).status).toBe(200);
+    expect((await search()).status).toBe(429);
+    // a reason is required for a search
+    const noReason = await requestAs(proc.base, idp, 'quinn', 'POST', '/api/v1/conversations/search/identifier', {
+      kind: 'customer_ref',
+      value: 'CUST-000001',
+    });
+    expect(noReason.status).toBe(422);
+    const text = await (await fetch(`${proc.base}/metrics`)).text();
+    expect(text).toMatch(/^hotline_rate_limited_total\{action="transcript\.unmask"\} 1$/m);
+    expect(text).toMatch(/^hotline_rate_limited_total\{action="conversation\.search_identifier"\} 1$/m);
   });
 
   it('with a metrics token configured, /metrics wants it', async () => {

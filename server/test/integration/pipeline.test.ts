@@ -244,14 +244,18 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     const byRef = await getJson(`${app.base}/api/v1/conversations/search/identifier`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'customer_ref', value: metadataFor(script, '8k').customerRef }),
+      body: JSON.stringify({
+        kind: 'customer_ref',
+        value: metadataFor(script, '8k').customerRef,
+        reason: 'customer complaint follow-up',
+      }),
     });
     expect(byRef.status).toBe(200);
     expect(byRef.body.items.map((i: { id: string }) => i.id)).toContain(cardCall);
     const none = await getJson(`${app.base}/api/v1/conversations/search/identifier`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'phone', value: '+8613800000000' }),
+      body: JSON.stringify({ kind: 'phone', value: '+8613800000000', reason: 'customer complaint follow-up' }),
     });
     expect(none.body.items).toEqual([]);
   });

@@ -84,7 +84,7 @@ describe('text channels are masked and encrypted at the door', () => {
     );
     const found = await getJson(
       `${api.base}/api/v1/conversations/search/identifier`,
-      json('POST', { kind: 'phone', value: '+86 138 0013 8000' }),
+      json('POST', { kind: 'phone', value: '+86 138 0013 8000', reason: 'caller asked about their calls' }),
     );
     expect(found.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
   });
@@ -201,12 +201,12 @@ describe('erasure by crypto-shredding, and legal hold', () => {
     // not findable: the shared phone number now finds only the other customer's conversation
     const found = await getJson(
       `${api.base}/api/v1/conversations/search/identifier`,
-      json('POST', { kind: 'phone', value: '13912345678' }),
+      json('POST', { kind: 'phone', value: '13912345678', reason: 'erasure check: still findable?' }),
     );
     expect(found.body.items.map((i: { id: string }) => i.id)).toEqual([other]);
     const byRef = await getJson(
       `${api.base}/api/v1/conversations/search/identifier`,
-      json('POST', { kind: 'customer_ref', value: ref }),
+      json('POST', { kind: 'customer_ref', value: ref, reason: 'erasure check: still findable?' }),
     );
     expect(byRef.body.items).toEqual([]);
     expect((await unmask(other)).status).toBe(200);

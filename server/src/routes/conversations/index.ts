@@ -54,7 +54,7 @@ const identifierQuery = z
   .object({
     kind: z.enum(['phone', 'cn_resident_id', 'bank_account', 'email', 'customer_ref']),
     value: z.string().trim().min(3).max(256),
-    reason: z.string().trim().max(1000).optional(),
+    reason: z.string().trim().min(10, 'state why you are looking (at least 10 characters)').max(1000),
   })
   .strict()
   .meta({ id: 'IdentifierQuery' });
@@ -80,7 +80,7 @@ const listQuery = z.object({
 });
 
 export function conversationRoutes(
-  s: Pick<Services, 'config' | 'conversations' | 'vault' | 'objects' | 'queue' | 'masking' | 'log'>,
+  s: Pick<Services, 'config' | 'conversations' | 'vault' | 'objects' | 'queue' | 'masking' | 'log' | 'limits'>,
 ): RouteDef[] {
   const errors = errorResponses;
   return [
@@ -268,6 +268,7 @@ export function conversationRoutes(
           schema: unmaskAnswer,
         },
         410: { description: 'the original was removed by retention or erasure', schema: errorSchema },
+        429: { description: "the person's hourly unmask allowance is used up (Retry-After)", schema: errorSchema },
         ...errors,
       },
       handler: async (ctx, { params, body }) => {
@@ -302,6 +303,7 @@ export function conversationRoutes(
           schema: z.object({ items: z.array(conversationListItemSchema) }).meta({ id: 'IdentifierMatches' }),
         },
         422: errors[422],
+        429: { description: "the person's hourly search allowance is used up (Retry-After)", schema: errorSchema },
       },
       handler: async (ctx, { body }) => {
         const q = body as z.infer<typeof identifierQuery>;
