@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Checkbox, DatePicker, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, can, Me } from '../api/client';
+import { Languages } from './reports/Languages';
 import { Schedules } from './reports/Schedules';
 import { VerifyPack } from './reports/VerifyPack';
 
@@ -41,14 +42,7 @@ export function ReportsPage({ me }: { me: Me }) {
             aria-label={t('period')}
             onChange={(v) => setRange(v?.[0] && v[1] ? [v[0].format('YYYY-MM-DD'), v[1].format('YYYY-MM-DD')] : null)}
           />
-          <Checkbox.Group
-            value={langs}
-            onChange={(v) => setLangs(v as Array<'en' | 'zh'>)}
-            options={[
-              { label: 'English', value: 'en' },
-              { label: '中文', value: 'zh' },
-            ]}
-          />
+          <Languages value={langs} onChange={setLangs} />
           <Button
             type="primary"
             disabled={!range || !langs.length}

@@ -32,17 +32,8 @@ export const COLUMNS = [
   'language',
 ] as const;
 export type Column = (typeof COLUMNS)[number];
-export const DEFAULT_COLUMNS: Column[] = [
-  'started',
-  'channel',
-  'agent',
-  'team',
-  'queue',
-  'duration',
-  'intent',
-  'verdict',
-  'status',
-];
+/** every column but the two that are seldom needed */
+export const DEFAULT_COLUMNS: Column[] = COLUMNS.filter((c) => c !== 'escalation' && c !== 'language');
 
 export interface SavedView {
   name: string;

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Checkbox, Input, Popconfirm, Select, Space, Table } from 'antd';
+import { Alert, Button, Card, Input, Popconfirm, Select, Space, Table } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
+import { Languages } from './Languages';
 
 type Cadence = 'daily' | 'weekly' | 'monthly';
 
@@ -76,14 +77,7 @@ export function Schedules() {
           style={{ width: 130 }}
           options={(['daily', 'weekly', 'monthly'] as const).map((c) => ({ value: c, label: t(`cadence_${c}`) }))}
         />
-        <Checkbox.Group
-          value={langs}
-          onChange={(v) => setLangs(v as Array<'en' | 'zh'>)}
-          options={[
-            { label: 'English', value: 'en' },
-            { label: '中文', value: 'zh' },
-          ]}
-        />
+        <Languages value={langs} onChange={setLangs} />
         <Button
           type="primary"
           disabled={!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id) || !langs.length}
