@@ -6,6 +6,7 @@ import type { Recording } from '../entities/recording';
 import { DomainError, invalid, notFound } from '../lib/errors';
 import { audioContext } from '../protection/contexts';
 import type { IndexedColumn } from '../protection/blind-index';
+import { MaskingPolicy, remaskOriginal, typesHiddenFrom } from '../protection/pii/mask';
 import { OpenedUtterance, openUtterances } from '../protection/sealed-transcript';
 import type { Config } from '../config';
 import { rateLimited } from '../lib/metrics';
@@ -21,6 +22,7 @@ export interface ConversationDeps {
   objects: ObjectStore;
   limits: RateLimits;
   config: Pick<Config, 'HOTLINE_UNMASK_PER_HOUR' | 'HOTLINE_IDENTIFIER_SEARCH_PER_HOUR'>;
+  masking: MaskingPolicy;
 }
 
 /**
@@ -161,7 +163,7 @@ export async function openRedactedRecording(
  * PII types (never values), is written before anything is decrypted. Sensitive authentication data was never stored.
  */
 export async function unmaskTranscript(
-  d: Pick<ConversationDeps, 'conversations' | 'vault' | 'limits' | 'config'>,
+  d: Pick<ConversationDeps, 'conversations' | 'vault' | 'limits' | 'config' | 'masking'>,
   caller: Caller,
   id: string,
   reason: string,
@@ -191,15 +193,20 @@ export async function unmaskTranscript(
     if (rows.length !== want.size)
       throw invalid('unknown_utterance', 'utteranceIds names an utterance that is not part of this conversation');
   }
+  // the types this person's roles may not see stay masked in the originals (masking.yaml `unmask`)
+  const hidden = typesHiddenFrom(d.masking, caller.principal.roles);
+  const piiTypes = [...new Set(rows.flatMap((u) => u.pii.map((p) => p.type)))];
   // the trace first: if it cannot be written, nothing is revealed
   await caller.audit('transcript.unmask', { type: 'conversation', id }, 'allowed', {
     reason,
     details: {
       utterances: rows.map((u) => u.id),
-      piiTypes: [...new Set(rows.flatMap((u) => u.pii.map((p) => p.type)))],
+      piiTypes: piiTypes.filter((t) => !hidden.has(t)),
+      ...(piiTypes.some((t) => hidden.has(t)) ? { piiTypesKeptMasked: piiTypes.filter((t) => hidden.has(t)) } : {}),
     },
   });
-  return openUtterances(d.vault, key, rows, 'original');
+  const opened = await openUtterances(d.vault, key, rows, 'original');
+  return opened.map((u) => ({ ...u, ...remaskOriginal(u, u.pii, d.masking, hidden) }));
 }
 
 /** Conversations in the caller's scope that mention an exact identifier, through its keyed blind index. */

@@ -82,6 +82,19 @@ describe('text channels are masked and encrypted at the door', () => {
     expect(o.body.utterances[0].text).toBe(
       'My card is 4111 1111 1111 1111, CVV [REDACTED], and my mobile is 13800138000.',
     );
+    // a QA analyst's unmask keeps the card number masked (masking.yaml: full card numbers for compliance only)
+    caller = 'quinn';
+    const q = await unmask(id);
+    caller = 'cora';
+    expect(q.body.utterances[0].text).toBe('My card is 411111******1111, CVV [REDACTED], and my mobile is 13800138000.');
+    const trail = await pg.query(
+      `SELECT actor_name, details FROM audit_events WHERE action = 'transcript.unmask' AND object_id = $1 ORDER BY seq`,
+      [id],
+    );
+    expect(trail.rows.map((r) => [r.actor_name, r.details.piiTypes, r.details.piiTypesKeptMasked ?? null])).toEqual([
+      ['cora', ['card_number', 'cvv', 'phone'], null],
+      ['quinn', ['cvv', 'phone'], ['card_number']],
+    ]);
     const found = await getJson(
       `${api.base}/api/v1/conversations/search/identifier`,
       json('POST', { kind: 'phone', value: '+86 138 0013 8000', reason: 'caller asked about their calls' }),

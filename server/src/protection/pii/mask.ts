@@ -33,6 +33,11 @@ export const maskingPolicySchema = z
     types: z
       .object(Object.fromEntries(TYPES.map((t) => [t, rule])) as Record<(typeof TYPES)[number], typeof rule>)
       .strict(),
+    /**
+     * Who sees a type's original when they unmask (they need the transcript.unmask permission first): the roles
+     * listed; an empty list, nobody. A type not listed: everyone who may unmask.
+     */
+    unmask: z.partialRecord(z.enum(TYPES), z.array(z.string().regex(/^[a-z_]+$/)).max(20)).optional(),
   })
   .strict();
 export type MaskingPolicy = z.infer<typeof maskingPolicySchema>;
@@ -53,6 +58,66 @@ export function loadMaskingPolicy(file: string): MaskingPolicy {
 }
 
 export const REDACTED = '[REDACTED]';
+
+/** The types whose originals these roles may not see when they unmask (policy `unmask`). */
+export function typesHiddenFrom(policy: MaskingPolicy, roles: string[]): Set<string> {
+  return new Set(
+    Object.entries(policy.unmask ?? {})
+      .filter(([, allowed]) => !allowed!.some((r) => roles.includes(r)))
+      .map(([t]) => t),
+  );
+}
+
+/**
+ * An original utterance with the personal data of `hidden` types masked again, as the masked view shows them. The
+ * marks' character spans are in the text as transcribed; the stored original differs from it only where sensitive
+ * authentication data became "[REDACTED]", so each span is shifted by those replacements before it. Words are masked
+ * by time (calls) or by position.
+ */
+export function remaskOriginal(
+  original: { text: string; words: Array<{ w: string; s: number; e: number; c: number }> },
+  marks: Array<{ type: string; start: number; end: number; s?: number; e?: number }>,
+  policy: MaskingPolicy,
+  hidden: Set<string>,
+): { text: string; words: Array<{ w: string; s: number; e: number; c: number }> } {
+  const sorted = [...marks].sort((a, b) => a.start - b.start);
+  if (!sorted.some((m) => hidden.has(m.type))) return original;
+  let shift = 0;
+  let out = '';
+  let pos = 0;
+  for (const m of sorted) {
+    const a = m.start + shift;
+    const b = m.end + shift;
+    const redacted = policy.types[m.type as PiiType]?.redact === true;
+    if (redacted) {
+      shift += REDACTED.length - (m.end - m.start);
+      continue;
+    }
+    if (!hidden.has(m.type) || a < pos || b > original.text.length) continue;
+    // as detection gives values: separators dropped (the masked view keeps digits by position in that form)
+    const raw = original.text.slice(a, b);
+    const value = m.type === 'email' ? raw : raw.replace(/[\s().-]/g, '');
+    // a value in its written form is masked as the masked view masks it; a spoken one ("four one one …") becomes
+    // its type's name, so no part of it shows
+    const written =
+      m.type === 'email'
+        ? /^[^@\s]+@[^@\s]+$/.test(value)
+        : m.type === 'iban'
+          ? /^[A-Z]{2}\d{2}[A-Z0-9]+$/i.test(value)
+          : /^\+?\d+[Xx]?$/.test(value) || policy.types[m.type as PiiType]?.replace !== undefined;
+    out +=
+      original.text.slice(pos, a) +
+      (written ? maskValue({ type: m.type, start: a, end: b, value } as PiiFinding, policy) : `[${m.type}]`);
+    pos = b;
+  }
+  const text = out + original.text.slice(pos);
+  const hiddenMarks = sorted.filter((m) => hidden.has(m.type));
+  const words = original.words.map((w) => {
+    const m = hiddenMarks.find((x) => x.s !== undefined && x.e !== undefined && w.s < x.e && w.e > x.s);
+    return m ? { ...w, w: `[${m.type}]` } : w;
+  });
+  return { text, words };
+}
 
 function maskValue(f: PiiFinding, p: MaskingPolicy): string {
   const r = p.types[f.type as PiiType];
