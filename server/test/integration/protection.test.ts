@@ -86,7 +86,9 @@ describe('text channels are masked and encrypted at the door', () => {
     caller = 'quinn';
     const q = await unmask(id);
     caller = 'cora';
-    expect(q.body.utterances[0].text).toBe('My card is 411111******1111, CVV [REDACTED], and my mobile is 13800138000.');
+    expect(q.body.utterances[0].text).toBe(
+      'My card is 411111******1111, CVV [REDACTED], and my mobile is 13800138000.',
+    );
     const trail = await pg.query(
       `SELECT actor_name, details FROM audit_events WHERE action = 'transcript.unmask' AND object_id = $1 ORDER BY seq`,
       [id],
