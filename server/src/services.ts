@@ -1,4 +1,5 @@
 import { RateLimits } from './repositories/rate-limits';
+import { systemStatus } from './commands/system';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import IORedis from 'ioredis';
@@ -100,3 +101,8 @@ export async function liveSpeechModels(redis: IORedis, prefix: string, now = Dat
   }
   return [...models];
 }
+
+/** The operator's status reading (`hotline status`, the admin's status route, /metrics), with the workers' models. */
+export const statusOf = (
+  s: Pick<Services, 'config' | 'conversations' | 'inspections' | 'queue' | 'vault' | 'objects' | 'redis'>,
+) => systemStatus({ ...s, speechModels: () => liveSpeechModels(s.redis, s.config.HOTLINE_QUEUE_PREFIX) });

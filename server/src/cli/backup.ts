@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { auditPaths } from '../audit/checkpoints';
 import { makeBackup, restoreBackup } from '../commands/backup';
 import { loadConfig } from '../config';
+import { appVersion } from '../lib/app-version';
 import { FileKeyring } from '../protection/keyring';
 import { BackupIntegrityError } from '../repositories/backup-store';
 
@@ -22,18 +22,6 @@ function paths() {
   };
 }
 
-const version = () => {
-  try {
-    return (
-      JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-        version: string;
-      }
-    ).version;
-  } catch {
-    return 'unknown';
-  }
-};
-
 /** `hotline backup --out DIR`: an encrypted backup directory; says what to escrow apart. */
 export async function runBackupCli(args: string[]): Promise<number> {
   const out = args[args.indexOf('--out') + 1];
@@ -47,7 +35,7 @@ export async function runBackupCli(args: string[]): Promise<number> {
     return 1;
   }
   const t0 = Date.now();
-  const { dir, manifest } = await makeBackup(FileKeyring.openOrCreate(c.keyringFile), p, out, version());
+  const { dir, manifest } = await makeBackup(FileKeyring.openOrCreate(c.keyringFile), p, out, appVersion());
   const bytes = manifest.parts.reduce((n, x) => n + x.bytes, 0);
   console.log(
     `backup ${dir}: ${manifest.parts.map((x) => x.name).join(', ')}; ${(bytes / 1024 ** 2).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`,

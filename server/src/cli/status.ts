@@ -1,7 +1,7 @@
-import { systemStatus, SystemStatus } from '../commands/system';
+import type { SystemStatus } from '../commands/system';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
-import { closeServices, createServices, liveSpeechModels } from '../services';
+import { closeServices, createServices, statusOf } from '../services';
 
 const USAGE = 'usage: hotline status [--json] [--warn-days N]';
 
@@ -73,10 +73,7 @@ export async function runStatusCli(args: string[]): Promise<number> {
   const config = loadConfig();
   const s = await createServices(config, createLogger('warn'));
   try {
-    const st = await systemStatus({
-      ...s,
-      speechModels: () => liveSpeechModels(s.redis, config.HOTLINE_QUEUE_PREFIX),
-    });
+    const st = await statusOf(s);
     const f = formatStatus(st, warnDays);
     console.log(args.includes('--json') ? JSON.stringify({ ...st, attention: f.attention }, null, 2) : f.text);
     return f.attention.length ? 1 : 0;

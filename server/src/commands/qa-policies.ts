@@ -214,10 +214,6 @@ export async function regress(
   return report;
 }
 
-/**
- * Activates a stored version after replaying the labelled cases against it. Regressions refuse the activation
- * unless the approver accepts them explicitly (recorded with the reason in the audit trail).
- */
 /** One stored version with its text (for reading and comparing versions); not found is a 404. */
 export async function policyVersion(deps: Pick<InspectDeps, 'inspections'>, policyId: string, version: number) {
   const row = await deps.inspections.getPolicy(policyId, version);
@@ -249,6 +245,10 @@ export async function regressPolicyVersion(
   return report;
 }
 
+/**
+ * Activates a stored version after replaying the labelled cases against it. Regressions refuse the activation
+ * unless the approver accepts them explicitly (recorded with the reason in the audit trail).
+ */
 export async function activatePolicy(
   deps: InspectDeps & { audit: AuditLog },
   policyId: string,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
+import { appVersion } from '../lib/app-version';
 import { Pki } from '../protection/pki';
 import type { ConversationRepository } from '../repositories/conversations';
 import type { InspectionRepository } from '../repositories/inspections';
@@ -35,17 +36,6 @@ export interface SystemDeps {
   objects: Pick<ObjectStore, 'volume'>;
   /** the speech models live workers have loaded (their heartbeats) */
   speechModels: () => Promise<string[]>;
-}
-
-function appVersion(): string {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 /**

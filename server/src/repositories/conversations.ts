@@ -77,6 +77,12 @@ export interface ListFilter {
   scope: { sql: string; params: Record<string, unknown> };
 }
 
+/**
+ * A finding (alias f) failed after reviews: failed and not overturned, or passed and overturned (as the rollups count
+ * it); written exactly as the partial index findings_failed_after_review states it, so each conversation is one probe.
+ */
+const FAILED_AFTER_REVIEW = `((f.result = 'fail') <> (f.review_state IS NOT DISTINCT FROM 'overturned'))`;
+
 /** Every database side effect on conversations goes through here. */
 export class ConversationRepository {
   constructor(private readonly db: DataSource) {}
@@ -245,18 +251,15 @@ export class ConversationRepository {
         'EXISTS (SELECT 1 FROM verdicts v WHERE v.conversation_id = c.id AND v.current AND v.final_passed = :passed)',
         { passed: f.passed },
       );
-    // a finding failed after reviews: failed and not overturned, or passed and overturned (as the rollups count it);
-    // written exactly as the partial index findings_failed_after_review states it, so each conversation is one probe
-    const failedAfterReview = `((f.result = 'fail') <> (f.review_state IS NOT DISTINCT FROM 'overturned'))`;
     if (f.fatal !== undefined)
       qb.andWhere(
         `${f.fatal ? '' : 'NOT '}EXISTS (SELECT 1 FROM findings f JOIN verdicts v ON v.id = f.verdict_id AND v.current
-           WHERE f.conversation_id = c.id AND f.fatal AND f.result IN ('pass', 'fail') AND ${failedAfterReview})`,
+           WHERE f.conversation_id = c.id AND f.fatal AND f.result IN ('pass', 'fail') AND ${FAILED_AFTER_REVIEW})`,
       );
     if (f.failedRule)
       qb.andWhere(
         `EXISTS (SELECT 1 FROM findings f JOIN verdicts v ON v.id = f.verdict_id AND v.current
-           WHERE f.conversation_id = c.id AND f.rule_id = :rule AND f.result IN ('pass', 'fail') AND ${failedAfterReview})`,
+           WHERE f.conversation_id = c.id AND f.rule_id = :rule AND f.result IN ('pass', 'fail') AND ${FAILED_AFTER_REVIEW})`,
         { rule: f.failedRule },
       );
     if (f.sentiment)
@@ -301,7 +304,7 @@ export class ConversationRepository {
     const rows = (await this.db.query(
       `SELECT v.conversation_id AS id, v.outcome, v.final_passed AS passed, v.final_score AS score,
               EXISTS (SELECT 1 FROM findings f WHERE f.verdict_id = v.id AND f.fatal AND f.result IN ('pass', 'fail')
-                        AND (f.result = 'fail') <> (f.review_state IS NOT DISTINCT FROM 'overturned')) AS fatal
+                        AND ${FAILED_AFTER_REVIEW}) AS fatal
          FROM verdicts v WHERE v.current AND v.conversation_id = ANY($1)`,
       [ids],
     )) as Array<{ id: string; outcome: string; passed: boolean | null; score: number | null; fatal: boolean }>;

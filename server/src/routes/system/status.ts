@@ -1,22 +1,13 @@
 import crypto from 'node:crypto';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { systemStatus, SystemStatus } from '../../commands/system';
+import type { SystemStatus } from '../../commands/system';
 import { HttpError } from '../../lib/errors';
 import { gauges, registry } from '../../lib/metrics';
-import { liveSpeechModels, Services } from '../../services';
+import { statusOf } from '../../services';
 import { defineRoute, RouteDef } from '../route';
 
-type StatusServices = Pick<
-  Services,
-  'config' | 'conversations' | 'inspections' | 'queue' | 'vault' | 'objects' | 'redis'
->;
-
-export const statusOf = (s: StatusServices) =>
-  systemStatus({
-    ...s,
-    speechModels: () => liveSpeechModels(s.redis, s.config.HOTLINE_QUEUE_PREFIX),
-  });
+type StatusServices = Parameters<typeof statusOf>[0];
 
 const statusSchema = z
   .object({
