@@ -23,6 +23,12 @@ export const configSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('hotline_app'),
   /** the Keycloak realm's issuer URL, e.g. https://keycloak.bank.internal/realms/hotline (required to serve the API) */
+  /**
+   * `on`: the process creates and migrates the database at start (development; one login for everything). `off`: the
+   * installed split — only `hotline migrate`, run as the migration owner, changes the schema; the application logs in
+   * as a role that cannot, and refuses to start while a migration is pending.
+   */
+  HOTLINE_DB_MIGRATE: z.enum(['on', 'off']).default('on'),
   HOTLINE_OIDC_ISSUER: z.string().url().optional(),
   HOTLINE_OIDC_AUDIENCE: z.string().default('hotline-api'),
   /** the realm's clients whose tokens the API accepts (`azp`), comma-separated */

@@ -177,16 +177,23 @@ async function main(argv: string[]) {
     case 'worker':
     case 'all':
       return serve(cmd);
-    case 'migrate':
+    case 'migrate': {
+      // only the schema: the installed appliance runs this as the migration owner, before the services start
+      setProcessRole(cmd);
+      const config = loadConfig();
+      guardEgress(config, createLogger(config.HOTLINE_LOG_LEVEL === 'info' ? 'warn' : config.HOTLINE_LOG_LEVEL));
+      const { migrateDatabase } = await import('./repositories/database');
+      const applied = await migrateDatabase(config.DATABASE_URL);
+      console.log(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'schema up to date');
+      return;
+    }
     case 'reconcile': {
       setProcessRole(cmd);
       const config = loadConfig();
       const log = createLogger(config.HOTLINE_LOG_LEVEL);
       const s = await createServices(config, log);
-      if (cmd === 'reconcile') {
-        const { reconcile } = await import('./queues/reconciler');
-        console.error(JSON.stringify(await reconcile(s)));
-      }
+      const { reconcile } = await import('./queues/reconciler');
+      console.error(JSON.stringify(await reconcile(s)));
       await closeServices(s);
       return;
     }

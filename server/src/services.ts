@@ -50,6 +50,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
       : undefined;
   const keyring = FileKeyring.openOrCreate(config.keyringFile);
   const db = await openDatabase(config.DATABASE_URL, {
+    migrate: config.HOTLINE_DB_MIGRATE === 'on',
     appRole: config.HOTLINE_DB_APP_ROLE === 'none' ? undefined : config.HOTLINE_DB_APP_ROLE,
   });
   const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });

@@ -14,7 +14,10 @@ export async function runAuditCli(args: string[]): Promise<number> {
   const paths = auditPaths(c.HOTLINE_VAR_DIR);
   const checkpointFile = opt('--checkpoints')[0] ?? paths.checkpointFile;
   const keyFile = paths.keyFile;
-  const db = await openDatabase(c.DATABASE_URL);
+  const db = await openDatabase(c.DATABASE_URL, {
+    migrate: c.HOTLINE_DB_MIGRATE === 'on',
+    appRole: c.HOTLINE_DB_APP_ROLE === 'none' ? undefined : c.HOTLINE_DB_APP_ROLE,
+  });
   try {
     const log = new AuditLog(db);
     if (args[0] === 'checkpoint') {

@@ -7,6 +7,7 @@ import { Inspection1763900400000 } from './1763900400000-inspection';
 import { Understanding1763900500000 } from './1763900500000-understanding';
 import { Reporting1763900600000 } from './1763900600000-reporting';
 import { Operations1763900700000 } from './1763900700000-operations';
+import { LeastPrivilege1763900800000 } from './1763900800000-least-privilege';
 
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Understanding1763900500000,
   Reporting1763900600000,
   Operations1763900700000,
+  LeastPrivilege1763900800000,
 ];

@@ -62,24 +62,47 @@ export async function ensureDatabase(url: string): Promise<void> {
 }
 
 /**
- * Creates and migrates the database as the login user, then (with `appRole`) reconnects with the application role,
- * so that what the process does at run time is limited by that role's grants.
+ * With `migrate`, creates and migrates the database as the login user, then (with `appRole`) reconnects with the
+ * application role, so that what the process does at run time is limited by that role's grants. Without `migrate`
+ * (the installed appliance, whose login may not change the schema) it only connects, and refuses to go on while a
+ * migration is pending: `hotline migrate`, as the migration owner, comes first.
  */
 export async function openDatabase(
   url: string,
   { migrate = true, appRole }: { migrate?: boolean; appRole?: string } = {},
 ): Promise<DataSource> {
-  await ensureDatabase(url);
   if (appRole && !/^[a-z_][a-z0-9_]*$/.test(appRole))
     throw new Error(`database role ${JSON.stringify(appRole)} must be [a-z_][a-z0-9_]*`);
+  if (!migrate) {
+    const ds = createDataSource(url, appRole);
+    await ds.initialize();
+    if (await ds.showMigrations()) {
+      await ds.destroy();
+      throw new Error('the database schema is behind this version: run `hotline migrate` as the migration owner');
+    }
+    return ds;
+  }
+  await ensureDatabase(url);
   const admin = createDataSource(url);
   await admin.initialize();
-  if (migrate) await admin.runMigrations({ transaction: 'each' });
+  await admin.runMigrations({ transaction: 'each' });
   if (!appRole) return admin;
   await admin.destroy();
   const ds = createDataSource(url, appRole);
   await ds.initialize();
   return ds;
+}
+
+/** `hotline migrate`: creates the database if it may and brings its schema up to this version; nothing else. */
+export async function migrateDatabase(url: string): Promise<string[]> {
+  await ensureDatabase(url);
+  const ds = createDataSource(url);
+  await ds.initialize();
+  try {
+    return (await ds.runMigrations({ transaction: 'each' })).map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
 }
 
 /** Readiness: the database answers a trivial query. */

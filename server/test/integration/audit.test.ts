@@ -188,6 +188,48 @@ describe('audit trail', () => {
     expect((await verify()).ok).toBe(true);
   });
 
+  it('the installed login (a member of hotline_app, not the owner): dropping the role gains nothing, no schema change', async () => {
+    await db.query(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_login_audit') THEN
+         CREATE ROLE hotline_login_audit LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD 'audit-test-only'; END IF; END $$`,
+    );
+    await db.query('GRANT hotline_app TO hotline_login_audit');
+    const u = new URL(t.env.DATABASE_URL);
+    u.username = 'hotline_login_audit';
+    u.password = 'audit-test-only';
+    const app = await openDatabase(u.toString(), { migrate: false, appRole: 'hotline_app' });
+    const qr = app.createQueryRunner();
+    try {
+      await qr.connect();
+      expect(await qr.query('SELECT current_user AS u')).toEqual([{ u: 'hotline_app' }]);
+      // RESET ROLE returns to the connection's own `role` setting (hotline_app); SET ROLE NONE to the login itself
+      await qr.query('RESET ROLE');
+      expect(await qr.query('SELECT current_user AS u')).toEqual([{ u: 'hotline_app' }]);
+      await qr.query('SET ROLE NONE');
+      expect(await qr.query('SELECT current_user AS u')).toEqual([{ u: 'hotline_login_audit' }]);
+      await expect(qr.query("UPDATE audit_events SET reason = 'x' WHERE seq = 1")).rejects.toThrow(/permission denied/);
+      await expect(qr.query('CREATE TABLE sneaky (i int)')).rejects.toThrow(/permission denied/);
+      await expect(qr.query('SET ROLE postgres')).rejects.toThrow(/permission denied/);
+    } finally {
+      await qr.release();
+      await app.destroy();
+    }
+    // a schema behind the code: the login refuses to start rather than migrate (only `hotline migrate` may)
+    const [last] = await db.query(`SELECT id, "timestamp", name FROM migrations ORDER BY id DESC LIMIT 1`);
+    await db.query('DELETE FROM migrations WHERE id = $1', [last.id]);
+    try {
+      await expect(openDatabase(u.toString(), { migrate: false, appRole: 'hotline_app' })).rejects.toThrow(
+        /hotline migrate/,
+      );
+    } finally {
+      await db.query('INSERT INTO migrations (id, "timestamp", name) VALUES ($1, $2, $3)', [
+        last.id,
+        last.timestamp,
+        last.name,
+      ]);
+    }
+  });
+
   it('the services connect with that role: what the appliance runs cannot rewrite the trail', async () => {
     const app = await openDatabase(t.env.DATABASE_URL, { appRole: 'hotline_app' });
     try {
