@@ -184,7 +184,7 @@ async function main(argv: string[]) {
       guardEgress(config, createLogger(config.HOTLINE_LOG_LEVEL === 'info' ? 'warn' : config.HOTLINE_LOG_LEVEL));
       const { migrateDatabase } = await import('./repositories/database');
       const applied = await migrateDatabase(config.DATABASE_URL);
-      console.log(
+      console.error(
         applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'schema up to date',
       );
       return;

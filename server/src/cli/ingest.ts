@@ -85,7 +85,8 @@ export async function runIngestCli(args: string[]): Promise<number> {
         Presets.shades_classic,
       );
       wbar.start(ids.length, 0);
-      const report = await RunReport.open(s.config.DATABASE_URL);
+      const role = s.config.HOTLINE_DB_APP_ROLE;
+      const report = await RunReport.open(s.config.DATABASE_URL, role === 'none' ? undefined : role);
       for (;;) {
         const finished = await report.finished(ids);
         wbar.update(finished);

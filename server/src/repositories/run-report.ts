@@ -34,8 +34,9 @@ export interface RunSummaryRow {
 export class RunReport {
   private constructor(private readonly pg: Client) {}
 
-  static async open(databaseUrl: string): Promise<RunReport> {
-    const pg = new Client({ connectionString: databaseUrl });
+  /** `appRole`: the role the installed login must take to read anything (HOTLINE_DB_APP_ROLE) */
+  static async open(databaseUrl: string, appRole?: string): Promise<RunReport> {
+    const pg = new Client({ connectionString: databaseUrl, ...(appRole ? { options: `-c role=${appRole}` } : {}) });
     await pg.connect();
     return new RunReport(pg);
   }
