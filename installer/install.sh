@@ -18,6 +18,9 @@
 #   8. the internal CA and the API's TLS certificate, the keyring (with how to escrow it)
 #   9. migrations as hotline-migrate, then the services (systemd units with hardening; or, with --services direct
 #      where systemd is not running, plain processes), then a health check
+# A worker host that shares the primary's PostgreSQL, Redis and object store (ansible/ role `workers` does this):
+#   ./install.sh --join --no-api --object-dir /srv/hotline-objects …   with <etc>/secrets/database_url, redis_url and
+#   <state>/keys/keyring.json copied from the primary first; steps 5, 6 and the migrations are the primary's.
 # --upgrade: backs up first (`hotline backup`), switches to the new release, migrates, health-checks, and on failure
 # switches back, restores the backup and starts the old release again.
 set -euo pipefail
@@ -28,12 +31,13 @@ die() { printf '[install] ERROR: %s\n' "$*" >&2; exit 1; }
 
 prefix=/opt/hotline etc=/etc/hotline state=/var/lib/hotline release_ca=/etc/hotline/release-ca.cert.pem
 oidc_issuer="" public_url="" host=0.0.0.0 port=8443 workers=1 services=auto upgrade=0 redis_conf=/etc/redis/hotline.conf
-egress_allow="" start=1
+egress_allow="" start=1 join=0 api=1 object_dir=""
 usage() { sed -n '2,26p' "$0"; cat <<EOF
 options: --release-ca FILE (default $release_ca)  --oidc-issuer URL (required on first install)  --public-url URL
          --prefix DIR ($prefix)  --etc DIR ($etc)  --state DIR ($state)  --redis-conf FILE ($redis_conf)
          --host ADDR ($host)  --port N ($port)  --workers N ($workers)  --services systemd|direct|auto
          --egress-allow HOSTS (comma-separated, besides the database, Redis and the issuer)  --no-start  --upgrade
+         --join (a worker host of an installed primary)  --no-api (workers only)  --object-dir DIR (a shared store)
 EOF
 }
 while (($#)); do
@@ -51,6 +55,9 @@ while (($#)); do
     --services) services=$2; shift 2 ;;
     --egress-allow) egress_allow=$2; shift 2 ;;
     --no-start) start=0; shift ;;
+    --join) join=1; shift ;;
+    --no-api) api=0; shift ;;
+    --object-dir) object_dir=$2; shift 2 ;;
     --upgrade) upgrade=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown option $1 (--help)" ;;
@@ -98,7 +105,7 @@ done
 previous=""
 [ -L "$prefix/current" ] && previous=$(readlink -f "$prefix/current")
 if [ "$upgrade" = 1 ] && [ -z "$previous" ]; then die "--upgrade: no installed release at $prefix/current"; fi
-if [ "$upgrade" = 0 ] && [ -n "$previous" ] && [ "$previous" != "$release" ]; then
+if [ "$upgrade" = 0 ] && [ "$join" = 0 ] && [ -n "$previous" ] && [ "$previous" != "$release" ]; then
   die "release $(basename "$previous") is installed: use --upgrade"
 fi
 say "release $version → $release"
@@ -115,6 +122,15 @@ node=$release/node/bin/node
 # --- 5. PostgreSQL ----------------------------------------------------------------------------------------------
 mkdir -p "$etc/secrets"
 chmod 755 "$etc" && chmod 700 "$etc/secrets"
+write_secret() { (umask 077 && printf '%s\n' "$2" >"$etc/secrets/$1.new" && mv "$etc/secrets/$1.new" "$etc/secrets/$1"); }
+enc() { "$node" -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "$1"; }
+if [ "$join" = 1 ]; then
+  for f in database_url redis_url; do
+    [ -s "$etc/secrets/$f" ] || die "--join: $etc/secrets/$f is missing (copy it from the primary, with the primary's address)"
+  done
+  [ -s "$state/keys/keyring.json" ] || die "--join: $state/keys/keyring.json is missing (copy the primary's keyring)"
+  say "joining the primary's database and Redis (no PostgreSQL or Redis set-up on this host)"
+else
 secret() { # secret <name>: the stored one, or a new random one (kept across runs)
   local f=$etc/secrets/$1.password
   [ -s "$f" ] || (umask 077 && openssl rand -base64 33 | tr -d '/+=\n' >"$f")
@@ -154,11 +170,15 @@ local all hotline_owner,hotline_login reject
 host all hotline_owner,hotline_login all reject
 # hotline-end"
 if [ "$(sed -n '/^# hotline-begin/,/^# hotline-end/p' "$hba")" != "$block" ]; then
-  { echo "$block"; sed '/^# hotline-begin/,/^# hotline-end/d' "$hba"; } >"$hba.new" && cat "$hba.new" >"$hba" && rm -f "$hba.new"
+  # replaced where it stands (lines an administrator or ansible/ put above it stay above it), or put first
+  if grep -q '^# hotline-begin' "$hba"; then
+    awk -v b="$block" '/^# hotline-begin/{print b; skip=1} !skip{print} /^# hotline-end/{skip=0}' "$hba" >"$hba.new"
+  else
+    { echo "$block"; cat "$hba"; } >"$hba.new"
+  fi
+  cat "$hba.new" >"$hba" && rm -f "$hba.new"
   runuser -u postgres -- psql -X -Atqc 'SELECT pg_reload_conf()' >/dev/null
 fi
-enc() { node_enc=$("$node" -e 'process.stdout.write(encodeURIComponent(process.argv[1]))' "$1"); echo "$node_enc"; }
-write_secret() { (umask 077 && printf '%s\n' "$2" >"$etc/secrets/$1.new" && mv "$etc/secrets/$1.new" "$etc/secrets/$1"); }
 write_secret migrate_database_url "postgres://hotline_owner:$(enc "$owner_pw")@$pg_host:$pg_port/hotline"
 write_secret database_url "postgres://hotline_login:$(enc "$login_pw")@$pg_host:$pg_port/hotline"
 
@@ -199,12 +219,15 @@ if [ -f /etc/redis/redis.conf ] && [ "$redis_conf" = /etc/redis/hotline.conf ] &
   echo "include $redis_conf" >>/etc/redis/redis.conf
 fi
 write_secret redis_url "redis://hotline:$(enc "$redis_pw")@127.0.0.1:$redis_port/0"
+fi
 
 # --- 7. configuration -------------------------------------------------------------------------------------------
 mkdir -p "$state" "$state/log" "$state/run"
 chown hotline:hotline "$state" "$state/log" "$state/run" && chmod 750 "$state"
+if [ -n "$object_dir" ]; then mkdir -p "$object_dir" && chown hotline:hotline "$object_dir" && chmod 750 "$object_dir"; fi
 if [ ! -f "$etc/hotline.env" ]; then
-  [ -n "$oidc_issuer" ] || die "--oidc-issuer URL is required on the first install (the Keycloak realm's issuer)"
+  [ -n "$oidc_issuer" ] || [ "$api" = 0 ] || die "--oidc-issuer URL is required on the first install (the Keycloak realm's issuer)"
+  [ -n "$oidc_issuer" ] || oidc_issuer=https://issuer.invalid/
   issuer_host=$("$node" -e 'process.stdout.write(new URL(process.argv[1]).hostname)' "$oidc_issuer")
   (umask 027 && cat >"$etc/hotline.env" <<EOF
 # The Hotline Appliance's configuration (README: Configuration). Credentials are not here: they are in
@@ -222,6 +245,7 @@ HOTLINE_ASR_ENGINE=sherpa
 HOTLINE_MODEL_DIR=$prefix/current/models/speech
 HOTLINE_EGRESS_ALLOW=$issuer_host${egress_allow:+,$egress_allow}
 HOTLINE_LOG_LEVEL=info
+${object_dir:+HOTLINE_OBJECT_DIR=$object_dir}
 EOF
   )
   chown root:hotline "$etc/hotline.env"
@@ -247,7 +271,7 @@ if [ ! -f "$state/pki/ca.cert.pem" ]; then
   say "internal CA and the API's TLS certificate"
   as_hotline "$node" "$release/server/dist/main.js" pki init --dir "$state/pki" >/dev/null
 fi
-if [ ! -f "$state/pki/api.cert.pem" ]; then
+if [ "$api" = 1 ] && [ ! -f "$state/pki/api.cert.pem" ]; then
   sans=(--san "DNS:$(hostname)" --san IP:127.0.0.1)
   [ "$host" = 0.0.0.0 ] || sans+=(--san "IP:$host")
   as_hotline "$node" "$release/server/dist/main.js" pki issue-server --dir "$state/pki" --name api "${sans[@]}" >/dev/null
@@ -288,7 +312,11 @@ start_direct() { # start_direct <name> <role>: node itself is the recorded proce
     "$prefix/current/node/bin/node" "$prefix/current/server/dist/main.js" "$2" >>"$state/log/$1.log" 2>&1 </dev/null &
   echo $! >"$state/run/$1.pid"
 }
-units() { echo hotline-api.service; for i in $(seq 1 "$workers"); do echo "hotline-worker@$i.service"; done; echo hotline-checkpoint.timer; }
+units() {
+  [ "$api" = 0 ] || echo hotline-api.service
+  for i in $(seq 1 "$workers"); do echo "hotline-worker@$i.service"; done
+  [ "$join" = 1 ] || echo hotline-checkpoint.timer
+}
 stop_services() {
   if [ "$services" = systemd ]; then systemctl stop $(units) 2>/dev/null || true; else stop_direct; fi
 }
@@ -296,31 +324,59 @@ start_services() {
   if [ "$services" = systemd ]; then
     bash "$prefix/current/installer/render-units.sh" "$prefix/current" "$state" /etc/systemd/system "$etc"
     systemctl daemon-reload
-    systemctl restart hotline-migrate.service
-    systemctl enable hotline-migrate.service >/dev/null
+    if [ "$join" = 0 ]; then
+      systemctl restart hotline-migrate.service
+      systemctl enable hotline-migrate.service >/dev/null
+    fi
     systemctl enable $(units) >/dev/null 2>&1
     systemctl restart $(units)
   else
     stop_direct
-    migrate || return 1
-    start_direct api api
+    [ "$join" = 1 ] || migrate || return 1
+    [ "$api" = 0 ] || start_direct api api
     for i in $(seq 1 "$workers"); do start_direct "worker-$i" worker; done
   fi
 }
 health() { # /readyz over TLS, checked against the internal CA, for up to HOTLINE_INSTALL_HEALTH_S (90) s
+  [ "$api" = 1 ] || { workers_up; return; }
   local addr=$host
   [ "$addr" != 0.0.0.0 ] || addr=127.0.0.1
   for _ in $(seq 1 "${HOTLINE_INSTALL_HEALTH_S:-90}"); do
-    "$node" -e 'const [h, p, ca] = process.argv.slice(1);
-      require("https").get({ host: h, port: p, path: "/readyz", ca: require("fs").readFileSync(ca), timeout: 3000 },
-        (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1));' \
-      "$addr" "$port" "$state/pki/ca.cert.pem" && return 0
+    # with no worker on this host (they are on worker hosts, installed next) only the speech check may still fail
+    "$node" -e 'const [h, p, ca, workers] = process.argv.slice(1);
+      require("https").get({ host: h, port: p, path: "/readyz", ca: require("fs").readFileSync(ca), timeout: 3000 }, (r) => {
+        let b = ""; r.on("data", (d) => (b += d)).on("end", () => {
+          const c = (() => { try { return JSON.parse(b).checks; } catch { return undefined; } })();
+          const elsewhere = workers === "0" && c && c.database.ok && c.redis.ok && c.understanding.ok;
+          process.exit(r.statusCode === 200 || elsewhere ? 0 : 1);
+        });
+      }).on("error", () => process.exit(1));' \
+      "$addr" "$port" "$state/pki/ca.cert.pem" "$workers" && return 0
     sleep 1
   done
   say "no answer from https://$addr:$port/readyz"
+  if [ "$services" = direct ] && [ -f "$state/log/api.log" ]; then
+    say "the API's last log lines:" && tail -n 15 "$state/log/api.log" | cut -c1-400 >&2
+  fi
   return 1
 }
 
+workers_up() { # a host without the API: every worker said it started and is still running
+  for _ in $(seq 1 "${HOTLINE_INSTALL_HEALTH_S:-90}"); do
+    local up=0
+    for i in $(seq 1 "$workers"); do
+      if [ "$services" = systemd ]; then systemctl is-active -q "hotline-worker@$i.service" && up=$((up + 1))
+      elif kill -0 "$(cat "$state/run/worker-$i.pid" 2>/dev/null)" 2>/dev/null &&
+        grep -q '"hotline started"' "$state/log/worker-$i.log" 2>/dev/null; then up=$((up + 1)); fi
+    done
+    [ "$up" -lt "$workers" ] || return 0
+    sleep 1
+  done
+  say "not every worker came up"
+  return 1
+}
+
+if [ "$upgrade" = 1 ] && [ "$join" = 1 ]; then die "--upgrade is for the primary; a worker host takes a new release with --join alone"; fi
 if [ "$upgrade" = 1 ] && [ "$previous" != "$release" ]; then
   backup=/var/backups/hotline/pre-$version-$(date +%Y%m%dT%H%M%S)
   [ "$state" = /var/lib/hotline ] || backup=$state/backups/pre-$version-$(date +%Y%m%dT%H%M%S)
@@ -357,6 +413,10 @@ ln -sfn "$release" "$prefix/current.new" && mv -T "$prefix/current.new" "$prefix
 if [ "$start" = 1 ]; then
   start_services
   health || die "the appliance did not become ready (logs: $([ "$services" = systemd ] && echo 'journalctl -u hotline-api' || echo "$state/log"))"
+fi
+if [ "$api" = 0 ]; then
+  say "installed $version in $(($(date +%s) - t0)) s; $workers worker(s) on this host"
+  exit 0
 fi
 say "installed $version in $(($(date +%s) - t0)) s; API https://$(hostname):$port (CA: $state/pki/ca.cert.pem)"
 cat <<EOF

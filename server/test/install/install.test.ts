@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestIdp, TestIdp } from '../helpers/auth';
 import { OwnPostgres, OwnRedis, startOwnPostgres, startOwnRedis } from '../helpers/own-postgres';
 import { synthCalls } from '../helpers/synth';
@@ -110,6 +110,9 @@ function stopDirect() {
     }
   }
 }
+
+// an install, an upgrade with its rollback, a playbook run: minutes, not the suite's default minute
+vi.setConfig({ testTimeout: 600_000 });
 
 describe.skipIf(!!why)('the offline bundle installed on one host', () => {
   beforeAll(async () => {
