@@ -137,6 +137,12 @@ hotline_workers
       }
     }
     if (inNetns) spawnSync('nft', ['delete', 'table', 'inet', 'hotline_egress']);
+    // and whatever else of this install still runs (a test that failed half-way leaves no process behind)
+    if (root) {
+      spawnSync('pkill', ['-TERM', '-f', `${root}/`]);
+      await new Promise((r) => setTimeout(r, 2000));
+      spawnSync('pkill', ['-KILL', '-f', `${root}/`]);
+    }
     await idp?.close();
     redis?.stop();
     pg?.destroy();

@@ -132,6 +132,12 @@ describe.skipIf(!!why)('the offline bundle installed on one host', () => {
 
   afterAll(async () => {
     stopDirect();
+    // and whatever else of this install still runs (a test that failed half-way leaves no process behind)
+    if (root) {
+      spawnSync('pkill', ['-TERM', '-f', `${root}/`]);
+      await new Promise((r) => setTimeout(r, 2000));
+      spawnSync('pkill', ['-KILL', '-f', `${root}/`]);
+    }
     await idp?.close();
     redis?.stop();
     pg?.destroy();
