@@ -70,6 +70,12 @@ describe('docker-compose.onprem.yml', () => {
       expect(doc.services[name].cap_drop, name).toEqual(['ALL']);
       expect(doc.services[name].environment?.DATABASE_URL_FILE, name).toMatch(/^\/run\/secrets\//);
     }
+    // least privilege: only `migrate` logs in as the schema's owner; the services as hotline_login, never migrating
+    for (const name of ['api', 'worker', 'scheduler']) {
+      expect(doc.services[name].environment?.DATABASE_URL_FILE, name).toBe('/run/secrets/database_url');
+      expect(doc.services[name].environment?.HOTLINE_DB_MIGRATE, name).toBe('off');
+    }
+    expect(doc.services.migrate.environment?.DATABASE_URL_FILE).toBe('/run/secrets/database_owner_url');
     expect(doc.networks.backend.internal).toBe(true);
     for (const [name, sec] of Object.entries(doc.secrets)) expect(sec.file, name).toMatch(/\/secrets\//);
   });
