@@ -8,6 +8,7 @@ import { metadataFor } from '../../src/synth/render';
 import { startTestIdp, TestIdp } from '../helpers/auth';
 import { OwnPostgres, OwnRedis, startOwnPostgres, startOwnRedis } from '../helpers/own-postgres';
 import { synthCalls } from '../helpers/synth';
+import { bundleTarball, installTestBlocked, RELEASE_CA, REPO, stopEverythingUnder } from '../helpers/bundle';
 
 /**
  * ansible/site.yml against this machine (`-c local`) as two hosts of an inventory: a primary (PostgreSQL, Redis, the
@@ -16,27 +17,9 @@ import { synthCalls } from '../helpers/synth';
  * `changed=0`; and ansible-lint. The egress policy is validated with `nft -c` everywhere and loaded only inside the
  * loopback-only namespace CI runs in (scripts/egress-run.sh), where it cannot cut this machine off.
  */
-const REPO = path.resolve(__dirname, '..', '..', '..');
 const ANSIBLE = path.join(REPO, 'ansible');
-const DIST = path.join(REPO, 'dist');
-const RELEASE_CA = path.join(REPO, 'var', 'release', 'release-ca.cert.pem');
-const tarball = fs.existsSync(DIST)
-  ? fs
-      .readdirSync(DIST)
-      .filter((f) => /^hotline-appliance-.*-linux-x64\.tar\.gz$/.test(f))
-      .map((f) => path.join(DIST, f))[0]
-  : undefined;
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const why =
-  process.getuid?.() !== 0
-    ? 'the playbook needs root (CI runs as root)'
-    : !has('ansible-playbook') || !has('ansible-lint')
-      ? 'ansible-core and ansible-lint are not installed (scripts/setup.sh installs them)'
-      : !tarball || !fs.existsSync(RELEASE_CA)
-        ? `no bundle in ${DIST}: run "npm run bundle" (npm test does)`
-        : '';
-if (why && process.env.CI === 'true') throw new Error(`ansible test cannot run in CI: ${why}`);
-if (why) console.warn(`ansible.test.ts skipped: ${why}`);
+const tarball = bundleTarball;
+const why = installTestBlocked('ansible.test.ts', ['ansible-playbook', 'ansible-lint', 'nft']);
 const inNetns = process.env.HOTLINE_IN_NETNS === '1';
 
 const PG_PORT = 54392;
@@ -138,11 +121,7 @@ hotline_workers
     }
     if (inNetns) spawnSync('nft', ['delete', 'table', 'inet', 'hotline_egress']);
     // and whatever else of this install still runs (a test that failed half-way leaves no process behind)
-    if (root) {
-      spawnSync('pkill', ['-TERM', '-f', `${root}/`]);
-      await new Promise((r) => setTimeout(r, 2000));
-      spawnSync('pkill', ['-KILL', '-f', `${root}/`]);
-    }
+    if (root) await stopEverythingUnder(root);
     await idp?.close();
     redis?.stop();
     pg?.destroy();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestIdp, TestIdp } from '../helpers/auth';
 import { OwnPostgres, OwnRedis, startOwnPostgres, startOwnRedis } from '../helpers/own-postgres';
 import { synthCalls } from '../helpers/synth';
+import { bundleTarball, installTestBlocked, RELEASE_CA, REPO, stopEverythingUnder } from '../helpers/bundle';
 import { metadataFor } from '../../src/synth/render';
 
 /**
@@ -18,25 +19,8 @@ import { metadataFor } from '../../src/synth/render';
  * loopback-only network namespace (scripts/egress-run.sh). PostgreSQL and Redis are the test's own instances on
  * other ports: the installer changes their authentication, which the rest of the suite must not see.
  */
-const REPO = path.resolve(__dirname, '..', '..', '..');
-const DIST = path.join(REPO, 'dist');
-const RELEASE_CA = path.join(REPO, 'var', 'release', 'release-ca.cert.pem');
-const tarball = fs.existsSync(DIST)
-  ? fs
-      .readdirSync(DIST)
-      .filter((f) => /^hotline-appliance-.*-linux-x64\.tar\.gz$/.test(f))
-      .map((f) => path.join(DIST, f))[0]
-  : undefined;
-const isRoot = process.getuid?.() === 0;
-const why = !isRoot
-  ? 'the installer needs root (CI runs as root)'
-  : !tarball
-    ? `no bundle in ${DIST}: run "npm run bundle" (npm test does)`
-    : !fs.existsSync(RELEASE_CA)
-      ? `no release CA at ${RELEASE_CA} (npm run bundle makes the development one)`
-      : '';
-if (why && process.env.CI === 'true') throw new Error(`install test cannot run in CI: ${why}`);
-if (why) console.warn(`install.test.ts skipped: ${why}`);
+const tarball = bundleTarball;
+const why = installTestBlocked('install.test.ts');
 
 const PG_PORT = 54391;
 const REDIS_PORT = 63791;
@@ -133,11 +117,7 @@ describe.skipIf(!!why)('the offline bundle installed on one host', () => {
   afterAll(async () => {
     stopDirect();
     // and whatever else of this install still runs (a test that failed half-way leaves no process behind)
-    if (root) {
-      spawnSync('pkill', ['-TERM', '-f', `${root}/`]);
-      await new Promise((r) => setTimeout(r, 2000));
-      spawnSync('pkill', ['-KILL', '-f', `${root}/`]);
-    }
+    if (root) await stopEverythingUnder(root);
     await idp?.close();
     redis?.stop();
     pg?.destroy();
