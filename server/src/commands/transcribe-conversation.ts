@@ -1,6 +1,7 @@
 import type { Conversation } from '../entities/conversation';
 import { DomainError } from '../lib/errors';
-import { audioContext, blindRows } from '../protection/contexts';
+import { blindRows } from '../protection/contexts';
+import { unsealRecording } from './recording-audio';
 import type { MaskingPolicy } from '../protection/pii/mask';
 import { fromRecognised, protectTranscript } from '../protection/protect-transcript';
 import { SealedUtterance, sealUtterances } from '../protection/sealed-transcript';
@@ -47,7 +48,7 @@ export async function transcribeConversation(d: TranscribeDeps, conv: Conversati
     // may be a passing storage fault: retried with backoff, then the conversation is marked failed
     throw new Error(`recording object unreadable: ${(e as Error).message}`, { cause: e });
   }
-  audio = d.vault.unseal(key, audioContext(conv.id), audio);
+  audio = await unsealRecording(d.vault, conv, recording, audio);
   const utterances = await transcribeWav(audio, recording.channelMap, d.decoder);
   const decodeMs = performance.now() - t0;
   const p0 = performance.now();

@@ -20,6 +20,10 @@ export class Recording {
   @Column({ name: 'object_id', type: 'char', length: 64, nullable: true })
   objectId: string | null;
 
+  /** the unredacted upload's own data key (destroyed at redaction); null for recordings stored before it existed */
+  @Column({ name: 'original_key_id', type: 'uuid', nullable: true })
+  originalKeyId: string | null;
+
   /** when the PII spans were overwritten and the unredacted original deleted */
   @Column({ name: 'redacted_at', type: 'timestamptz', nullable: true })
   redactedAt: Date | null;

@@ -12,7 +12,7 @@ import { callMetadataSchema, describeZodError, routingColumns } from './schema';
 import { inspectWav } from '../speech/audio/wav';
 import type { Vault } from '../repositories/vault';
 import type { MaskingPolicy } from '../protection/pii/mask';
-import { audioContext } from '../protection/contexts';
+import { originalAudioContext } from '../protection/contexts';
 import { conversationKeys } from './conversation-keys';
 
 export interface IngestDeps {
@@ -66,14 +66,16 @@ export async function ingestCall(
   const dedupeKey = deps.vault.blind.dedupeKey(`call\n${audioSha}\n${canonicalJson({ ...meta, channelMap })}`);
   const startedAt = meta.startedAt ? new Date(meta.startedAt) : new Date();
 
-  // the audio is stored only encrypted, under the new conversation's data key, bound to its id
+  // the audio is stored only encrypted, under a data key of its own (a child of the conversation's), bound to its id:
+  // redaction destroys that key, so no copy of the unredacted upload stays readable
   let stored: { sha256: string; created: boolean } | undefined;
   const routing = routingColumns(meta);
   const result = await deps.conversations.create(
     dedupeKey,
     async (m) => {
       const k = await conversationKeys(deps.vault, m, routing.customerRef);
-      stored = await deps.objects.put(deps.vault.seal(k.key, audioContext(k.id), input.audio));
+      const originalKey = await deps.vault.createKey(m, 'original', k.key);
+      stored = await deps.objects.put(deps.vault.seal(originalKey, originalAudioContext(k.id), input.audio));
       return {
         conversation: {
           channel: 'call',
@@ -95,6 +97,7 @@ export async function ingestCall(
           channels: info.channels,
           durationMs: info.durationMs,
           channelMap,
+          originalKeyId: originalKey.id,
           originalName: input.originalName
             ? deps.vault.seal(
                 k.key,

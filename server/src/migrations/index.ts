@@ -8,6 +8,7 @@ import { Understanding1763900500000 } from './1763900500000-understanding';
 import { Reporting1763900600000 } from './1763900600000-reporting';
 import { Operations1763900700000 } from './1763900700000-operations';
 import { LeastPrivilege1763900800000 } from './1763900800000-least-privilege';
+import { OriginalAudioKey1763900900000 } from './1763900900000-original-audio-key';
 
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Reporting1763900600000,
   Operations1763900700000,
   LeastPrivilege1763900800000,
+  OriginalAudioKey1763900900000,
 ];

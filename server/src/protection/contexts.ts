@@ -8,6 +8,13 @@ export const audioContext = (conversationId: string): FieldContext => ({
   rowId: conversationId,
 });
 
+/** What the unredacted upload is bound to (sealed under its own key until redaction destroys that key). */
+export const originalAudioContext = (conversationId: string): FieldContext => ({
+  table: 'recordings',
+  column: 'original_audio',
+  rowId: conversationId,
+});
+
 /** Blind-index rows for identifiers found in a transcript, one per (kind, digest). */
 export function blindRows(
   blind: BlindIndexer,

@@ -44,9 +44,17 @@ export class RetentionRepository {
   }
 
   async markAudioPurged(conversationId: string): Promise<void> {
-    await this.db.query(`UPDATE recordings SET object_id = NULL, purged_at = now() WHERE conversation_id = $1`, [
-      conversationId,
-    ]);
+    await this.db.transaction(async (m) => {
+      // an original never redacted (transcription failed for good) goes with its key
+      await m.query(
+        `UPDATE data_keys SET wrapped = NULL, destroyed_at = now()
+          WHERE destroyed_at IS NULL AND id = (SELECT original_key_id FROM recordings WHERE conversation_id = $1)`,
+        [conversationId],
+      );
+      await m.query(`UPDATE recordings SET object_id = NULL, purged_at = now() WHERE conversation_id = $1`, [
+        conversationId,
+      ]);
+    });
   }
 
   /** Conversations with an original (unmasked) transcript still stored. */

@@ -240,6 +240,24 @@ describe('a synthesized call goes in, a transcript comes out', () => {
       ).toBe(false);
     // the unredacted originals are gone: one object per recording
     expect(files.length).toBe(Number((await pg.query('SELECT count(object_id)::int AS n FROM recordings')).rows[0].n));
+    // and so are their keys: each upload was sealed under a key of its own, destroyed when the redacted copy replaced
+    // it, so a copy of an original left on a disk or in an earlier backup cannot be decrypted (crypto-shredding)
+    const originalKeys = await pg.query(
+      `SELECT r.redacted_at IS NOT NULL AS redacted, k.purpose, k.parent_id = c.key_id AS under_conversation,
+              k.wrapped IS NULL AS shredded, k.destroyed_at IS NOT NULL AS destroyed
+         FROM recordings r JOIN conversations c ON c.id = r.conversation_id JOIN data_keys k ON k.id = r.original_key_id`,
+    );
+    expect(originalKeys.rows.length).toBe(
+      Number((await pg.query('SELECT count(*)::int AS n FROM recordings')).rows[0].n),
+    );
+    for (const row of originalKeys.rows)
+      expect(row).toEqual({
+        redacted: true,
+        purpose: 'original',
+        under_conversation: true,
+        shredded: true,
+        destroyed: true,
+      });
     const { script } = calls.get('bank-card-cvv')!;
     const byRef = await getJson(`${app.base}/api/v1/conversations/search/identifier`, {
       method: 'POST',
