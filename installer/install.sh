@@ -152,6 +152,10 @@ owner_pw=$(secret pg-owner) login_pw=$(secret pg-login)
 psql_admin <<SQL
 SET password_encryption = 'scram-sha-256';
 SET client_min_messages = warning;
+-- the passwords below must not reach the server log, whatever its log_statement setting
+SET log_statement = 'none';
+SET log_min_duration_statement = -1;
+SET log_min_error_statement = panic;
 SELECT 'CREATE ROLE hotline_app NOLOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_app') \gexec
 SELECT 'CREATE ROLE hotline_owner LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_owner') \gexec
 SELECT 'CREATE ROLE hotline_login LOGIN' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_login') \gexec

@@ -9,6 +9,9 @@ login_pw=$(cat /run/secrets/database_login_password)
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
   -v owner_pw="$owner_pw" -v login_pw="$login_pw" <<'SQL'
 SET password_encryption = 'scram-sha-256';
+SET log_statement = 'none';
+SET log_min_duration_statement = -1;
+SET log_min_error_statement = panic;
 CREATE ROLE hotline_app NOLOGIN;
 CREATE ROLE hotline_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'owner_pw';
 CREATE ROLE hotline_login LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'login_pw';
