@@ -22,8 +22,9 @@ const tarball = bundleTarball;
 const why = installTestBlocked('ansible.test.ts', ['ansible-playbook', 'ansible-lint', 'nft']);
 const inNetns = process.env.HOTLINE_IN_NETNS === '1';
 
-const PG_PORT = 54392;
-const REDIS_PORT = 63792;
+// below the ephemeral range (32768–60999): the suite beside this file opens and closes ports there all the time
+const PG_PORT = 25432;
+const REDIS_PORT = 26372;
 let root: string;
 let idp: TestIdp;
 let pg: OwnPostgres;
@@ -88,7 +89,7 @@ hotline_workers
         hotline_oidc_issuer: idp.issuer,
         hotline_services: 'direct',
         hotline_listen_host: '127.0.0.1',
-        hotline_port: 20000 + Math.floor(Math.random() * 20000),
+        hotline_port: 28000 + Math.floor(Math.random() * 1000),
         hotline_object_dir: path.join(root, 'objects'),
         hotline_redis_conf: path.join(root, 'redis-hotline.conf'),
         hotline_redis_port: REDIS_PORT,

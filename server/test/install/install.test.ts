@@ -22,8 +22,9 @@ import { metadataFor } from '../../src/synth/render';
 const tarball = bundleTarball;
 const why = installTestBlocked('install.test.ts');
 
-const PG_PORT = 54391;
-const REDIS_PORT = 63791;
+// below the ephemeral range (32768–60999): the suite beside this file opens and closes ports there all the time
+const PG_PORT = 25431;
+const REDIS_PORT = 26371;
 let root: string;
 let bundle: string;
 let idp: TestIdp;
@@ -111,7 +112,7 @@ describe.skipIf(!!why)('the offline bundle installed on one host', () => {
     pg = startOwnPostgres(PG_PORT);
     redis = await startOwnRedis(REDIS_PORT);
     idp = await startTestIdp();
-    apiPort = 20000 + Math.floor(Math.random() * 20000);
+    apiPort = 27000 + Math.floor(Math.random() * 1000);
   }, 300_000);
 
   afterAll(async () => {
