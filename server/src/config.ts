@@ -22,13 +22,13 @@ export const configSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .default('hotline_app'),
-  /** the Keycloak realm's issuer URL, e.g. https://keycloak.bank.internal/realms/hotline (required to serve the API) */
   /**
    * `on`: the process creates and migrates the database at start (development; one login for everything). `off`: the
    * installed split — only `hotline migrate`, run as the migration owner, changes the schema; the application logs in
    * as a role that cannot, and refuses to start while a migration is pending.
    */
   HOTLINE_DB_MIGRATE: z.enum(['on', 'off']).default('on'),
+  /** the Keycloak realm's issuer URL, e.g. https://keycloak.bank.internal/realms/hotline (required to serve the API) */
   HOTLINE_OIDC_ISSUER: z.string().url().optional(),
   HOTLINE_OIDC_AUDIENCE: z.string().default('hotline-api'),
   /** the realm's clients whose tokens the API accepts (`azp`), comma-separated */
@@ -145,6 +145,11 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema> & { objectDir: string; keyringFile: string };
 
 export class ConfigError extends Error {}
+
+/** The role the application's queries run as, or undefined for the login user itself (HOTLINE_DB_APP_ROLE=none). */
+export function dbAppRole(c: Pick<Config, 'HOTLINE_DB_APP_ROLE'>): string | undefined {
+  return c.HOTLINE_DB_APP_ROLE === 'none' ? undefined : c.HOTLINE_DB_APP_ROLE;
+}
 
 /** variables that hold credentials: their values never appear in a message */
 const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'HOTLINE_METRICS_TOKEN']);

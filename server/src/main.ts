@@ -157,6 +157,18 @@ const COMMANDS: Record<string, { role: boolean; load: () => Promise<CliRun> }> =
   status: { role: true, load: async () => (await import('./cli/status')).runStatusCli },
   backup: { role: true, load: async () => (await import('./cli/backup')).runBackupCli },
   restore: { role: true, load: async () => (await import('./cli/backup')).runRestoreCli },
+  // only the schema: the installed appliance runs this as the migration owner, before the services start
+  migrate: {
+    role: true,
+    load: async () => async () => {
+      const { migrateDatabase } = await import('./repositories/database');
+      const applied = await migrateDatabase(loadConfig().DATABASE_URL);
+      console.error(
+        applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'schema up to date',
+      );
+      return 0;
+    },
+  },
 };
 
 async function main(argv: string[]) {
@@ -177,18 +189,6 @@ async function main(argv: string[]) {
     case 'worker':
     case 'all':
       return serve(cmd);
-    case 'migrate': {
-      // only the schema: the installed appliance runs this as the migration owner, before the services start
-      setProcessRole(cmd);
-      const config = loadConfig();
-      guardEgress(config, createLogger(config.HOTLINE_LOG_LEVEL === 'info' ? 'warn' : config.HOTLINE_LOG_LEVEL));
-      const { migrateDatabase } = await import('./repositories/database');
-      const applied = await migrateDatabase(config.DATABASE_URL);
-      console.error(
-        applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')}` : 'schema up to date',
-      );
-      return;
-    }
     case 'reconcile': {
       setProcessRole(cmd);
       const config = loadConfig();

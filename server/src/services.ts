@@ -3,7 +3,7 @@ import { systemStatus } from './commands/system';
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import IORedis from 'ioredis';
-import type { Config } from './config';
+import { dbAppRole, type Config } from './config';
 import type { Logger } from './lib/logger';
 import { ConversationRepository } from './repositories/conversations';
 import { InspectionRepository } from './repositories/inspections';
@@ -51,7 +51,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
   const keyring = FileKeyring.openOrCreate(config.keyringFile);
   const db = await openDatabase(config.DATABASE_URL, {
     migrate: config.HOTLINE_DB_MIGRATE === 'on',
-    appRole: config.HOTLINE_DB_APP_ROLE === 'none' ? undefined : config.HOTLINE_DB_APP_ROLE,
+    appRole: dbAppRole(config),
   });
   const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));

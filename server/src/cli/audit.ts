@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { auditPaths, CheckpointSigner, readCheckpoints, readPublicKeys } from '../audit/checkpoints';
 import { AuditLog } from '../repositories/audit-log';
-import { loadConfig } from '../config';
+import { dbAppRole, loadConfig } from '../config';
 import { openDatabase } from '../repositories/database';
 
 /**
@@ -16,7 +16,7 @@ export async function runAuditCli(args: string[]): Promise<number> {
   const keyFile = paths.keyFile;
   const db = await openDatabase(c.DATABASE_URL, {
     migrate: c.HOTLINE_DB_MIGRATE === 'on',
-    appRole: c.HOTLINE_DB_APP_ROLE === 'none' ? undefined : c.HOTLINE_DB_APP_ROLE,
+    appRole: dbAppRole(c),
   });
   try {
     const log = new AuditLog(db);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { ingestCall } from '../ingest/ingest-call';
-import { loadConfig } from '../config';
+import { dbAppRole, loadConfig } from '../config';
 import { DomainError, STATUS_OF } from '../lib/errors';
 import { createLogger, setProcessRole } from '../lib/logger';
 import { closeServices, createServices } from '../services';
@@ -85,8 +85,7 @@ export async function runIngestCli(args: string[]): Promise<number> {
         Presets.shades_classic,
       );
       wbar.start(ids.length, 0);
-      const role = s.config.HOTLINE_DB_APP_ROLE;
-      const report = await RunReport.open(s.config.DATABASE_URL, role === 'none' ? undefined : role);
+      const report = await RunReport.open(s.config.DATABASE_URL, dbAppRole(s.config));
       for (;;) {
         const finished = await report.finished(ids);
         wbar.update(finished);
