@@ -18,6 +18,7 @@ export const FLOORS = {
   queues: 75,
   services: 70,
   // use cases
+  live: 65,
   commands: 60,
   ingest: 60,
   authz: 55,

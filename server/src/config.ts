@@ -52,6 +52,16 @@ export const configSchema = z.object({
   /** sherpa: the Silero VAD directory (default beside the speech model); `none` keeps the energy VAD */
   HOTLINE_VAD_MODEL: z.string().optional(),
   HOTLINE_ASR_CONCURRENCY: intIn(1, 64).default(1),
+  /** live monitoring of calls in progress (WebSocket ingest, alerts over SSE): on where the sherpa model is present */
+  HOTLINE_LIVE: z.enum(['auto', 'off']).default('auto'),
+  /** threads of streaming recognition in the API process (each holds one model and many calls' channels) */
+  HOTLINE_LIVE_THREADS: intIn(1, 64).default(1),
+  /** calls in progress taken at once; more are refused with "try again later" */
+  HOTLINE_LIVE_MAX_CALLS: intIn(1, 10_000).default(40),
+  /** how long a call whose recorder dropped the connection waits to be resumed before it enters the pipeline as is */
+  HOTLINE_LIVE_RESUME_S: intIn(1, 86_400).default(120),
+  /** live recognition biased towards the active policies' phrases and the keyphrase list (beam search); 0 = off */
+  HOTLINE_LIVE_HOTWORDS_SCORE: z.coerce.number().min(0).max(10).default(3),
   HOTLINE_POCKETSPHINX_MODEL: z.string().default('/usr/share/pocketsphinx/model/en-us'),
   HOTLINE_POCKETSPHINX_LM: z.string().optional(),
   /** domain ARPA model interpolated with the general one (built by `npm run lm:build`); unset = general model only */

@@ -9,7 +9,9 @@ import { ConfigError, loadConfig } from './config';
 import { EgressPolicy, hostsOf, installEgressGuard } from './lib/egress-guard';
 import { egressRefused } from './lib/metrics';
 import { createLogger, Logger, setProcessRole } from './lib/logger';
-import { closeServices, createServices } from './services';
+import { closeServices, createServices, liveCallsFor } from './services';
+import { attachLiveCalls } from './app/live';
+import type { LiveCalls } from './live/live-calls';
 import { startWorkerRuntime, WorkerRuntime } from './runtime/worker-runtime';
 
 const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE, default all)
@@ -73,6 +75,7 @@ async function serve(role: 'api' | 'worker' | 'all') {
   let worker: WorkerRuntime | undefined;
   if (role !== 'api') worker = await startWorkerRuntime(services);
   let server: http.Server | https.Server | undefined;
+  let live: LiveCalls | undefined;
   if (role !== 'worker') {
     const verifier = new TokenVerifier({
       issuer: config.HOTLINE_OIDC_ISSUER!,
@@ -102,6 +105,14 @@ async function serve(role: 'api' | 'worker' | 'all') {
     // busy client was about to reuse: "other side closed")
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
+    // calls in progress (recorders' WebSocket); calls a previous process left on disk wait for their recorders
+    const l = liveCallsFor(services);
+    if (l.live) {
+      live = l.live;
+      const recovered = await live.recover();
+      attachLiveCalls(server, { live, verifier, audit: services.audit, log });
+      log.info({ recovered }, 'live monitoring on');
+    } else log.info({ reason: l.reason }, 'live monitoring off');
     await new Promise<void>((resolve) => server!.listen(config.HOTLINE_PORT, config.HOTLINE_HOST, resolve));
     const addr = server.address();
     log.info(
@@ -132,6 +143,9 @@ async function serve(role: 'api' | 'worker' | 'all') {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 20_000);
     force.unref();
+    await live?.close();
+    // open event streams (live monitoring) would hold the close: they end after a short grace
+    setTimeout(() => server?.closeAllConnections(), 2000).unref();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await worker?.stop();
     await closeServices(services);

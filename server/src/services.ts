@@ -1,6 +1,7 @@
 import { RateLimits } from './repositories/rate-limits';
 import { systemStatus } from './commands/system';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import IORedis from 'ioredis';
 import { dbAppRole, type Config } from './config';
@@ -19,6 +20,10 @@ import { SUITES } from './protection/cipher';
 import { BlindIndexer } from './protection/blind-index';
 import { loadMaskingPolicy, MaskingPolicy } from './protection/pii/mask';
 import { loadRouting, PolicyRouting } from './inspection/routing';
+import { LiveEventBus } from './repositories/live-events';
+import { LiveCalls } from './live/live-calls';
+import { sherpaFromConfig } from './speech/engines';
+import { readKeyphrases } from './speech/engines/pocketsphinx';
 
 /** The process's side-effect owners, built once at boot and handed to routes, commands and processors. */
 export interface Services {
@@ -39,6 +44,8 @@ export interface Services {
   masking: MaskingPolicy;
   /** policies/routing.yaml: which QA pack inspects which conversation (absent: the packs' own `applies`) */
   routing?: PolicyRouting;
+  /** events of calls in progress (Redis pub/sub), for the supervisors watching */
+  liveEvents: LiveEventBus;
 }
 
 export async function createServices(config: Config, log: Logger): Promise<Services> {
@@ -71,6 +78,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     ...(routing ? { routing } : {}),
     objects: new ObjectStore(config.objectDir),
     limits: new RateLimits(redis, config.HOTLINE_QUEUE_PREFIX),
+    liveEvents: new LiveEventBus(redis, config.HOTLINE_QUEUE_PREFIX),
     queue: new PipelineQueue({
       redisUrl: config.REDIS_URL,
       prefix: config.HOTLINE_QUEUE_PREFIX,
@@ -81,9 +89,39 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
 }
 
 export async function closeServices(s: Services): Promise<void> {
+  await s.liveEvents.close();
   await s.queue.close();
   s.redis.disconnect();
   await s.db.destroy();
+}
+
+/**
+ * Live monitoring of calls in progress (an API process's), where it is on and the streaming model is installed;
+ * otherwise undefined and the reason.
+ */
+export function liveCallsFor(s: Services): { live?: LiveCalls; reason?: string } {
+  if (s.config.HOTLINE_LIVE === 'off') return { reason: 'HOTLINE_LIVE=off' };
+  const modelDir = sherpaFromConfig(s.config).modelDir;
+  if (!fs.existsSync(path.join(modelDir, 'SHA256SUMS')))
+    return { reason: `no streaming speech model at ${modelDir} (HOTLINE_SHERPA_MODEL)` };
+  return {
+    live: new LiveCalls({
+      config: s.config,
+      ingest: { ...s, log: s.log },
+      kek: s.vault.kek,
+      suite: s.vault.suite,
+      events: s.liveEvents,
+      audit: s.audit,
+      policies: () => s.inspections.activePolicies(),
+      ...(s.routing ? { routing: s.routing } : {}),
+      modelDir,
+      hotwords: {
+        phrases: s.config.HOTLINE_ASR_KEYPHRASES ? readKeyphrases(s.config.HOTLINE_ASR_KEYPHRASES) : [],
+        score: s.config.HOTLINE_LIVE_HOTWORDS_SCORE,
+      },
+      log: s.log,
+    }),
+  };
 }
 
 /**

@@ -11,6 +11,7 @@ import { inspectionRoutes } from '../routes/inspection';
 import { jobRoutes } from '../routes/jobs';
 import { reportRoutes } from '../routes/reports';
 import { auditRoutes } from '../routes/audit';
+import { liveRoutes } from '../routes/live';
 import { callMetadataSchema, describeZodError } from '../ingest/schema';
 import type { Services } from '../services';
 import { TokenVerifier } from '../auth/token-verifier';
@@ -37,6 +38,7 @@ function withOpenApi(s: Services, speech: SpeechStatus = {}): { routes: RouteDef
     ...reportRoutes(s),
     ...auditRoutes(s),
     ...jobRoutes(s),
+    ...liveRoutes(s),
     ...systemRoutes(s, speech, () => holder.doc),
     ...statusRoutes(s),
   ];

@@ -24,6 +24,7 @@ export const ACTIONS = {
   'policy.read': 'report:read',
   'policy.draft': 'policy:draft',
   'policy.approve': 'policy:approve',
+  'live.monitor': 'live:monitor',
 } as const;
 export type Action = keyof typeof ACTIONS;
 
@@ -51,6 +52,17 @@ export function conversationScope(p: Principal): { sql: string; params: Record<s
     params.scopeTeams = p.teams;
   }
   return parts.length ? { sql: `(${parts.join(' OR ')})`, params } : { sql: 'FALSE', params: {} };
+}
+
+/**
+ * Which calls in progress a person may watch: the same scope as conversations (QA analysts and compliance officers
+ * all, a supervisor their teams, an agent their own), applied to each event as it passes.
+ */
+export function liveScope(p: Principal): (call: { teamId: string | null; agentId: string | null }) => boolean {
+  if (p.roles.includes('qa_analyst') || p.roles.includes('compliance_officer')) return () => true;
+  const teams = p.roles.includes('supervisor') ? new Set(p.teams) : new Set<string>();
+  const own = p.roles.includes('agent') ? p.username : undefined;
+  return (c) => (c.teamId !== null && teams.has(c.teamId)) || (own !== undefined && c.agentId === own);
 }
 
 /**

@@ -110,7 +110,7 @@ export class Conversation {
   failureReason: string | null;
 
   @Column({ type: 'varchar', length: 16 })
-  source: 'api' | 'drop' | 'cli' | 'text';
+  source: 'api' | 'drop' | 'cli' | 'live' | 'text';
 
   /** sha256 over the recording (or messages) and the canonical metadata: the same upload twice is recognised */
   @Column({ name: 'dedupe_key', type: 'char', length: 64, unique: true })

@@ -45,7 +45,7 @@ export function defaultChannelMap(channels: number, cfg: IngestDeps['config']): 
  */
 export async function ingestCall(
   deps: IngestDeps,
-  input: { audio: Buffer; metadata: unknown; source: 'api' | 'drop' | 'cli'; originalName?: string },
+  input: { audio: Buffer; metadata: unknown; source: 'api' | 'drop' | 'cli' | 'live'; originalName?: string },
 ): Promise<IngestResult> {
   const info = inspectWav(input.audio, {
     maxBytes: deps.config.HOTLINE_MAX_UPLOAD_BYTES,

@@ -93,6 +93,18 @@ export const EXPECT: Record<string, Record<Caller, number>> = {
     otto: 403,
     adam: 403,
   },
+  'GET /api/v1/live/events': {
+    ...ALL401,
+    recorder: 403,
+    anna: 403,
+    bob: 403,
+    carl: 403,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 403,
+    adam: 403,
+  },
   'GET /api/v1/system/jobs/failed': {
     ...ALL401,
     recorder: 403,

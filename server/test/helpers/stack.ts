@@ -3,7 +3,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { startTestIdp, TestIdp } from './auth';
 
@@ -22,7 +21,7 @@ export interface TestEnv {
   prefix: string;
 }
 
-/** A fresh database, a Redis db index of its own and a queue prefix per test file: real servers, no mocks. */
+/** A fresh database and a Redis key prefix per test file: real servers, no mocks. */
 export async function makeTestEnv(
   name: string,
   redisDb: number,
@@ -35,10 +34,9 @@ export async function makeTestEnv(
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
   await admin.end();
+  // each file's keys and channels live under a prefix of its own: files may share a Redis db, and nothing is flushed
+  // (a flush at one file's start would wipe the queues of another running beside it)
   const redisUrl = `redis://127.0.0.1:6379/${redisDb}`;
-  const r = new IORedis(redisUrl);
-  await r.flushdb();
-  r.disconnect();
   const varDir = fs.mkdtempSync(path.join(os.tmpdir(), `hotline-${name}-`));
   const prefix = `t${crypto.randomBytes(3).toString('hex')}`;
   return {

@@ -176,6 +176,52 @@ export interface Hotwords {
   workDir: string;
 }
 
+/**
+ * The recogniser settings for contextual biasing (they need beam search and the sentencepiece vocabulary): the
+ * phrases upper-cased like tokens.txt, written with the vocabulary under the hotwords' work directory.
+ */
+export function hotwordsConfig(
+  m: SherpaModel,
+  hotwords: Hotwords | undefined,
+): { hw?: Hotwords; bias: Record<string, unknown>; unit: Record<string, unknown>; biasId: string } {
+  const hw = hotwords?.phrases.length ? hotwords : undefined;
+  let bias: Record<string, unknown> = {};
+  let unit: Record<string, unknown> = {};
+  let biasId = '';
+  if (hw) {
+    const bpe = path.join(m.dir, 'bpe.model');
+    if (!fs.existsSync(bpe)) throw new SpeechModelError(`${m.dir}: hotwords need bpe.model`);
+    fs.mkdirSync(hw.workDir, { recursive: true });
+    const vocab = path.join(hw.workDir, 'bpe.vocab');
+    writeAtomically(
+      vocab,
+      sentencepieceVocab(fs.readFileSync(bpe))
+        .map((v) => `${v.piece} ${v.score}`)
+        .join('\n') + '\n',
+    );
+    const list = [
+      ...new Set(
+        hw.phrases.map((p) =>
+          p
+            .toUpperCase()
+            .replace(/[^A-Z' ]+/g, ' ')
+            .trim(),
+        ),
+      ),
+    ].filter(Boolean);
+    const text = list.join('\n') + '\n';
+    const file = path.join(
+      hw.workDir,
+      `hotwords-${crypto.createHash('sha256').update(text).digest('hex').slice(0, 12)}.txt`,
+    );
+    writeAtomically(file, text);
+    bias = { hotwordsFile: file, hotwordsScore: hw.score };
+    biasId = `+hw${list.length}@${hw.score}#${path.basename(file, '.txt').slice(9, 17)}`;
+    unit = { modelingUnit: 'bpe', bpeVocab: vocab };
+  }
+  return { hw, bias, unit, biasId };
+}
+
 export class SherpaEngine implements SpeechEngine {
   readonly name = 'sherpa' as const;
   readonly modelId: string;
@@ -188,42 +234,7 @@ export class SherpaEngine implements SpeechEngine {
     const m = sherpaModel(opts.modelDir);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sherpa = require('sherpa-onnx-node') as SherpaModule;
-    // contextual biasing needs beam search and the sentencepiece vocabulary; the phrases are upper-cased like tokens.txt
-    const hw = opts.hotwords?.phrases.length ? opts.hotwords : undefined;
-    let bias: Record<string, unknown> = {};
-    let unit: Record<string, unknown> = {};
-    let biasId = '';
-    if (hw) {
-      const bpe = path.join(m.dir, 'bpe.model');
-      if (!fs.existsSync(bpe)) throw new SpeechModelError(`${m.dir}: hotwords need bpe.model`);
-      fs.mkdirSync(hw.workDir, { recursive: true });
-      const vocab = path.join(hw.workDir, 'bpe.vocab');
-      writeAtomically(
-        vocab,
-        sentencepieceVocab(fs.readFileSync(bpe))
-          .map((v) => `${v.piece} ${v.score}`)
-          .join('\n') + '\n',
-      );
-      const list = [
-        ...new Set(
-          hw.phrases.map((p) =>
-            p
-              .toUpperCase()
-              .replace(/[^A-Z' ]+/g, ' ')
-              .trim(),
-          ),
-        ),
-      ].filter(Boolean);
-      const text = list.join('\n') + '\n';
-      const file = path.join(
-        hw.workDir,
-        `hotwords-${crypto.createHash('sha256').update(text).digest('hex').slice(0, 12)}.txt`,
-      );
-      writeAtomically(file, text);
-      bias = { hotwordsFile: file, hotwordsScore: hw.score };
-      biasId = `+hw${list.length}@${hw.score}#${path.basename(file, '.txt').slice(9, 17)}`;
-      unit = { modelingUnit: 'bpe', bpeVocab: vocab };
-    }
+    const { hw, bias, unit, biasId } = hotwordsConfig(m, opts.hotwords);
     const decoding = hw ? 'modified_beam_search' : (opts.decoding ?? 'greedy_search');
     this.recognizer = new sherpa.OnlineRecognizer({
       featConfig: { sampleRate: 16000, featureDim: 80 },
