@@ -65,6 +65,12 @@ async function noteSignIn(ctx: Koa.Context, s: Services): Promise<void> {
 export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: TokenVerifier): Koa {
   const app = new Koa();
   app.proxy = false;
+  // errors Koa reports outside a request's handling (a streamed body cut off): a client that leaves an event stream
+  // is normal; anything else is logged, without the request's content
+  app.on('error', (err: Error & { code?: string }) => {
+    if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET') return;
+    s.log.warn({ err: err.message, code: err.code }, 'response error');
+  });
   const router = new Router();
   for (const r of routeTable(s, speech)) {
     router[r.method](r.path, async (ctx) => {

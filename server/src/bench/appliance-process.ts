@@ -8,8 +8,11 @@ import path from 'node:path';
 export async function startAppliance(
   role: 'api' | 'all',
   env: NodeJS.ProcessEnv,
+  /** a command that runs it (e.g. `taskset -c 1`) */
+  wrap: string[] = [],
 ): Promise<{ port: number; child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'main.js'), role], {
+  const argv = [process.execPath, path.join(__dirname, '..', 'main.js'), role];
+  const child = spawn([...wrap, ...argv][0], [...wrap, ...argv].slice(1), {
     env: { ...env, HOTLINE_PORT: '0', HOTLINE_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -149,8 +149,9 @@ export class LiveSession {
         this.rules.speech(e.lastTokenMs + offset);
         const text = e.text;
         const at = e.startMs + offset;
+        const heardToMs = e.lastTokenMs + offset;
         this.work = this.work.then(() =>
-          this.publish({ type: 'partial', atMs: at, speaker, text: this.maskPartial(speaker, at, text) }),
+          this.publish({ type: 'partial', atMs: at, heardToMs, speaker, text: this.maskPartial(speaker, at, text) }),
         );
       } else {
         const u: PlainUtterance = {

@@ -18,6 +18,8 @@ export interface LiveCallEvent {
   speaker?: 'agent' | 'customer' | 'unknown';
   /** masked */
   text?: string;
+  /** partial: call time of the newest word heard so far (how far the transcript has caught up), ms */
+  heardToMs?: number;
   alert?: {
     kind: string;
     ruleId?: string;
