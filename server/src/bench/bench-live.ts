@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import WebSocket from 'ws';
 import { loadConfig } from '../config';
 import { startLocalIssuer } from '../dev-idp/local-issuer';
@@ -11,6 +10,7 @@ import { clientCredentialsToken, signInWithPkce } from '../dev-idp/pkce-client';
 import { inspectWav } from '../speech/audio/wav';
 import { metadataFor, renderCall } from '../synth/render';
 import { CALL_SCRIPTS } from '../synth/scripts';
+import { recreateBenchDatabase } from '../repositories/bench-seed';
 import { startAppliance } from './appliance-process';
 
 /**
@@ -63,18 +63,15 @@ async function main() {
   const password = crypto.randomBytes(12).toString('base64url');
   const secret = crypto.randomBytes(24).toString('base64url');
   const idp = await startLocalIssuer({ password, clientSecrets: { 'hotline-recorder': secret } });
-  const dbName = 'hotline_bench_live';
-  const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  const dbUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/hotline_bench_live';
+  await recreateBenchDatabase(dbUrl);
   const varDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-live-'));
   const api = await startAppliance(
     'api',
     {
       ...process.env,
       HOTLINE_OIDC_ISSUER: idp.issuer,
-      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
+      DATABASE_URL: dbUrl,
       HOTLINE_VAR_DIR: varDir,
       HOTLINE_QUEUE_PREFIX: 'benchlive',
       HOTLINE_LIVE_THREADS: '1',
