@@ -44,6 +44,8 @@ export const configSchema = z.object({
   HOTLINE_ASR_ENGINE: z.enum(['auto', 'pocketsphinx', 'vosk', 'sherpa']).default('auto'),
   /** sherpa: the streaming transducer's directory (default: the offline model bundle's, else ../shared/models) */
   HOTLINE_SHERPA_MODEL: z.string().optional(),
+  /** the Mandarin streaming model (pinyin) for `language: zh` conversations (default: the bundle's, else ../shared/models); `none` = off */
+  HOTLINE_SHERPA_MODEL_ZH: z.string().optional(),
   HOTLINE_SHERPA_DECODING: z.enum(['greedy_search', 'modified_beam_search']).default('greedy_search'),
   /** sherpa: PocketSphinx beside it for keyphrase spotting and digit-dense segments (`none`: sherpa alone) */
   HOTLINE_ASR_SECOND_PASS: z.enum(['pocketsphinx', 'none']).default('pocketsphinx'),

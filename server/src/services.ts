@@ -22,7 +22,7 @@ import { loadMaskingPolicy, MaskingPolicy } from './protection/pii/mask';
 import { loadRouting, PolicyRouting } from './inspection/routing';
 import { LiveEventBus } from './repositories/live-events';
 import { LiveCalls } from './live/live-calls';
-import { sherpaFromConfig } from './speech/engines';
+import { mandarinSpecFromConfig, sherpaFromConfig } from './speech/engines';
 import { readKeyphrases } from './speech/engines/pocketsphinx';
 
 /** The process's side-effect owners, built once at boot and handed to routes, commands and processors. */
@@ -104,6 +104,7 @@ export function liveCallsFor(s: Services): { live?: LiveCalls; reason?: string }
   const modelDir = sherpaFromConfig(s.config).modelDir;
   if (!fs.existsSync(path.join(modelDir, 'SHA256SUMS')))
     return { reason: `no streaming speech model at ${modelDir} (HOTLINE_SHERPA_MODEL)` };
+  const zh = mandarinSpecFromConfig(s.config);
   return {
     live: new LiveCalls({
       config: s.config,
@@ -115,6 +116,7 @@ export function liveCallsFor(s: Services): { live?: LiveCalls; reason?: string }
       policies: () => s.inspections.activePolicies(),
       ...(s.routing ? { routing: s.routing } : {}),
       modelDir,
+      ...(zh ? { modelDirZh: zh.modelDir } : {}),
       hotwords: {
         phrases: s.config.HOTLINE_ASR_KEYPHRASES ? readKeyphrases(s.config.HOTLINE_ASR_KEYPHRASES) : [],
         score: s.config.HOTLINE_LIVE_HOTWORDS_SCORE,

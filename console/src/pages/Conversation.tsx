@@ -261,7 +261,15 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
       <SentimentTimeline utterances={c.utterances} onSeek={c.channel === 'call' && audioOk ? seek : undefined} />
       <Row gutter={16}>
         <Col span={14}>
-          <Card size="small" title={t('transcript')}>
+          <Card
+            size="small"
+            title={
+              <Space>
+                {t('transcript')}
+                {c.channel === 'call' && c.language.startsWith('zh') && <Tag>{t('pinyinTranscript')}</Tag>}
+              </Space>
+            }
+          >
             <List
               dataSource={c.utterances}
               renderItem={(u) => (

@@ -16,6 +16,8 @@ export interface TranscribeDeps {
   vault: Vault;
   masking: MaskingPolicy;
   decoder: Decoder & { modelId: string; engine: string };
+  /** engines for other languages, by language code (zh: the Mandarin pinyin model) */
+  decoders?: Record<string, Decoder & { modelId: string; engine: string }>;
 }
 
 export interface TranscribeResult {
@@ -39,6 +41,16 @@ export async function transcribeConversation(d: TranscribeDeps, conv: Conversati
   const recording = await d.conversations.recording(conv.id);
   if (!recording?.objectId)
     throw new DomainError('not_found', 'no_recording', `conversation ${conv.id} has no recording`);
+  const lang = conv.language.slice(0, 2);
+  const decoder = lang === 'en' ? d.decoder : d.decoders?.[lang];
+  if (!decoder)
+    // a configuration matter, not the recording's: the conversation waits as failed until a model is installed and
+    // `hotline jobs retry` puts it back
+    throw new DomainError(
+      'invalid',
+      'no_speech_model',
+      `no speech model for language ${conv.language} is installed (Mandarin: HOTLINE_SHERPA_MODEL_ZH)`,
+    );
   const key = await d.vault.open(conv.keyId);
   const t0 = performance.now();
   let audio: Buffer;
@@ -49,7 +61,7 @@ export async function transcribeConversation(d: TranscribeDeps, conv: Conversati
     throw new Error(`recording object unreadable: ${(e as Error).message}`, { cause: e });
   }
   audio = await unsealRecording(d.vault, conv, recording, audio);
-  const utterances = await transcribeWav(audio, recording.channelMap, d.decoder);
+  const utterances = await transcribeWav(audio, recording.channelMap, decoder);
   const decodeMs = performance.now() - t0;
   const p0 = performance.now();
   const prot = protectTranscript(utterances.map(fromRecognised), d.masking);
@@ -57,7 +69,7 @@ export async function transcribeConversation(d: TranscribeDeps, conv: Conversati
   return {
     utterances: sealed,
     blindIndex: blindRows(d.vault.blind, prot.identifiers, conv.subjectId),
-    engine: d.decoder.modelId,
+    engine: decoder.modelId,
     words: utterances.reduce((a, u) => a + u.words.length, 0),
     audioMs: recording.durationMs,
     decodeMs,

@@ -3,6 +3,7 @@ import type { Vault } from '../repositories/vault';
 import type { ConversationRepository } from '../repositories/conversations';
 import { openMaskedTranscript } from './transcript';
 import type { LanguageModels } from '../understanding/classifier';
+import { UNKNOWN_INTENT } from '../understanding/metrics';
 import {
   escalation,
   intentCandidates,
@@ -23,6 +24,18 @@ export interface UnderstandDeps {
  * every turn, in batches, and derives the escalation signal.
  */
 export async function understandConversation(deps: UnderstandDeps, conv: Conversation): Promise<Understanding> {
+  // the intent and sentiment models are English: another language's conversation is not guessed at (its QA rules
+  // that need them are not evaluated), and the verdict says which models it had
+  const lang = conv.language.slice(0, 2);
+  if (lang !== 'en')
+    return {
+      intent: UNKNOWN_INTENT,
+      intentConfidence: 0,
+      intentSeq: null,
+      sentiments: [],
+      escalation: { level: 'none', score: 0, reasons: [`no intent or sentiment model for language ${conv.language}`] },
+      models: { ...deps.nlu.ids, tone: TONE_SIGNAL, applied: `none (language ${conv.language})` },
+    };
   const opened = (await openMaskedTranscript(deps, conv)).map((u) => ({
     seq: u.seq,
     speaker: u.speaker,

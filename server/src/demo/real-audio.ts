@@ -73,9 +73,23 @@ export function realClips(dataDir: string, workDir: string): { clips: RealClip[]
         'And so, my fellow Americans, ask not what your country can do for you, ask what you can do for your country.',
     });
   }
-  if (fs.existsSync(path.join(audio, 'mandarin')))
-    notes.push('mandarin/: skipped — the installed speech models are English (a Mandarin model is later work)');
   return { clips, notes };
+}
+
+/**
+ * The Mandarin recordings (../shared/audio/mandarin: `text` holds Kaldi-style references in characters, words
+ * separated by spaces); a clip whose WAV is absent (some corpora are not cleared for shipping) is left out.
+ */
+export function mandarinClips(dataDir: string): RealClip[] {
+  const dir = path.join(dataDir, 'audio', 'mandarin');
+  const text = path.join(dir, 'text');
+  if (!fs.existsSync(text)) return [];
+  return fs
+    .readFileSync(text, 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([id]) => id && fs.existsSync(path.join(dir, `${id}.wav`)))
+    .map(([id, ...words]) => ({ id, corpus: 'mandarin', wav: path.join(dir, `${id}.wav`), reference: words.join('') }));
 }
 
 /** The same clip through a telephone channel: 300–3400 Hz band, 8 kHz, G.711 µ-law. */

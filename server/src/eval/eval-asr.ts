@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { realClips, telephoneVersion } from '../demo/real-audio';
+import { pinyin } from 'pinyin-pro';
+import { mandarinClips, realClips, telephoneVersion } from '../demo/real-audio';
+import { toneless } from '../speech/pinyin';
 import { normalizeWords, wordErrors } from '../lib/wer';
 import { inspectWav } from '../speech/audio/wav';
 import { readKeyphrases } from '../speech/engines/pocketsphinx';
 import { ensureDomainLm } from '../speech/lm/build';
 import { EngineSpec } from '../speech/engine';
-import { sherpaFromConfig } from '../speech/engines';
+import { mandarinSpecFromConfig, sherpaFromConfig } from '../speech/engines';
 import { loadPolicyFile, policyPhrases } from '../inspection/qa-policy';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
@@ -129,12 +131,12 @@ async function main() {
   const threads = c.HOTLINE_ASR_CONCURRENCY;
   const summary: string[] = [];
   const phraseSummary: string[] = [];
-  // EVAL_ENGINES=label,label… picks engines by label (default: all); EVAL_SETS=real|synthetic likewise
+  // EVAL_ENGINES=label,label… picks engines by label (default: all); EVAL_SETS=real|synthetic|mandarin likewise
   const only = process.env.EVAL_ENGINES?.split(',').map((x) => x.trim());
   const sets = process.env.EVAL_SETS?.split(',').map((x) => x.trim());
   const chosen = engines.filter((e) => !only || only.includes(e.label));
   const evalItems = items.filter((it) => !sets || sets.includes(it.set));
-  for (const e of chosen) {
+  for (const e of evalItems.length ? chosen : []) {
     const pool = await SpeechPool.start(e.spec, threads);
     console.log(`\n== ${e.label} (${pool.modelId}), ${threads} thread(s)`);
     console.log(['set', 'band', 'file', 'ref words', 'errors', 'WER', 'RTF'].join('\t'));
@@ -215,7 +217,52 @@ async function main() {
     '\n== overall (RTF = decode thread time / audio time, per channel, including keyphrase search and second passes)',
   );
   for (const s of summary) console.log(s);
+  if (!sets || sets.includes('mandarin')) await mandarin(c, work);
   for (const n of notes) console.log(`note: ${n}`);
+}
+
+/**
+ * Mandarin: the pinyin model on ../shared/audio/mandarin at 16 kHz and through the 8 kHz telephone band. The
+ * reference (characters) is turned into pinyin with pinyin-pro; errors are counted per syllable, without tones and
+ * with them. Spoken digit runs come out as digits and are compared as such.
+ */
+async function mandarin(c: ReturnType<typeof loadConfig>, work: string) {
+  const spec = mandarinSpecFromConfig(c);
+  const clips = mandarinClips(c.HOTLINE_DATA_DIR);
+  console.log(`\n== Mandarin (${spec ? path.basename(spec.modelDir) : 'no model'}): syllable error rate`);
+  if (!spec || !clips.length) {
+    console.log(`skipped: ${!spec ? 'no Mandarin model (HOTLINE_SHERPA_MODEL_ZH)' : 'no clips in audio/mandarin'}`);
+    return;
+  }
+  const pool = await SpeechPool.start(spec, 1);
+  const tot = { '16k': [0, 0, 0], '8k-tel': [0, 0, 0] } as Record<string, number[]>;
+  try {
+    for (const clip of clips) {
+      for (const band of ['16k', '8k-tel'] as const) {
+        const wav = fs.readFileSync(band === '16k' ? clip.wav : telephoneVersion(clip, work));
+        const us = await transcribeWav(wav, ['unknown'], pool);
+        const hyp = us.flatMap((u) => u.words.map((w) => w.word));
+        const ref = pinyin(clip.reference, { type: 'array', toneType: 'symbol' });
+        const plain = wordErrors(ref.map(toneless), hyp.map(toneless));
+        const toned = wordErrors(ref, hyp);
+        tot[band][0] += plain.errors;
+        tot[band][1] += toned.errors;
+        tot[band][2] += ref.length;
+        console.log(
+          `${band}\t${clip.id}\t${ref.length} syllables\twithout tones ${plain.errors} errors\twith tones ${toned.errors}\theard: ${hyp.join(' ')}`,
+        );
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  for (const [band, [plain, toned, n]] of Object.entries(tot))
+    console.log(
+      `mandarin ${band.padEnd(7)} syllable error ${((plain / n) * 100).toFixed(1)}% without tones, ${((toned / n) * 100).toFixed(1)}% with tones (${n} syllables, ${clips.length} clip(s))`,
+    );
+  console.log(
+    'note: Mandarin can be measured here on real speech only (no Mandarin voice for synthetic calls: espeak-ng cmn is not recognisable), and on few syllables',
+  );
 }
 
 main().catch((e) => {

@@ -1,5 +1,6 @@
 import type { KeyphraseTiming, PiiMark, WordTiming } from '../entities/utterance';
 import crypto from 'node:crypto';
+import { pinyin } from 'pinyin-pro';
 
 /**
  * What inspection reads: the masked transcript only (personal data appears as `[type]` tokens or masked digits),
@@ -35,12 +36,25 @@ export interface InspectionTranscript {
   utterances: InspectUtterance[];
 }
 
-/** Lower case, split at white space, outer punctuation dropped; `[card_number]` and `4111******1111` stay whole. */
+const HAN = /\p{Script=Han}+/gu;
+const NON_ASCII = /[^ -~\s]/;
+
+/**
+ * Lower case, split at white space, outer punctuation dropped; `[card_number]` and `4111******1111` stay whole.
+ * Chinese is matched through its pinyin: a run of characters becomes its syllables (pinyin-pro, without tones), and
+ * tone marks are dropped from every token, so a policy phrase written in characters (这通电话会被录音) matches what the
+ * Mandarin recogniser wrote in pinyin ("zhè tōng diàn huà …") and what a chat customer typed.
+ */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text.toLowerCase().split(/\s+/)) {
-    const t = raw.replace(/^[^\p{L}\p{N}[*]+|[^\p{L}\p{N}\]*]+$/gu, '');
-    if (t) out.push(t);
+  let t = text.toLowerCase();
+  if (NON_ASCII.test(t)) {
+    t = t.replace(HAN, (run) => ` ${pinyin(run, { toneType: 'none', type: 'array' }).join(' ')} `);
+    t = t.normalize('NFD').replace(/\p{M}/gu, '');
+  }
+  for (const raw of t.split(/\s+/)) {
+    const tok = raw.replace(/^[^\p{L}\p{N}[*]+|[^\p{L}\p{N}\]*]+$/gu, '');
+    if (tok) out.push(tok);
   }
   return out;
 }

@@ -38,8 +38,9 @@ export interface LiveCallsDeps {
   audit: Pick<AuditLog, 'append'>;
   policies: () => Promise<Policy[]>;
   routing?: PolicyRouting;
-  /** the streaming speech model (English) */
+  /** the streaming speech models: English, and Mandarin (pinyin) where installed */
   modelDir: string;
+  modelDirZh?: string;
   /** contextual biasing of live recognition towards the active policies' phrases (and these), at this score */
   hotwords?: { phrases: string[]; score: number };
   log: Logger;
@@ -63,7 +64,7 @@ const RETRY_MS = 15_000;
  */
 export class LiveCalls {
   private readonly sessions = new Map<string, LiveSession>();
-  private speech?: Promise<LiveSpeech>;
+  private readonly speech = new Map<'en' | 'zh', Promise<LiveSpeech>>();
   private models?: Promise<LanguageModels | undefined>;
   private closed = false;
 
@@ -81,20 +82,26 @@ export class LiveCalls {
     return crypto.createHash('sha256').update(`${client}\n${callId}`).digest('hex').slice(0, 32);
   }
 
-  private loadSpeech(): Promise<LiveSpeech> {
-    this.speech ??= (async () => {
-      const h = this.d.hotwords;
-      const hotwords =
-        h && h.score > 0
-          ? {
-              phrases: [...h.phrases, ...policyPhrases(await this.d.policies())],
-              score: h.score,
-              workDir: path.join(this.d.config.HOTLINE_VAR_DIR, 'asr'),
-            }
-          : undefined;
-      return LiveSpeech.start(this.d.modelDir, this.d.config.HOTLINE_LIVE_THREADS, hotwords ? { hotwords } : {});
-    })();
-    return this.speech;
+  private loadSpeech(language: 'en' | 'zh'): Promise<LiveSpeech> {
+    let p = this.speech.get(language);
+    if (!p) {
+      p = (async () => {
+        if (language === 'zh')
+          return LiveSpeech.start(this.d.modelDirZh!, this.d.config.HOTLINE_LIVE_THREADS, { language: 'zh' });
+        const h = this.d.hotwords;
+        const hotwords =
+          h && h.score > 0
+            ? {
+                phrases: [...h.phrases, ...policyPhrases(await this.d.policies())],
+                score: h.score,
+                workDir: path.join(this.d.config.HOTLINE_VAR_DIR, 'asr'),
+              }
+            : undefined;
+        return LiveSpeech.start(this.d.modelDir, this.d.config.HOTLINE_LIVE_THREADS, hotwords ? { hotwords } : {});
+      })();
+      this.speech.set(language, p);
+    }
+    return p;
   }
 
   private sentiment(): Promise<LanguageModels | undefined> {
@@ -118,9 +125,11 @@ export class LiveCalls {
       },
       this.d.routing,
     );
-    const models = await this.sentiment();
+    const language = (metadata.language ?? 'en').startsWith('zh') ? 'zh' : 'en';
+    // the sentiment model reads English only
+    const models = language === 'en' ? await this.sentiment() : undefined;
     return new LiveSession(spool, metadata, speakers, new LiveRules(policy, { queue: metadata.queue ?? null }), {
-      speech: await this.loadSpeech(),
+      speech: await this.loadSpeech(language),
       events: this.d.events,
       masking: this.d.ingest.masking,
       ...(models ? { sentiment: async (texts: string[]) => (await models.sentiments(texts)).map((s) => s.score) } : {}),
@@ -146,6 +155,13 @@ export class LiveCalls {
         throw new LiveProtocolError(1013, 'busy', 'too many calls in progress: try again later');
       if (msg.metadata.channelMap && msg.metadata.channelMap.length !== msg.channels)
         throw new LiveProtocolError(4400, 'invalid_metadata', 'channelMap names one speaker per channel');
+      const lang = msg.metadata.language.slice(0, 2);
+      if (lang !== 'en' && !(lang === 'zh' && this.d.modelDirZh))
+        throw new LiveProtocolError(
+          4400,
+          'no_speech_model',
+          `no live speech model for language ${msg.metadata.language}`,
+        );
       const spool = await LiveSpool.create(
         this.root,
         {
@@ -274,7 +290,7 @@ export class LiveCalls {
       await s.spool.close();
     }
     this.sessions.clear();
-    await (await this.speech?.catch(() => undefined))?.close();
+    for (const p of this.speech.values()) await (await p.catch(() => undefined))?.close();
     await (await this.models)?.release();
   }
 }

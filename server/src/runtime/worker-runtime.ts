@@ -10,7 +10,7 @@ import { reconcile } from '../queues/reconciler';
 import { startStageWorker } from '../queues/worker';
 import { stageRegistry } from '../queues/stages';
 import { PIPELINE } from '../pipeline/stages';
-import { engineSpecFromConfig } from '../speech/engines';
+import { engineSpecFromConfig, mandarinSpecFromConfig } from '../speech/engines';
 import { SpeechPool } from '../speech/pool';
 import { Services, WORKER_HEARTBEAT_TTL_MS, workerHeartbeatKey } from '../services';
 import { DropFolderWatcher } from '../ingest/drop-folder';
@@ -62,6 +62,10 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
     : configured;
   const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
   s.log.info({ engine: spec.engine, modelId: pool.modelId, threads: pool.size }, 'speech model loaded');
+  // Mandarin conversations: the pinyin model, where it is installed (one thread: a small model, fewer calls)
+  const zhSpec = mandarinSpecFromConfig(c);
+  const zh = zhSpec ? await SpeechPool.start(zhSpec, 1) : undefined;
+  if (zh) s.log.info({ modelId: zh.modelId }, 'Mandarin speech model loaded');
 
   const workerId = `${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const beat = () =>
@@ -80,7 +84,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   await beat();
   const heartbeat = setInterval(beat, 10_000);
 
-  const stages = stageRegistry({ ...s, decoder: pool, nlu }, pool.size);
+  const stages = stageRegistry({ ...s, decoder: pool, ...(zh ? { decoders: { zh } } : {}), nlu }, pool.size);
   const settings = {
     redisUrl: c.REDIS_URL,
     prefix: c.HOTLINE_QUEUE_PREFIX,
@@ -159,6 +163,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       await Promise.all(workers.map((w) => w.close()));
       await s.redis.hdel(workerHeartbeatKey(c.HOTLINE_QUEUE_PREFIX), workerId).catch(() => undefined);
       await pool.close();
+      await zh?.close();
       if (nlu instanceof LanguageModels) await nlu.release();
     },
   };

@@ -44,6 +44,8 @@ export interface EngineSpec {
   engine: 'pocketsphinx' | 'vosk' | 'sherpa';
   /** pocketsphinx: model root with en-us/ and en-us.lm.bin; vosk, sherpa: the model directory */
   modelDir: string;
+  /** sherpa: the model's language; zh = a pinyin model (words are syllables, digit runs become digits) */
+  language?: 'en' | 'zh';
   /** sherpa: greedy search (default) or modified beam search */
   decoding?: 'greedy_search' | 'modified_beam_search';
   /** sherpa: the Silero VAD model directory; without it the energy VAD segments */

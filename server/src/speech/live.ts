@@ -1,4 +1,5 @@
 import type { RecognizedWord } from './engine';
+import { pinyinWords } from './pinyin';
 import { hotwordsConfig, tokensToWords, type Hotwords, type SherpaModel } from './engines/sherpa';
 
 /**
@@ -50,8 +51,10 @@ export interface LiveOptions {
   gateDbfs?: number;
   /** pause after speech that ends a turn, seconds */
   endPauseS?: number;
-  /** contextual biasing towards the policies' phrases (beam search) */
+  /** contextual biasing towards the policies' phrases (beam search; English models) */
   hotwords?: Hotwords;
+  /** zh: a pinyin model (words are syllables, digit runs become digits) */
+  language?: 'en' | 'zh';
 }
 
 const PRE_ROLL_MS = 300;
@@ -75,6 +78,7 @@ class ChannelStream {
     private readonly rec: OnlineRecognizer,
     readonly rate: number,
     private readonly gate: number,
+    private readonly toWords: typeof tokensToWords,
   ) {
     this.stream = rec.createStream();
   }
@@ -151,7 +155,9 @@ class ChannelStream {
       return;
     }
     const r = this.rec.getResult(s);
-    const text = r.text.trim().toLowerCase();
+    const text = this.toWords(r, this.fed / this.rate)
+      .map((w) => w.word)
+      .join(' ');
     if (text && text !== this.lastText) {
       this.lastText = text;
       out.push({
@@ -168,7 +174,7 @@ class ChannelStream {
     const r = this.rec.getResult(this.stream);
     this.lastText = '';
     const end = this.fed / this.rate - r.start_time;
-    const words = tokensToWords(r, end).map((w) => ({
+    const words = this.toWords(r, end).map((w) => ({
       ...w,
       startMs: this.channelMs(r.start_time + w.startMs / 1000),
       endMs: this.channelMs(r.start_time + w.endMs / 1000),
@@ -195,6 +201,7 @@ function rms(pcm: Int16Array): number {
 export class LiveRecognizer {
   private readonly rec: OnlineRecognizer;
   private readonly channels = new Map<string, ChannelStream>();
+  private readonly toWords: typeof tokensToWords;
   readonly modelId: string;
 
   constructor(
@@ -204,7 +211,9 @@ export class LiveRecognizer {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sherpa = require('sherpa-onnx-node') as { OnlineRecognizer: new (c: unknown) => OnlineRecognizer };
     const endPause = opts.endPauseS ?? 0.8;
-    const { hw, bias, unit, biasId } = hotwordsConfig(model, opts.hotwords);
+    const zh = opts.language === 'zh';
+    this.toWords = zh ? pinyinWords : tokensToWords;
+    const { hw, bias, unit, biasId } = hotwordsConfig(model, zh ? undefined : opts.hotwords);
     this.rec = new sherpa.OnlineRecognizer({
       featConfig: { sampleRate: 16000, featureDim: 80 },
       modelConfig: {
@@ -227,7 +236,8 @@ export class LiveRecognizer {
   }
 
   open(key: string, rate: number) {
-    if (!this.channels.has(key)) this.channels.set(key, new ChannelStream(this.rec, rate, this.opts.gateDbfs ?? -45));
+    if (!this.channels.has(key))
+      this.channels.set(key, new ChannelStream(this.rec, rate, this.opts.gateDbfs ?? -45, this.toWords));
   }
 
   feed(key: string, pcm: Int16Array): LiveEvent[] {

@@ -156,6 +156,7 @@ describe('every conversation ends with a verdict or a reason', () => {
       { policy_id: 'bank-retail', version: 1, status: 'active', created_by: 'policy import' },
       { policy_id: 'bank-sms', version: 1, status: 'active', created_by: 'policy import' },
       { policy_id: 'gov-hotline', version: 1, status: 'active', created_by: 'policy import' },
+      { policy_id: 'gov-hotline-zh', version: 1, status: 'active', created_by: 'policy import' },
     ]);
 
     const summary: string[] = [];

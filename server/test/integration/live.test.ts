@@ -176,6 +176,40 @@ describe('live monitoring of calls in progress', () => {
     );
   }, 240_000);
 
+  it('a Mandarin call (16 kHz PCM) is heard by the pinyin model, turns in pinyin', async () => {
+    const data = path.resolve(modelDir, '..', '..');
+    const zh = path.join(data, 'models', 'sherpa-kws-zh-3.3M');
+    const pcm = (f: string) => {
+      const b = fs.readFileSync(f);
+      return b.subarray(44);
+    };
+    const agent = pcm(path.join(zh, 'test_wavs', '3.wav'));
+    const caller = pcm(path.join(data, 'audio', 'mandarin', 'BAC009S0764W0121.wav'));
+    const len = agent.length + 16000 + caller.length;
+    const left = Buffer.alloc(len);
+    agent.copy(left, 0);
+    const right = Buffer.alloc(len);
+    caller.copy(right, agent.length + 16000);
+    const watch = await EventStream.open(`${stack.proc.base}/api/v1/live/events`, await stack.idp.tokenFor('quinn'));
+    const rec = (await TestRecorder.connect(ws, await stack.idp.recorderToken())) as TestRecorder;
+    rec.send({
+      type: 'start',
+      callId: 'rec-zh-1',
+      encoding: 'pcm16',
+      sampleRate: 16000,
+      channels: 2,
+      metadata: { agentId: 'dana', teamId: 'team-gov', queue: 'gov-complaints', language: 'zh' },
+    });
+    const started = await rec.next('started');
+    await streamChannels(rec, [left, right], { speed: 4, rate: 32000 });
+    rec.send({ type: 'end' });
+    await rec.next('ended', 60_000);
+    await waitFor('the call to end', async () => watch.events.some((e) => e.type === 'call.ended'), 10_000);
+    watch.close();
+    const turns = ofSession(watch.events, started.sessionId).filter((e) => e.type === 'turn');
+    expect(turns.map((e) => e.data.text).join(' ')).toMatch(/jiāo y[ìí]/);
+  }, 60_000);
+
   it('a call whose recorder never comes back enters the pipeline with what was received', async () => {
     const c = await startCall('bank-no-notice', 'rec-gone-1');
     await streamChannels(c.rec, c.channels, { speed: 4, stopAt: 8000 * 6 });

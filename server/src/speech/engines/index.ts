@@ -10,7 +10,12 @@ import { VoskEngine } from './vosk';
 export function createEngine(spec: EngineSpec): SpeechEngine {
   if (spec.engine === 'vosk') return new VoskEngine(spec.modelDir);
   if (spec.engine === 'sherpa') {
-    const sherpa = new SherpaEngine({ modelDir: spec.modelDir, decoding: spec.decoding, hotwords: spec.hotwords });
+    const sherpa = new SherpaEngine({
+      modelDir: spec.modelDir,
+      decoding: spec.decoding,
+      hotwords: spec.hotwords,
+      language: spec.language,
+    });
     return spec.secondPass ? new CombinedEngine(sherpa, createEngine(spec.secondPass)) : sherpa;
   }
   return new PocketsphinxEngine({
@@ -83,6 +88,19 @@ export function engineSpecFromConfig(c: Config): EngineSpec {
     keyphrases: c.HOTLINE_ASR_KEYPHRASES,
     sherpa: sherpaFromConfig(c),
   });
+}
+
+/**
+ * The Mandarin engine for `language: zh` conversations: the pinyin streaming model (configured, in the bundle or in
+ * ../shared) with the Silero VAD, where present; undefined otherwise.
+ */
+export function mandarinSpecFromConfig(c: Config): EngineSpec | undefined {
+  if (c.HOTLINE_SHERPA_MODEL_ZH === 'none') return undefined;
+  const base = c.HOTLINE_MODEL_DIR ?? path.join(c.HOTLINE_DATA_DIR, 'models');
+  const modelDir = c.HOTLINE_SHERPA_MODEL_ZH ?? path.join(base, 'sherpa-kws-zh-3.3M');
+  if (!fs.existsSync(path.join(modelDir, 'SHA256SUMS'))) return undefined;
+  const vad = sherpaFromConfig(c).vadDir;
+  return { engine: 'sherpa', language: 'zh', modelDir, decoding: 'greedy_search', ...(vad ? { vadDir: vad } : {}) };
 }
 
 /** Where the sherpa model and the Silero VAD are: configured, or in the offline model bundle, or in ../shared. */

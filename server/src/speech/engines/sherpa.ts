@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RecognizedWord, SpeechEngine, SpeechModelError } from '../engine';
+import { pinyinWords } from '../pinyin';
 
 /**
  * sherpa-onnx (npm `sherpa-onnx-node`, pinned; its linux-x64 binaries come inside npm) running a streaming zipformer
@@ -230,11 +231,21 @@ export class SherpaEngine implements SpeechEngine {
   readonly nativeRates = [8000, 16000];
   private readonly recognizer: OnlineRecognizer;
 
-  constructor(opts: { modelDir: string; decoding?: 'greedy_search' | 'modified_beam_search'; hotwords?: Hotwords }) {
+  /** zh: a Mandarin model whose tokens are pinyin initials and finals (words are syllables) */
+  readonly language: 'en' | 'zh';
+
+  constructor(opts: {
+    modelDir: string;
+    decoding?: 'greedy_search' | 'modified_beam_search';
+    hotwords?: Hotwords;
+    language?: 'en' | 'zh';
+  }) {
+    this.language = opts.language ?? 'en';
     const m = sherpaModel(opts.modelDir);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sherpa = require('sherpa-onnx-node') as SherpaModule;
-    const { hw, bias, unit, biasId } = hotwordsConfig(m, opts.hotwords);
+    // biasing needs a sentencepiece vocabulary: the Mandarin (pinyin) model has none
+    const { hw, bias, unit, biasId } = hotwordsConfig(m, this.language === 'zh' ? undefined : opts.hotwords);
     const decoding = hw ? 'modified_beam_search' : (opts.decoding ?? 'greedy_search');
     this.recognizer = new sherpa.OnlineRecognizer({
       featConfig: { sampleRate: 16000, featureDim: 80 },
@@ -263,7 +274,8 @@ export class SherpaEngine implements SpeechEngine {
     s.acceptWaveform({ samples: new Float32Array(Math.round(sampleRate * 0.4)), sampleRate });
     s.inputFinished();
     while (this.recognizer.isReady(s)) this.recognizer.decode(s);
-    return tokensToWords(this.recognizer.getResult(s), pcm.length / sampleRate);
+    const r = this.recognizer.getResult(s);
+    return this.language === 'zh' ? pinyinWords(r, pcm.length / sampleRate) : tokensToWords(r, pcm.length / sampleRate);
   }
 
   close(): void {
