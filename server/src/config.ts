@@ -49,8 +49,8 @@ export const configSchema = z.object({
   HOTLINE_SHERPA_DECODING: z.enum(['greedy_search', 'modified_beam_search']).default('greedy_search'),
   /** sherpa: PocketSphinx beside it for keyphrase spotting and digit-dense segments (`none`: sherpa alone) */
   HOTLINE_ASR_SECOND_PASS: z.enum(['pocketsphinx', 'none']).default('pocketsphinx'),
-  /** sherpa: contextual biasing towards the keyphrase list's phrases (beam search); 0 = off */
-  HOTLINE_SHERPA_HOTWORDS_SCORE: z.coerce.number().min(0).max(10).default(0),
+  /** sherpa: contextual biasing towards the keyphrase list's and active policies' phrases (beam search); 0 = off */
+  HOTLINE_SHERPA_HOTWORDS_SCORE: z.coerce.number().min(0).max(10).default(3),
   /** sherpa: the Silero VAD directory (default beside the speech model); `none` keeps the energy VAD */
   HOTLINE_VAD_MODEL: z.string().optional(),
   HOTLINE_ASR_CONCURRENCY: intIn(1, 64).default(1),

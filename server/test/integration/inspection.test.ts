@@ -211,7 +211,7 @@ describe('every conversation ends with a verdict or a reason', () => {
 
     // verdicts name what made them
     expect(got['bank-compliant'].models).toMatchObject({
-      asr: expect.stringMatching(/^pocketsphinx:/),
+      asr: expect.stringMatching(/^sherpa:sherpa-asr-en-gigaspeech-3\.3M#[0-9a-f]{12}\/beam\+hw/),
       similarity: 'lexical-phonetic@1',
       intent: expect.stringMatching(/^intent-banking77@1#/),
       sentiment: expect.stringMatching(/^sentiment-en@1#/),

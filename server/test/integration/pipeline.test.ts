@@ -57,7 +57,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     id16 = up.body.conversation.id;
     const conv = await waitTranscribed(id16);
     expect(conv.status).toBe('inspected');
-    expect(conv.asrEngine).toMatch(/^pocketsphinx:/);
+    expect(conv.asrEngine).toMatch(/^sherpa:/);
     expect(conv.recording).toMatchObject({
       codec: 'pcm16',
       sampleRate: 16000,
@@ -93,7 +93,8 @@ describe('a synthesized call goes in, a transcript comes out', () => {
         ['not my problem', 'guaranteed return', 'case reference number', 'security code'].includes(k.p),
       ),
     ).toEqual([]);
-    expect(conv.asrEngine).toMatch(/\+kws\([0-9a-f]{12}\)$/);
+    // the neural engine with its hotwords, PocketSphinx beside it (keyphrases, digits) and the Silero VAD, all named
+    expect(conv.asrEngine).toMatch(/^sherpa:[^/]+\/beam\+hw\d+@3#[0-9a-f]{8}\+ps#[0-9a-f]{8}\+silero#[0-9a-f]{8}$/);
     // word timings are absolute, ordered and inside their utterance
     for (const u of us) for (const w of u.words) expect(w.s >= u.startMs && w.e <= u.endMs && w.s < w.e).toBe(true);
     const wer = wordErrors(call.turns.map((x) => x.text).join(' '), us.map((u) => u.text).join(' ')).wer;
@@ -479,7 +480,7 @@ describe('read API', () => {
     expect((await getJson(`${app.base}/healthz`)).body).toEqual({ status: 'ok' });
     const ready = await getJson(`${app.base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(ready.body.checks.speech.models[0]).toMatch(/^pocketsphinx:/);
+    expect(ready.body.checks.speech.models[0]).toMatch(/^sherpa:/);
     const doc = (await getJson(`${app.base}/api/v1/openapi.json`)).body;
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(

@@ -64,6 +64,25 @@ describe('engine choice', () => {
     expect(() => chooseEngine({ ...base, engine: 'vosk', modelBundleDir: undefined })).toThrow(/HOTLINE_MODEL_DIR/);
   });
 
+  it('auto picks the neural engine, with PocketSphinx beside it, when its model (with SHA256SUMS) is installed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sherpa-'));
+    const base = {
+      engine: 'auto' as const,
+      pocketsphinxModel: '/usr/share/pocketsphinx/model/en-us',
+      sherpa: { modelDir: dir, decoding: 'greedy_search' as const, secondPass: true },
+    };
+    // a directory without checksums is not an installed model
+    expect(chooseEngine(base).engine).toBe('pocketsphinx');
+    fs.writeFileSync(path.join(dir, 'SHA256SUMS'), '');
+    expect(chooseEngine(base)).toEqual({
+      engine: 'sherpa',
+      modelDir: dir,
+      decoding: 'greedy_search',
+      secondPass: { engine: 'pocketsphinx', modelDir: '/usr/share/pocketsphinx/model/en-us' },
+    });
+    expect(chooseEngine({ ...base, engine: 'pocketsphinx' }).engine).toBe('pocketsphinx');
+  });
+
   it('a bad pocketsphinx model path is a clear error', () => {
     expect(() => resolvePocketsphinxModel({ modelDir: '/nope' })).toThrow(
       /pocketsphinx model incomplete under \/nope: missing \/nope\/en-us\/mdef/,

@@ -32,7 +32,9 @@ export function createSegmenter(spec: EngineSpec): SileroSegmenter | undefined {
 }
 
 /**
- * `auto`: Vosk when the offline model bundle holds a Vosk model (HOTLINE_MODEL_DIR/vosk), else Debian's PocketSphinx.
+ * `auto`: the neural sherpa engine when its model is installed (a directory with SHA256SUMS, from the offline model
+ * bundle or ../shared), with PocketSphinx beside it; else Vosk when the bundle holds a Vosk model
+ * (HOTLINE_MODEL_DIR/vosk); else Debian's PocketSphinx alone.
  */
 export function chooseEngine(opts: {
   engine: 'auto' | 'pocketsphinx' | 'vosk' | 'sherpa';
@@ -64,7 +66,8 @@ export function chooseEngine(opts: {
     domainLm: opts.domainLm,
     keyphrases: opts.keyphrases,
   };
-  if (opts.engine === 'sherpa') {
+  const sherpaInstalled = opts.sherpa && fs.existsSync(path.join(opts.sherpa.modelDir, 'SHA256SUMS'));
+  if (opts.engine === 'sherpa' || (opts.engine === 'auto' && sherpaInstalled)) {
     if (!opts.sherpa) throw new Error('config: HOTLINE_ASR_ENGINE=sherpa needs HOTLINE_SHERPA_MODEL');
     const { secondPass, ...sherpa } = opts.sherpa;
     return { engine: 'sherpa', ...sherpa, ...(secondPass ? { secondPass: pocketsphinx } : {}) };
