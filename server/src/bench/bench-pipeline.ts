@@ -10,6 +10,8 @@ import { startAppliance } from './appliance-process';
 import { clientCredentialsToken } from '../dev-idp/pkce-client';
 import { loadConfig } from '../config';
 import { engineSpecFromConfig } from '../speech/engines';
+import { loadPolicyFile } from '../inspection/qa-policy';
+import { withPolicyHotwords } from '../runtime/worker-runtime';
 import { inspectWav } from '../speech/audio/wav';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
@@ -43,7 +45,13 @@ async function main() {
   );
 
   // --- bare engine ---
-  const spec = engineSpecFromConfig(c);
+  // the engine the worker will run: biased towards the same phrases (the shipped packs it imports into a new database)
+  const qaDir = c.HOTLINE_QA_POLICY_DIR;
+  const packs = fs
+    .readdirSync(qaDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => loadPolicyFile(path.join(qaDir, f)));
+  const spec = withPolicyHotwords(engineSpecFromConfig(c), packs);
   const pool = await SpeechPool.start(spec, threads);
   let t0 = performance.now();
   await Promise.all(work.map((w) => transcribeWav(w.wav, ['agent', 'customer'], pool)));

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { auditPaths, CheckpointSigner } from '../audit/checkpoints';
 import type { Worker } from 'bullmq';
 import { LanguageModels } from '../understanding/classifier';
-import { policyPhrases } from '../inspection/qa-policy';
+import { policyPhrases, type Policy } from '../inspection/qa-policy';
+import type { EngineSpec } from '../speech/engine';
 import { startReinspectWorker } from '../queues/reinspect';
 import { startReportWorker } from '../queues/reports';
 import { importPolicyDir } from '../commands/qa-policies';
@@ -22,6 +23,16 @@ export interface WorkerRuntime {
   /** the language models, or why they are not loaded (the understand stage then takes no jobs: they wait) */
   nlu: { ok: true; models: Record<string, string> } | { ok: false; error: string };
   stop(): Promise<void>;
+}
+
+/** Contextual biasing: the keyphrase list and what the given QA policies listen for (the worker's engine, and the benchmark's). */
+export function withPolicyHotwords(configured: EngineSpec, policies: Policy[]): EngineSpec {
+  return configured.hotwords
+    ? {
+        ...configured,
+        hotwords: { ...configured.hotwords, phrases: [...configured.hotwords.phrases, ...policyPhrases(policies)] },
+      }
+    : configured;
 }
 
 /** The worker role: QA policy import, speech threads, one BullMQ worker per stage, re-inspection, the reconciler, the drop-folder watcher. */
@@ -49,17 +60,7 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       'language models not loaded: the understand stage is stopped until they are fixed',
     );
   }
-  const configured = engineSpecFromConfig(c);
-  // contextual biasing: the keyphrase list and what the active QA policies listen for
-  const spec = configured.hotwords
-    ? {
-        ...configured,
-        hotwords: {
-          ...configured.hotwords,
-          phrases: [...configured.hotwords.phrases, ...policyPhrases(await s.inspections.activePolicies())],
-        },
-      }
-    : configured;
+  const spec = withPolicyHotwords(engineSpecFromConfig(c), await s.inspections.activePolicies());
   const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
   s.log.info({ engine: spec.engine, modelId: pool.modelId, threads: pool.size }, 'speech model loaded');
   // Mandarin conversations: the pinyin model, where it is installed (one thread: a small model, fewer calls)
