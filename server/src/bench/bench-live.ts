@@ -10,6 +10,7 @@ import { clientCredentialsToken, signInWithPkce } from '../dev-idp/pkce-client';
 import { inspectWav } from '../speech/audio/wav';
 import { metadataFor, renderCall } from '../synth/render';
 import { CALL_SCRIPTS } from '../synth/scripts';
+import { readEventStream } from '../lib/event-stream';
 import { recreateBenchDatabase } from '../repositories/bench-seed';
 import { startAppliance } from './appliance-process';
 
@@ -91,29 +92,12 @@ async function main() {
       headers: { authorization: `Bearer ${watcher}` },
       signal: abort.signal,
     });
-    void (async () => {
-      const reader = res.body!.getReader();
-      const dec = new TextDecoder();
-      let buf = '';
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          buf += dec.decode(value, { stream: true });
-          let i;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            if (!block.startsWith('event: partial')) continue;
-            const e = JSON.parse(/^data: (.+)$/m.exec(block)![1]) as { sessionId: string; heardToMs: number };
-            const t0 = sent.start.get(e.sessionId);
-            if (t0 !== undefined) latencies.push({ at: Date.now(), ms: Date.now() - (t0 + e.heardToMs) });
-          }
-        }
-      } catch {
-        // aborted
-      }
-    })();
+    void readEventStream(res.body!, (type, data) => {
+      if (type !== 'partial') return;
+      const e = JSON.parse(data) as { sessionId: string; heardToMs: number };
+      const t0 = sent.start.get(e.sessionId);
+      if (t0 !== undefined) latencies.push({ at: Date.now(), ms: Date.now() - (t0 + e.heardToMs) });
+    });
 
     let callSeq = 0;
     /** one recorder: calls back to back until `until` */

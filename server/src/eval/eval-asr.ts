@@ -140,7 +140,10 @@ async function main() {
     const pool = await SpeechPool.start(e.spec, threads);
     console.log(`\n== ${e.label} (${pool.modelId}), ${threads} thread(s)`);
     console.log(['set', 'band', 'file', 'ref words', 'errors', 'WER', 'RTF'].join('\t'));
-    const totals = new Map<string, { errors: number; words: number; audioMs: number; wallMs: number }>();
+    const totals = new Map<
+      string,
+      { errors: number; words: number; audioMs: number; wallMs: number; digitStrings: number; digitsRight: number }
+    >();
     const phrases = {
       spoken: 0,
       text: 0,
@@ -190,7 +193,10 @@ async function main() {
         ].join('\t'),
       );
       const key = `${it.set} ${it.band}`;
-      const t = totals.get(key) ?? { errors: 0, words: 0, audioMs: 0, wallMs: 0 };
+      const t = totals.get(key) ?? { errors: 0, words: 0, audioMs: 0, wallMs: 0, digitStrings: 0, digitsRight: 0 };
+      const ds = digitStrings(it.reference, us.map((u) => u.text).join(' '));
+      t.digitStrings += ds.total;
+      t.digitsRight += ds.right;
       t.errors += w.errors;
       t.words += w.refWords;
       t.audioMs += audioMs;
@@ -205,7 +211,7 @@ async function main() {
     if (process.env.EVAL_PHRASE_DETAIL) for (const d of phrases.detail) console.log(`  ${d}`);
     for (const [k, t] of totals) {
       summary.push(
-        `${e.label.padEnd(20)} ${k.padEnd(16)} WER ${((t.errors / t.words) * 100).toFixed(1).padStart(5)}%  (${t.errors}/${t.words} words)  RTF ${(t.wallMs / t.audioMs).toFixed(3)}`,
+        `${e.label.padEnd(20)} ${k.padEnd(16)} WER ${((t.errors / t.words) * 100).toFixed(1).padStart(5)}%  (${t.errors}/${t.words} words)  digit strings ${t.digitsRight}/${t.digitStrings}  RTF ${(t.wallMs / t.audioMs).toFixed(3)}`,
       );
     }
   }
@@ -219,6 +225,27 @@ async function main() {
   for (const s of summary) console.log(s);
   if (!sets || sets.includes('mandarin')) await mandarin(c, work);
   for (const n of notes) console.log(`note: ${n}`);
+}
+
+const DIGIT_WORDS = new Set(['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine']);
+
+/**
+ * Digit-string accuracy: the reference's runs of three or more spoken digits (card numbers, codes, case numbers), and
+ * how many of them the hypothesis holds word for word, in order ("oh" and "zero" count as the same digit).
+ */
+function digitStrings(reference: string, hypothesis: string): { total: number; right: number } {
+  const norm = (t: string) => normalizeWords(t).map((w) => (w === 'oh' ? 'zero' : w));
+  const runs: string[] = [];
+  let cur: string[] = [];
+  for (const w of [...norm(reference), '']) {
+    if (DIGIT_WORDS.has(w)) cur.push(w);
+    else {
+      if (cur.length >= 3) runs.push(cur.join(' '));
+      cur = [];
+    }
+  }
+  const hyp = ` ${norm(hypothesis).join(' ')} `;
+  return { total: runs.length, right: runs.filter((r) => hyp.includes(` ${r} `)).length };
 }
 
 /**

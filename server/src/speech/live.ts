@@ -1,6 +1,13 @@
 import type { RecognizedWord } from './engine';
 import { pinyinWords } from './pinyin';
-import { hotwordsConfig, tokensToWords, type Hotwords, type SherpaModel } from './engines/sherpa';
+import {
+  hotwordsConfig,
+  tokensToWords,
+  type Hotwords,
+  type OnlineRecognizer,
+  type OnlineStream,
+  type SherpaModel,
+} from './engines/sherpa';
 
 /**
  * Streaming recognition of calls in progress: one sherpa-onnx OnlineRecognizer (one per thread) and a stream per
@@ -13,25 +20,6 @@ import { hotwordsConfig, tokensToWords, type Hotwords, type SherpaModel } from '
  * library logs a line each time a stream at 8 kHz is made): its clock counts only the audio fed to it, so each turn
  * remembers where on the channel's clock its feeding resumed.
  */
-
-interface OnlineStream {
-  acceptWaveform(w: { samples: Float32Array; sampleRate: number }): void;
-  inputFinished(): void;
-}
-interface OnlineRecognizer {
-  createStream(): OnlineStream;
-  isReady(s: OnlineStream): boolean;
-  decode(s: OnlineStream): void;
-  isEndpoint(s: OnlineStream): boolean;
-  reset(s: OnlineStream): void;
-  getResult(s: OnlineStream): {
-    text: string;
-    tokens: string[];
-    timestamps: number[];
-    ys_probs: number[];
-    start_time: number;
-  };
-}
 
 export type LiveEvent =
   | {

@@ -1,4 +1,5 @@
 import type { RecognizedWord } from './engine';
+import { timedWords } from './words';
 
 /**
  * Mandarin recognisers of the sherpa "ppinyin" family emit pinyin initials and finals as separate tokens ("j", "iāo",
@@ -7,7 +8,7 @@ import type { RecognizedWord } from './engine';
  * personal data detection reads "yāo sān bā líng líng …" as the number it is. The transcript stays pinyin, and is
  * labelled as such where it is shown.
  */
-const INITIALS = new Set([
+export const INITIALS = new Set([
   'b',
   'p',
   'm',
@@ -76,17 +77,8 @@ export function pinyinWords(
     } else syl.push({ text: t, start: at, logp: [lp] });
   });
   if (open) syl.push(open);
-  const words = syl.map((w, i) => {
-    const next = syl[i + 1]?.start ?? endSeconds;
-    const end = Math.min(Math.max(w.start + 0.08, next - 0.04), w.start + 0.6);
-    const meanLogp = w.logp.reduce((a, b) => a + b, 0) / w.logp.length;
-    return {
-      word: w.text.toLowerCase(),
-      startMs: Math.round(w.start * 1000),
-      endMs: Math.round(Math.min(end, endSeconds) * 1000),
-      confidence: Math.round(Math.exp(meanLogp) * 1000) / 1000,
-    };
-  });
+  // a syllable lasts at most 0.6 s
+  const words = timedWords(syl, endSeconds, () => 0.6);
   // runs of three or more spoken digits → the digits
   for (let i = 0; i < words.length;) {
     let j = i;

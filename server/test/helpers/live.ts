@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import WebSocket from 'ws';
+import { readEventStream } from '../../src/lib/event-stream';
 import { inspectWav } from '../../src/speech/audio/wav';
 
 /** A test's recorder: streams a stereo µ-law WAV over the live WebSocket in real time (or faster), frame by frame. */
@@ -120,28 +121,10 @@ export class EventStream {
     return s;
   }
 
-  private async read(body: ReadableStream<Uint8Array>) {
-    const reader = body.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buf += dec.decode(value, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const type = /^event: (.+)$/m.exec(block)?.[1];
-          const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (type && data)
-            this.events.push({ type, data: JSON.parse(data) as Record<string, unknown>, receivedAt: Date.now() });
-        }
-      }
-    } catch {
-      // aborted
-    }
+  private read(body: ReadableStream<Uint8Array>) {
+    return readEventStream(body, (type, data) =>
+      this.events.push({ type, data: JSON.parse(data) as Record<string, unknown>, receivedAt: Date.now() }),
+    );
   }
 
   close() {

@@ -13,7 +13,7 @@ import { loadRouting } from '../../src/inspection/routing';
 import { toInspectUtterance, tokenize } from '../../src/inspection/transcript';
 import { loadMaskingPolicy } from '../../src/protection/pii/mask';
 import { protectTranscript, type PlainUtterance } from '../../src/protection/protect-transcript';
-import { pinyinWords, toneless } from '../../src/speech/pinyin';
+import { INITIALS as INITIAL_SET, pinyinWords, toneless } from '../../src/speech/pinyin';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const POLICIES = path.join(REPO, 'policies', 'qa');
@@ -23,31 +23,8 @@ const packs = ['bank-retail', 'bank-sms', 'gov-hotline', 'gov-hotline-zh'].map((
   loadPolicyFile(path.join(POLICIES, `${p}.yaml`)),
 );
 
-const INITIALS = [
-  'zh',
-  'ch',
-  'sh',
-  'b',
-  'p',
-  'm',
-  'f',
-  'd',
-  't',
-  'n',
-  'l',
-  'g',
-  'k',
-  'h',
-  'j',
-  'q',
-  'x',
-  'r',
-  'z',
-  'c',
-  's',
-  'y',
-  'w',
-];
+// longest first: zh before z
+const INITIALS = [...INITIAL_SET].sort((a, b) => b.length - a.length);
 /** A sentence in toned pinyin as the Mandarin recogniser emits it: initials and finals as separate tokens. */
 function recognised(sentence: string, startS: number) {
   const tokens: string[] = [];

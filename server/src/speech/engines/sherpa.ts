@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RecognizedWord, SpeechEngine, SpeechModelError } from '../engine';
 import { pinyinWords } from '../pinyin';
+import { timedWords } from '../words';
 
 /**
  * sherpa-onnx (npm `sherpa-onnx-node`, pinned; its linux-x64 binaries come inside npm) running a streaming zipformer
@@ -12,15 +13,25 @@ import { pinyinWords } from '../pinyin';
  */
 
 /* The addon's surface we use (it ships JavaScript without types). */
-interface OnlineStream {
+export interface OnlineStream {
   acceptWaveform(w: { samples: Float32Array; sampleRate: number }): void;
   inputFinished(): void;
 }
-interface OnlineRecognizer {
+export interface OnlineRecognizer {
   createStream(): OnlineStream;
   isReady(s: OnlineStream): boolean;
   decode(s: OnlineStream): void;
-  getResult(s: OnlineStream): { text: string; tokens: string[]; timestamps: number[]; ys_probs: number[] };
+  getResult(s: OnlineStream): {
+    text: string;
+    tokens: string[];
+    timestamps: number[];
+    ys_probs: number[];
+    /** where the current segment began (after a reset), seconds on the stream's clock */
+    start_time: number;
+  };
+  /** endpointing (live recognition) */
+  isEndpoint(s: OnlineStream): boolean;
+  reset(s: OnlineStream): void;
 }
 interface SherpaModule {
   OnlineRecognizer: new (config: unknown) => OnlineRecognizer;
@@ -90,20 +101,12 @@ export function tokensToWords(
     else words[words.length - 1].text += piece;
     words[words.length - 1].logp.push(r.ys_probs[i] ?? 0);
   });
-  return words
-    .filter((w) => w.text.length > 0)
-    .map((w, i, all) => {
-      // a word ends where the next begins (less a token's hop), or at most 0.6 s after it began
-      const next = all[i + 1]?.start ?? endSeconds;
-      const end = Math.min(Math.max(w.start + 0.08, next - 0.04), w.start + 0.6 + 0.12 * w.text.length);
-      const meanLogp = w.logp.reduce((a, b) => a + b, 0) / w.logp.length;
-      return {
-        word: w.text.toLowerCase(),
-        startMs: Math.round(w.start * 1000),
-        endMs: Math.round(Math.min(end, endSeconds) * 1000),
-        confidence: Math.round(Math.exp(meanLogp) * 1000) / 1000,
-      };
-    });
+  // a word lasts at most 0.6 s plus 0.12 s a letter
+  return timedWords(
+    words.filter((w) => w.text.length > 0),
+    endSeconds,
+    (text) => 0.6 + 0.12 * text.length,
+  );
 }
 
 /**
