@@ -13,6 +13,7 @@ import { AuditPage } from './pages/Audit';
 import { PoliciesPage } from './pages/Policies';
 import { ReportsPage } from './pages/Reports';
 import { ReviewPage } from './pages/Review';
+import { LivePage } from './pages/Live';
 import { SystemPage } from './pages/System';
 import { navigate, usePath } from './router';
 import { theme } from './ui';
@@ -37,6 +38,7 @@ function SignIn({ reason }: { reason?: string }) {
 export const PAGES = [
   { path: '/', key: 'conversations', permission: 'conversation:list' },
   { path: '/review', key: 'review', permission: 'verdict:review' },
+  { path: '/live', key: 'live', permission: 'live:monitor' },
   { path: '/dashboard', key: 'dashboard', permission: 'report:read' },
   { path: '/reports', key: 'reports', permission: 'report:read' },
   { path: '/policies', key: 'policies', permission: 'report:read' },
@@ -54,6 +56,7 @@ function page(path: string, me: Me, notFound: string) {
   if (p.key === 'dashboard') return <DashboardPage />;
   if (p.key === 'reports') return <ReportsPage me={me} />;
   if (p.key === 'review') return <ReviewPage />;
+  if (p.key === 'live') return <LivePage />;
   if (p.key === 'audit') return <AuditPage />;
   if (p.key === 'system') return <SystemPage />;
   if (p.key === 'policies') return <PoliciesPage me={me} />;

@@ -602,15 +602,16 @@ describe('the console in a browser', () => {
   // allowed shows "not found" (the API refuses its data too)
   const MATRIX: Record<string, { role: string; pages: string[] }> = {
     anna: { role: 'agent', pages: ['/'] },
-    sara: { role: 'supervisor', pages: ['/', '/review', '/dashboard', '/reports', '/policies'] },
-    quinn: { role: 'qa_analyst', pages: ['/', '/review', '/dashboard', '/reports', '/policies'] },
-    cora: { role: 'compliance_officer', pages: ['/', '/dashboard', '/reports', '/policies', '/audit'] },
+    sara: { role: 'supervisor', pages: ['/', '/review', '/live', '/dashboard', '/reports', '/policies'] },
+    quinn: { role: 'qa_analyst', pages: ['/', '/review', '/live', '/dashboard', '/reports', '/policies'] },
+    cora: { role: 'compliance_officer', pages: ['/', '/live', '/dashboard', '/reports', '/policies', '/audit'] },
     otto: { role: 'auditor', pages: ['/dashboard', '/reports', '/policies', '/audit'] },
     adam: { role: 'admin', pages: ['/system'] },
   };
   const LABEL: Record<string, string> = {
     '/': 'Conversations',
     '/review': 'Review',
+    '/live': 'Live calls',
     '/dashboard': 'Dashboard',
     '/reports': 'Reports',
     '/policies': 'Policies',
@@ -630,7 +631,10 @@ describe('the console in a browser', () => {
         // "/" is home: the first page the roles allow; any other page not allowed is "not found"
         expect(notFound, `${user} ${p}`).toBe(pages.includes(p) || p === '/' ? 0 : 1);
         if (pages.includes(p)) {
-          await page.waitForLoadState('networkidle');
+          // the live page keeps its event stream open: it is ready when it says it is connected
+          if (p === '/live')
+            await expect.poll(() => page.getByTestId('live-state').textContent()).toMatch(/^Connected/);
+          else await page.waitForLoadState('networkidle');
           await noSeriousAxe(page, `${role} ${p}`);
         }
         await page.screenshot({
