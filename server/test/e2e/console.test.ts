@@ -20,6 +20,7 @@ import {
   waitFor,
 } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
+import { streamChannels, TestRecorder, ulawChannels } from '../helpers/live';
 
 /**
  * The console in a real browser (Debian's chromium through playwright-core) against the real appliance (api +
@@ -646,4 +647,42 @@ describe('the console in a browser', () => {
       await page.context().close();
     }
   }, 240_000);
+
+  it('a supervisor watches a call in progress on the Live page: masked turns, the alerts as they come, then the conversation', async () => {
+    const { page, problems } = await watchedPage();
+    await signIn(page, 'sara');
+    await page.goto(`${base}/live`);
+    await expect.poll(() => page.getByTestId('live-state').textContent()).toMatch(/^Connected/);
+    const { script, call } = synthCalls().get('bank-card-cvv')!;
+    const rec = (await TestRecorder.connect(
+      `${base.replace('http', 'ws')}/api/v1/live/calls`,
+      await idp.recorderToken(),
+    )) as TestRecorder;
+    rec.send({
+      type: 'start',
+      callId: 'e2e-live-1',
+      encoding: 'mulaw',
+      sampleRate: 8000,
+      channels: 2,
+      metadata: { ...metadataFor(script, '8k'), externalId: 'e2e-live-1', channelMap: ['agent', 'customer'] },
+    });
+    await rec.next('started');
+    await streamChannels(rec, ulawChannels(call.wav8kUlaw), { speed: 3 });
+    rec.send({ type: 'end' });
+    const ended = await rec.next('ended', 60_000);
+    await expect.poll(() => page.getByTestId('live-call').count()).toBe(1);
+    await expect
+      .poll(async () => (await page.getByTestId('live-alerts').textContent()) ?? '', { timeout: 10_000 })
+      .toMatch(/card security code/);
+    const card = page.getByTestId('live-call');
+    await expect.poll(async () => (await card.textContent()) ?? '').toMatch(/Open the conversation/);
+    // masked: the CVV the customer read out is nowhere on the page
+    expect(await page.locator('body').textContent()).not.toMatch(/seven three nine|\b739\b/);
+    await noSeriousAxe(page, 'live calls with a call');
+    await page.screenshot({ path: path.join(SHOTS, 'supervisor-live-call.png'), fullPage: true });
+    await card.getByText('Open the conversation').click();
+    await page.waitForURL(new RegExp(`/conversations/${ended.conversationId as string}$`));
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 });

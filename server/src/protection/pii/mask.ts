@@ -128,8 +128,12 @@ function maskValue(f: PiiFinding, p: MaskingPolicy): string {
     return `${local.slice(0, r.keep_local_first ?? 1)}***@${domain}`;
   }
   const v = f.value.replace(/^\+/, '');
+  // a value heard only in part (a short answer protected whole, three digits of a card) is never shown whole: what
+  // would be kept at both ends is starred too, and a value with no characters left shows its type
+  if (!v) return `[${f.type}]`;
   const first = Math.min(r.keep_first ?? 0, v.length);
   const last = Math.min(r.keep_last ?? 0, Math.max(0, v.length - first));
+  if (first + last >= v.length) return '*'.repeat(v.length);
   return v.slice(0, first) + '*'.repeat(v.length - first - last) + (last ? v.slice(-last) : '');
 }
 
