@@ -1,24 +1,12 @@
 import { Alert, Badge, Card, Col, Empty, List, Row, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { components } from '../api/schema';
 import { navigate } from '../router';
 import { TAG } from '../ui';
 
-/** One event of GET /api/v1/live/events (texts are masked by the server). */
-interface LiveEvent {
-  type: 'call.started' | 'partial' | 'turn' | 'alert' | 'call.ended';
-  sessionId: string;
-  teamId: string | null;
-  agentId: string | null;
-  queue: string | null;
-  atMs: number;
-  speaker?: 'agent' | 'customer' | 'unknown';
-  text?: string;
-  alert?: { kind: string; ruleId?: string; title: string; fatal: boolean; types?: string[] };
-  conversationId?: string;
-  reason?: string;
-  sentAt: number;
-}
+/** One event of GET /api/v1/live/events (texts are masked by the server), typed from the API's OpenAPI document. */
+type LiveEvent = components['schemas']['LiveCallEvent'];
 
 interface LiveCall {
   sessionId: string;

@@ -11,7 +11,7 @@ import { inspectionRoutes } from '../routes/inspection';
 import { jobRoutes } from '../routes/jobs';
 import { reportRoutes } from '../routes/reports';
 import { auditRoutes } from '../routes/audit';
-import { liveRoutes } from '../routes/live';
+import { liveCallEventSchema, liveRoutes } from '../routes/live';
 import { callMetadataSchema, describeZodError } from '../ingest/schema';
 import type { Services } from '../services';
 import { TokenVerifier } from '../auth/token-verifier';
@@ -42,7 +42,10 @@ function withOpenApi(s: Services, speech: SpeechStatus = {}): { routes: RouteDef
     ...systemRoutes(s, speech, () => holder.doc),
     ...statusRoutes(s),
   ];
-  holder.doc = buildOpenApi(routes, { title: 'Hotline Appliance API', version: '1' }, [callMetadataSchema]);
+  holder.doc = buildOpenApi(routes, { title: 'Hotline Appliance API', version: '1' }, [
+    callMetadataSchema,
+    liveCallEventSchema,
+  ]);
   return { routes, doc: holder.doc };
 }
 

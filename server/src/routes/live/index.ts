@@ -1,7 +1,40 @@
 import { PassThrough } from 'node:stream';
+import { z } from 'zod';
 import { liveScope } from '../../authz/permissions';
+import type { LiveCallEvent } from '../../repositories/live-events';
 import type { Services } from '../../services';
 import { defineRoute, RouteDef } from '../route';
+
+/** The data of each event on the stream (in the OpenAPI document, so the console's client is typed from it). */
+export const liveCallEventSchema = z
+  .object({
+    type: z.enum(['call.started', 'partial', 'turn', 'alert', 'call.ended']),
+    sessionId: z.string(),
+    teamId: z.string().nullable(),
+    agentId: z.string().nullable(),
+    queue: z.string().nullable(),
+    atMs: z.number(),
+    speaker: z.enum(['agent', 'customer', 'unknown']).optional(),
+    text: z.string().optional().describe('masked'),
+    heardToMs: z.number().optional(),
+    alert: z
+      .object({
+        kind: z.string(),
+        ruleId: z.string().optional(),
+        title: z.string(),
+        fatal: z.boolean(),
+        types: z.array(z.string()).optional(),
+      })
+      .optional(),
+    conversationId: z.string().optional(),
+    reason: z.enum(['ended', 'connection_lost', 'recovered']).optional(),
+    sentAt: z.number(),
+  })
+  .meta({ id: 'LiveCallEvent' });
+// the events the bus carries are exactly what the schema describes
+type Schema = z.infer<typeof liveCallEventSchema>;
+const sameShape: [LiveCallEvent] extends [Schema] ? ([Schema] extends [LiveCallEvent] ? true : false) : false = true;
+void sameShape;
 
 /** a stream lives this long, then closes; the browser's EventSource reconnects and is authorised again */
 const STREAM_MAX_MS = 15 * 60_000;
@@ -22,8 +55,10 @@ export function liveRoutes(s: Pick<Services, 'liveEvents'>): RouteDef[] {
       auth: { action: 'live.monitor', deny: 403 },
       responses: {
         200: {
-          description: 'an event stream (text/event-stream); each event is JSON (LiveCallEvent)',
-          content: { 'text/event-stream': { schema: { type: 'string' } } },
+          description: 'an event stream (text/event-stream); the data of each event is a LiveCallEvent (JSON)',
+          content: {
+            'text/event-stream': { schema: { type: 'string', description: 'see components/schemas/LiveCallEvent' } },
+          },
         },
       },
       handler: async (ctx) => {
