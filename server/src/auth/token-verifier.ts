@@ -16,6 +16,8 @@ export interface Principal {
   sessionId: string | null;
   /** the client the person signed in through (`azp`) */
   client: string | null;
+  /** when the token expires (epoch ms): long-lived answers (an event stream) end there */
+  expiresAt?: number;
 }
 
 export class AuthError extends Error {
@@ -111,6 +113,7 @@ export class TokenVerifier {
             ? payload.session_state
             : null,
       client: typeof payload.azp === 'string' ? payload.azp : null,
+      ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp * 1000 } : {}),
     };
   }
 }

@@ -93,7 +93,9 @@ describe('access token verification (jose, Keycloak claims)', () => {
       tokenId: 'jti-1',
       sessionId: 'sso-session-1',
       client: 'hotline-console',
+      expiresAt: expect.any(Number),
     });
+    expect(p.expiresAt! - Date.now()).toBeGreaterThan(0);
   });
 
   it('the negative set each gets 401 with its own reason', async () => {

@@ -36,7 +36,7 @@ type Schema = z.infer<typeof liveCallEventSchema>;
 const sameShape: [LiveCallEvent] extends [Schema] ? ([Schema] extends [LiveCallEvent] ? true : false) : false = true;
 void sameShape;
 
-/** a stream lives this long, then closes; the browser's EventSource reconnects and is authorised again */
+/** a stream lives at most this long (less when its token expires sooner), then closes; the browser's EventSource reconnects and is authorised again */
 const STREAM_MAX_MS = 15 * 60_000;
 const PING_MS = 15_000;
 
@@ -72,7 +72,11 @@ export function liveRoutes(s: Pick<Services, 'liveEvents'>): RouteDef[] {
         });
         await ctx.state.audit('live.monitor', null, 'allowed');
         const ping = setInterval(() => write(': ping\n\n'), PING_MS);
-        const stop = setTimeout(() => stream.end(), STREAM_MAX_MS);
+        // the stream ends when the token that opened it expires (or after STREAM_MAX_MS): a signed-out or disabled
+        // person stops receiving events, and a browser's EventSource reconnects with the session's fresh token
+        const expires = ctx.state.principal!.expiresAt;
+        const lifetime = Math.max(1000, Math.min(STREAM_MAX_MS, expires ? expires - Date.now() : STREAM_MAX_MS));
+        const stop = setTimeout(() => stream.end(), lifetime);
         const done = () => {
           unsubscribe();
           clearInterval(ping);
