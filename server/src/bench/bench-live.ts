@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../config';
 import { startLocalIssuer } from '../dev-idp/local-issuer';
 import { clientCredentialsToken, signInWithPkce } from '../dev-idp/pkce-client';
-import { inspectWav } from '../speech/audio/wav';
+import { ulawChannelBytes } from '../speech/audio/wav';
 import { metadataFor, renderCall } from '../synth/render';
 import { CALL_SCRIPTS } from '../synth/scripts';
 import { readEventStream } from '../lib/event-stream';
@@ -30,17 +30,6 @@ const WARMUP_MS = 5000;
 const pct = (xs: number[], p: number) =>
   xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] : NaN;
 
-function ulawChannels(file: string): Buffer[] {
-  const buf = fs.readFileSync(file);
-  const info = inspectWav(buf);
-  const data = buf.subarray(info.dataOffset, info.dataOffset + info.dataLength);
-  return Array.from({ length: info.channels }, (_, c) => {
-    const out = Buffer.alloc(data.length / info.channels);
-    for (let i = 0; i < out.length; i++) out[i] = data[i * info.channels + c];
-    return out;
-  });
-}
-
 /** CPU seconds a process has used (user + system, all its threads), from /proc (clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -59,7 +48,7 @@ async function main() {
   if (pin) execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   const calls = CALL_SCRIPTS.map((s) => ({
     script: s,
-    channels: ulawChannels(renderCall(s, path.join(c.HOTLINE_VAR_DIR, 'synth')).wav8kUlaw),
+    channels: ulawChannelBytes(fs.readFileSync(renderCall(s, path.join(c.HOTLINE_VAR_DIR, 'synth')).wav8kUlaw)),
   }));
   const password = crypto.randomBytes(12).toString('base64url');
   const secret = crypto.randomBytes(24).toString('base64url');

@@ -15,7 +15,7 @@ import type { AuditLog } from '../repositories/audit-log';
 import type { LiveEventBus } from '../repositories/live-events';
 import { LiveSpool } from '../repositories/live-spool';
 import { encodeWav } from '../speech/audio/wav';
-import { linearToUlaw, ULAW_TABLE } from '../speech/audio/g711';
+import { linearSamples, linearToUlaw } from '../speech/audio/g711';
 import { LiveSpeech } from '../speech/live-pool';
 import { LanguageModels } from '../understanding/classifier';
 import { LiveProtocolError, type LiveConnection, type StartMessage } from './protocol';
@@ -72,10 +72,6 @@ export class LiveCalls {
 
   get root(): string {
     return path.join(this.d.config.HOTLINE_VAR_DIR, 'live');
-  }
-
-  get active(): number {
-    return this.sessions.size;
   }
 
   private callKey(client: string, callId: string) {
@@ -197,12 +193,12 @@ export class LiveCalls {
   }
 
   /** The call ended: the recording enters the pipeline; resolves with the conversation's id. */
-  finish(s: LiveSession, reason: 'ended' | 'connection_lost' | 'recovered', sender?: LiveSender): Promise<string> {
+  finish(s: LiveSession, reason: 'ended' | 'connection_lost', sender?: LiveSender): Promise<string> {
     s.ending ??= this.hand(s, reason, sender);
     return s.ending;
   }
 
-  private async hand(s: LiveSession, reason: 'ended' | 'connection_lost' | 'recovered', sender?: LiveSender) {
+  private async hand(s: LiveSession, reason: 'ended' | 'connection_lost', sender?: LiveSender) {
     await s.drain();
     const audio = await this.recording(s);
     for (;;) {
@@ -244,10 +240,10 @@ export class LiveCalls {
     const raw = await Promise.all(Array.from({ length: m.channels }, (_, ch) => s.spool.read(ch)));
     const width = m.encoding === 'mulaw' ? 1 : 2;
     const frames = Math.max(...raw.map((b) => b.length / width));
+    // channels of unequal length are padded with silence to the longest
     const pcm = raw.map((b) => {
       const out = new Int16Array(frames);
-      if (m.encoding === 'mulaw') for (let i = 0; i < b.length; i++) out[i] = ULAW_TABLE[b[i]];
-      else for (let i = 0; i < b.length / 2; i++) out[i] = b.readInt16LE(i * 2);
+      out.set(linearSamples(b, m.encoding));
       return out;
     });
     return m.encoding === 'mulaw' ? encodeWav(pcm, m.sampleRate, 'mulaw', linearToUlaw) : encodeWav(pcm, m.sampleRate);

@@ -7,7 +7,7 @@ import { protectTranscript, type PlainUtterance } from '../protection/protect-tr
 import type { MaskingPolicy } from '../protection/pii/mask';
 import type { LiveCallEvent, LiveEventBus } from '../repositories/live-events';
 import type { LiveSpool } from '../repositories/live-spool';
-import { ULAW_TABLE } from '../speech/audio/g711';
+import { linearSamples } from '../speech/audio/g711';
 import type { LiveEvent } from '../speech/live';
 import type { LiveSpeech } from '../speech/live-pool';
 import { LiveProtocolError, type LiveConnection } from './protocol';
@@ -113,9 +113,7 @@ export class LiveSession {
       throw new LiveProtocolError(4400, 'too_long', 'the call is longer than the longest recording taken');
     void this.spool.append(ch, Buffer.from(bytes)).catch((e) => this.deps.log.error({ err: e.message }, 'live spool'));
     this.decoding[ch].push(this.bytesToMs(this.spool.stored[ch]));
-    const pcm = new Int16Array(m.encoding === 'mulaw' ? bytes.length : bytes.length / 2);
-    if (m.encoding === 'mulaw') for (let i = 0; i < bytes.length; i++) pcm[i] = ULAW_TABLE[bytes[i]];
-    else for (let i = 0; i < pcm.length; i++) pcm[i] = bytes.readInt16LE(i * 2);
+    const pcm = linearSamples(bytes, m.encoding);
     this.inFlight++;
     if (this.inFlight >= PAUSE_AT && this.conn && !this.paused) {
       this.paused = true;
@@ -167,7 +165,7 @@ export class LiveSession {
       }
     }
     const now = this.nowMs;
-    this.work = this.work.then(() => this.raise(this.rules.tick(now), now));
+    this.work = this.work.then(() => this.raise(this.rules.tick(now)));
   }
 
   private fail(err: Error) {
@@ -207,10 +205,10 @@ export class LiveSession {
     });
     await this.publish({ type: 'turn', atMs: u.startMs, speaker: inspectable.speaker, text: p.masked.text });
     const alerts = this.rules.turn({ ...inspectable, sentiment, piiTypes: p.pii.map((x) => x.type) });
-    await this.raise(alerts, u.startMs, p.masked.text);
+    await this.raise(alerts, p.masked.text);
   }
 
-  private async raise(alerts: LiveAlert[], _at: number, text?: string) {
+  private async raise(alerts: LiveAlert[], text?: string) {
     for (const a of alerts)
       await this.publish({
         type: 'alert',
@@ -251,7 +249,7 @@ export class LiveSession {
         Array.from({ length: this.spool.meta.channels }, (_, ch) => this.deps.speech.end(this.key(ch))),
       );
     await this.work;
-    await this.raise(this.rules.end(), this.nowMs);
+    await this.raise(this.rules.end());
     await this.spool.sync();
   }
 }

@@ -29,7 +29,7 @@ export interface LiveCallEvent {
   };
   /** call.ended: the conversation it became, and why it ended */
   conversationId?: string;
-  reason?: 'ended' | 'connection_lost' | 'recovered';
+  reason?: 'ended' | 'connection_lost';
   /** wall clock when published (epoch ms) */
   sentAt: number;
 }

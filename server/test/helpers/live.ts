@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import WebSocket from 'ws';
 import { readEventStream } from '../../src/lib/event-stream';
-import { inspectWav } from '../../src/speech/audio/wav';
+import { ulawChannelBytes } from '../../src/speech/audio/wav';
 
 /** A test's recorder: streams a stereo µ-law WAV over the live WebSocket in real time (or faster), frame by frame. */
 export interface LiveReply {
@@ -65,18 +65,8 @@ export class TestRecorder {
   }
 }
 
-/** The channels of a G.711 µ-law WAV as separate byte arrays. */
-export function ulawChannels(file: string): Buffer[] {
-  const buf = fs.readFileSync(file);
-  const info = inspectWav(buf);
-  if (info.codec !== 'mulaw') throw new Error(`${file} is not µ-law`);
-  const data = buf.subarray(info.dataOffset, info.dataOffset + info.dataLength);
-  return Array.from({ length: info.channels }, (_, c) => {
-    const out = Buffer.alloc(data.length / info.channels);
-    for (let i = 0; i < out.length; i++) out[i] = data[i * info.channels + c];
-    return out;
-  });
-}
+/** The channels of a G.711 µ-law WAV file as separate byte arrays. */
+export const ulawChannels = (file: string): Buffer[] => ulawChannelBytes(fs.readFileSync(file));
 
 /**
  * Sends the channels from `from` (bytes per channel) in 100 ms frames, paced at `speed` × real time; stops early

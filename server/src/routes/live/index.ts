@@ -27,7 +27,7 @@ export const liveCallEventSchema = z
       })
       .optional(),
     conversationId: z.string().optional(),
-    reason: z.enum(['ended', 'connection_lost', 'recovered']).optional(),
+    reason: z.enum(['ended', 'connection_lost']).optional(),
     sentAt: z.number(),
   })
   .meta({ id: 'LiveCallEvent' });

@@ -22,6 +22,14 @@ function alawToLinear(a: number): number {
 export const ULAW_TABLE = Int16Array.from({ length: 256 }, (_, i) => ulawToLinear(i));
 export const ALAW_TABLE = Int16Array.from({ length: 256 }, (_, i) => alawToLinear(i));
 
+/** Raw samples as a recorder streams them (µ-law bytes, or 16-bit little-endian PCM) → linear PCM. */
+export function linearSamples(bytes: Buffer, encoding: 'mulaw' | 'pcm16'): Int16Array {
+  if (encoding === 'mulaw') return Int16Array.from(bytes, (b) => ULAW_TABLE[b]);
+  const out = new Int16Array(bytes.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readInt16LE(i * 2);
+  return out;
+}
+
 /** Linear PCM → µ-law (for writing telephone-band test audio). */
 export function linearToUlaw(sample: number): number {
   const BIAS = 0x84;

@@ -237,3 +237,15 @@ export function encodeWav(
   }
   return buf;
 }
+
+/** A G.711 µ-law WAV's channels as separate byte arrays, as a recorder streams them (tests and benchmarks). */
+export function ulawChannelBytes(buf: Buffer): Buffer[] {
+  const info = inspectWav(buf);
+  if (info.codec !== 'mulaw') throw new Error('not a µ-law recording');
+  const data = buf.subarray(info.dataOffset, info.dataOffset + info.dataLength);
+  return Array.from({ length: info.channels }, (_, c) => {
+    const out = Buffer.alloc(data.length / info.channels);
+    for (let i = 0; i < out.length; i++) out[i] = data[i * info.channels + c];
+    return out;
+  });
+}
