@@ -54,6 +54,10 @@ export const configSchema = z.object({
   /** sherpa: the Silero VAD directory (default beside the speech model); `none` keeps the energy VAD */
   HOTLINE_VAD_MODEL: z.string().optional(),
   HOTLINE_ASR_CONCURRENCY: intIn(1, 64).default(1),
+  /** text ingest: PII detection and masking run in this many threads of the API process, never on its event loop */
+  HOTLINE_PROTECT_THREADS: intIn(1, 64).default(2),
+  /** text ingest: a conversation whose masking takes longer is refused (422 too_complex) and its thread replaced */
+  HOTLINE_PROTECT_DEADLINE_MS: intIn(100, 600_000).default(15_000),
   /** live monitoring of calls in progress (WebSocket ingest, alerts over SSE): on where the sherpa model is present */
   HOTLINE_LIVE: z.enum(['auto', 'off']).default('auto'),
   /** threads of streaming recognition in the API process (each holds one model and many calls' channels) */

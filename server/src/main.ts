@@ -13,6 +13,10 @@ import { closeServices, createServices, liveCallsFor } from './services';
 import { attachLiveCalls } from './app/live';
 import type { LiveCalls } from './live/live-calls';
 import { startWorkerRuntime, WorkerRuntime } from './runtime/worker-runtime';
+import { enableLinearRegexpFallback } from './lib/linear-regexp';
+
+// every regular expression of the process falls back to V8's linear-time engine when it backtracks too much
+enableLinearRegexpFallback();
 
 const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE, default all)
   api                      serve the HTTP API

@@ -19,6 +19,7 @@ import { Vault } from './repositories/vault';
 import { SUITES } from './protection/cipher';
 import { BlindIndexer } from './protection/blind-index';
 import { loadMaskingPolicy, MaskingPolicy } from './protection/pii/mask';
+import { ProtectionPool } from './protection/protect-pool';
 import { loadRouting, PolicyRouting } from './inspection/routing';
 import { LiveEventBus } from './repositories/live-events';
 import { LiveCalls } from './live/live-calls';
@@ -42,6 +43,8 @@ export interface Services {
   vault: Vault;
   retention: RetentionRepository;
   masking: MaskingPolicy;
+  /** masking threads with a deadline (text ingest); they start on first use */
+  protector: ProtectionPool;
   /** policies/routing.yaml: which QA pack inspects which conversation (absent: the packs' own `applies`) */
   routing?: PolicyRouting;
   /** events of calls in progress (Redis pub/sub), for the supervisors watching */
@@ -75,6 +78,11 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     vault,
     retention: new RetentionRepository(db, vault),
     masking,
+    protector: new ProtectionPool(masking, {
+      threads: config.HOTLINE_PROTECT_THREADS,
+      deadlineMs: config.HOTLINE_PROTECT_DEADLINE_MS,
+      maxQueue: 64,
+    }),
     ...(routing ? { routing } : {}),
     objects: new ObjectStore(config.objectDir),
     limits: new RateLimits(redis, config.HOTLINE_QUEUE_PREFIX),
@@ -90,6 +98,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
 
 export async function closeServices(s: Services): Promise<void> {
   await s.liveEvents.close();
+  await s.protector.close();
   await s.queue.close();
   s.redis.disconnect();
   await s.db.destroy();

@@ -1,8 +1,8 @@
 import { canonicalJson } from '../lib/canonical';
-import { invalid } from '../lib/errors';
+import { DomainError, invalid } from '../lib/errors';
 import { describeZodError, routingColumns, textConversationSchema } from './schema';
 import { enqueueOrLeaveForReconciler, IngestDeps, IngestResult } from './ingest-call';
-import { protectTranscript } from '../protection/protect-transcript';
+import { ProtectionBusyError, ProtectionDeadlineError, ProtectionPool } from '../protection/protect-pool';
 import { sealUtterances } from '../protection/sealed-transcript';
 import { blindRows } from '../protection/contexts';
 import { conversationKeys } from './conversation-keys';
@@ -11,7 +11,10 @@ import { conversationKeys } from './conversation-keys';
  * Chats, e-mails and SMS: each message becomes an utterance with its offset from the conversation start.
  * They skip the speech step: masked and encrypted here, they enter the pipeline as `protected`, queued for understanding and inspection.
  */
-export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknown): Promise<IngestResult> {
+export async function ingestText(
+  deps: Omit<IngestDeps, 'objects' | 'masking'> & { protector: ProtectionPool },
+  body: unknown,
+): Promise<IngestResult> {
   const parsed = textConversationSchema.safeParse(body);
   if (!parsed.success) throw invalid('invalid_conversation', `invalid conversation: ${describeZodError(parsed.error)}`);
   const v = parsed.data;
@@ -32,7 +35,19 @@ export async function ingestText(deps: Omit<IngestDeps, 'objects'>, body: unknow
   });
   // masked and encrypted before anything is stored: text channels are protected at the door
   const t0 = performance.now();
-  const prot = protectTranscript(plain, deps.masking);
+  // in a thread with a deadline: detection over a crafted 5 MiB conversation must not stall the API's event loop
+  const prot = await deps.protector.protect(plain).catch((e: Error) => {
+    if (e instanceof ProtectionDeadlineError)
+      throw invalid(
+        'too_complex',
+        `masking this conversation did not finish within ${e.deadlineMs} ms; nothing was stored (send it in parts)`,
+      );
+    if (e instanceof ProtectionBusyError)
+      throw new DomainError('too_many', 'busy', 'the appliance is masking many conversations; try again shortly', {
+        retryAfterS: 2,
+      });
+    throw e;
+  });
   const routing = routingColumns(v);
   const result = await deps.conversations.create(dedupeKey, async (m) => {
     const k = await conversationKeys(deps.vault, m, routing.customerRef);

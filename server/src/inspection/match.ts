@@ -1,3 +1,4 @@
+import { enableLinearRegexpFallback } from '../lib/linear-regexp';
 import type { PhraseSet } from './qa-policy';
 import type { PreparedExample, SimilarityModel } from './similarity';
 import { tokenize, type InspectUtterance } from './transcript';
@@ -103,6 +104,8 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
   const keywordTokens = (set.keywords ?? []).map(tokenize);
   const keywords = keywordTokens.map((k) => ` ${k.join(' ')} `);
   const id = lexicon.addSet(keywordTokens);
+  // compiled with V8's linear-time fallback on: a policy's pattern cannot backtrack without bound
+  enableLinearRegexpFallback();
   const patterns = (set.patterns ?? []).map((p) => new RegExp(p));
   const examples: PreparedExample[] = (set.similar ?? []).map((s) => model.prepare(s));
   // a spotted keyphrase counts when it contains one of the keywords or is part of an example sentence

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { sha256Hex } from '../lib/canonical';
+import { linearTimePattern } from '../lib/linear-regexp';
 import { parseYamlText } from '../lib/yaml-file';
 import { CHANNELS } from '../entities/conversation';
 import { PolicyRouting, queueMatches, routedPolicyIds } from './routing';
@@ -26,14 +27,22 @@ export const phraseSetSchema = z
     /** regular expressions over the normalised transcript (lower case, words separated by one space) */
     patterns: z
       .array(
-        z.string().refine((p) => {
-          try {
-            new RegExp(p);
-            return true;
-          } catch {
-            return false;
-          }
-        }, 'not a valid regular expression'),
+        z
+          .string()
+          .max(1000)
+          .refine((p) => {
+            try {
+              new RegExp(p);
+              return true;
+            } catch {
+              return false;
+            }
+          }, 'not a valid regular expression')
+          // checked before a policy can be activated: one crafted transcript must not stall inspection
+          .refine(
+            (p) => linearTimePattern(p),
+            'must run in linear time: no backreferences (\\1), lookahead or lookbehind ((?=, (?!, (?<=, (?<!)',
+          ),
       )
       .optional(),
     /** example sentences: an utterance that says nearly the same (word order, fillers, recognition errors) matches */

@@ -80,7 +80,10 @@ const listQuery = z.object({
 });
 
 export function conversationRoutes(
-  s: Pick<Services, 'config' | 'conversations' | 'vault' | 'objects' | 'queue' | 'masking' | 'log' | 'limits'>,
+  s: Pick<
+    Services,
+    'config' | 'conversations' | 'vault' | 'objects' | 'queue' | 'masking' | 'protector' | 'log' | 'limits'
+  >,
 ): RouteDef[] {
   const errors = errorResponses;
   return [
