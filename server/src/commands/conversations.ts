@@ -205,7 +205,9 @@ export async function unmaskTranscript(
       ...(piiTypes.some((t) => hidden.has(t)) ? { piiTypesKeptMasked: piiTypes.filter((t) => hidden.has(t)) } : {}),
     },
   });
-  const opened = await openUtterances(d.vault, key, rows, 'original');
+  // the originals' own key (destroyed with them by retention: then every original is null and none is opened)
+  const originalKey = (c.originalTextKeyId && (await openKeyOrGone(d.vault, c.originalTextKeyId))) || key;
+  const opened = await openUtterances(d.vault, originalKey, rows, 'original');
   return opened.map((u) => ({ ...u, ...remaskOriginal(u, u.pii, d.masking, hidden) }));
 }
 

@@ -65,7 +65,8 @@ export async function transcribeConversation(d: TranscribeDeps, conv: Conversati
   const decodeMs = performance.now() - t0;
   const p0 = performance.now();
   const prot = protectTranscript(utterances.map(fromRecognised), d.masking);
-  const sealed = sealUtterances(d.vault, key, prot.utterances);
+  const originalKey = conv.originalTextKeyId ? await d.vault.open(conv.originalTextKeyId) : key;
+  const sealed = sealUtterances(d.vault, key, prot.utterances, originalKey);
   return {
     utterances: sealed,
     blindIndex: blindRows(d.vault.blind, prot.identifiers, conv.subjectId),

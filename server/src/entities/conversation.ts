@@ -57,6 +57,10 @@ export class Conversation {
   @Column({ name: 'key_id', type: 'uuid' })
   keyId: string;
 
+  /** the data key of the unmasked transcript (a child of key_id), destroyed when retention removes the originals */
+  @Column({ name: 'original_text_key_id', type: 'uuid', nullable: true })
+  originalTextKeyId: string | null;
+
   /** the customer subject whose key wraps the data key (crypto-shredding unit), when a customer reference came in */
   @Column({ name: 'subject_id', type: 'uuid', nullable: true })
   subjectId: string | null;

@@ -10,7 +10,7 @@ export class DataKey {
   id: string;
 
   @Column({ type: 'varchar', length: 16 })
-  purpose: 'conversation' | 'subject' | 'report' | 'original';
+  purpose: 'conversation' | 'subject' | 'report' | 'original' | 'original_text';
 
   @Column({ name: 'parent_id', type: 'uuid', nullable: true })
   parentId: string | null;

@@ -65,7 +65,7 @@ export async function ingestText(
         status: 'protected',
         protectedAt: new Date(),
       },
-      utterances: sealUtterances(deps.vault, k.key, prot.utterances),
+      utterances: sealUtterances(deps.vault, k.key, prot.utterances, k.originalTextKey),
       blindIndex: [...k.blindIndex, ...blindRows(deps.vault.blind, prot.identifiers, k.subjectId)],
     };
   });

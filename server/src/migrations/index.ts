@@ -9,6 +9,7 @@ import { Reporting1763900600000 } from './1763900600000-reporting';
 import { Operations1763900700000 } from './1763900700000-operations';
 import { LeastPrivilege1763900800000 } from './1763900800000-least-privilege';
 import { OriginalAudioKey1763900900000 } from './1763900900000-original-audio-key';
+import { OriginalTextKey1763901000000 } from './1763901000000-original-text-key';
 
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   Operations1763900700000,
   LeastPrivilege1763900800000,
   OriginalAudioKey1763900900000,
+  OriginalTextKey1763901000000,
 ];

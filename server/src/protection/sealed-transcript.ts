@@ -17,8 +17,16 @@ export interface Sealer {
 
 export type SealedUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore'>;
 
-/** Seals each protected utterance's masked copy and original under the conversation's data key, bound to its row id. */
-export function sealUtterances(vault: Sealer, key: OpenKey, us: ProtectedUtterance[]): SealedUtterance[] {
+/**
+ * Seals each protected utterance's masked copy under the conversation's data key and its original under the
+ * originals' key (conversations from before that key existed: the conversation's), each bound to its row id.
+ */
+export function sealUtterances(
+  vault: Sealer,
+  key: OpenKey,
+  us: ProtectedUtterance[],
+  originalKey: OpenKey = key,
+): SealedUtterance[] {
   return us.map((u) => {
     const id = crypto.randomUUID();
     const ctx = (column: string) => ({ table: 'utterances', column, rowId: id });
@@ -33,8 +41,8 @@ export function sealUtterances(vault: Sealer, key: OpenKey, us: ProtectedUtteran
       pii: u.pii,
       text: vault.seal(key, ctx('text'), u.masked.text),
       words: vault.seal(key, ctx('words'), JSON.stringify(u.masked.words)),
-      textOriginal: vault.seal(key, ctx('text_original'), u.original.text),
-      wordsOriginal: vault.seal(key, ctx('words_original'), JSON.stringify(u.original.words)),
+      textOriginal: vault.seal(originalKey, ctx('text_original'), u.original.text),
+      wordsOriginal: vault.seal(originalKey, ctx('words_original'), JSON.stringify(u.original.words)),
       originalPurgedAt: null,
     };
   });

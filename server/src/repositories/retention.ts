@@ -66,14 +66,24 @@ export class RetentionRepository {
     );
   }
 
-  /** Clears the originals of one conversation; returns how many utterances held one. */
+  /**
+   * Clears the originals of one conversation and destroys their key (crypto-shredding the class: a backup's copy of
+   * the originals is unreadable too), in one transaction; returns how many utterances held one.
+   */
   async clearOriginals(conversationId: string): Promise<number> {
-    const [, n] = (await this.db.query(
-      `UPDATE utterances SET text_original = NULL, words_original = NULL, original_purged_at = now()
-        WHERE conversation_id = $1 AND text_original IS NOT NULL`,
-      [conversationId],
-    )) as [unknown, number];
-    return n;
+    return this.db.transaction(async (m) => {
+      const [, n] = (await m.query(
+        `UPDATE utterances SET text_original = NULL, words_original = NULL, original_purged_at = now()
+          WHERE conversation_id = $1 AND text_original IS NOT NULL`,
+        [conversationId],
+      )) as [unknown, number];
+      await m.query(
+        `UPDATE data_keys SET wrapped = NULL, destroyed_at = now()
+          WHERE destroyed_at IS NULL AND id = (SELECT original_text_key_id FROM conversations WHERE id = $1)`,
+        [conversationId],
+      );
+      return n;
+    });
   }
 
   /** Conversations whose data key still exists. */

@@ -266,6 +266,17 @@ describe('retention', () => {
     expect(JSON.parse(r1.stdout.trim())).toMatchObject({ transcriptOriginal: 1, transcriptMasked: 0 });
     expect((await unmask(old)).body.utterances[0].text).toBeNull();
     expect((await detail(old)).utterances[0].text).toBe('my account number is ****5678');
+    // the originals had a key of their own (a child of the conversation's), destroyed with them: a backup's copy of
+    // the originals is unreadable, while the masked copy (the conversation's key) still opens
+    const keys = await pg.query(
+      `SELECT c.id, k.purpose, k.parent_id = c.key_id AS child, k.destroyed_at IS NOT NULL AS destroyed, k.wrapped IS NULL AS shredded
+         FROM conversations c JOIN data_keys k ON k.id = c.original_text_key_id WHERE c.id = ANY($1) ORDER BY c.started_at`,
+      [[old, held]],
+    );
+    expect(keys.rows).toEqual([
+      { id: old, purpose: 'original_text', child: true, destroyed: true, shredded: true },
+      { id: held, purpose: 'original_text', child: true, destroyed: false, shredded: false },
+    ]);
     expect((await unmask(held)).body.utterances[0].text).toBe('my account number is 87654321');
     expect((await unmask(pending)).body.utterances[0].text).toBe('my account number is 99887766');
     // verdicts (this api-only stack runs no inspection: rows as the inspect stage writes them) expire with the masked copy
