@@ -118,6 +118,13 @@ export const configSchema = z.object({
   /** audit checkpoints signed with a signer certificate from the internal PKI (`hotline pki issue-signer`); both or neither */
   HOTLINE_AUDIT_SIGNING_CERT: z.string().optional(),
   HOTLINE_AUDIT_SIGNING_KEY: z.string().optional(),
+  /** every signed audit checkpoint is also sent here: tcp://host:port or tls://host:port (RFC 5424 syslog, a SIEM) */
+  HOTLINE_AUDIT_SYSLOG: z
+    .string()
+    .regex(/^(tcp|tls):\/\/[^/\s]+:\d+$/, 'tcp://host:port or tls://host:port')
+    .optional(),
+  /** the CA that signs a TLS log collector's certificate (default: the system's) */
+  HOTLINE_AUDIT_SYSLOG_CA: z.string().optional(),
   /**
    * evidence packs signed with this signer certificate and key (PEM); both or neither. Neither: the appliance's
    * internal PKI in <HOTLINE_VAR_DIR>/pki issues `report-signer` on first use (and creates the CA if there is none).

@@ -14,6 +14,7 @@ import { attachLiveCalls } from './app/live';
 import type { LiveCalls } from './live/live-calls';
 import { startWorkerRuntime, WorkerRuntime } from './runtime/worker-runtime';
 import { enableLinearRegexpFallback } from './lib/linear-regexp';
+import { auditProcessStart } from './commands/process-start';
 
 // every regular expression of the process falls back to V8's linear-time engine when it backtracks too much
 enableLinearRegexpFallback();
@@ -55,7 +56,7 @@ function guardEgress(config: ReturnType<typeof loadConfig>, log: Logger) {
     return;
   }
   const policy = new EgressPolicy([
-    ...hostsOf([config.DATABASE_URL, config.REDIS_URL, config.HOTLINE_OIDC_ISSUER]),
+    ...hostsOf([config.DATABASE_URL, config.REDIS_URL, config.HOTLINE_OIDC_ISSUER, config.HOTLINE_AUDIT_SYSLOG]),
     ...config.HOTLINE_EGRESS_ALLOW.split(','),
   ]);
   installEgressGuard(policy, (r) => {
@@ -76,6 +77,13 @@ async function serve(role: 'api' | 'worker' | 'all') {
   const log = createLogger(config.HOTLINE_LOG_LEVEL);
   guardEgress(config, log);
   const services = await createServices(config, log);
+  // the start, any change of settings or policy files since the last one, and PKI operations: into the audit trail
+  const started = await auditProcessStart(services, config, role);
+  if (started.changedKeys.length || started.changedFiles.length)
+    log.warn(
+      { changedKeys: started.changedKeys, changedFiles: started.changedFiles },
+      'configuration changed since the last start',
+    );
   let worker: WorkerRuntime | undefined;
   if (role !== 'api') worker = await startWorkerRuntime(services);
   let server: http.Server | https.Server | undefined;

@@ -64,7 +64,8 @@ export type ProblemKind =
   | 'truncated'
   | 'checkpoint_mismatch'
   | 'bad_signature'
-  | 'unknown_key';
+  | 'unknown_key'
+  | 'checkpoint_missing';
 
 export interface VerifyResult {
   ok: boolean;

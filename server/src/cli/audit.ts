@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { auditPaths, CheckpointSigner, readCheckpoints, readPublicKeys } from '../audit/checkpoints';
-import { AuditLog } from '../repositories/audit-log';
+import { AuditLog, expectedCheckpointGapMs } from '../repositories/audit-log';
 import { dbAppRole, loadConfig } from '../config';
 import { openDatabase } from '../repositories/database';
+import { sendSyslog, syslogMessage } from '../repositories/siem';
 
 /**
  * `hotline audit verify [--checkpoints F] [--public-key F ...] [--ca F]` — exit 0 when the trail is intact, 1 with each
@@ -22,6 +23,8 @@ export async function runAuditCli(args: string[]): Promise<number> {
     const log = new AuditLog(db);
     if (args[0] === 'checkpoint') {
       const cp = await log.checkpoint(CheckpointSigner.forConfig(c), checkpointFile);
+      if (cp && c.HOTLINE_AUDIT_SYSLOG)
+        await sendSyslog(c.HOTLINE_AUDIT_SYSLOG, syslogMessage(cp), { caFile: c.HOTLINE_AUDIT_SYSLOG_CA });
       console.log(
         cp
           ? `checkpoint at row ${cp.seq} (${cp.hash.slice(0, 16)}…) signed by ${cp.keyId}, appended to ${checkpointFile}`
@@ -32,9 +35,15 @@ export async function runAuditCli(args: string[]): Promise<number> {
     if (args[0] === 'verify') {
       const keys = opt('--public-key');
       const defaults = [`${keyFile}.pub.pem`, c.HOTLINE_AUDIT_SIGNING_CERT ?? ''].filter((f) => f && fs.existsSync(f));
+      const gapMin = opt('--max-gap-minutes')[0];
+      if (gapMin !== undefined && !(Number(gapMin) >= 0)) {
+        console.error('--max-gap-minutes: a number of minutes (0: do not expect checkpoints)');
+        return 2;
+      }
       const r = await log.verify(
         readCheckpoints(checkpointFile),
         readPublicKeys(keys.length ? keys : defaults, opt('--ca')[0]),
+        gapMin !== undefined ? Number(gapMin) * 60_000 : expectedCheckpointGapMs(c),
       );
       for (const p of r.problems) console.log(`row ${p.seq}: ${p.kind}: ${p.detail}`);
       console.log(
@@ -43,7 +52,7 @@ export async function runAuditCli(args: string[]): Promise<number> {
       return r.ok ? 0 : 1;
     }
     console.error(
-      'usage: hotline audit verify [--checkpoints file] [--public-key key-or-cert.pem ...] [--ca ca.cert.pem] | hotline audit checkpoint',
+      'usage: hotline audit verify [--checkpoints file] [--public-key key-or-cert.pem ...] [--ca ca.cert.pem] [--max-gap-minutes N] | hotline audit checkpoint',
     );
     return 2;
   } finally {

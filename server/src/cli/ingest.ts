@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { ingestCall } from '../ingest/ingest-call';
+import { operator } from './operator';
 import { dbAppRole, loadConfig } from '../config';
 import { DomainError, STATUS_OF } from '../lib/errors';
 import { createLogger, setProcessRole } from '../lib/logger';
@@ -52,6 +53,7 @@ export async function runIngestCli(args: string[]): Promise<number> {
   bar?.start(files.length, 0, { file: '' });
   const ids: string[] = [];
   let rejected = 0;
+  const op = operator();
   try {
     for (const f of files) {
       bar?.update({ file: path.basename(f) });
@@ -66,10 +68,28 @@ export async function runIngestCli(args: string[]): Promise<number> {
           originalName: path.basename(f),
         });
         ids.push(r.conversation.id);
+        await s.audit.append({
+          ...op,
+          action: 'conversation.ingest',
+          objectType: 'conversation',
+          objectId: r.conversation.id,
+          reason: null,
+          outcome: 'allowed',
+          details: { source: 'cli', channel: 'call', duplicate: r.duplicate },
+        });
         if (!bar) console.log(`${path.basename(f)}\t${r.conversation.id}\t${r.duplicate ? 'duplicate' : 'received'}`);
       } catch (e) {
         if (!(e instanceof DomainError || e instanceof AudioFormatError)) throw e;
         rejected++;
+        await s.audit.append({
+          ...op,
+          action: 'conversation.ingest',
+          objectType: null,
+          objectId: null,
+          reason: e.code,
+          outcome: 'denied',
+          details: { source: 'cli', channel: 'call' },
+        });
         bar?.stop();
         console.error(
           `${path.basename(f)}: rejected (${e instanceof DomainError ? STATUS_OF[e.kind] : e.status}): ${e.message}`,

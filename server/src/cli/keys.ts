@@ -93,7 +93,7 @@ export async function runRetentionCli(args: string[]): Promise<number> {
   const policy = loadRetentionPolicy(config.HOTLINE_RETENTION_POLICY);
   const s = await createServices(config, createLogger('warn'));
   try {
-    const r = await applyRetention(s, policy, now);
+    const r = await applyRetention(s, policy, now, 500, operator());
     console.log(JSON.stringify(r));
     return 0;
   } finally {

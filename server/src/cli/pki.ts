@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { Pki, PkiError } from '../protection/pki';
+import { operator } from './operator';
 
 const USAGE = `usage: hotline pki <command> [--dir D]   (default directory: <HOTLINE_VAR_DIR>/pki)
   init [--cn NAME] [--days N]                       create the appliance's root CA
@@ -15,7 +16,7 @@ export async function runPkiCli(args: string[]): Promise<number> {
   const one = (flag: string) => all(flag)[0];
   const days = (d: number) => (one('--days') ? Number(one('--days')) : d);
   const dir = one('--dir') ?? path.join(loadConfig().HOTLINE_VAR_DIR, 'pki');
-  const pki = new Pki(dir);
+  const pki = new Pki(dir, operator().actorId);
   try {
     switch (args[0]) {
       case 'init': {

@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import { auditPaths, readCheckpoints, readPublicKeys } from '../audit/checkpoints';
 import type { Caller } from '../authz/visible';
-import type { AuditLog } from '../repositories/audit-log';
+import { expectedCheckpointGapMs, type AuditLog } from '../repositories/audit-log';
 
 export interface AuditDeps {
   audit: AuditLog;
-  config: { HOTLINE_VAR_DIR: string; HOTLINE_AUDIT_SIGNING_CERT?: string };
+  config: {
+    HOTLINE_VAR_DIR: string;
+    HOTLINE_AUDIT_SIGNING_CERT?: string;
+    HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: number;
+  };
 }
 
 /** Searching the trail is itself in the trail (who looked for what). */
@@ -42,7 +46,11 @@ export async function verifyAudit(d: AuditDeps, caller: Caller) {
   const keys = [`${paths.keyFile}.pub.pem`, d.config.HOTLINE_AUDIT_SIGNING_CERT ?? ''].filter(
     (f) => f && fs.existsSync(f),
   );
-  const r = await d.audit.verify(readCheckpoints(paths.checkpointFile), readPublicKeys(keys));
+  const r = await d.audit.verify(
+    readCheckpoints(paths.checkpointFile),
+    readPublicKeys(keys),
+    expectedCheckpointGapMs(d.config),
+  );
   await caller.audit('audit.verify', null, 'allowed', {
     details: { ok: r.ok, rows: r.rows, checkpoints: r.checkpointsVerified, problems: r.problems.length },
   });

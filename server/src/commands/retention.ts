@@ -47,19 +47,31 @@ async function inBatches<R>(
 /**
  * Applies the retention policy once: expired audio objects are deleted, expired originals and masked copies are
  * cleared, and a conversation with no content left has its data key destroyed. Conversations under legal hold are
- * skipped. Every deletion is an audit event (data class, conversation, policy period).
+ * skipped. Every deletion is an audit event (data class, conversation, policy period), under the actor who ran it:
+ * the worker's daily job, or the operator at the command line (whose run, and any clock they gave it, is recorded too).
  */
 export async function applyRetention(
   d: RetentionDeps,
   policy: RetentionPolicy,
   now = new Date(),
   batch = 500,
+  actor: Actor = SYSTEM,
 ): Promise<RetentionReport> {
+  if (actor !== SYSTEM)
+    await d.audit.append({
+      ...actor,
+      action: 'retention.run',
+      objectType: null,
+      objectId: null,
+      reason: null,
+      outcome: 'allowed',
+      details: { now: now.toISOString(), shiftedClockMs: now.getTime() - Date.now() },
+    });
   const before = (cls: keyof RetentionPolicy['classes']) =>
     new Date(now.getTime() - policy.classes[cls].days * 86_400_000);
   const record = (cls: keyof RetentionPolicy['classes'], conversationId: string, extra: Record<string, unknown> = {}) =>
     d.audit.append({
-      ...SYSTEM,
+      ...actor,
       action: 'retention.delete',
       objectType: 'conversation',
       objectId: conversationId,
@@ -99,7 +111,7 @@ export async function applyRetention(
   const reports = d.reports ? await d.reports.purgeReports(d.objects, before('reports')) : 0;
   if (reports)
     await d.audit.append({
-      ...SYSTEM,
+      ...actor,
       action: 'retention.delete',
       objectType: 'report',
       objectId: null,
@@ -107,18 +119,18 @@ export async function applyRetention(
       outcome: 'allowed',
       details: { dataClass: 'reports', reports },
     });
-  const orphanObjects = await sweepOrphanObjects(d, now);
+  const orphanObjects = await sweepOrphanObjects(d, now, actor);
   return { audio, transcriptOriginal, transcriptMasked, verdicts, orphanObjects, reports };
 }
 
 /** Objects no recording points at (a crash between storing a redacted copy and deleting the original), older than an hour. */
-async function sweepOrphanObjects(d: RetentionDeps, now: Date): Promise<number> {
+async function sweepOrphanObjects(d: RetentionDeps, now: Date, actor: Actor): Promise<number> {
   let n = 0;
   for (const sha of d.objects.listOlderThan(new Date(now.getTime() - 3_600_000))) {
     if (await d.retention.objectReferenced(sha)) continue;
     await d.objects.delete(sha);
     await d.audit.append({
-      ...SYSTEM,
+      ...actor,
       action: 'retention.delete',
       objectType: 'object',
       objectId: sha.slice(0, 16),

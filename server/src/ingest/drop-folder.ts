@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ingestCall, IngestDeps } from './ingest-call';
+import type { AuditLog } from '../repositories/audit-log';
 import { ObjectStore } from '../repositories/object-store';
 import { DomainError, invalid } from '../lib/errors';
 import { AudioFormatError } from '../speech/audio/errors';
@@ -40,7 +41,7 @@ export class DropFolderWatcher {
   private readonly o: Required<DropFolderOptions>;
 
   constructor(
-    private readonly s: IngestDeps,
+    private readonly s: IngestDeps & { audit: Pick<AuditLog, 'append'> },
     readonly dir: string,
     opts: DropFolderOptions = {},
   ) {
@@ -96,6 +97,7 @@ export class DropFolderWatcher {
       if (!fs.existsSync(sidecar) && now - completeSince < this.o.sidecarWaitMs) continue;
       let outcome: Outcome = 'processed';
       let reason: string | undefined;
+      let reasonCode: string | undefined;
       let conversationId: string | undefined;
       let sha256: string | undefined;
       try {
@@ -130,8 +132,23 @@ export class DropFolderWatcher {
         }
         outcome = 'rejected';
         reason = err.message;
+        reasonCode = err.code;
       }
       this.seen.delete(file);
+      // every recording the folder takes, or refuses, is in the audit trail (never its file name: it may carry a
+      // caller's number)
+      await this.s.audit.append({
+        actorId: 'system:drop-folder',
+        actorName: 'drop folder',
+        roles: [],
+        requestId: null,
+        action: 'conversation.ingest',
+        objectType: conversationId ? 'conversation' : null,
+        objectId: conversationId ?? null,
+        reason: reasonCode ?? null,
+        outcome: outcome === 'rejected' ? 'denied' : 'allowed',
+        details: { source: 'drop', channel: 'call', duplicate: outcome === 'duplicate', sha256: sha256 ?? null },
+      });
       if (outcome === 'rejected') {
         // a unique name: a recorder that reuses a name does not overwrite an earlier rejection
         const unique = `${base}.${new Date(now).toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(3).toString('hex')}`;

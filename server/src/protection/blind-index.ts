@@ -54,6 +54,16 @@ export class BlindIndexer {
    * The key that tells a re-sent upload from a new one: keyed like the indexes (its own derived key), so a database
    * dump does not let anyone test guessed customer references against it (an unkeyed sha256 did).
    */
+  /**
+   * A keyed digest of a setting's value (12 hex), so the audit trail can show that a setting changed without holding
+   * it, and a database reader cannot test guesses at a password inside a URL.
+   */
+  fingerprint(value: string): string {
+    this.settings ??= Buffer.from(crypto.hkdfSync('sha256', this.rootKey, Buffer.alloc(0), 'hotline/settings', 32));
+    return crypto.createHmac('sha256', this.settings).update(value).digest('hex').slice(0, 12);
+  }
+  private settings?: Buffer;
+
   dedupeKey(content: string): string {
     this.dedupe ??= Buffer.from(crypto.hkdfSync('sha256', this.rootKey, Buffer.alloc(0), 'hotline/dedupe', 32));
     return crypto.createHmac('sha256', this.dedupe).update(content).digest('hex');

@@ -52,8 +52,54 @@ const write = (file: string, data: string, mode: number) => {
   fs.renameSync(`${file}.tmp`, file);
 };
 
+/** One line of the PKI's journal (journal.jsonl): every CA creation and issuance, carried into the audit trail. */
+export interface PkiJournalEntry {
+  id: string;
+  at: string;
+  op: 'init' | 'issue';
+  name: string;
+  kind: CertKind | 'ca';
+  serial: string;
+  /** SHA-256 of the certificate (DER) */
+  sha256: string;
+  notAfter: string;
+  /** who ran it: the operator at the command line, or system:<job> */
+  by: string;
+}
+
+/** The journal's entries (an absent journal: none). */
+export function readPkiJournal(dir: string): PkiJournalEntry[] {
+  const f = path.join(dir, 'journal.jsonl');
+  if (!fs.existsSync(f)) return [];
+  return fs
+    .readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as PkiJournalEntry);
+}
+
 export class Pki {
-  constructor(readonly dir: string) {}
+  /** `by`: who the journal names for what this instance does (the operator, or system:<job>) */
+  constructor(
+    readonly dir: string,
+    private readonly by = 'system:pki',
+  ) {}
+
+  private journal(op: PkiJournalEntry['op'], name: string, kind: PkiJournalEntry['kind'], cert: forge.pki.Certificate) {
+    const der = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary');
+    const e: PkiJournalEntry = {
+      id: crypto.randomUUID(),
+      at: new Date().toISOString(),
+      op,
+      name,
+      kind,
+      serial: cert.serialNumber,
+      sha256: crypto.createHash('sha256').update(der).digest('hex'),
+      notAfter: cert.validity.notAfter.toISOString(),
+      by: this.by,
+    };
+    fs.appendFileSync(path.join(this.dir, 'journal.jsonl'), `${JSON.stringify(e)}\n`, { mode: 0o600 });
+  }
 
   private p(name: string, ext: string) {
     if (!/^[a-z0-9][a-z0-9_.-]{0,62}$/i.test(name))
@@ -92,6 +138,7 @@ export class Pki {
     cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
     write(path.join(this.dir, 'ca.key.pem'), privateKeyPem, 0o600);
     write(this.caCertFile, forge.pki.certificateToPem(cert), 0o644);
+    this.journal('init', 'ca', 'ca', cert);
     return { certFile: this.caCertFile };
   }
 
@@ -153,6 +200,7 @@ export class Pki {
     // the chain: leaf then CA, as TLS servers send it
     write(certFile, forge.pki.certificateToPem(cert) + fs.readFileSync(this.caCertFile, 'utf8'), 0o644);
     write(this.p(meta.name, 'json'), JSON.stringify(meta, null, 2), 0o644);
+    this.journal('issue', meta.name, meta.kind, cert);
     return { certFile, keyFile, notAfter: cert.validity.notAfter };
   }
 

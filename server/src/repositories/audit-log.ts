@@ -52,6 +52,13 @@ const fromDb = (r: DbRow): StoredAuditRow => ({
   hash: r.hash,
 });
 
+/**
+ * How old a row may be before a signed checkpoint must cover it: two checkpoint intervals and ten minutes' grace
+ * (0 when checkpoints are off: nothing is expected).
+ */
+export const expectedCheckpointGapMs = (c: { HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: number }) =>
+  c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS > 0 ? c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS * 2 + 600_000 : 0;
+
 /** Appends to and verifies the hash-chained audit trail. Appends are serialised by a transaction-scoped advisory lock. */
 export class AuditLog {
   constructor(private readonly db: DataSource) {}
@@ -142,8 +149,51 @@ export class AuditLog {
     return rows.map(fromDb);
   }
 
-  async verify(checkpoints: Checkpoint[], keys: Map<string, crypto.KeyObject>): Promise<VerifyResult> {
-    return verifyChain(this.rows(), checkpoints, keys);
+  /** The newest event of an action whose details hold the given values (e.g. the last start of a role). */
+  async lastEvent(action: string, details: Record<string, string>): Promise<StoredAuditRow | undefined> {
+    const rows: DbRow[] = await this.db.query(
+      'SELECT * FROM audit_events WHERE action = $1 AND details @> $2::jsonb ORDER BY seq DESC LIMIT 1',
+      [action, JSON.stringify(details)],
+    );
+    return rows[0] ? fromDb(rows[0]) : undefined;
+  }
+
+  /** Journal entries (the PKI's) already carried into the trail. */
+  async importedJournalIds(): Promise<Set<string>> {
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT details->>'journalId' AS id FROM audit_events WHERE action LIKE 'pki.%' AND details ? 'journalId'`,
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The newest row written before `at` (what a checkpoint should cover by now), if any. */
+  async lastSeqBefore(at: Date): Promise<number | undefined> {
+    const rows: Array<{ seq: string }> = await this.db.query(
+      'SELECT seq FROM audit_events WHERE at < $1 ORDER BY seq DESC LIMIT 1',
+      [at],
+    );
+    return rows[0] ? Number(rows[0].seq) : undefined;
+  }
+
+  /**
+   * The chain, the signed checkpoints, and (with `maxGapMs`) that checkpoints were kept: a row written longer ago
+   * than that which no checkpoint covers means the checkpoints stopped or were taken out of the file.
+   */
+  async verify(checkpoints: Checkpoint[], keys: Map<string, crypto.KeyObject>, maxGapMs = 0): Promise<VerifyResult> {
+    const r = await verifyChain(this.rows(), checkpoints, keys);
+    if (maxGapMs > 0) {
+      const due = await this.lastSeqBefore(new Date(Date.now() - maxGapMs));
+      const covered = Math.max(0, ...checkpoints.map((cp) => cp.seq));
+      if (due !== undefined && covered < due) {
+        r.ok = false;
+        r.problems.push({
+          seq: due,
+          kind: 'checkpoint_missing',
+          detail: `no signed checkpoint covers row ${due}, written more than ${Math.round(maxGapMs / 60_000)} minutes ago (last checkpoint: ${covered ? `row ${covered}` : 'none'})`,
+        });
+      }
+    }
+    return r;
   }
 
   /** Signs the current head and appends it to the checkpoint file a third party keeps (and to the database). */

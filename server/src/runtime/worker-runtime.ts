@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import { auditPaths, CheckpointSigner } from '../audit/checkpoints';
+import type { Checkpoint } from '../audit/chain';
+import { sendSyslog, syslogMessage } from '../repositories/siem';
 import type { Worker } from 'bullmq';
 import { LanguageModels } from '../understanding/classifier';
 import { policyPhrases, type Policy } from '../inspection/qa-policy';
@@ -120,11 +122,22 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
   // signed checkpoints of the audit trail, on a schedule, into the file a third party keeps
   const paths = auditPaths(c.HOTLINE_VAR_DIR);
   const signer = CheckpointSigner.forConfig(c);
+  // each checkpoint also goes to the bank's log collector when one is set; one that could not be sent is sent with the
+  // next tick (the newest checkpoint covers everything before it)
+  let unsent: Checkpoint | undefined;
   const checkpoint = () =>
     s.audit
       .checkpoint(signer, paths.checkpointFile)
-      .then((cp) => cp && s.log.info({ seq: cp.seq, keyId: cp.keyId }, 'audit checkpoint signed'))
-      .catch((e: Error) => s.log.warn({ err: e.message }, 'audit checkpoint failed'));
+      .then(async (cp) => {
+        if (cp) s.log.info({ seq: cp.seq, keyId: cp.keyId }, 'audit checkpoint signed');
+        unsent = cp ?? unsent;
+        if (unsent && c.HOTLINE_AUDIT_SYSLOG) {
+          await sendSyslog(c.HOTLINE_AUDIT_SYSLOG, syslogMessage(unsent), { caFile: c.HOTLINE_AUDIT_SYSLOG_CA });
+          s.log.info({ seq: unsent.seq }, 'audit checkpoint forwarded to the log collector');
+        }
+        unsent = undefined;
+      })
+      .catch((e: Error) => s.log.warn({ err: e.message }, 'audit checkpoint failed or not forwarded'));
   const checkpointTimer = c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS
     ? setInterval(checkpoint, c.HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS)
     : undefined;

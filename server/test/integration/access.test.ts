@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -230,20 +231,43 @@ describe('audit of access', () => {
     ).toBe(0);
   });
 
-  it('the worker signs checkpoints on a schedule into the file a third party keeps, and verify checks them', async () => {
+  it('the worker signs checkpoints on a schedule into the file a third party keeps and sends them to the SIEM; verify checks them', async () => {
     const file = path.join(t.varDir, 'audit', 'checkpoints.jsonl');
-    const worker = await startProcess('worker', t, { HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: '300' });
+    // the bank's log collector: syslog over TCP, octet-counted frames
+    const received: string[] = [];
+    const siem = net.createServer((sock) => {
+      let buf = '';
+      sock.on('data', (d) => (buf += d.toString()));
+      sock.on('end', () => received.push(buf));
+    });
+    await new Promise<void>((r) => siem.listen(0, '127.0.0.1', r));
+    const siemPort = (siem.address() as net.AddressInfo).port;
+    const worker = await startProcess('worker', t, {
+      HOTLINE_AUDIT_CHECKPOINT_INTERVAL_MS: '300',
+      HOTLINE_AUDIT_SYSLOG: `tcp://127.0.0.1:${siemPort}`,
+    });
     try {
       await waitFor(
-        'a signed checkpoint',
-        async () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim().length > 0,
+        'a signed checkpoint, forwarded',
+        async () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim().length > 0 && received.length > 0,
         20_000,
       );
     } finally {
       await worker.stop();
+      siem.close();
     }
     const last = (await pg.query('SELECT max(seq)::int AS n FROM audit_events')).rows[0].n;
-    expect(JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n')[0]).seq).toBe(last);
+    const first = JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n')[0]);
+    expect(first.seq).toBe(last);
+    // RFC 5424 (facility log audit, info) with the checkpoint itself, signature included, as the SIEM's copy
+    const m =
+      /^(\d+) (<110>1 \S+ \S+ hotline - audit-checkpoint \[hotline@32473 seq="(\d+)" hash="([0-9a-f]{64})" keyId="\w+"\] (\{.*\}))$/.exec(
+        received[0],
+      );
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBe(Buffer.byteLength(m![2]));
+    expect([Number(m![3]), m![4]]).toEqual([first.seq, first.hash]);
+    expect(JSON.parse(m![5])).toEqual(first);
     const v = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], {
       env: { ...process.env, ...t.env },
       encoding: 'utf8',

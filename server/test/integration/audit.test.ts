@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointSigner, readCheckpoints, readPublicKeys } from '../../src/audit/checkpoints';
 import { AuditLog } from '../../src/repositories/audit-log';
 import { openDatabase } from '../../src/repositories/database';
-import { MAIN, makeTestEnv, TestEnv } from '../helpers/stack';
+import { MAIN, makeTestEnv, SERVER_DIR, startProcess, TestEnv } from '../helpers/stack';
 import { Pki } from '../../src/protection/pki';
 
 /** The audit trail on real PostgreSQL: each kind of tampering a database administrator could do is detected. */
@@ -303,4 +303,85 @@ describe('audit trail', () => {
       /does not belong to certificate/,
     );
   });
+});
+
+describe('what happens outside requests', () => {
+  it('process starts (and what changed since the last), PKI operations and operator runs are in the trail, named', async () => {
+    const env = { ...process.env, ...t.env, HOTLINE_OPERATOR: 'olga' };
+    // a certificate issued at the command line (no database needed there): the PKI's journal names the operator
+    const pki = spawnSync(process.execPath, [MAIN, 'pki', 'issue-client', '--name', 'recorder-7'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(pki.status).toBe(0);
+    const quiet = { HOTLINE_RETENTION_INTERVAL_MS: '0' };
+    await (await startProcess('worker', t, quiet)).stop();
+    // a setting and a policy file changed between two starts
+    const masking = path.join(t.varDir, 'masking-changed.yaml');
+    fs.writeFileSync(
+      masking,
+      `${fs.readFileSync(path.resolve(SERVER_DIR, '..', 'policies', 'masking.yaml'), 'utf8')}\n# changed\n`,
+    );
+    await (
+      await startProcess('worker', t, { ...quiet, HOTLINE_DISPUTE_WINDOW_DAYS: '30', HOTLINE_MASKING_POLICY: masking })
+    ).stop();
+    const rows = (
+      await db.query(
+        `SELECT actor_id, action, object_id, details FROM audit_events
+          WHERE action IN ('process.start', 'config.change') OR action LIKE 'pki.%' ORDER BY seq`,
+      )
+    ).map((r: { actor_id: string; action: string; object_id: string; details: Record<string, unknown> }) => ({
+      actor: r.actor_id,
+      action: r.action,
+      object: r.object_id,
+      ...(r.action === 'config.change' ? { keys: r.details.changedKeys, files: r.details.changedFiles } : {}),
+    }));
+    expect(rows).toEqual([
+      { actor: 'system:worker', action: 'process.start', object: 'worker' },
+      // carried in from the PKI's journal at the first start, once: the CA and signer of the test above, then olga's
+      { actor: 'system:pki', action: 'pki.init', object: 'ca' },
+      { actor: 'system:pki', action: 'pki.issue', object: 'audit-checkpoints' },
+      { actor: 'os:olga', action: 'pki.issue', object: 'recorder-7' },
+      {
+        actor: 'system:worker',
+        action: 'config.change',
+        object: 'worker',
+        keys: ['HOTLINE_DISPUTE_WINDOW_DAYS', 'HOTLINE_MASKING_POLICY'],
+        files: ['masking'],
+      },
+      { actor: 'system:worker', action: 'process.start', object: 'worker' },
+    ]);
+    // settings appear as keyed fingerprints, never as values (a database URL may carry a password)
+    const all = JSON.stringify(await db.query(`SELECT details FROM audit_events WHERE action = 'process.start'`));
+    expect(all).not.toContain('postgres://');
+    expect(all).not.toContain(masking);
+    // retention run by hand is the operator's (and the clock they gave it is recorded)
+    const ret = spawnSync(process.execPath, [MAIN, 'retention', 'run', '--now', '2030-01-01T00:00:00Z'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(ret.status).toBe(0);
+    const run = await db.query(`SELECT actor_id, actor_name, details FROM audit_events WHERE action = 'retention.run'`);
+    expect(run).toHaveLength(1);
+    expect(run[0].actor_id).toBe('os:olga');
+    expect(run[0].details.now).toBe('2030-01-01T00:00:00.000Z');
+    // and the trail, checkpoints expected every minute, fails verification once a row goes uncovered for too long
+    const stale = spawnSync(
+      process.execPath,
+      [
+        MAIN,
+        'audit',
+        'verify',
+        '--checkpoints',
+        cpFile,
+        '--public-key',
+        `${keyFile}.pub.pem`,
+        '--max-gap-minutes',
+        '0.0001',
+      ],
+      { env, encoding: 'utf8' },
+    );
+    expect(stale.stdout).toMatch(/checkpoint_missing: no signed checkpoint covers row \d+/);
+    expect(stale.status).toBe(1);
+  }, 120_000);
 });
