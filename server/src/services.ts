@@ -17,6 +17,7 @@ import { AuditLog } from './repositories/audit-log';
 import { FileKeyring } from './protection/keyring';
 import { Vault } from './repositories/vault';
 import { SUITES } from './protection/cipher';
+import { digestOf } from './lib/digest';
 import { BlindIndexer } from './protection/blind-index';
 import { loadMaskingPolicy, MaskingPolicy } from './protection/pii/mask';
 import { ProtectionPool } from './protection/protect-pool';
@@ -58,17 +59,19 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     config.HOTLINE_QA_ROUTING !== 'none' && fs.existsSync(config.HOTLINE_QA_ROUTING)
       ? loadRouting(config.HOTLINE_QA_ROUTING)
       : undefined;
-  const keyring = FileKeyring.openOrCreate(config.keyringFile);
+  // the keyring fixes the installation's suite: HOTLINE_CIPHER cannot change under data it already protects
+  const keyring = FileKeyring.openOrCreate(config.keyringFile, { suite: config.HOTLINE_CIPHER });
+  const digest = digestOf(config.HOTLINE_CIPHER);
   const db = await openDatabase(config.DATABASE_URL, {
     migrate: config.HOTLINE_DB_MIGRATE === 'on',
     appRole: dbAppRole(config),
   });
   const redis = new IORedis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false });
   redis.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
-  const vault = new Vault(db, keyring, SUITES[config.HOTLINE_CIPHER], new BlindIndexer(keyring.indexKey()));
+  const vault = new Vault(db, keyring, SUITES[config.HOTLINE_CIPHER], new BlindIndexer(keyring.indexKey(), digest));
   return {
     config,
-    audit: new AuditLog(db),
+    audit: new AuditLog(db, digest),
     log,
     db,
     redis,

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { DigestId } from '../lib/digest';
 import { canonicalJson } from '../lib/canonical';
 
 export const GENESIS = '0'.repeat(64);
@@ -41,8 +42,9 @@ export function canonicalRow(r: AuditRow): string {
   });
 }
 
-export function chainHash(prevHash: string, r: AuditRow): string {
-  return crypto.createHash('sha256').update(prevHash).update('\n').update(canonicalRow(r)).digest('hex');
+/** Each row's hash covers the previous row's hash and this row: SHA-256, or SM3 in SM mode (GM/T 0004). */
+export function chainHash(prevHash: string, r: AuditRow, digest: DigestId = 'sha256'): string {
+  return crypto.createHash(digest).update(prevHash).update('\n').update(canonicalRow(r)).digest('hex');
 }
 
 export interface Checkpoint {
@@ -84,6 +86,7 @@ export async function verifyChain(
   rows: AsyncIterable<StoredAuditRow> | Iterable<StoredAuditRow>,
   checkpoints: Checkpoint[] = [],
   publicKeys: Map<string, crypto.KeyObject> = new Map(),
+  digest: DigestId = 'sha256',
 ): Promise<VerifyResult> {
   const problems: VerifyResult['problems'] = [];
   const hashAt = new Map<number, string>();
@@ -103,7 +106,7 @@ export async function verifyChain(
         kind: 'broken_link',
         detail: `row ${r.seq} does not follow the row before it (previous hash differs)`,
       });
-    const h = chainHash(r.prevHash, r);
+    const h = chainHash(r.prevHash, r, digest);
     if (h !== r.hash)
       problems.push({
         seq: r.seq,

@@ -3,6 +3,7 @@ import { auditPaths, CheckpointSigner, readCheckpoints, readPublicKeys } from '.
 import { AuditLog, expectedCheckpointGapMs } from '../repositories/audit-log';
 import { dbAppRole, loadConfig } from '../config';
 import { openDatabase } from '../repositories/database';
+import { digestOf } from '../lib/digest';
 import { sendSyslog, syslogMessage } from '../repositories/siem';
 
 /**
@@ -20,7 +21,7 @@ export async function runAuditCli(args: string[]): Promise<number> {
     appRole: dbAppRole(c),
   });
   try {
-    const log = new AuditLog(db);
+    const log = new AuditLog(db, digestOf(c.HOTLINE_CIPHER));
     if (args[0] === 'checkpoint') {
       const cp = await log.checkpoint(CheckpointSigner.forConfig(c), checkpointFile);
       if (cp && c.HOTLINE_AUDIT_SYSLOG)

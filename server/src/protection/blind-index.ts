@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { DigestId } from '../lib/digest';
 
 /**
  * Blind indexes: a keyed HMAC-SHA256 (one key per column, derived from a root key) over a normalised identifier,
@@ -31,21 +32,25 @@ export function normalizeIdentifier(column: IndexedColumn, value: string): strin
 
 export class BlindIndexer {
   private readonly keys = new Map<IndexedColumn, Buffer>();
-  constructor(private readonly rootKey: Buffer) {
+  constructor(
+    private readonly rootKey: Buffer,
+    /** HMAC-SHA256, or HMAC-SM3 in SM mode (also the HKDF that derives each column's key) */
+    private readonly digest: DigestId = 'sha256',
+  ) {
     if (rootKey.length < 32) throw new RangeError('blind index root key must be at least 32 bytes');
   }
 
   private keyFor(column: IndexedColumn): Buffer {
     let k = this.keys.get(column);
     if (!k) {
-      k = Buffer.from(crypto.hkdfSync('sha256', this.rootKey, Buffer.alloc(0), `hotline/blind-index/${column}`, 32));
+      k = Buffer.from(crypto.hkdfSync(this.digest, this.rootKey, Buffer.alloc(0), `hotline/blind-index/${column}`, 32));
       this.keys.set(column, k);
     }
     return k;
   }
 
   index(column: IndexedColumn, value: string): string {
-    return crypto.createHmac('sha256', this.keyFor(column)).update(normalizeIdentifier(column, value)).digest('hex');
+    return crypto.createHmac(this.digest, this.keyFor(column)).update(normalizeIdentifier(column, value)).digest('hex');
   }
 
   private dedupe?: Buffer;
@@ -59,13 +64,13 @@ export class BlindIndexer {
    * it, and a database reader cannot test guesses at a password inside a URL.
    */
   fingerprint(value: string): string {
-    this.settings ??= Buffer.from(crypto.hkdfSync('sha256', this.rootKey, Buffer.alloc(0), 'hotline/settings', 32));
-    return crypto.createHmac('sha256', this.settings).update(value).digest('hex').slice(0, 12);
+    this.settings ??= Buffer.from(crypto.hkdfSync(this.digest, this.rootKey, Buffer.alloc(0), 'hotline/settings', 32));
+    return crypto.createHmac(this.digest, this.settings).update(value).digest('hex').slice(0, 12);
   }
   private settings?: Buffer;
 
   dedupeKey(content: string): string {
-    this.dedupe ??= Buffer.from(crypto.hkdfSync('sha256', this.rootKey, Buffer.alloc(0), 'hotline/dedupe', 32));
-    return crypto.createHmac('sha256', this.dedupe).update(content).digest('hex');
+    this.dedupe ??= Buffer.from(crypto.hkdfSync(this.digest, this.rootKey, Buffer.alloc(0), 'hotline/dedupe', 32));
+    return crypto.createHmac(this.digest, this.dedupe).update(content).digest('hex');
   }
 }

@@ -93,6 +93,16 @@ export const SUITES: Record<CipherId, CipherSuite> = {
   'aes-256-gcm': AES_256_GCM,
   'sm4-ctr-hmac-sm3': SM4_CTR_HMAC_SM3,
 };
+/**
+ * A wrapped data key (always 32 bytes) names its suite by its length: AES-256-GCM 12 + 32 + 16 = 60 bytes,
+ * SM4-CTR + HMAC-SM3 16 + 32 + 32 = 80 bytes. Keys wrapped before SM wrapping existed are all 60 bytes.
+ */
+export function wrapSuiteOf(wrapped: Buffer): CipherSuite {
+  if (wrapped.length === 60) return AES_256_GCM;
+  if (wrapped.length === 80) return SM4_CTR_HMAC_SM3;
+  throw new DecryptError(`a wrapped data key of ${wrapped.length} bytes is neither AES-256-GCM nor SM4`);
+}
+
 export const suiteByCode = (code: number): CipherSuite => {
   const s = Object.values(SUITES).find((x) => x.code === code);
   if (!s) throw new DecryptError(`unknown cipher suite ${code}`);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AES_256_GCM, DecryptError } from './cipher';
+import { CipherId, CipherSuite, DecryptError, SUITES, wrapSuiteOf } from './cipher';
 
 /**
  * Key-encryption keys. A data key is only ever stored wrapped by a KEK version; the wrapped form names the KEK id
@@ -28,6 +28,11 @@ interface KeyringFile {
   versions: Array<{ version: number; key: string; createdAt: string }>;
   /** root key of the blind indexes; not rotated with the KEK (rotating it means re-indexing) */
   indexKey?: string;
+  /**
+   * the installation's cryptographic suite, fixed when the keyring is made: it wraps every key and chooses the
+   * digest of blind indexes and the audit chain, so it cannot change under existing data (absent: aes-256-gcm)
+   */
+  suite?: CipherId;
 }
 
 export class KeyringError extends Error {}
@@ -66,11 +71,16 @@ export class FileKeyring implements KekProvider {
     return Buffer.from(this.data.indexKey!, 'base64');
   }
 
-  static openOrCreate(file: string, kekId = 'hotline-kek'): FileKeyring {
+  /**
+   * Opens the keyring, or makes one for `suite`. Given a suite, an existing keyring made for another one is refused:
+   * blind indexes, dedupe keys and the audit chain were computed with its digest.
+   */
+  static openOrCreate(file: string, o: { kekId?: string; suite?: CipherId } = {}): FileKeyring {
     if (!fs.existsSync(file)) {
       fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       const init: KeyringFile = {
-        kekId,
+        kekId: o.kekId ?? 'hotline-kek',
+        suite: o.suite ?? 'aes-256-gcm',
         minDecryptVersion: 1,
         versions: [{ version: 1, key: crypto.randomBytes(32).toString('base64'), createdAt: new Date().toISOString() }],
         indexKey: crypto.randomBytes(32).toString('base64'),
@@ -81,7 +91,17 @@ export class FileKeyring implements KekProvider {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; // another process created it first
       }
     }
-    return new FileKeyring(file);
+    const ring = new FileKeyring(file);
+    if (o.suite && o.suite !== ring.suite.id)
+      throw new KeyringError(
+        `keyring ${file} was made for ${ring.suite.id}; HOTLINE_CIPHER=${o.suite} cannot apply to data already protected (blind indexes and the audit chain use its digest)`,
+      );
+    return ring;
+  }
+
+  /** The suite that wraps this installation's keys (and whose digest its indexes and audit chain use). */
+  get suite(): CipherSuite {
+    return SUITES[this.data.suite ?? 'aes-256-gcm'];
   }
 
   get kekId() {
@@ -118,13 +138,18 @@ export class FileKeyring implements KekProvider {
   wrap(dataKey: Buffer, context: string): WrappedKey {
     const version = this.activeVersion();
     const aad = Buffer.from(`kek|${this.kekId}|${version}|${context}`);
-    return { kekId: this.kekId, version, wrapped: AES_256_GCM.seal(this.keyOf(version), dataKey, aad) };
+    return { kekId: this.kekId, version, wrapped: this.suite.seal(this.keyOf(version), dataKey, aad) };
   }
 
   unwrap(w: WrappedKey, context: string): Buffer {
     if (w.kekId !== this.kekId) throw new KeyringError(`data key wrapped by unknown key ${w.kekId}`);
     try {
-      return AES_256_GCM.open(this.keyOf(w.version), w.wrapped, Buffer.from(`kek|${w.kekId}|${w.version}|${context}`));
+      // the wrapped form says which suite made it (keys wrapped before SM wrapping existed are AES-GCM)
+      return wrapSuiteOf(w.wrapped).open(
+        this.keyOf(w.version),
+        w.wrapped,
+        Buffer.from(`kek|${w.kekId}|${w.version}|${context}`),
+      );
     } catch (e) {
       if (e instanceof DecryptError)
         throw new DecryptError(`wrapped data key failed authentication (context ${context})`);

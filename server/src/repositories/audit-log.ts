@@ -13,6 +13,7 @@ import {
   VerifyResult,
 } from '../audit/chain';
 import type { CheckpointSigner } from '../audit/checkpoints';
+import type { DigestId } from '../lib/digest';
 
 export type AuditEntry = Omit<AuditRow, 'seq' | 'at'> & { at?: Date };
 /** Who acts: a signed-in person (from the token), an operator at the command line, or a system job. */
@@ -61,7 +62,11 @@ export const expectedCheckpointGapMs = (c: { HOTLINE_AUDIT_CHECKPOINT_INTERVAL_M
 
 /** Appends to and verifies the hash-chained audit trail. Appends are serialised by a transaction-scoped advisory lock. */
 export class AuditLog {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    /** the chain's digest: SHA-256, or SM3 in SM mode */
+    private readonly digest: DigestId = 'sha256',
+  ) {}
 
   async append(e: AuditEntry): Promise<StoredAuditRow> {
     return this.db.transaction(async (m) => {
@@ -84,7 +89,7 @@ export class AuditLog {
         requestId: e.requestId,
         details: e.details,
       };
-      const hash = chainHash(prevHash, row);
+      const hash = chainHash(prevHash, row, this.digest);
       await m.query(
         `INSERT INTO audit_events (seq, at, actor_id, actor_name, roles, action, object_type, object_id, reason, outcome, request_id, details, prev_hash, hash)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
@@ -180,7 +185,7 @@ export class AuditLog {
    * than that which no checkpoint covers means the checkpoints stopped or were taken out of the file.
    */
   async verify(checkpoints: Checkpoint[], keys: Map<string, crypto.KeyObject>, maxGapMs = 0): Promise<VerifyResult> {
-    const r = await verifyChain(this.rows(), checkpoints, keys);
+    const r = await verifyChain(this.rows(), checkpoints, keys, this.digest);
     if (maxGapMs > 0) {
       const due = await this.lastSeqBefore(new Date(Date.now() - maxGapMs));
       const covered = Math.max(0, ...checkpoints.map((cp) => cp.seq));

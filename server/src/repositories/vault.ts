@@ -3,7 +3,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { DataKey, Subject } from '../entities/protection';
 import { DomainError } from '../lib/errors';
 import { BlindIndexer } from '../protection/blind-index';
-import { AES_256_GCM, CipherSuite, DecryptError } from '../protection/cipher';
+import { CipherSuite, DecryptError, wrapSuiteOf } from '../protection/cipher';
 import { decryptField, encryptField, FieldContext, keyRefOf } from '../protection/field-crypto';
 import type { KekProvider } from '../protection/keyring';
 import type { OpenKey } from '../protection/sealed-transcript';
@@ -41,7 +41,8 @@ export class Vault {
     const row: Partial<DataKey> = { id, purpose };
     if (parent) {
       row.parentId = parent.id;
-      row.wrapped = AES_256_GCM.seal(parent.bytes, bytes, parentAad({ id, parentId: parent.id }));
+      // wrapped with the installation's suite (SM4 in SM mode); the wrapped length says which, for opening
+      row.wrapped = this.suite.seal(parent.bytes, bytes, parentAad({ id, parentId: parent.id }));
     } else {
       const w = this.kek.wrap(bytes, kekContext({ id, purpose }));
       Object.assign(row, { kekId: w.kekId, kekVersion: w.version, wrapped: w.wrapped });
@@ -58,7 +59,7 @@ export class Vault {
     if (row.parentId) {
       const parent = await this.open(row.parentId, m);
       try {
-        return { id: row.id, bytes: AES_256_GCM.open(parent.bytes, row.wrapped, parentAad(row)) };
+        return { id: row.id, bytes: wrapSuiteOf(row.wrapped).open(parent.bytes, row.wrapped, parentAad(row)) };
       } catch {
         throw new DecryptError(`data key ${keyId} failed authentication under its subject key`);
       }

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AES_256_GCM, DecryptError, SM4_CTR_HMAC_SM3, SUITES } from '../../src/protection/cipher';
+import { canonicalRow, chainHash, GENESIS } from '../../src/audit/chain';
+import { BlindIndexer } from '../../src/protection/blind-index';
+import { AES_256_GCM, DecryptError, SM4_CTR_HMAC_SM3, SUITES, wrapSuiteOf } from '../../src/protection/cipher';
 import { decryptField, encryptField, keyRefOf } from '../../src/protection/field-crypto';
 import { FileKeyring, KeyringError } from '../../src/protection/keyring';
 
@@ -131,5 +133,58 @@ describe('file keyring', () => {
     expect(kr.unwrap(rewrapped, 'conv-1')).toEqual(dek);
     expect(() => kr.unwrap(w2, 'conv-2')).toThrow(DecryptError); // a wrapped key moved to another conversation
     expect(() => kr.retireBelow(3)).toThrow(/active version/);
+  });
+});
+
+describe('SM mode (GM/T: SM4 wrapping, HMAC-SM3, SM3)', () => {
+  const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'keyring-sm-'));
+
+  it('a keyring made for SM4 wraps every key with SM4 and HMAC-SM3, and is never reopened as AES', () => {
+    const f = path.join(dir(), 'k.json');
+    const kr = FileKeyring.openOrCreate(f, { suite: 'sm4-ctr-hmac-sm3' });
+    expect(kr.suite.id).toBe('sm4-ctr-hmac-sm3');
+    const dek = crypto.randomBytes(32);
+    const w = kr.wrap(dek, 'conv-1');
+    expect(w.wrapped).toHaveLength(80); // 16 IV + 32 + 32 HMAC-SM3
+    expect(wrapSuiteOf(w.wrapped)).toBe(SM4_CTR_HMAC_SM3);
+    expect(kr.unwrap(w, 'conv-1')).toEqual(dek);
+    expect(() => kr.unwrap(w, 'conv-2')).toThrow(DecryptError);
+    expect(() => FileKeyring.openOrCreate(f, { suite: 'aes-256-gcm' })).toThrow(/was made for sm4-ctr-hmac-sm3/);
+    expect(FileKeyring.openOrCreate(f).suite.id).toBe('sm4-ctr-hmac-sm3'); // tools that do not say: the file decides
+    // a keyring from before the suite was recorded is AES, and stays so
+    const old = path.join(dir(), 'old.json');
+    FileKeyring.openOrCreate(old);
+    const j = JSON.parse(fs.readFileSync(old, 'utf8'));
+    delete j.suite;
+    fs.writeFileSync(old, JSON.stringify(j), { mode: 0o600 });
+    expect(FileKeyring.openOrCreate(old).wrap(dek, 'c').wrapped).toHaveLength(60);
+    expect(() => FileKeyring.openOrCreate(old, { suite: 'sm4-ctr-hmac-sm3' })).toThrow(/was made for aes-256-gcm/);
+  });
+
+  it('blind indexes are HMAC-SM3 under an SM3-HKDF key; the audit chain is SM3', () => {
+    const root = crypto.randomBytes(32);
+    const sm = new BlindIndexer(root, 'sm3');
+    const key = Buffer.from(crypto.hkdfSync('sm3', root, Buffer.alloc(0), 'hotline/blind-index/phone', 32));
+    expect(sm.index('phone', '+86 138 1234 1234')).toBe(
+      crypto.createHmac('sm3', key).update('13812341234').digest('hex'),
+    );
+    expect(sm.index('phone', '13812341234')).not.toBe(new BlindIndexer(root).index('phone', '13812341234'));
+    const row = {
+      seq: 1,
+      at: new Date('2026-12-01T00:00:00Z'),
+      actorId: 'a',
+      actorName: null,
+      roles: [],
+      action: 'x',
+      objectType: null,
+      objectId: null,
+      reason: null,
+      outcome: 'allowed' as const,
+      requestId: null,
+      details: null,
+    };
+    const h = chainHash(GENESIS, row, 'sm3');
+    expect(h).toBe(crypto.createHash('sm3').update(GENESIS).update('\n').update(canonicalRow(row)).digest('hex'));
+    expect(h).not.toBe(chainHash(GENESIS, row));
   });
 });
