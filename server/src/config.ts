@@ -95,6 +95,18 @@ export const configSchema = z.object({
   HOTLINE_DROP_SIDECAR_WAIT_MS: intIn(0, 86_400_000).default(60_000),
   /** the key-encryption keys (0600 file); default <var>/keys/keyring.json */
   HOTLINE_KEYRING_FILE: z.string().optional(),
+  /** where the KEKs live: the 0600 keyring file, or an HSM through its PKCS#11 module */
+  HOTLINE_KEK_PROVIDER: z.enum(['file', 'pkcs11']).default('file'),
+  HOTLINE_PKCS11_MODULE: z.string().default('/usr/lib/softhsm/libsofthsm2.so'),
+  /** the token's label */
+  HOTLINE_PKCS11_TOKEN: z.string().default('hotline'),
+  /** the token user's PIN (a credential: prefer HOTLINE_PKCS11_PIN_FILE) */
+  HOTLINE_PKCS11_PIN: z.string().optional(),
+  /** KEK objects are labelled <label>-v<N>; the index key <label>-index */
+  HOTLINE_PKCS11_LABEL: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,48}$/)
+    .default('hotline-kek'),
   /** field and object encryption: AES-256-GCM, or SM4-CTR + HMAC-SM3 for GM/T (密评) deployments */
   HOTLINE_CIPHER: z.enum(['aes-256-gcm', 'sm4-ctr-hmac-sm3']).default('aes-256-gcm'),
   HOTLINE_MASKING_POLICY: z.string().default(path.join(repoRoot, 'policies', 'masking.yaml')),
@@ -175,7 +187,7 @@ export function dbAppRole(c: Pick<Config, 'HOTLINE_DB_APP_ROLE'>): string | unde
 }
 
 /** variables that hold credentials: their values never appear in a message */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'HOTLINE_METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'HOTLINE_METRICS_TOKEN', 'HOTLINE_PKCS11_PIN']);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.keys(configSchema.shape);

@@ -14,7 +14,7 @@ import { RetentionRepository } from './repositories/retention';
 import { ReportRepository } from './repositories/reports';
 import { openDatabase } from './repositories/database';
 import { AuditLog } from './repositories/audit-log';
-import { FileKeyring } from './protection/keyring';
+import { openKek } from './protection/kek';
 import { Vault } from './repositories/vault';
 import { SUITES } from './protection/cipher';
 import { digestOf } from './lib/digest';
@@ -60,7 +60,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
       ? loadRouting(config.HOTLINE_QA_ROUTING)
       : undefined;
   // the keyring fixes the installation's suite: HOTLINE_CIPHER cannot change under data it already protects
-  const keyring = FileKeyring.openOrCreate(config.keyringFile, { suite: config.HOTLINE_CIPHER });
+  const keyring = openKek(config);
   const digest = digestOf(config.HOTLINE_CIPHER);
   const db = await openDatabase(config.DATABASE_URL, {
     migrate: config.HOTLINE_DB_MIGRATE === 'on',

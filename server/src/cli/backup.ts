@@ -3,7 +3,7 @@ import { auditPaths } from '../audit/checkpoints';
 import { makeBackup, restoreBackup } from '../commands/backup';
 import { loadConfig } from '../config';
 import { appVersion } from '../lib/app-version';
-import { FileKeyring } from '../protection/keyring';
+import { openKek } from '../protection/kek';
 import { BackupIntegrityError } from '../repositories/backup-store';
 
 const USAGE = 'usage: hotline backup --out DIR | hotline restore --from BACKUP-DIR';
@@ -35,7 +35,7 @@ export async function runBackupCli(args: string[]): Promise<number> {
     return 1;
   }
   const t0 = Date.now();
-  const { dir, manifest } = await makeBackup(FileKeyring.openOrCreate(c.keyringFile), p, out, appVersion());
+  const { dir, manifest } = await makeBackup(openKek(c), p, out, appVersion());
   const bytes = manifest.parts.reduce((n, x) => n + x.bytes, 0);
   console.log(
     `backup ${dir}: ${manifest.parts.map((x) => x.name).join(', ')}; ${(bytes / 1024 ** 2).toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
@@ -65,7 +65,7 @@ export async function runRestoreCli(args: string[]): Promise<number> {
   }
   try {
     const t0 = Date.now();
-    const r = await restoreBackup(FileKeyring.openOrCreate(c.keyringFile), from, p);
+    const r = await restoreBackup(openKek(c), from, p);
     console.log(
       `restored ${from} (made ${r.manifest.createdAt}) in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${Object.entries(
         r.counts,

@@ -1,7 +1,8 @@
 import { operator } from './operator';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
-import { FileKeyring } from '../protection/keyring';
+import type { ManagedKek } from '../protection/keyring';
+import { openKek } from '../protection/kek';
 import { keyStatus, retireKekVersions, rewrapDataKeys, rotateKek } from '../commands/keys';
 import { applyRetention } from '../commands/retention';
 import { DomainError } from '../lib/errors';
@@ -28,8 +29,8 @@ export async function runKeysCli(args: string[]): Promise<number> {
     console.error('usage: hotline keys retire --below <version>');
     return 2;
   }
-  // the keyring file is the source of truth; running api and workers pick a new version up on their next wrap
-  const ring = cmd === 'rotate' ? FileKeyring.openOrCreate(config.keyringFile) : undefined;
+  // the keyring file (or the HSM) is the source of truth; running api and workers pick a new version up on their next wrap
+  const ring = cmd === 'rotate' ? openKek(config) : undefined;
   const s = await createServices(config, createLogger('warn'));
   try {
     switch (cmd) {
@@ -62,7 +63,7 @@ export async function runKeysCli(args: string[]): Promise<number> {
       }
       default: {
         try {
-          await retireKekVersions(s, s.vault.kek as FileKeyring, below!, operator());
+          await retireKekVersions(s, s.vault.kek as ManagedKek, below!, operator());
         } catch (e) {
           if (!(e instanceof DomainError)) throw e;
           console.error(e.message);

@@ -1,7 +1,7 @@
 import type { Actor, AuditLog } from '../repositories/audit-log';
 import type { Vault } from '../repositories/vault';
 import { conflict } from '../lib/errors';
-import type { FileKeyring } from '../protection/keyring';
+import type { ManagedKek } from '../protection/keyring';
 
 /**
  * KEK rotation, as commands the CLI and the API share: a new version (running processes pick it up at their next
@@ -36,8 +36,8 @@ export async function keyStatus(d: Pick<KeyDeps, 'vault'>): Promise<KeyStatus> {
   };
 }
 
-/** A new KEK version in the keyring file (the source of truth for every process). */
-export async function rotateKek(d: Pick<KeyDeps, 'audit'>, ring: FileKeyring, actor: Actor): Promise<number> {
+/** A new KEK version in the keyring file or the HSM (the source of truth for every process). */
+export async function rotateKek(d: Pick<KeyDeps, 'audit'>, ring: ManagedKek, actor: Actor): Promise<number> {
   const version = ring.rotate();
   await d.audit.append({
     ...actor,
@@ -80,7 +80,7 @@ export async function rewrapDataKeys(
 }
 
 /** Deletes the key material of versions below `below`; refused (conflict, audited) while a data key still needs it. */
-export async function retireKekVersions(d: KeyDeps, ring: FileKeyring, below: number, actor: Actor): Promise<void> {
+export async function retireKekVersions(d: KeyDeps, ring: ManagedKek, below: number, actor: Actor): Promise<void> {
   const still = (await d.vault.keyStatus()).below(below);
   const entry = {
     ...actor,

@@ -21,6 +21,16 @@ export interface KekProvider {
   unwrap(w: WrappedKey, context: string): Buffer;
 }
 
+/** A KEK store the appliance manages: rotation, retirement, and the root key of the blind indexes. */
+export interface ManagedKek extends KekProvider {
+  /** the suite that wraps keys (and whose digest the indexes and audit chain use) */
+  readonly suite: CipherSuite;
+  readonly minDecryptVersion: number;
+  rotate(): number;
+  retireBelow(version: number): void;
+  indexKey(): Buffer;
+}
+
 interface KeyringFile {
   kekId: string;
   /** versions below this may no longer decrypt anything (retired) */
@@ -38,7 +48,7 @@ interface KeyringFile {
 export class KeyringError extends Error {}
 
 /** A keyring in a file only its owner can read. Rotation adds a version; retiring raises the minimum version. */
-export class FileKeyring implements KekProvider {
+export class FileKeyring implements ManagedKek {
   private data: KeyringFile;
   private constructor(private readonly file: string) {
     const st = fs.statSync(file);
