@@ -8,6 +8,9 @@ import { createLogger } from '../lib/logger';
 import { YamlFileError } from '../lib/yaml-file';
 import { ReviewError } from '../repositories/inspections';
 import { closeServices, createServices } from '../services';
+import { TokenVerifier } from '../auth/token-verifier';
+import { can } from '../authz/permissions';
+import type { Actor } from '../repositories/audit-log';
 
 const USAGE = `usage: hotline policy <command>
   validate <file>...                 check packs; errors as file:line:column: field: problem
@@ -17,7 +20,9 @@ const USAGE = `usage: hotline policy <command>
                                      replay the labelled (reviewed) cases against a pack, and flag rules failing on
                                      nearly every recent conversation as suspect; default: policies/qa
   activate <id> <version> --reason "…" [--accept-regressions]
-                                     activate a stored version after the regression replay`;
+                                     activate a stored version after the regression replay, as a signed-in
+                                     approver: their access token (policy:approve) in HOTLINE_ACCESS_TOKEN or
+                                     --token-file F, verified as the API verifies it`;
 
 function printReport(r: RegressionReport) {
   console.log(
@@ -43,6 +48,41 @@ const packFiles = (target: string) =>
         .sort()
         .map((f) => path.join(target, f))
     : [target];
+
+/**
+ * The approver behind a command-line activation: an access token from the identity provider (HOTLINE_ACCESS_TOKEN,
+ * or the file after --token-file), verified like the API's (issuer, signature, audience, client), whose holder has
+ * policy:approve.
+ */
+async function approverFromToken(
+  config: ReturnType<typeof loadConfig>,
+  args: string[],
+): Promise<{ actor: Actor & { actorName: string } } | { error: string; code: string }> {
+  const ti = args.indexOf('--token-file');
+  const token = ti >= 0 ? fs.readFileSync(args[ti + 1], 'utf8').trim() : process.env.HOTLINE_ACCESS_TOKEN?.trim();
+  if (!token)
+    return {
+      code: 'no_token',
+      error:
+        'activation needs a signed-in approver: put their access token in HOTLINE_ACCESS_TOKEN or pass --token-file (or activate in the console)',
+    };
+  if (!config.HOTLINE_OIDC_ISSUER)
+    return { code: 'no_issuer', error: 'HOTLINE_OIDC_ISSUER is not set: the token cannot be verified' };
+  const verifier = new TokenVerifier({
+    issuer: config.HOTLINE_OIDC_ISSUER,
+    audience: config.HOTLINE_OIDC_AUDIENCE,
+    clients: config.HOTLINE_OIDC_CLIENTS.split(',').map((x) => x.trim()),
+  });
+  let p;
+  try {
+    p = await verifier.verify(token);
+  } catch (e) {
+    return { code: 'bad_token', error: `the access token was refused: ${(e as Error).message}` };
+  }
+  if (!can(p, 'policy.approve'))
+    return { code: 'not_approver', error: `${p.username} does not hold policy:approve; activation refused` };
+  return { actor: { actorId: p.sub, actorName: `${p.username} (cli)`, roles: p.roles, requestId: null } };
+}
 
 /** `hotline policy …`: QA policy packs for IT and compliance, from the shell. */
 export async function runPolicyCli(args: string[]): Promise<number> {
@@ -102,16 +142,32 @@ export async function runPolicyCli(args: string[]): Promise<number> {
         const reason = ri >= 0 ? rest[ri + 1] : undefined;
         if (!id || !Number(version) || !reason || reason.length < 10) {
           console.error(
-            'usage: hotline policy activate <id> <version> --reason "why (at least 10 characters)" [--accept-regressions]',
+            'usage: hotline policy activate <id> <version> --reason "why (at least 10 characters)" [--accept-regressions] [--token-file F]',
           );
           return 2;
+        }
+        // the same four-eyes rule as the API: only a person holding policy:approve activates, and the trail names
+        // them (the shell account alone could otherwise put any rule in force)
+        const approver = await approverFromToken(config, rest);
+        if ('error' in approver) {
+          await s.audit.append({
+            ...operator(),
+            action: 'policy.activate',
+            objectType: 'policy',
+            objectId: `${id}@v${version}`,
+            reason,
+            outcome: 'denied',
+            details: { why: approver.code },
+          });
+          console.error(approver.error);
+          return 1;
         }
         try {
           const r = await activatePolicy(
             s,
             id,
             Number(version),
-            operator(),
+            approver.actor,
             reason,
             rest.includes('--accept-regressions'),
           );

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../src/app/app';
 import type { Services } from '../../src/services';
 import { TestIdp } from '../helpers/auth';
-import { MAIN, Proc, startProcess, TestEnv, waitFor, openStack, Stack } from '../helpers/stack';
+import { MAIN, Proc, SERVER_DIR, startProcess, TestEnv, waitFor, openStack, Stack } from '../helpers/stack';
 import { Caller, CALLERS, EXPECT } from '../helpers/access-matrix';
 
 /**
@@ -275,4 +275,46 @@ describe('audit of access', () => {
     expect(v.stdout).toMatch(/^OK: \d+ rows, last row \d+, 1 signed checkpoint\(s\) verified/m);
     expect(v.status).toBe(0);
   });
+  it('the CLI activates a policy only for a signed-in approver (policy:approve), named in the trail', async () => {
+    const env = { ...process.env, ...t.env, HOTLINE_OPERATOR: 'ivan' };
+    // asynchronously: the CLI fetches the identity provider's keys from the issuer this test process serves
+    const run = (args: string[], extra: Record<string, string> = {}) =>
+      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [MAIN, 'policy', ...args], { env: { ...env, ...extra } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+    const sms = path.resolve(SERVER_DIR, '..', 'policies', 'qa', 'bank-sms.yaml');
+    const v2 = path.join(t.varDir, 'bank-sms-v2.yaml');
+    fs.writeFileSync(v2, fs.readFileSync(sms, 'utf8').replace(/^version: 1$/m, 'version: 2'));
+    expect((await run(['import', sms])).status).toBe(0);
+    expect((await run(['import', v2])).status).toBe(0);
+    const activate = ['activate', 'bank-sms', '2', '--reason', 'CAB 2026-118 approved the new SMS wording'];
+    // the shell account alone is not an approver
+    const none = await run(activate);
+    expect([none.status, none.stderr]).toEqual([1, expect.stringMatching(/needs a signed-in approver/)]);
+    // a QA analyst's token is verified, but QA analysts do not approve policies
+    const qa = await run(activate, { HOTLINE_ACCESS_TOKEN: await idp.tokenFor('quinn') });
+    expect([qa.status, qa.stderr]).toEqual([1, expect.stringMatching(/quinn does not hold policy:approve/)]);
+    // a forged token is refused
+    const forged = await run(activate, { HOTLINE_ACCESS_TOKEN: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' });
+    expect(forged.stderr).toMatch(/the access token was refused/);
+    // the compliance officer's is accepted, and the activation is theirs
+    const tokenFile = path.join(t.varDir, 'cora.token');
+    fs.writeFileSync(tokenFile, await idp.tokenFor('cora'), { mode: 0o600 });
+    const ok = await run([...activate, '--token-file', tokenFile]);
+    expect(ok.stdout).toMatch(/bank-sms version 2 is active \(was version 1\)/);
+    const ev = await pg.query(
+      `SELECT actor_name, outcome, details->>'why' AS why FROM audit_events WHERE action = 'policy.activate' AND object_id = 'bank-sms@v2' ORDER BY seq`,
+    );
+    expect(ev.rows).toEqual([
+      { actor_name: expect.stringMatching(/^ivan( as \w+)?@/), outcome: 'denied', why: 'no_token' },
+      { actor_name: expect.stringMatching(/^ivan( as \w+)?@/), outcome: 'denied', why: 'not_approver' },
+      { actor_name: expect.stringMatching(/^ivan( as \w+)?@/), outcome: 'denied', why: 'bad_token' },
+      { actor_name: 'cora (cli)', outcome: 'allowed', why: null },
+    ]);
+  }, 120_000);
 });
