@@ -33,6 +33,11 @@ export const configSchema = z.object({
   HOTLINE_OIDC_AUDIENCE: z.string().default('hotline-api'),
   /** the realm's clients whose tokens the API accepts (`azp`), comma-separated */
   HOTLINE_OIDC_CLIENTS: z.string().default('hotline-console,hotline-recorder'),
+  /** the Keycloak group whose subgroups are the teams supervisors see (membership from the token's `groups`) */
+  HOTLINE_OIDC_TEAM_GROUP: z
+    .string()
+    .regex(/^\/[^\s]*$/)
+    .default('/teams'),
   HOTLINE_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]+$/)

@@ -31,6 +31,7 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   retention run [--now D]  apply the retention policy once (the worker also runs it daily)
   policy <command>         QA policy packs: validate, list, import, regress, activate
   pki <command>            the appliance's internal CA: init, issue-server, issue-client, renew, list
+  agents list|bind|unbind  which sign-in account (sub) is which agent id
   status [--json]          versions, queues per stage (depth, oldest job, workers), stage times, states, coverage
                            alarm, certificate expiries, keys, object store volume; exit 1 when something needs attention
   backup --out DIR         encrypted backup: database, object store, audit checkpoints (keyring escrowed apart)
@@ -93,6 +94,7 @@ async function serve(role: 'api' | 'worker' | 'all') {
       issuer: config.HOTLINE_OIDC_ISSUER!,
       audience: config.HOTLINE_OIDC_AUDIENCE,
       clients: config.HOTLINE_OIDC_CLIENTS.split(',').map((x) => x.trim()),
+      teamGroupPath: config.HOTLINE_OIDC_TEAM_GROUP,
     });
     const app = createApp(
       services,
@@ -177,6 +179,7 @@ const COMMANDS: Record<string, { role: boolean; load: () => Promise<CliRun> }> =
   policy: { role: true, load: async () => (await import('./cli/policy')).runPolicyCli },
   pki: { role: false, load: async () => (await import('./cli/pki')).runPkiCli },
   jobs: { role: true, load: async () => (await import('./cli/jobs')).runJobsCli },
+  agents: { role: true, load: async () => (await import('./cli/agents')).runAgentsCli },
   report: { role: true, load: async () => (await import('./cli/report')).runReportCli },
   evidence: { role: false, load: async () => (await import('./cli/report')).runEvidenceCli },
   'scan-pii': { role: true, load: async () => (await import('./cli/scan-pii')).runScanPiiCli },

@@ -7,6 +7,7 @@ import IORedis from 'ioredis';
 import { dbAppRole, type Config } from './config';
 import type { Logger } from './lib/logger';
 import { ConversationRepository } from './repositories/conversations';
+import { AgentAccounts } from './repositories/agent-accounts';
 import { InspectionRepository } from './repositories/inspections';
 import { ObjectStore } from './repositories/object-store';
 import { PipelineQueue } from './repositories/queue';
@@ -48,6 +49,8 @@ export interface Services {
   protector: ProtectionPool;
   /** policies/routing.yaml: which QA pack inspects which conversation (absent: the packs' own `applies`) */
   routing?: PolicyRouting;
+  /** which sign-in account (`sub`) is which agent */
+  agents: AgentAccounts;
   /** events of calls in progress (Redis pub/sub), for the supervisors watching */
   liveEvents: LiveEventBus;
 }
@@ -76,6 +79,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     db,
     redis,
     conversations: new ConversationRepository(db),
+    agents: new AgentAccounts(db),
     inspections: new InspectionRepository(db),
     reports: new ReportRepository(db),
     vault,

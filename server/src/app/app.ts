@@ -65,6 +65,24 @@ async function noteSignIn(ctx: Koa.Context, s: Services): Promise<void> {
   }
 }
 
+/**
+ * An agent's scope is the agent ids bound to their account (`sub`), not their username: the first request of an
+ * account binds its username (audited); a username already bound to another account binds nothing (audited as a
+ * conflict for an administrator to resolve with `hotline agents`), so a reused username inherits no history.
+ */
+async function resolveAgent(ctx: Koa.Context, s: Services): Promise<void> {
+  const p = ctx.state.principal!;
+  const r = await s.agents.agentIdsFor(p.sub, p.username);
+  p.agentIds = r.ids;
+  if (r.bound)
+    await ctx.state.audit('agent.bind', { type: 'agent', id: r.bound }, 'allowed', { details: { sub: p.sub } });
+  if (r.conflict)
+    await ctx.state.audit('agent.bind', { type: 'agent', id: r.conflict.agentId }, 'denied', {
+      reason: 'the agent id is bound to another account',
+      details: { sub: p.sub, heldBy: r.conflict.heldBy },
+    });
+}
+
 export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: TokenVerifier): Koa {
   const app = new Koa();
   app.proxy = false;
@@ -79,6 +97,7 @@ export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: Tok
     router[r.method](r.path, async (ctx) => {
       await authorizeRoute(ctx, r.auth, verifier);
       if (ctx.state.principal?.sessionId) await noteSignIn(ctx, s);
+      if (ctx.state.principal?.roles.includes('agent')) await resolveAgent(ctx, s);
       const parse = (schema: RouteDef['params'], value: unknown, where: string) => {
         if (!schema) return value;
         const res = schema.safeParse(value);

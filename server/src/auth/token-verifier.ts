@@ -18,6 +18,11 @@ export interface Principal {
   client: string | null;
   /** when the token expires (epoch ms): long-lived answers (an event stream) end there */
   expiresAt?: number;
+  /**
+   * agents: the agent ids bound to this account (`sub`), resolved by the app after verification; an agent's scope is
+   * these, never the username (absent: none)
+   */
+  agentIds?: string[];
 }
 
 export class AuthError extends Error {
@@ -46,6 +51,8 @@ export interface VerifierOptions {
   clockToleranceSeconds?: number;
   /** an unknown `kid` triggers at most one JWKS refetch per this many ms (key rotation without a refetch storm) */
   jwksCooldownMs?: number;
+  /** the group whose subgroups are teams (default /teams) */
+  teamGroupPath?: string;
 }
 
 /**
@@ -57,6 +64,8 @@ export class TokenVerifier {
   readonly audience: string;
   private readonly algorithms: string[];
   private readonly tolerance: number;
+  /** the group path under which each subgroup is a team (`/teams/team-cards` → team-cards) */
+  private readonly teamGroups: string;
 
   constructor(private readonly o: VerifierOptions) {
     this.audience = o.audience ?? 'hotline-api';
@@ -64,6 +73,7 @@ export class TokenVerifier {
     if (this.algorithms.some((a) => a === 'none' || a.startsWith('HS')))
       throw new Error('token verifier: only asymmetric algorithms may be allowed');
     this.tolerance = o.clockToleranceSeconds ?? 30;
+    this.teamGroups = `${(o.teamGroupPath ?? '/teams').replace(/\/$/, '')}/`;
     this.jwks = createRemoteJWKSet(new URL(o.jwksUri ?? `${o.issuer}/protocol/openid-connect/certs`), {
       cooldownDuration: o.jwksCooldownMs ?? 30_000,
       cacheMaxAge: 10 * 60_000,
@@ -104,7 +114,10 @@ export class TokenVerifier {
       username: typeof payload.preferred_username === 'string' ? payload.preferred_username : payload.sub!,
       roles: strings(realm).filter((r): r is RealmRole => (REALM_ROLES as readonly string[]).includes(r)),
       permissions: strings(client),
-      teams: strings(payload.team_ids),
+      // teams from group membership (the `groups` claim, full paths), never from an attribute a user could edit
+      teams: strings(payload.groups)
+        .filter((g) => g.startsWith(this.teamGroups) && g.length > this.teamGroups.length)
+        .map((g) => g.slice(this.teamGroups.length).split('/')[0]),
       tokenId: typeof payload.jti === 'string' ? payload.jti : null,
       sessionId:
         typeof payload.sid === 'string'

@@ -36,16 +36,17 @@ export function can(p: Principal, action: Action): boolean {
 }
 
 /**
- * The conversations a person may see, as a SQL condition on alias `c`: agent → own, supervisor → their teams,
+ * The conversations a person may see, as a SQL condition on alias `c`: agent → the agent ids bound to their account
+ * (`sub`), supervisor → their teams (group membership),
  * QA analyst and compliance officer → all (masked), everyone else → none. Several roles: the union.
  */
 export function conversationScope(p: Principal): { sql: string; params: Record<string, unknown> } {
   if (p.roles.includes('qa_analyst') || p.roles.includes('compliance_officer')) return { sql: 'TRUE', params: {} };
   const parts: string[] = [];
   const params: Record<string, unknown> = {};
-  if (p.roles.includes('agent')) {
-    parts.push('c.agent_id = :scopeAgent');
-    params.scopeAgent = p.username;
+  if (p.roles.includes('agent') && p.agentIds?.length) {
+    parts.push('c.agent_id IN (:...scopeAgents)');
+    params.scopeAgents = p.agentIds;
   }
   if (p.roles.includes('supervisor') && p.teams.length) {
     parts.push('c.team_id IN (:...scopeTeams)');
@@ -61,8 +62,8 @@ export function conversationScope(p: Principal): { sql: string; params: Record<s
 export function liveScope(p: Principal): (call: { teamId: string | null; agentId: string | null }) => boolean {
   if (p.roles.includes('qa_analyst') || p.roles.includes('compliance_officer')) return () => true;
   const teams = p.roles.includes('supervisor') ? new Set(p.teams) : new Set<string>();
-  const own = p.roles.includes('agent') ? p.username : undefined;
-  return (c) => (c.teamId !== null && teams.has(c.teamId)) || (own !== undefined && c.agentId === own);
+  const own = new Set(p.roles.includes('agent') ? (p.agentIds ?? []) : []);
+  return (c) => (c.teamId !== null && teams.has(c.teamId)) || (c.agentId !== null && own.has(c.agentId));
 }
 
 /**
@@ -75,7 +76,7 @@ export function reportScope(p: Principal): ReportScope {
   if (p.roles.some((r) => r === 'qa_analyst' || r === 'compliance_officer' || r === 'auditor')) return 'all';
   return {
     teams: p.roles.includes('supervisor') ? p.teams : [],
-    agents: p.roles.includes('agent') ? [p.username] : [],
+    agents: p.roles.includes('agent') ? (p.agentIds ?? []) : [],
   };
 }
 

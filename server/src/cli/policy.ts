@@ -72,6 +72,7 @@ async function approverFromToken(
     issuer: config.HOTLINE_OIDC_ISSUER,
     audience: config.HOTLINE_OIDC_AUDIENCE,
     clients: config.HOTLINE_OIDC_CLIENTS.split(',').map((x) => x.trim()),
+    teamGroupPath: config.HOTLINE_OIDC_TEAM_GROUP,
   });
   let p;
   try {

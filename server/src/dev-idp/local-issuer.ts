@@ -108,7 +108,6 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
       ...new Set((u.realmRoles ?? []).flatMap((r) => roles.get(r)?.composites?.client?.[apiClient] ?? [])),
     ].sort();
     const memberOf = (u.groups ?? []).filter((g) => groups.has(g));
-    const teamIds = [...new Set(memberOf.flatMap((g) => groups.get(g)!.attributes?.team_id ?? []))];
     return {
       preferred_username: u.username,
       given_name: u.firstName,
@@ -117,7 +116,6 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
       realm_access: { roles: realmRoles },
       resource_access: apiRoles.length ? { [apiClient]: { roles: apiRoles } } : {},
       groups: memberOf,
-      team_ids: teamIds,
     };
   };
   const byName = new Map(users.filter((u) => u.enabled !== false).map((u) => [u.username, u]));
@@ -255,7 +253,6 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
           preferred_username: `service-account-${token.clientId}`,
           realm_access: { roles: [] },
           resource_access: { [apiClient]: { roles } },
-          team_ids: [],
         };
       }
       const u = token.accountId ? bySub.get(token.accountId) : undefined;
@@ -271,7 +268,6 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
         realm_access: c.realm_access,
         resource_access: c.resource_access,
         groups: c.groups,
-        team_ids: c.team_ids,
       };
     },
     async loadExistingGrant(ctx: GrantContext) {

@@ -10,6 +10,7 @@ import { Operations1763900700000 } from './1763900700000-operations';
 import { LeastPrivilege1763900800000 } from './1763900800000-least-privilege';
 import { OriginalAudioKey1763900900000 } from './1763900900000-original-audio-key';
 import { OriginalTextKey1763901000000 } from './1763901000000-original-text-key';
+import { AgentAccounts1763901100000 } from './1763901100000-agent-accounts';
 
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   LeastPrivilege1763900800000,
   OriginalAudioKey1763900900000,
   OriginalTextKey1763901000000,
+  AgentAccounts1763901100000,
 ];

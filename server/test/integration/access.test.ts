@@ -169,12 +169,51 @@ describe('data scopes are applied in SQL', () => {
       'transcript.unmask',
     ]);
   });
+  it('an agent is their account (sub), not their username: a username another account holds shows nothing until an administrator moves it', async () => {
+    const recorder = await idp.recorderToken();
+    const res = await fetch(`${api.base}/api/v1/conversations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${recorder}` },
+      body: JSON.stringify(chat('dana', 'team-gov', 4)),
+    });
+    const danaConv = ((await res.json()) as { conversation: { id: string } }).conversation.id;
+    const agents = (...a: string[]) =>
+      spawnSync(process.execPath, [MAIN, 'agents', ...a], {
+        env: { ...process.env, ...t.env, HOTLINE_OPERATOR: 'adam' },
+        encoding: 'utf8',
+      });
+    // the agent id "dana" was bound to an earlier account (the username has since been given to someone new)
+    expect(agents('bind', 'dana', '--sub', 'sub-of-the-earlier-dana').status).toBe(0);
+    expect(await list('dana')).toEqual([]);
+    const denied = await pg.query(
+      `SELECT outcome, details->>'heldBy' AS held FROM audit_events WHERE action = 'agent.bind' AND object_id = 'dana' AND actor_id <> 'os:adam'`,
+    );
+    expect(denied.rows[0]).toEqual({ outcome: 'denied', held: 'sub-of-the-earlier-dana' });
+    // the administrator binds the id to the new account: its history is theirs from then on
+    const token = await idp.tokenFor('dana');
+    const sub = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub as string;
+    expect(agents('bind', 'dana', '--sub', sub, '--username', 'dana').stdout).toMatch(
+      /now bound to .* \(was sub-of-the-earlier-dana\)/,
+    );
+    await expect.poll(async () => (await list('dana')).map((i) => i.id), { timeout: 20_000 }).toEqual([danaConv]);
+    // everyone else was bound at their first request, by account
+    const bound = await pg.query(
+      `SELECT agent_id, bound_by FROM agent_accounts WHERE agent_id IN ('anna', 'bob') ORDER BY agent_id`,
+    );
+    expect(bound.rows).toEqual([
+      { agent_id: 'anna', bound_by: 'first sign-in' },
+      { agent_id: 'bob', bound_by: 'first sign-in' },
+    ]);
+    expect(agents('list').stdout).toMatch(new RegExp(`^dana\\t${sub}\\tdana\\t`, 'm'));
+  });
 });
 
 describe('audit of access', () => {
   it('reads, denials and failed sign-ins are in the trail, which verifies', async () => {
     const rows = (
-      await pg.query('SELECT actor_name, action, object_id, outcome, request_id FROM audit_events ORDER BY seq')
+      await pg.query(
+        'SELECT actor_id, actor_name, action, object_id, outcome, request_id FROM audit_events ORDER BY seq',
+      )
     ).rows as Array<Record<string, string | null>>;
     expect(
       rows.some(
@@ -198,7 +237,8 @@ describe('audit of access', () => {
       rows.some((r) => r.actor_name === 'adam' && r.action === 'conversation.list' && r.outcome === 'denied'),
     ).toBe(true);
     expect(rows.filter((r) => r.action === 'auth.denied').length).toBeGreaterThanOrEqual(15);
-    expect(rows.every((r) => r.request_id)).toBe(true);
+    // every event a request made names the request (process starts and command-line runs have none)
+    expect(rows.filter((r) => !/^(system|os):/.test(r.actor_id!)).every((r) => r.request_id)).toBe(true);
     const v = spawnSync(process.execPath, [MAIN, 'audit', 'verify'], {
       env: { ...process.env, ...t.env },
       encoding: 'utf8',

@@ -44,7 +44,6 @@ const claims = () => ({
     'hotline-api': { roles: ['transcript:read', 'recording:play'] },
     account: { roles: ['view-profile'] },
   },
-  team_ids: ['team-cards'],
   groups: ['/teams/team-cards'],
 });
 
@@ -96,6 +95,23 @@ describe('access token verification (jose, Keycloak claims)', () => {
       expiresAt: expect.any(Number),
     });
     expect(p.expiresAt! - Date.now()).toBeGreaterThan(0);
+  });
+
+  it('teams come from group membership under /teams only: an attribute claim or another group gives none', async () => {
+    const v = new TokenVerifier({ issuer });
+    // a `team_ids` claim (what a user-attribute mapper would put there, editable by whoever edits attributes)
+    const attr = await v.verify(await sign({ extra: { team_ids: ['team-cards', 'team-loans'], groups: [] } }));
+    expect(attr.teams).toEqual([]);
+    const mixed = await v.verify(
+      await sign({
+        extra: { groups: ['/teams/team-loans', '/other/team-cards', '/teams', '/teamsX/y', '/teams/team-gov/night'] },
+      }),
+    );
+    expect(mixed.teams).toEqual(['team-loans', 'team-gov']);
+    const custom = new TokenVerifier({ issuer, teamGroupPath: '/org/hotline/teams' });
+    expect(
+      (await custom.verify(await sign({ extra: { groups: ['/org/hotline/teams/t1', '/teams/t2'] } }))).teams,
+    ).toEqual(['t1']);
   });
 
   it('the negative set each gets 401 with its own reason', async () => {
