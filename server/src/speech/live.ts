@@ -102,8 +102,9 @@ class ChannelStream {
       }
       this.accept(chunk);
       this.received += chunk.length;
-      // decode about every 100 ms of audio (the model's chunk is 320 ms; finer steps only cost time)
-      if (this.received % every < chunk.length || at + frame >= pcm.length) this.step(out);
+      // decode every 100 ms of audio (the model's chunk is 320 ms; finer steps only cost time), at fixed points of
+      // the channel's clock: where endpoints are checked must not depend on how the network batched the frames
+      if (this.received % every < chunk.length) this.step(out);
     }
     return out;
   }
