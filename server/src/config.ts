@@ -83,6 +83,8 @@ export const configSchema = z.object({
   HOTLINE_STEREO_MAP: z.enum(['agent-left', 'agent-right']).default('agent-left'),
   HOTLINE_MONO_SPEAKER: z.enum(['agent', 'customer', 'unknown']).default('unknown'),
   HOTLINE_MAX_UPLOAD_BYTES: intIn(1024, 2 ** 31).default(200 * 1024 * 1024),
+  /** call uploads read at once by one API process (each is held in memory up to HOTLINE_MAX_UPLOAD_BYTES); more: 429 */
+  HOTLINE_UPLOAD_CONCURRENCY: intIn(1, 256).default(4),
   HOTLINE_MAX_DURATION_SECONDS: intIn(1, 6 * 3600).default(2 * 3600),
   HOTLINE_JOB_ATTEMPTS: intIn(1, 20).default(3),
   HOTLINE_JOB_BACKOFF_MS: intIn(0, 600_000).default(2_000),

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, openStack, Stack, uploadCall } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
 import fs from 'node:fs';
+import http from 'node:http';
+import { metadataFor } from '../../src/synth/render';
 
 /**
  * Input the schema let through and the database then refused (a 500 each, in the bank's fuzzing): now a precise 4xx
@@ -10,6 +12,7 @@ import fs from 'node:fs';
 let stack: Stack;
 beforeAll(async () => {
   stack = await openStack('badinput', 4, {
+    env: { HOTLINE_UPLOAD_CONCURRENCY: '1' },
     auth: (i) => async (method, url) =>
       method === 'POST' && /\/api\/v1\/(conversations|calls)$/.test(url)
         ? i.recorderToken()
@@ -126,5 +129,56 @@ describe('call uploads', () => {
     const meta = JSON.stringify({ agentId: 'anna', externalId: 'x'.repeat(70 * 1024) });
     const r = await uploadCall(base(), fs.readFileSync(call.wav8kUlaw), meta);
     expect([r.status, r.body.error.code]).toEqual([413, 'metadata_too_large']);
+  });
+
+  it('uploads held in memory at once are bounded (HOTLINE_UPLOAD_CONCURRENCY=1 here): the next one gets 429 + Retry-After', async () => {
+    const { script, call } = synthCalls().get('gov-complaint')!;
+    const audio = fs.readFileSync(call.wav8kUlaw);
+    // a recorder that sends slowly: the headers and half of its body, the rest later
+    const boundary = 'x-slow-upload';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n${JSON.stringify({ ...metadataFor(script, '8k'), externalId: 'slow-1' })}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="call.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const url = new URL(`${base()}/api/v1/calls`);
+    const token = await stack.idp.recorderToken();
+    const slow = http.request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': head.length + audio.length + tail.length,
+      },
+    });
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      slow.on('response', (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      slow.on('error', reject);
+    });
+    slow.write(head);
+    slow.write(audio.subarray(0, audio.length >> 1));
+    await new Promise((r) => setTimeout(r, 500));
+    const second = await uploadCall(base(), fs.readFileSync(synthCalls().get('bank-compliant')!.call.wav8kUlaw), {
+      agentId: 'anna',
+      externalId: 'while-busy',
+    });
+    expect([second.status, second.body.error.code]).toEqual([429, 'busy']);
+    slow.write(audio.subarray(audio.length >> 1));
+    slow.end(tail);
+    const first = await answer;
+    expect(first.status).toBe(202);
+    // and once it is in, the next upload is taken
+    const third = await uploadCall(base(), fs.readFileSync(synthCalls().get('bank-compliant')!.call.wav8kUlaw), {
+      agentId: 'anna',
+      externalId: 'after-busy',
+    });
+    expect(third.status).toBe(202);
   });
 });

@@ -12,7 +12,7 @@ import {
   unmaskTranscript,
 } from '../../commands/conversations';
 import { parseByteRange } from '../../lib/byte-range';
-import { HttpError } from '../../lib/errors';
+import { DomainError, HttpError } from '../../lib/errors';
 import {
   conversationDetailSchema,
   conversationListItemSchema,
@@ -79,6 +79,9 @@ const listQuery = z.object({
   cursor: z.string().max(200).optional(),
 });
 
+/** call uploads this process is reading now (HOTLINE_UPLOAD_CONCURRENCY bounds them) */
+let uploadsInFlight = 0;
+
 export function conversationRoutes(
   s: Pick<
     Services,
@@ -113,15 +116,31 @@ export function conversationRoutes(
         202: { description: 'accepted; transcription is queued', schema: ingestAnswer },
         200: { description: 'the same recording with the same metadata was already received', schema: ingestAnswer },
         413: { description: 'over the size limit', schema: errorSchema },
+        429: { description: 'too many uploads at once; try again after Retry-After', schema: errorSchema },
         415: { description: 'not a supported audio format', schema: errorSchema },
         422: { description: 'malformed audio or metadata', schema: errorSchema },
       },
       handler: async (ctx) => {
-        const upload = await readCallUpload(ctx, s.config.HOTLINE_MAX_UPLOAD_BYTES);
-        const r = await ingestCall(
-          { ...s, log: ctx.state.log },
-          { audio: upload.audio, metadata: upload.metadata, source: 'api', originalName: upload.filename },
-        );
+        // an upload is held in memory while it is checked, hashed and sealed: a bounded number at once, so many
+        // large uploads cannot exhaust the process (the recorder retries after Retry-After)
+        if (uploadsInFlight >= s.config.HOTLINE_UPLOAD_CONCURRENCY)
+          throw new DomainError(
+            'too_many',
+            'busy',
+            `${uploadsInFlight} uploads are being received; try again shortly`,
+            { retryAfterS: 5 },
+          );
+        uploadsInFlight++;
+        let r: Awaited<ReturnType<typeof ingestCall>>;
+        try {
+          const upload = await readCallUpload(ctx, s.config.HOTLINE_MAX_UPLOAD_BYTES);
+          r = await ingestCall(
+            { ...s, log: ctx.state.log },
+            { audio: upload.audio, metadata: upload.metadata, source: 'api', originalName: upload.filename },
+          );
+        } finally {
+          uploadsInFlight--;
+        }
         await ctx.state.audit('conversation.ingest', { type: 'conversation', id: r.conversation.id }, 'allowed', {
           details: { duplicate: r.duplicate, channel: 'call' },
         });
@@ -140,6 +159,7 @@ export function conversationRoutes(
         201: { description: 'stored', schema: ingestAnswer },
         200: { description: 'the same conversation was already received', schema: ingestAnswer },
         422: errors[422],
+        429: { description: 'every masking thread is busy; try again after Retry-After', schema: errorSchema },
       },
       handler: async (ctx) => {
         const r = await ingestText({ ...s, log: ctx.state.log }, ctx.request.body);
