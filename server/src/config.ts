@@ -109,6 +109,8 @@ export const configSchema = z.object({
   HOTLINE_PKCS11_TOKEN: z.string().default('hotline'),
   /** the token user's PIN (a credential: prefer HOTLINE_PKCS11_PIN_FILE) */
   HOTLINE_PKCS11_PIN: z.string().optional(),
+  /** encrypts the internal CA's private key (`hotline pki init`) and opens it to issue or renew (prefer _FILE) */
+  HOTLINE_PKI_PASSPHRASE: z.string().min(12).optional(),
   /** KEK objects are labelled <label>-v<N>; the index key <label>-index */
   HOTLINE_PKCS11_LABEL: z
     .string()
@@ -194,7 +196,13 @@ export function dbAppRole(c: Pick<Config, 'HOTLINE_DB_APP_ROLE'>): string | unde
 }
 
 /** variables that hold credentials: their values never appear in a message */
-const SECRET_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'HOTLINE_METRICS_TOKEN', 'HOTLINE_PKCS11_PIN']);
+const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'HOTLINE_METRICS_TOKEN',
+  'HOTLINE_PKCS11_PIN',
+  'HOTLINE_PKI_PASSPHRASE',
+]);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known = Object.keys(configSchema.shape);

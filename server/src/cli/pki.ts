@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { Pki, PkiError } from '../protection/pki';
+import { CRL_REASONS, Pki, PkiError } from '../protection/pki';
 import { operator } from './operator';
 
 const USAGE = `usage: hotline pki <command> [--dir D]   (default directory: <HOTLINE_VAR_DIR>/pki)
@@ -9,19 +9,25 @@ const USAGE = `usage: hotline pki <command> [--dir D]   (default directory: <HOT
   issue-client --name N [--days N]                  a TLS client certificate (recorders, integrations)
   issue-signer --name N [--days N]                  a signing certificate (e.g. audit checkpoints)
   renew --name N [--days N] [--reuse-key]           re-issue with the same name, kind and SANs
-  list [--warn-days N]                              every certificate and its expiry (exit 1 if one expires soon)`;
+  revoke --name N [--reason keyCompromise|superseded|…]  revoke a certificate and write a new CRL
+  crl [--days N]                                    write crl.pem (X.509 v2 CRL signed by the CA, default 7 days)
+  list [--warn-days N]                              every certificate and its expiry (exit 1 if one expires soon)
+The CA key is encrypted under HOTLINE_PKI_PASSPHRASE(_FILE) when set.`;
 
 export async function runPkiCli(args: string[]): Promise<number> {
   const all = (flag: string) => args.flatMap((a, i) => (a === flag && args[i + 1] ? [args[i + 1]] : []));
   const one = (flag: string) => all(flag)[0];
   const days = (d: number) => (one('--days') ? Number(one('--days')) : d);
-  const dir = one('--dir') ?? path.join(loadConfig().HOTLINE_VAR_DIR, 'pki');
-  const pki = new Pki(dir, operator().actorId);
+  const config = loadConfig();
+  const dir = one('--dir') ?? path.join(config.HOTLINE_VAR_DIR, 'pki');
+  const pki = new Pki(dir, operator().actorId, config.HOTLINE_PKI_PASSPHRASE);
   try {
     switch (args[0]) {
       case 'init': {
         const r = pki.init(one('--cn'), days(3650));
         console.log(`root CA created: ${r.certFile} (distribute this certificate to clients; the key stays in ${dir})`);
+        if (!config.HOTLINE_PKI_PASSPHRASE)
+          console.error('pki: the CA key is stored unencrypted; set HOTLINE_PKI_PASSPHRASE(_FILE) to encrypt it');
         return 0;
       }
       case 'issue-server':
@@ -42,6 +48,23 @@ export async function runPkiCli(args: string[]): Promise<number> {
           reuseKey: args.includes('--reuse-key'),
         });
         console.log(`renewed ${r.certFile}, valid until ${r.notAfter.toISOString()}`);
+        return 0;
+      }
+      case 'revoke': {
+        const name = one('--name');
+        const reason = (one('--reason') ?? 'unspecified') as keyof typeof CRL_REASONS;
+        if (!name || !(reason in CRL_REASONS))
+          throw new PkiError(`--name is required; --reason one of ${Object.keys(CRL_REASONS).join(', ')}`);
+        const r = pki.revoke(name, reason);
+        const crl = pki.crl();
+        console.log(`revoked ${name} (serial ${r.serial}); ${crl.file} now lists ${crl.revoked} certificate(s)`);
+        return 0;
+      }
+      case 'crl': {
+        const r = pki.crl(days(7));
+        console.log(
+          `${r.file}: CRL number ${r.number}, ${r.revoked} revoked certificate(s), next update in ${days(7)} days`,
+        );
         return 0;
       }
       case 'list': {

@@ -50,6 +50,7 @@ export interface ReportConfig {
   HOTLINE_REPORT_SIGNING_CERT?: string;
   HOTLINE_REPORT_SIGNING_KEY?: string;
   HOTLINE_REPORT_FONT_DIR: string;
+  HOTLINE_PKI_PASSPHRASE?: string;
 }
 
 /** The last certificate of a PEM chain (leaf first, CA last, as `hotline pki issue` writes it). */
@@ -63,7 +64,7 @@ const lastCert = (pem: string) => {
  * (<var>/pki, `report-signer` issued on first use). Fonts and keys are read when a report is made, not at boot.
  */
 export function reportDeps(reports: ReportRepository, c: ReportConfig): ReportDeps {
-  const pki = new Pki(path.join(c.HOTLINE_VAR_DIR, 'pki'));
+  const pki = new Pki(path.join(c.HOTLINE_VAR_DIR, 'pki'), 'system:reports', c.HOTLINE_PKI_PASSPHRASE);
   return {
     reports,
     checkpointFile: auditPaths(c.HOTLINE_VAR_DIR).checkpointFile,

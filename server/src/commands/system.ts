@@ -55,7 +55,7 @@ export async function systemStatus(d: SystemDeps, now = new Date()): Promise<Sys
   ]);
   const pkiDir = path.join(d.config.HOTLINE_VAR_DIR, 'pki');
   const certificates = fs.existsSync(pkiDir)
-    ? new Pki(pkiDir)
+    ? new Pki(pkiDir, 'system:status')
         .list(now)
         .map((c) => ({ name: c.name, kind: c.kind, notAfter: c.notAfter.toISOString(), daysLeft: c.daysLeft }))
     : [];

@@ -22,6 +22,16 @@ export interface IssuedMeta {
 
 export class PkiError extends Error {}
 
+/** CRLReason codes (RFC 5280 §5.3.1) an operator may give */
+export const CRL_REASONS = {
+  unspecified: 0,
+  keyCompromise: 1,
+  cACompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+} as const;
+
 const RSA_BITS = 3072;
 
 function newKeyPair(): { privateKeyPem: string; publicKey: forge.pki.PublicKey } {
@@ -56,7 +66,7 @@ const write = (file: string, data: string, mode: number) => {
 export interface PkiJournalEntry {
   id: string;
   at: string;
-  op: 'init' | 'issue';
+  op: 'init' | 'issue' | 'revoke';
   name: string;
   kind: CertKind | 'ca';
   serial: string;
@@ -83,6 +93,8 @@ export class Pki {
   constructor(
     readonly dir: string,
     private readonly by = 'system:pki',
+    /** encrypts the CA's private key at rest (PKCS#8 PBES2: PBKDF2 + AES-256-CBC); needed to issue with it */
+    private readonly passphrase?: string,
   ) {}
 
   private journal(op: PkiJournalEntry['op'], name: string, kind: PkiJournalEntry['kind'], cert: forge.pki.Certificate) {
@@ -104,6 +116,9 @@ export class Pki {
   private p(name: string, ext: string) {
     if (!/^[a-z0-9][a-z0-9_.-]{0,62}$/i.test(name))
       throw new PkiError(`certificate name "${name}": letters, digits, . _ - only`);
+    // the CA's own files: a certificate named "ca" would overwrite the CA's key
+    if (/^(ca|crl|revoked|journal)$/i.test(name))
+      throw new PkiError(`the name "${name}" is reserved for the CA's own files`);
     return path.join(this.dir, `${name}.${ext}`);
   }
 
@@ -136,18 +151,157 @@ export class Pki {
       { name: 'subjectKeyIdentifier' },
     ]);
     cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
-    write(path.join(this.dir, 'ca.key.pem'), privateKeyPem, 0o600);
+    // with a passphrase the key is stored encrypted: a copy of the directory alone cannot issue certificates
+    const stored = this.passphrase
+      ? crypto
+          .createPrivateKey(privateKeyPem)
+          .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: this.passphrase })
+          .toString()
+      : privateKeyPem;
+    write(path.join(this.dir, 'ca.key.pem'), stored, 0o600);
     write(this.caCertFile, forge.pki.certificateToPem(cert), 0o644);
     this.journal('init', 'ca', 'ca', cert);
     return { certFile: this.caCertFile };
+  }
+
+  /** Whether the CA's key is stored encrypted (under HOTLINE_PKI_PASSPHRASE). */
+  caKeyEncrypted(): boolean {
+    return fs.readFileSync(path.join(this.dir, 'ca.key.pem'), 'utf8').includes('ENCRYPTED');
+  }
+
+  private caKeyPem(): string {
+    const pem = fs.readFileSync(path.join(this.dir, 'ca.key.pem'), 'utf8');
+    if (!pem.includes('ENCRYPTED')) return pem;
+    if (!this.passphrase) throw new PkiError('the CA key is encrypted: set HOTLINE_PKI_PASSPHRASE (or _FILE)');
+    try {
+      return crypto
+        .createPrivateKey({ key: pem, passphrase: this.passphrase })
+        .export({ type: 'pkcs8', format: 'pem' })
+        .toString();
+    } catch {
+      throw new PkiError('the CA key does not open with this passphrase');
+    }
   }
 
   private ca() {
     if (!this.exists()) throw new PkiError(`no CA in ${this.dir}: run \`hotline pki init\` first`);
     return {
       cert: forge.pki.certificateFromPem(fs.readFileSync(this.caCertFile, 'utf8')),
-      key: forge.pki.privateKeyFromPem(fs.readFileSync(path.join(this.dir, 'ca.key.pem'), 'utf8')),
+      key: forge.pki.privateKeyFromPem(this.caKeyPem()),
     };
+  }
+
+  private revokedFile() {
+    return path.join(this.dir, 'revoked.json');
+  }
+
+  /** Certificates revoked here: serial, name, when, why. */
+  revoked(): Array<{ serial: string; name: string; at: string; reason: string }> {
+    return fs.existsSync(this.revokedFile()) ? JSON.parse(fs.readFileSync(this.revokedFile(), 'utf8')) : [];
+  }
+
+  /** Revokes the certificate issued under `name` (its current serial); the next CRL lists it. */
+  revoke(name: string, reason: keyof typeof CRL_REASONS = 'unspecified'): { serial: string } {
+    const file = this.p(name, 'cert.pem');
+    if (!fs.existsSync(file)) throw new PkiError(`no certificate named "${name}" was issued here`);
+    const cert = forge.pki.certificateFromPem(fs.readFileSync(file, 'utf8'));
+    const list = this.revoked();
+    if (!list.some((r) => r.serial === cert.serialNumber))
+      list.push({ serial: cert.serialNumber, name, at: new Date().toISOString(), reason });
+    write(this.revokedFile(), JSON.stringify(list, null, 2), 0o644);
+    const meta = fs.existsSync(this.p(name, 'json'))
+      ? (JSON.parse(fs.readFileSync(this.p(name, 'json'), 'utf8')) as IssuedMeta)
+      : undefined;
+    this.journal('revoke', name, meta?.kind ?? 'client', cert);
+    return { serial: cert.serialNumber };
+  }
+
+  /**
+   * A certificate revocation list (X.509 v2 CRL, RFC 5280 §5) of everything revoked here, signed by the CA with
+   * SHA-256, valid `days`, with a CRL number and the CA's key identifier; written to crl.pem (what relying parties
+   * fetch from the bank's distribution point).
+   */
+  crl(days = 7, now = new Date()): { file: string; revoked: number; number: number } {
+    const ca = this.ca();
+    const A = forge.asn1;
+    const time = (d: Date) =>
+      d.getUTCFullYear() < 2050
+        ? A.create(A.Class.UNIVERSAL, A.Type.UTCTIME, false, A.dateToUtcTime(d))
+        : A.create(A.Class.UNIVERSAL, A.Type.GENERALIZEDTIME, false, A.dateToGeneralizedTime(d));
+    const int = (hex: string) =>
+      A.create(A.Class.UNIVERSAL, A.Type.INTEGER, false, forge.util.hexToBytes(hex.length % 2 ? `0${hex}` : hex));
+    const alg = A.create(A.Class.UNIVERSAL, A.Type.SEQUENCE, true, [
+      A.create(A.Class.UNIVERSAL, A.Type.OID, false, A.oidToDer(forge.pki.oids.sha256WithRSAEncryption).getBytes()),
+      A.create(A.Class.UNIVERSAL, A.Type.NULL, false, ''),
+    ]);
+    const numberFile = path.join(this.dir, 'crl.number');
+    const number = (fs.existsSync(numberFile) ? Number(fs.readFileSync(numberFile, 'utf8')) : 0) + 1;
+    const list = this.revoked();
+    const ext = (oid: string, value: forge.asn1.Asn1) =>
+      A.create(A.Class.UNIVERSAL, A.Type.SEQUENCE, true, [
+        A.create(A.Class.UNIVERSAL, A.Type.OID, false, A.oidToDer(oid).getBytes()),
+        A.create(A.Class.UNIVERSAL, A.Type.OCTETSTRING, false, A.toDer(value).getBytes()),
+      ]);
+    const tbs = A.create(A.Class.UNIVERSAL, A.Type.SEQUENCE, true, [
+      A.create(A.Class.UNIVERSAL, A.Type.INTEGER, false, A.integerToDer(1).getBytes()), // v2
+      alg,
+      forge.pki.distinguishedNameToAsn1(ca.cert.subject),
+      time(now),
+      time(new Date(now.getTime() + days * 86_400_000)),
+      ...(list.length
+        ? [
+            A.create(
+              A.Class.UNIVERSAL,
+              A.Type.SEQUENCE,
+              true,
+              list.map((r) =>
+                A.create(A.Class.UNIVERSAL, A.Type.SEQUENCE, true, [
+                  int(r.serial),
+                  time(new Date(r.at)),
+                  A.create(A.Class.UNIVERSAL, A.Type.SEQUENCE, true, [
+                    ext(
+                      '2.5.29.21',
+                      A.create(
+                        A.Class.UNIVERSAL,
+                        A.Type.ENUMERATED,
+                        false,
+                        String.fromCharCode(CRL_REASONS[r.reason as keyof typeof CRL_REASONS] ?? 0),
+                      ),
+                    ),
+                  ]),
+                ]),
+              ),
+            ),
+          ]
+        : []),
+      A.create(A.Class.CONTEXT_SPECIFIC, 0, true, [
+        A.create(A.Class.UNIVERSAL, A.Type.SEQUENCE, true, [
+          ext(
+            '2.5.29.35',
+            A.create(A.Class.UNIVERSAL, A.Type.SEQUENCE, true, [
+              A.create(A.Class.CONTEXT_SPECIFIC, 0, false, ca.cert.generateSubjectKeyIdentifier().getBytes()),
+            ]),
+          ),
+          ext('2.5.29.20', int(number.toString(16))),
+        ]),
+      ]),
+    ]);
+    const tbsDer = Buffer.from(A.toDer(tbs).getBytes(), 'binary');
+    const signature = crypto.sign('sha256', tbsDer, this.caKeyPem());
+    const crl = A.create(A.Class.UNIVERSAL, A.Type.SEQUENCE, true, [
+      tbs,
+      alg,
+      A.create(A.Class.UNIVERSAL, A.Type.BITSTRING, false, `\0${signature.toString('binary')}`),
+    ]);
+    const der = Buffer.from(A.toDer(crl).getBytes(), 'binary');
+    const file = path.join(this.dir, 'crl.pem');
+    write(
+      file,
+      `-----BEGIN X509 CRL-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END X509 CRL-----\n`,
+      0o644,
+    );
+    write(numberFile, String(number), 0o644);
+    return { file, revoked: list.length, number };
   }
 
   /** Issues (or, with an existing key, renews) a certificate signed by the CA. */
