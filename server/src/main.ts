@@ -32,6 +32,8 @@ const USAGE = `usage: hotline [command]   (no command: the role in HOTLINE_ROLE,
   policy <command>         QA policy packs: validate, list, import, regress, activate
   pki <command>            the appliance's internal CA: init, issue-server, issue-client, renew, list
   agents list|bind|unbind  which sign-in account (sub) is which agent id
+  drop list|release <name> --to <dir>
+                           the drop folder's rejected recordings (kept sealed): list, or release one to mend
   status [--json]          versions, queues per stage (depth, oldest job, workers), stage times, states, coverage
                            alarm, certificate expiries, keys, object store volume; exit 1 when something needs attention
   backup --out DIR         encrypted backup: database, object store, audit checkpoints (keyring escrowed apart)
@@ -180,6 +182,7 @@ const COMMANDS: Record<string, { role: boolean; load: () => Promise<CliRun> }> =
   pki: { role: false, load: async () => (await import('./cli/pki')).runPkiCli },
   jobs: { role: true, load: async () => (await import('./cli/jobs')).runJobsCli },
   agents: { role: true, load: async () => (await import('./cli/agents')).runAgentsCli },
+  drop: { role: true, load: async () => (await import('./cli/drop')).runDropCli },
   report: { role: true, load: async () => (await import('./cli/report')).runReportCli },
   evidence: { role: false, load: async () => (await import('./cli/report')).runEvidenceCli },
   'scan-pii': { role: true, load: async () => (await import('./cli/scan-pii')).runScanPiiCli },

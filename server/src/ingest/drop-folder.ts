@@ -3,6 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ingestCall, IngestDeps } from './ingest-call';
 import type { AuditLog } from '../repositories/audit-log';
+import { sealFile } from '../repositories/sealed-file';
+
+/** What a rejected file's seal is bound to: its name under rejected/ and its kind. */
+export const rejectedContext = (unique: string, ext: string) => `drop_rejected|${unique}|${ext}`;
 import { ObjectStore } from '../repositories/object-store';
 import { DomainError, invalid } from '../lib/errors';
 import { AudioFormatError } from '../speech/audio/errors';
@@ -153,8 +157,32 @@ export class DropFolderWatcher {
         // a unique name: a recorder that reuses a name does not overwrite an earlier rejection
         const unique = `${base}.${new Date(now).toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(3).toString('hex')}`;
         const target = path.join(this.dir, 'rejected');
-        await fs.promises.rename(file, path.join(target, `${unique}.wav`));
-        if (fs.existsSync(sidecar)) await fs.promises.rename(sidecar, path.join(target, `${unique}.json`));
+        // kept sealed under a key wrapped by the KEK, never in plaintext (a call may hold card numbers, a sidecar a
+        // customer reference): `hotline drop release <name>` gives an operator the files back to mend and drop again
+        const size = (await fs.promises.stat(file)).size;
+        if (size <= this.s.config.HOTLINE_MAX_UPLOAD_BYTES) {
+          const seal = async (from: string, to: string, ext: string) => {
+            await fs.promises.writeFile(
+              path.join(target, `${to}.${ext}.sealed`),
+              sealFile(
+                this.s.vault.kek,
+                this.s.vault.suite,
+                rejectedContext(to, ext),
+                await fs.promises.readFile(from),
+              ),
+              { mode: 0o600 },
+            );
+            await fs.promises.rm(from, { force: true });
+          };
+          await seal(file, unique, 'wav');
+          if (fs.existsSync(sidecar)) await seal(sidecar, unique, 'json');
+        } else {
+          // over the upload limit it is not a call the appliance takes; it is moved aside as it came (sealing it
+          // would need it whole in memory) and named in the log for IT
+          await fs.promises.rename(file, path.join(target, `${unique}.wav`));
+          if (fs.existsSync(sidecar)) await fs.promises.rename(sidecar, path.join(target, `${unique}.json`));
+          this.s.log.warn({ file: nameRef(e.name), size }, 'drop folder: oversize recording moved aside unsealed');
+        }
         await fs.promises.writeFile(path.join(target, `${unique}.reason.txt`), `${reason}\n`);
       } else {
         // the appliance now holds the recording encrypted: the plaintext file and its sidecar (which may carry a

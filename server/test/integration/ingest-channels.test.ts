@@ -48,12 +48,34 @@ describe('drop folder', () => {
     expect(fs.readdirSync(path.join(drop, 'processed')).sort()).toEqual(['rec-001.receipt.json']);
     // rejected under unique names (<name>.<time>-<random>.*), each with its reason
     const rejected = fs.readdirSync(path.join(drop, 'rejected')).sort();
+    // sealed (never plaintext: a call may hold card numbers, a sidecar a customer reference)
     expect(rejected.map((f) => f.replace(/\.[0-9TZ-]+-[0-9a-f]{6}\./, '.'))).toEqual([
-      'broken.json',
+      'broken.json.sealed',
       'broken.reason.txt',
-      'broken.wav',
+      'broken.wav.sealed',
       'no-sidecar.reason.txt',
-      'no-sidecar.wav',
+      'no-sidecar.wav.sealed',
+    ]);
+    const sealedWav = rejected.find((f) => f.startsWith('no-sidecar.') && f.endsWith('.wav.sealed'))!;
+    expect(fs.readFileSync(path.join(drop, 'rejected', sealedWav)).includes(Buffer.from('RIFF'))).toBe(false);
+    // an operator releases it to mend it: the bytes that were dropped, and the release is audited
+    const name = sealedWav.slice(0, -'.wav.sealed'.length);
+    const out = path.join(t.varDir, 'released');
+    const rel = spawnSync(process.execPath, [MAIN, 'drop', 'release', name, '--to', out], {
+      env: { ...process.env, ...t.env, HOTLINE_DROP_DIR: drop, HOTLINE_OPERATOR: 'ivy' },
+      encoding: 'utf8',
+    });
+    expect(rel.status).toBe(0);
+    expect(fs.readFileSync(path.join(out, `${name}.wav`)).equals(fs.readFileSync(call.wav16k))).toBe(true);
+    const released = await pg.query(`SELECT actor_id, object_id FROM audit_events WHERE action = 'drop.release'`);
+    expect(released.rows).toEqual([{ actor_id: 'os:ivy', object_id: name }]);
+    const audited = await pg.query(
+      `SELECT outcome, reason, count(*)::int AS n FROM audit_events WHERE action = 'conversation.ingest' AND actor_id = 'system:drop-folder' GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    expect(audited.rows).toEqual([
+      { outcome: 'allowed', reason: null, n: 1 },
+      { outcome: 'denied', reason: 'missing_fmt', n: 1 },
+      { outcome: 'denied', reason: 'missing_metadata', n: 1 },
     ]);
     const reasonOf = (base: string) =>
       fs.readFileSync(
