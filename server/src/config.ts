@@ -173,6 +173,8 @@ export const configSchema = z.object({
    * processes); beyond: 429, an audit row `denied`, a warning in the log and hotline_rate_limited_total
    */
   HOTLINE_UNMASK_PER_HOUR: intIn(1, 10_000).default(30),
+  /** two-person: every unmask needs another person's approval (break-glass), given within the last 15 minutes */
+  HOTLINE_UNMASK_APPROVAL: z.enum(['off', 'two-person']).default('off'),
   HOTLINE_IDENTIFIER_SEARCH_PER_HOUR: intIn(1, 10_000).default(60),
   HOTLINE_EGRESS_GUARD: z.enum(['on', 'off']).default('on'),
   /**

@@ -8,6 +8,7 @@ import { dbAppRole, type Config } from './config';
 import type { Logger } from './lib/logger';
 import { ConversationRepository } from './repositories/conversations';
 import { AgentAccounts } from './repositories/agent-accounts';
+import { UnmaskApprovals } from './repositories/unmask-approvals';
 import { InspectionRepository } from './repositories/inspections';
 import { ObjectStore } from './repositories/object-store';
 import { PipelineQueue } from './repositories/queue';
@@ -49,6 +50,8 @@ export interface Services {
   protector: ProtectionPool;
   /** policies/routing.yaml: which QA pack inspects which conversation (absent: the packs' own `applies`) */
   routing?: PolicyRouting;
+  /** second persons' approvals of unmasking (HOTLINE_UNMASK_APPROVAL=two-person) */
+  approvals: UnmaskApprovals;
   /** which sign-in account (`sub`) is which agent */
   agents: AgentAccounts;
   /** events of calls in progress (Redis pub/sub), for the supervisors watching */
@@ -93,6 +96,7 @@ export async function createServices(config: Config, log: Logger): Promise<Servi
     ...(routing ? { routing } : {}),
     objects: new ObjectStore(config.objectDir),
     limits: new RateLimits(redis, config.HOTLINE_QUEUE_PREFIX),
+    approvals: new UnmaskApprovals(redis, config.HOTLINE_QUEUE_PREFIX),
     liveEvents: new LiveEventBus(redis, config.HOTLINE_QUEUE_PREFIX),
     queue: new PipelineQueue({
       redisUrl: config.REDIS_URL,

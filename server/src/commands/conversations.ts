@@ -8,6 +8,8 @@ import { audioContext } from '../protection/contexts';
 import type { IndexedColumn } from '../protection/blind-index';
 import { MaskingPolicy, remaskOriginal, typesHiddenFrom } from '../protection/pii/mask';
 import { OpenedUtterance, openUtterances } from '../protection/sealed-transcript';
+import type { UnmaskApprovals } from '../repositories/unmask-approvals';
+import { useUnmaskApproval } from './unmask-approvals';
 import type { Config } from '../config';
 import { rateLimited } from '../lib/metrics';
 import type { ConversationRepository, ListFilter } from '../repositories/conversations';
@@ -21,7 +23,7 @@ export interface ConversationDeps {
   vault: Vault;
   objects: ObjectStore;
   limits: RateLimits;
-  config: Pick<Config, 'HOTLINE_UNMASK_PER_HOUR' | 'HOTLINE_IDENTIFIER_SEARCH_PER_HOUR'>;
+  config: Pick<Config, 'HOTLINE_UNMASK_PER_HOUR' | 'HOTLINE_IDENTIFIER_SEARCH_PER_HOUR' | 'HOTLINE_UNMASK_APPROVAL'>;
   masking: MaskingPolicy;
 }
 
@@ -163,11 +165,14 @@ export async function openRedactedRecording(
  * PII types (never values), is written before anything is decrypted. Sensitive authentication data was never stored.
  */
 export async function unmaskTranscript(
-  d: Pick<ConversationDeps, 'conversations' | 'vault' | 'limits' | 'config' | 'masking'>,
+  d: Pick<ConversationDeps, 'conversations' | 'vault' | 'limits' | 'config' | 'masking'> & {
+    approvals: UnmaskApprovals;
+  },
   caller: Caller,
   id: string,
   reason: string,
   utteranceIds?: string[],
+  approvalId?: string,
 ): Promise<Array<OpenedUtterance & { purged: boolean }>> {
   const c = await loadVisibleConversation(d.conversations, caller, id, 'transcript.unmask', reason);
   await withinAllowance(
@@ -178,6 +183,9 @@ export async function unmaskTranscript(
     { type: 'conversation', id },
     reason,
   );
+  // the deployment's two-person rule: another person approved this unmask (used up here)
+  if (d.config.HOTLINE_UNMASK_APPROVAL === 'two-person')
+    await useUnmaskApproval({ conversations: d.conversations, approvals: d.approvals }, caller, id, approvalId, reason);
   const key = await openKeyOrGone(d.vault, c.keyId);
   if (!key) {
     await caller.audit('transcript.unmask', { type: 'conversation', id }, 'error', {

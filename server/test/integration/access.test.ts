@@ -45,6 +45,8 @@ const chat = (agentId: string, teamId: string, minute: number) => ({
 // valid bodies, so an authorised caller gets the route's real answer (unknown subjects: 404)
 const JSON_BODIES: Record<string, unknown> = {
   'POST /api/v1/conversations/:id/unmask': { reason: 'access matrix: checking who may unmask' },
+  'POST /api/v1/conversations/:id/unmask/approvals': { reason: 'access matrix: asking for an approval' },
+  'POST /api/v1/unmask-approvals/:approvalId/decision': { decision: 'approve', comment: 'access matrix: a decision' },
   'POST /api/v1/conversations/search/identifier': {
     kind: 'phone',
     value: '+8613800138000',
@@ -127,7 +129,8 @@ describe('roles × routes', () => {
           .replace(':policyId', 'no-such-policy')
           .replace(':scheduleId', 'no-such-schedule')
           .replace(':version', '1')
-          .replace(':jobId', '999999');
+          .replace(':jobId', '999999')
+          .replace(':approvalId', '00000000-0000-4000-8000-000000000000');
         const res = await fetch(`${api.base}${url}`, { method, headers, body });
         // an event stream stays open: its status is the answer
         if (res.headers.get('content-type')?.startsWith('text/event-stream')) await res.body?.cancel();

@@ -3,6 +3,8 @@ import { callerOf, defineRoute, RouteDef } from '../route';
 import { readCallUpload } from '../multipart';
 import { ingestCall } from '../../ingest/ingest-call';
 import { ingestText } from '../../ingest/ingest-text';
+import { decideUnmaskApproval, requestUnmaskApproval } from '../../commands/unmask-approvals';
+import type { UnmaskApproval } from '../../repositories/unmask-approvals';
 import { CHANNELS, CONVERSATION_STATES } from '../../entities/conversation';
 import {
   conversationDetail,
@@ -32,9 +34,38 @@ const unmaskBody = z
   .object({
     reason: z.string().trim().min(10, 'state why you need the original (at least 10 characters)').max(1000),
     utteranceIds: z.array(z.uuid()).min(1).max(10_000).optional(),
+    /** under the two-person rule (HOTLINE_UNMASK_APPROVAL=two-person): the approved request this unmask uses */
+    approvalId: z.uuid().optional(),
   })
   .strict()
   .meta({ id: 'UnmaskRequest' });
+const approvalRequestBody = z
+  .object({ reason: z.string().trim().min(10, 'state why you need the original (at least 10 characters)').max(1000) })
+  .strict();
+const approvalDecisionBody = z
+  .object({
+    decision: z.enum(['approve', 'deny']),
+    comment: z.string().trim().min(10, 'say why (at least 10 characters)').max(1000),
+  })
+  .strict();
+const approvalAnswer = z
+  .object({
+    approvalId: z.uuid(),
+    conversationId: z.uuid(),
+    state: z.enum(['pending', 'approved', 'denied']),
+    requester: z.string(),
+    approver: z.string().nullable(),
+    usableUntil: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'UnmaskApproval' });
+const presentApproval = (a: UnmaskApproval) => ({
+  approvalId: a.id,
+  conversationId: a.conversationId,
+  state: a.state,
+  requester: a.requesterName,
+  approver: a.approverName ?? null,
+  usableUntil: a.usableUntil ? new Date(a.usableUntil).toISOString() : null,
+});
 const unmaskAnswer = z
   .object({
     conversationId: z.uuid(),
@@ -85,7 +116,16 @@ let uploadsInFlight = 0;
 export function conversationRoutes(
   s: Pick<
     Services,
-    'config' | 'conversations' | 'vault' | 'objects' | 'queue' | 'masking' | 'protector' | 'log' | 'limits'
+    | 'config'
+    | 'conversations'
+    | 'vault'
+    | 'objects'
+    | 'queue'
+    | 'masking'
+    | 'protector'
+    | 'log'
+    | 'limits'
+    | 'approvals'
   >,
 ): RouteDef[] {
   const errors = errorResponses;
@@ -290,6 +330,7 @@ export function conversationRoutes(
           description: 'the originals (sensitive authentication data such as CVV is never stored, so never shown)',
           schema: unmaskAnswer,
         },
+        409: { description: "two-person rule: no usable second person's approval", schema: errorSchema },
         410: { description: 'the original was removed by retention or erasure', schema: errorSchema },
         429: { description: "the person's hourly unmask allowance is used up (Retry-After)", schema: errorSchema },
         ...errors,
@@ -297,7 +338,7 @@ export function conversationRoutes(
       handler: async (ctx, { params, body }) => {
         const { id } = params as z.infer<typeof idParams>;
         const b = body as z.infer<typeof unmaskBody>;
-        const opened = await unmaskTranscript(s, callerOf(ctx), id, b.reason, b.utteranceIds);
+        const opened = await unmaskTranscript(s, callerOf(ctx), id, b.reason, b.utteranceIds, b.approvalId);
         ctx.set('cache-control', 'no-store');
         ctx.body = {
           conversationId: id,
@@ -310,6 +351,48 @@ export function conversationRoutes(
             words: u.purged ? null : u.words,
           })),
         };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/conversations/:id/unmask/approvals',
+      summary:
+        'Ask a second person to approve unmasking this conversation (two-person rule, HOTLINE_UNMASK_APPROVAL=two-person); audited',
+      tags: ['conversations'],
+      auth: { action: 'transcript.unmask', deny: 404 },
+      params: idParams,
+      body: approvalRequestBody,
+      responses: { 201: { description: 'the request, pending', schema: approvalAnswer }, ...errors },
+      handler: async (ctx, { params, body }) => {
+        const { id } = params as z.infer<typeof idParams>;
+        const a = await requestUnmaskApproval(
+          s,
+          callerOf(ctx),
+          id,
+          (body as z.infer<typeof approvalRequestBody>).reason,
+        );
+        ctx.status = 201;
+        ctx.body = presentApproval(a);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/unmask-approvals/:approvalId/decision',
+      summary:
+        'Approve or deny another person’s request to unmask (someone who may unmask the conversation, never the asker); an approval opens one unmask within 15 minutes; audited',
+      tags: ['conversations'],
+      auth: { action: 'transcript.unmask', deny: 404 },
+      params: z.object({ approvalId: z.uuid() }),
+      body: approvalDecisionBody,
+      responses: {
+        200: { description: 'decided', schema: approvalAnswer },
+        409: { description: 'your own request, or already decided', schema: errorSchema },
+        ...errors,
+      },
+      handler: async (ctx, { params, body }) => {
+        const { approvalId } = params as { approvalId: string };
+        const b = body as z.infer<typeof approvalDecisionBody>;
+        ctx.body = presentApproval(await decideUnmaskApproval(s, callerOf(ctx), approvalId, b.decision, b.comment));
       },
     }),
     defineRoute({
