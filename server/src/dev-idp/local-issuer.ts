@@ -127,6 +127,10 @@ export async function startLocalIssuer(o: LocalIssuerOptions): Promise<LocalIssu
   const bySub = new Map([...byName.values()].map((u) => [subOf(u.username), u]));
 
   const server = http.createServer();
+  // idle keep-alive connections outlive the clients' (Node closes them after 5 s: a client reusing one at that moment
+  // got ECONNRESET mid sign-in, seen on a loaded CI machine)
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(o.port ?? 0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   const prefix = `/realms/${realmName}`;

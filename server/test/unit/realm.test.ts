@@ -69,7 +69,7 @@ describe('Keycloak realm export policies/keycloak/realm-hotline.json', () => {
     expect(of('qa_analyst')).not.toContain('policy:approve');
   });
 
-  it('console: public, code flow with PKCE S256 only; access tokens carry aud=hotline-api and team ids', () => {
+  it('console: public, code flow with PKCE S256 only; access tokens carry aud=hotline-api and group membership', () => {
     const console_ = realm.clients.find((c: { clientId: string }) => c.clientId === 'hotline-console');
     expect(console_).toMatchObject({
       publicClient: true,
@@ -82,8 +82,16 @@ describe('Keycloak realm export policies/keycloak/realm-hotline.json', () => {
       (m: { protocolMapper: string }) => m.protocolMapper === 'oidc-audience-mapper',
     );
     expect(aud.config).toMatchObject({ 'included.client.audience': 'hotline-api', 'access.token.claim': 'true' });
-    const teams = console_.protocolMappers.find((m: { name: string }) => m.name === 'team ids');
-    expect(teams.config).toMatchObject({ 'user.attribute': 'team_id', 'aggregate.attrs': 'true', multivalued: 'true' });
+    // teams come from group membership (full paths), never from a user attribute a person or an admin form could edit
+    const groups = console_.protocolMappers.find(
+      (m: { protocolMapper: string }) => m.protocolMapper === 'oidc-group-membership-mapper',
+    );
+    expect(groups.config).toMatchObject({ 'claim.name': 'groups', 'full.path': 'true', 'access.token.claim': 'true' });
+    expect(
+      console_.protocolMappers.filter(
+        (m: { protocolMapper: string }) => m.protocolMapper === 'oidc-usermodel-attribute-mapper',
+      ),
+    ).toEqual([]);
     const api = realm.clients.find((c: { clientId: string }) => c.clientId === 'hotline-api');
     expect(api).toMatchObject({
       standardFlowEnabled: false,
@@ -97,8 +105,13 @@ describe('Keycloak realm export policies/keycloak/realm-hotline.json', () => {
     expect(realm.bruteForceProtected).toBe(true);
     expect(realm.failureFactor).toBeLessThanOrEqual(5);
     expect(realm.passwordPolicy).toMatch(/length\(12\)/);
-    expect(
-      realm.groups[0].subGroups.every((g: { attributes: { team_id: string[] } }) => g.attributes.team_id.length === 1),
-    ).toBe(true);
+    // the teams are the subgroups of /teams
+    expect(realm.groups[0].path).toBe('/teams');
+    expect(realm.groups[0].subGroups.map((g: { path: string }) => g.path)).toEqual([
+      '/teams/team-cards',
+      '/teams/team-general',
+      '/teams/team-loans',
+      '/teams/team-gov',
+    ]);
   });
 });
