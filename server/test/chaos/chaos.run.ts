@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/understanding/train/sparse-net';
 import { metadataFor } from '../../src/synth/render';
 import { OwnPostgres, OwnRedis, startOwnPostgres, startOwnRedis } from '../helpers/own-postgres';
 import { MAIN, openStack, Stack, waitFor } from '../helpers/stack';
@@ -28,18 +29,8 @@ const COUNT = Number(process.env.CHAOS_CONVERSATIONS ?? 60);
 const FAULT_S = Number(process.env.CHAOS_FAULT_S ?? 100);
 const SETTLE_S = Number(process.env.CHAOS_SETTLE_S ?? 300);
 
-/** mulberry32: a small seeded generator, so a run can be repeated exactly */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = rng(SEED);
+// seeded (the training code's mulberry32), so a run can be repeated exactly
+const rand = mulberry32(SEED);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let own: OwnPostgres;
