@@ -4,7 +4,7 @@ import { AuditLog, expectedCheckpointGapMs } from '../repositories/audit-log';
 import { dbAppRole, loadConfig } from '../config';
 import { openDatabase } from '../repositories/database';
 import { digestOf } from '../lib/digest';
-import { sendSyslog, syslogMessage } from '../repositories/siem';
+import { forwardCheckpoint } from '../repositories/siem';
 
 /**
  * `hotline audit verify [--checkpoints F] [--public-key F ...] [--ca F]` — exit 0 when the trail is intact, 1 with each
@@ -24,8 +24,7 @@ export async function runAuditCli(args: string[]): Promise<number> {
     const log = new AuditLog(db, digestOf(c.HOTLINE_CIPHER));
     if (args[0] === 'checkpoint') {
       const cp = await log.checkpoint(CheckpointSigner.forConfig(c), checkpointFile);
-      if (cp && c.HOTLINE_AUDIT_SYSLOG)
-        await sendSyslog(c.HOTLINE_AUDIT_SYSLOG, syslogMessage(cp), { caFile: c.HOTLINE_AUDIT_SYSLOG_CA });
+      if (cp) await forwardCheckpoint(c, cp);
       console.log(
         cp
           ? `checkpoint at row ${cp.seq} (${cp.hash.slice(0, 16)}…) signed by ${cp.keyId}, appended to ${checkpointFile}`

@@ -1,9 +1,9 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../config';
 import { appVersion } from '../lib/app-version';
+import { sha256Hex } from '../lib/canonical';
 import type { BlindIndexer } from '../protection/blind-index';
 import { readPkiJournal } from '../protection/pki';
 import type { Actor, AuditLog } from '../repositories/audit-log';
@@ -91,8 +91,7 @@ export async function auditProcessStart(
 
 /** The policy files a process reads, each with the first 16 hex of its SHA-256 (a missing one as "absent"). */
 function policyFiles(c: Config): Record<string, string> {
-  const hash = (f: string) =>
-    fs.existsSync(f) ? crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex').slice(0, 16) : 'absent';
+  const hash = (f: string) => (fs.existsSync(f) ? sha256Hex(fs.readFileSync(f)).slice(0, 16) : 'absent');
   const out: Record<string, string> = {
     masking: hash(c.HOTLINE_MASKING_POLICY),
     retention: hash(c.HOTLINE_RETENTION_POLICY),

@@ -41,3 +41,13 @@ export function sendSyslog(url: string, message: string, o: { caFile?: string; t
     );
   });
 }
+
+/** Sends a checkpoint to the configured collector; false when none is configured (HOTLINE_AUDIT_SYSLOG unset). */
+export async function forwardCheckpoint(
+  c: { HOTLINE_AUDIT_SYSLOG?: string; HOTLINE_AUDIT_SYSLOG_CA?: string },
+  cp: Checkpoint,
+): Promise<boolean> {
+  if (!c.HOTLINE_AUDIT_SYSLOG) return false;
+  await sendSyslog(c.HOTLINE_AUDIT_SYSLOG, syslogMessage(cp), { caFile: c.HOTLINE_AUDIT_SYSLOG_CA });
+  return true;
+}

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { auditPaths, CheckpointSigner } from '../audit/checkpoints';
 import type { Checkpoint } from '../audit/chain';
-import { sendSyslog, syslogMessage } from '../repositories/siem';
+import { forwardCheckpoint } from '../repositories/siem';
 import type { Worker } from 'bullmq';
 import { LanguageModels } from '../understanding/classifier';
 import { policyPhrases, type Policy } from '../inspection/qa-policy';
@@ -131,10 +131,8 @@ export async function startWorkerRuntime(s: Services): Promise<WorkerRuntime> {
       .then(async (cp) => {
         if (cp) s.log.info({ seq: cp.seq, keyId: cp.keyId }, 'audit checkpoint signed');
         unsent = cp ?? unsent;
-        if (unsent && c.HOTLINE_AUDIT_SYSLOG) {
-          await sendSyslog(c.HOTLINE_AUDIT_SYSLOG, syslogMessage(unsent), { caFile: c.HOTLINE_AUDIT_SYSLOG_CA });
+        if (unsent && (await forwardCheckpoint(c, unsent)))
           s.log.info({ seq: unsent.seq }, 'audit checkpoint forwarded to the log collector');
-        }
         unsent = undefined;
       })
       .catch((e: Error) => s.log.warn({ err: e.message }, 'audit checkpoint failed or not forwarded'));

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, MAIN, openStack, Stack } from '../helpers/stack';
+import { MAIN, openStack, requestAs, Stack } from '../helpers/stack';
 import { softHsmToken } from '../helpers/softhsm';
 
 /**
@@ -14,18 +14,13 @@ const token = softHsmToken();
 beforeAll(async () => {
   stack = await openStack('hsm', 6, {
     env: token.env,
-    auth: (i) => async (method, url) =>
-      method === 'POST' && /\/api\/v1\/conversations$/.test(url) ? i.recorderToken() : i.tokenFor('cora'),
   });
 });
 afterAll(() => stack?.close());
 
-const post = (p: string, body: unknown) =>
-  getJson(`${stack.proc.base}${p}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+// as the recorder for ingest, as a compliance officer for reads
+const as = (user: string, method: string, p: string, body?: unknown) =>
+  requestAs(stack.proc.base, stack.idp, user, method, p, body);
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, [MAIN, ...args], {
     env: { ...process.env, ...stack.t.env, ...token.env, HOTLINE_OPERATOR: 'kim' },
@@ -35,7 +30,7 @@ const cli = (...args: string[]) =>
 describe('KEKs in an HSM', () => {
   it('conversations are stored and read with keys wrapped in the HSM; rotate, rewrap and retire run against it', async () => {
     const { pg, t } = stack;
-    const r = await post('/api/v1/conversations', {
+    const r = await as('recorder', 'POST', '/api/v1/conversations', {
       channel: 'chat',
       agentId: 'anna',
       teamId: 'team-cards',
@@ -53,7 +48,7 @@ describe('KEKs in an HSM', () => {
     );
     expect(top.rows.length).toBeGreaterThan(0);
     for (const k of top.rows) expect(k).toEqual({ kek_id: 'hotline-kek', kek_version: 1, n: 60 });
-    const read = async () => (await getJson(`${stack.proc.base}/api/v1/conversations/${id}`)).body.utterances[0].text;
+    const read = async () => (await as('cora', 'GET', `/api/v1/conversations/${id}`)).body.utterances[0].text;
     expect(await read()).toBe('my account number is ****6819');
     // the life cycle, as an operator runs it
     expect(cli('keys', 'rotate').stdout).toMatch(/hotline-kek: version 2 is now active/);
@@ -66,7 +61,7 @@ describe('KEKs in an HSM', () => {
     expect(after.rows).toEqual([{ kek_version: 2 }]);
     // the running API opens the rewrapped keys from the HSM's version 2
     expect(await read()).toBe('my account number is ****6819');
-    const found = await post('/api/v1/conversations/search/identifier', {
+    const found = await as('cora', 'POST', '/api/v1/conversations/search/identifier', {
       kind: 'customer_ref',
       value: 'CUST-4410',
       reason: 'customer asked about their chats',

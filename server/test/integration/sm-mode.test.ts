@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, MAIN, openStack, Stack, startProcess } from '../helpers/stack';
+import { MAIN, openStack, requestAs, Stack, startProcess } from '../helpers/stack';
 
 /**
  * SM mode (HOTLINE_CIPHER=sm4-ctr-hmac-sm3), as a 密评 assessment checks it on a running appliance: every field
@@ -16,23 +16,18 @@ const SM = { HOTLINE_CIPHER: 'sm4-ctr-hmac-sm3' };
 beforeAll(async () => {
   stack = await openStack('smmode', 6, {
     env: SM,
-    auth: (i) => async (method, url) =>
-      method === 'POST' && /\/api\/v1\/conversations$/.test(url) ? i.recorderToken() : i.tokenFor('cora'),
   });
 });
 afterAll(() => stack?.close());
 
-const post = (p: string, body: unknown) =>
-  getJson(`${stack.proc.base}${p}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+// as the recorder for ingest, as a compliance officer for reads
+const as = (user: string, method: string, p: string, body?: unknown) =>
+  requestAs(stack.proc.base, stack.idp, user, method, p, body);
 
 describe('SM mode end to end', () => {
   it('fields, keys, indexes and the audit chain all use SM4/SM3; the appliance works as usual', async () => {
     const { pg, t } = stack;
-    const r = await post('/api/v1/conversations', {
+    const r = await as('recorder', 'POST', '/api/v1/conversations', {
       channel: 'chat',
       agentId: 'anna',
       teamId: 'team-cards',
@@ -70,13 +65,13 @@ describe('SM mode end to end', () => {
     const idx = await pg.query(`SELECT digest FROM blind_index WHERE kind = 'phone' AND conversation_id = $1`, [id]);
     expect(idx.rows).toEqual([{ digest }]);
     // and it works as an index: the identifier search finds the conversation; the masked view reads
-    const found = await post('/api/v1/conversations/search/identifier', {
+    const found = await as('cora', 'POST', '/api/v1/conversations/search/identifier', {
       kind: 'phone',
       value: '+86 138 0013 8000',
       reason: 'customer asked about their calls',
     });
     expect(found.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
-    const detail = await getJson(`${stack.proc.base}/api/v1/conversations/${id}`);
+    const detail = await as('cora', 'GET', `/api/v1/conversations/${id}`);
     expect(detail.body.utterances[0].text).toMatch(/please call me back on \S*\*+\S*/);
     // the audit chain: each row's hash is SM3 over the previous hash and the row; `hotline audit verify` agrees
     const rows = await pg.query('SELECT seq, prev_hash, hash FROM audit_events ORDER BY seq');
