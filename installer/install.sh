@@ -225,6 +225,9 @@ fi
 write_secret redis_url "redis://hotline:$(enc "$redis_pw")@127.0.0.1:$redis_port/0"
 fi
 
+# the passphrase the internal CA's key is encrypted under (every host: each keeps its own CA in its state directory)
+[ -s "$etc/secrets/pki_passphrase" ] || write_secret pki_passphrase "$(openssl rand -base64 33 | tr -d '/+=\n')"
+
 # --- 7. configuration -------------------------------------------------------------------------------------------
 mkdir -p "$state" "$state/log" "$state/run"
 chown hotline:hotline "$state" "$state/log" "$state/run" && chmod 750 "$state"
@@ -262,7 +265,8 @@ cat >"$prefix/bin/hotline.new" <<EOF
 [ "\$(id -u)" = 0 ] || { echo "hotline: run as root (sudo hotline ...)" >&2; exit 2; }
 set -a; . "$etc/hotline.env"; set +a
 HOTLINE_VAR_DIR="$state" DATABASE_URL="\$(cat "$etc/secrets/database_url")" REDIS_URL="\$(cat "$etc/secrets/redis_url")"
-export HOTLINE_VAR_DIR DATABASE_URL REDIS_URL
+HOTLINE_PKI_PASSPHRASE="\$(cat "$etc/secrets/pki_passphrase")"
+export HOTLINE_VAR_DIR DATABASE_URL REDIS_URL HOTLINE_PKI_PASSPHRASE
 exec runuser -u hotline -- "$prefix/current/node/bin/node" "$prefix/current/server/dist/main.js" "\$@"
 EOF
 chmod 755 "$prefix/bin/hotline.new" && mv "$prefix/bin/hotline.new" "$prefix/bin/hotline"
@@ -270,10 +274,14 @@ chmod 755 "$prefix/bin/hotline.new" && mv "$prefix/bin/hotline.new" "$prefix/bin
 envval() { sed -n "s/^$1=//p" "$etc/hotline.env" | tail -1; }
 
 # --- 8. PKI and keys --------------------------------------------------------------------------------------------
-as_hotline() { runuser -u hotline -- env HOTLINE_VAR_DIR="$state" "$@"; }
+# the passphrase goes through the environment (never a command line, which every user can read)
+as_hotline() { HOTLINE_PKI_PASSPHRASE="$(cat "$etc/secrets/pki_passphrase")" runuser -u hotline -- env HOTLINE_VAR_DIR="$state" "$@"; }
 if [ ! -f "$state/pki/ca.cert.pem" ]; then
   say "internal CA and the API's TLS certificate"
   as_hotline "$node" "$release/server/dist/main.js" pki init --dir "$state/pki" >/dev/null
+elif ! grep -q ENCRYPTED "$state/pki/ca.key.pem"; then
+  say "encrypting the internal CA's key (installed before the installer made a passphrase)"
+  as_hotline "$node" "$release/server/dist/main.js" pki encrypt-key --dir "$state/pki" >/dev/null
 fi
 if [ "$api" = 1 ] && [ ! -f "$state/pki/api.cert.pem" ]; then
   sans=(--san "DNS:$(hostname)" --san IP:127.0.0.1)
@@ -286,7 +294,8 @@ keyring=$state/keys/keyring.json
 service_env() { # service_env <credential>: SVC_ENV = the services' environment (hotline.env plus the credentials)
   mapfile -t SVC_ENV < <(grep -v '^#' "$etc/hotline.env" | grep '=')
   SVC_ENV=(PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent HOTLINE_VAR_DIR="$state" "${SVC_ENV[@]}"
-    DATABASE_URL="$(cat "$etc/secrets/$1")" REDIS_URL="$(cat "$etc/secrets/redis_url")")
+    DATABASE_URL="$(cat "$etc/secrets/$1")" REDIS_URL="$(cat "$etc/secrets/redis_url")"
+    HOTLINE_PKI_PASSPHRASE="$(cat "$etc/secrets/pki_passphrase")")
 }
 run_env() { # run_env <credential> <command…>: the command in that environment and nothing else
   local SVC_ENV

@@ -12,6 +12,7 @@ const USAGE = `usage: hotline pki <command> [--dir D]   (default directory: <HOT
   revoke --name N [--reason keyCompromise|superseded|…]  revoke a certificate and write a new CRL
   crl [--days N]                                    write crl.pem (X.509 v2 CRL signed by the CA, default 7 days)
   list [--warn-days N]                              every certificate and its expiry (exit 1 if one expires soon)
+  encrypt-key                                       encrypt a CA key stored in the clear under the passphrase
 The CA key is encrypted under HOTLINE_PKI_PASSPHRASE(_FILE) when set.`;
 
 export async function runPkiCli(args: string[]): Promise<number> {
@@ -65,6 +66,11 @@ export async function runPkiCli(args: string[]): Promise<number> {
         console.log(
           `${r.file}: CRL number ${r.number}, ${r.revoked} revoked certificate(s), next update in ${days(7)} days`,
         );
+        return 0;
+      }
+      case 'encrypt-key': {
+        const changed = pki.encryptKey();
+        console.log(changed ? `the CA key in ${dir} is now encrypted` : `the CA key in ${dir} was already encrypted`);
         return 0;
       }
       case 'list': {

@@ -169,6 +169,22 @@ export class Pki {
     return fs.readFileSync(path.join(this.dir, 'ca.key.pem'), 'utf8').includes('ENCRYPTED');
   }
 
+  /**
+   * Encrypts a CA key stored in the clear under this instance's passphrase, in place (an appliance installed before
+   * the installer made a passphrase). False when it was already encrypted: it is never re-encrypted here.
+   */
+  encryptKey(): boolean {
+    if (!this.passphrase) throw new PkiError('set HOTLINE_PKI_PASSPHRASE (or _FILE) to encrypt the CA key');
+    if (!this.exists()) throw new PkiError(`no CA in ${this.dir}`);
+    if (this.caKeyEncrypted()) return false;
+    const stored = crypto
+      .createPrivateKey(this.caKeyPem())
+      .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: this.passphrase })
+      .toString();
+    write(path.join(this.dir, 'ca.key.pem'), stored, 0o600);
+    return true;
+  }
+
   private caKeyPem(): string {
     const pem = fs.readFileSync(path.join(this.dir, 'ca.key.pem'), 'utf8');
     if (!pem.includes('ENCRYPTED')) return pem;

@@ -253,6 +253,15 @@ describe.skipIf(!!why)('the offline bundle installed on one host', () => {
     const env = fs.readFileSync(path.join(dirs().etc, 'hotline.env'), 'utf8');
     expect(env).not.toMatch(/DATABASE_URL|REDIS_URL|password/i);
     expect(fs.statSync(path.join(dirs().etc, 'secrets', 'database_url')).mode & 0o077).toBe(0);
+    // the internal CA's key encrypted under a passphrase the installer made (root-only), which the services get
+    expect(fs.statSync(path.join(dirs().etc, 'secrets', 'pki_passphrase')).mode & 0o077).toBe(0);
+    expect(secret('pki_passphrase').length).toBeGreaterThanOrEqual(32);
+    expect(fs.readFileSync(path.join(dirs().state, 'pki', 'ca.key.pem'), 'utf8')).toMatch(
+      /BEGIN ENCRYPTED PRIVATE KEY/,
+    );
+    const apiPid = fs.readFileSync(path.join(dirs().state, 'run', 'api.pid'), 'utf8').trim();
+    const apiEnv = fs.readFileSync(`/proc/${apiPid}/environ`, 'utf8').split('\0');
+    expect(apiEnv).toContain(`HOTLINE_PKI_PASSPHRASE=${secret('pki_passphrase')}`);
   });
 
   it('the installed appliance ingests and inspects a call (the installed `hotline` command)', async () => {
@@ -282,6 +291,10 @@ describe.skipIf(!!why)('the offline bundle installed on one host', () => {
     } finally {
       await owner.end();
     }
+    // the installed command opens the CA key with the passphrase (as root; the key file stays the hotline user's)
+    const issued = hotline('pki', 'issue-client', '--name', 'recorder-1', '--days', '30');
+    expect(issued.status, issued.stderr).toBe(0);
+    expect(issued.stdout).toMatch(/client certificate .*recorder-1\.cert\.pem/);
     const s = hotline('status', '--json');
     expect(s.status, s.stderr).toBe(0);
     const status = JSON.parse(s.stdout);

@@ -25,6 +25,25 @@ describe('internal CA', () => {
     expect(openssl('verify', '-CAfile', path.join(d, 'ca.cert.pem'), r.certFile).stdout).toMatch(/: OK/);
   });
 
+  it('encrypts a key stored in the clear in place (an older install), once', () => {
+    const d = dir();
+    new Pki(d).init();
+    const clear = fs.readFileSync(path.join(d, 'ca.key.pem'), 'utf8');
+    expect(clear).toMatch(/BEGIN PRIVATE KEY/);
+    expect(() => new Pki(d).encryptKey()).toThrow(/set HOTLINE_PKI_PASSPHRASE/);
+    expect(new Pki(d, 'os:tester', PASS).encryptKey()).toBe(true);
+    const sealed = fs.readFileSync(path.join(d, 'ca.key.pem'), 'utf8');
+    expect(sealed).toMatch(/BEGIN ENCRYPTED PRIVATE KEY/);
+    expect(fs.statSync(path.join(d, 'ca.key.pem')).mode & 0o077).toBe(0);
+    // the same key: what it signs verifies against the CA certificate made before
+    const r = new Pki(d, 'os:tester', PASS).issue({ name: 'api', kind: 'server', sans: ['DNS:a.test'], days: 30 });
+    expect(openssl('verify', '-CAfile', path.join(d, 'ca.cert.pem'), r.certFile).stdout).toMatch(/: OK/);
+    expect(() => new Pki(d).issue({ name: 'b', kind: 'client', sans: [], days: 30 })).toThrow(/CA key is encrypted/);
+    // a second run leaves it as it is (never re-encrypted under another passphrase)
+    expect(new Pki(d, 'os:tester', 'another passphrase').encryptKey()).toBe(false);
+    expect(fs.readFileSync(path.join(d, 'ca.key.pem'), 'utf8')).toBe(sealed);
+  });
+
   it('never lets a certificate name overwrite the CA', () => {
     const pki = new Pki(dir());
     pki.init();
