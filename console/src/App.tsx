@@ -9,6 +9,7 @@ import { Lang, setLanguage } from './i18n';
 import { ConversationPage } from './pages/Conversation';
 import { ConversationsPage } from './pages/Conversations';
 import { DashboardPage } from './pages/Dashboard';
+import { ApprovalsPage } from './pages/Approvals';
 import { AuditPage } from './pages/Audit';
 import { PoliciesPage } from './pages/Policies';
 import { ReportsPage } from './pages/Reports';
@@ -39,6 +40,7 @@ export const PAGES = [
   { path: '/', key: 'conversations', permission: 'conversation:list' },
   { path: '/review', key: 'review', permission: 'verdict:review' },
   { path: '/live', key: 'live', permission: 'live:monitor' },
+  { path: '/approvals', key: 'approvals', permission: 'transcript:unmask' },
   { path: '/dashboard', key: 'dashboard', permission: 'report:read' },
   { path: '/reports', key: 'reports', permission: 'report:read' },
   { path: '/policies', key: 'policies', permission: 'report:read' },
@@ -46,18 +48,22 @@ export const PAGES = [
   { path: '/system', key: 'system', permission: 'system:admin' },
 ] as const;
 
+/** A page this person sees: their roles allow it, and the approvals inbox only where the two-person rule is on. */
+const shows = (me: Me, p: (typeof PAGES)[number]) =>
+  can(me, p.permission) && (p.key !== 'approvals' || me.unmaskApproval === 'two-person');
+
 function page(path: string, me: Me, notFound: string) {
   const m = /^\/conversations\/([0-9a-f-]{36})$/.exec(path);
   if (m && can(me, 'conversation:list')) return <ConversationPage id={m[1]} me={me} />;
   // the home page is the first page the roles allow (an auditor lands on the dashboard, an admin on the system page)
-  const p =
-    path === '/' ? PAGES.find((x) => can(me, x.permission)) : PAGES.find((x) => x.path === path && x.path !== '/');
-  if (!p || !can(me, p.permission)) return <Result status="404" title={notFound} />;
+  const p = path === '/' ? PAGES.find((x) => shows(me, x)) : PAGES.find((x) => x.path === path && x.path !== '/');
+  if (!p || !shows(me, p)) return <Result status="404" title={notFound} />;
   if (p.key === 'dashboard') return <DashboardPage />;
   if (p.key === 'reports') return <ReportsPage me={me} />;
   if (p.key === 'review') return <ReviewPage />;
   if (p.key === 'live') return <LivePage />;
   if (p.key === 'audit') return <AuditPage />;
+  if (p.key === 'approvals') return <ApprovalsPage />;
   if (p.key === 'system') return <SystemPage />;
   if (p.key === 'policies') return <PoliciesPage me={me} />;
   return <ConversationsPage me={me} />;
@@ -109,7 +115,7 @@ export function App({ nonce }: { nonce?: string }) {
                 mode="horizontal"
                 selectedKeys={[PAGES.find((p) => p.path === path)?.key ?? '']}
                 style={{ minWidth: 600, flex: 1 }}
-                items={PAGES.filter((p) => can(signedIn, p.permission)).map((p) => ({
+                items={PAGES.filter((p) => shows(signedIn, p)).map((p) => ({
                   key: p.key,
                   label: t(p.key),
                   onClick: () => navigate(p.path),

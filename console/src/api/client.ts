@@ -29,6 +29,8 @@ export interface Me {
   permissions: string[];
   teams: string[];
   idleTimeoutS: number;
+  /** two-person: unmasking needs another person's approval (asked for and decided in the console) */
+  unmaskApproval: 'off' | 'two-person';
 }
 
 export async function whoAmI(): Promise<Me | { ended: 'session_expired' | 'signed_out' }> {

@@ -8,7 +8,6 @@ import {
   Descriptions,
   Input,
   List,
-  Modal,
   Result,
   Row,
   Segmented,
@@ -25,6 +24,7 @@ import { navigate } from '../router';
 import { TAG } from '../ui';
 import { LegalHold } from './conversation/LegalHold';
 import { SentimentTimeline } from './conversation/SentimentTimeline';
+import { Unmask } from './conversation/Unmask';
 
 const nonce = () => document.querySelector('meta[name="csp-nonce"]')?.getAttribute('content') ?? undefined;
 
@@ -164,23 +164,6 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
   });
   // originals shown for this view only, after a stated reason (the server audits it before it answers)
   const [originals, setOriginals] = useState<Map<string, string> | null>(null);
-  const [unmaskOpen, setUnmaskOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const unmask = useMutation({
-    mutationFn: async () => {
-      const { data, error } = await api.POST('/api/v1/conversations/{id}/unmask', {
-        params: { path: { id } },
-        body: { reason },
-      });
-      if (error) throw new Error(error.error.message);
-      return data;
-    },
-    onSuccess: (d) => {
-      setOriginals(new Map(d.utterances.map((u) => [u.id, u.text ?? ''])));
-      setUnmaskOpen(false);
-      setReason('');
-    },
-  });
 
   const speakers = useMemo(
     () => ({ agent: t('agentSpeaker'), customer: t('customerSpeaker'), unknown: t('unknownSpeaker') }),
@@ -199,31 +182,11 @@ export function ConversationPage({ id, me }: { id: string; me: Me }) {
       <Space>
         <Button onClick={() => navigate('/')}>{t('back')}</Button>
         {c.allowedActions.includes('transcript.unmask') && !originals && (
-          <Button danger data-testid="unmask" onClick={() => setUnmaskOpen(true)}>
-            {t('unmask')}
-          </Button>
+          <Unmask id={id} me={me} onOpened={setOriginals} />
         )}
         {originals && <Tag color={TAG.warn}>{t('showingOriginals')}</Tag>}
         <LegalHold id={id} hold={c.legalHold} me={me} />
       </Space>
-      <Modal
-        open={unmaskOpen}
-        title={t('unmaskTitle')}
-        okText={t('unmask')}
-        okButtonProps={{ disabled: reason.trim().length < 10, danger: true, loading: unmask.isPending }}
-        onOk={() => unmask.mutate()}
-        onCancel={() => setUnmaskOpen(false)}
-      >
-        <Typography.Paragraph>{t('unmaskExplain')}</Typography.Paragraph>
-        <Input.TextArea
-          aria-label={t('unmaskReason')}
-          placeholder={t('unmaskReason')}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          data-testid="unmask-reason"
-        />
-        {unmask.isError && <Alert type="error" title={String(unmask.error)} style={{ marginTop: 8 }} />}
-      </Modal>
       <Descriptions size="small" bordered column={4} title={t('conversation')}>
         <Descriptions.Item label={t('channel')}>{c.channel}</Descriptions.Item>
         <Descriptions.Item label={t('agent')}>{c.agentId}</Descriptions.Item>

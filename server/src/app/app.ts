@@ -151,6 +151,7 @@ export function createApp(s: Services, speech: SpeechStatus = {}, verifier?: Tok
         s.config.HOTLINE_CONSOLE_SESSION_S,
       ),
       distDir: s.config.HOTLINE_CONSOLE_DIR,
+      unmaskApproval: s.config.HOTLINE_UNMASK_APPROVAL,
       publicUrl: s.config.HOTLINE_PUBLIC_URL,
       tls: Boolean(s.config.HOTLINE_TLS_CERT),
     }),

@@ -34,6 +34,8 @@ export interface ConsoleOptions {
   /** the appliance's public origin (https://hotline.bank.internal); default: the request's own origin */
   publicUrl: string | undefined;
   tls: boolean;
+  /** whether unmasking needs a second person's approval here (the console then offers to ask and to decide) */
+  unmaskApproval: 'off' | 'two-person';
 }
 
 const TYPES: Record<string, string> = {
@@ -174,6 +176,7 @@ export function consoleMiddleware(o: ConsoleOptions): Koa.Middleware {
       permissions: p.permissions,
       teams: p.teams,
       idleTimeoutS: o.sessions.idleS,
+      unmaskApproval: o.unmaskApproval,
     };
   }
 

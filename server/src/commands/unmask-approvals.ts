@@ -73,6 +73,24 @@ export async function decideUnmaskApproval(
 }
 
 /**
+ * The requests a caller sees: their own (any state, to use an approval) and the pending ones of others they could
+ * decide (a conversation they may unmask themselves). Listing is not audited; deciding is.
+ */
+export async function listUnmaskApprovals(
+  d: ApprovalDeps,
+  caller: Caller,
+): Promise<Array<UnmaskApproval & { mine: boolean }>> {
+  const out: Array<UnmaskApproval & { mine: boolean }> = [];
+  for (const a of await d.approvals.list()) {
+    const mine = a.requesterSub === caller.principal.sub;
+    if (!mine && a.state !== 'pending') continue;
+    if (!mine && !(await d.conversations.findVisible(a.conversationId, conversationScope(caller.principal)))) continue;
+    out.push({ ...a, mine });
+  }
+  return out;
+}
+
+/**
  * Before an unmask under the two-person rule: the caller's approved, unexpired request for this conversation, used
  * up now. Otherwise a conflict (`approval_required`), audited.
  */

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import type IORedis from 'ioredis';
 
+const TTL_S = 3600;
+
 /** A second person's approval of one unmask (two-person rule), kept in Redis for an hour at most. */
 export interface UnmaskApproval {
   id: string;
@@ -9,6 +11,8 @@ export interface UnmaskApproval {
   requesterName: string;
   reason: string;
   state: 'pending' | 'approved' | 'denied';
+  /** when it was asked (epoch ms) */
+  requestedAt: number;
   approverSub?: string;
   approverName?: string;
   /** an approval is good for this long after it was given (epoch ms) */
@@ -25,10 +29,28 @@ export class UnmaskApprovals {
     return `${this.prefix}:unmask-approval:${id}`;
   }
 
-  async create(a: Omit<UnmaskApproval, 'id' | 'state'>): Promise<UnmaskApproval> {
-    const row: UnmaskApproval = { ...a, id: crypto.randomUUID(), state: 'pending' };
-    await this.redis.set(this.key(row.id), JSON.stringify(row), 'EX', 3600);
+  private index() {
+    return `${this.prefix}:unmask-approvals`;
+  }
+
+  async create(a: Omit<UnmaskApproval, 'id' | 'state' | 'requestedAt'>): Promise<UnmaskApproval> {
+    const row: UnmaskApproval = { ...a, id: crypto.randomUUID(), state: 'pending', requestedAt: Date.now() };
+    await this.redis
+      .multi()
+      .set(this.key(row.id), JSON.stringify(row), 'EX', TTL_S)
+      .zadd(this.index(), row.requestedAt, row.id)
+      .exec();
     return row;
+  }
+
+  /** Every request still kept (the last hour's, not yet used), newest first. */
+  async list(): Promise<UnmaskApproval[]> {
+    const now = Date.now();
+    await this.redis.zremrangebyscore(this.index(), '-inf', now - TTL_S * 1000);
+    const ids = await this.redis.zrevrange(this.index(), 0, 499);
+    if (!ids.length) return [];
+    const rows = await this.redis.mget(ids.map((id) => this.key(id)));
+    return rows.flatMap((v) => (v ? [JSON.parse(v) as UnmaskApproval] : []));
   }
 
   async get(id: string): Promise<UnmaskApproval | undefined> {
@@ -42,6 +64,9 @@ export class UnmaskApprovals {
 
   /** Uses an approval up (once): true if it was still there; a second use finds nothing. */
   async consume(id: string): Promise<boolean> {
-    return (await this.redis.del(this.key(id))) === 1;
+    const [[, n]] = (await this.redis.multi().del(this.key(id)).zrem(this.index(), id).exec()) as [
+      [Error | null, number],
+    ];
+    return n === 1;
   }
 }

@@ -1,24 +1,12 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { Client } from 'pg';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metadataFor } from '../../src/synth/render';
-import { startTestIdp, TestIdp } from '../helpers/auth';
-import {
-  db,
-  getJson,
-  makeTestEnv,
-  Proc,
-  SERVER_DIR,
-  startProcess,
-  TestEnv,
-  uploadCall,
-  useAuth,
-  waitFor,
-} from '../helpers/stack';
+import { TestIdp } from '../helpers/auth';
+import { choose, ConsoleStack, noSeriousAxe, openConsole, POLICY_DIR, SHOTS } from '../helpers/console';
+import { getJson, Proc, uploadCall, waitFor } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
 import { streamChannels, TestRecorder, ulawChannels } from '../helpers/live';
 
@@ -30,100 +18,18 @@ import { streamChannels, TestRecorder, ulawChannels } from '../helpers/live';
  * "not found". No Content-Security-Policy violation, no serious or critical axe-core finding. Screenshots of every
  * page go to var/screenshots/.
  */
-const CHROMIUM = process.env.HOTLINE_CHROMIUM ?? '/usr/bin/chromium';
-const CONSOLE_DIR = path.resolve(SERVER_DIR, '..', 'console', 'dist');
-const SHOTS = path.resolve(SERVER_DIR, '..', 'var', 'screenshots');
-const POLICY_DIR = path.resolve(SERVER_DIR, '..', 'policies', 'qa');
-
+let c: ConsoleStack;
 let idp: TestIdp;
-let t: TestEnv;
 let app: Proc;
 let pg: Client;
-let browser: Browser;
 let base: string;
 let callId: string;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-/** a page that fails the test on any CSP violation or page error */
-async function watchedPage(): Promise<{ page: Page; problems: string[] }> {
-  const ctx = await browser.newContext({ locale: 'en-GB' });
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to|missing translation/.test(m.text()))
-      problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  return { page, problems };
-}
-
-async function signIn(page: Page, user: string) {
-  await page.goto(base);
-  await page.getByTestId('sign-in').click();
-  await page.locator('input[name="username"]').fill(user);
-  await page.locator('input[name="password"]').fill(idp.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect.poll(async () => (await page.getByTestId('user').textContent()) ?? '', { timeout: 15_000 }).toBe(user);
-}
-
-/** picks an option in the Ant Design select that is open now (closed ones stay in the page, hidden) */
-async function choose(page: Page, text: string) {
-  await page
-    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
-    .last()
-    .locator('.ant-select-item-option-content')
-    .getByText(text, { exact: true })
-    .click();
-}
-
-async function noSeriousAxe(page: Page, what: string) {
-  // measure the page at rest: no hover or focus colour half-way through its transition
-  await page.mouse.move(0, 0);
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.waitForTimeout(400);
-  const r = await new AxeBuilder({ page }).analyze();
-  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(
-    bad.map(
-      (v) =>
-        `${what}: ${v.id} (${v.impact}) ${v.nodes.length}×: ${v.nodes
-          .slice(0, 6)
-          .map((n) => `${n.target.join(' ')} ${n.any[0]?.message ?? ''}`)
-          .join(' | ')}`,
-    ),
-  ).toEqual([]);
-}
+const watchedPage = () => c.watchedPage();
+const signIn = (page: Page, user: string) => c.signIn(page, user);
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(CONSOLE_DIR, 'index.html')))
-    throw new Error(`${CONSOLE_DIR} is missing: npm run build builds the console`);
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium`);
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  idp = await startTestIdp({ consoleOrigins: [base] });
-  useAuth(async () => idp.recorderToken());
-  t = await makeTestEnv(
-    'console',
-    3,
-    {
-      HOTLINE_PORT: String(port),
-      HOTLINE_CONSOLE_DIR: CONSOLE_DIR,
-      HOTLINE_QA_POLICY_DIR: POLICY_DIR,
-      HOTLINE_ASR_KEYPHRASES: path.resolve(POLICY_DIR, '..', 'asr', 'keyphrases.txt'),
-    },
-    idp,
-  );
-  app = await startProcess('all', t);
-  pg = await db(t);
+  c = await openConsole('console', 3);
+  ({ idp, app, pg, base } = c);
   const { script, call } = synthCalls().get('bank-card-cvv')!;
   const up = await uploadCall(app.base, fs.readFileSync(call.wav16k), metadataFor(script, '16k'));
   expect(up.status).toBe(202);
@@ -135,17 +41,10 @@ beforeAll(async () => {
     180_000,
     500,
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
-  });
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await pg?.end();
-  await app?.stop();
-  await idp?.close();
+  await c?.close();
 });
 
 describe('the console in a browser', () => {

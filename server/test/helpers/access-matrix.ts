@@ -93,6 +93,19 @@ export const EXPECT: Record<string, Record<Caller, number>> = {
     otto: 404,
     adam: 404,
   },
+  // who may unmask sees the list (their own requests and others' to decide); nobody else learns it exists
+  'GET /api/v1/unmask-approvals': {
+    ...ALL401,
+    recorder: 404,
+    anna: 404,
+    bob: 404,
+    carl: 404,
+    sara: 200,
+    quinn: 200,
+    cora: 200,
+    otto: 404,
+    adam: 404,
+  },
   // an approval that does not exist: not found for those who may decide, and for those who may not
   'POST /api/v1/unmask-approvals/:approvalId/decision': {
     ...ALL401,

@@ -34,6 +34,16 @@ describe('two-person unmasking', () => {
     expect(req.status).toBe(201);
     expect(req.body).toMatchObject({ state: 'pending', requester: 'quinn', approver: null });
     const approvalId = req.body.approvalId as string;
+    // the list: hers to use, another's to decide (with the reason), nothing for one who may not unmask
+    const mineList = await as('quinn', 'GET', '/api/v1/unmask-approvals');
+    expect(mineList.body.items.filter((a: { approvalId: string }) => a.approvalId === approvalId)).toEqual([
+      expect.objectContaining({ mine: true, state: 'pending', reason, conversationId: id }),
+    ]);
+    const inbox = await as('cora', 'GET', '/api/v1/unmask-approvals');
+    expect(inbox.body.items.filter((a: { approvalId: string }) => a.approvalId === approvalId)).toEqual([
+      expect.objectContaining({ mine: false, requester: 'quinn', reason }),
+    ]);
+    expect((await as('anna', 'GET', '/api/v1/unmask-approvals')).status).toBe(404);
     const decide = (user: string) =>
       as(user, 'POST', `/api/v1/unmask-approvals/${approvalId}/decision`, {
         decision: 'approve',
@@ -54,6 +64,9 @@ describe('two-person unmasking', () => {
     const opened = await unmask('quinn', approvalId);
     expect(opened.status).toBe(200);
     expect(opened.body.utterances[0].text).toBe('my account number is 31926819');
+    // used up: gone from every list
+    const after = await as('cora', 'GET', '/api/v1/unmask-approvals');
+    expect(after.body.items.map((a: { approvalId: string }) => a.approvalId)).not.toContain(approvalId);
     const again = await unmask('quinn', approvalId);
     expect([again.status, again.body.error.code]).toEqual([409, 'approval_required']);
     const ev = await stack.pg.query(
@@ -63,6 +76,8 @@ describe('two-person unmasking', () => {
     expect(ev.rows).toEqual([
       { actor_name: 'quinn', action: 'transcript.unmask', outcome: 'denied', why: 'no approval' },
       { actor_name: 'quinn', action: 'transcript.unmask.request', outcome: 'allowed', why: null },
+      // the agent's look at the approvals list, refused at the door
+      { actor_name: 'anna', action: 'transcript.unmask', outcome: 'denied', why: null },
       { actor_name: 'quinn', action: 'transcript.unmask.approve', outcome: 'denied', why: 'own_request' },
       // the agent's attempt, refused at the door for want of the permission
       { actor_name: 'anna', action: 'transcript.unmask', outcome: 'denied', why: null },

@@ -3,7 +3,7 @@ import { callerOf, defineRoute, RouteDef } from '../route';
 import { readCallUpload } from '../multipart';
 import { ingestCall } from '../../ingest/ingest-call';
 import { ingestText } from '../../ingest/ingest-text';
-import { decideUnmaskApproval, requestUnmaskApproval } from '../../commands/unmask-approvals';
+import { decideUnmaskApproval, listUnmaskApprovals, requestUnmaskApproval } from '../../commands/unmask-approvals';
 import type { UnmaskApproval } from '../../repositories/unmask-approvals';
 import { CHANNELS, CONVERSATION_STATES } from '../../entities/conversation';
 import {
@@ -66,6 +66,14 @@ const presentApproval = (a: UnmaskApproval) => ({
   approver: a.approverName ?? null,
   usableUntil: a.usableUntil ? new Date(a.usableUntil).toISOString() : null,
 });
+const approvalListItem = approvalAnswer
+  .extend({
+    reason: z.string(),
+    requestedAt: z.iso.datetime(),
+    /** the caller's own request (to use once approved); otherwise one the caller may decide */
+    mine: z.boolean(),
+  })
+  .meta({ id: 'UnmaskApprovalItem' });
 const unmaskAnswer = z
   .object({
     conversationId: z.uuid(),
@@ -373,6 +381,29 @@ export function conversationRoutes(
         );
         ctx.status = 201;
         ctx.body = presentApproval(a);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/v1/unmask-approvals',
+      summary:
+        'Requests to unmask under the two-person rule: your own (to use once approved) and the pending ones of others you may decide (conversations you may unmask)',
+      tags: ['conversations'],
+      auth: { action: 'transcript.unmask', deny: 404 },
+      responses: {
+        200: { description: 'newest first', schema: z.object({ items: z.array(approvalListItem) }) },
+        ...errors,
+      },
+      handler: async (ctx) => {
+        const rows = await listUnmaskApprovals(s, callerOf(ctx));
+        ctx.body = {
+          items: rows.map((a) => ({
+            ...presentApproval(a),
+            reason: a.reason,
+            requestedAt: new Date(a.requestedAt ?? Date.now()).toISOString(),
+            mine: a.mine,
+          })),
+        };
       },
     }),
     defineRoute({
