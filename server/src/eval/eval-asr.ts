@@ -13,8 +13,9 @@ import { mandarinSpecFromConfig, sherpaFromConfig } from '../speech/engines';
 import { loadPolicyFile, policyPhrases } from '../inspection/qa-policy';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
-import { renderCall } from '../synth/render';
+import { GroundTruthTurn, renderCall } from '../synth/render';
 import { CALL_SCRIPTS } from '../synth/scripts';
+import { onsetLags, percentiles } from './word-timing';
 
 /**
  * `npm run eval:asr`: WER per file and overall, per engine, on the real recordings in ../shared/audio and on the
@@ -27,6 +28,8 @@ interface Item {
   wav: string;
   reference: string;
   channelMap: Array<'agent' | 'customer' | 'unknown'>;
+  /** synthetic calls: where each turn was spoken (for word timing) */
+  turns?: GroundTruthTurn[];
 }
 
 async function main() {
@@ -62,6 +65,7 @@ async function main() {
       wav: r.wav16k,
       reference,
       channelMap: ['agent', 'customer'],
+      turns: r.turns,
     });
     items.push({
       set: 'synthetic',
@@ -70,6 +74,7 @@ async function main() {
       wav: r.wav8kUlaw,
       reference,
       channelMap: ['agent', 'customer'],
+      turns: r.turns,
     });
   }
   const repo = path.resolve(__dirname, '..', '..', '..');
@@ -142,7 +147,15 @@ async function main() {
     console.log(['set', 'band', 'file', 'ref words', 'errors', 'WER', 'RTF'].join('\t'));
     const totals = new Map<
       string,
-      { errors: number; words: number; audioMs: number; wallMs: number; digitStrings: number; digitsRight: number }
+      {
+        errors: number;
+        words: number;
+        audioMs: number;
+        wallMs: number;
+        digitStrings: number;
+        digitsRight: number;
+        lags: number[];
+      }
     >();
     const phrases = {
       spoken: 0,
@@ -193,7 +206,16 @@ async function main() {
         ].join('\t'),
       );
       const key = `${it.set} ${it.band}`;
-      const t = totals.get(key) ?? { errors: 0, words: 0, audioMs: 0, wallMs: 0, digitStrings: 0, digitsRight: 0 };
+      const t = totals.get(key) ?? {
+        errors: 0,
+        words: 0,
+        audioMs: 0,
+        wallMs: 0,
+        digitStrings: 0,
+        digitsRight: 0,
+        lags: [],
+      };
+      if (it.turns) t.lags.push(...onsetLags(wav, it.turns, us));
       const ds = digitStrings(it.reference, us.map((u) => u.text).join(' '));
       t.digitStrings += ds.total;
       t.digitsRight += ds.right;
@@ -211,7 +233,7 @@ async function main() {
     if (process.env.EVAL_PHRASE_DETAIL) for (const d of phrases.detail) console.log(`  ${d}`);
     for (const [k, t] of totals) {
       summary.push(
-        `${e.label.padEnd(20)} ${k.padEnd(16)} WER ${((t.errors / t.words) * 100).toFixed(1).padStart(5)}%  (${t.errors}/${t.words} words)  digit strings ${t.digitsRight}/${t.digitStrings}  RTF ${(t.wallMs / t.audioMs).toFixed(3)}`,
+        `${e.label.padEnd(20)} ${k.padEnd(16)} WER ${((t.errors / t.words) * 100).toFixed(1).padStart(5)}%  (${t.errors}/${t.words} words)  digit strings ${t.digitsRight}/${t.digitStrings}  RTF ${(t.wallMs / t.audioMs).toFixed(3)}${t.lags.length ? `  first word − voice onset ${percentiles(t.lags)}` : ''}`,
       );
     }
   }

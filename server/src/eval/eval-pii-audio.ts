@@ -126,8 +126,18 @@ export async function scoreAudio(convs: CorpusConversation[], workDir: string): 
               .filter((u) => u.channel === ch && u.endMs >= when.startMs - 500 && u.startMs <= when.endMs + 500)
               .map((u) => u.text)
               .join(' / ');
+            // where the speech left audible is: before the silence, inside it, or after it (10 ms frames)
+            const loud = voiced.map((v, f) => v && left[f] >= 1);
+            const firstQuiet = left.findIndex((e, f) => voiced[f] && e < 1);
+            const lastQuiet =
+              left.length - 1 - [...left].reverse().findIndex((e, f) => voiced[left.length - 1 - f] && e < 1);
+            const ms = (from: number, to: number) => loud.slice(from, to).filter(Boolean).length * 10;
+            const where =
+              firstQuiet < 0
+                ? `${ms(0, loud.length)} ms audible`
+                : `audible ${ms(0, firstQuiet)} ms before, ${ms(firstQuiet, lastQuiet + 1)} inside, ${ms(lastQuiet + 1, loud.length)} after`;
             score.misses.push(
-              `${conv.id}: ${sp.type} "${words}" ${Math.round((quiet / Math.max(1, speech)) * 100)}% silenced; heard "${heard}"`,
+              `${conv.id}: ${sp.type} "${words}" ${Math.round((quiet / Math.max(1, speech)) * 100)}% silenced (${where}); heard "${heard}"`,
             );
           }
           score.per.set(sp.type, r);

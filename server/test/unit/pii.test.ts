@@ -352,4 +352,18 @@ describe('recognised speech fails closed', () => {
     const d = 'it takes one or two days';
     expect(digitRuns(tokenize(d), d).map((r) => r.digits)).toEqual(['1', '2']);
   });
+
+  it('"oh" run into the next sound ("o\'d", "o\'ve") inside a digit string is a zero; o\'clock and names are not', () => {
+    const pin = "for two o'd";
+    expect(digitRuns(tokenize(pin), pin).map((r) => r.digits)).toEqual(['420']);
+    const card = "four three oh nine o've seven";
+    expect(digitRuns(tokenize(card), card).map((r) => r.digits)).toEqual(['430907']);
+    const time = "call me at nine o'clock";
+    expect(digitRuns(tokenize(time), time).map((r) => r.digits)).toEqual(['9']);
+    const name = "room two two O'Neill";
+    expect(digitRuns(tokenize(name), name).map((r) => r.digits)).toEqual(['22']);
+    // alone it is nothing: one digit before it is not a string
+    const one = "five o'd";
+    expect(digitRuns(tokenize(one), one).map((r) => r.digits)).toEqual(['5']);
+  });
 });

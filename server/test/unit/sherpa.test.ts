@@ -15,6 +15,7 @@ import {
   SileroSegmenter,
   sentencepieceVocab,
   tokensToWords,
+  EMISSION_DELAY_S,
   verifySha256Sums,
 } from '../../src/speech/engines/sherpa';
 import { prepareAudio, transcribeWav } from '../../src/speech/transcribe';
@@ -39,9 +40,10 @@ function need(dir: string) {
 }
 
 describe('tokens to words', () => {
-  it('joins BPE pieces into words, starts at the first piece, ends before the next word, confidence from log-probs', () => {
+  it('joins BPE pieces into words, starts at the first piece (less the emission delay), ends before the next word, confidence from log-probs', () => {
+    expect(EMISSION_DELAY_S).toBe(0.2);
     const words = tokensToWords(
-      { tokens: [' HE', 'LL', 'O', ' WORLD'], timestamps: [0.4, 0.48, 0.52, 1.0], ys_probs: [-0.1, -0.2, -0.3, -0.05] },
+      { tokens: [' HE', 'LL', 'O', ' WORLD'], timestamps: [0.6, 0.68, 0.72, 1.2], ys_probs: [-0.1, -0.2, -0.3, -0.05] },
       1.6,
     );
     expect(words.map((w) => w.word)).toEqual(['hello', 'world']);
@@ -49,6 +51,8 @@ describe('tokens to words', () => {
     expect(words[0].confidence).toBeCloseTo(Math.exp(-0.2), 3);
     expect(words[1].startMs).toBe(1000);
     expect(words[1].endMs).toBeLessThanOrEqual(1600);
+    // a token stamped within the delay of the start begins at 0, not before
+    expect(tokensToWords({ tokens: [' OK'], timestamps: [0.1], ys_probs: [-0.1] }, 1)[0].startMs).toBe(0);
   });
 });
 

@@ -170,6 +170,12 @@ export function digitRuns(toks: Tok[], text: string): DigitRun[] {
       const before = run.digits.length + (chunk ? chunkDigits(chunk).length : 0);
       if (before >= 2) kind = 'unit';
     }
+    // and run "oh" into the next sound as a contraction ("four two o'd", "nine o've seven"): inside a digit string
+    // only, after two digits; "o'clock" and names ("O'Neill") are longer than three letters after the apostrophe
+    if (!kind && /^o'[a-z]{1,3}$/.test(w) && w !== "o'er" && run && run.lastTok === i - 1) {
+      const before = run.digits.length + (chunk ? chunkDigits(chunk).length : 0);
+      if (before >= 2) kind = 'unit';
+    }
     if (kind === 'homophone') {
       // "for to four": a chain of homophones counts when it leads into a digit
       let n = i + 1;

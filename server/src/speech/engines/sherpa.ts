@@ -89,6 +89,14 @@ export function sherpaModel(dir: string): SherpaModel {
 }
 
 /** Tokens (BPE pieces; a leading space starts a word) with their times and log-probabilities → words. */
+/**
+ * How late the streaming English transducer emits a token after the sound it stands for: on the synthetic 8 kHz calls
+ * (46 turns, voice onset and offset from the audio's energy) the first word of a turn was stamped 206 ms after the
+ * voice began (p10 146, p90 244) and the last word ended 193 ms after it stopped. Word times are moved back by it, so
+ * silencing, playback and evidence line up with the audio (measure: see docs/ARCHITECTURE.md, speech).
+ */
+export const EMISSION_DELAY_S = 0.2;
+
 export function tokensToWords(
   r: { tokens: string[]; timestamps: number[]; ys_probs: number[] },
   endSeconds: number,
@@ -97,7 +105,7 @@ export function tokensToWords(
   r.tokens.forEach((tok, i) => {
     const starts = tok.startsWith(' ') || tok.startsWith('▁') || words.length === 0;
     const piece = tok.replace(/^[ ▁]+/, '');
-    if (starts) words.push({ text: piece, start: r.timestamps[i] ?? 0, logp: [] });
+    if (starts) words.push({ text: piece, start: Math.max(0, (r.timestamps[i] ?? 0) - EMISSION_DELAY_S), logp: [] });
     else words[words.length - 1].text += piece;
     words[words.length - 1].logp.push(r.ys_probs[i] ?? 0);
   });
