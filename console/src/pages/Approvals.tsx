@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ReasonModal } from '../ReasonModal';
 import { api } from '../api/client';
 import { navigate } from '../router';
 import { TAG } from '../ui';
@@ -103,23 +104,19 @@ export function ApprovalsPage() {
           { title: t('approver'), render: (_, r) => r.approver ?? '–' },
         ]}
       />
-      <Modal
+      <ReasonModal
         open={!!deciding}
         title={t(deciding?.decision === 'deny' ? 'denyTitle' : 'approveTitle', { who: deciding?.requester ?? '' })}
         okText={t(deciding?.decision === 'deny' ? 'deny' : 'approve')}
-        okButtonProps={{ disabled: comment.trim().length < 10, loading: decide.isPending }}
+        label={t('reviewComment')}
+        testId="decision-comment"
+        value={comment}
+        onChange={setComment}
         onOk={() => deciding && decide.mutate(deciding)}
         onCancel={() => setDeciding(null)}
-      >
-        <Input.TextArea
-          aria-label={t('reviewComment')}
-          placeholder={t('reviewComment')}
-          value={comment}
-          onChange={(e) => setComment(e.target.value)}
-          data-testid="decision-comment"
-        />
-        {decide.isError && <Alert type="error" title={String(decide.error)} style={{ marginTop: 8 }} />}
-      </Modal>
+        pending={decide.isPending}
+        error={decide.error}
+      />
     </>
   );
 }

@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Input, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ReasonModal } from '../ReasonModal';
 import { api, can, Me } from '../api/client';
 import type { components } from '../api/schema';
 import { TAG } from '../ui';
@@ -216,27 +217,30 @@ export function PoliciesPage({ me }: { me: Me }) {
           {store.isError && <Alert type="error" title={String(store.error)} style={{ marginTop: 8 }} />}
         </Card>
       )}
-      <Modal
+      <ReasonModal
         open={Boolean(activating)}
         title={t('activateTitle', { policy: activating?.policyId, version: activating?.version })}
         okText={t('activate')}
-        okButtonProps={{ disabled: reason.trim().length < 10, loading: activate.isPending }}
+        explain={t('activateExplain')}
+        label={t('reason')}
+        testId="activate-reason"
+        value={reason}
+        onChange={setReason}
         onOk={() => activating && activate.mutate(activating)}
         onCancel={() => {
           setActivating(null);
           setRefused(null);
           activate.reset();
         }}
+        pending={activate.isPending}
+        error={activate.error}
       >
-        <Typography.Paragraph>{t('activateExplain')}</Typography.Paragraph>
-        <Input.TextArea aria-label={t('reason')} value={reason} onChange={(e) => setReason(e.target.value)} />
-        {activate.isError && <Alert type="error" title={String(activate.error)} style={{ marginTop: 8 }} />}
         {refused && (
           <div style={{ marginTop: 8 }}>
             <RegressionView r={refused} />
           </div>
         )}
-      </Modal>
+      </ReasonModal>
     </Space>
   );
 }

@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Input, Modal, Tag, Typography } from 'antd';
+import { Button, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ReasonModal } from '../../ReasonModal';
 import { api, can, Me } from '../../api/client';
 import { TAG } from '../../ui';
 
@@ -40,24 +41,21 @@ export function LegalHold({ id, hold, me }: { id: string; hold: boolean; me: Me 
           {hold ? t('liftHold') : t('placeHold')}
         </Button>
       )}
-      <Modal
+      <ReasonModal
         open={open}
         title={hold ? t('liftHold') : t('placeHold')}
         okText={hold ? t('liftHold') : t('placeHold')}
-        okButtonProps={{ disabled: reason.trim().length < 10, loading: change.isPending }}
+        explain={t('holdExplain')}
+        label={t('reason')}
+        placeholder={t('holdReason')}
+        testId="hold-reason"
+        value={reason}
+        onChange={setReason}
         onOk={() => change.mutate()}
         onCancel={() => setOpen(false)}
-      >
-        <Typography.Paragraph>{t('holdExplain')}</Typography.Paragraph>
-        <Input.TextArea
-          aria-label={t('reason')}
-          placeholder={t('holdReason')}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          data-testid="hold-reason"
-        />
-        {change.isError && <Alert type="error" title={String(change.error)} style={{ marginTop: 8 }} />}
-      </Modal>
+        pending={change.isPending}
+        error={change.error}
+      />
     </>
   );
 }

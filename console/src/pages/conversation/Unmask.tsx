@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Input, Modal, Space, Tag, Typography } from 'antd';
+import { Alert, Button, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { ReasonModal } from '../../ReasonModal';
 import { api, Me } from '../../api/client';
 import { TAG } from '../../ui';
 
@@ -101,24 +102,21 @@ export function Unmask({ id, me, onOpened }: { id: string; me: Me; onOpened: (o:
     <Space>
       {action}
       {twoPerson && unmask.isError && <Alert type="error" title={String(unmask.error)} />}
-      <Modal
+      <ReasonModal
         open={open}
         title={t(twoPerson ? 'unmaskAskTitle' : 'unmaskTitle')}
         okText={t(twoPerson ? 'unmaskAsk' : 'unmask')}
-        okButtonProps={{ disabled: reason.trim().length < 10, danger: true, loading: pending.isPending }}
+        explain={t(twoPerson ? 'unmaskAskExplain' : 'unmaskExplain')}
+        label={t('unmaskReason')}
+        testId="unmask-reason"
+        value={reason}
+        onChange={setReason}
         onOk={() => (twoPerson ? ask.mutate() : unmask.mutate({ reason }))}
         onCancel={() => setOpen(false)}
-      >
-        <Typography.Paragraph>{t(twoPerson ? 'unmaskAskExplain' : 'unmaskExplain')}</Typography.Paragraph>
-        <Input.TextArea
-          aria-label={t('unmaskReason')}
-          placeholder={t('unmaskReason')}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          data-testid="unmask-reason"
-        />
-        {pending.isError && <Alert type="error" title={String(pending.error)} style={{ marginTop: 8 }} />}
-      </Modal>
+        pending={pending.isPending}
+        error={pending.error}
+        danger
+      />
     </Space>
   );
 }
