@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { suiteByCode, type CipherSuite } from '../protection/cipher';
+import type { CipherSuite } from '../protection/cipher';
+import { newFileKey, openFileKey, type WrappedFileKey } from '../protection/file-key';
 import type { KekProvider } from '../protection/keyring';
 
 /**
@@ -43,9 +43,7 @@ export class LiveSpool {
   static async create(root: string, meta: SpoolMeta, kek: KekProvider, suite: CipherSuite): Promise<LiveSpool> {
     const dir = path.join(root, meta.sessionId);
     await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
-    const key = crypto.randomBytes(32);
-    const w = kek.wrap(key, `live_spool|${meta.sessionId}`);
-    const keyFile = { kekId: w.kekId, version: w.version, wrapped: w.wrapped.toString('base64'), suite: suite.code };
+    const { key, wrapped: keyFile } = newFileKey(kek, suite, `live_spool|${meta.sessionId}`);
     await writeDurably(path.join(dir, 'key.json'), Buffer.from(JSON.stringify(keyFile)));
     const sealed = suite.seal(key, Buffer.from(JSON.stringify(meta)), Buffer.from(`live_spool|${meta.sessionId}|meta`));
     await writeDurably(path.join(dir, 'meta.enc'), sealed);
@@ -65,14 +63,8 @@ export class LiveSpool {
     for (const id of await fs.promises.readdir(root)) {
       const dir = path.join(root, id);
       if (!fs.existsSync(path.join(dir, 'meta.enc'))) continue;
-      const k = JSON.parse(await fs.promises.readFile(path.join(dir, 'key.json'), 'utf8')) as {
-        kekId: string;
-        version: number;
-        wrapped: string;
-        suite: number;
-      };
-      const suite = suiteByCode(k.suite);
-      const key = kek.unwrap({ ...k, wrapped: Buffer.from(k.wrapped, 'base64') }, `live_spool|${id}`);
+      const k = JSON.parse(await fs.promises.readFile(path.join(dir, 'key.json'), 'utf8')) as WrappedFileKey;
+      const { key, suite } = openFileKey(kek, k, `live_spool|${id}`);
       const sealed = await fs.promises.readFile(path.join(dir, 'meta.enc'));
       const meta = JSON.parse(
         suite.open(key, sealed, Buffer.from(`live_spool|${id}|meta`)).toString('utf8'),

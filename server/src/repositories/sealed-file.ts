@@ -1,6 +1,5 @@
-import crypto from 'node:crypto';
 import type { CipherSuite } from '../protection/cipher';
-import { suiteByCode } from '../protection/cipher';
+import { newFileKey, openFileKey, type WrappedFileKey } from '../protection/file-key';
 import type { KekProvider } from '../protection/keyring';
 
 /**
@@ -11,9 +10,7 @@ import type { KekProvider } from '../protection/keyring';
 const MAGIC = 'HOTLINE-SEALED-1\n';
 
 export function sealFile(kek: KekProvider, suite: CipherSuite, context: string, data: Buffer): Buffer {
-  const key = crypto.randomBytes(32);
-  const w = kek.wrap(key, `sealed_file|${context}`);
-  const head = { kekId: w.kekId, version: w.version, wrapped: w.wrapped.toString('base64'), suite: suite.code };
+  const { key, wrapped: head } = newFileKey(kek, suite, `sealed_file|${context}`);
   return Buffer.concat([
     Buffer.from(`${MAGIC}${JSON.stringify(head)}\n`),
     suite.seal(key, data, Buffer.from(`sealed_file|${context}`)),
@@ -23,15 +20,7 @@ export function sealFile(kek: KekProvider, suite: CipherSuite, context: string, 
 export function openSealedFile(kek: KekProvider, context: string, file: Buffer): Buffer {
   if (!file.subarray(0, MAGIC.length).equals(Buffer.from(MAGIC))) throw new Error('not a sealed file');
   const nl = file.indexOf(10, MAGIC.length);
-  const head = JSON.parse(file.subarray(MAGIC.length, nl).toString('utf8')) as {
-    kekId: string;
-    version: number;
-    wrapped: string;
-    suite: number;
-  };
-  const key = kek.unwrap(
-    { kekId: head.kekId, version: head.version, wrapped: Buffer.from(head.wrapped, 'base64') },
-    `sealed_file|${context}`,
-  );
-  return suiteByCode(head.suite).open(key, file.subarray(nl + 1), Buffer.from(`sealed_file|${context}`));
+  const head = JSON.parse(file.subarray(MAGIC.length, nl).toString('utf8')) as WrappedFileKey;
+  const { key, suite } = openFileKey(kek, head, `sealed_file|${context}`);
+  return suite.open(key, file.subarray(nl + 1), Buffer.from(`sealed_file|${context}`));
 }
