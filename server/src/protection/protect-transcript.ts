@@ -3,8 +3,8 @@ import type { TranscribedUtterance } from '../speech/transcribe';
 import type { IndexedColumn } from './blind-index';
 import { detectPii, PiiFinding, PiiType } from './pii/detect';
 import { digitRuns, tokenize } from './pii/numbers';
-import { askedFor, BACKCHANNEL, PromptKind, READ_BACK, RE_ASK } from './pii/prompts';
-import { MaskingPolicy, maskText, REDACTED } from './pii/mask';
+import { askedFor, BACKCHANNEL, OPTIONAL_PROMPTS, PromptKind, READ_BACK, RE_ASK } from './pii/prompts';
+import { MaskingPolicy, maskText, optionalTypes, REDACTED } from './pii/mask';
 
 /**
  * Sensitive authentication data: kept in no form at all, not even in the encrypted original (PCI DSS 3.3.1); with it,
@@ -102,7 +102,7 @@ const SAME_TURN_GAP_MS = 1500;
  */
 export function expectations(
   utterances: Array<Pick<PlainUtterance, 'speaker' | 'startMs' | 'text'> & { keyphrases?: Array<{ p: string }> }>,
-  opts: { text?: boolean } = {},
+  opts: { text?: boolean; optional?: ReadonlySet<string> } = {},
 ): Array<Set<PromptKind>> {
   const limit = opts.text ? TEXT_EXPECT_MS : EXPECT_MS;
   const out = utterances.map(() => new Set<PromptKind>());
@@ -126,6 +126,8 @@ export function expectations(
           u.text,
           (u.keyphrases ?? []).map((k) => k.p),
         );
+    for (const [kind, re] of Object.entries(OPTIONAL_PROMPTS) as Array<[keyof typeof OPTIONAL_PROMPTS, RegExp]>)
+      if (opts.optional?.has(kind) && !states && re.test(u.text)) asks.push(kind);
     if (asks.length) {
       open = { by: u.speaker, kinds: asks, at: u.startMs, turns: 0 };
       lastAsked.set(u.speaker, asks);
@@ -150,7 +152,11 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
   const pieces: Piece[] = [];
   const identifiers: ProtectedTranscript['identifiers'] = [];
   const counts: ProtectedTranscript['counts'] = {};
-  const expected = expectations(utterances, { text: !utterances.some((u) => u.words.length > 0) });
+  const optional = optionalTypes(policy);
+  const expected = expectations(utterances, {
+    text: !utterances.some((u) => u.words.length > 0),
+    optional,
+  });
   const bySpeaker = new Map<string, number[]>();
   const order = utterances.map((_, i) => i).sort((a, b) => utterances[a].startMs - utterances[b].startMs || a - b);
   const rank = new Map(order.map((i, r) => [i, r]));
@@ -179,7 +185,7 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     };
     const speech = idx.some((i) => utterances[i].words.length > 0);
     const caller = utterances[idx[0]].speaker !== 'agent';
-    for (const f of detectPii(joined, { expected: at, digitStrings: speech && caller, speech })) {
+    for (const f of detectPii(joined, { expected: at, digitStrings: speech && caller, speech, optional })) {
       counts[f.type] = (counts[f.type] ?? 0) + 1;
       const kind = INDEXED[f.type];
       if (kind) identifiers.push({ kind, value: f.value });

@@ -1,5 +1,6 @@
 import { cnIdValid, ibanValid, luhnValid } from './checksums';
 import { findDates } from './dates';
+import { findAddresses, findNames, findPostcodes } from './identity';
 import { DigitRun, digitRuns, Tok, tokenize } from './numbers';
 import { PromptKind, promptKinds } from './prompts';
 
@@ -22,7 +23,13 @@ export type PiiType =
   | 'us_ssn'
   | 'date_of_birth'
   /** digits read out one by one on a call, with nothing to say what they are: removed (fail closed) */
-  | 'digit_string';
+  | 'digit_string'
+  /** only where the masking policy lists them (see identity.ts) */
+  | OptionalPiiType;
+
+/** Types a deployment opts into by listing them in the masking policy. */
+export const OPTIONAL_PII_TYPES = ['person_name', 'postcode', 'address'] as const;
+export type OptionalPiiType = (typeof OPTIONAL_PII_TYPES)[number];
 
 export interface PiiFinding {
   type: PiiType;
@@ -63,6 +70,8 @@ const ANSWER_DIGITS: Array<[PromptKind, number, number]> = [
   ['card_number', 12, 19],
   ['bank_account', 6, 18],
   ['phone', 6, 15],
+  // asked for only where the policy lists postcodes: a ZIP (5) or a Chinese postcode (6)
+  ['postcode', 5, 6],
 ];
 
 /** How far before and after a value its label may be (characters: about eight words before, four after). */
@@ -139,6 +148,8 @@ export interface DetectOptions {
   speech?: boolean;
   /** data at rest, not a conversation: see STRICT_DIGITS */
   strict?: boolean;
+  /** the optional types the masking policy lists (names, postcodes, addresses) */
+  optional?: ReadonlySet<OptionalPiiType>;
 }
 
 export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] {
@@ -202,6 +213,15 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     for (const x of expected(start)) k.add(x);
     return k;
   };
+  // names, postcodes and addresses where the policy asks for them; the postcode and house number are not digit runs
+  const optional = opts.strict ? undefined : opts.optional;
+  if (optional?.has('postcode'))
+    for (const s of findPostcodes(text, (pos) => expected(pos).has('postcode')))
+      add({ type: 'postcode', ...s, value: s.value.toUpperCase() });
+  if (optional?.has('address')) for (const s of findAddresses(text)) add({ type: 'address', ...s });
+  if (optional?.has('person_name'))
+    for (const s of findNames(text, toks, (pos) => expected(pos).has('person_name')))
+      add({ type: 'person_name', ...s });
   // dates: a date is a date of birth where one is asked for or labelled; other dates (of payments) stay readable
   for (const d of findDates(text, toks)) {
     if (kindsAt(d.start, d.end).has('date_of_birth'))

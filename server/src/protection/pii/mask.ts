@@ -1,6 +1,6 @@
 import { loadYamlFile } from '../../lib/yaml-file';
 import { z } from 'zod';
-import { detectPii, PiiFinding, PiiType } from './detect';
+import { detectPii, OPTIONAL_PII_TYPES, OptionalPiiType, PiiFinding, PiiType } from './detect';
 
 /** Masking formats from policies/masking.yaml, validated; a bad file is refused with the path of what is wrong. */
 const rule = z
@@ -31,13 +31,22 @@ export const maskingPolicySchema = z
   .object({
     version: z.literal(1),
     types: z
-      .object(Object.fromEntries(TYPES.map((t) => [t, rule])) as Record<(typeof TYPES)[number], typeof rule>)
+      .object({
+        ...(Object.fromEntries(TYPES.map((t) => [t, rule])) as Record<(typeof TYPES)[number], typeof rule>),
+        // listed: found and masked; absent: not looked for (names, postcodes and addresses stay readable)
+        ...(Object.fromEntries(OPTIONAL_PII_TYPES.map((t) => [t, rule.optional()])) as Record<
+          OptionalPiiType,
+          z.ZodOptional<typeof rule>
+        >),
+      })
       .strict(),
     /**
      * Who sees a type's original when they unmask (they need the transcript.unmask permission first): the roles
      * listed; an empty list, nobody. A type not listed: everyone who may unmask.
      */
-    unmask: z.partialRecord(z.enum(TYPES), z.array(z.string().regex(/^[a-z_]+$/)).max(20)).optional(),
+    unmask: z
+      .partialRecord(z.enum([...TYPES, ...OPTIONAL_PII_TYPES]), z.array(z.string().regex(/^[a-z_]+$/)).max(20))
+      .optional(),
   })
   .strict();
 export type MaskingPolicy = z.infer<typeof maskingPolicySchema>;
@@ -60,6 +69,11 @@ export function loadMaskingPolicy(file: string): MaskingPolicy {
 export const REDACTED = '[REDACTED]';
 
 /** The types whose originals these roles may not see when they unmask (policy `unmask`). */
+/** The optional types this policy masks. */
+export function optionalTypes(policy: MaskingPolicy): Set<OptionalPiiType> {
+  return new Set(OPTIONAL_PII_TYPES.filter((t) => policy.types[t] !== undefined));
+}
+
 export function typesHiddenFrom(policy: MaskingPolicy, roles: string[]): Set<string> {
   return new Set(
     Object.entries(policy.unmask ?? {})
@@ -121,6 +135,7 @@ export function remaskOriginal(
 
 function maskValue(f: PiiFinding, p: MaskingPolicy): string {
   const r = p.types[f.type as PiiType];
+  if (!r) return `[${f.type}]`;
   if (r.redact) return REDACTED;
   if (r.replace !== undefined) return r.replace;
   if (f.type === 'email') {

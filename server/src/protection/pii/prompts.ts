@@ -3,10 +3,12 @@
  * code, date of birth, card number, expiry, phone or account number puts the next turns of the other party under that
  * expectation, so the answer is protected even when it is only digits ("482") with no label next to it.
  */
-export type PromptKind =
+type DataPromptKind =
   'card_number' | 'cvv' | 'pin' | 'otp' | 'expiry_date' | 'date_of_birth' | 'phone' | 'bank_account';
+/** person_name, postcode: asked for only where the masking policy masks them (see OPTIONAL_PROMPTS) */
+export type PromptKind = DataPromptKind | 'person_name' | 'postcode';
 
-export const PROMPTS: Record<PromptKind, RegExp> = {
+export const PROMPTS: Record<DataPromptKind, RegExp> = {
   card_number:
     /\b(card ?(number|no|details|digits)|(long|16|sixteen|15|fifteen)[- ]digit|long number|number (on|across) the (front of (the |your )?)?card|digits on the front|(debit|credit|visa|mastercard|amex|bank) card|card (is|was|reads|ending)|my card|your card|the card)\b/,
   cvv: /\b(cvv2?|cvc2?|cv2|cid|security (code|number|digits)|card verification|verification (value|number)|(three|3|four|4)[- ]digits? (code|number|on the back)|digits on the back|back of (the|your|my) card)\b/,
@@ -20,7 +22,7 @@ export const PROMPTS: Record<PromptKind, RegExp> = {
 };
 
 /** The same questions on a Mandarin hotline (written chats; no word boundaries in Chinese). */
-export const PROMPTS_ZH: Record<PromptKind, RegExp> = {
+export const PROMPTS_ZH: Record<DataPromptKind, RegExp> = {
   card_number: /(卡号|银行卡号|信用卡号|借记卡号|卡的号码)/,
   cvv: /(安全码|背面.{0,4}(三|3)位|校验码|cvv)/,
   pin: /(取款密码|交易密码|银行卡密码|卡密码|支付密码|查询密码)/,
@@ -31,7 +33,23 @@ export const PROMPTS_ZH: Record<PromptKind, RegExp> = {
   bank_account: /(账号|账户号码|帐号)/,
 };
 
-const KINDS = Object.keys(PROMPTS) as PromptKind[];
+/**
+ * A question for a person's name ("can I take your full name?", "who am I speaking to?", "could you spell the
+ * surname?"): it opens an expectation only where the masking policy masks names (`person_name`).
+ */
+const NAME_PROMPT =
+  /\b(your (full |first |last |sur|middle )?name|name on the (card|account)|(sur|first |last |full )name|who (am i|i'm|i am) (speaking|talking) (to|with)|spell (that|it|your|the) ?(sur)?(name)?|(can|could|may) i (take|have|get) (your|a) name)\b|(姓名|贵姓|怎么称呼|名字)/i;
+
+/** "what's the postcode there?", "and your zip?" */
+const POSTCODE_PROMPT = /\b(post ?code|postal code|zip( code)?)\b|(邮编|邮政编码)/i;
+
+/** Questions for the optional types, asked for only where the masking policy lists the type. */
+export const OPTIONAL_PROMPTS: Record<'person_name' | 'postcode', RegExp> = {
+  person_name: NAME_PROMPT,
+  postcode: POSTCODE_PROMPT,
+};
+
+const KINDS = Object.keys(PROMPTS) as DataPromptKind[];
 
 export function promptKinds(text: string): PromptKind[] {
   const t = text.toLowerCase();
