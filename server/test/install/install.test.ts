@@ -292,7 +292,7 @@ describe.skipIf(!!why)('the offline bundle installed on one host', () => {
       await owner.end();
     }
     // the installed command opens the CA key with the passphrase (as root; the key file stays the hotline user's)
-    const issued = hotline('pki', 'issue-client', '--name', 'recorder-1', '--days', '30');
+    const issued = hotline('pki', 'issue-client', '--name', 'recorder-1');
     expect(issued.status, issued.stderr).toBe(0);
     expect(issued.stdout).toMatch(/client certificate .*recorder-1\.cert\.pem/);
     const s = hotline('status', '--json');
