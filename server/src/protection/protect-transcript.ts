@@ -14,6 +14,8 @@ export const SAD_TYPES: ReadonlySet<string> = new Set(['cvv', 'pin', 'otp', 'dig
 const ASKED_SAD: PromptKind[] = ['cvv', 'pin', 'otp'];
 /** An answer on a call to a question for personal data, this short, is protected whole (fail closed). */
 const SHORT_ANSWER_WORDS = 8;
+/** share of an answer's words inside digit runs above which it is a number read out, however long */
+const DIGIT_DENSE = 0.6;
 const SHORT_ANSWER_ORDER: PromptKind[] = ['card_number', 'date_of_birth', 'expiry_date', 'bank_account', 'phone'];
 /** A turn that asks, whatever digits it also carries ("the card starting 411111: what is the security code?"). */
 const QUESTION =
@@ -204,11 +206,16 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
   // a short spoken answer to a question for personal data: the recogniser may have turned the digits into words
   // ("eight eight one" → "they paid one", "third of march" → "heard of march"), so the whole answer is protected as
   // what was asked — for a CVV, PIN or one-time code even with no number in it; for the rest when a number or a
-  // month is in it
+  // month is in it. A longer answer too when it is mostly digits (a card number read out with a few digits misheard
+  // as words: "five oath four three oh nine o've made four nine …" is one number, not three)
   utterances.forEach((u, i) => {
-    if (!u.words.length || u.words.length > SHORT_ANSWER_WORDS || !expected[i].size) return;
+    if (!u.words.length || !expected[i].size) return;
+    const toks = tokenize(u.text);
+    const runs = digitRuns(toks, u.text);
+    const inRuns = runs.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
+    if (u.words.length > SHORT_ANSWER_WORDS && inRuns < DIGIT_DENSE * toks.length) return;
     const sad = ASKED_SAD.find((k) => expected[i].has(k));
-    const numeric = digitRuns(tokenize(u.text), u.text).length > 0 || MONTH.test(u.text);
+    const numeric = runs.length > 0 || MONTH.test(u.text);
     const kind = sad ?? (numeric ? SHORT_ANSWER_ORDER.find((k) => expected[i].has(k)) : undefined);
     // even where the asked value was found in it: a recogniser that heard part of it may have missed the rest
     if (!kind) return;
