@@ -102,6 +102,9 @@ describe('optional personal data: names, postcodes, addresses', () => {
     expect(found('I live at 14 Elm Road, Leeds')).toEqual(['address:14 Elm Road']);
     expect(found('its flat 3, 221b Baker Street')).toEqual(['address:flat 3, 221b Baker Street']);
     expect(found('twelve high street in bristol')).toEqual(['address:twelve high street']);
+    // "Dr" after a street's name is the drive, not a doctor; before a name it is the doctor
+    expect(found('send it to 7 Juniper Dr, Leeds please')).toEqual(['address:7 Juniper Dr']);
+    expect(found('I saw Dr Okafor about it')).toEqual(['person_name:Okafor']);
     expect(found('it is a 3 hour drive from here')).toEqual([]);
     expect(found('two more close calls this week')).toEqual([]);
     expect(found('one way or another')).toEqual([]);

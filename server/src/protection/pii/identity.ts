@@ -68,7 +68,9 @@ export function findNames(text: string, toks: Tok[], asked: (pos: number) => boo
       if (j > i + cue) i = j - 1;
       continue;
     }
-    if (HONORIFIC.has(toks[i].w.replace(/\.$/, ''))) {
+    // "Dr" after a street's name is a drive ("14 Elm Dr"), not a doctor
+    const street = toks[i].w === 'dr' && toks.slice(Math.max(0, i - 4), i).some((t) => /^\d{1,5}[a-z]?$/.test(t.w));
+    if (HONORIFIC.has(toks[i].w.replace(/\.$/, '')) && !street) {
       const j = nameFrom(toks, i + 1);
       push(i + 1, Math.min(j, i + 3));
       continue;
@@ -84,14 +86,15 @@ export function findNames(text: string, toks: Tok[], asked: (pos: number) => boo
     }
   }
   // a written sign-off ("Kind regards, Samira Okoye"): the name that ends the line or the text
+  let s = 0; // matches come in order: one pass over the tokens for all of them
   for (const m of text.matchAll(SIGN_OFF)) {
     const at = m.index! + m[0].length;
-    const i = toks.findIndex((t) => t.start >= at);
-    if (i < 0 || !/^[A-Z]/.test(toks[i].text)) continue;
-    let j = i;
-    while (j < toks.length && j - i < 3 && (nameTok(toks[j]) || /^[A-Z]\.?$/.test(toks[j].text))) j++;
+    while (s < toks.length && toks[s].start < at) s++;
+    if (s >= toks.length || !/^[A-Z]/.test(toks[s].text)) continue;
+    let j = s;
+    while (j < toks.length && j - s < 3 && (nameTok(toks[j]) || /^[A-Z]\.?$/.test(toks[j].text))) j++;
     const rest = text.slice(toks[j - 1]?.end ?? at, toks[j]?.start ?? text.length);
-    if (j > i && (j === toks.length || /\n/.test(rest))) push(i, j);
+    if (j > s && (j === toks.length || /\n/.test(rest))) push(s, j);
   }
   // answers to "can I take your name?": a short line under that question is a name after its lead-in words
   // ("yes it's Jane Doe"), or a name spelled letter by letter ("s m i t h")
