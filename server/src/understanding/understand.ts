@@ -82,13 +82,31 @@ export function pickIntent(
 
 /** What an agent says to show understanding: its words are negative ("sorry", "frustrating"), its tone is not. */
 const EMPATHY =
-  /\b(sorry to hear|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (frustrating|stressful|difficult|awful|worrying)|i appreciate|i know how|i'?m afraid|unfortunately)\b/;
+  /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying)|sorry to hear|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (frustrating|stressful|difficult|awful|worrying)|i appreciate|i know how|i'?m afraid|unfortunately)\b/;
 /** What a customer says to take it further or to complain: negative whatever the words around it. */
 const COMPLAINT =
   /\b(make a complaint|formal complaint|file a complaint|lodge a complaint|raise a complaint|complain|speak to (a|your) (manager|supervisor)|talk to a manager|ombudsman|regulator|unacceptable|ridiculous|disgraceful|outrageous|close my account|sue you|lawyer|solicitor|fed up|sick (of|and tired))\b/;
 
-/** The signal that reads tone: the model's sentiment, corrected for empathy and for complaints (recorded in models). */
-export const TONE_SIGNAL = 'tone-1';
+/**
+ * An agent's attitude towards the caller, as contact-centre quality guides list it: blame ("you should have", "your
+ * fault"), dismissal ("not my problem", "take it or leave it", "whatever"), impatience ("I already told you", "I don't
+ * have time for this"), talking down ("you people", "simple instructions") and threats to end the call. Negative
+ * whatever the sentiment model says of the words.
+ */
+const ATTITUDE =
+  /\b(not my (problem|job|fault)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
+/** "Whatever." as a reply on its own (punctuation kept: "whatever you need" is not it) */
+const WHATEVER = /(^|[.!?]\s*)whatever\s*([.,!?]|$)/i;
+
+/**
+ * The facts of a service call that a model trained on reviews reads as negative ("the payment was declined", "there
+ * is a fee", "the cheque bounced"): telling a caller about them is not the agent being negative.
+ */
+const SITUATION =
+  /\b(fees?|charges?|charged|interest|declined|blocked|frozen|cancell?ed|lost|stolen|fraud\w*|disputes?|failed|bounced|overdrawn|overdraft|funds|balance|payments?|refunds?|late|arrears|debt|closed|suspended|expired|reversed?|returned|insufficient|penalty|cheque|direct debit)\b/;
+
+/** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, the call's facts and complaints (recorded in models). */
+export const TONE_SIGNAL = 'tone-2';
 
 /**
  * Tone per utterance from the sentiment model's answer: an agent's negative turn that shows understanding ("I am so
@@ -100,6 +118,8 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
   return us.map((u, i) => {
     const s = sentiments[i];
     const text = words(u.text).join(' ');
+    if (u.speaker === 'agent' && (ATTITUDE.test(text) || WHATEVER.test(u.text)))
+      return { label: 'negative', score: Math.min(s.score, -0.5) };
     if (u.speaker === 'agent' && s.label === 'negative') {
       const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');
       const mine = new Set(words(u.text).filter((w) => w.length > 3));
@@ -110,6 +130,8 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       const takenBack = empathy && /\bbut\b/.test(text.slice(empathy.index + empathy[0].length));
       if ((empathy && !takenBack) || (mine.size >= 2 && shared / mine.size >= 0.5))
         return { label: 'neutral', score: 0 };
+      // the facts of the call, told plainly ("the direct debit failed because there were not enough funds")
+      if (!takenBack && SITUATION.test(text)) return { label: 'neutral', score: 0 };
     }
     if (u.speaker === 'customer' && s.label !== 'negative' && COMPLAINT.test(text))
       return { label: 'negative', score: Math.min(s.score, -0.5) };

@@ -280,6 +280,38 @@ describe('understanding a conversation', () => {
     ]);
   });
 
+  it("tone: an agent blaming or dismissing the caller is negative whatever the model says; the call's facts told plainly are not", () => {
+    const agent = (text: string) => ({ seq: 0, speaker: 'agent', text });
+    const neutral = { label: 'neutral' as const, score: -0.1 };
+    const negative = { label: 'negative' as const, score: -0.95 };
+    const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone([agent(text)], [s])[0].label;
+    // attitude the review-trained model misses
+    for (const t of [
+      'you should have read the terms before signing',
+      'i already told you twice, listen',
+      'calm down or i will end this call',
+      'well that is your fault for sharing your pin',
+      'you people never read the letters',
+    ])
+      expect(label(t, neutral), t).toBe('negative');
+    expect(label('Whatever. It is the policy.', neutral)).toBe('negative');
+    // the facts of the call and courtesy the model reads as negative
+    for (const t of [
+      'there is a fee of three pounds for an emergency replacement',
+      'the direct debit failed because there were not enough funds',
+      'it looks like the cheque bounced',
+      'no problem at all',
+      'whatever you need, i am happy to help',
+    ])
+      expect(label(t, negative), t).not.toBe('negative');
+    // "you should have" that blames nobody
+    expect(label('you should have received a text from us this morning', neutral)).toBe('neutral');
+    // a negative turn with neither stays negative; understanding taken back with "but" stays negative
+    expect(label('i really could not care less', negative)).toBe('negative');
+    expect(label('i understand but the fee is in your contract', negative)).toBe('negative');
+  });
+
   it('escalates on anger words with a negative end, watches one signal, and stays calm otherwise', () => {
     const neutral = us.map((u) => ({ seq: u.seq, label: 'neutral' as const, score: 0 }));
     expect(escalation(us.slice(0, 3), neutral.slice(0, 3))).toEqual({ level: 'none', score: 0, reasons: [] });
