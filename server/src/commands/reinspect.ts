@@ -77,11 +77,16 @@ export async function requestReinspection(
 
 /** Progress and result of a re-inspection job. */
 export async function reinspectionStatus(d: { queue: PipelineQueue }, jobId: string) {
-  const job = await d.queue.reinspection().getJob(jobId);
-  if (!job) throw notFound('job');
+  const first = await d.queue.reinspection().getJob(jobId);
+  if (!first) throw notFound('job');
+  const state = await first.getState();
+  // the job may have finished between reading it and its state: read it again once finished, so a completed job is
+  // never shown without its result (BullMQ stores the result as it moves the job to completed)
+  const job =
+    state === 'completed' || state === 'failed' ? ((await d.queue.reinspection().getJob(jobId)) ?? first) : first;
   return {
     jobId,
-    state: await job.getState(),
+    state,
     progress: job.progress,
     result: job.returnvalue ?? null,
     error: job.failedReason ?? null,

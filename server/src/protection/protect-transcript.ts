@@ -213,7 +213,13 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     const toks = tokenize(u.text);
     const runs = digitRuns(toks, u.text);
     const inRuns = runs.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
-    if (u.words.length > SHORT_ANSWER_WORDS && inRuns < DIGIT_DENSE * toks.length) return;
+    if (u.words.length > SHORT_ANSWER_WORDS) {
+      if (inRuns < DIGIT_DENSE * toks.length) return;
+      // a long answer whose every digit run was already found (a whole card number, Luhn and all) keeps its findings:
+      // the masked view shows what the policy lets it show
+      const found = pieces.filter((p) => p.u === i);
+      if (runs.every((r) => found.some((p) => p.f.start <= r.start && p.f.end >= r.end))) return;
+    }
     const sad = ASKED_SAD.find((k) => expected[i].has(k));
     const numeric = runs.length > 0 || MONTH.test(u.text);
     const kind = sad ?? (numeric ? SHORT_ANSWER_ORDER.find((k) => expected[i].has(k)) : undefined);

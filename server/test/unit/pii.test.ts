@@ -293,6 +293,15 @@ describe('recognised speech fails closed', () => {
     ).utterances;
     expect(u[1].pii).toEqual([expect.objectContaining({ type: 'card_number', start: 0, end: answer.length })]);
     expect(u[1].masked.words.every((w) => w.w === '[card_number]' || /\*|\[/.test(w.w))).toBe(true);
+    // a card number heard whole keeps its precise finding: the masked view shows the first six and last four
+    const whole = protectTranscript(
+      [
+        said('agent', 0, 'and the long number on the front of the card'),
+        said('customer', 4000, 'four one one one one one one one one one one one one one one one'),
+      ],
+      policy,
+    ).utterances[1];
+    expect(whole.masked.text).toBe('411111******1111');
     // the same words without a question: not a card number (only its runs are digit strings)
     const alone = protectTranscript([said('customer', 4000, answer)], policy).utterances[0];
     expect(alone.pii.some((m) => m.start === 0 && m.end === answer.length)).toBe(false);
