@@ -2,6 +2,7 @@ import type { KeyphraseTiming, PiiMark, WordTiming } from '../entities/utterance
 import type { TranscribedUtterance } from '../speech/transcribe';
 import type { IndexedColumn } from './blind-index';
 import { detectPii, PiiFinding, PiiType } from './pii/detect';
+import { luhnValid } from './pii/checksums';
 import { digitRuns, tokenize } from './pii/numbers';
 import { askedFor, BACKCHANNEL, OPTIONAL_PROMPTS, PromptKind, READ_BACK, RE_ASK } from './pii/prompts';
 import { MaskingPolicy, maskText, optionalTypes, REDACTED } from './pii/mask';
@@ -215,10 +216,10 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     const inRuns = runs.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
     if (u.words.length > SHORT_ANSWER_WORDS) {
       if (inRuns < DIGIT_DENSE * toks.length) return;
-      // a long answer whose every digit run was already found (a whole card number, Luhn and all) keeps its findings:
-      // the masked view shows what the policy lets it show
-      const found = pieces.filter((p) => p.u === i);
-      if (runs.every((r) => found.some((p) => p.f.start <= r.start && p.f.end >= r.end))) return;
+      // a long answer in which a whole card number was found (13–19 digits passing Luhn) keeps its findings: the
+      // masked view shows what the policy lets it show. Anything less certain is protected whole (fail closed).
+      const whole = (v: string) => /^\d{13,19}$/.test(v) && luhnValid(v);
+      if (pieces.some((p) => p.u === i && p.f.type === 'card_number' && whole(p.f.value))) return;
     }
     const sad = ASKED_SAD.find((k) => expected[i].has(k));
     const numeric = runs.length > 0 || MONTH.test(u.text);
