@@ -128,6 +128,21 @@ export function scorePii(n = 1200) {
   return { per, sentences: set.length };
 }
 
+/**
+ * The shipped masking policy with its optional types (names, postcodes, addresses) listed as the file's comments show
+ * them, written to a temporary file: what a deployment that opts in would run.
+ */
+export function maskingPolicyWithOptionalTypes(): string {
+  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'masking-optional-')), 'masking.yaml');
+  fs.writeFileSync(
+    f,
+    fs
+      .readFileSync(path.join(ROOT, 'policies', 'masking.yaml'), 'utf8')
+      .replace(/^ {2}# (person_name|postcode|address): \{/gm, '  $1: {'),
+  );
+  return f;
+}
+
 async function main() {
   const sets: Array<[string, string]> = [
     ['holdout-b', 'HELD OUT B (written after the detector, run once, nothing tuned on it)'],
@@ -139,13 +154,7 @@ async function main() {
     printScore(`${title} — text`, scoreCorpus(convs), convs.length);
   }
   // names, postcodes and addresses: scored under the shipped policy with its optional types listed
-  const optionalPolicy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eval-masking-')), 'masking.yaml');
-  fs.writeFileSync(
-    optionalPolicy,
-    fs
-      .readFileSync(path.join(ROOT, 'policies', 'masking.yaml'), 'utf8')
-      .replace(/^ {2}# (person_name|postcode|address): \{/gm, '  $1: {'),
-  );
+  const optionalPolicy = maskingPolicyWithOptionalTypes();
   for (const [name, title] of [
     ['optional-holdout', 'OPTIONAL TYPES, HELD OUT (written after the detector, run once, nothing tuned on it)'],
     ['optional-dev', 'optional types, development set'],

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { maskingPolicyWithOptionalTypes } from '../../src/eval/eval-pii';
 import { detectPii } from '../../src/protection/pii/detect';
 import { loadMaskingPolicy } from '../../src/protection/pii/mask';
 import { protectTranscript } from '../../src/protection/protect-transcript';
@@ -12,12 +11,7 @@ import { protectTranscript } from '../../src/protection/protect-transcript';
  */
 const shipped = path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml');
 const policy = loadMaskingPolicy(shipped);
-function withOptional(): ReturnType<typeof loadMaskingPolicy> {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'masking-')), 'masking.yaml');
-  const text = fs.readFileSync(shipped, 'utf8').replace(/^ {2}# (person_name|postcode|address): \{/gm, '  $1: {');
-  fs.writeFileSync(f, text);
-  return loadMaskingPolicy(f);
-}
+const withOptional = () => loadMaskingPolicy(maskingPolicyWithOptionalTypes());
 const all = new Set(['person_name', 'postcode', 'address'] as const);
 const found = (text: string, expectName = false) =>
   detectPii(text, { optional: all, expected: () => new Set(expectName ? ['person_name' as const] : []) }).map(

@@ -286,34 +286,26 @@ describe('recognised speech fails closed', () => {
   });
 
   it('a long answer that is mostly digits, some misheard as words, is protected whole as the card number asked for', () => {
+    // the customer's answer to the agent's question for the card number
+    const answerToCard = (text: string) =>
+      protectTranscript(
+        [said('agent', 0, 'and the long number on the front of the card'), said('customer', 4000, text)],
+        policy,
+      ).utterances[1];
     const answer = 'five oath four three oh nine oh made four nine four two six two';
-    const u = protectTranscript(
-      [said('agent', 0, 'and the long number on the front of the card'), said('customer', 4000, answer)],
-      policy,
-    ).utterances;
-    expect(u[1].pii).toEqual([expect.objectContaining({ type: 'card_number', start: 0, end: answer.length })]);
-    expect(u[1].masked.words.every((w) => w.w === '[card_number]' || /\*|\[/.test(w.w))).toBe(true);
+    const u = answerToCard(answer);
+    expect(u.pii).toEqual([expect.objectContaining({ type: 'card_number', start: 0, end: answer.length })]);
+    expect(u.masked.words.every((w) => w.w === '[card_number]' || /\*|\[/.test(w.w))).toBe(true);
     // a card number heard whole keeps its precise finding: the masked view shows the first six and last four
-    const whole = protectTranscript(
-      [
-        said('agent', 0, 'and the long number on the front of the card'),
-        said('customer', 4000, 'four one one one one one one one one one one one one one one one'),
-      ],
-      policy,
-    ).utterances[1];
-    expect(whole.masked.text).toBe('411111******1111');
+    expect(answerToCard('four one one one one one one one one one one one one one one one').masked.text).toBe(
+      '411111******1111',
+    );
     // the same words without a question: not a card number (only its runs are digit strings)
     const alone = protectTranscript([said('customer', 4000, answer)], policy).utterances[0];
     expect(alone.pii.some((m) => m.start === 0 && m.end === answer.length)).toBe(false);
-    // a long answer with words in it keeps its words ("yes the old card was cancelled and the new one is fine")
-    const words = protectTranscript(
-      [
-        said('agent', 0, 'and the long number on the front of the card'),
-        said('customer', 4000, 'sorry i do not have the card with me right now it is at home'),
-      ],
-      policy,
-    ).utterances[1];
-    expect(words.masked.text).toBe('sorry i do not have the card with me right now it is at home');
+    // a long answer with words in it keeps its words
+    const words = 'sorry i do not have the card with me right now it is at home';
+    expect(answerToCard(words).masked.text).toBe(words);
   });
 
   it('a misheard answer to a question for the security code is removed whole, words and audio span', () => {
