@@ -17,7 +17,7 @@ type Decision = { approvalId: string; decision: 'approve' | 'deny'; requester: s
 export function ApprovalsPage() {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const list = useUnmaskApprovals(true, true);
+  const list = useUnmaskApprovals(true, 'always');
   const [deciding, setDeciding] = useState<Decision | null>(null);
   const [comment, setComment] = useState('');
   const decide = useMutation({

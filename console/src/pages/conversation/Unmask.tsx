@@ -6,12 +6,16 @@ import { ReasonModal } from '../../ReasonModal';
 import { api, Me } from '../../api/client';
 import { TAG } from '../../ui';
 
-/** The caller's requests and the ones they may decide (two-person rule); shared with the Approvals page. */
-export function useUnmaskApprovals(enabled: boolean, poll: boolean) {
+/**
+ * The caller's requests and the ones they may decide (two-person rule); shared with the Approvals page, which polls
+ * as an inbox does, while a conversation's page polls only while one of the caller's own requests waits.
+ */
+export function useUnmaskApprovals(enabled: boolean, poll: 'always' | 'while-mine-waits') {
   return useQuery({
     queryKey: ['unmask-approvals'],
     enabled,
-    refetchInterval: poll ? 5_000 : false,
+    refetchInterval: (q) =>
+      poll === 'always' || q.state.data?.some((a) => a.mine && a.state === 'pending') ? 5_000 : false,
     queryFn: async () => {
       const { data, error } = await api.GET('/api/v1/unmask-approvals');
       if (error) throw new Error(error.error.message);
@@ -31,7 +35,7 @@ export function Unmask({ id, me, onOpened }: { id: string; me: Me; onOpened: (o:
   const twoPerson = me.unmaskApproval === 'two-person';
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const approvals = useUnmaskApprovals(twoPerson, true);
+  const approvals = useUnmaskApprovals(twoPerson, 'while-mine-waits');
   const mine = (approvals.data ?? []).find((a) => a.mine && a.conversationId === id);
 
   const unmask = useMutation({
