@@ -374,6 +374,11 @@ describe('recognised speech fails closed', () => {
     expect(digitRuns(tokenize(t), t).map((r) => r.digits)).toEqual(['62319023']);
     const d = 'it takes one or two days';
     expect(digitRuns(tokenize(d), d).map((r) => r.digits)).toEqual(['1', '2']);
+    // "ho": the digit before ran into "oh"; only inside a string, before another digit
+    const pin = 'for two ho ate';
+    expect(digitRuns(tokenize(pin), pin).map((r) => r.digits)).toEqual(['4208']);
+    const laugh = 'two ho ho merry christmas';
+    expect(digitRuns(tokenize(laugh), laugh).map((r) => r.digits)).toEqual(['2']);
   });
 
   it('"oh" run into the next sound ("o\'d", "o\'ve") inside a digit string is a zero; o\'clock and names are not', () => {

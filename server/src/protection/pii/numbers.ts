@@ -164,9 +164,12 @@ export function digitRuns(toks: Tok[], text: string): DigitRun[] {
     const w = toks[i].w;
     let kind = classify(w);
     if (kind === 'unit' && w === 'o' && !run) kind = undefined;
-    // recognisers write "oh" as "or" inside a digit string ("six two three one nine or two"); "one or two days" is
-    // a choice, so at least two digits must come before it
-    if (!kind && w === 'or' && run && run.lastTok === i - 1 && digitish(toks[i + 1]?.w)) {
+    // recognisers write "oh" as "or" inside a digit string ("six two three one nine or two"), or as "ho" where the
+    // digit before ran into it ("for two ho ate"); "one or two days" is a choice, so at least two digits must come
+    // before it
+    const next = toks[i + 1]?.w;
+    const leads = digitish(next) || (w === 'ho' && next !== undefined && classify(next) === 'homophone');
+    if (!kind && (w === 'or' || w === 'ho') && run && run.lastTok === i - 1 && leads) {
       const before = run.digits.length + (chunk ? chunkDigits(chunk).length : 0);
       if (before >= 2) kind = 'unit';
     }
