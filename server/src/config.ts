@@ -52,10 +52,18 @@ export const configSchema = z.object({
   /** the Mandarin streaming model (pinyin) for `language: zh` conversations (default: the bundle's, else ../shared/models); `none` = off */
   HOTLINE_SHERPA_MODEL_ZH: z.string().optional(),
   HOTLINE_SHERPA_DECODING: z.enum(['greedy_search', 'modified_beam_search']).default('greedy_search'),
+  /**
+   * sherpa (English): each speech segment decoded this many times, shifted across one encoder chunk, and the words
+   * voted (ROVER); costs that many times the decoding CPU. 1 = decode once.
+   */
+  HOTLINE_SHERPA_PHASES: intIn(1, 9).default(5),
   /** sherpa: PocketSphinx beside it for keyphrase spotting and digit-dense segments (`none`: sherpa alone) */
   HOTLINE_ASR_SECOND_PASS: z.enum(['pocketsphinx', 'none']).default('pocketsphinx'),
-  /** sherpa: contextual biasing towards the keyphrase list's and active policies' phrases (beam search); 0 = off */
-  HOTLINE_SHERPA_HOTWORDS_SCORE: z.coerce.number().min(0).max(10).default(3),
+  /**
+   * sherpa: contextual biasing towards the keyphrase list's and active policies' phrases (beam search); 0 = off. At 3
+   * it pulled out-of-domain speech towards the phrases (shared real clips, 8 kHz: 29 errors vs 25 at 2 or off).
+   */
+  HOTLINE_SHERPA_HOTWORDS_SCORE: z.coerce.number().min(0).max(10).default(2),
   /** sherpa: the Silero VAD directory (default beside the speech model); `none` keeps the energy VAD */
   HOTLINE_VAD_MODEL: z.string().optional(),
   HOTLINE_ASR_CONCURRENCY: intIn(1, 64).default(1),

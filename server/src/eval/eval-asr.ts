@@ -116,7 +116,7 @@ async function main() {
       .map((f) => loadPolicyFile(path.join(qaDir, f)));
     const hotwords = {
       phrases: [...phraseList, ...policyPhrases(packs)],
-      score: Number(process.env.EVAL_HOTWORDS_SCORE ?? 3),
+      score: Number(process.env.EVAL_HOTWORDS_SCORE ?? (c.HOTLINE_SHERPA_HOTWORDS_SCORE || 2)),
       workDir: path.join(work, 'asr'),
     };
     engines.push({ label: 'sherpa', spec: { ...base, decoding: 'greedy_search' } });
@@ -130,6 +130,13 @@ async function main() {
         label: 'sherpa+silero+ps hotwords',
         spec: { ...v, decoding: 'modified_beam_search', secondPass: second, hotwords },
       });
+      // the default engine: each segment decoded in several phases of the encoder's chunk, words voted
+      const phases = sherpa.phases ?? 1;
+      if (phases > 1)
+        engines.push({
+          label: `sherpa+silero+ps hotwords x${phases}`,
+          spec: { ...v, decoding: 'modified_beam_search', secondPass: second, hotwords, phases },
+        });
     } else notes.push('silero VAD: skipped — no model (HOTLINE_VAD_MODEL, or silero-vad beside the speech model)');
   } else notes.push(`sherpa: skipped — no model at ${sherpa.modelDir} (HOTLINE_SHERPA_MODEL or ../shared/models)`);
 
@@ -205,6 +212,8 @@ async function main() {
           (decodeMs / audioMs).toFixed(3),
         ].join('\t'),
       );
+      // EVAL_WORDS=1: the reference and what was heard, for reading the errors (eval data only: no personal data)
+      if (process.env.EVAL_WORDS) console.log(`  ref: ${ref.trim()}\n  hyp: ${hyp.trim()}`);
       const key = `${it.set} ${it.band}`;
       const t = totals.get(key) ?? {
         errors: 0,
@@ -315,6 +324,6 @@ async function mandarin(c: ReturnType<typeof loadConfig>, work: string) {
 }
 
 main().catch((e) => {
-  console.error(`eval:asr: ${(e as Error).message}`);
+  console.error(`eval:asr: ${(e as Error).stack}`);
   process.exit(1);
 });

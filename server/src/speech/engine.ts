@@ -48,6 +48,8 @@ export interface EngineSpec {
   language?: 'en' | 'zh';
   /** sherpa: greedy search (default) or modified beam search */
   decoding?: 'greedy_search' | 'modified_beam_search';
+  /** sherpa: decodings per segment, shifted across one encoder chunk and voted word by word (default 1) */
+  phases?: number;
   /** sherpa: the Silero VAD model directory; without it the energy VAD segments */
   vadDir?: string;
   /** sherpa: contextual biasing towards these phrases (beam search), files written under workDir */

@@ -94,7 +94,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
       ),
     ).toEqual([]);
     // the neural engine with its hotwords, PocketSphinx beside it (keyphrases, digits) and the Silero VAD, all named
-    expect(conv.asrEngine).toMatch(/^sherpa:[^/]+\/beam\+hw\d+@3#[0-9a-f]{8}\+ps#[0-9a-f]{8}\+silero#[0-9a-f]{8}$/);
+    expect(conv.asrEngine).toMatch(/^sherpa:[^/]+\/beam\+hw\d+@2#[0-9a-f]{8}\/x5\+ps#[0-9a-f]{8}\+silero#[0-9a-f]{8}$/);
     // word timings are absolute, ordered and inside their utterance
     for (const u of us) for (const w of u.words) expect(w.s >= u.startMs && w.e <= u.endMs && w.s < w.e).toBe(true);
     const wer = wordErrors(call.turns.map((x) => x.text).join(' '), us.map((u) => u.text).join(' ')).wer;

@@ -15,6 +15,7 @@ export function createEngine(spec: EngineSpec): SpeechEngine {
       decoding: spec.decoding,
       hotwords: spec.hotwords,
       language: spec.language,
+      phases: spec.phases,
     });
     return spec.secondPass ? new CombinedEngine(sherpa, createEngine(spec.secondPass)) : sherpa;
   }
@@ -42,6 +43,7 @@ export function chooseEngine(opts: {
   sherpa?: {
     modelDir: string;
     decoding: EngineSpec['decoding'];
+    phases?: number;
     vadDir?: string;
     hotwords?: EngineSpec['hotwords'];
     secondPass?: boolean;
@@ -114,6 +116,7 @@ export function sherpaFromConfig(c: Config): NonNullable<Parameters<typeof choos
   return {
     modelDir,
     decoding: c.HOTLINE_SHERPA_DECODING,
+    phases: c.HOTLINE_SHERPA_PHASES,
     vadDir: vad === 'none' || !fs.existsSync(vad) ? undefined : vad,
     secondPass: c.HOTLINE_ASR_SECOND_PASS === 'pocketsphinx',
     ...(c.HOTLINE_SHERPA_HOTWORDS_SCORE > 0

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { RecognizedWord, SpeechEngine, SpeechModelError } from '../engine';
 import { pinyinWords } from '../pinyin';
 import { timedWords } from '../words';
+import { voteWords } from '../word-vote';
 
 /**
  * sherpa-onnx (npm `sherpa-onnx-node`, pinned; its linux-x64 binaries come inside npm) running a streaming zipformer
@@ -234,6 +235,15 @@ export function hotwordsConfig(
   return { hw, bias, unit, biasId };
 }
 
+/**
+ * The streaming encoder's chunk in seconds, from the model's file name (`…-chunk-16-…`: 16 frames of 20 ms after the
+ * encoder's subsampling); 0.32 s where the name does not say.
+ */
+export function chunkSeconds(encoderFile: string): number {
+  const m = /chunk-(\d+)/.exec(path.basename(encoderFile));
+  return m ? Number(m[1]) * 0.02 : 0.32;
+}
+
 export class SherpaEngine implements SpeechEngine {
   readonly name = 'sherpa' as const;
   readonly modelId: string;
@@ -244,15 +254,22 @@ export class SherpaEngine implements SpeechEngine {
 
   /** zh: a Mandarin model whose tokens are pinyin initials and finals (words are syllables) */
   readonly language: 'en' | 'zh';
+  /** where each decoding of a segment begins within the encoder's chunk (seconds of silence before the audio) */
+  readonly phaseLeads: number[];
 
   constructor(opts: {
     modelDir: string;
     decoding?: 'greedy_search' | 'modified_beam_search';
     hotwords?: Hotwords;
     language?: 'en' | 'zh';
+    /** decode each segment this many times, shifted across one encoder chunk, and vote word by word (1 = once) */
+    phases?: number;
   }) {
     this.language = opts.language ?? 'en';
     const m = sherpaModel(opts.modelDir);
+    const phases = Math.max(1, Math.floor(opts.phases ?? 1));
+    const chunk = chunkSeconds(m.encoder);
+    this.phaseLeads = Array.from({ length: phases }, (_, k) => Math.round(((k * chunk) / phases) * 16000) / 16000);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sherpa = require('sherpa-onnx-node') as SherpaModule;
     // biasing needs a sentencepiece vocabulary: the Mandarin (pinyin) model has none
@@ -273,20 +290,35 @@ export class SherpaEngine implements SpeechEngine {
       enableEndpoint: 0,
       ...bias,
     });
-    this.modelId = `${m.id}/${decoding === 'greedy_search' ? 'greedy' : 'beam'}${biasId}`;
+    this.modelId = `${m.id}/${decoding === 'greedy_search' ? 'greedy' : 'beam'}${biasId}${phases > 1 ? `/x${phases}` : ''}`;
   }
 
+  /**
+   * One segment → words. With several phases the segment is decoded once per phase, each time after a different
+   * stretch of silence shorter than one encoder chunk, so the chunk boundaries fall at other places in the speech;
+   * the transcripts are then put to a word-by-word vote (`voteWords`). A streaming encoder's errors cluster at its
+   * chunk boundaries; the vote keeps what most phases heard.
+   */
   decode(pcm: Int16Array, sampleRate = this.sampleRate): RecognizedWord[] {
     const samples = new Float32Array(pcm.length);
     for (let i = 0; i < pcm.length; i++) samples[i] = pcm[i] / 32768;
+    const hyps = this.phaseLeads.map((lead) => this.decodeOnce(samples, sampleRate, lead));
+    return voteWords(hyps);
+  }
+
+  private decodeOnce(samples: Float32Array, sampleRate: number, lead: number): RecognizedWord[] {
     const s = this.recognizer.createStream();
+    if (lead > 0) s.acceptWaveform({ samples: new Float32Array(Math.round(sampleRate * lead)), sampleRate });
     s.acceptWaveform({ samples, sampleRate });
     // trailing silence flushes the last chunk through the streaming encoder
     s.acceptWaveform({ samples: new Float32Array(Math.round(sampleRate * 0.4)), sampleRate });
     s.inputFinished();
     while (this.recognizer.isReady(s)) this.recognizer.decode(s);
-    const r = this.recognizer.getResult(s);
-    return this.language === 'zh' ? pinyinWords(r, pcm.length / sampleRate) : tokensToWords(r, pcm.length / sampleRate);
+    const got = this.recognizer.getResult(s);
+    // times on the segment's own clock (the lead silence taken off)
+    const r = lead > 0 ? { ...got, timestamps: got.timestamps.map((t) => Math.max(0, t - lead)) } : got;
+    const seconds = samples.length / sampleRate;
+    return this.language === 'zh' ? pinyinWords(r, seconds) : tokensToWords(r, seconds);
   }
 
   close(): void {
