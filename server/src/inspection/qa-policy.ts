@@ -88,6 +88,11 @@ const phraseRule = z
     within_last_s: z.number().positive().optional(),
     /** the phrase must come before the first time the anchor is said (not applicable if the anchor never is) */
     before: z.object({ speaker, match: phraseSetSchema }).strict().optional(),
+    /**
+     * an utterance that also says one of these does not count: a warning that names the phrase ("never share your
+     * security code with anyone, including us") is not asking for it
+     */
+    unless: phraseSetSchema.optional(),
   })
   .strict();
 

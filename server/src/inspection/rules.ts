@@ -157,7 +157,9 @@ function precondition(rule: Rule, t: InspectionTranscript): RuleOutcome | undefi
 export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon): CompiledRule {
   const evaluate = evaluator(rule, model, lexicon);
   const semantic =
-    rule.type === 'phrase' ? Boolean(rule.match.similar?.length || rule.before?.match.similar?.length) : false;
+    rule.type === 'phrase'
+      ? Boolean(rule.match.similar?.length || rule.before?.match.similar?.length || rule.unless?.similar?.length)
+      : false;
   return {
     rule,
     semantic,
@@ -174,9 +176,11 @@ function evaluator(
     case 'phrase': {
       const set = compilePhraseSet(rule.match, model, lexicon);
       const anchor = rule.before ? compilePhraseSet(rule.before.match, model, lexicon) : undefined;
+      const unless = rule.unless ? compilePhraseSet(rule.unless, model, lexicon) : undefined;
+      const counted = (hits: Hit[]) => (unless ? hits.filter((h) => !unless.find(h.utterance)) : hits);
       return (t): RuleOutcome => {
         if (rule.require === 'absent') {
-          const hits = allHits(set, t, rule.speaker);
+          const hits = counted(allHits(set, t, rule.speaker));
           return hits.length
             ? {
                 result: 'fail',
@@ -186,7 +190,7 @@ function evaluator(
               }
             : { result: 'pass', message: 'not said', evidence: [] };
         }
-        const hits = allHits(set, t, rule.speaker);
+        const hits = counted(allHits(set, t, rule.speaker));
         const last = t.utterances[t.utterances.length - 1];
         const end = Math.max(t.durationMs, last ? last.endMs : 0);
         if (anchor && rule.before) {

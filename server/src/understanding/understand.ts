@@ -105,8 +105,15 @@ const WHATEVER = /(^|[.!?]\s*)whatever\s*([.,!?]|$)/i;
 const SITUATION =
   /\b(fees?|charges?|charged|interest|declined|blocked|frozen|cancell?ed|lost|stolen|fraud\w*|disputes?|failed|bounced|overdrawn|overdraft|funds|balance|payments?|refunds?|late|arrears|debt|closed|suspended|expired|reversed?|returned|insufficient|penalty|cheque|direct debit)\b/;
 
-/** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, the call's facts and complaints (recorded in models). */
-export const TONE_SIGNAL = 'tone-2';
+/**
+ * Security advice, as banks give it: "don't share it with anyone", "we will never ask for your PIN", "keep it safe".
+ * Its words are negative ("never", "don't", "fraud"); it is the agent looking after the customer.
+ */
+const ADVICE =
+  /\b((never|don'?t|do not) (share|give|tell|disclose|reveal|write down|send)|(we|i|the bank|our staff)( will| would)? never ask|(keep|store) (it|them|this|your \w+) (safe|secret|private|somewhere safe)|be (careful|wary) (of|with|about))\b/;
+
+/** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts and complaints (recorded in models). */
+export const TONE_SIGNAL = 'tone-3';
 
 /**
  * Tone per utterance from the sentiment model's answer: an agent's negative turn that shows understanding ("I am so
@@ -131,7 +138,7 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       if ((empathy && !takenBack) || (mine.size >= 2 && shared / mine.size >= 0.5))
         return { label: 'neutral', score: 0 };
       // the facts of the call, told plainly ("the direct debit failed because there were not enough funds")
-      if (!takenBack && SITUATION.test(text)) return { label: 'neutral', score: 0 };
+      if (!takenBack && (SITUATION.test(text) || ADVICE.test(text))) return { label: 'neutral', score: 0 };
     }
     if (u.speaker === 'customer' && s.label !== 'negative' && COMPLAINT.test(text))
       return { label: 'negative', score: Math.min(s.score, -0.5) };

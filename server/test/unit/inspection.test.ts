@@ -359,9 +359,12 @@ describe('verdicts', () => {
   const call = transcript([
     utt(0, 'agent', 0, 'thank you for calling city bank this call is recorded for quality and training purposes'),
     utt(1, 'customer', 5000, 'i would like a new debit card please mine is worn out'),
-    utt(2, 'agent', 9000, 'of course i have ordered a replacement card it will arrive within five working days'),
-    utt(3, 'agent', 14000, 'to summarize a new card is on its way is there anything else i can help you with today'),
-    utt(4, 'customer', 19000, 'no that is all goodbye'),
+    // ordering a card acts on the account: the caller is verified first
+    utt(2, 'agent', 9000, 'of course can you confirm your date of birth first'),
+    utt(3, 'customer', 12000, 'the first of may nineteen eighty'),
+    utt(4, 'agent', 15000, 'thank you i have ordered a replacement card it will arrive within five working days'),
+    utt(5, 'agent', 21000, 'to summarize a new card is on its way is there anything else i can help you with today'),
+    utt(6, 'customer', 27000, 'no that is all goodbye'),
   ]);
 
   it('the shipped packs load, and the most specific one applies', () => {
@@ -386,10 +389,19 @@ describe('verdicts', () => {
     expect(v.findings.find((f) => f.ruleId === 'customer_sentiment')?.result).toBe('not_evaluated');
     const cvv = transcript([
       ...call.utterances,
-      utt(5, 'agent', 21000, 'and the three digit security code on the back please'),
+      utt(7, 'agent', 30000, 'and the three digit security code on the back please'),
     ]);
     const bad = inspect([bank, gov], cvv, { asr: 'test' });
     expect(bad).toMatchObject({ passed: false, fatal: ['no_cvv_request'] });
+    // asked in other words ("the three numbers on the reverse") it is still asking; a warning that names it is not
+    const ask = (text: string) =>
+      inspect([bank], transcript([...call.utterances, utt(7, 'agent', 30000, text)]), { asr: 'test' }).findings.find(
+        (f) => f.ruleId === 'no_cvv_request',
+      )?.result;
+    expect(ask('for security please read me the three-digit number on the reverse of your card')).toBe('fail');
+    expect(ask('i just need the 3 digit code by the signature strip')).toBe('fail');
+    expect(ask('remember never share your security code with anyone including us')).toBe('pass');
+    expect(ask('the cvc is the code on the back of the card and we will never ask you for it')).toBe('pass');
   });
 
   it('is deterministic: the same inputs give the identical verdict and hash; another transcript another hash', () => {

@@ -303,6 +303,10 @@ describe('understanding a conversation', () => {
       'it looks like the cheque bounced',
       'no problem at all',
       'whatever you need, i am happy to help',
+      // security advice: the agent looking after the caller
+      "don't share it with anyone, including us",
+      'we will never ask you for your pin',
+      'keep it somewhere safe and never write it down',
     ])
       expect(label(t, negative), t).not.toBe('negative');
     // "you should have" that blames nobody
