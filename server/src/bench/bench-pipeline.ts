@@ -93,17 +93,26 @@ async function main() {
     t0 = performance.now();
     const ids = await Promise.all(
       work.map(async (w) => {
-        const form = new FormData();
-        form.append('audio', new Blob([new Uint8Array(w.wav)]), `${w.script.id}.wav`);
-        form.append('metadata', JSON.stringify(w.meta));
-        const res = await fetch(`http://127.0.0.1:${port}/api/v1/calls`, {
-          method: 'POST',
-          body: form,
-          headers: { authorization: `Bearer ${token}` },
-        });
-        const body = (await res.json()) as { conversation: { id: string } };
-        if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
-        return body.conversation.id;
+        // as a recorder does: uploads past HOTLINE_UPLOAD_CONCURRENCY are told to come back (429 + Retry-After)
+        for (;;) {
+          const form = new FormData();
+          form.append('audio', new Blob([new Uint8Array(w.wav)]), `${w.script.id}.wav`);
+          form.append('metadata', JSON.stringify(w.meta));
+          const res = await fetch(`http://127.0.0.1:${port}/api/v1/calls`, {
+            method: 'POST',
+            body: form,
+            headers: { authorization: `Bearer ${token}` },
+          });
+          if (res.status === 429) {
+            await res.arrayBuffer();
+            const wait = Math.min(2, Number(res.headers.get('retry-after') ?? 1));
+            await new Promise((r) => setTimeout(r, wait * 1000 * (0.5 + Math.random())));
+            continue;
+          }
+          const body = (await res.json()) as { conversation: { id: string } };
+          if (res.status !== 202) throw new Error(`upload answered ${res.status}`);
+          return body.conversation.id;
+        }
       }),
     );
     const uploaded = (performance.now() - t0) / 1000;
