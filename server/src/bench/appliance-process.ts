@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -27,7 +28,9 @@ export async function startAppliance(
     });
     child.on('exit', (code) => reject(new Error(`hotline ${role} exited with ${code}`)));
   });
-  child.stdout!.resume();
+  // BENCH_APPLIANCE_LOG=<file>: keep the appliance's log (stage timings) for reading after the run
+  if (process.env.BENCH_APPLIANCE_LOG) child.stdout!.pipe(fs.createWriteStream(process.env.BENCH_APPLIANCE_LOG));
+  else child.stdout!.resume();
   return {
     port,
     child,

@@ -145,9 +145,11 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const sets: Array<[string, string]> = [
-    ['holdout-b', 'HELD OUT B (written after the detector, run once, nothing tuned on it)'],
+    ['holdout-c', 'HELD OUT C (written at stop 28 after its detector changes, nothing tuned on it)'],
+    ['holdout-b', 'held out B (its misses were printed from stop 27 on; two of its formats fixed at stop 28)'],
     ['holdout', 'held out A (written before the detector; its first run guided fixes, see README)'],
     ['dev', 'development set'],
+    ['dev-2', 'development set 2 (stop 28: the forms of each type, channels, next-turn answers)'],
   ];
   for (const [name, title] of sets) {
     const convs = readCorpus(path.join(CORPUS_DIR, `${name}.txt`));

@@ -150,5 +150,26 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
     out.push({ start: toks[first].start, end: toks[last].end });
     i = last;
   }
+  // the month as its number in ordinals, as British callers say a date: "the twelfth of the ninth (sixty five)",
+  // "3rd of the 11th"
+  const ordinal = (w: string | undefined) => {
+    if (w === undefined) return undefined;
+    const n = /^(\d{1,2})(st|nd|rd|th)$/.exec(w);
+    return n ? Number(n[1]) : ORDINALS[w];
+  };
+  for (let i = 0; i < toks.length; i++) {
+    const d = dayAt(toks, i, true);
+    if (!d || CARDINAL_DAYS[toks[d[1]].w] !== undefined) continue;
+    const of = d[1] + 1;
+    const m = ordinal(toks[of + 2]?.w);
+    if (toks[of]?.w !== 'of' || toks[of + 1]?.w !== 'the' || !m || m > 12) continue;
+    let last = of + 2;
+    const y = yearAt(toks, last + 1, text);
+    if (y !== undefined && /^[\s,]*$/.test(text.slice(toks[last].end, toks[last + 1].start))) last = y;
+    const first = toks[d[0] - 1]?.w === 'the' ? d[0] - 1 : d[0];
+    if (out.some((o) => o.start < toks[last].end && o.end > toks[first].start)) continue;
+    out.push({ start: toks[first].start, end: toks[last].end });
+    i = last;
+  }
   return out.sort((x, y) => x.start - y.start);
 }

@@ -90,7 +90,9 @@ function localKinds(text: string, pos: number, chars: number, strict = false): S
     // on 14/07/2024"); in a turn it does ("I forgot my PIN. The old one was 1234.")
     const parts = w.split(strict ? /\n\s*\n|;|[.!]\s+(?=[A-Z])/ : cut);
     w = parts[parts.length - 1];
-  } else w = text.slice(pos, pos + chars).split(cut)[0];
+  } else w = text.slice(pos, pos + chars).split(cut)[0].split(/[.!?](?:\s|$)/)[0];
+  // a label after a value is in the same sentence ("14/07/1961 is my date of birth"): "… on 12/03/2024. DOB 4.8.1959"
+  // does not make the payment's date a birth date
   return new Set(promptKinds(w));
 }
 
@@ -199,10 +201,20 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     /\(\d{3}\)\s?\d{3}-\d{4}\b|\b\d{3}-\d{3}-\d{4}\b|(?<![\d+])\b07\d{3}[\s-]?\d{3}[\s-]?\d{3}\b/g,
   ))
     add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\D/g, '') });
-  // expiry dates written as MM/YY or MM/YYYY next to expiry words (or card words)
+  // UK geographic numbers (Ofcom's plan: 01 and 02 area codes, ten or eleven digits in all) as they are grouped:
+  // 020 7946 0018, 0121 496 0000, 01632 960000; 03 and 08 numbers are organisations', not people's. Not a group of a
+  // longer number (a card written in fours: "3498 0150 9449 022")
+  for (const m of text.matchAll(
+    /(?<![\d+][\s-]?)\b(?:0[12]\d{1,4}[\s-]?\d{3,4}[\s-]?\d{3,4}|0[12]\d{3,4}[\s-]?\d{5,6})\b(?![\s-]?\d)/g,
+  )) {
+    const v = m[0].replace(/\D/g, '');
+    if (v.length >= 10 && v.length <= 11)
+      add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
+  }
+  // expiry dates written as MM/YY or MM/YYYY next to expiry words (or card words), or as the answer to "and the expiry?"
   for (const m of text.matchAll(/\b(0[1-9]|1[0-2])\s?\/\s?(\d{2}|20\d{2})\b/g)) {
     const ti = toks.findIndex((t) => t.end > m.index!);
-    if (near(toks, ti - 6, ti, EXP_CTX) || near(toks, ti - 6, ti, CARD_CTX))
+    if (near(toks, ti - 6, ti, EXP_CTX) || near(toks, ti - 6, ti, CARD_CTX) || expected(m.index!).has('expiry_date'))
       add({ type: 'expiry_date', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s/g, '') });
   }
   const kindsAt = (start: number, end: number) => {
@@ -267,7 +279,9 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
         // an expiry date starts with a month
         (k !== 'expiry_date' || /^(0?[1-9]|1[0-2])/.test(d)),
     );
-    if (kind) add({ type: kind[0], start: run.start, end: run.end, value: d });
+    // a phone number said with its "plus" ("plus four four seven seven …") is masked from the "plus"
+    const plus = kind?.[0] === 'phone' ? /\bplus\s+$/i.exec(text.slice(Math.max(0, run.start - 8), run.start)) : null;
+    if (kind) add({ type: kind[0], start: run.start - (plus ? plus[0].length : 0), end: run.end, value: d });
     else if (opts.digitStrings && run.spoken && !run.compound && d.length >= 3)
       add({ type: 'digit_string', start: run.start, end: run.end, value: d });
   }
