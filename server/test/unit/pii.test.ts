@@ -439,5 +439,8 @@ describe('recognised speech fails closed', () => {
     // alone it is nothing: one digit before it is not a string
     const one = "five o'd";
     expect(digitRuns(tokenize(one), one).map((r) => r.digits)).toEqual(['5']);
+    // "oh" cut short after one digit, before another
+    const sort = "six o' one six one three";
+    expect(digitRuns(tokenize(sort), sort).map((r) => r.digits)).toEqual(['601613']);
   });
 });

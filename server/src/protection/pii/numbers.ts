@@ -173,11 +173,12 @@ export function digitRuns(toks: Tok[], text: string): DigitRun[] {
       const before = run.digits.length + (chunk ? chunkDigits(chunk).length : 0);
       if (before >= 2) kind = 'unit';
     }
-    // and run "oh" into the next sound as a contraction ("four two o'd", "nine o've seven"): inside a digit string
-    // only, after two digits; "o'clock" and names ("O'Neill") are longer than three letters after the apostrophe
-    if (!kind && /^o'[a-z]{1,3}$/.test(w) && w !== "o'er" && run && run.lastTok === i - 1) {
+    // and run "oh" into the next sound as a contraction ("four two o'd", "nine o've seven"), or cut it short ("six o'
+    // one six"): inside a digit string only, after two digits (one, before another digit); "o'clock" and names
+    // ("O'Neill") are longer than three letters after the apostrophe
+    if (!kind && /^o'[a-z]{0,3}$/.test(w) && w !== "o'er" && run && run.lastTok === i - 1) {
       const before = run.digits.length + (chunk ? chunkDigits(chunk).length : 0);
-      if (before >= 2) kind = 'unit';
+      if (before >= 2 || (w === "o'" && before >= 1 && digitish(next))) kind = 'unit';
     }
     if (kind === 'homophone') {
       // "for to four": a chain of homophones counts when it leads into a digit
