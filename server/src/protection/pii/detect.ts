@@ -90,7 +90,11 @@ function localKinds(text: string, pos: number, chars: number, strict = false): S
     // on 14/07/2024"); in a turn it does ("I forgot my PIN. The old one was 1234.")
     const parts = w.split(strict ? /\n\s*\n|;|[.!]\s+(?=[A-Z])/ : cut);
     w = parts[parts.length - 1];
-  } else w = text.slice(pos, pos + chars).split(cut)[0].split(/[.!?](?:\s|$)/)[0];
+  } else
+    w = text
+      .slice(pos, pos + chars)
+      .split(cut)[0]
+      .split(/[.!?](?:\s|$)/)[0];
   // a label after a value is in the same sentence ("14/07/1961 is my date of birth"): "… on 12/03/2024. DOB 4.8.1959"
   // does not make the payment's date a birth date
   return new Set(promptKinds(w));
