@@ -141,17 +141,19 @@ describe('detection in linear time (the bank review found a ReDoS on the API eve
   });
 });
 
+/** A text conversation: "A: …" lines are the agent's, the others the customer's, four seconds apart. */
+const turns = (...lines: string[]) =>
+  lines.map((l, k) => ({
+    speaker: l.startsWith('A:') ? 'agent' : 'customer',
+    startMs: k * 4000,
+    endMs: k * 4000 + 3000,
+    text: l.slice(3),
+    words: [],
+    keyphrases: [],
+    confidence: null,
+  }));
+
 describe('over the conversation: the answer in the next turn is protected', () => {
-  const turns = (...lines: string[]) =>
-    lines.map((l, k) => ({
-      speaker: l.startsWith('A:') ? 'agent' : 'customer',
-      startMs: k * 4000,
-      endMs: k * 4000 + 3000,
-      text: l.slice(3),
-      words: [],
-      keyphrases: [],
-      confidence: null,
-    }));
   const run = (...lines: string[]) => protectTranscript(turns(...lines), policy).utterances;
 
   it('a CVV, PIN and one-time code given after the question are removed, not masked', () => {
@@ -274,16 +276,6 @@ describe('labelled conversations (development sets; the held-out sets are report
 });
 
 describe('forms found at stop 28', () => {
-  const turns = (...lines: string[]) =>
-    lines.map((l, k) => ({
-      speaker: l.startsWith('A:') ? 'agent' : 'customer',
-      startMs: k * 4000,
-      endMs: k * 4000 + 3000,
-      text: l.slice(3),
-      words: [],
-      keyphrases: [],
-      confidence: null,
-    }));
   const masked = (...lines: string[]) =>
     protectTranscript(turns(...lines), policy).utterances.map((u) => u.masked.text);
 
