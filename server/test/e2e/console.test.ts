@@ -346,7 +346,11 @@ describe('the console in a browser', () => {
     const v1 = fs.readFileSync(path.join(POLICY_DIR, 'bank-retail.yaml'), 'utf8');
     const v2 = v1
       .replace(/^version: 1$/m, 'version: 2')
-      .replace(/keywords: \[security code, cvv[^\]]*\]/, 'keywords: [xyzzy plugh]')
+      // its keywords and patterns (the comment above the patterns too)
+      .replace(
+        /keywords: \[security code, [^\]]*\]\n(?: *#[^\n]*\n)? *patterns:\n(?: *- '[^\n]*\n)+/,
+        'keywords: [xyzzy plugh]\n',
+      )
       .replace(
         'similar: [and the three digit security code on the back of the card]',
         'similar: [xyzzy plugh frobozz]',

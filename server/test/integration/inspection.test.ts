@@ -233,7 +233,8 @@ describe('every conversation ends with a verdict or a reason', () => {
       result: 'not_applicable',
       message: 'a timing rule: applies to calls only',
     });
-    expect(rule(chat, 'identity_before_account').result).toBe('not_applicable');
+    // verified before the agent acted on the account ("I have ordered a new card")
+    expect(rule(chat, 'identity_before_account').result).toBe('pass');
     expect(rule(chat, 'further_help').result).toBe('pass');
     expect(await verdicts(ids.vanishing)).toEqual([]);
   });
@@ -415,10 +416,7 @@ describe('policy versions', () => {
     fs.writeFileSync(
       broken,
       variant(9, 10)
-        .replace(
-          'keywords: [to summarize, to summarise, in summary, to recap, just to confirm]',
-          'keywords: [xyzzy plugh]',
-        )
+        .replace(/keywords: \[to summarize[^\]\n]*\]/, 'keywords: [xyzzy plugh]')
         .replace('similar: [to summarize a new card is on its way]', 'similar: [xyzzy plugh frobozz]'),
     );
     const sus = spawnSync(process.execPath, [MAIN, 'policy', 'regress', broken, '--suspect-min', '3'], {
