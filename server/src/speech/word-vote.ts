@@ -1,3 +1,4 @@
+import { align } from '../lib/align';
 import type { RecognizedWord } from './engine';
 
 /**
@@ -15,36 +16,14 @@ export function voteWords(hyps: RecognizedWord[][]): RecognizedWord[] {
   let slots: Slot[] = hyps[0].map((w) => [w, ...Array<null>(n - 1).fill(null)]);
   for (let k = 1; k < n; k++) {
     const h = hyps[k];
-    const S = slots.length;
-    const H = h.length;
-    const cost = (slot: Slot, w: RecognizedWord) => (slot.some((x) => x?.word === w.word) ? 0 : 1);
-    const d: number[][] = Array.from({ length: S + 1 }, (_, i) =>
-      Array.from({ length: H + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-    );
-    for (let i = 1; i <= S; i++)
-      for (let j = 1; j <= H; j++)
-        d[i][j] = Math.min(d[i - 1][j - 1] + cost(slots[i - 1], h[j - 1]), d[i - 1][j] + 1, d[i][j - 1] + 1);
-    const out: Slot[] = [];
-    let i = S;
-    let j = H;
-    while (i > 0 || j > 0) {
-      if (i > 0 && j > 0 && d[i][j] === d[i - 1][j - 1] + cost(slots[i - 1], h[j - 1])) {
-        const s = slots[i - 1].slice();
-        s[k] = h[j - 1];
-        out.push(s);
-        i--;
-        j--;
-      } else if (i > 0 && d[i][j] === d[i - 1][j] + 1) {
-        out.push(slots[i - 1]);
-        i--;
-      } else {
-        const s: Slot = Array<null>(n).fill(null);
-        s[k] = h[j - 1];
-        out.push(s);
-        j--;
-      }
-    }
-    slots = out.reverse();
+    // a word matches a slot where any earlier hypothesis put the same word
+    const steps = align(slots.length, h.length, (i, j) => slots[i].some((x) => x?.word === h[j].word));
+    slots = steps.map((step) => {
+      if (step.j === undefined) return slots[step.i];
+      const s: Slot = step.i === undefined ? Array<null>(n).fill(null) : slots[step.i].slice();
+      s[k] = h[step.j];
+      return s;
+    });
   }
   const result: RecognizedWord[] = [];
   for (const slot of slots) {
