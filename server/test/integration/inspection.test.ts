@@ -8,6 +8,7 @@ import { metadataFor } from '../../src/synth/render';
 import { TestIdp } from '../helpers/auth';
 import { MAIN, Proc, startProcess, TestEnv, uploadCall, waitFor, openStack, Stack, requestAs } from '../helpers/stack';
 import { synthCalls } from '../helpers/synth';
+import { readVerdicts, rule, type VerdictOut } from '../helpers/verdicts';
 
 /**
  * 100 % inspection end to end: the synthetic calls (16 kHz; the demo shows the 8 kHz renders too), a mono recording, a
@@ -26,37 +27,7 @@ const POLICY_DIR = path.resolve(__dirname, '..', '..', '..', 'policies', 'qa');
 
 const as = (user: string, method: string, p: string, body?: unknown) => requestAs(api.base, idp, user, method, p, body);
 
-interface FindingOut {
-  id: string;
-  ruleId: string;
-  result: string;
-  fatal: boolean;
-  message: string;
-  evidence: Array<{ startMs: number; endMs: number; text?: string | null }>;
-}
-interface VerdictOut {
-  id: string;
-  current: boolean;
-  outcome: string;
-  reasonCode: string | null;
-  reason: string | null;
-  policy: { id: string; version: number; hash: string } | null;
-  score: number | null;
-  passed: boolean | null;
-  finalScore: number | null;
-  finalPassed: boolean | null;
-  fatalRules: string[];
-  verdictHash: string;
-  transcriptHash: string;
-  models: Record<string, string>;
-  findings: FindingOut[];
-}
-const verdicts = async (id: string, user = 'quinn'): Promise<VerdictOut[]> => {
-  const r = await as(user, 'GET', `/api/v1/conversations/${id}/verdicts`);
-  expect(r.status).toBe(200);
-  return r.body.items;
-};
-const rule = (v: VerdictOut, ruleId: string) => v.findings.find((f) => f.ruleId === ruleId)!;
+const verdicts = (id: string, user = 'quinn') => readVerdicts(as, id, user);
 let period: { from: string; to: string };
 
 let stack: Stack;
