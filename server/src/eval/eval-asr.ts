@@ -324,6 +324,6 @@ async function mandarin(c: ReturnType<typeof loadConfig>, work: string) {
 }
 
 main().catch((e) => {
-  console.error(`eval:asr: ${(e as Error).stack}`);
+  console.error(`eval:asr: ${(e as Error).message}`);
   process.exit(1);
 });
