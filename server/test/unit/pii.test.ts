@@ -311,6 +311,37 @@ describe('forms found at stop 28', () => {
   });
 });
 
+describe('forms found at stop 29 (held-out B and C misses, now development data)', () => {
+  const masked = (...lines: string[]) =>
+    protectTranscript(turns(...lines), policy).utterances.map((u) => u.masked.text);
+
+  it('digits of a PIN or passcode asked for one by one are removed as one answer', () => {
+    expect(masked('A: the first and third digits of your pin please', 'C: seven and two')[1]).toBe('[REDACTED]');
+    expect(masked('A: I need the 2nd and 4th digits of your passcode', 'C: 4 and 9')[1]).toBe('[REDACTED]');
+    expect(masked('A: the last digit of your PIN?', 'C: it is 3')[1]).toBe('it is [REDACTED]');
+    // a number that is not an answer to the question stays readable
+    expect(masked('A: the second digit of your pin', 'C: 5', 'A: thanks, that is 2 cards blocked')[2]).toMatch(/2 cards/);
+  });
+
+  it('"to account" labels the digits right after it; a UK sort code and account number are masked', () => {
+    const u = masked('C: Please change my standing order to account 20-00-55 71234567');
+    expect(u[0]).not.toMatch(/20-00-55|71234567/);
+    expect(mask('I want to close my account 2 days from now')).toBe('I want to close my account 2 days from now');
+  });
+
+  it('"the three digits on the signature strip" asks for the CVV', () => {
+    expect(masked('A: and the last three digits on the signature strip', 'C: eight eight one')[1]).toBe('[REDACTED]');
+  });
+
+  it('the last four digits of a card or phone ("ending 0143") stay readable', () => {
+    const text = "please type the code we've sent to your phone ending 0143";
+    expect(mask(text)).toBe(text);
+    expect(masked('A: which card is it?', 'C: the one ending in 2851')[1]).toBe('the one ending in 2851');
+    // the code itself is still removed
+    expect(masked(`A: ${text}`, 'C: 519004')[1]).toBe('[REDACTED]');
+  });
+});
+
 describe('recognised speech fails closed', () => {
   // utterances with word timings, as the recogniser gives them (one word every 300 ms)
   const said = (speaker: string, at: number, text: string, phrases: string[] = []) => ({

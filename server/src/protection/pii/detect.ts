@@ -97,8 +97,14 @@ function localKinds(text: string, pos: number, chars: number, strict = false): S
       .split(/[.!?](?:\s|$)/)[0];
   // a label after a value is in the same sentence ("14/07/1961 is my date of birth"): "… on 12/03/2024. DOB 4.8.1959"
   // does not make the payment's date a birth date
-  return new Set(promptKinds(w));
+  const kinds = new Set(promptKinds(w));
+  // "to account 20-00-55 71234567", "account: 31926819": the word right before the digits labels them
+  if (chars < 0 && /\baccount\s*[:#]?\s*$/i.test(w)) kinds.add('bank_account');
+  return kinds;
 }
+
+/** "… ending 0143", "… ending in 2851", "last four digits are 2851" (text before a run of four digits) */
+const ENDING = /\b(ending|ends|end)( in| with)?[:\s]*$|\blast (four|4)( digits| numbers)?( are| is| of)?[:\s]*$/i;
 
 const CARD_CTX = /\b(card|visa|mastercard|amex|debit|credit)\b/;
 const EXP_CTX = /\b(expir\w*|expires|valid until|valid thru|exp)\b/;
@@ -269,6 +275,19 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
         end: card.j >= d.length ? run.end : tokEndBefore(toks, run.at[card.j]),
         value: d.slice(card.i, card.j),
       });
+      continue;
+    }
+    // "the phone ending 0143", "card ending in 2851", "last four 2851": the last four digits are what every view may
+    // show (PCI DSS lets them be displayed), not a value asked for
+    if (d.length === 4 && ENDING.test(text.slice(Math.max(0, run.start - 30), run.start))) continue;
+    // digits of a PIN asked for one by one ("the first and third digits of your PIN" … "4 and 9"): each is the PIN's
+    if (d.length <= 2 && expected(run.start).has('pin')) {
+      const prev = found[found.length - 1];
+      // "seven and two": one answer, masked as one
+      if (prev?.type === 'pin' && /^[\s,]*(and|&)?[\s,]*$/i.test(text.slice(prev.end, run.start))) {
+        prev.end = run.end;
+        prev.value += d;
+      } else add({ type: 'pin', start: run.start, end: run.end, value: d });
       continue;
     }
     if (/^1[3-9]\d{9}$/.test(d)) {
