@@ -88,6 +88,10 @@ export async function scoreAudio(convs: CorpusConversation[], workDir: string): 
       const wav = fs.readFileSync(call.wav8kUlaw);
       const utterances = await transcribeWav(wav, ['agent', 'customer'], pool);
       const prot = protectTranscript(utterances.map(fromRecognised), policy);
+      if (process.env.EVAL_VERBOSE)
+        prot.utterances.forEach((u, k) =>
+          console.error(`  ${u.speaker} ${u.startMs}-${u.endMs}: ${utterances[k].text}  →  ${u.masked.text}`),
+        );
       const redacted = redactWav(wav, spansFromMarks(prot.utterances.flatMap((u) => u.pii)));
       const info = inspectWav(wav);
       const before = decodeWav(wav, info);

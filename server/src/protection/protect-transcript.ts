@@ -21,6 +21,8 @@ const SHORT_ANSWER_ORDER: PromptKind[] = ['card_number', 'date_of_birth', 'expir
 /** A turn that asks, whatever digits it also carries ("the card starting 411111: what is the security code?"). */
 const QUESTION =
   /\?|\b(what|what'?s|which|can you|could you|may i|please (give|tell|read|confirm|type|enter|reply)|tell me|give me|read me|confirm)\b/i;
+/** words around digits read out that say nothing themselves */
+const FILLER = /^(yes|yeah|yep|yup|it|its|it's|is|that|that's|thats|my|the|number|um|uh|er|erm|so|okay|ok|and|sure|right|well|then)$/i;
 const MONTH = /\b(january|february|march|april|may|june|july|august|september|october|november|december)\b/i;
 
 /** What a detector found that is worth a blind-index row (exact lookups by identifier). */
@@ -210,10 +212,32 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
   // month is in it. A longer answer too when it is mostly digits (a card number read out with a few digits misheard
   // as words: "five oath four three oh nine o've made four nine …" is one number, not three)
   utterances.forEach((u, i) => {
-    if (!u.words.length || !expected[i].size) return;
+    if (!u.words.length) return;
     const toks = tokenize(u.text);
     const runs = digitRuns(toks, u.text);
     const inRuns = runs.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
+    if (!expected[i].size) {
+      // a caller's utterance that is mostly digits read out one by one, with no question heard before it: the
+      // question may have been misheard ("the first and third edges of yorkin" … "seven and two"), so it is removed
+      // whole as a digit string (fail closed); amounts and times are said as compounds and stay
+      const oneByOne = runs.filter((r) => r.spoken && !r.compound);
+      const tokensIn = oneByOne.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
+      const digits = oneByOne.reduce((n, r) => n + r.digits.length, 0);
+      if (u.speaker === 'agent' || digits < 2 || tokensIn < DIGIT_DENSE * toks.length) return;
+      const mine = pieces.filter((p) => p.u === i);
+      // what was found in it keeps its type (a card number stated with its label); a whole card number is kept as found
+      if (mine.some((p) => p.f.type === 'card_number' && /^\d{13,19}$/.test(p.f.value) && luhnValid(p.f.value))) return;
+      if (mine.length && mine.every((p) => p.f.start === 0 && p.f.end === u.text.length)) return;
+      // digits found with nothing but filler around them ("yes it is …") keep their precise finding; words that are
+      // not ("for oath force of aid four or five …") may be digits misheard, and the whole utterance goes
+      const inRun = (k: number) => runs.some((r) => k >= r.firstTok && k <= r.lastTok);
+      if (mine.length && toks.every((t, k) => inRun(k) || FILLER.test(t.w))) return;
+      const type = mine.find((p) => p.f.type !== 'digit_string')?.f.type ?? 'digit_string';
+      for (let k = pieces.length - 1; k >= 0; k--) if (pieces[k].u === i) pieces.splice(k, 1);
+      counts[type] = (counts[type] ?? 0) + (mine.some((p) => p.f.type === type) ? 0 : 1);
+      pieces.push({ u: i, f: { type, start: 0, end: u.text.length, value: '' }, first: true });
+      return;
+    }
     if (u.words.length > SHORT_ANSWER_WORDS) {
       if (inRuns < DIGIT_DENSE * toks.length) return;
       // a long answer in which a whole card number was found (13–19 digits passing Luhn) keeps its findings: the

@@ -369,9 +369,21 @@ describe('recognised speech fails closed', () => {
     expect(answerToCard('four one one one one one one one one one one one one one one one').masked.text).toBe(
       '411111******1111',
     );
-    // the same words without a question: not a card number (only its runs are digit strings)
+    // the same words with no question heard: not called a card number, but a caller's utterance of digits read out
+    // with unexplained words among them is removed whole as a digit string (the question may have been misheard)
     const alone = protectTranscript([said('customer', 4000, answer)], policy).utterances[0];
-    expect(alone.pii.some((m) => m.start === 0 && m.end === answer.length)).toBe(false);
+    expect(alone.pii).toEqual([expect.objectContaining({ type: 'digit_string', start: 0, end: answer.length })]);
+    expect(alone.original.text).toBe('[REDACTED]');
+    // "seven and two" after a question misheard as "the first and third edges of yorkin": removed
+    const pin = protectTranscript(
+      [said('agent', 0, 'can you tell me the first and third edges of yorkin'), said('customer', 4000, 'seven and two')],
+      policy,
+    ).utterances[1];
+    expect(pin.masked.text).toBe('[REDACTED]');
+    // an amount said as a compound stays readable, and so does an agent's utterance
+    const amount = 'two hundred and fifty';
+    expect(protectTranscript([said('customer', 0, amount)], policy).utterances[0].masked.text).toBe(amount);
+    expect(protectTranscript([said('agent', 0, 'seven and two')], policy).utterances[0].masked.text).toBe('seven and two');
     // a long answer with words in it keeps its words
     const words = 'sorry i do not have the card with me right now it is at home';
     expect(answerToCard(words).masked.text).toBe(words);
