@@ -22,7 +22,8 @@ const SHORT_ANSWER_ORDER: PromptKind[] = ['card_number', 'date_of_birth', 'expir
 const QUESTION =
   /\?|\b(what|what'?s|which|can you|could you|may i|please (give|tell|read|confirm|type|enter|reply)|tell me|give me|read me|confirm)\b/i;
 /** words around digits read out that say nothing themselves */
-const FILLER = /^(yes|yeah|yep|yup|it|its|it's|is|that|that's|thats|my|the|number|um|uh|er|erm|so|okay|ok|and|sure|right|well|then)$/i;
+const FILLER =
+  /^(yes|yeah|yep|yup|it|its|it's|is|that|that's|thats|my|the|number|um|uh|er|erm|so|okay|ok|and|sure|right|well|then)$/i;
 const MONTH = /\b(january|february|march|april|may|june|july|august|september|october|november|december)\b/i;
 
 /** What a detector found that is worth a blind-index row (exact lookups by identifier). */

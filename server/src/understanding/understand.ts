@@ -82,7 +82,7 @@ export function pickIntent(
 
 /** What an agent says to show understanding: its words are negative ("sorry", "frustrating"), its tone is not. */
 const EMPATHY =
-  /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying)|sorry to hear|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (frustrating|stressful|difficult|awful|worrying)|i appreciate|i know how|i'?m afraid|unfortunately)\b/;
+  /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying)|sorry to hear|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|upsetting)|sorry (about|for) (that|the (trouble|inconvenience|wait|delay|confusion))|i appreciate|i know how|i'?m afraid|unfortunately)\b/;
 /** What a customer says to take it further or to complain: negative whatever the words around it. */
 const COMPLAINT =
   /\b(make a complaint|formal complaint|file a complaint|lodge a complaint|raise a complaint|complain|speak to (a|your) (manager|supervisor)|talk to a manager|ombudsman|regulator|unacceptable|ridiculous|disgraceful|outrageous|close my account|sue you|lawyer|solicitor|fed up|sick (of|and tired))\b/;
@@ -94,7 +94,7 @@ const COMPLAINT =
  * whatever the sentiment model says of the words.
  */
 const ATTITUDE =
-  /\b(not my (problem|job|fault)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
+  /\b(not my (problem|job|fault)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (i|we) can do|not my (department|area|team)|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
 /** "Whatever." as a reply on its own (punctuation kept: "whatever you need" is not it) */
 const WHATEVER = /(^|[.!?]\s*)whatever\s*([.,!?]|$)/i;
 
@@ -112,8 +112,14 @@ const SITUATION =
 const ADVICE =
   /\b((never|don'?t|do not) (share|give|tell|disclose|reveal|write down|send)|(we|i|the bank|our staff)( will| would)? never ask|(keep|store) (it|them|this|your \w+) (safe|secret|private|somewhere safe)|be (careful|wary) (of|with|about))\b/;
 
+/** A sentence of an agent's that asks the caller for something: a question mark, or the way a spoken one starts. */
+const ASKS =
+  /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;
+/** An agent's negative reading weaker than this (sentiment score) is left neutral. */
+const AGENT_NEGATIVE_MARGIN = 0.2;
+
 /** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts and complaints (recorded in models). */
-export const TONE_SIGNAL = 'tone-3';
+export const TONE_SIGNAL = 'tone-4';
 
 /**
  * Tone per utterance from the sentiment model's answer: an agent's negative turn that shows understanding ("I am so
@@ -139,6 +145,11 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
         return { label: 'neutral', score: 0 };
       // the facts of the call, told plainly ("the direct debit failed because there were not enough funds")
       if (!takenBack && (SITUATION.test(text) || ADVICE.test(text))) return { label: 'neutral', score: 0 };
+      // asking the caller for what the call needs ("I'll just need to verify you first. What's your postcode?"), and
+      // a lean so slight the model is hardly choosing, are not a tone
+      const sentences = u.text.split(/(?<=[.!?])\s+/).filter((x) => /\w/.test(x));
+      if (sentences.every((x) => ASKS.test(x)) || s.score > -AGENT_NEGATIVE_MARGIN)
+        return { label: 'neutral', score: 0 };
     }
     if (u.speaker === 'customer' && s.label !== 'negative' && COMPLAINT.test(text))
       return { label: 'negative', score: Math.min(s.score, -0.5) };

@@ -316,6 +316,30 @@ describe('understanding a conversation', () => {
     expect(label('i understand but the fee is in your contract', negative)).toBe('negative');
   });
 
+  it('tone-4: dismissal and blame are negative; asking for details, "sorry about that" and a slight lean are not', () => {
+    const agent = (text: string) => ({ seq: 0, speaker: 'agent', text });
+    const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone([agent(text)], [s])[0].label;
+    const neutral = { label: 'neutral' as const, score: -0.1 };
+    const negative = { label: 'negative' as const, score: -0.6 };
+    for (const t of [
+      "That's the policy I'm afraid, there's nothing I can do about it.",
+      'Not much I can do if you did not read it.',
+      "That's just how it works. You agreed to it when you opened the account.",
+      'Nope, not my department.',
+    ])
+      expect(label(t, neutral), t).toBe('negative');
+    for (const t of [
+      "Of course, I'll just need to verify you first. What's your postcode and date of birth?",
+      'Sorry about that, that sounds really frustrating. Could you try updating the app?',
+    ])
+      expect(label(t, negative), t).toBe('neutral');
+    // a lean the model hardly makes
+    expect(label('our consolidation loan is a great option', { label: 'negative', score: -0.06 })).toBe('neutral');
+    // a refusal followed by a question is still read as a whole: the statement is not a question
+    expect(label('it will not be refunded, no. Is that everything?', negative)).toBe('negative');
+  });
+
   it('escalates on anger words with a negative end, watches one signal, and stays calm otherwise', () => {
     const neutral = us.map((u) => ({ seq: u.seq, label: 'neutral' as const, score: 0 }));
     expect(escalation(us.slice(0, 3), neutral.slice(0, 3))).toEqual({ level: 'none', score: 0, reasons: [] });

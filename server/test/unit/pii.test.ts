@@ -320,7 +320,9 @@ describe('forms found at stop 29 (held-out B and C misses, now development data)
     expect(masked('A: I need the 2nd and 4th digits of your passcode', 'C: 4 and 9')[1]).toBe('[REDACTED]');
     expect(masked('A: the last digit of your PIN?', 'C: it is 3')[1]).toBe('it is [REDACTED]');
     // a number that is not an answer to the question stays readable
-    expect(masked('A: the second digit of your pin', 'C: 5', 'A: thanks, that is 2 cards blocked')[2]).toMatch(/2 cards/);
+    expect(masked('A: the second digit of your pin', 'C: 5', 'A: thanks, that is 2 cards blocked')[2]).toMatch(
+      /2 cards/,
+    );
   });
 
   it('"to account" labels the digits right after it; a UK sort code and account number are masked', () => {
@@ -376,14 +378,19 @@ describe('recognised speech fails closed', () => {
     expect(alone.original.text).toBe('[REDACTED]');
     // "seven and two" after a question misheard as "the first and third edges of yorkin": removed
     const pin = protectTranscript(
-      [said('agent', 0, 'can you tell me the first and third edges of yorkin'), said('customer', 4000, 'seven and two')],
+      [
+        said('agent', 0, 'can you tell me the first and third edges of yorkin'),
+        said('customer', 4000, 'seven and two'),
+      ],
       policy,
     ).utterances[1];
     expect(pin.masked.text).toBe('[REDACTED]');
     // an amount said as a compound stays readable, and so does an agent's utterance
     const amount = 'two hundred and fifty';
     expect(protectTranscript([said('customer', 0, amount)], policy).utterances[0].masked.text).toBe(amount);
-    expect(protectTranscript([said('agent', 0, 'seven and two')], policy).utterances[0].masked.text).toBe('seven and two');
+    expect(protectTranscript([said('agent', 0, 'seven and two')], policy).utterances[0].masked.text).toBe(
+      'seven and two',
+    );
     // a long answer with words in it keeps its words
     const words = 'sorry i do not have the card with me right now it is at home';
     expect(answerToCard(words).masked.text).toBe(words);
