@@ -21,6 +21,9 @@ const SHORT_ANSWER_ORDER: PromptKind[] = ['card_number', 'date_of_birth', 'expir
 /** A turn that asks, whatever digits it also carries ("the card starting 411111: what is the security code?"). */
 const QUESTION =
   /\?|\b(what|what'?s|which|can you|could you|may i|please (give|tell|read|confirm|type|enter|reply)|tell me|give me|read me|confirm)\b/i;
+/** what a recogniser writes for a digit it half heard (only next to a long run of digits, see below) */
+const SOUNDS_LIKE_DIGIT =
+  /^(for|fore|fours?|force|to|too|won|ate|aid|eat|oath|of|owe|or|ho|free|tree|sex|sick|fife|nein|nigh|night|tin|oh|o)$/;
 /** words around digits read out that say nothing themselves */
 const FILLER =
   /^(yes|yeah|yep|yup|it|its|it's|is|that|that's|thats|my|the|number|um|uh|er|erm|so|okay|ok|and|sure|right|well|then)$/i;
@@ -217,6 +220,22 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     const toks = tokenize(u.text);
     const runs = digitRuns(toks, u.text);
     const inRuns = runs.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
+    // the start of a long number a caller reads out, heard as words that sound like digits ("for oath force of aid
+    // four or five one two three four nine eight"): the words right before a run of six digits or more that sound
+    // like digits go with it
+    if (u.speaker !== 'agent')
+      for (const r of runs) {
+        if (!r.spoken || r.digits.length < 6) continue;
+        let k = r.firstTok - 1;
+        while (k >= 0 && (SOUNDS_LIKE_DIGIT.test(toks[k].w) || runs.some((x) => k >= x.firstTok && k <= x.lastTok)))
+          k--;
+        if (k + 1 === r.firstTok) continue;
+        const start = toks[k + 1].start;
+        for (let n = pieces.length - 1; n >= 0; n--)
+          if (pieces[n].u === i && pieces[n].f.start < r.start && pieces[n].f.end > start) pieces.splice(n, 1);
+        counts.digit_string = (counts.digit_string ?? 0) + 1;
+        pieces.push({ u: i, f: { type: 'digit_string', start, end: r.start, value: '' }, first: true });
+      }
     if (!expected[i].size) {
       // a caller's utterance that is mostly digits read out one by one, with no question heard before it: the
       // question may have been misheard ("the first and third edges of yorkin" … "seven and two"), so it is removed
@@ -224,14 +243,20 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       const oneByOne = runs.filter((r) => r.spoken && !r.compound);
       const tokensIn = oneByOne.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
       const digits = oneByOne.reduce((n, r) => n + r.digits.length, 0);
-      if (u.speaker === 'agent' || digits < 2 || tokensIn < DIGIT_DENSE * toks.length) return;
+      const inRun = (k: number) => runs.some((r) => k >= r.firstTok && k <= r.lastTok);
+      // or nothing but numbers said in pairs, five digits and more ("twenty forty one oh two": a sort code); amounts
+      // and years have "hundred", "thousand" or fewer digits
+      const pairs =
+        runs.reduce((n, r) => n + r.digits.length, 0) >= 5 &&
+        !toks.some((t) => /^(hundred|thousand|million|billion)s?$/.test(t.w)) &&
+        toks.every((t, k) => inRun(k) || FILLER.test(t.w));
+      if (u.speaker === 'agent' || ((digits < 2 || tokensIn < DIGIT_DENSE * toks.length) && !pairs)) return;
       const mine = pieces.filter((p) => p.u === i);
       // what was found in it keeps its type (a card number stated with its label); a whole card number is kept as found
       if (mine.some((p) => p.f.type === 'card_number' && /^\d{13,19}$/.test(p.f.value) && luhnValid(p.f.value))) return;
       if (mine.length && mine.every((p) => p.f.start === 0 && p.f.end === u.text.length)) return;
       // digits found with nothing but filler around them ("yes it is …") keep their precise finding; words that are
       // not ("for oath force of aid four or five …") may be digits misheard, and the whole utterance goes
-      const inRun = (k: number) => runs.some((r) => k >= r.firstTok && k <= r.lastTok);
       if (mine.length && toks.every((t, k) => inRun(k) || FILLER.test(t.w))) return;
       const type = mine.find((p) => p.f.type !== 'digit_string')?.f.type ?? 'digit_string';
       for (let k = pieces.length - 1; k >= 0; k--) if (pieces[k].u === i) pieces.splice(k, 1);

@@ -385,6 +385,18 @@ describe('recognised speech fails closed', () => {
       policy,
     ).utterances[1];
     expect(pin.masked.text).toBe('[REDACTED]');
+    // numbers said in pairs and nothing else, five digits and more: a sort code after a misheard question
+    const alone2 = (text: string) => protectTranscript([said('customer', 0, text)], policy).utterances[0].masked.text;
+    expect(alone2('twenty forty one o two')).toBe('[REDACTED]');
+    // the start of a long number heard as words that sound like digits goes with it; ordinary words do not
+    const garbled = 'for oath force of aid four or five one two three four nine eight';
+    expect(alone2(garbled)).not.toMatch(/for|oath|force|aid|five/);
+    expect(alone2('i paid my rent last week from the other account four five one two three four nine eight')).toBe(
+      'i paid my rent last week from the other account ****3498',
+    );
+    // years, times and amounts are not
+    for (const t of ['two thousand and twenty four', 'nineteen eighty four', 'ten forty five', 'twenty twenty five'])
+      expect(alone2(t)).toBe(t);
     // an amount said as a compound stays readable, and so does an agent's utterance
     const amount = 'two hundred and fifty';
     expect(protectTranscript([said('customer', 0, amount)], policy).utterances[0].masked.text).toBe(amount);
