@@ -27,7 +27,32 @@ async function main() {
   const routingFile = path.join(repo, 'policies', 'routing.yaml');
   const routing = fs.existsSync(routingFile) ? loadRouting(routingFile) : undefined;
   const nlu = await LanguageModels.load(process.env.HOTLINE_MODELS_DIR ?? path.join(repo, 'models'));
-  const file = process.env.EVAL_VERDICTS_FILE ?? path.join(repo, 'server', 'eval-data', 'verdicts', 'holdout.txt');
+  const dir = path.join(repo, 'server', 'eval-data', 'verdicts');
+  // the newest held-out set first (the figure to quote), then the sets already read, then the development set
+  const files = process.env.EVAL_VERDICTS_FILE
+    ? [process.env.EVAL_VERDICTS_FILE]
+    : ['holdout-3.txt', 'holdout-2.txt', 'holdout.txt', 'dev.txt'].map((f) => path.join(dir, f));
+  try {
+    for (const file of files) {
+      await scoreFile(file, { repo, masking, packs, routing, nlu });
+      console.log('');
+    }
+  } finally {
+    await nlu.release();
+  }
+}
+
+async function scoreFile(
+  file: string,
+  ctx: {
+    repo: string;
+    masking: ReturnType<typeof loadMaskingPolicy>;
+    packs: Array<ReturnType<typeof loadPolicyFile>>;
+    routing: ReturnType<typeof loadRouting> | undefined;
+    nlu: LanguageModels;
+  },
+) {
+  const { repo, masking, packs, routing, nlu } = ctx;
   const convs = readCorpus(file);
   const per = new Map<string, { labels: number; agree: number; notEvaluated: number }>();
   const notes: string[] = [];
@@ -116,7 +141,6 @@ async function main() {
       `  (${((evaluated / Math.max(1, labels)) * 100).toFixed(1)}% of labels evaluated; ${noPolicy} conversation(s) not inspected)`,
   );
   for (const n of notes) console.log(`  ${n}`);
-  await nlu.release();
 }
 
 main().catch((e) => {
