@@ -333,6 +333,15 @@ describe('forms found at stop 29 (held-out B and C misses, now development data)
 
   it('"the three digits on the signature strip" asks for the CVV', () => {
     expect(masked('A: and the last three digits on the signature strip', 'C: eight eight one')[1]).toBe('[REDACTED]');
+    // words between the digits and "on the back": a CVV question, not a re-ask for the expiry before it
+    const u = masked(
+      'A: and the expiry date',
+      'C: oh nine twenty eight',
+      'A: and the three numbers printed on the back',
+      'C: three five one',
+    );
+    expect(u[1]).toBe('**/**');
+    expect(u[3]).toBe('[REDACTED]');
   });
 
   it('the last four digits of a card or phone ("ending 0143") stay readable', () => {
