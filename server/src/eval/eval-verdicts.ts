@@ -16,44 +16,60 @@ import { readCorpus } from './pii-corpus';
  * against the shipped packs — and each labelled rule's result compared with the analyst's: agreement per rule, the
  * rules never evaluated, and the disagreements.
  */
-async function main() {
-  const repo = path.resolve(__dirname, '..', '..', '..');
-  const masking = loadMaskingPolicy(path.join(repo, 'policies', 'masking.yaml'));
-  const qaDir = path.join(repo, 'policies', 'qa');
+export interface VerdictContext {
+  masking: ReturnType<typeof loadMaskingPolicy>;
+  packs: Array<ReturnType<typeof loadPolicyFile>>;
+  routing: ReturnType<typeof loadRouting> | undefined;
+  nlu: LanguageModels;
+}
+
+export const VERDICTS_DIR = path.resolve(__dirname, '..', '..', 'eval-data', 'verdicts');
+const REPO = path.resolve(__dirname, '..', '..', '..');
+
+/** The shipped masking policy, QA packs, routing and language models, as the worker loads them. */
+export async function verdictContext(): Promise<VerdictContext> {
+  const masking = loadMaskingPolicy(path.join(REPO, 'policies', 'masking.yaml'));
+  const qaDir = path.join(REPO, 'policies', 'qa');
   const packs = fs
     .readdirSync(qaDir)
     .filter((f) => /\.ya?ml$/.test(f))
     .map((f) => loadPolicyFile(path.join(qaDir, f)));
-  const routingFile = path.join(repo, 'policies', 'routing.yaml');
+  const routingFile = path.join(REPO, 'policies', 'routing.yaml');
   const routing = fs.existsSync(routingFile) ? loadRouting(routingFile) : undefined;
-  const nlu = await LanguageModels.load(process.env.HOTLINE_MODELS_DIR ?? path.join(repo, 'models'));
-  const dir = path.join(repo, 'server', 'eval-data', 'verdicts');
+  const nlu = await LanguageModels.load(process.env.HOTLINE_MODELS_DIR ?? path.join(REPO, 'models'));
+  return { masking, packs, routing, nlu };
+}
+
+async function main() {
+  const ctx = await verdictContext();
   // the newest held-out set first (the figure to quote), then the sets already read, then the development set
   const files = process.env.EVAL_VERDICTS_FILE
     ? [process.env.EVAL_VERDICTS_FILE]
-    : ['holdout-3.txt', 'holdout-2.txt', 'holdout.txt', 'dev.txt'].map((f) => path.join(dir, f));
+    : ['holdout-3.txt', 'holdout-2.txt', 'holdout.txt', 'dev.txt'].map((f) => path.join(VERDICTS_DIR, f));
   try {
     for (const file of files) {
-      await scoreFile(file, { repo, masking, packs, routing, nlu });
+      printScore(file, await scoreVerdicts(file, ctx), ctx);
       console.log('');
     }
   } finally {
-    await nlu.release();
+    await ctx.nlu.release();
   }
 }
 
-async function scoreFile(
-  file: string,
-  ctx: {
-    repo: string;
-    masking: ReturnType<typeof loadMaskingPolicy>;
-    packs: Array<ReturnType<typeof loadPolicyFile>>;
-    routing: ReturnType<typeof loadRouting> | undefined;
-    nlu: LanguageModels;
-  },
-) {
-  const { repo, masking, packs, routing, nlu } = ctx;
+export interface VerdictScore {
+  conversations: number;
+  per: Map<string, { labels: number; agree: number; notEvaluated: number }>;
+  /** disagreements, labels not evaluated and conversations not inspected, one line each */
+  notes: string[];
+  disagreements: number;
+  noPolicy: number;
+}
+
+/** Each labelled conversation of a file run as the text channels run, its labelled rules compared. */
+export async function scoreVerdicts(file: string, ctx: VerdictContext): Promise<VerdictScore> {
+  const { masking, packs, routing, nlu } = ctx;
   const convs = readCorpus(file);
+  let disagreements = 0;
   const per = new Map<string, { labels: number; agree: number; notEvaluated: number }>();
   const notes: string[] = [];
   let noPolicy = 0;
@@ -118,12 +134,21 @@ async function scoreFile(
           `${c.id}: ${l.ruleId} not evaluated (${f ? `${f.result}: ${f.message}` : 'not in the pack that applies'})`,
         );
       } else if (f.result === l.expected) r.agree++;
-      else notes.push(`${c.id}: ${l.ruleId} gives ${f.result}, the analyst ${l.expected} (${f.message})`);
+      else {
+        disagreements++;
+        notes.push(`${c.id}: ${l.ruleId} gives ${f.result}, the analyst ${l.expected} (${f.message})`);
+      }
       per.set(l.ruleId, r);
     }
   }
+  return { conversations: convs.length, per, notes, disagreements, noPolicy };
+}
+
+function printScore(file: string, score: VerdictScore, ctx: VerdictContext) {
+  const { per, notes, noPolicy } = score;
+  const nlu = ctx.nlu;
   console.log(
-    `${convs.length} labelled conversations (${path.relative(repo, file)}), models ${JSON.stringify({ ...nlu.ids, tone: TONE_SIGNAL })}`,
+    `${score.conversations} labelled conversations (${path.relative(REPO, file)}), models ${JSON.stringify({ ...nlu.ids, tone: TONE_SIGNAL })}`,
   );
   console.log(['rule', 'labels', 'evaluated', 'agreement'].join('\t'));
   let labels = 0;
@@ -143,7 +168,8 @@ async function scoreFile(
   for (const n of notes) console.log(`  ${n}`);
 }
 
-main().catch((e) => {
-  console.error(`eval:verdicts: ${(e as Error).message}`);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((e) => {
+    console.error(`eval:verdicts: ${(e as Error).message}`);
+    process.exit(1);
+  });

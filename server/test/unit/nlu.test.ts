@@ -327,6 +327,7 @@ describe('understanding a conversation', () => {
       'Not much I can do if you did not read it.',
       "That's just how it works. You agreed to it when you opened the account.",
       'Nope, not my department.',
+      'No. Fees are fees, you should have made sure there was money in the account.',
     ])
       expect(label(t, neutral), t).toBe('negative');
     for (const t of [

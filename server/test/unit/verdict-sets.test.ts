@@ -1,0 +1,33 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scoreVerdicts, VERDICTS_DIR, verdictContext, type VerdictContext } from '../../src/eval/eval-verdicts';
+
+/**
+ * The labelled verdict sets whose disagreements have been read (the development set and the held-out sets after their
+ * first run): a regression check, not acceptance — the held-out figure is each set's first run, in the stop notes.
+ * Run as eval:verdicts runs them: masked, understood by the shipped models, inspected against the shipped packs.
+ */
+describe('labelled verdict sets already read (regression)', () => {
+  let ctx: VerdictContext;
+  beforeAll(async () => {
+    ctx = await verdictContext();
+  });
+  afterAll(async () => {
+    await ctx?.nlu.release();
+  });
+
+  it.each(['dev.txt', 'holdout.txt', 'holdout-2.txt', 'holdout-3.txt'])(
+    '%s: every evaluated rule agrees with the analyst; every conversation inspected',
+    async (file) => {
+      const s = await scoreVerdicts(path.join(VERDICTS_DIR, file), ctx);
+      expect(s.notes.filter((n) => / gives /.test(n))).toEqual([]);
+      expect(s.disagreements).toBe(0);
+      expect(s.noPolicy).toBe(0);
+      const labels = [...s.per.values()].reduce((n, r) => n + r.labels, 0);
+      const unevaluated = [...s.per.values()].reduce((n, r) => n + r.notEvaluated, 0);
+      expect(labels).toBeGreaterThan(40);
+      // a rule that applies nowhere would pass this test by never being evaluated: at most 10 % may be not applicable
+      expect(unevaluated / labels).toBeLessThanOrEqual(0.1);
+    },
+  );
+});
