@@ -55,9 +55,10 @@ export function intentCandidates(us: UnderstandInput[]): Array<{ seq: number | n
 }
 
 /**
- * The conversation's intent: the most confident known intent of the opening request (the customer's first turns),
- * so a garbled or side remark later in the call does not replace why the customer called; the later turns decide
- * only when the opening says nothing known. `unknown` when no turn is known.
+ * The conversation's intent: the opening request — the first of the customer's first turns with a clear known intent,
+ * else the most confident known intent of the opening turns (and of them joined) — so a garbled or side remark, or a
+ * short follow-up ("block it?"), does not replace why the customer called; the later turns decide only when the
+ * opening says nothing known. `unknown` when no turn is known.
  */
 export function pickIntent(
   cands: Array<{ seq: number | null; opening?: boolean }>,
@@ -76,9 +77,19 @@ export function pickIntent(
     });
     return b;
   };
+  // the first of the customer's opening turns that says a known request clearly ("I lost my card yesterday" before
+  // "block it?"): the opening request, not the most confident echo of it
+  const first = results.findIndex(
+    (r, i) => cands[i].opening && cands[i].seq !== null && r.intent !== UNKNOWN_INTENT && r.confidence >= CLEAR_REQUEST,
+  );
+  if (first >= 0)
+    return { intent: results[first].intent, confidence: results[first].confidence, seq: cands[first].seq };
   const opening = best(true);
   return opening.intent !== UNKNOWN_INTENT ? opening : best(undefined);
 }
+
+/** An intent at least this confident in a single opening turn is the request the customer opened with. */
+const CLEAR_REQUEST = 0.5;
 
 /** What an agent says to show understanding: its words are negative ("sorry", "frustrating"), its tone is not. */
 const EMPATHY =
@@ -94,7 +105,7 @@ const COMPLAINT =
  * whatever the sentiment model says of the words.
  */
 const ATTITUDE =
-  /\b(not my (problem|job|fault)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should(n'?t)? have (?!received|got|gotten|been|had)[a-z]+|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (i|we) can do|not my (department|area|team)|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
+  /\b(not my (problem|job|fault)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should(n'?t)? have (?!received|got|gotten|been|had)[a-z]+|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (i|we) can do|not my (department|area|team)|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
 /** "Whatever." as a reply on its own (punctuation kept: "whatever you need" is not it) */
 const WHATEVER = /(^|[.!?]\s*)whatever\s*([.,!?]|$)/i;
 

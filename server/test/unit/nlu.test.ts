@@ -244,7 +244,13 @@ describe('understanding a conversation', () => {
       { intent: 'exchange_rate', confidence: 0.95 },
       { intent: 'declined_card_payment', confidence: 0.7 },
     ];
-    expect(pickIntent(c, results)).toEqual({ intent: 'declined_card_payment', confidence: 0.7, seq: null });
+    expect(pickIntent(c, results)).toEqual({ intent: 'declined_card_payment', confidence: 0.6, seq: 0 });
+    // a short follow-up more confident than the request ("I lost my card yesterday" … "block it?") does not replace it
+    const followUp = results.map((r, i) => (i === 1 ? { intent: 'pin_blocked', confidence: 0.98 } : r));
+    expect(pickIntent(c, followUp).intent).toBe('declined_card_payment');
+    // an opening turn the model is unsure of (below 0.5) does not decide alone: the most confident opening one does
+    const unsure = results.map((r, i) => (i === 0 ? { ...r, confidence: 0.4 } : r));
+    expect(pickIntent(c, unsure)).toEqual({ intent: 'declined_card_payment', confidence: 0.7, seq: null });
     // nothing known in the opening: the later turns decide
     const none = results.map((r, i) => (i === 3 ? r : { intent: 'unknown', confidence: 0.9 }));
     expect(pickIntent(c, none)).toEqual({ intent: 'exchange_rate', confidence: 0.95, seq: 3 });
