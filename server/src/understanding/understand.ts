@@ -94,6 +94,13 @@ const CLEAR_REQUEST = 0.5;
 /** What an agent says to show understanding: its words are negative ("sorry", "frustrating"), its tone is not. */
 const EMPATHY =
   /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying)|sorry to hear|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|upsetting)|sorry (about|for) (that|the (trouble|inconvenience|wait|delay|confusion))|i appreciate|i know how|i'?m afraid|unfortunately)\b/;
+/**
+ * Sarcasm as callers use it: praise said of trouble ("oh great, another fee", "fantastic service, three hours on
+ * hold"), the set phrases ("just what I needed", "thanks for nothing", "yeah right") and praise with a tag question
+ * ("well that's just perfect, isn't it"). The review-trained model reads the praise.
+ */
+const SARCASM =
+  /\b(just what i (needed|wanted)|thanks for nothing|thanks a lot for nothing|yeah right|(thats|that is|this is) (just )?(perfect|great|brilliant|fantastic|marvellous|wonderful|lovely) (isnt it|innit)|what a surprise)\b|\b(great|brilliant|fantastic|wonderful|marvellous|perfect|lovely|amazing|excellent|superb)\b.*\b(another (fee|charge|problem|delay|letter)|(hours?|minutes|ages) on hold|on hold for|yet again|as (always|usual)|for nothing)\b/;
 /** What a customer says to take it further or to complain: negative whatever the words around it. */
 const COMPLAINT =
   /\b(make a complaint|formal complaint|file a complaint|lodge a complaint|raise a complaint|complain|speak to (a|your) (manager|supervisor)|talk to a manager|ombudsman|regulator|unacceptable|ridiculous|disgraceful|outrageous|close my account|sue you|lawyer|solicitor|fed up|sick (of|and tired))\b/;
@@ -129,7 +136,7 @@ const ASKS =
 /** An agent's negative reading weaker than this (sentiment score) is left neutral. */
 const AGENT_NEGATIVE_MARGIN = 0.2;
 
-/** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts and complaints (recorded in models). */
+/** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts, complaints and sarcasm (recorded in models). */
 export const TONE_SIGNAL = 'tone-4';
 
 /**
@@ -162,7 +169,7 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       if (sentences.every((x) => ASKS.test(x)) || s.score > -AGENT_NEGATIVE_MARGIN)
         return { label: 'neutral', score: 0 };
     }
-    if (u.speaker === 'customer' && s.label !== 'negative' && COMPLAINT.test(text))
+    if (u.speaker === 'customer' && s.label !== 'negative' && (COMPLAINT.test(text) || SARCASM.test(text)))
       return { label: 'negative', score: Math.min(s.score, -0.5) };
     return s;
   });

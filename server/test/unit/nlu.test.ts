@@ -322,7 +322,7 @@ describe('understanding a conversation', () => {
     expect(label('i understand but the fee is in your contract', negative)).toBe('negative');
   });
 
-  it('tone-4: dismissal and blame are negative; asking for details, "sorry about that" and a slight lean are not', () => {
+  it('tone-4: dismissal and blame are negative; asking for details, "sorry about that" and a slight lean are not; sarcasm is', () => {
     const agent = (text: string) => ({ seq: 0, speaker: 'agent', text });
     const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
       tone([agent(text)], [s])[0].label;
@@ -343,6 +343,18 @@ describe('understanding a conversation', () => {
       expect(label(t, negative), t).toBe('neutral');
     // a lean the model hardly makes
     expect(label('our consolidation loan is a great option', { label: 'negative', score: -0.06 })).toBe('neutral');
+    // a customer's sarcasm is negative; thanks with praise is not
+    const customer = (text: string) =>
+      tone([{ seq: 0, speaker: 'customer', text }], [{ label: 'positive', score: 0.9 }])[0].label;
+    for (const t of [
+      'oh great, another fee. just what i needed',
+      'wow, fantastic service as always, three hours on hold',
+      "well that's just perfect isn't it",
+      'yeah right, like that is going to happen',
+    ])
+      expect(customer(t), t).toBe('negative');
+    for (const t of ['great, it works again', 'perfect, thank you so much', 'brilliant, the fee has been refunded'])
+      expect(customer(t), t).toBe('positive');
     // a refusal followed by a question is still read as a whole: the statement is not a question
     expect(label('it will not be refunded, no. Is that everything?', negative)).toBe('negative');
   });
