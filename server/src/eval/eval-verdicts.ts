@@ -45,7 +45,7 @@ async function main() {
   // the newest held-out set first (the figure to quote), then the sets already read, then the development set
   const files = process.env.EVAL_VERDICTS_FILE
     ? [process.env.EVAL_VERDICTS_FILE]
-    : ['holdout-4.txt', 'holdout-3.txt', 'holdout-2.txt', 'holdout.txt', 'dev.txt'].map((f) =>
+    : ['holdout-5.txt', 'holdout-4.txt', 'holdout-3.txt', 'holdout-2.txt', 'holdout.txt', 'dev.txt'].map((f) =>
         path.join(VERDICTS_DIR, f),
       );
   try {

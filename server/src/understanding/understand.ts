@@ -101,6 +101,9 @@ const EMPATHY =
  */
 const SARCASM =
   /\b(just what i (needed|wanted)|thanks for nothing|thanks a lot for nothing|yeah right|(thats|that is|this is) (just )?(perfect|great|brilliant|fantastic|marvellous|wonderful|lovely) (isnt it|innit)|what a surprise)\b|\b(great|brilliant|fantastic|wonderful|marvellous|perfect|lovely|amazing|excellent|superb)\b.*\b(another (fee|charge|problem|delay|letter)|(hours?|minutes|ages) on hold|on hold for|yet again|as (always|usual)|for nothing)\b/;
+/** What an agent gives after a "but": a refund, a waived fee, a goodwill gesture. */
+const GOODWILL =
+  /\b(goodwill|refunded|waived|credited|reversed|as a one off|ive (refunded|waived|removed|cancelled|credited|sorted|fixed|reversed))\b/;
 /** What a customer says to take it further or to complain: negative whatever the words around it. */
 const COMPLAINT =
   /\b(make a complaint|formal complaint|file a complaint|lodge a complaint|raise a complaint|complain|speak to (a|your) (manager|supervisor)|talk to a manager|ombudsman|regulator|unacceptable|ridiculous|disgraceful|outrageous|close my account|sue you|lawyer|solicitor|fed up|sick (of|and tired))\b/;
@@ -112,9 +115,9 @@ const COMPLAINT =
  * whatever the sentiment model says of the words.
  */
 const ATTITUDE =
-  /\b(not my (problem|job|fault)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should(n'?t)? have (?!received|got|gotten|been|had)[a-z]+|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (i|we) can do|not my (department|area|team)|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
-/** "Whatever." as a reply on its own (punctuation kept: "whatever you need" is not it) */
-const WHATEVER = /(^|[.!?]\s*)whatever\s*([.,!?]|$)/i;
+  /\b(not my (problem|job|fault)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should have (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+|you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (i|we) can do|not my (department|area|team)|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
+/** "Whatever." or "Tough." as a reply on its own (punctuation kept: "whatever you need" is not it) */
+const WHATEVER = /(^|[.!?]\s*)(whatever|tough|too bad|hard luck)\s*([.,!?]|$)/i;
 
 /**
  * The facts of a service call that a model trained on reviews reads as negative ("the payment was declined", "there
@@ -158,7 +161,9 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       const shared = [...mine].filter((w) => theirs.has(w)).length;
       // "I understand, but that is the contract" takes the understanding back
       const empathy = EMPATHY.exec(text);
-      const takenBack = empathy && /\bbut\b/.test(text.slice(empathy.index + empathy[0].length));
+      // ("… but as a gesture of goodwill I've refunded it" gives something, it takes nothing back)
+      const after = empathy ? text.slice(empathy.index + empathy[0].length) : '';
+      const takenBack = empathy && /\bbut\b/.test(after) && !GOODWILL.test(after.slice(after.search(/\bbut\b/)));
       if ((empathy && !takenBack) || (mine.size >= 2 && shared / mine.size >= 0.5))
         return { label: 'neutral', score: 0 };
       // the facts of the call, told plainly ("the direct debit failed because there were not enough funds")

@@ -334,6 +334,8 @@ describe('understanding a conversation', () => {
       "That's just how it works. You agreed to it when you opened the account.",
       'Nope, not my department.',
       'No. Fees are fees, you should have made sure there was money in the account.',
+      "Right. Well, you shouldn't leave cards in the car.",
+      'Tough. Use the website then.',
     ])
       expect(label(t, neutral), t).toBe('negative');
     for (const t of [
@@ -341,6 +343,14 @@ describe('understanding a conversation', () => {
       'Sorry about that, that sounds really frustrating. Could you try updating the app?',
     ])
       expect(label(t, negative), t).toBe('neutral');
+    // reassurance is not blame; a "but" that gives something back does not take the understanding back
+    expect(label("you shouldn't have any trouble with it now", neutral)).toBe('neutral');
+    expect(
+      label(
+        "I'm sorry, I can see why that's frustrating. The fee is in your terms, but as a gesture of goodwill I've refunded it.",
+        negative,
+      ),
+    ).toBe('neutral');
     // a lean the model hardly makes
     expect(label('our consolidation loan is a great option', { label: 'negative', score: -0.06 })).toBe('neutral');
     // a customer's sarcasm is negative; thanks with praise is not
