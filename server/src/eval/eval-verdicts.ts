@@ -45,9 +45,15 @@ async function main() {
   // the newest held-out set first (the figure to quote), then the sets already read, then the development set
   const files = process.env.EVAL_VERDICTS_FILE
     ? [process.env.EVAL_VERDICTS_FILE]
-    : ['holdout-5.txt', 'holdout-4.txt', 'holdout-3.txt', 'holdout-2.txt', 'holdout.txt', 'dev.txt'].map((f) =>
-        path.join(VERDICTS_DIR, f),
-      );
+    : [
+        'holdout-6.txt',
+        'holdout-5.txt',
+        'holdout-4.txt',
+        'holdout-3.txt',
+        'holdout-2.txt',
+        'holdout.txt',
+        'dev.txt',
+      ].map((f) => path.join(VERDICTS_DIR, f));
   try {
     for (const file of files) {
       printScore(file, await scoreVerdicts(file, ctx), ctx);

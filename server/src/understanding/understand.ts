@@ -116,8 +116,8 @@ const COMPLAINT =
  */
 const ATTITUDE =
   /\b(not my (problem|job|fault)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should have (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+|you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (i|we) can do|not my (department|area|team)|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
-/** "Whatever." or "Tough." as a reply on its own (punctuation kept: "whatever you need" is not it) */
-const WHATEVER = /(^|[.!?]\s*)(whatever|tough|too bad|hard luck)\s*([.,!?]|$)/i;
+/** "Whatever.", "Tough.", "Dunno." as a reply on its own (punctuation kept: "whatever you need" is not it) */
+const WHATEVER = /(^|[.!?]\s*)(whatever|tough|too bad|hard luck|dunno|no idea)\s*([.,!?]|$)/i;
 
 /**
  * The facts of a service call that a model trained on reviews reads as negative ("the payment was declined", "there

@@ -342,6 +342,7 @@ describe('understanding a conversation', () => {
       'No. Fees are fees, you should have made sure there was money in the account.',
       "Right. Well, you shouldn't leave cards in the car.",
       'Tough. Use the website then.',
+      'Dunno. Ring the branch.',
     ])
       expect(label(t, neutral), t).toBe('negative');
     for (const t of [

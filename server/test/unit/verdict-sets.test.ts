@@ -21,7 +21,15 @@ describe('labelled verdict sets already read (regression)', () => {
   const known: Record<string, string[]> = {
     'holdout-4.txt': ['y05: agent_negativity gives fail', 'y20: lost_card_blocked gives fail'],
   };
-  it.each(['dev.txt', 'holdout.txt', 'holdout-2.txt', 'holdout-3.txt', 'holdout-4.txt', 'holdout-5.txt'])(
+  it.each([
+    'dev.txt',
+    'holdout.txt',
+    'holdout-2.txt',
+    'holdout-3.txt',
+    'holdout-4.txt',
+    'holdout-5.txt',
+    'holdout-6.txt',
+  ])(
     '%s: every evaluated rule agrees with the analyst but the known cases; every conversation inspected',
     async (file) => {
       const s = await scoreVerdicts(path.join(VERDICTS_DIR, file), ctx);
