@@ -145,7 +145,8 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
-    ['holdout-d', 'HELD OUT D (written at stop 29 before its detector changes, nothing tuned on it)'],
+    ['holdout-e', 'HELD OUT E (written at stop 29 after its detector changes, nothing tuned on it)'],
+    ['holdout-d', 'held out D (written at stop 29 before its detector changes, nothing tuned on it)'],
     ['holdout-c', 'HELD OUT C (written at stop 28 after its detector changes, nothing tuned on it)'],
     ['holdout-b', 'held out B (its misses were printed from stop 27 on; two of its formats fixed at stop 28)'],
     ['holdout', 'held out A (written before the detector; its first run guided fixes, see README)'],
