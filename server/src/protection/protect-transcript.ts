@@ -17,7 +17,14 @@ const ASKED_SAD: PromptKind[] = ['cvv', 'pin', 'otp'];
 const SHORT_ANSWER_WORDS = 8;
 /** share of an answer's words inside digit runs above which it is a number read out, however long */
 const DIGIT_DENSE = 0.6;
-const SHORT_ANSWER_ORDER: PromptKind[] = ['card_number', 'date_of_birth', 'expiry_date', 'bank_account', 'phone'];
+const SHORT_ANSWER_ORDER: PromptKind[] = [
+  'card_number',
+  'date_of_birth',
+  'expiry_date',
+  'bank_account',
+  'us_ssn',
+  'phone',
+];
 /** A turn that asks, whatever digits it also carries ("the card starting 411111: what is the security code?"). */
 const QUESTION =
   /\?|\b(what|what'?s|which|can you|could you|may i|please (give|tell|read|confirm|type|enter|reply)|tell me|give me|read me|confirm)\b/i;

@@ -353,6 +353,23 @@ describe('forms found at stop 29 (held-out B and C misses, now development data)
   });
 });
 
+describe('forms found by held-out E (stop 29)', () => {
+  const masked = (...lines: string[]) =>
+    protectTranscript(turns(...lines), policy).utterances.map((u) => u.masked.text);
+
+  it('expiry with a one-digit month, "sec code", "your code is", a social security number asked for, a phone said with "plus"', () => {
+    expect(mask('card no. 5141 1151 0954 9415, exp 1/27, sec code 993')).not.toMatch(/1\/27|993/);
+    expect(masked('A: Your code is 482910. Never share it.')[0]).toBe('Your code is [REDACTED]. Never share it.');
+    expect(masked("A: and what's your social security number", 'C: 524 71 9036')[1]).toBe('*****9036');
+    expect(mask('reach me on plus four four seven seven zero zero nine zero zero one two three')).not.toMatch(
+      /seven seven zero/,
+    );
+    // not a date written with a one-digit month, not an error code, not the sort code's own label
+    expect(mask('the payment on 1/27/2025 for 40 pounds')).toBe('the payment on 1/27/2025 for 40 pounds');
+    expect(mask('the error code is 404')).toBe('the error code is 404');
+  });
+});
+
 describe('recognised speech fails closed', () => {
   // utterances with word timings, as the recogniser gives them (one word every 300 ms)
   const said = (speaker: string, at: number, text: string, phrases: string[] = []) => ({

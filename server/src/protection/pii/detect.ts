@@ -70,6 +70,7 @@ const ANSWER_DIGITS: Array<[PromptKind, number, number]> = [
   ['card_number', 12, 19],
   ['bank_account', 6, 18],
   ['phone', 6, 15],
+  ['us_ssn', 9, 9],
   // asked for only where the policy lists postcodes: a ZIP (5) or a Chinese postcode (6)
   ['postcode', 5, 6],
 ];
@@ -222,7 +223,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
   }
   // expiry dates written as MM/YY or MM/YYYY next to expiry words (or card words), or as the answer to "and the expiry?"
-  for (const m of text.matchAll(/\b(0[1-9]|1[0-2])\s?\/\s?(\d{2}|20\d{2})\b/g)) {
+  for (const m of text.matchAll(/\b(0?[1-9]|1[0-2])\s?\/\s?(\d{2}|20\d{2})\b(?!\/)/g)) {
     const ti = toks.findIndex((t) => t.end > m.index!);
     if (near(toks, ti - 6, ti, EXP_CTX) || near(toks, ti - 6, ti, CARD_CTX) || expected(m.index!).has('expiry_date'))
       add({ type: 'expiry_date', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s/g, '') });
@@ -302,9 +303,12 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
         // an expiry date starts with a month
         (k !== 'expiry_date' || /^(0?[1-9]|1[0-2])/.test(d)),
     );
-    // a phone number said with its "plus" ("plus four four seven seven …") is masked from the "plus"
-    const plus = kind?.[0] === 'phone' ? /\bplus\s+$/i.exec(text.slice(Math.max(0, run.start - 8), run.start)) : null;
-    if (kind) add({ type: kind[0], start: run.start - (plus ? plus[0].length : 0), end: run.end, value: d });
+    // a phone number said with its "plus" ("plus four four seven seven …") is masked from the "plus"; ten digits and
+    // more after "plus" are a phone number even with no question for one
+    const plusBefore = /\bplus\s+$/i.exec(text.slice(Math.max(0, run.start - 8), run.start));
+    const plus = kind?.[0] === 'phone' || (!kind && d.length >= 10 && d.length <= 15) ? plusBefore : null;
+    const type = kind?.[0] ?? (plus ? 'phone' : undefined);
+    if (type) add({ type, start: run.start - (plus ? plus[0].length : 0), end: run.end, value: d });
     else if (opts.digitStrings && run.spoken && !run.compound && d.length >= 3)
       add({ type: 'digit_string', start: run.start, end: run.end, value: d });
   }

@@ -4,22 +4,23 @@
  * expectation, so the answer is protected even when it is only digits ("482") with no label next to it.
  */
 type DataPromptKind =
-  'card_number' | 'cvv' | 'pin' | 'otp' | 'expiry_date' | 'date_of_birth' | 'phone' | 'bank_account';
+  'card_number' | 'cvv' | 'pin' | 'otp' | 'expiry_date' | 'date_of_birth' | 'phone' | 'bank_account' | 'us_ssn';
 /** person_name, postcode: asked for only where the masking policy masks them (see OPTIONAL_PROMPTS) */
 export type PromptKind = DataPromptKind | 'person_name' | 'postcode';
 
 export const PROMPTS: Record<DataPromptKind, RegExp> = {
   card_number:
     /\b(card ?(number|no|details|digits)|(long|16|sixteen|15|fifteen)[- ]digit|long number|number (on|across) the (front of (the |your )?)?card|digits on the front|(debit|credit|visa|mastercard|amex|bank) card|card (is|was|reads|ending)|my card|your card|the card)\b/,
-  cvv: /\b(cvv2?|cvc2?|cv2|cid|security (code|number|digits)|card verification|verification (value|number)|(three|3|four|4)[- ]digits? (code|number|on the back)|(digits|numbers) on the back|back of (the|your|my) card|signature (strip|panel|box)|(digits?|numbers?|code)\b.{0,20}\b(on|at) the (back|reverse)( of)?)\b/,
+  cvv: /\b(cvv2?|cvc2?|cv2|cid|security (code|number|digits)|card verification|verification (value|number)|(three|3|four|4)[- ]digits? (code|number|on the back)|(digits|numbers) on the back|back of (the|your|my) card|signature (strip|panel|box)|sec(urity)? (code|no)|(digits?|numbers?|code)\b.{0,20}\b(on|at) the (back|reverse)( of)?)\b/,
   // the PIN, and the digits of a PIN or passcode asked for one by one ("the second and fourth digits of your passcode")
   pin: /\b(pin( number| code)?|personal identification number|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number))\b/,
-  otp: /\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code)\b/,
+  otp: /\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code|(your|the|this|my|a) code( is)?)\b/,
   expiry_date: /\b(expir\w*|expires|valid (until|thru|through|to)|exp date|end date on the card)\b/,
   date_of_birth: /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday)\b/,
   phone:
     /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text))\b/,
   bank_account: /\b(account (number|no)|acct|sort code|routing number|account is)\b/,
+  us_ssn: /\b(social security( number| no)?|ssn|social insurance number)\b/,
 };
 
 /** The same questions on a Mandarin hotline (written chats; no word boundaries in Chinese). */
@@ -32,6 +33,7 @@ export const PROMPTS_ZH: Record<DataPromptKind, RegExp> = {
   date_of_birth: /(出生日期|出生年月|生日|哪年出生|出生于)/,
   phone: /(手机号|电话号码|联系电话|手机号码|回拨)/,
   bank_account: /(账号|账户号码|帐号)/,
+  us_ssn: /(社会安全号|社会保障号)/,
 };
 
 /**
