@@ -34,6 +34,8 @@ const SOUNDS_LIKE_DIGIT =
 /** words around digits read out that say nothing themselves */
 const FILLER =
   /^(yes|yeah|yep|yup|it|its|it's|is|that|that's|thats|my|the|number|um|uh|er|erm|so|okay|ok|and|sure|right|well|then)$/i;
+/** A whole card number: 13–19 digits passing Luhn. */
+const wholeCard = (v: string) => /^\d{13,19}$/.test(v) && luhnValid(v);
 const MONTH = /\b(january|february|march|april|may|june|july|august|september|october|november|december)\b/i;
 
 /** What a detector found that is worth a blind-index row (exact lookups by identifier). */
@@ -226,7 +228,14 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     if (!u.words.length) return;
     const toks = tokenize(u.text);
     const runs = digitRuns(toks, u.text);
-    const inRuns = runs.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
+    const tokensIn = (rs: typeof runs) => rs.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
+    const digitsIn = (rs: typeof runs) => rs.reduce((n, r) => n + r.digits.length, 0);
+    const inRun = (k: number) => runs.some((r) => k >= r.firstTok && k <= r.lastTok);
+    // the utterance protected whole as one finding of `type`, in place of what was found in it
+    const protectWhole = (type: PiiType) => {
+      for (let k = pieces.length - 1; k >= 0; k--) if (pieces[k].u === i) pieces.splice(k, 1);
+      pieces.push({ u: i, f: { type, start: 0, end: u.text.length, value: '' }, first: true });
+    };
     // the start of a long number a caller reads out, heard as words that sound like digits ("for oath force of aid
     // four or five one two three four nine eight"): the words right before a run of six digits or more that sound
     // like digits go with it
@@ -234,8 +243,7 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       for (const r of runs) {
         if (!r.spoken || r.digits.length < 6) continue;
         let k = r.firstTok - 1;
-        while (k >= 0 && (SOUNDS_LIKE_DIGIT.test(toks[k].w) || runs.some((x) => k >= x.firstTok && k <= x.lastTok)))
-          k--;
+        while (k >= 0 && (SOUNDS_LIKE_DIGIT.test(toks[k].w) || inRun(k))) k--;
         if (k + 1 === r.firstTok) continue;
         const start = toks[k + 1].start;
         for (let n = pieces.length - 1; n >= 0; n--)
@@ -248,44 +256,39 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       // question may have been misheard ("the first and third edges of yorkin" … "seven and two"), so it is removed
       // whole as a digit string (fail closed); amounts and times are said as compounds and stay
       const oneByOne = runs.filter((r) => r.spoken && !r.compound);
-      const tokensIn = oneByOne.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
-      const digits = oneByOne.reduce((n, r) => n + r.digits.length, 0);
-      const inRun = (k: number) => runs.some((r) => k >= r.firstTok && k <= r.lastTok);
       // or nothing but numbers said in pairs, five digits and more ("twenty forty one oh two": a sort code); amounts
       // and years have "hundred", "thousand" or fewer digits
       const pairs =
-        runs.reduce((n, r) => n + r.digits.length, 0) >= 5 &&
+        digitsIn(runs) >= 5 &&
         !toks.some((t) => /^(hundred|thousand|million|billion)s?$/.test(t.w)) &&
         toks.every((t, k) => inRun(k) || FILLER.test(t.w));
-      if (u.speaker === 'agent' || ((digits < 2 || tokensIn < DIGIT_DENSE * toks.length) && !pairs)) return;
+      const dense = digitsIn(oneByOne) >= 2 && tokensIn(oneByOne) >= DIGIT_DENSE * toks.length;
+      if (u.speaker === 'agent' || (!dense && !pairs)) return;
       const mine = pieces.filter((p) => p.u === i);
       // what was found in it keeps its type (a card number stated with its label); a whole card number is kept as found
-      if (mine.some((p) => p.f.type === 'card_number' && /^\d{13,19}$/.test(p.f.value) && luhnValid(p.f.value))) return;
+      if (mine.some((p) => p.f.type === 'card_number' && wholeCard(p.f.value))) return;
       if (mine.length && mine.every((p) => p.f.start === 0 && p.f.end === u.text.length)) return;
       // digits found with nothing but filler around them ("yes it is …") keep their precise finding; words that are
       // not ("for oath force of aid four or five …") may be digits misheard, and the whole utterance goes
       if (mine.length && toks.every((t, k) => inRun(k) || FILLER.test(t.w))) return;
       const type = mine.find((p) => p.f.type !== 'digit_string')?.f.type ?? 'digit_string';
-      for (let k = pieces.length - 1; k >= 0; k--) if (pieces[k].u === i) pieces.splice(k, 1);
       counts[type] = (counts[type] ?? 0) + (mine.some((p) => p.f.type === type) ? 0 : 1);
-      pieces.push({ u: i, f: { type, start: 0, end: u.text.length, value: '' }, first: true });
+      protectWhole(type);
       return;
     }
     if (u.words.length > SHORT_ANSWER_WORDS) {
-      if (inRuns < DIGIT_DENSE * toks.length) return;
+      if (tokensIn(runs) < DIGIT_DENSE * toks.length) return;
       // a long answer in which a whole card number was found (13–19 digits passing Luhn) keeps its findings: the
       // masked view shows what the policy lets it show. Anything less certain is protected whole (fail closed).
-      const whole = (v: string) => /^\d{13,19}$/.test(v) && luhnValid(v);
-      if (pieces.some((p) => p.u === i && p.f.type === 'card_number' && whole(p.f.value))) return;
+      if (pieces.some((p) => p.u === i && p.f.type === 'card_number' && wholeCard(p.f.value))) return;
     }
     const sad = ASKED_SAD.find((k) => expected[i].has(k));
     const numeric = runs.length > 0 || MONTH.test(u.text);
     const kind = sad ?? (numeric ? SHORT_ANSWER_ORDER.find((k) => expected[i].has(k)) : undefined);
     // even where the asked value was found in it: a recogniser that heard part of it may have missed the rest
     if (!kind) return;
-    for (let k = pieces.length - 1; k >= 0; k--) if (pieces[k].u === i) pieces.splice(k, 1);
     counts[kind] = (counts[kind] ?? 0) + 1;
-    pieces.push({ u: i, f: { type: kind, start: 0, end: u.text.length, value: '' }, first: true });
+    protectWhole(kind);
   });
 
   const out = utterances.map((u, i): ProtectedUtterance => {

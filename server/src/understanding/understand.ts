@@ -115,7 +115,7 @@ const COMPLAINT =
  * whatever the sentiment model says of the words.
  */
 const ATTITUDE =
-  /\b(not my (problem|job|fault)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should have (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+|you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (i|we) can do|not my (department|area|team)|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
+  /\b(not my (problem|job|fault|department|area|team)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should have (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+|you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (i|we) can do|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
 /** "Whatever.", "Tough.", "Dunno." as a reply on its own (punctuation kept: "whatever you need" is not it) */
 const WHATEVER = /(^|[.!?]\s*)(whatever|tough|too bad|hard luck|dunno|no idea)\s*([.,!?]|$)/i;
 
@@ -163,7 +163,8 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       const empathy = EMPATHY.exec(text);
       // ("… but as a gesture of goodwill I've refunded it" gives something, it takes nothing back)
       const after = empathy ? text.slice(empathy.index + empathy[0].length) : '';
-      const takenBack = empathy && /\bbut\b/.test(after) && !GOODWILL.test(after.slice(after.search(/\bbut\b/)));
+      const but = after.search(/\bbut\b/);
+      const takenBack = empathy && but >= 0 && !GOODWILL.test(after.slice(but));
       if ((empathy && !takenBack) || (mine.size >= 2 && shared / mine.size >= 0.5))
         return { label: 'neutral', score: 0 };
       // the facts of the call, told plainly ("the direct debit failed because there were not enough funds")

@@ -168,13 +168,8 @@ export function digitRuns(toks: Tok[], text: string): DigitRun[] {
     // digit before ran into it ("for two ho ate"); "one or two days" is a choice, so at least two digits must come
     // before it
     const next = toks[i + 1]?.w;
-    if (
-      !kind &&
-      (w === 'or' || w === 'ho') &&
-      run &&
-      run.lastTok === i - 1 &&
-      (digitish(next) || (w === 'ho' && next !== undefined && classify(next) === 'homophone'))
-    ) {
+    const leads = digitish(next) || (w === 'ho' && next !== undefined && classify(next) === 'homophone');
+    if (!kind && (w === 'or' || w === 'ho') && run && run.lastTok === i - 1 && leads) {
       const before = run.digits.length + (chunk ? chunkDigits(chunk).length : 0);
       if (before >= 2) kind = 'unit';
     }

@@ -11,7 +11,7 @@ export type PromptKind = DataPromptKind | 'person_name' | 'postcode';
 export const PROMPTS: Record<DataPromptKind, RegExp> = {
   card_number:
     /\b(card ?(number|no|details|digits)|(long|16|sixteen|15|fifteen)[- ]digit|long number|number (on|across) the (front of (the |your )?)?card|digits on the front|(debit|credit|visa|mastercard|amex|bank) card|card (is|was|reads|ending)|my card|your card|the card)\b/,
-  cvv: /\b(cvv2?|cvc2?|cv2|cid|security (code|number|digits)|card verification|verification (value|number)|(three|3|four|4)[- ]digits? (code|number|on the back)|(digits|numbers) on the back|back of (the|your|my) card|signature (strip|panel|box)|sec(urity)? (code|no)|(digits?|numbers?|code)\b.{0,20}\b(on|at) the (back|reverse)( of)?)\b/,
+  cvv: /\b(cvv2?|cvc2?|cv2|cid|security (code|number|digits)|card verification|verification (value|number)|(three|3|four|4)[- ]digits? (code|number)|back of (the|your|my) card|signature (strip|panel|box)|sec(urity)? (code|no)|(digits?|numbers?|code)\b.{0,20}\b(on|at) the (back|reverse)( of)?)\b/,
   // the PIN, and the digits of a PIN or passcode asked for one by one ("the second and fourth digits of your passcode")
   pin: /\b(pin( number| code)?|personal identification number|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number))\b/,
   otp: /\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code|(your|the|this|my|a) code( is)?)\b/,
