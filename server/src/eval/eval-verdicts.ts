@@ -40,20 +40,23 @@ export async function verdictContext(): Promise<VerdictContext> {
   return { masking, packs, routing, nlu };
 }
 
+/** The labelled sets in VERDICTS_DIR: held-out ones newest first (holdout-7, holdout-6 … holdout), then dev-N … dev. */
+export function verdictSets(): string[] {
+  const n = (f: string) => Number(/-(\d+)\.txt$/.exec(f)?.[1] ?? 1);
+  const of = (kind: string) =>
+    fs
+      .readdirSync(VERDICTS_DIR)
+      .filter((f) => new RegExp(`^${kind}(-\\d+)?\\.txt$`).test(f))
+      .sort((a, b) => n(b) - n(a));
+  return [...of('holdout'), ...of('dev')];
+}
+
 async function main() {
   const ctx = await verdictContext();
-  // the newest held-out set first (the figure to quote), then the sets already read, then the development set
+  // the newest held-out set first (the figure to quote), then the sets already read, then the development sets
   const files = process.env.EVAL_VERDICTS_FILE
     ? [process.env.EVAL_VERDICTS_FILE]
-    : [
-        'holdout-6.txt',
-        'holdout-5.txt',
-        'holdout-4.txt',
-        'holdout-3.txt',
-        'holdout-2.txt',
-        'holdout.txt',
-        'dev.txt',
-      ].map((f) => path.join(VERDICTS_DIR, f));
+    : verdictSets().map((f) => path.join(VERDICTS_DIR, f));
   try {
     for (const file of files) {
       printScore(file, await scoreVerdicts(file, ctx), ctx);

@@ -11,7 +11,7 @@ export interface Hit {
   utterance: InspectUtterance;
   from: number;
   to: number;
-  how: 'keyword' | 'pattern' | 'similar' | 'keyphrase';
+  how: 'keyword' | 'pattern' | 'tone' | 'similar' | 'keyphrase';
   score: number;
   span?: [number, number];
 }
@@ -99,6 +99,21 @@ export class Lexicon {
   }
 }
 
+/** The earliest match of any of `res` in the utterance, as a token range. */
+function patternHit(u: InspectUtterance, res: RegExp[], how: 'pattern' | 'tone'): Hit | null {
+  if (!res.length) return null;
+  const j = joined(u);
+  let best: Hit | null = null;
+  for (const re of res) {
+    const m = re.exec(j.text);
+    if (!m) continue;
+    const from = tokenAt(j.starts, m.index);
+    const to = tokenAt(j.starts, m.index + Math.max(0, m[0].length - 1)) + 1;
+    if (!best || from < best.from) best = { utterance: u, from, to, how, score: 1 };
+  }
+  return best;
+}
+
 /** Compiles a phrase set once per policy; keyword hits come from the policy's lexicon scan. */
 export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon: Lexicon): CompiledPhraseSet {
   const keywordTokens = (set.keywords ?? []).map(tokenize);
@@ -107,6 +122,7 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
   // compiled with V8's linear-time fallback on: a policy's pattern cannot backtrack without bound
   enableLinearRegexpFallback();
   const patterns = (set.patterns ?? []).map((p) => new RegExp(p));
+  const coldPatterns = (set.negative_with ?? []).map((p) => new RegExp(p));
   const examples: PreparedExample[] = (set.similar ?? []).map((s) => model.prepare(s));
   // a spotted keyphrase counts when it contains one of the keywords or is part of an example sentence
   const spotted = (p: string) => {
@@ -119,18 +135,11 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
       if (!u.tokens.length && !u.keyphrases?.length) return null;
       const r = lexicon.scan(u);
       if (r[id * 2] >= 0) return { utterance: u, from: r[id * 2], to: r[id * 2 + 1], how: 'keyword', score: 1 };
-      let best: Hit | null = null;
-      if (patterns.length) {
-        const j = joined(u);
-        for (const re of patterns) {
-          const m = re.exec(j.text);
-          if (!m) continue;
-          const from = tokenAt(j.starts, m.index);
-          const to = tokenAt(j.starts, m.index + Math.max(0, m[0].length - 1)) + 1;
-          if (!best || from < best.from) best = { utterance: u, from, to, how: 'pattern', score: 1 };
-        }
-        if (best) return best;
-      }
+      // the earliest match of the patterns; then, in a turn the tone signal reads as negative, of negative_with
+      let best = patternHit(u, patterns, 'pattern');
+      if (best) return best;
+      if ((u.sentiment ?? 0) < 0) best = patternHit(u, coldPatterns, 'tone');
+      if (best) return best;
       for (const ex of examples) {
         const r = model.best(ex, u.tokens, set.threshold);
         if (r.score >= set.threshold && (!best || r.score > best.score))

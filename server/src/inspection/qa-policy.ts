@@ -19,32 +19,37 @@ const id = z
   );
 const speaker = z.enum(['agent', 'customer', 'any']);
 
+/** A policy's regular expression: valid, and checked to run in linear time before a policy can be activated. */
+const pattern = z
+  .string()
+  .max(1000)
+  .refine((p) => {
+    try {
+      new RegExp(p);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a valid regular expression')
+  // one crafted transcript must not stall inspection
+  .refine(
+    (p) => linearTimePattern(p),
+    'must run in linear time: no backreferences (\\1), lookahead or lookbehind ((?=, (?!, (?<=, (?<!)',
+  );
+
 /** Ways to recognise a phrase. At least one is required. */
 export const phraseSetSchema = z
   .object({
     /** literal phrases, matched as whole words on the normalised transcript (case and punctuation ignored) */
     keywords: z.array(z.string().trim().min(1)).optional(),
     /** regular expressions over the normalised transcript (lower case, words separated by one space) */
-    patterns: z
-      .array(
-        z
-          .string()
-          .max(1000)
-          .refine((p) => {
-            try {
-              new RegExp(p);
-              return true;
-            } catch {
-              return false;
-            }
-          }, 'not a valid regular expression')
-          // checked before a policy can be activated: one crafted transcript must not stall inspection
-          .refine(
-            (p) => linearTimePattern(p),
-            'must run in linear time: no backreferences (\\1), lookahead or lookbehind ((?=, (?!, (?<=, (?<!)',
-          ),
-      )
-      .optional(),
+    patterns: z.array(pattern).optional(),
+    /**
+     * regular expressions that match only in a turn the tone signal reads as negative: the way to say "a refusal said
+     * coldly" ("No. Fixed means fixed.") without listing every cold sentence, while the same words said kindly
+     * ("no, I'm afraid not, but here is what I can do") do not match
+     */
+    negative_with: z.array(pattern).optional(),
     /** example sentences: an utterance that says nearly the same (word order, fillers, recognition errors) matches */
     similar: z.array(z.string().trim().min(1)).optional(),
     /** similarity an utterance needs to match an example (0–1) */
@@ -52,7 +57,12 @@ export const phraseSetSchema = z
   })
   .strict()
   .refine(
-    (m) => (m.keywords?.length ?? 0) + (m.patterns?.length ?? 0) + (m.similar?.length ?? 0) > 0,
+    (m) =>
+      (m.keywords?.length ?? 0) +
+        (m.patterns?.length ?? 0) +
+        (m.negative_with?.length ?? 0) +
+        (m.similar?.length ?? 0) >
+      0,
     'give keywords, patterns or similar phrases',
   );
 export type PhraseSet = z.infer<typeof phraseSetSchema>;

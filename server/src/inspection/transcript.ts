@@ -47,7 +47,8 @@ const NON_ASCII = /[^ -~\s]/;
  */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  let t = text.toLowerCase();
+  // a phone's typographic apostrophe is the same word ("you’ll", "that’s" as iOS and Android keyboards write them)
+  let t = text.toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'");
   if (NON_ASCII.test(t)) {
     t = t.replace(HAN, (run) => ` ${pinyin(run, { toneType: 'none', type: 'array' }).join(' ')} `);
     t = t.normalize('NFD').replace(/\p{M}/gu, '');

@@ -15,6 +15,8 @@ export const SAD_TYPES: ReadonlySet<string> = new Set(['cvv', 'pin', 'otp', 'dig
 const ASKED_SAD: PromptKind[] = ['cvv', 'pin', 'otp'];
 /** An answer on a call to a question for personal data, this short, is protected whole (fail closed). */
 const SHORT_ANSWER_WORDS = 8;
+/** "j o h n dot smith at gmail dot com": an e-mail address spelt out, up to this many words */
+const EMAIL_ANSWER_WORDS = 16;
 /** share of an answer's words inside digit runs above which it is a number read out, however long */
 const DIGIT_DENSE = 0.6;
 const SHORT_ANSWER_ORDER: PromptKind[] = [
@@ -231,8 +233,10 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     const tokensIn = (rs: typeof runs) => rs.reduce((n, r) => n + r.lastTok - r.firstTok + 1, 0);
     const digitsIn = (rs: typeof runs) => rs.reduce((n, r) => n + r.digits.length, 0);
     const inRun = (k: number) => runs.some((r) => k >= r.firstTok && k <= r.lastTok);
-    // the utterance protected whole as one finding of `type`, in place of what was found in it
+    // the utterance protected whole as one finding of `type`, in place of what was found in it (counted once: a value
+    // of that type already found in it is the same value)
     const protectWhole = (type: PiiType) => {
+      if (!pieces.some((p) => p.u === i && p.f.type === type)) counts[type] = (counts[type] ?? 0) + 1;
       for (let k = pieces.length - 1; k >= 0; k--) if (pieces[k].u === i) pieces.splice(k, 1);
       pieces.push({ u: i, f: { type, start: 0, end: u.text.length, value: '' }, first: true });
     };
@@ -271,9 +275,19 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       // digits found with nothing but filler around them ("yes it is …") keep their precise finding; words that are
       // not ("for oath force of aid four or five …") may be digits misheard, and the whole utterance goes
       if (mine.length && toks.every((t, k) => inRun(k) || FILLER.test(t.w))) return;
-      const type = mine.find((p) => p.f.type !== 'digit_string')?.f.type ?? 'digit_string';
-      counts[type] = (counts[type] ?? 0) + (mine.some((p) => p.f.type === type) ? 0 : 1);
-      protectWhole(type);
+      protectWhole(mine.find((p) => p.f.type !== 'digit_string')?.f.type ?? 'digit_string');
+      return;
+    }
+    const sad = ASKED_SAD.find((k) => expected[i].has(k));
+    // an e-mail address spelt out, which a recogniser garbles ("john dot smith that may or dark calm"): the answer to a
+    // question for one that has "dot" or "at" in it is protected whole
+    if (
+      !sad &&
+      expected[i].has('email') &&
+      toks.length <= EMAIL_ANSWER_WORDS &&
+      toks.some((t) => /^(dot|at|underscore)$/.test(t.w))
+    ) {
+      protectWhole('email');
       return;
     }
     if (u.words.length > SHORT_ANSWER_WORDS) {
@@ -282,12 +296,13 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       // masked view shows what the policy lets it show. Anything less certain is protected whole (fail closed).
       if (pieces.some((p) => p.u === i && p.f.type === 'card_number' && wholeCard(p.f.value))) return;
     }
-    const sad = ASKED_SAD.find((k) => expected[i].has(k));
     const numeric = runs.length > 0 || MONTH.test(u.text);
-    const kind = sad ?? (numeric ? SHORT_ANSWER_ORDER.find((k) => expected[i].has(k)) : undefined);
+    let kind = sad ?? (numeric ? SHORT_ANSWER_ORDER.find((k) => expected[i].has(k)) : undefined);
+    // "and the expiry date on the card?" asks for the expiry, not the card: an answer too short to be a card number
+    // ("november it's twenty eight") is the expiry
+    if (kind === 'card_number' && expected[i].has('expiry_date') && digitsIn(runs) < 12) kind = 'expiry_date';
     // even where the asked value was found in it: a recogniser that heard part of it may have missed the rest
     if (!kind) return;
-    counts[kind] = (counts[kind] ?? 0) + 1;
     protectWhole(kind);
   });
 

@@ -115,7 +115,7 @@ const COMPLAINT =
  * whatever the sentiment model says of the words.
  */
 const ATTITUDE =
-  /\b(not my (problem|job|fault|department|area|team)|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should have (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+|you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (i|we) can do|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
+  /\b(not (my|our) (problem|job|fault|department|area|team|concern|responsibility|issue)|nothing to do with (me|us)|((thats|that is|its|it is) (just )?(company|bank|standard) policy|against (our|the|company|bank) (policy|rules)|rules are rules|i dont make the rules)|((out of|not in) (my|our) hands|hands are tied|what (do|did) you (want|expect) me to do|i dont know what (else )?to tell you)|((sort|figure|work) (it|that|this) out (yourself|on your own)|(take|move) your (business|account|money|custom) elsewhere|if you dont like it)|((youre|you are) (out of luck|overreacting|being unreasonable|not listening)|(its|thats|it is|that is) (not|hardly) (a big deal|the end of the world)|no big deal|(nobody|no one) else (has|seems to have) (complained|had)|everyone else (manages|copes))|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should have (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+|you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (else |more |further )?(i|we) can do|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
 /** "Whatever.", "Tough.", "Dunno." as a reply on its own (punctuation kept: "whatever you need" is not it) */
 const WHATEVER = /(^|[.!?]\s*)(whatever|tough|too bad|hard luck|dunno|no idea)\s*([.,!?]|$)/i;
 
@@ -133,6 +133,13 @@ const SITUATION =
 const ADVICE =
   /\b((never|don'?t|do not) (share|give|tell|disclose|reveal|write down|send)|(we|i|the bank|our staff)( will| would)? never ask|(keep|store) (it|them|this|your \w+) (safe|secret|private|somewhere safe)|be (careful|wary) (of|with|about))\b/;
 
+/**
+ * The agent doing something for the caller ("I'll send you a confirmation", "I've updated the mandate", "anything
+ * else?", "sure thing"): a model trained on reviews reads "I'll send it back" and "anything else would be better" as
+ * complaints; in an agent's mouth they are service.
+ */
+const SERVICE =
+  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed))\b/;
 /** A sentence of an agent's that asks the caller for something: a question mark, or the way a spoken one starts. */
 const ASKS =
   /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;
@@ -140,7 +147,7 @@ const ASKS =
 const AGENT_NEGATIVE_MARGIN = 0.2;
 
 /** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts, complaints and sarcasm (recorded in models). */
-export const TONE_SIGNAL = 'tone-4';
+export const TONE_SIGNAL = 'tone-5';
 
 /**
  * Tone per utterance from the sentiment model's answer: an agent's negative turn that shows understanding ("I am so
@@ -167,8 +174,10 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       const takenBack = empathy && but >= 0 && !GOODWILL.test(after.slice(but));
       if ((empathy && !takenBack) || (mine.size >= 2 && shared / mine.size >= 0.5))
         return { label: 'neutral', score: 0 };
-      // the facts of the call, told plainly ("the direct debit failed because there were not enough funds")
-      if (!takenBack && (SITUATION.test(text) || ADVICE.test(text))) return { label: 'neutral', score: 0 };
+      // the facts of the call, told plainly ("the direct debit failed because there were not enough funds"), and the
+      // agent acting for the caller
+      if (!takenBack && (SITUATION.test(text) || ADVICE.test(text) || SERVICE.test(text)))
+        return { label: 'neutral', score: 0 };
       // asking the caller for what the call needs ("I'll just need to verify you first. What's your postcode?"), and
       // a lean so slight the model is hardly choosing, are not a tone
       const sentences = u.text.split(/(?<=[.!?])\s+/).filter((x) => /\w/.test(x));

@@ -127,7 +127,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(conv.nluModels).toEqual({
       intent: expect.stringMatching(/^intent-banking77@2#[0-9a-f]{12}$/),
       sentiment: expect.stringMatching(/^sentiment-en@2#[0-9a-f]{12}$/),
-      tone: 'tone-4',
+      tone: 'tone-5',
     });
     expect(conv.escalation).toMatchObject({ level: expect.stringMatching(/^(none|watch|escalate)$/) });
     for (const u of us as unknown as Array<{ sentiment: string; sentimentScore: number }>) {

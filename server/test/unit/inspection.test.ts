@@ -249,6 +249,23 @@ describe('rule types, with exact edges', () => {
     expect(finding(end, transcript(us([0.5, 0.4, -0.1]))).result).toBe('fail');
   });
 
+  it('negative_with matches only in a turn the tone signal reads as negative; it must run in linear time', () => {
+    const p = onePolicy(
+      "id: cold\ntitle: no brush-off\ntype: phrase\nspeaker: agent\nrequire: absent\nmatch:\n  negative_with: ['\\b(no|not|won''t)\\b']",
+    );
+    const said = (sentiment: number | null) =>
+      transcript([utt(0, 'agent', 0, "No. Fixed means fixed, it won't be changed.", 300, { sentiment })]);
+    expect(finding(p, said(-0.7))).toMatchObject({ result: 'fail' });
+    // the same words said kindly, or with no tone at all, are not matched
+    expect(finding(p, said(0)).result).toBe('pass');
+    expect(finding(p, said(null)).result).toBe('pass');
+    expect(() =>
+      onePolicy(
+        "id: cold\ntitle: no brush-off\ntype: phrase\nspeaker: agent\nrequire: absent\nmatch:\n  negative_with: ['(no)\\1']",
+      ),
+    ).toThrow(/must run in linear time/);
+  });
+
   it('PII spoken by a speaker: types from the protection marks, never the values', () => {
     const p = onePolicy('id: card\ntitle: no card read back\ntype: pii\nspeaker: agent\ntypes: [card_number]');
     const mark = { type: 'card_number', start: 3, end: 19, s: 1000, e: 4000 };

@@ -376,6 +376,27 @@ describe('understanding a conversation', () => {
     expect(label('it will not be refunded, no. Is that everything?', negative)).toBe('negative');
   });
 
+  it('tone-5: the phrases service guides tell agents never to say are negative; the agent acting for the caller is not', () => {
+    const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone([{ seq: 0, speaker: 'agent', text }], [s])[0].label;
+    for (const t of [
+      'That’s company policy, rules are rules.',
+      'My hands are tied. What do you want me to do?',
+      "That's not our responsibility, sort it out yourself with the shop.",
+      "If you don't like it, take your business elsewhere.",
+      "Nobody else has complained. It's not a big deal.",
+      "There's nothing more I can do.",
+    ])
+      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
+    for (const t of [
+      "Sure thing, I'll also send you a confirmation. Anything else?",
+      "I've updated the mandate so it won't fail again.",
+    ])
+      expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
+    // a refusal with nothing done stays as the model reads it
+    expect(label('Security. I cannot tell you more than that.', { label: 'negative', score: -0.8 })).toBe('negative');
+  });
+
   it('escalates on anger words with a negative end, watches one signal, and stays calm otherwise', () => {
     const neutral = us.map((u) => ({ seq: u.seq, label: 'neutral' as const, score: 0 }));
     expect(escalation(us.slice(0, 3), neutral.slice(0, 3))).toEqual({ level: 'none', score: 0, reasons: [] });

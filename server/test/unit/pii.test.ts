@@ -370,6 +370,16 @@ describe('forms found by held-out E (stop 29)', () => {
   });
 });
 
+describe('forms left from held-out E, mended at stop 30', () => {
+  it("an expiry said with the month's name is masked; a payment's date stays readable", () => {
+    expect(mask('the card expires november twenty eight')).not.toMatch(/november|twenty eight/);
+    expect(mask('valid until june 2029')).not.toMatch(/june|2029/);
+    expect(mask('the payment on november twenty eight was 40 pounds')).toBe(
+      'the payment on november twenty eight was 40 pounds',
+    );
+  });
+});
+
 describe('recognised speech fails closed', () => {
   // utterances with word timings, as the recogniser gives them (one word every 300 ms)
   const said = (speaker: string, at: number, text: string, phrases: string[] = []) => ({
@@ -443,6 +453,31 @@ describe('recognised speech fails closed', () => {
     expect(u[1].original.text).toBe('[REDACTED]');
     expect(u[1].masked.words.every((w) => w.w === '[REDACTED]')).toBe(true);
     expect(u[1].pii).toEqual([{ type: 'cvv', start: 0, end: 13, s: 4000, e: 4850 }]);
+  });
+
+  it('an e-mail address spelt out and garbled is protected whole; "I\'ll email you" asks for nothing', () => {
+    const answer = 'john dot smith that may or dark calm';
+    const t = protectTranscript(
+      [said('agent', 0, 'and can i take your email address please'), said('customer', 4000, answer)],
+      policy,
+    );
+    expect(t.utterances[1].pii).toEqual([expect.objectContaining({ type: 'email', start: 0, end: answer.length })]);
+    expect(t.utterances[1].masked.text).toBe('[email]');
+    expect(t.counts.email).toBe(1);
+    const after = protectTranscript(
+      [said('agent', 0, "i'll email you the letter today"), said('customer', 4000, "great i'll look at it tonight")],
+      policy,
+    ).utterances[1];
+    expect(after.pii).toEqual([]);
+  });
+
+  it('an answer to "the expiry date on the card" is the expiry, counted once', () => {
+    const t = protectTranscript(
+      [said('agent', 0, 'and the expiry date on the card'), said('customer', 4000, "november it's twenty eight")],
+      policy,
+    );
+    expect(t.utterances[1].pii.map((m) => m.type)).toEqual(['expiry_date']);
+    expect(t.counts).toEqual({ expiry_date: 1 });
   });
 
   it('a question the transcript misheard but keyphrase search spotted still opens the expectation', () => {

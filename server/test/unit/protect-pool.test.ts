@@ -95,7 +95,7 @@ describe('QA policy patterns run in linear time', () => {
   // the shipped SMS pack with one rule's keywords and patterns replaced by a pattern
   const pack = (pattern: string) => {
     const text = sms.replace(
-      /^( +)keywords: \[security code.*\n(?:\1patterns:\n(?:\1 +- .*\n)+)?/m,
+      /^( +)keywords: \[security code.*\n(?:\1patterns:\n(?:\1 +(?:- |# ).*\n)+)?/m,
       `$1patterns: ['${pattern}']\n`,
     );
     expect(text).not.toBe(sms);

@@ -245,10 +245,15 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   if (optional?.has('person_name'))
     for (const s of findNames(text, toks, (pos) => expected(pos).has('person_name')))
       add({ type: 'person_name', ...s });
-  // dates: a date is a date of birth where one is asked for or labelled; other dates (of payments) stay readable
+  // dates: a date is a date of birth (or a card's expiry) where one is asked for or labelled; other dates (of payments) stay
+  // readable
   for (const d of findDates(text, toks)) {
-    if (kindsAt(d.start, d.end).has('date_of_birth'))
+    const k = kindsAt(d.start, d.end);
+    if (k.has('date_of_birth'))
       add({ type: 'date_of_birth', start: d.start, end: d.end, value: text.slice(d.start, d.end) });
+    // an expiry said with the month's name ("november twenty eight", "valid until june 2029")
+    else if (k.has('expiry_date'))
+      add({ type: 'expiry_date', start: d.start, end: d.end, value: text.slice(d.start, d.end) });
   }
 
   for (const run of joinAcrossUtterances(digitRuns(toks, text), text, (r) => kindsAt(r.start, r.end))) {

@@ -138,6 +138,8 @@ function maskValue(f: PiiFinding, p: MaskingPolicy): string {
   if (!r) return `[${f.type}]`;
   if (r.redact) return REDACTED;
   if (r.replace !== undefined) return r.replace;
+  // an address heard only as words ("john dot smith that may or dark calm") shows its type
+  if (f.type === 'email' && !f.value.includes('@')) return `[${f.type}]`;
   if (f.type === 'email') {
     const [local, domain] = f.value.split('@');
     return `${local.slice(0, r.keep_local_first ?? 1)}***@${domain}`;

@@ -4,7 +4,16 @@
  * expectation, so the answer is protected even when it is only digits ("482") with no label next to it.
  */
 type DataPromptKind =
-  'card_number' | 'cvv' | 'pin' | 'otp' | 'expiry_date' | 'date_of_birth' | 'phone' | 'bank_account' | 'us_ssn';
+  | 'card_number'
+  | 'cvv'
+  | 'pin'
+  | 'otp'
+  | 'expiry_date'
+  | 'date_of_birth'
+  | 'phone'
+  | 'bank_account'
+  | 'us_ssn'
+  | 'email';
 /** person_name, postcode: asked for only where the masking policy masks them (see OPTIONAL_PROMPTS) */
 export type PromptKind = DataPromptKind | 'person_name' | 'postcode';
 
@@ -21,6 +30,8 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
     /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text))\b/,
   bank_account: /\b(account (number|no)|acct|sort code|routing number|account is)\b/,
   us_ssn: /\b(social security( number| no)?|ssn|social insurance number)\b/,
+  // "what's your email?", "an e-mail address we can send it to" ("I'll email you" is not a question for one)
+  email: /\b(e-?mail address(es)?|(your|an|the|which|what'?s|what is|by|on) e-?mail)\b/,
 };
 
 /** The same questions on a Mandarin hotline (written chats; no word boundaries in Chinese). */
@@ -34,6 +45,7 @@ export const PROMPTS_ZH: Record<DataPromptKind, RegExp> = {
   phone: /(手机号|电话号码|联系电话|手机号码|回拨)/,
   bank_account: /(账号|账户号码|帐号)/,
   us_ssn: /(社会安全号|社会保障号)/,
+  email: /(邮箱|电子邮件|邮件地址)/,
 };
 
 /**
