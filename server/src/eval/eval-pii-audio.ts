@@ -62,17 +62,22 @@ export function scriptFor(c: CorpusConversation): CallScript {
   };
 }
 
-export async function scoreAudio(convs: CorpusConversation[], workDir: string): Promise<AudioScore | string> {
-  if (!fliteAvailable()) return 'flite is not installed (apt-get install flite): no synthesised calls';
-  const repo = path.resolve(__dirname, '..', '..', '..');
-  // the engine the worker runs, adapted as the demo runs it (domain model, keyphrase list) unless configured otherwise
+const REPO = path.resolve(__dirname, '..', '..', '..');
+
+/** The engine the worker runs, adapted as the demo runs it (domain model, keyphrase list) unless configured otherwise. */
+export async function evalSpeechPool(): Promise<SpeechPool> {
   process.env.HOTLINE_ASR_DOMAIN_LM ??= ensureDomainLm(loadConfig()).path;
   process.env.HOTLINE_ASR_DOMAIN_WEIGHT ??= '0.05';
-  process.env.HOTLINE_ASR_KEYPHRASES ??= path.join(repo, 'policies', 'asr', 'keyphrases.txt');
+  process.env.HOTLINE_ASR_KEYPHRASES ??= path.join(REPO, 'policies', 'asr', 'keyphrases.txt');
   const c = loadConfig();
   const spec: EngineSpec = engineSpecFromConfig(c);
-  const policy = loadMaskingPolicy(path.join(repo, 'policies', 'masking.yaml'));
-  const pool = await SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
+  return SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
+}
+
+export async function scoreAudio(convs: CorpusConversation[], workDir: string): Promise<AudioScore | string> {
+  if (!fliteAvailable()) return 'flite is not installed (apt-get install flite): no synthesised calls';
+  const policy = loadMaskingPolicy(path.join(REPO, 'policies', 'masking.yaml'));
+  const pool = await evalSpeechPool();
   const score: AudioScore = {
     calls: 0,
     per: new Map(),

@@ -1,14 +1,19 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { inspect } from '../inspection/engine';
 import { loadPolicyFile } from '../inspection/qa-policy';
 import { loadRouting } from '../inspection/routing';
 import { toInspectUtterance } from '../inspection/transcript';
 import { loadMaskingPolicy } from '../protection/pii/mask';
-import { protectTranscript } from '../protection/protect-transcript';
+import { fromRecognised, PlainUtterance, protectTranscript } from '../protection/protect-transcript';
 import { LanguageModels } from '../understanding/classifier';
 import { intentCandidates, pickIntent, tone, TONE_SIGNAL } from '../understanding/understand';
-import { readCorpus } from './pii-corpus';
+import { SpeechPool } from '../speech/pool';
+import { transcribeWav } from '../speech/transcribe';
+import { fliteAvailable, renderCall } from '../synth/render';
+import { evalSpeechPool, scriptFor } from './eval-pii-audio';
+import { CorpusConversation, readCorpus } from './pii-corpus';
 
 /**
  * `npm run eval:verdicts`: labelled conversations (server/eval-data/verdicts) run as the text channels run — masked
@@ -57,13 +62,31 @@ async function main() {
   const files = process.env.EVAL_VERDICTS_FILE
     ? [process.env.EVAL_VERDICTS_FILE]
     : verdictSets().map((f) => path.join(VERDICTS_DIR, f));
+  // EVAL_VERDICTS_CALLS=holdout-7.txt,dev-3.txt (or 1 for every file run): those sets again as synthesised calls
+  const callSets = process.env.EVAL_VERDICTS_CALLS;
+  const asCalls = (f: string) => callSets === '1' || (callSets ?? '').split(',').includes(path.basename(f));
+  let calls: { pool: SpeechPool; workDir: string } | undefined;
   try {
     for (const file of files) {
       printScore(file, await scoreVerdicts(file, ctx), ctx);
       console.log('');
     }
+    for (const file of files.filter(asCalls)) {
+      if (!fliteAvailable()) {
+        console.log(`${path.basename(file)} as calls: skipped — flite is not installed (apt-get install flite)`);
+        continue;
+      }
+      calls ??= { pool: await evalSpeechPool(), workDir: fs.mkdtempSync(path.join(os.tmpdir(), 'eval-verdicts-')) };
+      const score = await scoreVerdicts(file, ctx, calls);
+      printScore(file, score, ctx, `as synthesised 8 kHz calls, engine ${calls.pool.modelId}`);
+      console.log('');
+    }
   } finally {
     await ctx.nlu.release();
+    if (calls) {
+      await calls.pool.close();
+      fs.rmSync(calls.workDir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -76,61 +99,83 @@ export interface VerdictScore {
   noPolicy: number;
 }
 
-/** Each labelled conversation of a file run as the text channels run, its labelled rules compared. */
-export async function scoreVerdicts(file: string, ctx: VerdictContext): Promise<VerdictScore> {
+/** One conversation's utterances (text, or what the recogniser heard on a call) masked, understood and inspected. */
+async function judge(c: CorpusConversation, plain: PlainUtterance[], channel: string, ctx: VerdictContext) {
   const { masking, packs, routing, nlu } = ctx;
+  const prot = protectTranscript(plain, masking);
+  const opened = prot.utterances.map((u, k) => ({ seq: k, speaker: u.speaker, text: u.masked.text }));
+  const cands = intentCandidates(opened);
+  const [intents, sentiments] = await Promise.all([
+    nlu.intents(cands.map((x) => x.text)),
+    nlu.sentiments(opened.map((u) => u.text)),
+  ]);
+  const toned = tone(opened, sentiments);
+  return inspect(
+    packs,
+    {
+      conversationId: c.id,
+      channel,
+      queue: c.queue,
+      language: 'en',
+      durationMs: Math.max(0, ...plain.map((u) => u.endMs)),
+      intent: pickIntent(cands, intents).intent,
+      utterances: prot.utterances.map((u, k) => ({
+        ...toInspectUtterance({
+          id: `${c.id}-${k}`,
+          seq: k,
+          speaker: u.speaker,
+          startMs: u.startMs,
+          endMs: u.endMs,
+          text: u.masked.text,
+          words: u.masked.words.length ? u.masked.words : null,
+          pii: u.pii,
+          keyphrases: u.keyphrases,
+        }),
+        sentiment: toned[k].label === 'neutral' ? 0 : toned[k].score,
+      })),
+    },
+    { ...nlu.ids, tone: TONE_SIGNAL },
+    undefined,
+    routing,
+  );
+}
+
+/** A text conversation's turns five seconds apart, as the text channels store them. */
+const asText = (c: CorpusConversation): PlainUtterance[] =>
+  c.turns.map((t, k) => ({
+    speaker: t.speaker,
+    startMs: k * 5000,
+    endMs: k * 5000,
+    text: t.text,
+    words: [],
+    keyphrases: [],
+    confidence: null,
+  }));
+
+/**
+ * Each labelled conversation of a file run as the text channels run, its labelled rules compared. With `calls`, each
+ * is instead synthesised as a stereo 8 kHz call (the two flite voices), transcribed by the engine the worker runs and
+ * inspected as a call: the labels that hold for a call (a call has no SMS pack, so an SMS label is not evaluated).
+ */
+export async function scoreVerdicts(
+  file: string,
+  ctx: VerdictContext,
+  calls?: { pool: SpeechPool; workDir: string },
+): Promise<VerdictScore> {
   const convs = readCorpus(file);
   let disagreements = 0;
   const per = new Map<string, { labels: number; agree: number; notEvaluated: number }>();
   const notes: string[] = [];
   let noPolicy = 0;
   for (const c of convs) {
-    const prot = protectTranscript(
-      c.turns.map((t, k) => ({
-        speaker: t.speaker,
-        startMs: k * 5000,
-        endMs: k * 5000,
-        text: t.text,
-        words: [],
-        keyphrases: [],
-        confidence: null,
-      })),
-      masking,
-    );
-    const opened = prot.utterances.map((u, k) => ({ seq: k, speaker: u.speaker, text: u.masked.text }));
-    const cands = intentCandidates(opened);
-    const [intents, sentiments] = await Promise.all([
-      nlu.intents(cands.map((x) => x.text)),
-      nlu.sentiments(opened.map((u) => u.text)),
-    ]);
-    const toned = tone(opened, sentiments);
-    const verdict = inspect(
-      packs,
-      {
-        conversationId: c.id,
-        channel: c.channel,
-        queue: c.queue,
-        language: 'en',
-        durationMs: (c.turns.length - 1) * 5000,
-        intent: pickIntent(cands, intents).intent,
-        utterances: prot.utterances.map((u, k) => ({
-          ...toInspectUtterance({
-            id: `${c.id}-${k}`,
-            seq: k,
-            speaker: u.speaker,
-            startMs: u.startMs,
-            endMs: u.endMs,
-            text: u.masked.text,
-            words: null,
-            pii: u.pii,
-          }),
-          sentiment: toned[k].label === 'neutral' ? 0 : toned[k].score,
-        })),
-      },
-      { ...nlu.ids, tone: TONE_SIGNAL },
-      undefined,
-      routing,
-    );
+    let plain = asText(c);
+    if (calls) {
+      const call = renderCall(scriptFor(c), calls.workDir);
+      const heard = await transcribeWav(fs.readFileSync(call.wav8kUlaw), ['agent', 'customer'], calls.pool);
+      plain = heard.map(fromRecognised);
+      if (process.env.EVAL_VERBOSE) for (const u of plain) console.error(`  ${c.id} ${u.speaker}: ${u.text}`);
+    }
+    const verdict = await judge(c, plain, calls ? 'call' : c.channel, ctx);
     if (verdict.outcome !== 'inspected') {
       noPolicy++;
       notes.push(`${c.id}: ${verdict.outcome} (${verdict.reasonCode}: ${verdict.reason})`);
@@ -155,11 +200,11 @@ export async function scoreVerdicts(file: string, ctx: VerdictContext): Promise<
   return { conversations: convs.length, per, notes, disagreements, noPolicy };
 }
 
-function printScore(file: string, score: VerdictScore, ctx: VerdictContext) {
+function printScore(file: string, score: VerdictScore, ctx: VerdictContext, how = 'as text') {
   const { per, notes, noPolicy } = score;
   const nlu = ctx.nlu;
   console.log(
-    `${score.conversations} labelled conversations (${path.relative(REPO, file)}), models ${JSON.stringify({ ...nlu.ids, tone: TONE_SIGNAL })}`,
+    `${score.conversations} labelled conversations (${path.relative(REPO, file)}) ${how}, models ${JSON.stringify({ ...nlu.ids, tone: TONE_SIGNAL })}`,
   );
   console.log(['rule', 'labels', 'evaluated', 'agreement'].join('\t'));
   let labels = 0;

@@ -197,9 +197,9 @@ function evaluator(
           const a = firstHit(anchor, t, rule.before.speaker);
           if (!a) return { result: 'not_applicable', message: 'the anchor phrase is never said', evidence: [] };
           const [as] = hitTimes(a);
-          const before = hits.find(
-            (h) => h.utterance.seq < a.utterance.seq || (h.utterance === a.utterance && hitTimes(h)[1] <= as),
-          );
+          // in the anchor's own utterance it counts as before, as it does in a chat line ("before I look at the
+          // payments, can you confirm your date of birth?" names the payments it has not discussed yet)
+          const before = hits.find((h) => h.utterance.seq <= a.utterance.seq);
           return before
             ? {
                 result: 'pass',

@@ -173,6 +173,9 @@ describe('rule types, with exact edges', () => {
     );
     expect(f).toMatchObject({ result: 'fail', message: 'not said before the anchor at 0.3 s' });
     expect(finding(p, transcript([utt(0, 'agent', 0, 'hello how can i help')])).result).toBe('not_applicable');
+    // in the anchor's own utterance it is before, in a call's word times as in a chat line
+    const one = transcript([utt(0, 'agent', 0, 'before i check the balance can i have your date of birth')]);
+    expect(finding(p, one).result).toBe('pass');
   });
 
   it('over-talk: overlaps of at least min_ms are counted against max_count', () => {

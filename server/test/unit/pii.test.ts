@@ -370,7 +370,27 @@ describe('forms found by held-out E (stop 29)', () => {
   });
 });
 
-describe('forms left from held-out E, mended at stop 30', () => {
+describe('forms left from held-out E and found by held-out F (stop 30)', () => {
+  it('"553 201 is your code" names a one-time code after it; an order code does not', () => {
+    expect(mask('Citybank: 553 201 is your code to approve a payment of 89.99')).toBe(
+      'Citybank: [REDACTED] is your code to approve a payment of 89.99',
+    );
+    expect(mask('order 553201 - use the discount code SAVE10')).toBe('order 553201 - use the discount code SAVE10');
+  });
+
+  it('a date is said in one breath: the number ending the utterance before is not its day', () => {
+    const t = protectTranscript(
+      turns(
+        "C: it's four two eight seven three one nine two three five six three nine oh oh two",
+        'A: thank you and the expiry',
+        'C: november twenty eight',
+      ),
+      policy,
+    ).utterances;
+    expect(t[2].pii.map((m) => m.type)).toEqual(['expiry_date']);
+    expect(t[0].pii.map((m) => m.type)).toEqual(['card_number']);
+  });
+
   it("an expiry said with the month's name is masked; a payment's date stays readable", () => {
     expect(mask('the card expires november twenty eight')).not.toMatch(/november|twenty eight/);
     expect(mask('valid until june 2029')).not.toMatch(/june|2029/);

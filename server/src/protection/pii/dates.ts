@@ -126,7 +126,10 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
     let j = i - 1;
     if (toks[j]?.w === 'of') j--;
     const before = dayAt(toks, j, false);
-    if (before && (toks[i - 1]?.w === 'of' || before[1] === i - 1)) {
+    // a date is said in one breath: a number at the end of the utterance before ("… nine oh oh two" / "november
+    // twenty eight") is not its day
+    const sameLine = (a: number, b: number) => !text.slice(toks[a].end, toks[b].start).includes('\n');
+    if (before && (toks[i - 1]?.w === 'of' || before[1] === i - 1) && sameLine(before[1], i)) {
       first = before[0];
       if (toks[first - 1]?.w === 'the') first--;
       day = true;
@@ -135,7 +138,8 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
     let k = i + 1;
     if (!day) {
       const kk = skip(toks, k, ['the']);
-      const after = dayAt(toks, kk, true);
+      const found = dayAt(toks, kk, true);
+      const after = found && sameLine(i, found[0]) ? found : undefined;
       // "march nineteen eighty" is a month and year, not a day
       if (after && !(after[0] === after[1] && yearAt(toks, kk, text) !== undefined && !/^\d/.test(toks[kk].w))) {
         day = true;
@@ -144,7 +148,7 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
       }
     }
     const y = yearAt(toks, k, text);
-    if (y !== undefined && /^[\s,]*$/.test(text.slice(toks[k - 1].end, toks[k].start))) last = y;
+    if (y !== undefined && /^[ \t,]*$/.test(text.slice(toks[k - 1].end, toks[k].start))) last = y;
     if (!day && y === undefined) continue;
     if (toks[i].w === 'may' && !day) continue;
     out.push({ start: toks[first].start, end: toks[last].end });
@@ -165,7 +169,7 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
     if (toks[of]?.w !== 'of' || toks[of + 1]?.w !== 'the' || !m || m > 12) continue;
     let last = of + 2;
     const y = yearAt(toks, last + 1, text);
-    if (y !== undefined && /^[\s,]*$/.test(text.slice(toks[last].end, toks[last + 1].start))) last = y;
+    if (y !== undefined && /^[ \t,]*$/.test(text.slice(toks[last].end, toks[last + 1].start))) last = y;
     const first = toks[d[0] - 1]?.w === 'the' ? d[0] - 1 : d[0];
     if (out.some((o) => o.start < toks[last].end && o.end > toks[first].start)) continue;
     out.push({ start: toks[first].start, end: toks[last].end });

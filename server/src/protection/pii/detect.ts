@@ -145,6 +145,10 @@ function writtenEmails(text: string): PiiFinding[] {
   return out;
 }
 
+/** what names the digits just before it as a one-time code ("… is your code", "- your verification code") */
+const CODE_AFTER =
+  /^[\s,]*(is|=|-|:)?\s*(your|the)\s+(one[- ]time\s+)?((verification|security|login|sms|confirmation|authentication)\s+)?(code|pass ?code|otp)\b/i;
+
 export interface DetectOptions {
   /** what the other party asked for, by position */
   expected?: Expectation;
@@ -233,6 +237,8 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     // a label just after ("… is my date of birth", "… on the back") counts too
     if (!opts.strict)
       for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
+    // "553 201 is your code to approve …": a one-time code named right after it
+    if (!opts.strict && CODE_AFTER.test(text.slice(end, end + 40))) k.add('otp');
     for (const x of expected(start)) k.add(x);
     return k;
   };
