@@ -104,6 +104,12 @@ const SARCASM =
 /** What an agent gives after a "but": a refund, a waived fee, a goodwill gesture. */
 const GOODWILL =
   /\b(goodwill|refunded|waived|credited|reversed|as a one off|ive (refunded|waived|removed|cancelled|credited|sorted|fixed|reversed))\b/;
+/**
+ * "I can't remove it myself, but I can refer it to the team who can": what the agent can do, after a "but" — the
+ * phrasing service guides teach for a refusal. It takes nothing back, and the refusal before it is not a tone.
+ */
+const OFFER =
+  /\bbut\b.*\b(i can|we can|i could|we could|ill|i will|we will|let me|you can|happy to|for free|instead)\b/;
 /** What a customer says to take it further or to complain: negative whatever the words around it. */
 const COMPLAINT =
   /\b(make a complaint|formal complaint|file a complaint|lodge a complaint|raise a complaint|complain|speak to (a|your) (manager|supervisor)|talk to a manager|ombudsman|regulator|unacceptable|ridiculous|disgraceful|outrageous|close my account|sue you|lawyer|solicitor|fed up|sick (of|and tired))\b/;
@@ -115,7 +121,7 @@ const COMPLAINT =
  * whatever the sentiment model says of the words.
  */
 const ATTITUDE =
-  /\b(not (my|our) (problem|job|fault|department|area|team|concern|responsibility|issue)|nothing to do with (me|us)|((thats|that is|its|it is) (just )?(company|bank|standard) policy|against (our|the|company|bank) (policy|rules)|rules are rules|i dont make the rules)|((out of|not in) (my|our) hands|hands are tied|what (do|did) you (want|expect) me to do|i dont know what (else )?to tell you)|((thats|that is|that) the end of (it|the matter|the discussion)|end of (story|discussion)|(sort|figure|work) (it|that|this) out (yourself|on your own)|(take|move) your (business|account|money|custom) elsewhere|if you dont like it)|((youre|you are) (out of luck|overreacting|being unreasonable|not listening)|(its|thats|it is|that is) (not|hardly) (a big deal|the end of the world)|no big deal|(nobody|no one) else (has|seems to have) (complained|had)|everyone else (manages|copes))|(your|ur) (own )?fault|you should(n'?t)?( have)? (read|known|listened|thought)|you should have (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+|you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (else |more |further )?(i|we) can do|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
+  /\b(not (my|our) (problem|job|fault|department|area|team|concern|responsibility|issue)|nothing to do with (me|us)|((thats|that is|its|it is) (just )?(company|bank|standard) policy|against (our|the|company|bank) (policy|rules)|rules are rules|i dont make the rules)|((out of|not in) (my|our) hands|hands are tied|what (do|did) you (want|expect) me to do|i dont know what (else )?to tell you)|((thats|that is|that) the end of (it|the matter|the discussion)|end of (story|discussion)|(sort|figure|work) (it|that|this) out (yourself|on your own)|(take|move) your (business|account|money|custom) elsewhere|if you dont like it)|((youre|you are) (out of luck|overreacting|being unreasonable|not listening)|(its|thats|it is|that is) (not|hardly) (a big deal|the end of the world)|no big deal|(nobody|no one) else (has|seems to have) (complained|had)|everyone else (manages|copes))|(your|ur) (own )?fault|you should(n'?t)?(ve| have)? (read|known|listened|thought)|you should(ve| have) (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+|you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (else |more |further )?(i|we) can do|(not|isnt|is not|theres not) (really |much |a lot )?(anything|much) (more |else )?(i|we) can do|(not|wont be|will not be|am not) (discussing|going to discuss|going over|debating) (it|this|that)( any)? (further|again|anymore|any more)|(thats|that is|its|it is) (just )?(the|our|company|bank) (procedure|process|protocol)|(its|it is|thats|that is) all (on|in) the (website|app|letter|faqs?)|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
 /** "Whatever.", "Tough.", "Dunno." as a reply on its own (punctuation kept: "whatever you need" is not it) */
 const WHATEVER = /(^|[.!?]\s*)(whatever|tough|too bad|hard luck|dunno|no idea)\s*([.,!?]|$)/i;
 
@@ -171,12 +177,12 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       // ("… but as a gesture of goodwill I've refunded it" gives something, it takes nothing back)
       const after = empathy ? text.slice(empathy.index + empathy[0].length) : '';
       const but = after.search(/\bbut\b/);
-      const takenBack = empathy && but >= 0 && !GOODWILL.test(after.slice(but));
+      const takenBack = empathy && but >= 0 && !GOODWILL.test(after.slice(but)) && !OFFER.test(after.slice(but));
       if ((empathy && !takenBack) || (mine.size >= 2 && shared / mine.size >= 0.5))
         return { label: 'neutral', score: 0 };
       // the facts of the call, told plainly ("the direct debit failed because there were not enough funds"), and the
       // agent acting for the caller
-      if (!takenBack && (SITUATION.test(text) || ADVICE.test(text) || SERVICE.test(text)))
+      if (!takenBack && (SITUATION.test(text) || ADVICE.test(text) || SERVICE.test(text) || OFFER.test(text)))
         return { label: 'neutral', score: 0 };
       // asking the caller for what the call needs ("I'll just need to verify you first. What's your postcode?"), and
       // a lean so slight the model is hardly choosing, are not a tone

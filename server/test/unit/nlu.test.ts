@@ -393,6 +393,16 @@ describe('understanding a conversation', () => {
       "I've updated the mandate so it won't fail again.",
     ])
       expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
+    // "I can't …, but I can …": what the agent can do after a refusal takes nothing back
+    for (const t of [
+      "I'm so sorry you've been unwell. I'm afraid I can't remove this fee myself, but I can refer it to our team.",
+      "I'm not able to give advice, but you can speak to an adviser for free.",
+    ])
+      expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
+    // "should've" is "should have"
+    expect(label("Well, obviously you should've read how cut-off times work.", { label: 'neutral', score: 0 })).toBe(
+      'negative',
+    );
     // a refusal with nothing done stays as the model reads it
     expect(label('Security. I cannot tell you more than that.', { label: 'negative', score: -0.8 })).toBe('negative');
   });
