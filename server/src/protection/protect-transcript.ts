@@ -36,6 +36,15 @@ const SOUNDS_LIKE_DIGIT =
 /** words around digits read out that say nothing themselves */
 const FILLER =
   /^(yes|yeah|yep|yup|it|its|it's|is|that|that's|thats|my|the|number|um|uh|er|erm|so|okay|ok|and|sure|right|well|then)$/i;
+/** the endings of an address as said and as a recogniser hears them ("dot com", "dot calm", "dot co dot uk") */
+const ADDRESS_END = /^(at|com|calm|comb|come|co|code|uk|net|org|gov|edu|io|ie|cn)$/;
+/** An e-mail address said aloud: "dot" (not "on the dot", "a dot") with "at" or an address ending. */
+function spokenAddress(words: string[]): boolean {
+  return (
+    words.some((w, k) => w === 'dot' && !/^(the|a|polka)$/.test(words[k - 1] ?? '')) &&
+    words.some((w) => ADDRESS_END.test(w))
+  );
+}
 /** A whole card number: 13–19 digits passing Luhn. */
 const wholeCard = (v: string) => /^\d{13,19}$/.test(v) && luhnValid(v);
 const MONTH = /\b(january|february|march|april|may|june|july|august|september|october|november|december)\b/i;
@@ -255,6 +264,12 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
         counts.digit_string = (counts.digit_string ?? 0) + 1;
         pieces.push({ u: i, f: { type: 'digit_string', start, end: r.start, value: '' }, first: true });
       }
+    // an e-mail address spelt out after a question the recogniser misheard ("and in a male dress" … "he does charmy
+    // had not male dot code u k"): a caller's "dot" (not "on the dot") with "at" or an ending like "com", "co uk"
+    if (u.speaker !== 'agent' && !expected[i].has('email') && spokenAddress(toks.map((t) => t.w))) {
+      protectWhole('email');
+      return;
+    }
     if (!expected[i].size) {
       // a caller's utterance that is mostly digits read out one by one, with no question heard before it: the
       // question may have been misheard ("the first and third edges of yorkin" … "seven and two"), so it is removed

@@ -491,6 +491,25 @@ describe('recognised speech fails closed', () => {
     expect(after.pii).toEqual([]);
   });
 
+  it('an address spelt out after a misheard question is protected; "on the dot" is not', () => {
+    const after = (q: string, a: string) =>
+      protectTranscript([said('agent', 0, q), said('customer', 4000, a)], policy).utterances[1];
+    expect(after('and in a male dress', 'he does charmy had not male dot code u k').masked.text).toBe('[email]');
+    expect(after('when can you come in', "at nine on the dot i'll come").pii).toEqual([]);
+  });
+
+  it('"the second and fourth X of your Y", X and Y misheard, asks for a secret in part', () => {
+    const u = protectTranscript(
+      [
+        said('agent', 0, 'for security can you give me the second and fourth ages of yorkin'),
+        said('customer', 4000, 'three hundred'),
+      ],
+      policy,
+    ).utterances[1];
+    expect(u.masked.text).toBe('[REDACTED]');
+    expect(u.original.text).toBe('[REDACTED]');
+  });
+
   it('an answer to "the expiry date on the card" is the expiry, counted once', () => {
     const t = protectTranscript(
       [said('agent', 0, 'and the expiry date on the card'), said('customer', 4000, "november it's twenty eight")],

@@ -22,7 +22,9 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
     /\b(card ?(number|no|details|digits)|(long|16|sixteen|15|fifteen)[- ]digit|long number|number (on|across) the (front of (the |your )?)?card|digits on the front|(debit|credit|visa|mastercard|amex|bank) card|card (is|was|reads|ending)|my card|your card|the card)\b/,
   cvv: /\b(cvv2?|cvc2?|cv2|cid|security (code|number|digits)|card verification|verification (value|number)|(three|3|four|4)[- ]digits? (code|number)|back of (the|your|my) card|signature (strip|panel|box)|sec(urity)? (code|no)|(digits?|numbers?|code)\b.{0,20}\b(on|at) the (back|reverse)( of)?)\b/,
   // the PIN, and the digits of a PIN or passcode asked for one by one ("the second and fourth digits of your passcode")
-  pin: /\b(pin( number| code)?|personal identification number|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number))\b/,
+  // … and "the second and fourth X of your Y" when the recogniser misheard X and Y ("the second and fourth ages of
+  // yorkin"): positions asked for one by one are a secret asked for in part
+  pin: /\b(pin( number| code)?|personal identification number|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number)|(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th)( and (the )?(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th))+ \w+ (of|from|in))\b/,
   otp: /\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code|(your|the|this|my|a) code( is)?)\b/,
   expiry_date: /\b(expir\w*|expires|valid (until|thru|through|to)|exp date|end date on the card)\b/,
   date_of_birth: /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday)\b/,
