@@ -399,6 +399,22 @@ describe('understanding a conversation', () => {
       "I'm not able to give advice, but you can speak to an adviser for free.",
     ])
       expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
+    // impatience, condescension and refusing to engage, as politeness research marks them
+    for (const t of [
+      "That's not how it works.",
+      "I've already explained this twice.",
+      "There's no need to shout.",
+      'Those are the rules.',
+      "You'll just have to be patient.",
+      "I don't know what you want me to say.",
+      'Fine, whatever you want.',
+      "Look, I haven't got all day.",
+      "You're not the only customer I have.",
+      "I'm not going to argue with you.",
+      "That's your problem, not mine.",
+      "You clearly didn't read the terms.",
+    ])
+      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
     // "should've" is "should have"
     expect(label("Well, obviously you should've read how cut-off times work.", { label: 'neutral', score: 0 })).toBe(
       'negative',
