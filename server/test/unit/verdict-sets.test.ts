@@ -28,6 +28,8 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-4.txt': ['y05: agent_negativity gives fail', 'y20: lost_card_blocked gives fail'],
     // "No. Fees are fees, you should have…": the analyst read blame, not a brush-off; negative_with reads the cold "No"
     'holdout-3.txt': ['x07: dismissive_language gives fail'],
+    // "you can do it in the app under Payments, or I can set it up here": a menu's name read as account details
+    'holdout-9.txt': ['n26: identity_before_account gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
