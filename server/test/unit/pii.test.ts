@@ -412,6 +412,10 @@ describe('recognised speech fails closed', () => {
     confidence: 0.9,
   });
 
+  // the customer's answer to the agent's question
+  const answerTo = (question: string, answer: string) =>
+    protectTranscript([said('agent', 0, question), said('customer', 4000, answer)], policy).utterances[1];
+
   it('a long answer that is mostly digits, some misheard as words, is protected whole as the card number asked for', () => {
     // the customer's answer to the agent's question for the card number
     const answerToCard = (text: string) =>
@@ -433,14 +437,9 @@ describe('recognised speech fails closed', () => {
     expect(alone.pii).toEqual([expect.objectContaining({ type: 'digit_string', start: 0, end: answer.length })]);
     expect(alone.original.text).toBe('[REDACTED]');
     // "seven and two" after a question misheard as "the first and third edges of yorkin": removed
-    const pin = protectTranscript(
-      [
-        said('agent', 0, 'can you tell me the first and third edges of yorkin'),
-        said('customer', 4000, 'seven and two'),
-      ],
-      policy,
-    ).utterances[1];
-    expect(pin.masked.text).toBe('[REDACTED]');
+    expect(answerTo('can you tell me the first and third edges of yorkin', 'seven and two').masked.text).toBe(
+      '[REDACTED]',
+    );
     // numbers said in pairs and nothing else, five digits and more: a sort code after a misheard question
     const alone2 = (text: string) => protectTranscript([said('customer', 0, text)], policy).utterances[0].masked.text;
     expect(alone2('twenty forty one o two')).toBe('[REDACTED]');
@@ -492,20 +491,12 @@ describe('recognised speech fails closed', () => {
   });
 
   it('an address spelt out after a misheard question is protected; "on the dot" is not', () => {
-    const after = (q: string, a: string) =>
-      protectTranscript([said('agent', 0, q), said('customer', 4000, a)], policy).utterances[1];
-    expect(after('and in a male dress', 'he does charmy had not male dot code u k').masked.text).toBe('[email]');
-    expect(after('when can you come in', "at nine on the dot i'll come").pii).toEqual([]);
+    expect(answerTo('and in a male dress', 'he does charmy had not male dot code u k').masked.text).toBe('[email]');
+    expect(answerTo('when can you come in', "at nine on the dot i'll come").pii).toEqual([]);
   });
 
   it('"the second and fourth X of your Y", X and Y misheard, asks for a secret in part', () => {
-    const u = protectTranscript(
-      [
-        said('agent', 0, 'for security can you give me the second and fourth ages of yorkin'),
-        said('customer', 4000, 'three hundred'),
-      ],
-      policy,
-    ).utterances[1];
+    const u = answerTo('for security can you give me the second and fourth ages of yorkin', 'three hundred');
     expect(u.masked.text).toBe('[REDACTED]');
     expect(u.original.text).toBe('[REDACTED]');
   });
