@@ -36,14 +36,19 @@ const SOUNDS_LIKE_DIGIT =
 /** words around digits read out that say nothing themselves */
 const FILLER =
   /^(yes|yeah|yep|yup|it|its|it's|is|that|that's|thats|my|the|number|um|uh|er|erm|so|okay|ok|and|sure|right|well|then)$/i;
-/** the endings of an address as said and as a recogniser hears them ("dot com", "dot calm", "dot co dot uk") */
-const ADDRESS_END = /^(at|com|calm|comb|come|co|code|uk|net|org|gov|edu|io|ie|cn)$/;
-/** An e-mail address said aloud: "dot" (not "on the dot", "a dot") with "at" or an address ending. */
+/** the endings of an address as said and as a recogniser hears them ("dot com", "dot calm", "dark con", "dot co dot uk") */
+const ADDRESS_END = /^(com|con|calm|comb|come|co|code|uk|net|org|gov|edu|io|ie|cn)$/;
+/** "dot" as a recogniser hears it before an ending ("dark con", "doc com") */
+const DOT_LIKE = /^(dot|dark|doc|dog|dodd|dott|thought)$/;
+/**
+ * An e-mail address said aloud: "dot" (not "on the dot", "a dot") with "at" or an address ending; or "at" with a
+ * word like "dot" right before an ending ("gen dr walsky at me or dark con").
+ */
 function spokenAddress(words: string[]): boolean {
-  return (
-    words.some((w, k) => w === 'dot' && !/^(the|a|polka)$/.test(words[k - 1] ?? '')) &&
-    words.some((w) => ADDRESS_END.test(w))
-  );
+  const dot = words.some((w, k) => w === 'dot' && !/^(the|a|polka)$/.test(words[k - 1] ?? ''));
+  const at = words.includes('at');
+  const ending = words.some((w, k) => k > 0 && DOT_LIKE.test(words[k - 1]) && ADDRESS_END.test(w));
+  return (dot && (at || words.some((w) => ADDRESS_END.test(w)))) || (at && ending);
 }
 /** A whole card number: 13–19 digits passing Luhn. */
 const wholeCard = (v: string) => /^\d{13,19}$/.test(v) && luhnValid(v);

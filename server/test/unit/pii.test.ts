@@ -376,6 +376,11 @@ describe('forms left from held-out E and found by held-out F (stop 30)', () => {
       'Citybank: [REDACTED] is your code to approve a payment of 89.99',
     );
     expect(mask('order 553201 - use the discount code SAVE10')).toBe('order 553201 - use the discount code SAVE10');
+    // held-out G: the bank's name between "your" and "code"; a NANP number written with dots
+    expect(mask('640 118 is your Bank of Sussex login code. Never share it.')).toBe(
+      '[REDACTED] is your Bank of Sussex login code. Never share it.',
+    );
+    expect(mask('call me on 415.555.0142 please')).not.toMatch(/555/);
   });
 
   it('a date is said in one breath: the number ending the utterance before is not its day', () => {
@@ -493,6 +498,9 @@ describe('recognised speech fails closed', () => {
   it('an address spelt out after a misheard question is protected; "on the dot" is not', () => {
     expect(answerTo('and in a male dress', 'he does charmy had not male dot code u k').masked.text).toBe('[email]');
     expect(answerTo('when can you come in', "at nine on the dot i'll come").pii).toEqual([]);
+    // "at" with a word like "dot" before an ending, the question misheard too ("and then he may address please")
+    expect(answerTo('and then he may address please', 'gen dr walsky at me or dark con').masked.text).toBe('[email]');
+    expect(answerTo('where are you now', "i'm at the park with the dog").pii).toEqual([]);
   });
 
   it('"the second and fourth X of your Y", X and Y misheard, asks for a secret in part', () => {

@@ -145,9 +145,8 @@ function writtenEmails(text: string): PiiFinding[] {
   return out;
 }
 
-/** what names the digits just before it as a one-time code ("… is your code", "- your verification code") */
-const CODE_AFTER =
-  /^[\s,]*(is|=|-|:)?\s*(your|the)\s+(one[- ]time\s+)?((verification|security|login|sms|confirmation|authentication)\s+)?(code|pass ?code|otp)\b/i;
+/** what names the digits just before it as a one-time code ("… is your code", "… is your Bank of Sussex login code") */
+const CODE_AFTER = /^[\s,]*(is|=|-|:)?\s*(your|the)\s+([\w'-]+\s+){0,4}(code|pass ?code|otp)\b/i;
 
 export interface DetectOptions {
   /** what the other party asked for, by position */
@@ -213,7 +212,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   }
   // national plans written as people group them: NANP (415) 555-2671 / 415-555-2671, UK mobiles 07700 900123
   for (const m of text.matchAll(
-    /\(\d{3}\)\s?\d{3}-\d{4}\b|\b\d{3}-\d{3}-\d{4}\b|(?<![\d+])\b07\d{3}[\s-]?\d{3}[\s-]?\d{3}\b/g,
+    /\(\d{3}\)\s?\d{3}[-.]\d{4}\b|\b\d{3}-\d{3}-\d{4}\b|\b\d{3}\.\d{3}\.\d{4}\b|(?<![\d+])\b07\d{3}[\s-]?\d{3}[\s-]?\d{3}\b/g,
   ))
     add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\D/g, '') });
   // UK geographic numbers (Ofcom's plan: 01 and 02 area codes, ten or eleven digits in all) as they are grouped:
