@@ -125,8 +125,8 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(typeof conv.intent).toBe('string');
     expect(conv.intentConfidence).toBeGreaterThan(0);
     expect(conv.nluModels).toEqual({
-      intent: expect.stringMatching(/^intent-banking77@2#[0-9a-f]{12}$/),
-      sentiment: expect.stringMatching(/^sentiment-en@2#[0-9a-f]{12}$/),
+      intent: expect.stringMatching(/^intent-banking77@3#[0-9a-f]{12}$/),
+      sentiment: expect.stringMatching(/^sentiment-en@3#[0-9a-f]{12}$/),
       tone: 'tone-5',
     });
     expect(conv.escalation).toMatchObject({ level: expect.stringMatching(/^(none|watch|escalate)$/) });

@@ -33,6 +33,7 @@ function copyModels(): string {
 describe('text features', () => {
   it('read typed and ASR text alike: case, punctuation, apostrophes, digits and masked spans', () => {
     expect(normalizeText('I lost my Debit Card, not a direct debit')).toBe('i lost my card not a direct debit');
+    expect(normalizeText('it got nicked, or I dropped my purse')).toBe('it got stolen or i lost my purse');
     expect(normalizeText("My card's number is [CARD], isn't it? 4 digits!")).toBe(
       'my cards number is pii isnt it 0 digits',
     );
@@ -98,8 +99,8 @@ describe('half-precision weights', () => {
 describe('model manifests', () => {
   it('the shipped models verify, and their hash pins the manifest', () => {
     const ids = verifyLanguageModels(MODELS);
-    expect(ids.intent).toMatch(/^intent-banking77@2#[0-9a-f]{12}$/);
-    expect(ids.sentiment).toMatch(/^sentiment-en@2#[0-9a-f]{12}$/);
+    expect(ids.intent).toMatch(/^intent-banking77@3#[0-9a-f]{12}$/);
+    expect(ids.sentiment).toMatch(/^sentiment-en@3#[0-9a-f]{12}$/);
     const m = loadModelDir(path.join(MODELS, 'intent-banking77'));
     expect(m.manifest.files.map((f) => f.path).sort()).toEqual(['MODEL_CARD.md', 'model.onnx', 'vocab.json']);
     expect(fs.statSync(path.join(MODELS, 'intent-banking77', 'model.onnx')).size).toBeLessThan(16 * 2 ** 20);
@@ -155,6 +156,10 @@ describe('the shipped models on onnxruntime-node', () => {
         // version 2: the kind of card is not the request ("debit" alone read as a direct debit)
         'I lost my debit card yesterday',
         'a direct debit I did not set up came out of my account',
+        // version 3: the words callers use that BANKING77 never says
+        'my wallet got pinched at the football',
+        'I dropped my card somewhere on the way home',
+        "I think my card's been cloned",
       ];
       const r = await nlu.intents(texts);
       expect(r.map((x) => x.intent)).toEqual([
@@ -165,10 +170,14 @@ describe('the shipped models on onnxruntime-node', () => {
         'unknown',
         'lost_or_stolen_card',
         'direct_debit_payment_not_recognised',
+        'lost_or_stolen_card',
+        'lost_or_stolen_card',
+        'compromised_card',
       ]);
       const one = await Promise.all(texts.map((t) => nlu.intentModel.probabilities([t], 1)));
       const all = await nlu.intentModel.probabilities(texts, 64);
-      one.forEach((p, i) => p[0].forEach((v, c) => expect(all[i][c]).toBeCloseTo(v, 6)));
+      // float32 sums in another order: alike to a few parts in a million
+      one.forEach((p, i) => p[0].forEach((v, c) => expect(all[i][c]).toBeCloseTo(v, 5)));
       const s = await nlu.sentiments([
         'this is ridiculous i am furious nobody helps me',
         'thank you so much that was really helpful',
