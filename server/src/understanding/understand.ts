@@ -149,6 +149,21 @@ const SERVICE =
 /** A sentence of an agent's that asks the caller for something: a question mark, or the way a spoken one starts. */
 const ASKS =
   /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;
+/**
+ * A curt redirection: a short sentence (seven words at most) that starts with a bare command to go elsewhere ("Use the app.", "Try another
+ * lender.", "Call back if it doesn't turn up.") in a turn with no courtesy in it — what politeness research marks as
+ * impolite (an imperative with no hedge, no "please", no apology). With any courtesy it is an instruction.
+ */
+const REDIRECT =
+  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back)\b/;
+const COURTESY =
+  /\b(please|sorry|thank|thanks|afraid|happy|glad|of course|certainly|let me|i can|i'll|i will|we can|we'll|we will|you can|welcome|hope|no problem|unfortunately|apologi[sz]e|apologies)\b|\?/;
+function curt(text: string): boolean {
+  const t = text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
+  if (COURTESY.test(t)) return false;
+  return t.split(/(?<=[.!])\s+/).some((x) => REDIRECT.test(x.trim()) && x.trim().split(/\s+/).length <= 7);
+}
+
 /** An agent's negative reading weaker than this (sentiment score) is left neutral. */
 const AGENT_NEGATIVE_MARGIN = 0.2;
 
@@ -165,7 +180,7 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
   return us.map((u, i) => {
     const s = sentiments[i];
     const text = words(u.text).join(' ');
-    if (u.speaker === 'agent' && (ATTITUDE.test(text) || WHATEVER.test(u.text)))
+    if (u.speaker === 'agent' && (ATTITUDE.test(text) || WHATEVER.test(u.text) || curt(u.text)))
       return { label: 'negative', score: Math.min(s.score, -0.5) };
     if (u.speaker === 'agent' && s.label === 'negative') {
       const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');

@@ -424,6 +424,19 @@ describe('understanding a conversation', () => {
       "You clearly didn't read the terms.",
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
+    // a curt redirection with no courtesy in the turn is negative; with "please", "sorry" or an offer it is an instruction
+    for (const t of [
+      "Yeah well, that's progress. Use the app.",
+      "OK. Call back if it doesn't turn up.",
+      'Not today. Apply again in six months.',
+    ])
+      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
+    for (const t of [
+      'Sorry, the app is down. Try again in an hour.',
+      'Please call the number on the back of your card.',
+      "For your security we can't send balances by text. Log into the app or call the number on the back of your card.",
+    ])
+      expect(label(t, { label: 'neutral', score: 0 }), t).not.toBe('negative');
     // "should've" is "should have"
     expect(label("Well, obviously you should've read how cut-off times work.", { label: 'neutral', score: 0 })).toBe(
       'negative',

@@ -30,13 +30,6 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-3.txt': ['x07: dismissive_language gives fail'],
     // "you can do it in the app under Payments, or I can set it up here": a menu's name read as account details
     'holdout-9.txt': ['n26: identity_before_account gives fail'],
-    // a brush-off with no negative word in it: "Yeah well, that's progress. Use the app.", "Call back if it doesn't
-    // turn up." (the model reads both as neutral)
-    'holdout-10.txt': [
-      'p04: dismissive_language gives pass',
-      'p04: agent_negativity gives pass',
-      'p16: dismissive_language gives pass',
-    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
