@@ -437,6 +437,20 @@ describe('understanding a conversation', () => {
       "For your security we can't send balances by text. Log into the app or call the number on the back of your card.",
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).not.toBe('negative');
+    // held-out 11: "End of.", "Nothing to discuss.", "if you want it stopped you'll have to phone" are negative; a risk
+    // warning is not
+    for (const t of [
+      "We've been through this. You paid a day late, so interest applied. End of.",
+      "Transfer fees aren't refundable. Nothing to discuss.",
+      "Fine. If you want it stopped you'll have to phone.",
+    ])
+      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
+    expect(
+      label('Nobody can guarantee that. Investments go up and down, and you could get back less than you put in.', {
+        label: 'negative',
+        score: -0.8,
+      }),
+    ).toBe('neutral');
     // "should've" is "should have"
     expect(label("Well, obviously you should've read how cut-off times work.", { label: 'neutral', score: 0 })).toBe(
       'negative',
