@@ -376,6 +376,8 @@ describe('forms left from held-out E and found by held-out F (stop 30)', () => {
       'Citybank: [REDACTED] is your code to approve a payment of 89.99',
     );
     expect(mask('order 553201 - use the discount code SAVE10')).toBe('order 553201 - use the discount code SAVE10');
+    // held-out H: a domain said in words
+    expect(mask('it is r dot okonkwo at bt internet dot com thanks')).toBe('it is r***@btinternet.com thanks');
     // held-out G: the bank's name between "your" and "code"; a NANP number written with dots
     expect(mask('640 118 is your Bank of Sussex login code. Never share it.')).toBe(
       '[REDACTED] is your Bank of Sussex login code. Never share it.',

@@ -180,15 +180,17 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   // e-mail, written and spoken ("john dot smith at example dot com")
   for (const e of writtenEmails(text)) add(e);
   for (const m of text.matchAll(
-    // bounded repetitions (an address has few parts): unbounded ones backtracked for seconds on "a dot a dot …"
-    /\b([a-z0-9]{1,64}(?:[ \t]{1,3}(?:dot|underscore|dash)[ \t]{1,3}[a-z0-9]{1,64}){0,6})[ \t]{1,3}at[ \t]{1,3}([a-z0-9]{1,64}(?:[ \t]{1,3}dot[ \t]{1,3}[a-z0-9]{1,64}){0,4}[ \t]{1,3}dot[ \t]{1,3}(?:com|org|net|gov|edu|co|io|cn|uk|de|fr))\b/gi,
+    // bounded repetitions (an address has few parts): unbounded ones backtracked for seconds on "a dot a dot …"; a
+    // domain said in words ("bt internet dot com") is written together
+    /\b([a-z0-9]{1,64}(?:[ \t]{1,3}(?:dot|underscore|dash)[ \t]{1,3}[a-z0-9]{1,64}){0,6})[ \t]{1,3}at[ \t]{1,3}([a-z0-9]{1,64}(?:[ \t]{1,3}[a-z0-9]{1,64}){0,2}(?:[ \t]{1,3}dot[ \t]{1,3}[a-z0-9]{1,64}){0,4}[ \t]{1,3}dot[ \t]{1,3}(?:com|org|net|gov|edu|co|io|cn|uk|de|fr))\b/gi,
   )) {
     const norm = (s: string) =>
       s
         .toLowerCase()
         .replace(/\s+dot\s+/g, '.')
         .replace(/\s+underscore\s+/g, '_')
-        .replace(/\s+dash\s+/g, '-');
+        .replace(/\s+dash\s+/g, '-')
+        .replace(/\s+/g, '');
     add({ type: 'email', start: m.index!, end: m.index! + m[0].length, value: `${norm(m[1])}@${norm(m[2])}` });
   }
   // IBAN (written)
