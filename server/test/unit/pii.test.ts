@@ -370,6 +370,38 @@ describe('forms found by held-out E (stop 29)', () => {
   });
 });
 
+describe("detection never throws (a crash found by the demo's scan at stop 30)", () => {
+  it('a number word cut off by a new line or a stop does not stop detection ("five" / "hundred pounds")', () => {
+    for (const t of ['five\nhundred pounds', 'it was five; hundred', 'two\nthousand', 'five hundred\nand six'])
+      expect(() => detectPii(t), t).not.toThrow();
+    expect(mask('card 4111 1111 1111 1111\nhundred')).not.toMatch(/4111 1111/);
+  });
+
+  it('no sequence of number words, labels and breaks makes detection throw (seeded random texts)', () => {
+    const words = ['one', 'five', 'oh', 'o', 'double', 'triple', 'hundred', 'thousand', 'and', 'or', 'ho', 'for', 'to'];
+    words.push('ate', 'twenty', 'nineteen', '4111', '12', '\n', ';', ',', '-', 'card', 'pin', 'born', 'expires');
+    words.push('march', 'the', 'of', 'first', 'at', 'dot', 'com', 'plus', "o'd", "o'", 'sort', 'code', 'account');
+    // mulberry32, seeded: the same texts on every run
+    let seed = 30;
+    const next = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    for (let i = 0; i < 5000; i++) {
+      const t = Array.from(
+        { length: 1 + Math.floor(next() * 14) },
+        () => words[Math.floor(next() * words.length)],
+      ).join(next() < 0.5 ? ' ' : '');
+      expect(
+        () => [detectPii(t), detectPii(t, { strict: true }), detectPii(t, { speech: true, digitStrings: true })],
+        t,
+      ).not.toThrow();
+    }
+  });
+});
+
 describe('forms left from held-out E and found by held-out F (stop 30)', () => {
   it('"553 201 is your code" names a one-time code after it; an order code does not', () => {
     expect(mask('Citybank: 553 201 is your code to approve a payment of 89.99')).toBe(

@@ -198,6 +198,12 @@ export function digitRuns(toks: Tok[], text: string): DigitRun[] {
       continue;
     }
     open(i, kind !== 'num');
+    // a new line or a stop before "hundred", "thousand" or "and" ended the number they would have carried on
+    // ("… five" / "hundred pounds"): on their own they are words
+    if ((kind === 'hundred' || kind === 'thousand' || kind === 'and') && !chunk) {
+      close();
+      continue;
+    }
     const value = UNITS[w] ?? TEENS[w] ?? TENS[w] ?? HOMOPHONES[w] ?? 0;
     if (kind === 'teen' || kind === 'tens' || kind === 'hundred' || kind === 'thousand') run!.compound = true;
     switch (kind) {
