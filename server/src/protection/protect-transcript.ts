@@ -271,7 +271,10 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       }
     // an e-mail address spelt out after a question the recogniser misheard ("and in a male dress" … "he does charmy
     // had not male dot code u k"): a caller's "dot" (not "on the dot") with "at" or an ending like "com", "co uk"
-    if (u.speaker !== 'agent' && !expected[i].has('email') && spokenAddress(toks.map((t) => t.w))) {
+    // (never in place of a secret: a CVV, PIN or one-time code asked for or found is removed, not typed as an address)
+    const secret =
+      ASKED_SAD.some((k) => expected[i].has(k)) || pieces.some((p) => p.u === i && SAD_TYPES.has(p.f.type));
+    if (u.speaker !== 'agent' && !secret && !expected[i].has('email') && spokenAddress(toks.map((t) => t.w))) {
       protectWhole('email');
       return;
     }
@@ -302,7 +305,7 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     // an e-mail address spelt out, which a recogniser garbles ("john dot smith that may or dark calm"): the answer to a
     // question for one that has "dot" or "at" in it is protected whole
     if (
-      !sad &&
+      !secret &&
       expected[i].has('email') &&
       toks.length <= EMAIL_ANSWER_WORDS &&
       toks.some((t) => /^(dot|at|underscore)$/.test(t.w))

@@ -535,6 +535,10 @@ describe('recognised speech fails closed', () => {
     // "at" with a word like "dot" before an ending, the question misheard too ("and then he may address please")
     expect(answerTo('and then he may address please', 'gen dr walsky at me or dark con').masked.text).toBe('[email]');
     expect(answerTo('where are you now', "i'm at the park with the dog").pii).toEqual([]);
+    // a secret is never typed as an address: removed from the original too
+    const cvv = answerTo('and the three digit code on the back', 'for dot two at one');
+    expect(cvv.pii.map((m) => m.type)).toEqual(['cvv']);
+    expect(cvv.original.text).toBe('[REDACTED]');
   });
 
   it('"the second and fourth X of your Y", X and Y misheard, asks for a secret in part', () => {
