@@ -388,28 +388,16 @@ describe('understanding a conversation', () => {
   it('tone-5: the phrases service guides tell agents never to say are negative; the agent acting for the caller is not', () => {
     const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
       tone([{ seq: 0, speaker: 'agent', text }], [s])[0].label;
-    for (const t of [
+    // negative whatever the model says
+    const negative = [
+      // the phrases service guides list
       'That’s company policy, rules are rules.',
       'My hands are tied. What do you want me to do?',
       "That's not our responsibility, sort it out yourself with the shop.",
       "If you don't like it, take your business elsewhere.",
       "Nobody else has complained. It's not a big deal.",
       "There's nothing more I can do.",
-    ])
-      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
-    for (const t of [
-      "Sure thing, I'll also send you a confirmation. Anything else?",
-      "I've updated the mandate so it won't fail again.",
-    ])
-      expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
-    // "I can't …, but I can …": what the agent can do after a refusal takes nothing back
-    for (const t of [
-      "I'm so sorry you've been unwell. I'm afraid I can't remove this fee myself, but I can refer it to our team.",
-      "I'm not able to give advice, but you can speak to an adviser for free.",
-    ])
-      expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
-    // impatience, condescension and refusing to engage, as politeness research marks them
-    for (const t of [
+      // impatience, condescension and refusing to engage, as politeness research marks them
       "That's not how it works.",
       "I've already explained this twice.",
       "There's no need to shout.",
@@ -422,39 +410,34 @@ describe('understanding a conversation', () => {
       "I'm not going to argue with you.",
       "That's your problem, not mine.",
       "You clearly didn't read the terms.",
-    ])
-      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
-    // a curt redirection with no courtesy in the turn is negative; with "please", "sorry" or an offer it is an instruction
-    for (const t of [
+      // "should've" is "should have"
+      "Well, obviously you should've read how cut-off times work.",
+      // a curt redirection with no courtesy in the turn
       "Yeah well, that's progress. Use the app.",
       "OK. Call back if it doesn't turn up.",
       'Not today. Apply again in six months.',
-    ])
-      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
+      // held-out 11
+      "We've been through this. You paid a day late, so interest applied. End of.",
+      "Transfer fees aren't refundable. Nothing to discuss.",
+      "Fine. If you want it stopped you'll have to phone.",
+    ];
+    for (const t of negative) expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
+    // not negative whatever the model says: acting for the caller, "I can't …, but I can …", a risk warning
+    const service = [
+      "Sure thing, I'll also send you a confirmation. Anything else?",
+      "I've updated the mandate so it won't fail again.",
+      "I'm so sorry you've been unwell. I'm afraid I can't remove this fee myself, but I can refer it to our team.",
+      "I'm not able to give advice, but you can speak to an adviser for free.",
+      'Nobody can guarantee that. Investments go up and down, and you could get back less than you put in.',
+    ];
+    for (const t of service) expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
+    // an instruction with "please", "sorry" or an explanation is not a curt redirection
     for (const t of [
       'Sorry, the app is down. Try again in an hour.',
       'Please call the number on the back of your card.',
       "For your security we can't send balances by text. Log into the app or call the number on the back of your card.",
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).not.toBe('negative');
-    // held-out 11: "End of.", "Nothing to discuss.", "if you want it stopped you'll have to phone" are negative; a risk
-    // warning is not
-    for (const t of [
-      "We've been through this. You paid a day late, so interest applied. End of.",
-      "Transfer fees aren't refundable. Nothing to discuss.",
-      "Fine. If you want it stopped you'll have to phone.",
-    ])
-      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
-    expect(
-      label('Nobody can guarantee that. Investments go up and down, and you could get back less than you put in.', {
-        label: 'negative',
-        score: -0.8,
-      }),
-    ).toBe('neutral');
-    // "should've" is "should have"
-    expect(label("Well, obviously you should've read how cut-off times work.", { label: 'neutral', score: 0 })).toBe(
-      'negative',
-    );
     // a refusal with nothing done stays as the model reads it
     expect(label('Security. I cannot tell you more than that.', { label: 'negative', score: -0.8 })).toBe('negative');
   });
