@@ -346,9 +346,9 @@ describe('the console in a browser', () => {
     const v1 = fs.readFileSync(path.join(POLICY_DIR, 'bank-retail.yaml'), 'utf8');
     const v2 = v1
       .replace(/^version: 1$/m, 'version: 2')
-      // its keywords and patterns (the comment above the patterns too)
+      // its keywords and patterns (the comments above and among the patterns too)
       .replace(
-        /keywords: \[security code, [^\]]*\]\n(?: *#[^\n]*\n)? *patterns:\n(?: *- '[^\n]*\n)+/,
+        /keywords: \[security code, [^\]]*\]\n(?: *#[^\n]*\n)? *patterns:\n(?: *(?:- '|#)[^\n]*\n)+/,
         'keywords: [xyzzy plugh]\n',
       )
       .replace(
