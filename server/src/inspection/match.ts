@@ -136,10 +136,10 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
       const r = lexicon.scan(u);
       if (r[id * 2] >= 0) return { utterance: u, from: r[id * 2], to: r[id * 2 + 1], how: 'keyword', score: 1 };
       // the earliest match of the patterns; then, in a turn the tone signal reads as negative, of negative_with
-      let best = patternHit(u, patterns, 'pattern');
-      if (best) return best;
-      if ((u.sentiment ?? 0) < 0) best = patternHit(u, coldPatterns, 'tone');
-      if (best) return best;
+      const matched =
+        patternHit(u, patterns, 'pattern') ?? ((u.sentiment ?? 0) < 0 ? patternHit(u, coldPatterns, 'tone') : null);
+      if (matched) return matched;
+      let best: Hit | null = null;
       for (const ex of examples) {
         const r = model.best(ex, u.tokens, set.threshold);
         if (r.score >= set.threshold && (!best || r.score > best.score))

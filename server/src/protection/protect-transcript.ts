@@ -272,8 +272,8 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     // an e-mail address spelt out after a question the recogniser misheard ("and in a male dress" … "he does charmy
     // had not male dot code u k"): a caller's "dot" (not "on the dot") with "at" or an ending like "com", "co uk"
     // (never in place of a secret: a CVV, PIN or one-time code asked for or found is removed, not typed as an address)
-    const secret =
-      ASKED_SAD.some((k) => expected[i].has(k)) || pieces.some((p) => p.u === i && SAD_TYPES.has(p.f.type));
+    const sad = ASKED_SAD.find((k) => expected[i].has(k));
+    const secret = !!sad || pieces.some((p) => p.u === i && SAD_TYPES.has(p.f.type));
     if (u.speaker !== 'agent' && !secret && !expected[i].has('email') && spokenAddress(toks.map((t) => t.w))) {
       protectWhole('email');
       return;
@@ -301,7 +301,6 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       protectWhole(mine.find((p) => p.f.type !== 'digit_string')?.f.type ?? 'digit_string');
       return;
     }
-    const sad = ASKED_SAD.find((k) => expected[i].has(k));
     // an e-mail address spelt out, which a recogniser garbles ("john dot smith that may or dark calm"): the answer to a
     // question for one that has "dot" or "at" in it is protected whole
     if (

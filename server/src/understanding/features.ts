@@ -42,9 +42,9 @@ const MASKED = /\[[a-z_ ]+\]|█+|\*{2,}|x{4,}/gi;
 
 /**
  * Lower case, masked spans → "pii", "debit card" → "card", "nicked"/"pinched" → "stolen", "cloned" → "compromised",
- * "dropped my" → "lost my", digits → "0", everything that is not a letter or digit → space. The kind of card is not the request: BANKING77 says "debit card" five times (two of them direct debits), so a
- * model that kept the word read "I lost my debit card" as a direct debit not recognised (0.59) — version 2 reads it as a
- * lost card.
+ * "dropped my" → "lost my", digits → "0", everything that is not a letter or digit → space. The kind of card is not
+ * the request: BANKING77 says "debit card" five times (two of them direct debits), so a model that kept the word read
+ * "I lost my debit card" as a direct debit not recognised (0.59) — version 2 reads it as a lost card.
  */
 export function normalizeText(text: string): string {
   return (

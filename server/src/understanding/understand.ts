@@ -118,10 +118,62 @@ const COMPLAINT =
  * An agent's attitude towards the caller, as contact-centre quality guides list it: blame ("you should have", "your
  * fault"), dismissal ("not my problem", "take it or leave it", "whatever"), impatience ("I already told you", "I don't
  * have time for this"), talking down ("you people", "simple instructions") and threats to end the call. Negative
- * whatever the sentiment model says of the words.
+ * whatever the sentiment model says of the words. Matched on normalised text (lower case, no apostrophes).
  */
-const ATTITUDE =
-  /\b(not (my|our) (problem|job|fault|department|area|team|concern|responsibility|issue)|nothing to do with (me|us)|((thats|that is|its|it is) (just )?(company|bank|standard) policy|against (our|the|company|bank) (policy|rules)|rules are rules|i dont make the rules)|((out of|not in) (my|our) hands|hands are tied|what (do|did) you (want|expect) me to do|i dont know what (else )?to tell you)|((thats|that is|that) the end of (it|the matter|the discussion)|end of (story|discussion)|(sort|figure|work) (it|that|this) out (yourself|on your own)|(take|move) your (business|account|money|custom) elsewhere|(feel free to|youre free to|you can always) (move|switch|change|leave)( to)? (banks?|another bank|a different bank|elsewhere)|if you dont like it)|((youre|you are) (out of luck|overreacting|being unreasonable|not listening)|(its|thats|it is|that is) (not|hardly) (a big deal|the end of the world)|no big deal|(nobody|no one) else (has|seems to have) (complained|had)|everyone else (manages|copes))|((clearly|obviously) you|you (clearly|obviously)|as you (should|would|must) know|if you(d| had) (listened|read|paid attention|checked))|(no need to (shout|be rude|get upset|raise your voice|get angry)|dont take that tone|(havent|have not|dont|do not) (got|have) all day|not the only customer|other customers (waiting|to deal with|to help))|((im|i am) not (going to|gonna) (argue|repeat|discuss|debate|go through)|i wont repeat|(ive|i have) already explained|(explained|told you) (this|that|it) (twice|already|three times|before))|(whatever you want|if you say so|(weve|we have|ive|i have) been (through|over) (this|that)|(^|\s)end of$|nothing (more |else |further )?to discuss|if you want (it|that|this|one)( [a-z]+)? you(ll| will) have to|you(ll| will) (just )?have to (be patient|wait)|(were|we are|im|i am) (very |really |too |extremely )?busy|(cant|cannot|can not) do anything (about it|for you|about that)|fine whatever|(those|these) are the rules|(thats|its|that is|it is) not how (it|this|things) works?|(doesnt|does not) work like that|(thats|that is|its|it is) your (problem|issue|lookout)|i dont know what (you want me to say|else to say)|read your (letter|statement|email|terms|contract))|(im|i am) not (changing|refunding|doing|reversing) (anything|that|it|this)|(your|ur) (own )?fault|(thats|that is|its|it is) on you|you should(n'?t)?(ve| have)? (read|known|listened|thought)|you should(ve| have) (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+|you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)|you should know better|you (failed|forgot) to|you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)|(i'?ve |i have )?already (told|explained to) you|as i (already )?said|like i said|calm down|(there'?s |there is )?(nothing|not much|not a lot|little) (else |more |further )?(i|we) can do|(not|isnt|is not|theres not) (really |much |a lot )?(anything|much) (more |else )?(i|we) can do|(not|wont be|will not be|am not) (discussing|going to discuss|going over|debating) (it|this|that)( any)? (further|again|anymore|any more)|(thats|that is|its|it is) (just )?(the|our|company|bank) (procedure|process|protocol)|(its|it is|thats|that is) all (on|in) the (website|app|letter|faqs?)|(that'?s|it'?s|this is) (just )?(the|our) policy|you (agreed|signed up) to (it|that|the|our) (terms|conditions)?|(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(its|it is|thats|that is) (all )?in the (terms|small print|contract)|read (them|it) yourself|(i|we) don'?t have time|take it or leave it|you people|(simple|basic) instructions|stop (asking|shouting|interrupting|wasting)|(end|terminate) this call|hang up on you|shut up|stupid|idiot|ridiculous question)\b/;
+const ATTITUDE = new RegExp(
+  `\\b(${[
+    // blame
+    /(your|ur) (own )?fault|(thats|that is|its|it is) on you|(thats|that is|its|it is) your (problem|issue|lookout)/,
+    /you should(n'?t)?(ve| have)? (read|known|listened|thought)|you should know better|you (failed|forgot) to/,
+    /you should(ve| have) (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+/,
+    /you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)/,
+    /you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)/,
+    /(clearly|obviously) you|you (clearly|obviously)|as you (should|would|must) know/,
+    /if you(d| had) (listened|read|paid attention|checked)/,
+    // not the agent's to help with, nothing to be done
+    /not (my|our) (problem|job|fault|department|area|team|concern|responsibility|issue)|nothing to do with (me|us)/,
+    /(there'?s |there is )?(nothing|not much|not a lot|little) (else |more |further )?(i|we) can do/,
+    /(not|isnt|is not|theres not) (really |much |a lot )?(anything|much) (more |else )?(i|we) can do/,
+    /(cant|cannot|can not) do anything (about it|for you|about that)/,
+    /(out of|not in) (my|our) hands|hands are tied|what (do|did) you (want|expect) me to do/,
+    /i dont know what (else )?to tell you|i dont know what (you want me to say|else to say)/,
+    /(im|i am) not (changing|refunding|doing|reversing) (anything|that|it|this)/,
+    // hiding behind the rules
+    /(that'?s|it'?s|this is) (just )?(the|our) policy|(thats|that is|its|it is) (just )?(company|bank|standard) policy/,
+    /(thats|that is|its|it is) (just )?(the|our|company|bank) (procedure|process|protocol)/,
+    /against (our|the|company|bank) (policy|rules)|rules are rules|i dont make the rules|(those|these) are the rules/,
+    /(thats|its|that is|it is) not how (it|this|things) works?|(doesnt|does not) work like that/,
+    /(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it/,
+    /you (agreed|signed up) to (it|that|the|our) (terms|conditions)?/,
+    /(its|it is|thats|that is) (all )?in the (terms|small print|contract)/,
+    /(its|it is|thats|that is) all (on|in) the (website|app|letter|faqs?)/,
+    /read (them|it) yourself|read your (letter|statement|email|terms|contract)/,
+    // sending the caller away, closing the subject
+    /(thats|that is|that) the end of (it|the matter|the discussion)|end of (story|discussion)|(^|\s)end of$/,
+    /nothing (more |else |further )?to discuss|(weve|we have|ive|i have) been (through|over) (this|that)/,
+    /(not|wont be|will not be|am not) (discussing|going to discuss|going over|debating) (it|this|that)( any)? (further|again|anymore|any more)/,
+    /(sort|figure|work) (it|that|this) out (yourself|on your own)/,
+    /(take|move) your (business|account|money|custom) elsewhere|if you dont like it|take it or leave it/,
+    /(feel free to|youre free to|you can always) (move|switch|change|leave)( to)? (banks?|another bank|a different bank|elsewhere)/,
+    /if you want (it|that|this|one)( [a-z]+)? you(ll| will) have to/,
+    /(end|terminate) this call|hang up on you/,
+    // talking down, belittling
+    /(youre|you are) (out of luck|overreacting|being unreasonable|not listening)/,
+    /(its|thats|it is|that is) (not|hardly) (a big deal|the end of the world)|no big deal/,
+    /(nobody|no one) else (has|seems to have) (complained|had)|everyone else (manages|copes)/,
+    /you people|(simple|basic) instructions|ridiculous question|shut up|stupid|idiot/,
+    // impatience
+    /(i'?ve |i have )?already (told|explained to) you|(ive|i have) already explained|as i (already )?said|like i said/,
+    /(explained|told you) (this|that|it) (twice|already|three times|before)/,
+    /(im|i am) not (going to|gonna) (argue|repeat|discuss|debate|go through)|i wont repeat/,
+    /calm down|no need to (shout|be rude|get upset|raise your voice|get angry)|dont take that tone/,
+    /(i|we) don'?t have time|(havent|have not|dont|do not) (got|have) all day|(were|we are|im|i am) (very |really |too |extremely )?busy/,
+    /not the only customer|other customers (waiting|to deal with|to help)|stop (asking|shouting|interrupting|wasting)/,
+    /whatever you want|if you say so|fine whatever|you(ll| will) (just )?have to (be patient|wait)/,
+  ]
+    .map((r) => r.source)
+    .join('|')})\\b`,
+);
 /** "Whatever.", "Tough.", "Dunno." as a reply on its own (punctuation kept: "whatever you need" is not it) */
 const WHATEVER = /(^|[.!?]\s*)(whatever|tough|too bad|hard luck|dunno|no idea)\s*([.,!?]|$)/i;
 
@@ -150,9 +202,10 @@ const SERVICE =
 const ASKS =
   /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;
 /**
- * A curt redirection: a short sentence (seven words at most) that starts with a bare command to go elsewhere ("Use the app.", "Try another
- * lender.", "Call back if it doesn't turn up.") in a turn with no courtesy in it — what politeness research marks as
- * impolite (an imperative with no hedge, no "please", no apology). With any courtesy it is an instruction.
+ * A curt redirection: a short sentence (seven words at most) that starts with a bare command to go elsewhere ("Use the
+ * app.", "Try another lender.", "Call back if it doesn't turn up.") in a turn with no courtesy in it — what politeness
+ * research marks as impolite (an imperative with no hedge, no "please", no apology). With any courtesy it is an
+ * instruction.
  */
 const REDIRECT =
   /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back)\b/;
@@ -161,7 +214,10 @@ const COURTESY =
 function curt(text: string): boolean {
   const t = text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
   if (COURTESY.test(t)) return false;
-  return t.split(/(?<=[.!])\s+/).some((x) => REDIRECT.test(x.trim()) && x.trim().split(/\s+/).length <= 7);
+  return t
+    .split(/(?<=[.!])\s+/)
+    .map((x) => x.trim())
+    .some((x) => REDIRECT.test(x) && x.split(/\s+/).length <= 7);
 }
 
 /** An agent's negative reading weaker than this (sentiment score) is left neutral. */

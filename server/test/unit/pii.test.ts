@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { cnIdValid, ibanValid, luhnValid } from '../../src/protection/pii/checksums';
 import { detectPii } from '../../src/protection/pii/detect';
 import { loadMaskingPolicy, maskText } from '../../src/protection/pii/mask';
-import { digitRuns, tokenize } from '../../src/protection/pii/numbers';
 import { protectTranscript } from '../../src/protection/protect-transcript';
+import { mulberry32 } from '../../src/understanding/train/sparse-net';
 import { CORPUS_DIR, scoreCorpus } from '../../src/eval/eval-pii';
 import { readCorpus } from '../../src/eval/pii-corpus';
 
@@ -153,6 +153,9 @@ const turns = (...lines: string[]) =>
     confidence: null,
   }));
 
+/** Each turn's masked view, the conversation protected as a whole. */
+const masked = (...lines: string[]) => protectTranscript(turns(...lines), policy).utterances.map((u) => u.masked.text);
+
 describe('over the conversation: the answer in the next turn is protected', () => {
   const run = (...lines: string[]) => protectTranscript(turns(...lines), policy).utterances;
 
@@ -247,26 +250,6 @@ describe('over the conversation: the answer in the next turn is protected', () =
   });
 });
 
-describe('number words as recognisers write them', () => {
-  it.each([
-    [
-      'four five three two six thousand eight hundred eleven two nine three four five six seven eight',
-      '4532681129345678',
-    ],
-    ['nineteen eighty four', '1984'],
-    ['oh nine twenty six', '0926'],
-    ['two thousand and five', '2005'],
-    ['for to four eight', '4248'],
-    ['eight double two five seven oh', '822570'],
-  ])('%s', (t, digits) => {
-    expect(digitRuns(tokenize(t), t).map((r) => r.digits)).toEqual([digits]);
-  });
-  it('"for" and "to" in a sentence are words', () => {
-    const t = 'i paid for the coffee and went to the shop';
-    expect(digitRuns(tokenize(t), t)).toEqual([]);
-  });
-});
-
 describe('labelled conversations (development sets; the held-out sets are reported by eval:pii, not asserted)', () => {
   it.each(['dev.txt', 'dev-2.txt'])('%s: every value protected, no look-alike masked', (file) => {
     const s = scoreCorpus(readCorpus(path.join(CORPUS_DIR, file)));
@@ -276,9 +259,6 @@ describe('labelled conversations (development sets; the held-out sets are report
 });
 
 describe('forms found at stop 28', () => {
-  const masked = (...lines: string[]) =>
-    protectTranscript(turns(...lines), policy).utterances.map((u) => u.masked.text);
-
   it('UK geographic numbers as people group them; not a group inside a card number written in fours', () => {
     expect(mask('call me back on 020 7946 0018 please')).toBe('call me back on 020****0018 please');
     expect(mask('my landline is 0121 496 0000')).toMatch(/012\*+0000$/);
@@ -312,9 +292,6 @@ describe('forms found at stop 28', () => {
 });
 
 describe('forms found at stop 29 (held-out B and C misses, now development data)', () => {
-  const masked = (...lines: string[]) =>
-    protectTranscript(turns(...lines), policy).utterances.map((u) => u.masked.text);
-
   it('digits of a PIN or passcode asked for one by one are removed as one answer', () => {
     expect(masked('A: the first and third digits of your pin please', 'C: seven and two')[1]).toBe('[REDACTED]');
     expect(masked('A: I need the 2nd and 4th digits of your passcode', 'C: 4 and 9')[1]).toBe('[REDACTED]');
@@ -354,9 +331,6 @@ describe('forms found at stop 29 (held-out B and C misses, now development data)
 });
 
 describe('forms found by held-out E (stop 29)', () => {
-  const masked = (...lines: string[]) =>
-    protectTranscript(turns(...lines), policy).utterances.map((u) => u.masked.text);
-
   it('expiry with a one-digit month, "sec code", "your code is", a social security number asked for, a phone said with "plus"', () => {
     expect(mask('card no. 5141 1151 0954 9415, exp 1/27, sec code 993')).not.toMatch(/1\/27|993/);
     expect(masked('A: Your code is 482910. Never share it.')[0]).toBe('Your code is [REDACTED]. Never share it.');
@@ -381,14 +355,8 @@ describe("detection never throws (a crash found by the demo's scan at stop 30)",
     const words = ['one', 'five', 'oh', 'o', 'double', 'triple', 'hundred', 'thousand', 'and', 'or', 'ho', 'for', 'to'];
     words.push('ate', 'twenty', 'nineteen', '4111', '12', '\n', ';', ',', '-', 'card', 'pin', 'born', 'expires');
     words.push('march', 'the', 'of', 'first', 'at', 'dot', 'com', 'plus', "o'd", "o'", 'sort', 'code', 'account');
-    // mulberry32, seeded: the same texts on every run
-    let seed = 30;
-    const next = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    // seeded (the training code's mulberry32): the same texts on every run
+    const next = mulberry32(30);
     for (let i = 0; i < 5000; i++) {
       const t = Array.from(
         { length: 1 + Math.floor(next() * 14) },
@@ -436,202 +404,5 @@ describe('forms left from held-out E and found by held-out F (stop 30)', () => {
     expect(mask('the payment on november twenty eight was 40 pounds')).toBe(
       'the payment on november twenty eight was 40 pounds',
     );
-  });
-});
-
-describe('recognised speech fails closed', () => {
-  // utterances with word timings, as the recogniser gives them (one word every 300 ms)
-  const said = (speaker: string, at: number, text: string, phrases: string[] = []) => ({
-    speaker,
-    startMs: at,
-    endMs: at + text.split(' ').length * 300,
-    text,
-    words: text.split(' ').map((w, k) => ({ w, s: at + k * 300, e: at + k * 300 + 250, c: 0.9 })),
-    keyphrases: phrases.map((p) => ({ p, s: at, e: at + 500, c: 1 })),
-    confidence: 0.9,
-  });
-
-  // the customer's answer to the agent's question
-  const answerTo = (question: string, answer: string) =>
-    protectTranscript([said('agent', 0, question), said('customer', 4000, answer)], policy).utterances[1];
-
-  it('a long answer that is mostly digits, some misheard as words, is protected whole as the card number asked for', () => {
-    // the customer's answer to the agent's question for the card number
-    const answerToCard = (text: string) =>
-      protectTranscript(
-        [said('agent', 0, 'and the long number on the front of the card'), said('customer', 4000, text)],
-        policy,
-      ).utterances[1];
-    const answer = 'five oath four three oh nine oh made four nine four two six two';
-    const u = answerToCard(answer);
-    expect(u.pii).toEqual([expect.objectContaining({ type: 'card_number', start: 0, end: answer.length })]);
-    expect(u.masked.words.every((w) => w.w === '[card_number]' || /\*|\[/.test(w.w))).toBe(true);
-    // a card number heard whole keeps its precise finding: the masked view shows the first six and last four
-    expect(answerToCard('four one one one one one one one one one one one one one one one').masked.text).toBe(
-      '411111******1111',
-    );
-    // the same words with no question heard: not called a card number, but a caller's utterance of digits read out
-    // with unexplained words among them is removed whole as a digit string (the question may have been misheard)
-    const alone = protectTranscript([said('customer', 4000, answer)], policy).utterances[0];
-    expect(alone.pii).toEqual([expect.objectContaining({ type: 'digit_string', start: 0, end: answer.length })]);
-    expect(alone.original.text).toBe('[REDACTED]');
-    // "seven and two" after a question misheard as "the first and third edges of yorkin": removed
-    expect(answerTo('can you tell me the first and third edges of yorkin', 'seven and two').masked.text).toBe(
-      '[REDACTED]',
-    );
-    // numbers said in pairs and nothing else, five digits and more: a sort code after a misheard question
-    const alone2 = (text: string) => protectTranscript([said('customer', 0, text)], policy).utterances[0].masked.text;
-    expect(alone2('twenty forty one o two')).toBe('[REDACTED]');
-    // the start of a long number heard as words that sound like digits goes with it; ordinary words do not
-    const garbled = 'for oath force of aid four or five one two three four nine eight';
-    expect(alone2(garbled)).not.toMatch(/for|oath|force|aid|five/);
-    expect(alone2('i paid my rent last week from the other account four five one two three four nine eight')).toBe(
-      'i paid my rent last week from the other account ****3498',
-    );
-    // years, times and amounts are not
-    for (const t of ['two thousand and twenty four', 'nineteen eighty four', 'ten forty five', 'twenty twenty five'])
-      expect(alone2(t)).toBe(t);
-    // an amount said as a compound stays readable, and so does an agent's utterance
-    const amount = 'two hundred and fifty';
-    expect(protectTranscript([said('customer', 0, amount)], policy).utterances[0].masked.text).toBe(amount);
-    expect(protectTranscript([said('agent', 0, 'seven and two')], policy).utterances[0].masked.text).toBe(
-      'seven and two',
-    );
-    // a long answer with words in it keeps its words
-    const words = 'sorry i do not have the card with me right now it is at home';
-    expect(answerToCard(words).masked.text).toBe(words);
-  });
-
-  it('a misheard answer to a question for the security code is removed whole, words and audio span', () => {
-    const u = protectTranscript(
-      [said('agent', 0, 'and the three digit code on the back'), said('customer', 4000, 'they paid one')],
-      policy,
-    ).utterances;
-    expect(u[1].masked.text).toBe('[REDACTED]');
-    expect(u[1].original.text).toBe('[REDACTED]');
-    expect(u[1].masked.words.every((w) => w.w === '[REDACTED]')).toBe(true);
-    expect(u[1].pii).toEqual([{ type: 'cvv', start: 0, end: 13, s: 4000, e: 4850 }]);
-  });
-
-  it('an e-mail address spelt out and garbled is protected whole; "I\'ll email you" asks for nothing', () => {
-    const answer = 'john dot smith that may or dark calm';
-    const t = protectTranscript(
-      [said('agent', 0, 'and can i take your email address please'), said('customer', 4000, answer)],
-      policy,
-    );
-    expect(t.utterances[1].pii).toEqual([expect.objectContaining({ type: 'email', start: 0, end: answer.length })]);
-    expect(t.utterances[1].masked.text).toBe('[email]');
-    expect(t.counts.email).toBe(1);
-    const after = protectTranscript(
-      [said('agent', 0, "i'll email you the letter today"), said('customer', 4000, "great i'll look at it tonight")],
-      policy,
-    ).utterances[1];
-    expect(after.pii).toEqual([]);
-  });
-
-  it('an address spelt out after a misheard question is protected; "on the dot" is not', () => {
-    expect(answerTo('and in a male dress', 'he does charmy had not male dot code u k').masked.text).toBe('[email]');
-    expect(answerTo('when can you come in', "at nine on the dot i'll come").pii).toEqual([]);
-    // "at" with a word like "dot" before an ending, the question misheard too ("and then he may address please")
-    expect(answerTo('and then he may address please', 'gen dr walsky at me or dark con').masked.text).toBe('[email]');
-    expect(answerTo('where are you now', "i'm at the park with the dog").pii).toEqual([]);
-    // a secret is never typed as an address: removed from the original too
-    const cvv = answerTo('and the three digit code on the back', 'for dot two at one');
-    expect(cvv.pii.map((m) => m.type)).toEqual(['cvv']);
-    expect(cvv.original.text).toBe('[REDACTED]');
-  });
-
-  it('"the second and fourth X of your Y", X and Y misheard, asks for a secret in part', () => {
-    const u = answerTo('for security can you give me the second and fourth ages of yorkin', 'three hundred');
-    expect(u.masked.text).toBe('[REDACTED]');
-    expect(u.original.text).toBe('[REDACTED]');
-  });
-
-  it('an answer to "the expiry date on the card" is the expiry, counted once', () => {
-    const t = protectTranscript(
-      [said('agent', 0, 'and the expiry date on the card'), said('customer', 4000, "november it's twenty eight")],
-      policy,
-    );
-    expect(t.utterances[1].pii.map((m) => m.type)).toEqual(['expiry_date']);
-    expect(t.counts).toEqual({ expiry_date: 1 });
-  });
-
-  it('a question the transcript misheard but keyphrase search spotted still opens the expectation', () => {
-    const u = protectTranscript(
-      [
-        said('agent', 0, 'can i have the pierre to complete', ['code we sent']),
-        said('customer', 4000, 'seven seven to nine'),
-      ],
-      policy,
-    ).utterances;
-    expect(u[1].pii.map((m) => m.type)).toEqual(['otp']);
-  });
-
-  it('digits a caller reads out one by one, unexplained, are removed; an agent reading a case number is not', () => {
-    const u = protectTranscript(
-      [
-        said('customer', 0, 'yes it is four one nine nine to eight'),
-        said('agent', 5000, 'your case number is four four two one eight'),
-        said('customer', 9000, 'i want to borrow two thousand'),
-      ],
-      policy,
-    ).utterances;
-    expect(u[0].pii.map((m) => m.type)).toEqual(['digit_string']);
-    expect(u[0].original.text).toBe('yes it is [REDACTED]');
-    expect(u[1].pii).toEqual([]);
-    expect(u[2].pii).toEqual([]);
-  });
-
-  it('a value stated with its label does not put the other party under an expectation', () => {
-    const u = protectTranscript(
-      [
-        said('customer', 0, 'my account number is six two three nine one nine oh two'),
-        said('agent', 5000, 'i will transfer five thousand two hundred'),
-      ],
-      policy,
-    ).utterances;
-    expect(u[0].pii.map((m) => m.type)).toEqual(['bank_account']);
-    expect(u[1].pii).toEqual([]);
-  });
-
-  it('a question that also reads out digits still opens the expectation', () => {
-    const u = protectTranscript(
-      [
-        said('agent', 0, 'i see the card starting four one one one one one can you give me the security code'),
-        said('customer', 6000, 'it is one two three'),
-      ],
-      policy,
-    ).utterances;
-    expect(u[1].pii.map((m) => m.type)).toEqual(['cvv']);
-    expect(u[1].original.text).not.toMatch(/one two three/);
-  });
-
-  it('"or" between digits is the recogniser\'s "oh"; "one or two days" is not a number', () => {
-    const t = 'six two three one nine or two three';
-    expect(digitRuns(tokenize(t), t).map((r) => r.digits)).toEqual(['62319023']);
-    const d = 'it takes one or two days';
-    expect(digitRuns(tokenize(d), d).map((r) => r.digits)).toEqual(['1', '2']);
-    // "ho": the digit before ran into "oh"; only inside a string, before another digit
-    const pin = 'for two ho ate';
-    expect(digitRuns(tokenize(pin), pin).map((r) => r.digits)).toEqual(['4208']);
-    const laugh = 'two ho ho merry christmas';
-    expect(digitRuns(tokenize(laugh), laugh).map((r) => r.digits)).toEqual(['2']);
-  });
-
-  it('"oh" run into the next sound ("o\'d", "o\'ve") inside a digit string is a zero; o\'clock and names are not', () => {
-    const pin = "for two o'd";
-    expect(digitRuns(tokenize(pin), pin).map((r) => r.digits)).toEqual(['420']);
-    const card = "four three oh nine o've seven";
-    expect(digitRuns(tokenize(card), card).map((r) => r.digits)).toEqual(['430907']);
-    const time = "call me at nine o'clock";
-    expect(digitRuns(tokenize(time), time).map((r) => r.digits)).toEqual(['9']);
-    const name = "room two two O'Neill";
-    expect(digitRuns(tokenize(name), name).map((r) => r.digits)).toEqual(['22']);
-    // alone it is nothing: one digit before it is not a string
-    const one = "five o'd";
-    expect(digitRuns(tokenize(one), one).map((r) => r.digits)).toEqual(['5']);
-    // "oh" cut short after one digit, before another
-    const sort = "six o' one six one three";
-    expect(digitRuns(tokenize(sort), sort).map((r) => r.digits)).toEqual(['601613']);
   });
 });

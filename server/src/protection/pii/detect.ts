@@ -252,8 +252,8 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   if (optional?.has('person_name'))
     for (const s of findNames(text, toks, (pos) => expected(pos).has('person_name')))
       add({ type: 'person_name', ...s });
-  // dates: a date is a date of birth (or a card's expiry) where one is asked for or labelled; other dates (of payments) stay
-  // readable
+  // dates: a date is a date of birth (or a card's expiry) where one is asked for or labelled; other dates (of
+  // payments) stay readable
   for (const d of findDates(text, toks)) {
     const k = kindsAt(d.start, d.end);
     if (k.has('date_of_birth'))

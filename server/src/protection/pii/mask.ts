@@ -138,9 +138,9 @@ function maskValue(f: PiiFinding, p: MaskingPolicy): string {
   if (!r) return `[${f.type}]`;
   if (r.redact) return REDACTED;
   if (r.replace !== undefined) return r.replace;
-  // an address heard only as words ("john dot smith that may or dark calm") shows its type
-  if (f.type === 'email' && !f.value.includes('@')) return `[${f.type}]`;
   if (f.type === 'email') {
+    // an address heard only as words ("john dot smith that may or dark calm") shows its type
+    if (!f.value.includes('@')) return `[${f.type}]`;
     const [local, domain] = f.value.split('@');
     return `${local.slice(0, r.keep_local_first ?? 1)}***@${domain}`;
   }
