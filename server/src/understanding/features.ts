@@ -42,7 +42,7 @@ const MASKED = /\[[a-z_ ]+\]|█+|\*{2,}|x{4,}/gi;
 
 /**
  * Lower case, masked spans → "pii", "debit card" → "card", "nicked"/"pinched" → "stolen", "cloned" → "compromised",
- * "dropped my" → "lost my", digits → "0", everything that is not a letter or digit → space. The kind of card is not
+ * "dropped my" → "lost my", "my purse was taken" → "stolen", "copied my card" → "compromised", digits → "0", everything that is not a letter or digit → space. The kind of card is not
  * the request: BANKING77 says "debit card" five times (two of them direct debits), so a model that kept the word read
  * "I lost my debit card" as a direct debit not recognised (0.59) — version 2 reads it as a lost card.
  */
@@ -57,6 +57,18 @@ export function normalizeText(text: string): string {
       .replace(/\b(cloned|skimmed)\b/g, 'compromised')
       .replace(/\bmisplaced\b/g, 'lost')
       .replace(/\bdropped (my|the|our|a|his|her)\b/g, 'lost $1')
+      // version 4: a wallet "taken", "taken from my bag" is stolen (a card "taken" by a machine is not); a card
+      // "copied" is compromised
+      .replace(
+        /\b(wallet|purse|bag|handbag|backpack|rucksack|phone) ((?:was|were|got|has been|have been|had been) )?taken\b/g,
+        '$1 $2stolen',
+      )
+      .replace(
+        /\btaken (out )?(of|from) my (bag|handbag|pocket|car|coat|jacket|locker|desk|room|purse|wallet)\b/g,
+        'stolen from my $3',
+      )
+      .replace(/\bcopied (my|the|our|his|her) card/g, 'compromised $1 card')
+      .replace(/\bcard ((?:was|has been|got|had been) )?copied\b/g, 'card $1compromised')
       .replace(/['’]/g, '')
       .replace(/[0-9]/g, '0')
       .replace(/[^a-z0 ]+/g, ' ')

@@ -170,6 +170,14 @@ const ATTITUDE = new RegExp(
     /(i|we) don'?t have time|(havent|have not|dont|do not) (got|have) all day|(were|we are|im|i am) (very |really |too |extremely )?busy/,
     /not the only customer|other customers (waiting|to deal with|to help)|stop (asking|shouting|interrupting|wasting)/,
     /whatever you want|if you say so|fine whatever|you(ll| will) (just )?have to (be patient|wait)/,
+    // Culpeper's impoliteness formulae (2011) not listed above: message enforcers ("is that clear?", "do you
+    // understand?", "for the last time"), impatience at being asked again ("I heard you the first time", "how many times
+    // do I have to…"), condescension ("it's not rocket science") and dismissals ("go away", "don't bother")
+    /is that clear|do you understand( me)?$|listen (to me|here|carefully)|read my lips|for the (last|final|hundredth) time/,
+    /i (heard|understood) you (the first time|already)|how many (more )?times (do|have|must)/,
+    /(its|thats|it is|that is) not rocket science|(even )?a child could|any (idiot|fool) (can|could)/,
+    /did you (even|actually) (read|check|look|listen)|why (didnt|did not) you (just )?(read|check|look|listen|ask)/,
+    /(go away|get lost|dont bother (calling|ringing|asking|complaining))/,
   ]
     .map((r) => r.source)
     .join('|')})\\b`,
@@ -220,11 +228,27 @@ function curt(text: string): boolean {
     .some((x) => REDIRECT.test(x) && x.split(/\s+/).length <= 7);
 }
 
+/**
+ * A refusal said baldly, in politeness theory's terms (Brown & Levinson): the agent refuses, blames or closes the
+ * matter ("Not happening. The fee stands.", "That's a you problem", "not something I can fix") with no redress at all —
+ * no apology, thanks, greeting, softener, offer or question. Where the model leans negative on such a turn, the call's
+ * facts in it ("fee", "overdrawn") do not make it a neutral statement of them.
+ */
+const REFUSAL =
+  /\b((i|we) (cant|cannot|wont|will not|refuse)|(i|we) (am|are) (not able|unable|not going)|(cant|cannot) (help|do|change|touch|refund|waive|remove|fix)|not happening|no way|stands|shouldve|should have|you problem|your (mistake|fault|problem)|not (a|an|our|my|the) ([a-z]+ )?(problem|issue|fault|job|concern|department)|not something)\b|^no\b/;
+const REDRESS =
+  /\b(please|sorry|thank|thanks|afraid|unfortunately|apologi[sz]e|apologies|happy to|glad|of course|certainly|no problem|no worries|let me|ill|i will|well|we will|ive|weve|i have|we have|would you like|shall i|understand|appreciate|hope|welcome|hi|hello|good (morning|afternoon|evening)|dear)\b/;
+/** "I can …", "you can …" offer something, unless a negation comes just before ("not something I can fix") */
+const CAN_OFFER = /(?<!\b(not|nothing|anything|never)( [a-z]+){0,3}) (i|we|you) can\b/;
+function bald(text: string, raw: string): boolean {
+  return REFUSAL.test(text) && !REDRESS.test(text) && !CAN_OFFER.test(` ${text}`) && !raw.includes('?');
+}
+
 /** An agent's negative reading weaker than this (sentiment score) is left neutral. */
 const AGENT_NEGATIVE_MARGIN = 0.2;
 
 /** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts, complaints and sarcasm (recorded in models). */
-export const TONE_SIGNAL = 'tone-5';
+export const TONE_SIGNAL = 'tone-6';
 
 /**
  * Tone per utterance from the sentiment model's answer: an agent's negative turn that shows understanding ("I am so
@@ -237,6 +261,10 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
     const s = sentiments[i];
     const text = words(u.text).join(' ');
     if (u.speaker === 'agent' && (ATTITUDE.test(text) || WHATEVER.test(u.text) || curt(u.text)))
+      return { label: 'negative', score: Math.min(s.score, -0.5) };
+    // a bald refusal the model leans negative on (its "neutral" band included) stays negative; security advice is
+    // not a refusal ("don't share it with anyone")
+    if (u.speaker === 'agent' && s.score <= -AGENT_NEGATIVE_MARGIN && bald(text, u.text) && !ADVICE.test(text))
       return { label: 'negative', score: Math.min(s.score, -0.5) };
     if (u.speaker === 'agent' && s.label === 'negative') {
       const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');

@@ -184,8 +184,8 @@ describe('every conversation ends with a verdict or a reason', () => {
     expect(got['bank-compliant'].models).toMatchObject({
       asr: expect.stringMatching(/^sherpa:sherpa-asr-en-gigaspeech-3\.3M#[0-9a-f]{12}\/beam\+hw/),
       similarity: 'lexical-phonetic@1',
-      intent: expect.stringMatching(/^intent-banking77@3#/),
-      sentiment: expect.stringMatching(/^sentiment-en@3#/),
+      intent: expect.stringMatching(/^intent-banking77@4#/),
+      sentiment: expect.stringMatching(/^sentiment-en@4#/),
     });
     expect(got['bank-compliant'].transcriptHash).toMatch(/^[0-9a-f]{64}$/);
   }, 300_000);

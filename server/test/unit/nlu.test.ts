@@ -99,8 +99,8 @@ describe('half-precision weights', () => {
 describe('model manifests', () => {
   it('the shipped models verify, and their hash pins the manifest', () => {
     const ids = verifyLanguageModels(MODELS);
-    expect(ids.intent).toMatch(/^intent-banking77@3#[0-9a-f]{12}$/);
-    expect(ids.sentiment).toMatch(/^sentiment-en@3#[0-9a-f]{12}$/);
+    expect(ids.intent).toMatch(/^intent-banking77@4#[0-9a-f]{12}$/);
+    expect(ids.sentiment).toMatch(/^sentiment-en@4#[0-9a-f]{12}$/);
     const m = loadModelDir(path.join(MODELS, 'intent-banking77'));
     expect(m.manifest.files.map((f) => f.path).sort()).toEqual(['MODEL_CARD.md', 'model.onnx', 'vocab.json']);
     expect(fs.statSync(path.join(MODELS, 'intent-banking77', 'model.onnx')).size).toBeLessThan(16 * 2 ** 20);
@@ -160,6 +160,10 @@ describe('the shipped models on onnxruntime-node', () => {
         'my wallet got pinched at the football',
         'I dropped my card somewhere on the way home',
         "I think my card's been cloned",
+        // version 4: "taken" from a bag, a card "copied"; a card taken by a machine stays swallowed
+        'my wallet was taken with all my cards in it',
+        'someone has copied my card',
+        'the cash machine took my card and never gave it back',
       ];
       const r = await nlu.intents(texts);
       expect(r.map((x) => x.intent)).toEqual([
@@ -173,6 +177,9 @@ describe('the shipped models on onnxruntime-node', () => {
         'lost_or_stolen_card',
         'lost_or_stolen_card',
         'compromised_card',
+        'lost_or_stolen_card',
+        'compromised_card',
+        'card_swallowed',
       ]);
       const one = await Promise.all(texts.map((t) => nlu.intentModel.probabilities([t], 1)));
       const all = await nlu.intentModel.probabilities(texts, 64);
@@ -440,6 +447,50 @@ describe('understanding a conversation', () => {
       expect(label(t, { label: 'neutral', score: 0 }), t).not.toBe('negative');
     // a refusal with nothing done stays as the model reads it
     expect(label('Security. I cannot tell you more than that.', { label: 'negative', score: -0.8 })).toBe('negative');
+  });
+
+  it('tone-6: a bald refusal the model leans negative on stays negative; impoliteness formulae are negative', () => {
+    const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone(
+        [
+          { seq: 0, speaker: 'customer', text: 'can you waive the late fee, I was overdrawn by three pounds' },
+          { seq: 1, speaker: 'agent', text },
+        ],
+        [{ label: 'neutral', score: 0 }, s],
+      )[1].label;
+    const leans = { label: 'neutral' as const, score: -0.45 };
+    // refused, blamed or closed with no redress: the call's facts in it ("fee", "overdrawn") do not make it neutral,
+    // and a lean in the model's neutral band is enough
+    for (const t of [
+      'Not happening. The fee stands.',
+      "Because you went overdrawn. That's a you problem, not a bank problem.",
+      "We sent you a letter in March. If you don't open your post, that's not something I can fix.",
+      "Wrong account is your mistake, we can't touch it.",
+    ]) {
+      expect(label(t, leans), t).toBe('negative');
+      // the model reading it positive has the last word: a bald refusal is a reading of the model's lean
+      expect(label(t, { label: 'neutral', score: 0.1 }), t).toBe('neutral');
+    }
+    // the same refusals with redress, or the call's facts told plainly, are not
+    for (const t of [
+      "I'm afraid the fee stands, but I can set up a payment plan.",
+      'Sorry, we can’t touch a payment once it has left, but let me raise a recall with the other bank.',
+      'The fee was charged because the account went overdrawn on the 3rd.',
+      'Nothing has come in this month yet.',
+      "Don't share it with anyone, including us.",
+      'We cannot waive it on chat. Would you like a call back from the team that can?',
+    ])
+      expect(label(t, leans), t).toBe('neutral');
+    // Culpeper's impoliteness formulae: message enforcers, impatience, condescension, dismissals
+    for (const t of [
+      'Yes, yes, I heard you the first time. It is pending.',
+      'How many times do I have to say it? The payment is pending.',
+      'You pay it by the 5th. Is that clear?',
+      "It's not rocket science, just tap Cards.",
+      'Did you even read the letter?',
+      "Don't bother calling again about it.",
+    ])
+      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
   });
 
   it('escalates on anger words with a negative end, watches one signal, and stays calm otherwise', () => {

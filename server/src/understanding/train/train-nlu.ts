@@ -23,7 +23,7 @@ import { mulberry32, type NetOptions, predict, shuffle, type SparseNet, trainNet
 
 export const INTENT = {
   name: 'intent-banking77',
-  version: 3,
+  version: 4,
   seed: 77,
   valFraction: 0.1,
   features: {
@@ -48,7 +48,7 @@ export const INTENT = {
 
 export const SENTIMENT = {
   name: 'sentiment-en',
-  version: 3,
+  version: 4,
   seed: 7,
   valFraction: 0.1,
   features: { wordNgrams: 2, charMin: 2, charMax: 5, minDf: 1 } satisfies FeatureSpec,
