@@ -32,7 +32,9 @@ const QUESTION =
   /\?|\b(what|what'?s|which|can you|could you|may i|please (give|tell|read|confirm|type|enter|reply)|tell me|give me|read me|confirm)\b/i;
 /** what a recogniser writes for a digit it half heard (only next to a long run of digits, see below) */
 const SOUNDS_LIKE_DIGIT =
-  /^(for|fore|fours?|force|to|too|won|ate|aid|eat|oath|of|owe|or|ho|free|tree|sex|sick|fife|nein|nigh|night|tin|oh|o)$/;
+  /^(for|fore|fours?|force|to|too|won|hon|ate|aid|eat|oath|of|owe|or|ho|free|tree|sex|sick|fife|nein|nigh|night|tin|oh|o)$/;
+/** "double", "triple" before a digit said twice or three times */
+const REPEAT = /^(double|triple|treble)$/;
 /** words around digits read out that say nothing themselves */
 const FILLER =
   /^(yes|yeah|yep|yup|it|its|it's|is|that|that's|thats|my|the|number|um|uh|er|erm|so|okay|ok|and|sure|right|well|then)$/i;
@@ -313,7 +315,10 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       return;
     }
     if (u.words.length > SHORT_ANSWER_WORDS) {
-      if (tokensIn(runs) < DIGIT_DENSE * toks.length) return;
+      // digits, and words that sound like them or say them twice ("of seven seven bubble of nine double hon two three"
+      // for "oh seven seven double oh nine double oh one two three")
+      const digitLike = toks.filter((t, k) => inRun(k) || SOUNDS_LIKE_DIGIT.test(t.w) || REPEAT.test(t.w)).length;
+      if (digitsIn(runs) < 2 || digitLike < DIGIT_DENSE * toks.length) return;
       // a long answer in which a whole card number was found (13–19 digits passing Luhn) keeps its findings: the
       // masked view shows what the policy lets it show. Anything less certain is protected whole (fail closed).
       if (pieces.some((p) => p.u === i && p.f.type === 'card_number' && wholeCard(p.f.value))) return;

@@ -94,6 +94,16 @@ describe('recognised speech fails closed', () => {
     expect(answerToCard(words).masked.text).toBe(words);
   });
 
+  it('a long answer to a question for a phone number, "double" and sound-alikes among the digits, is protected whole', () => {
+    // held-out I: "oh seven seven double oh nine double oh one two three" heard with words for some digits
+    const heard = 'of seven seven bubble of nine double hon two three';
+    const u = answerTo("what's the best mobile number for you", heard);
+    expect(u.pii).toEqual([expect.objectContaining({ type: 'phone', start: 0, end: heard.length })]);
+    // a long answer that is not mostly digits keeps what is found in it only
+    const words = 'it is the one for work so use it after six or before nine please';
+    expect(answerTo("what's the best mobile number for you", words).masked.text).toBe(words);
+  });
+
   it('a misheard answer to a question for the security code is removed whole, words and audio span', () => {
     const u = protectTranscript(
       [said('agent', 0, 'and the three digit code on the back'), said('customer', 4000, 'they paid one')],

@@ -406,3 +406,18 @@ describe('forms left from held-out E and found by held-out F (stop 30)', () => {
     );
   });
 });
+
+describe('forms found by held-out I (stop 31)', () => {
+  it('"my social is …" names a social security number; "social media" and "social worker" do not', () => {
+    expect(mask('my us social is 531 72 4410? I was told I need it')).toBe(
+      'my us social is *****4410? I was told I need it',
+    );
+    expect(mask('my social is 531-72-4410')).toBe('my social is *****4410');
+    expect(mask('my social worker is on 3 days 72 hours 4410 cases')).toBe(
+      'my social worker is on 3 days 72 hours 4410 cases',
+    );
+    expect(mask('our social media team replied to 531 72 4410 people')).toBe(
+      'our social media team replied to 531 72 4410 people',
+    );
+  });
+});

@@ -31,7 +31,9 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   phone:
     /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text))\b/,
   bank_account: /\b(account (number|no)|acct|sort code|routing number|account is)\b/,
-  us_ssn: /\b(social security( number| no)?|ssn|social insurance number)\b/,
+  // ("my social is …", as Americans say it; not "social media", "social worker")
+  us_ssn:
+    /\b(social security( number| no)?|ssn|social insurance number|(my|your|his|her|their|us) social(?! (media|work|worker|services?|club|life|events?|housing|care|fund|tariff)\b))\b/,
   // "what's your email?", "an e-mail address we can send it to" ("I'll email you" is not a question for one)
   email: /\b(e-?mail address(es)?|(your|an|the|which|what'?s|what is|by|on) e-?mail)\b/,
 };
