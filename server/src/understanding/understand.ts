@@ -93,7 +93,7 @@ const CLEAR_REQUEST = 0.5;
 
 /** What an agent says to show understanding: its words are negative ("sorry", "frustrating"), its tone is not. */
 const EMPATHY =
-  /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is|its|it is|it must be) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying)|sorry to hear|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|upsetting)|sorry (about|for) (that|the (trouble|inconvenience|wait|delay|confusion))|i appreciate|i know how|i'?m afraid|unfortunately)\b/;
+  /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is|its|it is|it must be) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying)|sorry to hear|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|upsetting)|sorry (about|for) (that|the (trouble|inconvenience|wait|delay|confusion))|i appreciate|i know how|i'?m afraid|unfortunately|sorry|oh no|oh dear|(thats|that is|how) (awful|horrible|terrible|rotten|a nightmare|a pain)|what a (pain|nightmare))\b/;
 /**
  * Sarcasm as callers use it: praise said of trouble ("oh great, another fee", "fantastic service, three hours on
  * hold"), the set phrases ("just what I needed", "thanks for nothing", "yeah right") and praise with a tag question
@@ -178,19 +178,35 @@ const ATTITUDE = new RegExp(
     /(its|thats|it is|that is) not rocket science|(even )?a child could|any (idiot|fool) (can|could)/,
     /did you (even|actually) (read|check|look|listen)|why (didnt|did not) you (just )?(read|check|look|listen|ask)/,
     /(go away|get lost|dont bother (calling|ringing|asking|complaining))/,
+    // the passive-aggressive set phrases of written service ("as stated in my previous message", "per my last email"),
+    // sarcastic questions ("is there a question in there?"), "I'm not a mind reader", "try reading the letter"
+    /as (stated|mentioned|explained|advised|said) (in|on) my (previous|last|earlier) (message|email|reply|chat)/,
+    /per my (last|previous|earlier) (message|email|reply)|is there a question (in there|here)|not a mind reader/,
+    /try (reading|checking|looking at|listening to) (the|your|what)/,
   ]
     .map((r) => r.source)
     .join('|')})\\b`,
 );
 /** "Whatever.", "Tough.", "Dunno." as a reply on its own (punctuation kept: "whatever you need" is not it) */
 const WHATEVER = /(^|[.!?]\s*)(whatever|tough|too bad|hard luck|dunno|no idea)\s*([.,!?]|$)/i;
+/** "Seriously?", "Sigh.", "Ok and?" as a reply: incredulity, a sigh written out, "so what?" (punctuation kept) */
+const INCREDULOUS = /(^|[.!?]\s*)(seriously\s*\?|\*?sigh\*?\s*[.!]|(ok|okay|so|right)?,?\s*and\s*\?\s*$|so what\s*\?)/i;
+/**
+ * A tautology said to close the matter ("fees are fees", "fixed means fixed", "permits take as long as they take",
+ * "you'll get it sorted when you get it sorted"): the set form of "there is nothing to discuss" (normalised text).
+ */
+const TAUTOLOGY =
+  /\b([a-z]{3,}) (is|are|means) \1\b|\b(take|takes) as long as (it|they) (take|takes)\b|\byoull get (it|them|one|that)( [a-z]+)? when you get (it|them|one|that)\b/;
 
 /**
  * The facts of a service call that a model trained on reviews reads as negative ("the payment was declined", "there
  * is a fee", "the cheque bounced"): telling a caller about them is not the agent being negative.
  */
 const SITUATION =
-  /\b(fees?|charges?|charged|interest|declined|blocked|frozen|cancell?ed|lost|stolen|fraud\w*|disputes?|failed|bounced|overdrawn|overdraft|funds|balance|payments?|refunds?|late|arrears|debt|closed|suspended|expired|reversed?|returned|insufficient|penalty|cheque|direct debit|locked in|fixed (rate|for|until)|rate|aer|apr)\b/;
+  /\b(fees?|charges?|charged|interest|declined|blocked|frozen|cancell?ed|lost|stolen|fraud\w*|disputes?|failed|bounced|overdrawn|overdraft|funds|balances?|transactions?|payments?|refunds?|late|arrears|debt|closed|suspended|expired|reversed?|returned|insufficient|penalty|cheque|direct debit|locked in|fixed (rate|for|until)|rate|aer|apr)\b/;
+
+/** an amount of money read out ("Tesco 23.10", "£45"): the account's facts */
+const AMOUNT = /\d[.,]\d{2}\b|[£$€¥]\s?\d/;
 
 /**
  * Security advice, as banks give it: "don't share it with anyone", "we will never ask for your PIN", "keep it safe".
@@ -260,7 +276,10 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
   return us.map((u, i) => {
     const s = sentiments[i];
     const text = words(u.text).join(' ');
-    if (u.speaker === 'agent' && (ATTITUDE.test(text) || WHATEVER.test(u.text) || curt(u.text)))
+    if (
+      u.speaker === 'agent' &&
+      (ATTITUDE.test(text) || TAUTOLOGY.test(text) || WHATEVER.test(u.text) || INCREDULOUS.test(u.text) || curt(u.text))
+    )
       return { label: 'negative', score: Math.min(s.score, -0.5) };
     // a bald refusal the model leans negative on (its "neutral" band included) stays negative; security advice is
     // not a refusal ("don't share it with anyone")
@@ -276,12 +295,16 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       // ("… but as a gesture of goodwill I've refunded it" gives something, it takes nothing back)
       const after = empathy ? text.slice(empathy.index + empathy[0].length) : '';
       const but = after.search(/\bbut\b/);
-      const takenBack = empathy && but >= 0 && !GOODWILL.test(after.slice(but)) && !OFFER.test(after.slice(but));
+      const rest = after.slice(but);
+      const takenBack = empathy && but >= 0 && !GOODWILL.test(rest) && !OFFER.test(rest) && !SERVICE.test(rest);
       if ((empathy && !takenBack) || (mine.size >= 2 && shared / mine.size >= 0.5))
         return { label: 'neutral', score: 0 };
       // the facts of the call, told plainly ("the direct debit failed because there were not enough funds"), and the
       // agent acting for the caller
-      if (!takenBack && (SITUATION.test(text) || ADVICE.test(text) || SERVICE.test(text) || OFFER.test(text)))
+      if (
+        !takenBack &&
+        (SITUATION.test(text) || AMOUNT.test(u.text) || ADVICE.test(text) || SERVICE.test(text) || OFFER.test(text))
+      )
         return { label: 'neutral', score: 0 };
       // asking the caller for what the call needs ("I'll just need to verify you first. What's your postcode?"), and
       // a lean so slight the model is hardly choosing, are not a tone

@@ -489,8 +489,30 @@ describe('understanding a conversation', () => {
       "It's not rocket science, just tap Cards.",
       'Did you even read the letter?',
       "Don't bother calling again about it.",
+      // written service's passive-aggressive set phrases, sarcasm, a sigh, a tautology (held-out 13)
+      "As stated in my previous message, it's the monthly fee.",
+      'Dear customer, per my last email, complaints take up to 8 weeks.',
+      'Ok and?',
+      'Seriously? You went over your limit twice last month.',
+      "Sigh. Fine, I'll look.",
+      'Is there a question in there? Permits take as long as they take.',
+      'Fees are fees.',
+      "You'll get it sorted when you get it sorted.",
+      'Try reading the letter before getting in touch.',
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
+    // not negative whatever the model says: "oh no" and a bare "sorry" are empathy, an amount read out is the
+    // account's facts, a "but" followed by what the agent did gives something back
+    for (const t of [
+      "Oh no. Let's get it locked first. Can you confirm your postcode?",
+      'Your last three were Tesco 23.10, Shell 45.00 and Netflix 10.99.',
+      "Sorry, we can't share balances by text. Log in to the app or reply CALL and we'll phone you.",
+      "I'm so sorry, that sounds stressful. Unfortunately we can't reverse it, but I've raised a recall with their bank.",
+    ])
+      expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
+    // ("a question" or "the rules" said once is no tautology)
+    for (const t of ['Fees are charged monthly.', 'Is there a question about the permit?'])
+      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('neutral');
   });
 
   it('escalates on anger words with a negative end, watches one signal, and stays calm otherwise', () => {
