@@ -156,12 +156,16 @@ export function expectations(
     // a turn that gives a value ("my account number is 31926819") states, it does not ask ("the code we sent to the
     // phone ending 0143" still asks)
     const states = digitRuns(tokenize(u.text), u.text).some((r) => r.digits.length >= 6) && !QUESTION.test(u.text);
-    const asks = states
-      ? []
-      : askedFor(
-          u.text,
-          (u.keyphrases ?? []).map((k) => k.p),
-        );
+    // a customer who names a secret without asking for it ("I need a new PIN sent out") asks the agent for nothing:
+    // the agent's reply ("it'll arrive in 5 days") is not a PIN
+    const asks = (
+      states
+        ? []
+        : askedFor(
+            u.text,
+            (u.keyphrases ?? []).map((k) => k.p),
+          )
+    ).filter((k) => u.speaker === 'agent' || !ASKED_SAD.includes(k) || QUESTION.test(u.text));
     for (const [kind, re] of Object.entries(OPTIONAL_PROMPTS) as Array<[keyof typeof OPTIONAL_PROMPTS, RegExp]>)
       if (opts.optional?.has(kind) && !states && re.test(u.text)) asks.push(kind);
     if (asks.length) {

@@ -407,7 +407,36 @@ describe('forms left from held-out E and found by held-out F (stop 30)', () => {
   });
 });
 
-describe('forms found by held-out I (stop 31)', () => {
+describe('forms found by held-out I and J (stop 31)', () => {
+  it('"good thru" names an expiry; a code named after it with a letter before it or a bank name between', () => {
+    expect(mask('my card 4539 3775 9458 0791 (good thru 03/29) was charged')).not.toMatch(/03\/29/);
+    expect(mask('G-582913 is your Bank of Sussex verification code.')).toBe(
+      'G-[REDACTED] is your Bank of Sussex verification code.',
+    );
+    expect(mask('Your Bank of Sussex code: 291 774, is this real?')).toBe(
+      'Your Bank of Sussex code: [REDACTED], is this real?',
+    );
+    // a reference with a letter before it, and codes that are not secrets, stay readable
+    for (const t of [
+      'ref FT-30918 is your case number',
+      'your post code is NW1 6XE',
+      'the product code 291774 is out of stock',
+    ])
+      expect(mask(t), t).toBe(t);
+  });
+
+  it("a customer who names a secret without asking for it puts nothing on the agent's reply", () => {
+    expect(masked('C: I need a new PIN sent out', "A: Done, it'll arrive in 5 working days.")[1]).toBe(
+      "Done, it'll arrive in 5 working days.",
+    );
+    // the agent asking still does
+    expect(masked('A: and your PIN?', 'C: 0911')[1]).toBe('[REDACTED]');
+    // "a good number to reach you" asks for a phone
+    expect(
+      masked("A: what's a good number to reach you", 'C: oh two oh seven nine four six oh double oh one')[1],
+    ).not.toMatch(/seven nine four/);
+  });
+
   it('"my social is …" names a social security number; "social media" and "social worker" do not', () => {
     expect(mask('my us social is 531 72 4410? I was told I need it')).toBe(
       'my us social is *****4410? I was told I need it',

@@ -108,7 +108,7 @@ function localKinds(text: string, pos: number, chars: number, strict = false): S
 const ENDING = /\b(ending|ends|end)( in| with)?[:\s]*$|\blast (four|4)( digits| numbers)?( are| is| of)?[:\s]*$/i;
 
 const CARD_CTX = /\b(card|visa|mastercard|amex|debit|credit)\b/;
-const EXP_CTX = /\b(expir\w*|expires|valid until|valid thru|exp)\b/;
+const EXP_CTX = /\b(expir\w*|expires|valid until|valid thru|exp|thru)\b/;
 
 const near = (toks: Tok[], from: number, to: number, re: RegExp) =>
   toks
@@ -239,7 +239,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     if (!opts.strict)
       for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
     // "553 201 is your code to approve …": a one-time code named right after it
-    if (!opts.strict && CODE_AFTER.test(text.slice(end, end + 40))) k.add('otp');
+    if (!opts.strict && CODE_AFTER.test(text.slice(end, end + 60))) k.add('otp');
     for (const x of expected(start)) k.add(x);
     return k;
   };
@@ -262,6 +262,13 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     else if (k.has('expiry_date'))
       add({ type: 'expiry_date', start: d.start, end: d.end, value: text.slice(d.start, d.end) });
   }
+
+  // "G-582913 is your verification code": a one-time code with a letter before it (a reference like "FT-30918" is
+  // not named a code and stays readable)
+  if (!opts.strict)
+    for (const m of text.matchAll(/\b[A-Z]-(\d{4,8})\b/g))
+      if (CODE_AFTER.test(text.slice(m.index! + m[0].length, m.index! + m[0].length + 60)))
+        add({ type: 'otp', start: m.index! + 2, end: m.index! + m[0].length, value: m[1] });
 
   for (const run of joinAcrossUtterances(digitRuns(toks, text), text, (r) => kindsAt(r.start, r.end))) {
     if (taken(run.start, run.end)) continue;
