@@ -183,14 +183,27 @@ const ATTITUDE = new RegExp(
     /as (stated|mentioned|explained|advised|said) (in|on) my (previous|last|earlier) (message|email|reply|chat)/,
     /per my (last|previous|earlier) (message|email|reply)|is there a question (in there|here)|not a mind reader/,
     /try (reading|checking|looking at|listening to) (the|your|what)/,
+    // closing the matter in formal words ("no further correspondence will be entered into", "the decision is final"),
+    // handing it to a third party ("that's between you and the retailer", "chase the shop"), condescension ("you do
+    // realise it's a Sunday?")
+    /no further (correspondence|discussion|action)|the decision (is final|stands)|will not be (reconsidered|changed)/,
+    /(thats|that is|its|it is) between you and (the|your)|chase (it|them|the (shop|retailer|merchant|seller|store))/,
+    /you do (realise|realize|know) (its|that|how|what)|surely you (know|realise|realize)/,
   ]
     .map((r) => r.source)
     .join('|')})\\b`,
 );
-/** "Whatever.", "Tough.", "Dunno." as a reply on its own (punctuation kept: "whatever you need" is not it) */
-const WHATEVER = /(^|[.!?]\s*)(whatever|tough|too bad|hard luck|dunno|no idea)\s*([.,!?]|$)/i;
-/** "Seriously?", "Sigh.", "Ok and?" as a reply: incredulity, a sigh written out, "so what?" (punctuation kept) */
-const INCREDULOUS = /(^|[.!?]\s*)(seriously\s*\?|\*?sigh\*?\s*[.!]|(ok|okay|so|right)?,?\s*and\s*\?\s*$|so what\s*\?)/i;
+/**
+ * "Whatever.", "Tough.", "Dunno.", "Noted." as a reply on its own (punctuation kept: "whatever you need", "noted, I'll
+ * pass it on" are not it)
+ */
+const WHATEVER = /(^|[.!?]\s*)((whatever|tough|too bad|hard luck|dunno|no idea)\s*([.,!?]|$)|noted\s*([.!]|$))/i;
+/**
+ * "Seriously?", "Sigh.", "Ok and?" as a reply: incredulity, a sigh written out, "so what?"; a sentence opened with
+ * "Obviously" (talking down) (punctuation kept)
+ */
+const INCREDULOUS =
+  /(^|[.!?]\s*)(obviously\b|seriously\s*\?|\*?sigh\*?\s*[.!]|(ok|okay|so|right)?,?\s*and\s*\?\s*$|so what\s*\?)/i;
 /**
  * A tautology said to close the matter ("fees are fees", "fixed means fixed", "permits take as long as they take",
  * "you'll get it sorted when you get it sorted"): the set form of "there is nothing to discuss" (normalised text).
@@ -232,7 +245,7 @@ const ASKS =
  * instruction.
  */
 const REDIRECT =
-  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back)\b/;
+  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back|chase|pop into)\b/;
 const COURTESY =
   /\b(please|sorry|thank|thanks|afraid|happy|glad|of course|certainly|let me|i can|i'll|i will|we can|we'll|we will|you can|welcome|hope|no problem|unfortunately|apologi[sz]e|apologies)\b|\?/;
 function curt(text: string): boolean {

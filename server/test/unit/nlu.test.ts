@@ -499,6 +499,12 @@ describe('understanding a conversation', () => {
       'Fees are fees.',
       "You'll get it sorted when you get it sorted.",
       'Try reading the letter before getting in touch.',
+      // closing the matter formally, handing it on, talking down (held-out 14)
+      'Dear customer, your request has been reviewed and declined. No further correspondence will be entered into.',
+      "That's between you and the retailer.",
+      'Nothing we can do. Chase the shop.',
+      "You do realise it's a Sunday? Nothing clears at weekends.",
+      "Obviously we'd need the date and amount. Noted.",
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
     // not negative whatever the model says: "oh no" and a bare "sorry" are empathy, an amount read out is the
@@ -511,7 +517,12 @@ describe('understanding a conversation', () => {
     ])
       expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
     // ("a question" or "the rules" said once is no tautology)
-    for (const t of ['Fees are charged monthly.', 'Is there a question about the permit?'])
+    for (const t of [
+      'Fees are charged monthly.',
+      'Is there a question about the permit?',
+      "Noted, I'll pass that on to the team.",
+      'You can contact the retailer first, and if they do not refund you we can raise a chargeback.',
+    ])
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('neutral');
   });
 
