@@ -34,7 +34,11 @@ export async function inspectionTranscript(deps: InspectDeps, conv: Conversation
     durationMs: conv.durationMs ?? 0,
     intent: conv.intent,
     // a neutral turn counts as 0, so "negative" in a policy means what the sentiment model calls negative
-    utterances: opened.map((u) => ({ ...toInspectUtterance(u), sentiment: inspectionSentiment(u) })),
+    utterances: opened.map((u) => ({
+      ...toInspectUtterance(u),
+      sentiment: inspectionSentiment(u),
+      attitude: u.toneCue === 'attitude',
+    })),
   };
 }
 

@@ -86,6 +86,10 @@ export class Utterance {
   @Column({ name: 'sentiment_score', type: 'real', nullable: true })
   sentimentScore: number | null;
 
+  /** why the tone signal read it negative, where the agent's words and not the model's lean decided: 'attitude' */
+  @Column({ name: 'tone_cue', type: 'varchar', length: 16, nullable: true })
+  toneCue: 'attitude' | null;
+
   /** policy phrases found by phonetic keyphrase search in this utterance's audio: [{p, s, e, c}] */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   keyphrases: KeyphraseTiming[];

@@ -132,6 +132,7 @@ async function judge(c: CorpusConversation, plain: PlainUtterance[], channel: st
           keyphrases: u.keyphrases,
         }),
         sentiment: toned[k].label === 'neutral' ? 0 : toned[k].score,
+        attitude: toned[k].cue === 'attitude',
       })),
     },
     { ...nlu.ids, tone: TONE_SIGNAL },

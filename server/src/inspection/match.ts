@@ -139,6 +139,9 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
       const matched =
         patternHit(u, patterns, 'pattern') ?? ((u.sentiment ?? 0) < 0 ? patternHit(u, coldPatterns, 'tone') : null);
       if (matched) return matched;
+      // a turn the tone signal read as the agent's attitude, where the set asks for it: the whole turn
+      if (set.attitude && u.attitude && u.tokens.length)
+        return { utterance: u, from: 0, to: u.tokens.length, how: 'tone', score: 1 };
       let best: Hit | null = null;
       for (const ex of examples) {
         const r = model.best(ex, u.tokens, set.threshold);

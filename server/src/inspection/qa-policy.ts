@@ -50,6 +50,12 @@ export const phraseSetSchema = z
      * ("no, I'm afraid not, but here is what I can do") do not match
      */
     negative_with: z.array(pattern).optional(),
+    /**
+     * a turn the tone signal read as the agent's attitude — blame, a brush-off, impatience, talking down, a refusal
+     * with no redress (`tone-6`'s readings, recorded with the models) — matches whole: a dismissive-language rule
+     * reads what the tone signal knows instead of repeating its lists
+     */
+    attitude: z.boolean().optional(),
     /** example sentences: an utterance that says nearly the same (word order, fillers, recognition errors) matches */
     similar: z.array(z.string().trim().min(1)).optional(),
     /** similarity an utterance needs to match an example (0–1) */
@@ -61,7 +67,8 @@ export const phraseSetSchema = z
       (m.keywords?.length ?? 0) +
         (m.patterns?.length ?? 0) +
         (m.negative_with?.length ?? 0) +
-        (m.similar?.length ?? 0) >
+        (m.similar?.length ?? 0) +
+        (m.attitude ? 1 : 0) >
       0,
     'give keywords, patterns or similar phrases',
   );

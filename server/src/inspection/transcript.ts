@@ -21,6 +21,8 @@ export interface InspectUtterance {
   keyphrases?: Array<{ p: string; s: number; e: number }>;
   /** -1 … 1 from the understanding stage, when it has run */
   sentiment?: number | null;
+  /** the tone signal read the agent's words as attitude (blame, a brush-off, impatience, talking down, a bald refusal) */
+  attitude?: boolean;
 }
 
 export interface InspectionTranscript {
@@ -122,6 +124,8 @@ export function transcriptHash(t: InspectionTranscript): string {
     text += `${u.id}\x1f${u.seq}\x1f${u.speaker}\x1f${u.startMs}\x1f${u.endMs}\x1f${u.sentiment ?? ''}\x1f${u.times ? u.times.length : -1}\x1f${u.tokens.join('\x1f')}\x1e`;
     if (u.pii.length) text += JSON.stringify(u.pii.map((m) => [m.type, m.start, m.end, m.s ?? null, m.e ?? null]));
     if (u.keyphrases?.length) text += JSON.stringify(u.keyphrases.map((x) => [x.p, x.s, x.e]));
+    // (only where set: a transcript without it hashes as before)
+    if (u.attitude) text += '\x1fattitude';
     text += '\x1d';
     if (u.times) {
       for (const [a, b] of u.times) {

@@ -11,6 +11,7 @@ import { LeastPrivilege1763900800000 } from './1763900800000-least-privilege';
 import { OriginalAudioKey1763900900000 } from './1763900900000-original-audio-key';
 import { OriginalTextKey1763901000000 } from './1763901000000-original-text-key';
 import { AgentAccounts1763901100000 } from './1763901100000-agent-accounts';
+import { ToneCue1763901200000 } from './1763901200000-tone-cue';
 
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   OriginalAudioKey1763900900000,
   OriginalTextKey1763901000000,
   AgentAccounts1763901100000,
+  ToneCue1763901200000,
 ];

@@ -15,7 +15,7 @@ export interface Sealer {
   unsealText(key: OpenKey, ctx: FieldContext, value: Buffer): string;
 }
 
-export type SealedUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore'>;
+export type SealedUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore' | 'toneCue'>;
 
 /**
  * Seals each protected utterance's masked copy under the conversation's data key and its original under the
@@ -61,6 +61,8 @@ export interface OpenedUtterance {
   pii: Utterance['pii'];
   sentiment: Utterance['sentiment'];
   sentimentScore: number | null;
+  /** why the tone signal read it negative, where the agent's words decided ('attitude') */
+  toneCue?: Utterance['toneCue'];
 }
 
 /**
@@ -89,6 +91,7 @@ export function openUtterances(
       pii: u.pii,
       sentiment: u.sentiment ?? null,
       sentimentScore: u.sentimentScore ?? null,
+      toneCue: u.toneCue ?? null,
       text: tv ? vault.unsealText(key, ctx(tc), tv) : '',
       words: wv ? (JSON.parse(vault.unsealText(key, ctx(wc), wv)) as WordTiming[]) : [],
       purged: !tv,

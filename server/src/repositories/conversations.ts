@@ -26,7 +26,7 @@ export type NewRecording = Omit<
   Recording,
   'id' | 'conversationId' | 'createdAt' | 'redactedAt' | 'redactedSpans' | 'purgedAt'
 >;
-export type NewUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore'>;
+export type NewUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore' | 'toneCue'>;
 
 /** What a new conversation consists of; built inside the creating transaction (data keys are created there too). */
 export interface ConversationDraft {
@@ -425,14 +425,20 @@ export class ConversationRepository {
   async saveSentiments(
     m: Tx,
     conversationId: string,
-    sentiments: Array<{ seq: number; label: string; score: number }>,
+    sentiments: Array<{ seq: number; label: string; score: number; cue?: string }>,
   ): Promise<void> {
     if (!sentiments.length) return;
     await m.query(
-      `UPDATE utterances t SET sentiment = v.label, sentiment_score = v.score
-         FROM unnest($2::int[], $3::varchar[], $4::real[]) AS v(seq, label, score)
+      `UPDATE utterances t SET sentiment = v.label, sentiment_score = v.score, tone_cue = v.cue
+         FROM unnest($2::int[], $3::varchar[], $4::real[], $5::varchar[]) AS v(seq, label, score, cue)
         WHERE t.conversation_id = $1 AND t.seq = v.seq`,
-      [conversationId, sentiments.map((x) => x.seq), sentiments.map((x) => x.label), sentiments.map((x) => x.score)],
+      [
+        conversationId,
+        sentiments.map((x) => x.seq),
+        sentiments.map((x) => x.label),
+        sentiments.map((x) => x.score),
+        sentiments.map((x) => x.cue ?? null),
+      ],
     );
   }
 

@@ -25,7 +25,7 @@ export interface Understanding {
   intentConfidence: number;
   /** the utterance the intent was read from (seq), if any */
   intentSeq: number | null;
-  sentiments: Array<{ seq: number } & SentimentResult>;
+  sentiments: Array<{ seq: number } & ToneResult>;
   escalation: Escalation;
   models: Record<string, string>;
 }
@@ -280,12 +280,18 @@ const AGENT_NEGATIVE_MARGIN = 0.2;
 export const TONE_SIGNAL = 'tone-6';
 
 /**
+ * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,
+ * impatience, talking down, a bald refusal) rather than the model's lean — what a dismissive-language rule reads.
+ */
+export type ToneResult = SentimentResult & { cue?: 'attitude' };
+
+/**
  * Tone per utterance from the sentiment model's answer: an agent's negative turn that shows understanding ("I am so
  * sorry to hear that") or repeats the customer's complaint back is not the agent being negative (neutral); a
  * customer's turn that complains or asks to take it further is negative even in polite words ("I would like to file
  * a formal complaint, thank you") — the model, trained on reviews, reads those as positive.
  */
-export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): SentimentResult[] {
+export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): ToneResult[] {
   return us.map((u, i) => {
     const s = sentiments[i];
     const text = words(u.text).join(' ');
@@ -293,11 +299,11 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Sent
       u.speaker === 'agent' &&
       (ATTITUDE.test(text) || TAUTOLOGY.test(text) || WHATEVER.test(u.text) || INCREDULOUS.test(u.text) || curt(u.text))
     )
-      return { label: 'negative', score: Math.min(s.score, -0.5) };
+      return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     // a bald refusal the model leans negative on (its "neutral" band included) stays negative; security advice is
     // not a refusal ("don't share it with anyone")
     if (u.speaker === 'agent' && s.score <= -AGENT_NEGATIVE_MARGIN && bald(text, u.text) && !ADVICE.test(text))
-      return { label: 'negative', score: Math.min(s.score, -0.5) };
+      return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     if (u.speaker === 'agent' && s.label === 'negative') {
       const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');
       const mine = new Set(words(u.text).filter((w) => w.length > 3));

@@ -88,6 +88,9 @@ describe('every conversation ends with a verdict or a reason', () => {
           text: 'Sorry to hear that. Before we continue I need to verify your identity: your date of birth please?',
         },
         { speaker: 'customer', at: '2026-11-02T12:01:10Z', text: '3 March 1980' },
+        { speaker: 'customer', at: '2026-11-02T12:01:30Z', text: 'So is it replaced or not?' },
+        // impatience the tone signal reads as the agent's attitude, in words no dismissal pattern of the pack lists
+        { speaker: 'agent', at: '2026-11-02T12:01:40Z', text: "Like I said, it's being replaced." },
         {
           speaker: 'agent',
           at: '2026-11-02T12:02:00Z',
@@ -207,6 +210,14 @@ describe('every conversation ends with a verdict or a reason', () => {
     // verified before the agent acted on the account ("I have ordered a new card")
     expect(rule(chat, 'identity_before_account').result).toBe('pass');
     expect(rule(chat, 'further_help').result).toBe('pass');
+    // the understand stage stored why it read the impatient turn negative (the agent's attitude), and the
+    // dismissive-language rule read that from the stored transcript
+    const cues = await pg.query('SELECT tone_cue FROM utterances WHERE conversation_id = $1 ORDER BY seq', [ids.chat]);
+    expect(cues.rows.map((r) => r.tone_cue)).toEqual([null, null, null, null, 'attitude', null]);
+    expect(rule(chat, 'dismissive_language')).toMatchObject({
+      result: 'fail',
+      evidence: [expect.objectContaining({ text: expect.stringMatching(/like i said/i) })],
+    });
     expect(await verdicts(ids.vanishing)).toEqual([]);
   });
 

@@ -269,6 +269,29 @@ describe('rule types, with exact edges', () => {
     ).toThrow(/must run in linear time/);
   });
 
+  it("attitude: true matches a turn the tone signal read as the agent's attitude, whatever its words", () => {
+    const p = onePolicy(
+      'id: brush\ntitle: no brush-off\ntype: phrase\nspeaker: agent\nrequire: absent\nmatch:\n  attitude: true',
+    );
+    const said = (attitude: boolean | undefined, speaker: InspectUtterance['speaker'] = 'agent') =>
+      transcript([
+        utt(0, 'agent', 0, 'Good morning.'),
+        utt(1, speaker, 2000, "Like I said, it's being replaced.", 300, { sentiment: -0.5, attitude }),
+      ]);
+    expect(finding(p, said(true))).toMatchObject({ result: 'fail' });
+    // a turn the model alone read as negative, or one with no tone reading, is not the agent's attitude
+    expect(finding(p, said(false)).result).toBe('pass');
+    expect(finding(p, said(undefined)).result).toBe('pass');
+    // the rule's speaker still decides
+    expect(finding(p, said(true, 'customer')).result).toBe('pass');
+    // a set with nothing to match by is refused; attitude alone is something
+    expect(() =>
+      onePolicy(
+        'id: brush\ntitle: no brush-off\ntype: phrase\nspeaker: agent\nrequire: absent\nmatch:\n  attitude: false',
+      ),
+    ).toThrow(/give keywords, patterns or similar phrases/);
+  });
+
   it('PII spoken by a speaker: types from the protection marks, never the values', () => {
     const p = onePolicy('id: card\ntitle: no card read back\ntype: pii\nspeaker: agent\ntypes: [card_number]');
     const mark = { type: 'card_number', start: 3, end: 19, s: 1000, e: 4000 };

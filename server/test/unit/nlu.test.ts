@@ -459,6 +459,13 @@ describe('understanding a conversation', () => {
         [{ label: 'neutral', score: 0 }, s],
       )[1].label;
     const leans = { label: 'neutral' as const, score: -0.45 };
+    // the agent's words decided: the reading says so (what a dismissive-language rule reads); the model's lean alone
+    // does not
+    const cue = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone([{ seq: 0, speaker: 'agent', text }], [s])[0].cue;
+    expect(cue('Not happening. The fee stands.', leans)).toBe('attitude');
+    expect(cue("Like I said, it's pending.", { label: 'neutral', score: 0 })).toBe('attitude');
+    expect(cue('It is pending.', { label: 'negative', score: -0.9 })).toBeUndefined();
     // refused, blamed or closed with no redress: the call's facts in it ("fee", "overdrawn") do not make it neutral,
     // and a lean in the model's neutral band is enough
     for (const t of [

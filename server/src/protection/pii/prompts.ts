@@ -26,7 +26,8 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   // yorkin"): positions asked for one by one are a secret asked for in part
   pin: /\b(pin( number| code)?|personal identification number|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number)|(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th)( and (the )?(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th))+ \w+ (of|from|in))\b/,
   otp: /\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code|(your|the|this|my|a) code( is)?)\b|\b(your|the|this|my|a)( [a-z]+){1,3} code\b(?<!\b(post|sort|zip|area|promo|discount|voucher|tax|dress|country|bar|qr|error|swift|bank|branch|postal|gift|coupon|referral|reference|dialling|dialing|source|morse|highway|building|door|lock|product|item|colour|color|activation) code)/,
-  expiry_date: /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp date|end date on the card)\b/,
+  expiry_date:
+    /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp date|end date on the card)\b/,
   date_of_birth: /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday)\b/,
   phone:
     /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text)|(good|best) number|number to (reach|call|contact|text) you)\b/,
