@@ -512,6 +512,13 @@ describe('understanding a conversation', () => {
       'Nothing we can do. Chase the shop.',
       "You do realise it's a Sunday? Nothing clears at weekends.",
       "Obviously we'd need the date and amount. Noted.",
+      // passing it up, sarcasm, impatience (held-out 15)
+      "That's above my pay grade. Good luck with that.",
+      "I don't make the decisions, I just pass them on. You'll have to speak to someone who cares.",
+      "Can you get to the point? I've got a queue.",
+      "We've had this conversation. It was flagged for fraud checks.",
+      "If you can't manage your account online, that's not on us. I'm not here to argue.",
+      'Order a new card in the app.',
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
     // not negative whatever the model says: "oh no" and a bare "sorry" are empathy, an amount read out is the
@@ -529,6 +536,8 @@ describe('understanding a conversation', () => {
       'Is there a question about the permit?',
       "Noted, I'll pass that on to the team.",
       'You can contact the retailer first, and if they do not refund you we can raise a chargeback.',
+      // reassurance opened with "no" is not a refusal
+      "No no, don't worry at all, it happens to everyone. Let's do it step by step.",
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('neutral');
   });
