@@ -186,7 +186,7 @@ const ATTITUDE = new RegExp(
     // closing the matter in formal words ("no further correspondence will be entered into", "the decision is final"),
     // handing it to a third party ("that's between you and the retailer", "chase the shop"), condescension ("you do
     // realise it's a Sunday?")
-    /no further (correspondence|discussion|action)|the decision (is final|stands)|will not be (reconsidered|changed)/,
+    /no further (correspondence|discussion|action)|will not be (reconsidered|changed)/,
     /(thats|that is|its|it is) between you and (the|your)|chase (it|them|the (shop|retailer|merchant|seller|store))/,
     /you do (realise|realize|know) (its|that|how|what)|surely you (know|realise|realize)/,
     // (held-out 15) passing it up ("above my pay grade", "I don't make the decisions, I just pass them on", "speak to
@@ -197,6 +197,8 @@ const ATTITUDE = new RegExp(
     /good luck with (that|it)|(wouldnt|would not) hold your breath|get to the point|(ive|i have|weve|we have) got a queue/,
     /(weve|we have|ive|i have) had this conversation|(im|i am) not here to (argue|debate)|(thats|that is|its|it is) not on (us|me)/,
     /whatever (you say|works for you|suits you)/,
+    // (held-out 16) "welcome to the real world"
+    /welcome to the real world/,
   ]
     .map((r) => r.source)
     .join('|')})\\b`,
@@ -277,14 +279,18 @@ const REDRESS =
   /\b(please|sorry|thank|thanks|afraid|unfortunately|apologi[sz]e|apologies|happy to|glad|of course|certainly|no problem|no worries|let me|ill|i will|well|we will|ive|weve|i have|we have|would you like|shall i|lets|understand|appreciate|hope|welcome|hi|hello|good (morning|afternoon|evening)|dear)\b/;
 /** "I can …", "you can …" offer something, unless a negation comes just before ("not something I can fix") */
 const CAN_OFFER = /(?<!\b(not|nothing|anything|never)( [a-z]+){0,3}) (i|we|you) can\b/;
+/**
+ * Closing the matter ("The fee stays.", "Rules are there for a reason.", "The decision is final.", "Not happening."):
+ * negative said with no redress, whatever the model reads; "Sorry, the fee stays on this one, but I can set up a plan"
+ * is not.
+ */
+const CLOSED =
+  /\b(rules are (there|in place) for a reason|the (fee|charge|charges|decision|interest|penalty) (stays|stands|remains)|the decision is final|not happening)\b/;
+function unredressed(text: string, raw: string): boolean {
+  return !REDRESS.test(text) && !EMPATHY.test(text) && !CAN_OFFER.test(` ${text}`) && !raw.includes('?');
+}
 function bald(text: string, raw: string): boolean {
-  return (
-    REFUSAL.test(text) &&
-    !REDRESS.test(text) &&
-    !EMPATHY.test(text) &&
-    !CAN_OFFER.test(` ${text}`) &&
-    !raw.includes('?')
-  );
+  return REFUSAL.test(text) && unredressed(text, raw);
 }
 
 /** An agent's negative reading weaker than this (sentiment score) is left neutral. */
@@ -314,8 +320,10 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Tone
       (ATTITUDE.test(text) || TAUTOLOGY.test(text) || WHATEVER.test(u.text) || INCREDULOUS.test(u.text) || curt(u.text))
     )
       return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
-    // a bald refusal the model leans negative on (its "neutral" band included) stays negative; security advice is
-    // not a refusal ("don't share it with anyone")
+    // the matter closed with no redress; a bald refusal the model leans negative on (its "neutral" band included)
+    // stays negative; security advice is not a refusal ("don't share it with anyone")
+    if (u.speaker === 'agent' && CLOSED.test(text) && unredressed(text, u.text))
+      return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     if (u.speaker === 'agent' && s.score <= -AGENT_NEGATIVE_MARGIN && bald(text, u.text) && !ADVICE.test(text))
       return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     if (u.speaker === 'agent' && s.label === 'negative') {

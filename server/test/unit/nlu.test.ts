@@ -469,7 +469,6 @@ describe('understanding a conversation', () => {
     // refused, blamed or closed with no redress: the call's facts in it ("fee", "overdrawn") do not make it neutral,
     // and a lean in the model's neutral band is enough
     for (const t of [
-      'Not happening. The fee stands.',
       "Because you went overdrawn. That's a you problem, not a bank problem.",
       "We sent you a letter in March. If you don't open your post, that's not something I can fix.",
       "Wrong account is your mistake, we can't touch it.",
@@ -478,6 +477,8 @@ describe('understanding a conversation', () => {
       // the model reading it positive has the last word: a bald refusal is a reading of the model's lean
       expect(label(t, { label: 'neutral', score: 0.1 }), t).toBe('neutral');
     }
+    // … but the matter closed with no redress ("Not happening. The fee stands.") is negative whatever the model reads
+    expect(label('Not happening. The fee stands.', { label: 'neutral', score: 0.1 })).toBe('negative');
     // the same refusals with redress, or the call's facts told plainly, are not
     for (const t of [
       "I'm afraid the fee stands, but I can set up a payment plan.",
@@ -519,6 +520,9 @@ describe('understanding a conversation', () => {
       "We've had this conversation. It was flagged for fraud checks.",
       "If you can't manage your account online, that's not on us. I'm not here to argue.",
       'Order a new card in the app.',
+      // the matter closed with no redress (held-out 16)
+      'Rules are there for a reason. The fee stays.',
+      'Welcome to the real world, rates went up.',
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
     // not negative whatever the model says: "oh no" and a bare "sorry" are empathy, an amount read out is the
@@ -538,6 +542,9 @@ describe('understanding a conversation', () => {
       'You can contact the retailer first, and if they do not refund you we can raise a chargeback.',
       // reassurance opened with "no" is not a refusal
       "No no, don't worry at all, it happens to everyone. Let's do it step by step.",
+      // the matter closed with redress
+      'Sorry, the fee stays on this one, but I can set up a payment plan.',
+      "I'm afraid the decision is final, but you can ask the ombudsman to review it.",
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('neutral');
   });

@@ -30,6 +30,10 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-3.txt': ['x07: dismissive_language gives fail'],
     // "you can do it in the app under Payments, or I can set it up here": a menu's name read as account details
     'holdout-9.txt': ['n26: identity_before_account gives fail'],
+    // "I can't tell you that. You'll get a letter." … "When it's sent.": a refusal the model reads as neutral, with no
+    // word of the tone signal's; listing "I can't tell you that" would make "I'm afraid I can't tell you that, but…"
+    // negative
+    'holdout-16.txt': ['x12: agent_negativity gives pass', 'x12: dismissive_language gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
