@@ -1,0 +1,280 @@
+import { describe, expect, it } from 'vitest';
+import { tone } from '../../src/understanding/understand';
+
+/**
+ * The tone signal (understand.ts, recorded with the models as `tone-N`): how an agent's and a customer's turns read,
+ * from the sentiment model's answer and the readings that correct it — empathy, the call's facts, the agent's
+ * attitude (with its cue), a bald refusal, a complaint, sarcasm.
+ */
+describe('the tone signal', () => {
+  it('tone: an empathetic or mirroring agent turn is not negative; a polite complaint is', () => {
+    const turns = [
+      { seq: 0, speaker: 'customer', text: 'the payment failed twice and my rent is late' },
+      { seq: 1, speaker: 'agent', text: 'i am so sorry to hear that' },
+      { seq: 2, speaker: 'agent', text: 'so the payment failed twice and the rent is late' },
+      { seq: 3, speaker: 'agent', text: 'that is a stupid question' },
+      { seq: 4, speaker: 'customer', text: 'thank you but i would like to file a formal complaint please' },
+      { seq: 5, speaker: 'customer', text: 'thank you for your help' },
+      { seq: 6, speaker: 'agent', text: 'i understand but the fee is in your contract' },
+    ];
+    const model = [
+      { label: 'negative' as const, score: -0.9 },
+      { label: 'negative' as const, score: -0.7 },
+      { label: 'negative' as const, score: -0.6 },
+      { label: 'negative' as const, score: -0.8 },
+      { label: 'positive' as const, score: 0.6 },
+      { label: 'positive' as const, score: 0.9 },
+      { label: 'negative' as const, score: -0.5 },
+    ];
+    expect(tone(turns, model).map((s) => s.label)).toEqual([
+      'negative',
+      'neutral',
+      'neutral',
+      'negative',
+      'negative',
+      'positive',
+      'negative',
+    ]);
+  });
+
+  it("tone: an agent blaming or dismissing the caller is negative whatever the model says; the call's facts told plainly are not", () => {
+    const agent = (text: string) => ({ seq: 0, speaker: 'agent', text });
+    const neutral = { label: 'neutral' as const, score: -0.1 };
+    const negative = { label: 'negative' as const, score: -0.95 };
+    const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone([agent(text)], [s])[0].label;
+    // attitude the review-trained model misses
+    for (const t of [
+      'you should have read the terms before signing',
+      'i already told you twice, listen',
+      'calm down or i will end this call',
+      'well that is your fault for sharing your pin',
+      'you people never read the letters',
+    ])
+      expect(label(t, neutral), t).toBe('negative');
+    expect(label('Whatever. It is the policy.', neutral)).toBe('negative');
+    // the facts of the call and courtesy the model reads as negative
+    for (const t of [
+      'there is a fee of three pounds for an emergency replacement',
+      'the direct debit failed because there were not enough funds',
+      'it looks like the cheque bounced',
+      'no problem at all',
+      'whatever you need, i am happy to help',
+      // security advice: the agent looking after the caller
+      "don't share it with anyone, including us",
+      'we will never ask you for your pin',
+      'keep it somewhere safe and never write it down',
+    ])
+      expect(label(t, negative), t).not.toBe('negative');
+    // "you should have" that blames nobody
+    expect(label('you should have received a text from us this morning', neutral)).toBe('neutral');
+    // a negative turn with neither stays negative; understanding taken back with "but" stays negative
+    expect(label('i really could not care less', negative)).toBe('negative');
+    expect(label('i understand but the fee is in your contract', negative)).toBe('negative');
+  });
+
+  it('tone-4: dismissal and blame are negative; asking for details, "sorry about that" and a slight lean are not; sarcasm is', () => {
+    const agent = (text: string) => ({ seq: 0, speaker: 'agent', text });
+    const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone([agent(text)], [s])[0].label;
+    const neutral = { label: 'neutral' as const, score: -0.1 };
+    const negative = { label: 'negative' as const, score: -0.6 };
+    for (const t of [
+      "That's the policy I'm afraid, there's nothing I can do about it.",
+      'Not much I can do if you did not read it.',
+      "That's just how it works. You agreed to it when you opened the account.",
+      'Nope, not my department.',
+      'No. Fees are fees, you should have made sure there was money in the account.',
+      "Right. Well, you shouldn't leave cards in the car.",
+      'Tough. Use the website then.',
+      'Dunno. Ring the branch.',
+    ])
+      expect(label(t, neutral), t).toBe('negative');
+    for (const t of [
+      "Of course, I'll just need to verify you first. What's your postcode and date of birth?",
+      'Sorry about that, that sounds really frustrating. Could you try updating the app?',
+    ])
+      expect(label(t, negative), t).toBe('neutral');
+    // reassurance is not blame; a "but" that gives something back does not take the understanding back
+    expect(label("you shouldn't have any trouble with it now", neutral)).toBe('neutral');
+    expect(
+      label(
+        "I'm sorry, I can see why that's frustrating. The fee is in your terms, but as a gesture of goodwill I've refunded it.",
+        negative,
+      ),
+    ).toBe('neutral');
+    // a lean the model hardly makes
+    expect(label('our consolidation loan is a great option', { label: 'negative', score: -0.06 })).toBe('neutral');
+    // a customer's sarcasm is negative; thanks with praise is not
+    const customer = (text: string) =>
+      tone([{ seq: 0, speaker: 'customer', text }], [{ label: 'positive', score: 0.9 }])[0].label;
+    for (const t of [
+      'oh great, another fee. just what i needed',
+      'wow, fantastic service as always, three hours on hold',
+      "well that's just perfect isn't it",
+      'yeah right, like that is going to happen',
+    ])
+      expect(customer(t), t).toBe('negative');
+    for (const t of ['great, it works again', 'perfect, thank you so much', 'brilliant, the fee has been refunded'])
+      expect(customer(t), t).toBe('positive');
+    // a refusal followed by a question is still read as a whole: the statement is not a question
+    expect(label('it will not be refunded, no. Is that everything?', negative)).toBe('negative');
+  });
+
+  it('tone-5: the phrases service guides tell agents never to say are negative; the agent acting for the caller is not', () => {
+    const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone([{ seq: 0, speaker: 'agent', text }], [s])[0].label;
+    // negative whatever the model says
+    const negative = [
+      // the phrases service guides list
+      'That’s company policy, rules are rules.',
+      'My hands are tied. What do you want me to do?',
+      "That's not our responsibility, sort it out yourself with the shop.",
+      "If you don't like it, take your business elsewhere.",
+      "Nobody else has complained. It's not a big deal.",
+      "There's nothing more I can do.",
+      // impatience, condescension and refusing to engage, as politeness research marks them
+      "That's not how it works.",
+      "I've already explained this twice.",
+      "There's no need to shout.",
+      'Those are the rules.',
+      "You'll just have to be patient.",
+      "I don't know what you want me to say.",
+      'Fine, whatever you want.',
+      "Look, I haven't got all day.",
+      "You're not the only customer I have.",
+      "I'm not going to argue with you.",
+      "That's your problem, not mine.",
+      "You clearly didn't read the terms.",
+      // "should've" is "should have"
+      "Well, obviously you should've read how cut-off times work.",
+      // a curt redirection with no courtesy in the turn
+      "Yeah well, that's progress. Use the app.",
+      "OK. Call back if it doesn't turn up.",
+      'Not today. Apply again in six months.',
+      // held-out 11
+      "We've been through this. You paid a day late, so interest applied. End of.",
+      "Transfer fees aren't refundable. Nothing to discuss.",
+      "Fine. If you want it stopped you'll have to phone.",
+    ];
+    for (const t of negative) expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
+    // not negative whatever the model says: acting for the caller, "I can't …, but I can …", a risk warning
+    const service = [
+      "Sure thing, I'll also send you a confirmation. Anything else?",
+      "I've updated the mandate so it won't fail again.",
+      "I'm so sorry you've been unwell. I'm afraid I can't remove this fee myself, but I can refer it to our team.",
+      "I'm not able to give advice, but you can speak to an adviser for free.",
+      'Nobody can guarantee that. Investments go up and down, and you could get back less than you put in.',
+    ];
+    for (const t of service) expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
+    // an instruction with "please", "sorry" or an explanation is not a curt redirection
+    for (const t of [
+      'Sorry, the app is down. Try again in an hour.',
+      'Please call the number on the back of your card.',
+      "For your security we can't send balances by text. Log into the app or call the number on the back of your card.",
+    ])
+      expect(label(t, { label: 'neutral', score: 0 }), t).not.toBe('negative');
+    // a refusal with nothing done stays as the model reads it
+    expect(label('Security. I cannot tell you more than that.', { label: 'negative', score: -0.8 })).toBe('negative');
+  });
+
+  it('tone-6: a bald refusal the model leans negative on stays negative; impoliteness formulae are negative', () => {
+    const label = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone(
+        [
+          { seq: 0, speaker: 'customer', text: 'can you waive the late fee, I was overdrawn by three pounds' },
+          { seq: 1, speaker: 'agent', text },
+        ],
+        [{ label: 'neutral', score: 0 }, s],
+      )[1].label;
+    const leans = { label: 'neutral' as const, score: -0.45 };
+    // the agent's words decided: the reading says so (what a dismissive-language rule reads); the model's lean alone
+    // does not
+    const cue = (text: string, s: { label: 'neutral' | 'negative'; score: number }) =>
+      tone([{ seq: 0, speaker: 'agent', text }], [s])[0].cue;
+    expect(cue('Not happening. The fee stands.', leans)).toBe('attitude');
+    expect(cue("Like I said, it's pending.", { label: 'neutral', score: 0 })).toBe('attitude');
+    expect(cue('It is pending.', { label: 'negative', score: -0.9 })).toBeUndefined();
+    // refused, blamed or closed with no redress: the call's facts in it ("fee", "overdrawn") do not make it neutral,
+    // and a lean in the model's neutral band is enough
+    for (const t of [
+      "Because you went overdrawn. That's a you problem, not a bank problem.",
+      "We sent you a letter in March. If you don't open your post, that's not something I can fix.",
+      "Wrong account is your mistake, we can't touch it.",
+    ]) {
+      expect(label(t, leans), t).toBe('negative');
+      // the model reading it positive has the last word: a bald refusal is a reading of the model's lean
+      expect(label(t, { label: 'neutral', score: 0.1 }), t).toBe('neutral');
+    }
+    // … but the matter closed with no redress ("Not happening. The fee stands.") is negative whatever the model reads
+    expect(label('Not happening. The fee stands.', { label: 'neutral', score: 0.1 })).toBe('negative');
+    // the same refusals with redress, or the call's facts told plainly, are not
+    for (const t of [
+      "I'm afraid the fee stands, but I can set up a payment plan.",
+      'Sorry, we can’t touch a payment once it has left, but let me raise a recall with the other bank.',
+      'The fee was charged because the account went overdrawn on the 3rd.',
+      'Nothing has come in this month yet.',
+      "Don't share it with anyone, including us.",
+      'We cannot waive it on chat. Would you like a call back from the team that can?',
+    ])
+      expect(label(t, leans), t).toBe('neutral');
+    // Culpeper's impoliteness formulae: message enforcers, impatience, condescension, dismissals
+    for (const t of [
+      'Yes, yes, I heard you the first time. It is pending.',
+      'How many times do I have to say it? The payment is pending.',
+      'You pay it by the 5th. Is that clear?',
+      "It's not rocket science, just tap Cards.",
+      'Did you even read the letter?',
+      "Don't bother calling again about it.",
+      // written service's passive-aggressive set phrases, sarcasm, a sigh, a tautology (held-out 13)
+      "As stated in my previous message, it's the monthly fee.",
+      'Dear customer, per my last email, complaints take up to 8 weeks.',
+      'Ok and?',
+      'Seriously? You went over your limit twice last month.',
+      "Sigh. Fine, I'll look.",
+      'Is there a question in there? Permits take as long as they take.',
+      'Fees are fees.',
+      "You'll get it sorted when you get it sorted.",
+      'Try reading the letter before getting in touch.',
+      // closing the matter formally, handing it on, talking down (held-out 14)
+      'Dear customer, your request has been reviewed and declined. No further correspondence will be entered into.',
+      "That's between you and the retailer.",
+      'Nothing we can do. Chase the shop.',
+      "You do realise it's a Sunday? Nothing clears at weekends.",
+      "Obviously we'd need the date and amount. Noted.",
+      // passing it up, sarcasm, impatience (held-out 15)
+      "That's above my pay grade. Good luck with that.",
+      "I don't make the decisions, I just pass them on. You'll have to speak to someone who cares.",
+      "Can you get to the point? I've got a queue.",
+      "We've had this conversation. It was flagged for fraud checks.",
+      "If you can't manage your account online, that's not on us. I'm not here to argue.",
+      'Order a new card in the app.',
+      // the matter closed with no redress (held-out 16)
+      'Rules are there for a reason. The fee stays.',
+      'Welcome to the real world, rates went up.',
+    ])
+      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
+    // not negative whatever the model says: "oh no" and a bare "sorry" are empathy, an amount read out is the
+    // account's facts, a "but" followed by what the agent did gives something back
+    for (const t of [
+      "Oh no. Let's get it locked first. Can you confirm your postcode?",
+      'Your last three were Tesco 23.10, Shell 45.00 and Netflix 10.99.',
+      "Sorry, we can't share balances by text. Log in to the app or reply CALL and we'll phone you.",
+      "I'm so sorry, that sounds stressful. Unfortunately we can't reverse it, but I've raised a recall with their bank.",
+    ])
+      expect(label(t, { label: 'negative', score: -0.8 }), t).toBe('neutral');
+    // ("a question" or "the rules" said once is no tautology)
+    for (const t of [
+      'Fees are charged monthly.',
+      'Is there a question about the permit?',
+      "Noted, I'll pass that on to the team.",
+      'You can contact the retailer first, and if they do not refund you we can raise a chargeback.',
+      // reassurance opened with "no" is not a refusal
+      "No no, don't worry at all, it happens to everyone. Let's do it step by step.",
+      // the matter closed with redress
+      'Sorry, the fee stays on this one, but I can set up a payment plan.',
+      "I'm afraid the decision is final, but you can ask the ombudsman to review it.",
+    ])
+      expect(label(t, { label: 'neutral', score: 0 }), t).toBe('neutral');
+  });
+});
