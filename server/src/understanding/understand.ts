@@ -189,16 +189,14 @@ const ATTITUDE = new RegExp(
     /no further (correspondence|discussion|action)|will not be (reconsidered|changed)/,
     /(thats|that is|its|it is) between you and (the|your)|chase (it|them|the (shop|retailer|merchant|seller|store))/,
     /you do (realise|realize|know) (its|that|how|what)|surely you (know|realise|realize)/,
-    // (held-out 15) passing it up ("above my pay grade", "I don't make the decisions, I just pass them on", "speak to
-    // someone who cares"), sarcasm ("good luck with that", "I wouldn't hold your breath"), impatience ("can you get to
-    // the point?", "I've got a queue", "we've had this conversation", "I'm not here to argue"), "that's not on us",
-    // "whatever works for you"
+    // passing it up ("above my pay grade", "I don't make the decisions, I just pass them on", "speak to someone who
+    // cares"), sarcasm ("good luck with that", "I wouldn't hold your breath", "welcome to the real world"), impatience
+    // ("can you get to the point?", "I've got a queue", "we've had this conversation", "I'm not here to argue"),
+    // "that's not on us", "whatever works for you"
     /above my pay grade|(dont|do not) make the (decisions|rules)|i (just|only) pass (them|it) on|someone who cares/,
     /good luck with (that|it)|(wouldnt|would not) hold your breath|get to the point|(ive|i have|weve|we have) got a queue/,
     /(weve|we have|ive|i have) had this conversation|(im|i am) not here to (argue|debate)|(thats|that is|its|it is) not on (us|me)/,
-    /whatever (you say|works for you|suits you)/,
-    // (held-out 16) "welcome to the real world"
-    /welcome to the real world/,
+    /whatever (you say|works for you|suits you)|welcome to the real world/,
   ]
     .map((r) => r.source)
     .join('|')})\\b`,
@@ -276,7 +274,7 @@ function curt(text: string): boolean {
 const REFUSAL =
   /\b((i|we) (cant|cannot|wont|will not|refuse)|(i|we) (am|are) (not able|unable|not going)|(cant|cannot) (help|do|change|touch|refund|waive|remove|fix)|not happening|no way|stands|shouldve|should have|you problem|your (mistake|fault|problem)|not (a|an|our|my|the) ([a-z]+ )?(problem|issue|fault|job|concern|department)|not something)\b|^no\b/;
 const REDRESS =
-  /\b(please|sorry|thank|thanks|afraid|unfortunately|apologi[sz]e|apologies|happy to|glad|of course|certainly|no problem|no worries|let me|ill|i will|well|we will|ive|weve|i have|we have|would you like|shall i|lets|understand|appreciate|hope|welcome|hi|hello|good (morning|afternoon|evening)|dear)\b/;
+  /\b(please|sorry|thank|thanks|afraid|unfortunately|apologi[sz]e|apologies|happy to|glad|of course|certainly|no problem|no worries|let me|ill|i will|we will|ive|weve|i have|we have|would you like|shall i|lets|understand|appreciate|hope|welcome|hi|hello|good (morning|afternoon|evening)|dear)\b/;
 /** "I can …", "you can …" offer something, unless a negation comes just before ("not something I can fix") */
 const CAN_OFFER = /(?<!\b(not|nothing|anything|never)( [a-z]+){0,3}) (i|we|you) can\b/;
 /**
@@ -287,7 +285,14 @@ const CAN_OFFER = /(?<!\b(not|nothing|anything|never)( [a-z]+){0,3}) (i|we|you) 
 const CLOSED =
   /\b(rules are (there|in place) for a reason|the (fee|charge|charges|decision|interest|penalty) (stays|stands|remains)|the decision is final|not happening)\b/;
 function unredressed(text: string, raw: string): boolean {
-  return !REDRESS.test(text) && !EMPATHY.test(text) && !CAN_OFFER.test(` ${text}`) && !raw.includes('?');
+  // ("we'll" read from the text as typed: normalised, it is "well", which opens rude turns too: "Well, tough.")
+  return (
+    !REDRESS.test(text) &&
+    !/\bwe['\u2019]ll\b/i.test(raw) &&
+    !EMPATHY.test(text) &&
+    !CAN_OFFER.test(` ${text}`) &&
+    !raw.includes('?')
+  );
 }
 function bald(text: string, raw: string): boolean {
   return REFUSAL.test(text) && unredressed(text, raw);

@@ -201,6 +201,8 @@ describe('the tone signal', () => {
       "Because you went overdrawn. That's a you problem, not a bank problem.",
       "We sent you a letter in March. If you don't open your post, that's not something I can fix.",
       "Wrong account is your mistake, we can't touch it.",
+      // "Well," opens a rude turn too: it is not "we'll"
+      "Well, that's your mistake, we can't touch it.",
     ]) {
       expect(label(t, leans), t).toBe('negative');
       // the model reading it positive has the last word: a bald refusal is a reading of the model's lean
