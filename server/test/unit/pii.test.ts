@@ -425,6 +425,10 @@ describe('forms found by held-out I and J (stop 31)', () => {
       expect(mask(t), t).toBe(t);
   });
 
+  it('a question for the tracking code on a parcel asks for no secret', () => {
+    expect(masked("A: what's the tracking code on the parcel?", 'C: 440918')[1]).toBe('440918');
+  });
+
   it("a customer who names a secret without asking for it puts nothing on the agent's reply", () => {
     expect(masked('C: I need a new PIN sent out', "A: Done, it'll arrive in 5 working days.")[1]).toBe(
       "Done, it'll arrive in 5 working days.",
