@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { EventEmitter } from 'node:events';
 import { DataSource } from 'typeorm';
 import { ENTITIES } from '../entities';
 import { MIGRATIONS } from '../migrations';
@@ -39,6 +40,23 @@ function sessionOptions(role?: string): string {
   ].join(' ');
 }
 
+/**
+ * Connects, and gives every connection of the pool an 'error' listener for its whole life. The server dropping a
+ * connection (an outage, a restart, `pg_terminate_backend`) is an 'error' event on its client; pg-pool removes its own
+ * listener while a client is checked out and TypeORM removes its one when it releases a broken client, so an event
+ * arriving then (the FATAL "terminating connection" after the query's own error) had no listener and ended the
+ * process — a worker gone for good in the middle of a PostgreSQL outage. The query in flight fails on its own (the
+ * job is retried) and the pool discards the client: the event needs nothing more.
+ */
+export async function initializeDataSource(ds: DataSource): Promise<DataSource> {
+  await ds.initialize();
+  const pool = (ds.driver as unknown as { master?: EventEmitter & { _clients?: EventEmitter[] } }).master;
+  const guard = (client: EventEmitter) => client.on('error', () => undefined);
+  pool?._clients?.forEach(guard);
+  pool?.on('connect', guard);
+  return ds;
+}
+
 /** Creates the database named in the URL when it does not exist (on-prem first start). */
 export async function ensureDatabase(url: string): Promise<void> {
   const u = new URL(url);
@@ -74,8 +92,7 @@ export async function openDatabase(
   if (appRole && !/^[a-z_][a-z0-9_]*$/.test(appRole))
     throw new Error(`database role ${JSON.stringify(appRole)} must be [a-z_][a-z0-9_]*`);
   if (!migrate) {
-    const ds = createDataSource(url, appRole);
-    await ds.initialize();
+    const ds = await initializeDataSource(createDataSource(url, appRole));
     if (await ds.showMigrations()) {
       await ds.destroy();
       throw new Error('the database schema is behind this version: run `hotline migrate` as the migration owner');
@@ -83,21 +100,17 @@ export async function openDatabase(
     return ds;
   }
   await ensureDatabase(url);
-  const admin = createDataSource(url);
-  await admin.initialize();
+  const admin = await initializeDataSource(createDataSource(url));
   await admin.runMigrations({ transaction: 'each' });
   if (!appRole) return admin;
   await admin.destroy();
-  const ds = createDataSource(url, appRole);
-  await ds.initialize();
-  return ds;
+  return initializeDataSource(createDataSource(url, appRole));
 }
 
 /** `hotline migrate`: creates the database if it may and brings its schema up to this version; nothing else. */
 export async function migrateDatabase(url: string): Promise<string[]> {
   await ensureDatabase(url);
-  const ds = createDataSource(url);
-  await ds.initialize();
+  const ds = await initializeDataSource(createDataSource(url));
   try {
     return (await ds.runMigrations({ transaction: 'each' })).map((m) => m.name);
   } finally {
