@@ -211,7 +211,7 @@ const WHATEVER = /(^|[.!?]\s*)((whatever|tough|too bad|hard luck|dunno|no idea)\
  * "Obviously" (talking down) (punctuation kept)
  */
 const INCREDULOUS =
-  /(^|[.!?]\s*)(obviously\b|seriously\s*\?|\*?sigh\*?\s*[.!]|(ok|okay|so|right)?,?\s*and\s*\?\s*$|so what\s*\?)/i;
+  /(^|[.!?]\s*)(obviously\b|seriously\s*\?|\*?sigh\*?\s*[.!]|(ok|okay|so|right)?,?\s*and\s*[?.]\s*$|so what\s*\?)/i;
 /**
  * A tautology said to close the matter ("fees are fees", "fixed means fixed", "permits take as long as they take",
  * "you'll get it sorted when you get it sorted"): the set form of "there is nothing to discuss" (normalised text).
@@ -272,9 +272,9 @@ function curt(text: string): boolean {
  * facts in it ("fee", "overdrawn") do not make it a neutral statement of them.
  */
 const REFUSAL =
-  /\b((i|we) (cant|cannot|wont|will not|refuse)|(i|we) (am|are) (not able|unable|not going)|(cant|cannot) (help|do|change|touch|refund|waive|remove|fix)|not happening|no way|stands|shouldve|should have|you problem|your (mistake|fault|problem)|not (a|an|our|my|the) ([a-z]+ )?(problem|issue|fault|job|concern|department)|not something)\b|^no\b/;
+  /\b((i|we) (cant|cannot|wont|will not|refuse)|(i|we) (am|are) (not able|unable|not going)|(cant|cannot) (help|do|change|touch|refund|waive|remove|fix)|not happening|no way|stands|shouldve|should have|you problem|your (mistake|fault|problem)|not (a|an|our|my|the) ([a-z]+ )?(problem|issue|fault|job|concern|department)|not something)\b/;
 const REDRESS =
-  /\b(please|sorry|thank|thanks|afraid|unfortunately|apologi[sz]e|apologies|happy to|glad|of course|certainly|no problem|no worries|let me|ill|i will|we will|ive|weve|i have|we have|would you like|shall i|lets|understand|appreciate|hope|welcome|hi|hello|good (morning|afternoon|evening)|dear)\b/;
+  /\b(please|sorry|thank|thanks|afraid|unfortunately|apologi[sz]e|apologies|happy to|glad|of course|certainly|no problem|no worries|let me|ill|i will|we will|ive|weve|i have|we have|would you like|shall i|lets|understand|appreciate|hope|welcome|hi|hello|good (morning|afternoon|evening)|dear|anything else)\b/;
 /** "I can …", "you can …" offer something, unless a negation comes just before ("not something I can fix") */
 const CAN_OFFER = /(?<!\b(not|nothing|anything|never)( [a-z]+){0,3}) (i|we|you) can\b/;
 /**
@@ -294,8 +294,10 @@ function unredressed(text: string, raw: string): boolean {
     !raw.includes('?')
   );
 }
+/** "No." as a sentence of its own (a "no" opening an answer, "No, you've done nothing wrong", is not a refusal) */
+const BARE_NO = /(^|[.!?]\s+)(no|nope)\s*[.!]/i;
 function bald(text: string, raw: string): boolean {
-  return REFUSAL.test(text) && unredressed(text, raw);
+  return (REFUSAL.test(text) || BARE_NO.test(raw)) && unredressed(text, raw);
 }
 
 /** An agent's negative reading weaker than this (sentiment score) is left neutral. */
@@ -320,9 +322,12 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Tone
   return us.map((u, i) => {
     const s = sentiments[i];
     const text = words(u.text).join(' ');
+    // a recogniser writes no punctuation: a call's segment is said in one breath, so it ends as a sentence would
+    // ("noted" alone is "Noted.")
+    const said = /[.!?]/.test(u.text) ? u.text : `${u.text.trim()}.`;
     if (
       u.speaker === 'agent' &&
-      (ATTITUDE.test(text) || TAUTOLOGY.test(text) || WHATEVER.test(u.text) || INCREDULOUS.test(u.text) || curt(u.text))
+      (ATTITUDE.test(text) || TAUTOLOGY.test(text) || WHATEVER.test(said) || INCREDULOUS.test(said) || curt(said))
     )
       return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     // the matter closed with no redress; a bald refusal the model leans negative on (its "neutral" band included)

@@ -208,6 +208,14 @@ describe('the tone signal', () => {
       // the model reading it positive has the last word: a bald refusal is a reading of the model's lean
       expect(label(t, { label: 'neutral', score: 0.1 }), t).toBe('neutral');
     }
+    // "No." on its own is a refusal; a "no" opening an answer is not ("no, there's no fee", "No, you've done nothing
+    // wrong"), nor a recogniser's unpunctuated one; a call's segment "okay and" is "Ok and?"
+    expect(label('No. It was correct when it was charged.', leans)).toBe('negative');
+    expect(label("no there's no fee for that at all the exchange rate is shown before you confirm", leans)).toBe(
+      'neutral',
+    );
+    expect(label("No, you haven't done anything wrong, it's our error.", leans)).toBe('neutral');
+    expect(label('okay and', { label: 'neutral', score: 0 })).toBe('negative');
     // … but the matter closed with no redress ("Not happening. The fee stands.") is negative whatever the model reads
     expect(label('Not happening. The fee stands.', { label: 'neutral', score: 0.1 })).toBe('negative');
     // the same refusals with redress, or the call's facts told plainly, are not
