@@ -303,6 +303,27 @@ function bald(text: string, raw: string): boolean {
 /** An agent's negative reading weaker than this (sentiment score) is left neutral. */
 const AGENT_NEGATIVE_MARGIN = 0.2;
 
+/**
+ * The agent's words make the turn negative whatever the model reads (the `attitude` cue a dismissive-language rule
+ * reads): a phrase of attitude, a tautology, a reply on its own ("Whatever.", "Seriously?"), a curt redirection, the
+ * matter closed with no redress, or a bald refusal the model leans negative on (its "neutral" band included; security
+ * advice is not a refusal: "don't share it with anyone"). `text` is normalised, `raw` as written.
+ */
+function attitude(text: string, raw: string, score: number): boolean {
+  // a recogniser writes no punctuation: a call's segment is said in one breath, so it ends as a sentence would
+  // ("noted" alone is "Noted.")
+  const said = /[.!?]/.test(raw) ? raw : `${raw.trim()}.`;
+  return (
+    ATTITUDE.test(text) ||
+    TAUTOLOGY.test(text) ||
+    WHATEVER.test(said) ||
+    INCREDULOUS.test(said) ||
+    curt(said) ||
+    (CLOSED.test(text) && unredressed(text, raw)) ||
+    (score <= -AGENT_NEGATIVE_MARGIN && bald(text, raw) && !ADVICE.test(text))
+  );
+}
+
 /** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts, complaints and sarcasm (recorded in models). */
 export const TONE_SIGNAL = 'tone-6';
 
@@ -322,23 +343,11 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Tone
   return us.map((u, i) => {
     const s = sentiments[i];
     const text = words(u.text).join(' ');
-    // a recogniser writes no punctuation: a call's segment is said in one breath, so it ends as a sentence would
-    // ("noted" alone is "Noted.")
-    const said = /[.!?]/.test(u.text) ? u.text : `${u.text.trim()}.`;
-    if (
-      u.speaker === 'agent' &&
-      (ATTITUDE.test(text) || TAUTOLOGY.test(text) || WHATEVER.test(said) || INCREDULOUS.test(said) || curt(said))
-    )
-      return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
-    // the matter closed with no redress; a bald refusal the model leans negative on (its "neutral" band included)
-    // stays negative; security advice is not a refusal ("don't share it with anyone")
-    if (u.speaker === 'agent' && CLOSED.test(text) && unredressed(text, u.text))
-      return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
-    if (u.speaker === 'agent' && s.score <= -AGENT_NEGATIVE_MARGIN && bald(text, u.text) && !ADVICE.test(text))
+    if (u.speaker === 'agent' && attitude(text, u.text, s.score))
       return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     if (u.speaker === 'agent' && s.label === 'negative') {
       const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');
-      const mine = new Set(words(u.text).filter((w) => w.length > 3));
+      const mine = new Set(text.split(' ').filter((w) => w.length > 3));
       const theirs = new Set(prev ? words(prev.text) : []);
       const shared = [...mine].filter((w) => theirs.has(w)).length;
       // "I understand, but that is the contract" takes the understanding back

@@ -147,6 +147,8 @@ function writtenEmails(text: string): PiiFinding[] {
 
 /** what names the digits just before it as a one-time code ("… is your code", "… is your Bank of Sussex login code") */
 const CODE_AFTER = /^[\s,]*(is|=|-|:)?\s*(your|the)\s+([\w'-]+\s+){0,4}(code|pass ?code|otp)\b/i;
+/** how far after the digits CODE_AFTER reads ("… is your Bank of Sussex verification code") */
+const CODE_AFTER_CHARS = 60;
 
 export interface DetectOptions {
   /** what the other party asked for, by position */
@@ -233,13 +235,15 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     if (near(toks, ti - 6, ti, EXP_CTX) || near(toks, ti - 6, ti, CARD_CTX) || expected(m.index!).has('expiry_date'))
       add({ type: 'expiry_date', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s/g, '') });
   }
+  // digits named a one-time code by what follows them
+  const namedCodeAfter = (end: number) => CODE_AFTER.test(text.slice(end, end + CODE_AFTER_CHARS));
   const kindsAt = (start: number, end: number) => {
     const k = localKinds(text, start, opts.strict ? -STRICT_LABEL_BEFORE : -LABEL_BEFORE, opts.strict);
     // a label just after ("… is my date of birth", "… on the back") counts too
     if (!opts.strict)
       for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
     // "553 201 is your code to approve …": a one-time code named right after it
-    if (!opts.strict && CODE_AFTER.test(text.slice(end, end + 60))) k.add('otp');
+    if (!opts.strict && namedCodeAfter(end)) k.add('otp');
     for (const x of expected(start)) k.add(x);
     return k;
   };
@@ -267,7 +271,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   // not named a code and stays readable)
   if (!opts.strict)
     for (const m of text.matchAll(/\b[A-Z]-(\d{4,8})\b/g))
-      if (CODE_AFTER.test(text.slice(m.index! + m[0].length, m.index! + m[0].length + 60)))
+      if (namedCodeAfter(m.index! + m[0].length))
         add({ type: 'otp', start: m.index! + 2, end: m.index! + m[0].length, value: m[1] });
 
   for (const run of joinAcrossUtterances(digitRuns(toks, text), text, (r) => kindsAt(r.start, r.end))) {
