@@ -157,6 +157,9 @@ export class DropFolderWatcher {
         // a unique name: a recorder that reuses a name does not overwrite an earlier rejection
         const unique = `${base}.${new Date(now).toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(3).toString('hex')}`;
         const target = path.join(this.dir, 'rejected');
+        // the reason first and the recording last: once the recording has left the folder, everything about its
+        // rejection is there to read (IT, or a script waiting on the folder, never sees a rejection without a reason)
+        await fs.promises.writeFile(path.join(target, `${unique}.reason.txt`), `${reason}\n`);
         // kept sealed under a key wrapped by the KEK, never in plaintext (a call may hold card numbers, a sidecar a
         // customer reference): `hotline drop release <name>` gives an operator the files back to mend and drop again
         const size = (await fs.promises.stat(file)).size;
@@ -174,16 +177,15 @@ export class DropFolderWatcher {
             );
             await fs.promises.rm(from, { force: true });
           };
-          await seal(file, unique, 'wav');
           if (fs.existsSync(sidecar)) await seal(sidecar, unique, 'json');
+          await seal(file, unique, 'wav');
         } else {
           // over the upload limit it is not a call the appliance takes; it is moved aside as it came (sealing it
           // would need it whole in memory) and named in the log for IT
-          await fs.promises.rename(file, path.join(target, `${unique}.wav`));
           if (fs.existsSync(sidecar)) await fs.promises.rename(sidecar, path.join(target, `${unique}.json`));
+          await fs.promises.rename(file, path.join(target, `${unique}.wav`));
           this.s.log.warn({ file: nameRef(e.name), size }, 'drop folder: oversize recording moved aside unsealed');
         }
-        await fs.promises.writeFile(path.join(target, `${unique}.reason.txt`), `${reason}\n`);
       } else {
         // the appliance now holds the recording encrypted: the plaintext file and its sidecar (which may carry a
         // customer reference) are deleted, and a receipt says where it went
