@@ -52,7 +52,7 @@ export const phraseSetSchema = z
     negative_with: z.array(pattern).optional(),
     /**
      * a turn the tone signal read as the agent's attitude — blame, a brush-off, impatience, talking down, a refusal
-     * with no redress (`tone-6`'s readings, recorded with the models) — matches whole: a dismissive-language rule
+     * with no redress (the tone signal's readings, recorded with the models) — matches whole: a dismissive-language rule
      * reads what the tone signal knows instead of repeating its lists
      */
     attitude: z.boolean().optional(),

@@ -142,7 +142,7 @@ const ATTITUDE = new RegExp(
     /(that'?s|it'?s|this is) (just )?(the|our) policy|(thats|that is|its|it is) (just )?(company|bank|standard) policy/,
     /(thats|that is|its|it is) (just )?(the|our|company|bank) (procedure|process|protocol)/,
     /against (our|the|company|bank) (policy|rules)|rules are rules|i dont make the rules|(those|these) are the rules/,
-    /(thats|its|that is|it is) not how (it|this|things) works?|(doesnt|does not) work like that/,
+    /(thats|its|that is|it is) not how (it|this|things|([a-z]+ ){1,3})works?|(doesnt|does not) work like that/,
     /(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it/,
     /you (agreed|signed up) to (it|that|the|our) (terms|conditions)?/,
     /(its|it is|thats|that is) (all )?in the (terms|small print|contract)/,
@@ -253,16 +253,18 @@ const ASKS =
  * instruction.
  */
 const REDIRECT =
-  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back|chase|pop into|order|download|reset|install)\b/;
+  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back|chase|pop into|order|download|reset|install|buy|get|find|pay|cancel|switch|move|sort)\b/;
 const COURTESY =
   /\b(please|sorry|thank|thanks|afraid|happy|glad|of course|certainly|let me|i can|i'll|i will|we can|we'll|we will|you can|welcome|hope|no problem|unfortunately|apologi[sz]e|apologies)\b|\?/;
+/** "… then," closing a command's clause ("Buy a new one then, they're six quid."): the caller's problem handed back */
+const THEN_CLAUSE = /^[^,;]{0,40}\bthen\s*([,.!;]|$)/;
 function curt(text: string): boolean {
   const t = text.toLowerCase().replace(/[\u2018\u2019]/g, "'");
   if (COURTESY.test(t)) return false;
   return t
     .split(/(?<=[.!])\s+/)
     .map((x) => x.trim())
-    .some((x) => REDIRECT.test(x) && x.split(/\s+/).length <= 7);
+    .some((x) => REDIRECT.test(x) && (x.split(/\s+/).length <= 7 || THEN_CLAUSE.test(x)));
 }
 
 /**
@@ -272,7 +274,7 @@ function curt(text: string): boolean {
  * facts in it ("fee", "overdrawn") do not make it a neutral statement of them.
  */
 const REFUSAL =
-  /\b((i|we) (cant|cannot|wont|will not|refuse)|(i|we) (am|are) (not able|unable|not going)|(cant|cannot) (help|do|change|touch|refund|waive|remove|fix)|not happening|no way|stands|shouldve|should have|you problem|your (mistake|fault|problem)|not (a|an|our|my|the) ([a-z]+ )?(problem|issue|fault|job|concern|department)|not something)\b/;
+  /\b((i|we) (cant|cannot|wont|will not|refuse)|(i|we) (am|are) (not able|unable|not going)|(cant|cannot) (help|do|change|touch|refund|waive|remove|fix)|not happening|no way|stands|shouldve|should have|you problem|your (mistake|fault|problem)|not (a|an|our|my|the) ([a-z]+ )?(problem|issue|fault|job|concern|department|mistake|error)|not something)\b/;
 const REDRESS =
   /\b(please|sorry|thank|thanks|afraid|unfortunately|apologi[sz]e|apologies|happy to|glad|of course|certainly|no problem|no worries|let me|ill|i will|we will|ive|weve|i have|we have|would you like|shall i|lets|understand|appreciate|hope|welcome|hi|hello|good (morning|afternoon|evening)|dear|anything else)\b/;
 /** "I can …", "you can …" offer something, unless a negation comes just before ("not something I can fix") */
@@ -282,8 +284,22 @@ const CAN_OFFER = /(?<!\b(not|nothing|anything|never)( [a-z]+){0,3}) (i|we|you) 
  * negative said with no redress, whatever the model reads; "Sorry, the fee stays on this one, but I can set up a plan"
  * is not.
  */
-const CLOSED =
-  /\b(rules are (there|in place) for a reason|the (fee|charge|charges|decision|interest|penalty) (stays|stands|remains)|the decision is final|not happening)\b/;
+const CLOSED = /\b(rules are (there|in place) for a reason|the decision is final|not happening)\b/;
+/**
+ * The fee or the decision standing, as a sentence of its own ("The fee stays.", "Fee remains.", "Your charge stands as
+ * it is."); inside a sentence it is a fact told ("the fee remains £5 a month while the account is open") (raw sentences)
+ */
+const CLOSED_SENTENCE =
+  /^(the |your |that |this )?(fee|charge|decision|penalty|interest|refusal|answer)s? (stays|stands|remains)( as it is| as is| in place| on (this|that)( one)?| on the account)?$/i;
+function closed(text: string, raw: string): boolean {
+  return (
+    CLOSED.test(text) ||
+    raw
+      .split(/[.!?]+/)
+      .map((x) => x.trim())
+      .some((x) => CLOSED_SENTENCE.test(x))
+  );
+}
 function unredressed(text: string, raw: string): boolean {
   // ("we'll" read from the text as typed: normalised, it is "well", which opens rude turns too: "Well, tough.")
   return (
@@ -319,13 +335,37 @@ function attitude(text: string, raw: string, score: number): boolean {
     WHATEVER.test(said) ||
     INCREDULOUS.test(said) ||
     curt(said) ||
-    (CLOSED.test(text) && unredressed(text, raw)) ||
+    (closed(text, raw) && unredressed(text, raw)) ||
     (score <= -AGENT_NEGATIVE_MARGIN && bald(text, raw) && !ADVICE.test(text))
   );
 }
 
+/**
+ * A request turned down with nothing around it, read from the turn it answers. Conversation analysis finds a
+ * dispreferred answer (a refusal, a non-answer) delayed and wrapped in an account, an apology or an offer; said bare,
+ * it is a snub: a request to take it further ("I want to speak to a manager") answered with no redress and no step
+ * taken ("They'll say the same as me. Save yourself the time."), a "when?" answered with no time at all
+ * ("Eventually.", "When it's done."). `asked` is the customer's turn just before (normalised), `text` the agent's reply.
+ */
+const ESCALATION_ASKED =
+  /\b(want|like|need|demand|can i|could i|let me|get me|put me|give me|going to|ill|i will)\b.*\b(manager|supervisor|team leader|someone (senior|in charge|else)|escalate|complaint|complain)\b/;
+const STEP_TAKEN =
+  /\b(ill|i will|let me|of course|certainly|sure|put you through|transfer|connect|arrange|raise|log|call (you )?back|ask|get|fetch|(i|we|you) can|manager will|supervisor will)\b/;
+const TIME_ASKED = /^(so |and |but |ok |okay )?(when|how long|how soon|by when|what time)\b/;
+const TIME_GIVEN =
+  /\d|\b(today|tomorrow|tonight|morning|afternoon|evening|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|hours?|days?|weeks?|months?|minutes?|within|by|next|end of|shortly|soon|asap|straight away|now|immediately|usually|normally)\b/;
+const NON_ANSWER =
+  /\b(eventually|sooner or later|at some point|whenever|who knows|your guess|when (its|it is) (ready|done))\b/;
+function snub(asked: string | undefined, text: string, raw: string): boolean {
+  if (asked === undefined || !unredressed(text, raw)) return false;
+  if (ESCALATION_ASKED.test(asked)) return !STEP_TAKEN.test(text);
+  if (TIME_ASKED.test(asked))
+    return !TIME_GIVEN.test(text) && (NON_ANSWER.test(text) || text.split(' ').length <= 3) && !SERVICE.test(text);
+  return false;
+}
+
 /** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts, complaints and sarcasm (recorded in models). */
-export const TONE_SIGNAL = 'tone-6';
+export const TONE_SIGNAL = 'tone-7';
 
 /**
  * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,
@@ -343,7 +383,8 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Tone
   return us.map((u, i) => {
     const s = sentiments[i];
     const text = words(u.text).join(' ');
-    if (u.speaker === 'agent' && attitude(text, u.text, s.score))
+    const asked = i > 0 && us[i - 1].speaker === 'customer' ? words(us[i - 1].text).join(' ') : undefined;
+    if (u.speaker === 'agent' && (attitude(text, u.text, s.score) || snub(asked, text, u.text)))
       return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     if (u.speaker === 'agent' && s.label === 'negative') {
       const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');

@@ -287,4 +287,55 @@ describe('the tone signal', () => {
     ])
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('neutral');
   });
+
+  it('tone-7: a request turned down with nothing around it, read from the turn it answers, is negative', () => {
+    const reply = (asked: string, text: string) =>
+      tone(
+        [
+          { seq: 0, speaker: 'customer', text: asked },
+          { seq: 1, speaker: 'agent', text },
+        ],
+        [
+          { label: 'neutral', score: 0 },
+          { label: 'neutral', score: 0 },
+        ],
+      )[1];
+    // a request to take it further with no step taken, a "when?" with no time: a snub, with the attitude cue
+    for (const [asked, text] of [
+      ['I want to speak to a manager', "They'll say the same as me. Save yourself the time."],
+      ["I'd like to make a complaint", 'It won’t change anything.'],
+      ['when?', 'Eventually.'],
+      ['when will I get it back', "When it's sent."],
+      ['how long will the refund take', 'Sooner or later it shows up.'],
+    ])
+      expect(reply(asked, text), text).toEqual({ label: 'negative', score: -0.5, cue: 'attitude' });
+    // the same requests answered with a step, a time, or any redress are not; nor the words without the request
+    for (const [asked, text] of [
+      ['I want to speak to a manager', 'Of course, let me see if my supervisor is free.'],
+      ['I want to speak to a manager', "I'm afraid none are free right now. Would you like a call back?"],
+      ["I'd like to make a complaint", "I'll log that for you now."],
+      ['when?', 'By Friday.'],
+      ['when will I get it back', 'Usually within 3 to 5 working days.'],
+      ['when will I get it back', "Sorry, I don't have a date yet. It depends on the retailer."],
+      ['how long will the refund take', "It's normally quick."],
+      ['my card is not working', 'When it is sent.'],
+    ])
+      expect(reply(asked, text).label, text).toBe('neutral');
+    // the matter closed in a sentence of its own, condescension about how a thing works, a command handed back with
+    // "then"
+    for (const text of [
+      'Not our mistake. Fee remains.',
+      'Your charge stands as it is.',
+      "That's not how annual fees work, I'm afraid. You pay it whether you use the card or not.",
+      "Buy a new one then, they're six quid.",
+    ])
+      expect(reply('can you waive the fee', text).cue, text).toBe('attitude');
+    for (const text of [
+      'The fee remains £5 a month while the account is open.',
+      "Let me explain how annual fees work: it's charged once a year.",
+      'See you then, and thanks for calling.',
+      "Then you'll need to reset it in the app, and I can stay on the line while you do.",
+    ])
+      expect(reply('can you waive the fee', text).cue, text).toBeUndefined();
+  });
 });

@@ -30,23 +30,6 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-3.txt': ['x07: dismissive_language gives fail'],
     // "you can do it in the app under Payments, or I can set it up here": a menu's name read as account details
     'holdout-9.txt': ['n26: identity_before_account gives fail'],
-    // "I can't tell you that. You'll get a letter." … "When it's sent.": a refusal the model reads as neutral, with no
-    // word of the tone signal's; listing "I can't tell you that" would make "I'm afraid I can't tell you that, but…"
-    // negative
-    'holdout-16.txt': ['x12: agent_negativity gives pass', 'x12: dismissive_language gives pass'],
-    // written last at stop 31 and run once; its misses left as they are, the figure after all of that stop's changes
-    // ("That's not how annual fees work, I'm afraid", "Eventually.", "They'll say the same as me", "Not our mistake.
-    // Fee remains.", "Buy a new one then", "Personally I think he's been a disaster")
-    'holdout-17.txt': [
-      'y03: agent_negativity gives pass',
-      'y03: dismissive_language gives pass',
-      'y06: agent_negativity gives pass',
-      'y06: dismissive_language gives pass',
-      'y12: dismissive_language gives pass',
-      'y15: dismissive_language gives pass',
-      'y17: dismissive_language gives pass',
-      'y18: political_neutrality gives pass',
-    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
