@@ -93,7 +93,7 @@ const CLEAR_REQUEST = 0.5;
 
 /** What an agent says to show understanding: its words are negative ("sorry", "frustrating"), its tone is not. */
 const EMPATHY =
-  /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is|its|it is|it must be) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying)|sorry to hear|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|upsetting)|sorry (about|for) (that|the (trouble|inconvenience|wait|delay|confusion))|i appreciate|i know how|i'?m afraid|unfortunately|sorry|oh no|oh dear|(thats|that is|how) (awful|horrible|terrible|rotten|a nightmare|a pain)|what a (pain|nightmare))\b/;
+  /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is|its|it is|it must be) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|maddening|infuriating|upsetting|exasperating)|sorry to hear|i hear you|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|upsetting)|sorry (about|for) (that|the (trouble|inconvenience|wait|delay|confusion))|i appreciate|i know how|i'?m afraid|unfortunately|sorry|oh no|oh dear|(thats|that is|how) (awful|horrible|terrible|rotten|a nightmare|a pain)|what a (pain|nightmare))\b/;
 /**
  * Sarcasm as callers use it: praise said of trouble ("oh great, another fee", "fantastic service, three hours on
  * hold"), the set phrases ("just what I needed", "thanks for nothing", "yeah right") and praise with a tag question
@@ -187,7 +187,7 @@ const ATTITUDE = new RegExp(
     // handing it to a third party ("that's between you and the retailer", "chase the shop"), condescension ("you do
     // realise it's a Sunday?")
     /no further (correspondence|discussion|action)|will not be (reconsidered|changed)/,
-    /(thats|that is|its|it is) between you and (the|your)|chase (it|them|the (shop|retailer|merchant|seller|store))/,
+    /(thats|that is|its|it is) between you and (the|your)|(?<!\b(to|you|youve|had|have|having|ll|will) )chase (it|them|the (shop|retailer|merchant|seller|store))/,
     /you do (realise|realize|know) (its|that|how|what)|surely you (know|realise|realize)/,
     // passing it up ("above my pay grade", "I don't make the decisions, I just pass them on", "speak to someone who
     // cares"), sarcasm ("good luck with that", "I wouldn't hold your breath", "welcome to the real world"), impatience
@@ -197,6 +197,8 @@ const ATTITUDE = new RegExp(
     /good luck with (that|it)|(wouldnt|would not) hold your breath|get to the point|(ive|i have|weve|we have) got a queue/,
     /(weve|we have|ive|i have) had this conversation|(im|i am) not here to (argue|debate)|(thats|that is|its|it is) not on (us|me)/,
     /whatever (you say|works for you|suits you)|welcome to the real world/,
+    // "you can ask all you like", "complain as much as you want"; "it's self-explanatory", "the letter speaks for itself"
+    /(ask|complain|shout|moan|call|ring|try|argue|email) (all|as much as) you (like|want)|self explanatory|speaks for itself/,
   ]
     .map((r) => r.source)
     .join('|')})\\b`,
@@ -207,11 +209,11 @@ const ATTITUDE = new RegExp(
  */
 const WHATEVER = /(^|[.!?]\s*)((whatever|tough|too bad|hard luck|dunno|no idea)\s*([.,!?]|$)|noted\s*([.!]|$))/i;
 /**
- * "Seriously?", "Sigh.", "Ok and?" as a reply: incredulity, a sigh written out, "so what?"; a sentence opened with
+ * "Seriously?", "Sigh.", "Ok and?", "Next question?" as a reply: incredulity, a sigh written out, "so what?"; a sentence opened with
  * "Obviously" (talking down) (punctuation kept)
  */
 const INCREDULOUS =
-  /(^|[.!?]\s*)(obviously\b|seriously\s*\?|\*?sigh\*?\s*[.!]|(ok|okay|so|right)?,?\s*and\s*[?.]\s*$|so what\s*\?)/i;
+  /(^|[.!?]\s*)(obviously\b|seriously\s*\?|\*?sigh\*?\s*[.!]|(ok|okay|so|right)?,?\s*and\s*[?.]\s*$|so what\s*\?|next question\s*\?\s*$)/i;
 /**
  * A tautology said to close the matter ("fees are fees", "fixed means fixed", "permits take as long as they take",
  * "you'll get it sorted when you get it sorted"): the set form of "there is nothing to discuss" (normalised text).
@@ -242,7 +244,7 @@ const ADVICE =
  * complaints; in an agent's mouth they are service.
  */
 const SERVICE =
-  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed))\b/;
+  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed)\b/;
 /** A sentence of an agent's that asks the caller for something: a question mark, or the way a spoken one starts. */
 const ASKS =
   /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;
@@ -345,7 +347,8 @@ function attitude(text: string, raw: string, score: number): boolean {
  * dispreferred answer (a refusal, a non-answer) delayed and wrapped in an account, an apology or an offer; said bare,
  * it is a snub: a request to take it further ("I want to speak to a manager") answered with no redress and no step
  * taken ("They'll say the same as me. Save yourself the time."), a "when?" answered with no time at all
- * ("Eventually.", "When it's done."). `asked` is the customer's turn just before (normalised), `text` the agent's reply.
+ * ("Eventually.", "When it's done."), a short follow-up for the specifics answered with none ("Which criteria?" — "The
+ * ones we use."). `asked` is the customer's turn just before (normalised), `text` the agent's reply.
  */
 const ESCALATION_ASKED =
   /\b(want|like|need|demand|can i|could i|let me|get me|put me|give me|going to|ill|i will)\b.*\b(manager|supervisor|team leader|someone (senior|in charge|else)|escalate|complaint|complain)\b/;
@@ -356,8 +359,14 @@ const TIME_GIVEN =
   /\d|\b(today|tomorrow|tonight|morning|afternoon|evening|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|hours?|days?|weeks?|months?|minutes?|within|by|next|end of|shortly|soon|asap|straight away|now|immediately|usually|normally)\b/;
 const NON_ANSWER =
   /\b(eventually|sooner or later|at some point|whenever|who knows|your guess|when (its|it is) (ready|done))\b/;
-function snub(asked: string | undefined, text: string, raw: string): boolean {
+/** a short follow-up question for the specifics ("which criteria?", "why not?", "what reason?") */
+const FOLLOW_UP = /^(so |and |but )?(which|what|why|how|where|who)\b/;
+function snub(asked: string | undefined, text: string, raw: string, score: number): boolean {
   if (asked === undefined || !unredressed(text, raw)) return false;
+  // a follow-up for the specifics answered in a few words that name nothing, and that the model leans negative on
+  // ("The ones we use.")
+  const few = asked.split(' ').length <= 4 && text.split(' ').length <= 5 && !/\d/.test(text);
+  if (FOLLOW_UP.test(asked) && few && score <= -AGENT_NEGATIVE_MARGIN) return true;
   if (ESCALATION_ASKED.test(asked)) return !STEP_TAKEN.test(text);
   if (TIME_ASKED.test(asked))
     return !TIME_GIVEN.test(text) && (NON_ANSWER.test(text) || text.split(' ').length <= 3) && !SERVICE.test(text);
@@ -384,7 +393,7 @@ export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): Tone
     const s = sentiments[i];
     const text = words(u.text).join(' ');
     const asked = i > 0 && us[i - 1].speaker === 'customer' ? words(us[i - 1].text).join(' ') : undefined;
-    if (u.speaker === 'agent' && (attitude(text, u.text, s.score) || snub(asked, text, u.text)))
+    if (u.speaker === 'agent' && (attitude(text, u.text, s.score) || snub(asked, text, u.text, s.score)))
       return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     if (u.speaker === 'agent' && s.label === 'negative') {
       const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');

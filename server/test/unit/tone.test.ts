@@ -337,5 +337,49 @@ describe('the tone signal', () => {
       "Then you'll need to reset it in the app, and I can stay on the line while you do.",
     ])
       expect(reply('can you waive the fee', text).cue, text).toBeUndefined();
+    // held-out 18: "… all you like", "self-explanatory", "Next question?"; a follow-up for the specifics answered with
+    // none that the model leans negative on
+    for (const text of [
+      "You can ask all you like, they're busy.",
+      "It's self-explanatory really.",
+      "Because the app doesn't do that. Next question?",
+    ])
+      expect(reply('I want to speak to a supervisor', text).cue, text).toBe('attitude');
+    const followUp = (text: string, score: number) =>
+      tone(
+        [
+          { seq: 0, speaker: 'customer', text: 'which criteria?' },
+          { seq: 1, speaker: 'agent', text },
+        ],
+        [
+          { label: 'neutral', score: 0 },
+          { label: score < 0 ? 'negative' : 'neutral', score },
+        ],
+      )[1].cue;
+    expect(followUp('The ones we use.', -0.46)).toBe('attitude');
+    expect(followUp('Affordability and your credit file.', 0.1)).toBeUndefined();
+    expect(followUp('The 2 in the letter.', -0.46)).toBeUndefined();
+  });
+
+  it('tone-7: a completed action reported, "I hear you", and "you had to chase it" are not negative', () => {
+    const after = (text: string) =>
+      tone(
+        [
+          { seq: 0, speaker: 'customer', text: 'you blocked my card again while I am abroad' },
+          { seq: 1, speaker: 'agent', text },
+        ],
+        [
+          { label: 'negative', score: -0.9 },
+          { label: 'negative', score: -0.8 },
+        ],
+      )[1].label;
+    for (const text of [
+      "I hear you, it's maddening. I've unblocked it and added a travel note until the 30th.",
+      "I'm really sorry you've had to chase it so many times. I've escalated it to the complaints team.",
+      "We've reinstated the card and I've added a note.",
+    ])
+      expect(after(text), text).toBe('neutral');
+    // a command to chase it is still the matter handed on
+    expect(after('Nothing we can do. Chase the shop.')).toBe('negative');
   });
 });
