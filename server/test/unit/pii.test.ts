@@ -454,3 +454,35 @@ describe('forms found by held-out I and J (stop 31)', () => {
     );
   });
 });
+
+describe('forms found by held-out K (stop 32)', () => {
+  it('a one-time code sent is awaited until it is given, past the agent\'s "it\'s on its way"', () => {
+    const u = masked(
+      'A: Which mobile number should we text the code to?',
+      'C: 07700 900 461',
+      "A: Done, it's on its way.",
+      'C: got it: 55 80 12',
+      'A: Perfect, you are through.',
+      'C: can you raise my limit to 2000',
+    );
+    expect(u[3]).toBe('got it: [REDACTED]');
+    // given, it is no longer awaited: the amount after stays readable
+    expect(u[5]).toBe('can you raise my limit to 2000');
+    // a question answered at once is not awaited further
+    expect(
+      masked("A: What's your phone number?", 'C: 07700 900 461', 'A: Thanks.', 'C: the 2000 limit please')[3],
+    ).toBe('the 2000 limit please');
+  });
+
+  it('digits named a code that is no secret are not a one-time code ("20-45-77 is the sort code")', () => {
+    expect(mask('20-45-77 is the sort code for the account')).not.toMatch(/REDACTED/);
+    for (const t of ['440918 is your tracking code', '7781 is your booking code, see you on the 3rd'])
+      expect(mask(t), t).toBe(t);
+    expect(mask('882910 is your verification code')).toBe('[REDACTED] is your verification code');
+  });
+
+  it('"exp" names an expiry said with the month\'s name', () => {
+    expect(mask('My card is 6011 4317 5715 1023, exp Nov 2027. Please call')).not.toMatch(/Nov 2027/);
+    expect(mask('the export on Nov 2027 shipments')).toBe('the export on Nov 2027 shipments');
+  });
+});

@@ -2,7 +2,7 @@ import { cnIdValid, ibanValid, luhnValid } from './checksums';
 import { findDates } from './dates';
 import { findAddresses, findNames, findPostcodes } from './identity';
 import { DigitRun, digitRuns, Tok, tokenize } from './numbers';
-import { PromptKind, promptKinds } from './prompts';
+import { NOT_SECRET_CODES, PromptKind, promptKinds } from './prompts';
 
 /**
  * Finds personal data in transcript or message text, in written, grouped and spoken forms ("four one one one",
@@ -145,8 +145,14 @@ function writtenEmails(text: string): PiiFinding[] {
   return out;
 }
 
-/** what names the digits just before it as a one-time code ("… is your code", "… is your Bank of Sussex login code") */
-const CODE_AFTER = /^[\s,]*(is|=|-|:)?\s*(your|the)\s+([\w'-]+\s+){0,4}(code|pass ?code|otp)\b/i;
+/**
+ * what names the digits just before it as a one-time code ("… is your code", "… is your Bank of Sussex login code");
+ * not a code that is no secret ("20-45-77 is the sort code", "440918 is your tracking code")
+ */
+const CODE_AFTER = new RegExp(
+  `^[\\s,]*(is|=|-|:)?\\s*(your|the)\\s+([\\w'-]+\\s+){0,4}(code|pass ?code|otp)\\b(?<!\\b(${NOT_SECRET_CODES})\\s+code)`,
+  'i',
+);
 /** how far after the digits CODE_AFTER reads ("… is your Bank of Sussex verification code") */
 const CODE_AFTER_CHARS = 60;
 

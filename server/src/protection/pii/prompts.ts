@@ -17,6 +17,13 @@ type DataPromptKind =
 /** person_name, postcode: asked for only where the masking policy masks them (see OPTIONAL_PROMPTS) */
 export type PromptKind = DataPromptKind | 'person_name' | 'postcode';
 
+/**
+ * Codes that are not secrets ("the sort code", "your tracking code", "the product code"): a question for one asks for
+ * no one-time code, and digits named one ("20-45-77 is the sort code") are not one.
+ */
+export const NOT_SECRET_CODES =
+  'post|sort|zip|area|promo|discount|voucher|tax|dress|country|bar|qr|error|swift|bank|branch|postal|gift|coupon|referral|reference|dialling|dialing|source|morse|highway|building|door|lock|product|item|colour|color|activation|tracking|booking|order|parcel|delivery|wifi|event';
+
 export const PROMPTS: Record<DataPromptKind, RegExp> = {
   card_number:
     /\b(card ?(number|no|details|digits)|(long|16|sixteen|15|fifteen)[- ]digit|long number|number (on|across) the (front of (the |your )?)?card|digits on the front|(debit|credit|visa|mastercard|amex|bank) card|card (is|was|reads|ending)|my card|your card|the card)\b/,
@@ -25,9 +32,11 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   // … and "the second and fourth X of your Y" when the recogniser misheard X and Y ("the second and fourth ages of
   // yorkin"): positions asked for one by one are a secret asked for in part
   pin: /\b(pin( number| code)?|personal identification number|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number)|(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th)( and (the )?(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th))+ \w+ (of|from|in))\b/,
-  otp: /\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code|(your|the|this|my|a) code( is)?)\b|\b(your|the|this|my|a)( [a-z]+){1,3} code\b(?<!\b(post|sort|zip|area|promo|discount|voucher|tax|dress|country|bar|qr|error|swift|bank|branch|postal|gift|coupon|referral|reference|dialling|dialing|source|morse|highway|building|door|lock|product|item|colour|color|activation|tracking|booking|order|parcel|delivery|wifi|event) code)/,
+  otp: new RegExp(
+    `\\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code|(your|the|this|my|a) code( is)?)\\b|\\b(your|the|this|my|a)( [a-z]+){1,3} code\\b(?<!\\b(${NOT_SECRET_CODES}) code)`,
+  ),
   expiry_date:
-    /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp date|end date on the card)\b/,
+    /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp( date)?|end date on the card)\b/,
   date_of_birth: /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday)\b/,
   phone:
     /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text)|(good|best) number|number to (reach|call|contact|text) you)\b/,
