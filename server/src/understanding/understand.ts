@@ -337,6 +337,8 @@ function attitude(text: string, raw: string, score: number): boolean {
     WHATEVER.test(said) ||
     INCREDULOUS.test(said) ||
     curt(said) ||
+    // a call's "… next question" (no question mark: a recogniser writes none) moving on with no redress
+    (/\bnext question\s*$/i.test(raw) && unredressed(text, raw)) ||
     (closed(text, raw) && unredressed(text, raw)) ||
     (score <= -AGENT_NEGATIVE_MARGIN && bald(text, raw) && !ADVICE.test(text))
   );

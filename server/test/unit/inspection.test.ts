@@ -443,6 +443,8 @@ describe('verdicts', () => {
       )?.result;
     expect(ask('for security please read me the three-digit number on the reverse of your card')).toBe('fail');
     expect(ask('i just need the 3 digit code by the signature strip')).toBe('fail');
+    // words between the digits and where they are (a call's "the three digits goes from the save stric on the back")
+    expect(ask('please read me the three digits goes from the save stric on the back of your card')).toBe('fail');
     expect(ask('remember never share your security code with anyone including us')).toBe('pass');
     expect(ask('the cvc is the code on the back of the card and we will never ask you for it')).toBe('pass');
   });

@@ -345,6 +345,9 @@ describe('the tone signal', () => {
       "Because the app doesn't do that. Next question?",
     ])
       expect(reply('I want to speak to a supervisor', text).cue, text).toBe('attitude');
+    // on a call (no punctuation) "… next question" ending the segment with no redress; with thanks it moves a form on
+    expect(reply('why cant i pay in a cheque', 'because the app doesnt do that next question').cue).toBe('attitude');
+    expect(reply('it is 4 7 1', 'thank you next question').cue).toBeUndefined();
     const followUp = (text: string, score: number) =>
       tone(
         [
