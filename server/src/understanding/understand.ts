@@ -186,7 +186,7 @@ const ATTITUDE = new RegExp(
     // closing the matter in formal words ("no further correspondence will be entered into", "the decision is final"),
     // handing it to a third party ("that's between you and the retailer", "chase the shop"), condescension ("you do
     // realise it's a Sunday?")
-    /no further (correspondence|discussion|action)|will not be (reconsidered|changed)/,
+    /no further (correspondence|discussion|action)|will not be (reconsidered|changed)|will not receive a (response|reply)|(queries|questions|emails|messages|correspondence) ([a-z]+ ){0,4}will not be (answered|responded to|acknowledged)/,
     /(thats|that is|its|it is) between you and (the|your)|(?<!\b(to|you|youve|had|have|having|ll|will) )chase (it|them|the (shop|retailer|merchant|seller|store))/,
     /you do (realise|realize|know) (its|that|how|what)|surely you (know|realise|realize)/,
     // passing it up ("above my pay grade", "I don't make the decisions, I just pass them on", "speak to someone who
@@ -196,7 +196,11 @@ const ATTITUDE = new RegExp(
     /above my pay grade|(dont|do not) make the (decisions|rules)|i (just|only) pass (them|it) on|someone who cares/,
     /good luck with (that|it)|(wouldnt|would not) hold your breath|get to the point|(ive|i have|weve|we have) got a queue/,
     /(weve|we have|ive|i have) had this conversation|(im|i am) not here to (argue|debate)|(thats|that is|its|it is) not on (us|me)/,
-    /whatever (you say|works for you|suits you)|welcome to the real world/,
+    /whatever (you say|works for you|suits you)|welcome to the real world|(thats|that is|such is) life/,
+    // responsibility put on someone else ("That's on the team, not me."), the customer's competence questioned ("Have
+    // you tried typing them correctly?")
+    /(thats|that is|its|it is|that was|it was) (on |down to )?(the|that|another|their|your|the other) [a-z]+( [a-z]+)? not (me|us)\b/,
+    /(have you|did you) (tried|try) [a-z]+ing( (it|them|that))? (correctly|properly|right)/,
     // "you can ask all you like", "complain as much as you want"; "it's self-explanatory", "the letter speaks for itself"
     /(ask|complain|shout|moan|call|ring|try|argue|email) (all|as much as) you (like|want)|self explanatory|speaks for itself/,
   ]
@@ -340,6 +344,10 @@ function attitude(text: string, raw: string, score: number): boolean {
     // a call's "… next question" (no question mark: a recogniser writes none) moving on with no redress
     (/\bnext question\s*$/i.test(raw) && unredressed(text, raw)) ||
     (closed(text, raw) && unredressed(text, raw)) ||
+    // hindsight put on the customer ("You could have downloaded it at the time.") with no redress
+    (/\byou could(ve| have) (just )?[a-z]+(ed|en)\b/.test(text) &&
+      !/\bcould(ve| have) been\b/.test(text) &&
+      unredressed(text, raw)) ||
     (score <= -AGENT_NEGATIVE_MARGIN && bald(text, raw) && !ADVICE.test(text))
   );
 }
@@ -353,7 +361,7 @@ function attitude(text: string, raw: string, score: number): boolean {
  * ones we use."). `asked` is the customer's turn just before (normalised), `text` the agent's reply.
  */
 const ESCALATION_ASKED =
-  /\b(want|like|need|demand|can i|could i|let me|get me|put me|give me|going to|ill|i will)\b.*\b(manager|supervisor|team leader|someone (senior|in charge|else)|escalate|complaint|complain)\b/;
+  /\b(want|like|need|demand|can i|could i|let me|get me|put me|give me|going to|ill|i will)\b.*\b(manager|supervisor|team leader|someone( more)? (senior|in charge|else)|more senior|higher up|your (boss|superior)|escalate|complaint|complain)\b/;
 const STEP_TAKEN =
   /\b(ill|i will|let me|of course|certainly|sure|put you through|transfer|connect|arrange|raise|log|call (you )?back|ask|get|fetch|(i|we|you) can|manager will|supervisor will)\b/;
 const TIME_ASKED = /^(so |and |but |ok |okay )?(when|how long|how soon|by when|what time)\b/;

@@ -345,6 +345,25 @@ describe('the tone signal', () => {
       "Because the app doesn't do that. Next question?",
     ])
       expect(reply('I want to speak to a supervisor', text).cue, text).toBe('attitude');
+    // held-out 19: a formal closing of written service, "that's life", responsibility put elsewhere, the customer's
+    // competence questioned, hindsight put on the customer with no redress
+    for (const text of [
+      'We are unable to provide reasons for credit decisions. Any further queries on this matter will not receive a response.',
+      "Roads get potholes, that's life.",
+      "That's on the team, not me.",
+      'Have you tried typing them correctly?',
+      'You could have downloaded it at the time.',
+    ])
+      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
+    for (const text of [
+      'You could have been charged twice, so I checked: you were not.',
+      "I'm afraid you could have downloaded it at the time, but I can order a copy for you.",
+      'Have you tried typing them in the app instead of the website?',
+    ])
+      expect(reply('can you help me with this', text).cue, text).toBeUndefined();
+    expect(
+      reply('can you put me through to someone more senior?', 'Nobody more senior will say anything different.').cue,
+    ).toBe('attitude');
     // on a call (no punctuation) "… next question" ending the segment with no redress; with thanks it moves a form on
     expect(reply('why cant i pay in a cheque', 'because the app doesnt do that next question').cue).toBe('attitude');
     expect(reply('it is 4 7 1', 'thank you next question').cue).toBeUndefined();
