@@ -132,7 +132,7 @@ const ATTITUDE = new RegExp(
     /if you(d| had) (listened|read|paid attention|checked)/,
     // not the agent's to help with, nothing to be done
     /not (my|our) (problem|job|fault|department|area|team|concern|responsibility|issue)|nothing to do with (me|us)/,
-    /(there'?s |there is )?(nothing|not much|not a lot|little) (else |more |further )?(i|we) can do/,
+    /(there'?s |there is )?(nothing|not much|not a lot|little) (else |more |further )?(i|we) can (do|say|tell you|add)/,
     /(not|isnt|is not|theres not) (really |much |a lot )?(anything|much) (more |else )?(i|we) can do/,
     /(cant|cannot|can not) do anything (about it|for you|about that)/,
     /(out of|not in) (my|our) hands|hands are tied|what (do|did) you (want|expect) me to do/,
@@ -143,7 +143,7 @@ const ATTITUDE = new RegExp(
     /(thats|that is|its|it is) (just )?(the|our|company|bank) (procedure|process|protocol)/,
     /against (our|the|company|bank) (policy|rules)|rules are rules|i dont make the rules|(those|these) are the rules/,
     /(thats|its|that is|it is) not how (it|this|things|([a-z]+ ){1,3})works?|(doesnt|does not) work like that/,
-    /(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it/,
+    /(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(thats|that is|its|it is) (just )?how long (it|they|these things) takes?/,
     /you (agreed|signed up) to (it|that|the|our) (terms|conditions)?/,
     /(its|it is|thats|that is) (all )?in the (terms|small print|contract)/,
     /(its|it is|thats|that is) all (on|in) the (website|app|letter|faqs?)/,
@@ -168,7 +168,7 @@ const ATTITUDE = new RegExp(
     /(im|i am) not (going to|gonna) (argue|repeat|discuss|debate|go through)|i wont repeat/,
     /calm down|no need to (shout|be rude|get upset|raise your voice|get angry)|dont take that tone/,
     /(i|we) don'?t have time|(havent|have not|dont|do not) (got|have) all day|(were|we are|im|i am) (very |really |too |extremely )?busy/,
-    /not the only customer|other customers (waiting|to deal with|to help)|stop (asking|shouting|interrupting|wasting)/,
+    /not the only customer|other (customers|people|callers) (are )?(waiting|in the queue|to deal with|to help)|stop (asking|shouting|interrupting|wasting)/,
     /whatever you want|if you say so|fine whatever|you(ll| will) (just )?have to (be patient|wait)/,
     // Culpeper's impoliteness formulae (2011) not listed above: message enforcers ("is that clear?", "do you
     // understand?", "for the last time"), impatience at being asked again ("I heard you the first time", "how many times
@@ -188,7 +188,7 @@ const ATTITUDE = new RegExp(
     // realise it's a Sunday?")
     /no further (correspondence|discussion|action)|will not be (reconsidered|changed)|will not receive a (response|reply)|(queries|questions|emails|messages|correspondence) ([a-z]+ ){0,4}will not be (answered|responded to|acknowledged)/,
     /(thats|that is|its|it is) between you and (the|your)|(?<!\b(to|you|youve|had|have|having|ll|will) )chase (it|them|the (shop|retailer|merchant|seller|store))/,
-    /you do (realise|realize|know) (its|that|how|what)|surely you (know|realise|realize)/,
+    /you do (realise|realize|know) (its|that|how|what)|surely you (know|realise|realize)|did it not occur to you|(didnt|did not|never) (it )?occur(red)? to you/,
     // passing it up ("above my pay grade", "I don't make the decisions, I just pass them on", "speak to someone who
     // cares"), sarcasm ("good luck with that", "I wouldn't hold your breath", "welcome to the real world"), impatience
     // ("can you get to the point?", "I've got a queue", "we've had this conversation", "I'm not here to argue"),
@@ -248,7 +248,7 @@ const ADVICE =
  * complaints; in an agent's mouth they are service.
  */
 const SERVICE =
-  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed)\b/;
+  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed|(ill|i will|let me|im going to) (just )?(pass|put|connect|transfer|hand) you)\b/;
 /** A sentence of an agent's that asks the caller for something: a question mark, or the way a spoken one starts. */
 const ASKS =
   /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;
@@ -259,7 +259,7 @@ const ASKS =
  * instruction.
  */
 const REDIRECT =
-  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back|chase|pop into|order|download|reset|install|buy|get|find|pay|cancel|switch|move|sort)\b/;
+  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back|chase|pop into|order|download|reset|install|buy|get|find|pay|cancel|switch|move|sort|be patient)\b/;
 const COURTESY =
   /\b(please|sorry|thank|thanks|afraid|happy|glad|of course|certainly|let me|i can|i'll|i will|we can|we'll|we will|you can|welcome|hope|no problem|unfortunately|apologi[sz]e|apologies)\b|\?/;
 /** "… then," closing a command's clause ("Buy a new one then, they're six quid."): the caller's problem handed back */
@@ -290,7 +290,8 @@ const CAN_OFFER = /(?<!\b(not|nothing|anything|never)( [a-z]+){0,3}) (i|we|you) 
  * negative said with no redress, whatever the model reads; "Sorry, the fee stays on this one, but I can set up a plan"
  * is not.
  */
-const CLOSED = /\b(rules are (there|in place) for a reason|the decision is final|not happening)\b/;
+const CLOSED =
+  /\b(rules are (there|in place) for a reason|the decision is final|not happening|we consider (this|the) (matter|case|complaint) (closed|resolved)|this (matter|case) is (now )?closed)\b/;
 /**
  * The fee or the decision standing, as a sentence of its own ("The fee stays.", "Fee remains.", "Your charge stands as
  * it is."); inside a sentence it is a fact told ("the fee remains £5 a month while the account is open") (raw sentences)
@@ -364,6 +365,12 @@ const ESCALATION_ASKED =
   /\b(want|like|need|demand|can i|could i|let me|get me|put me|give me|going to|ill|i will)\b.*\b(manager|supervisor|team leader|someone( more)? (senior|in charge|else)|more senior|higher up|your (boss|superior)|escalate|complaint|complain)\b/;
 const STEP_TAKEN =
   /\b(ill|i will|let me|of course|certainly|sure|put you through|transfer|connect|arrange|raise|log|call (you )?back|ask|get|fetch|(i|we|you) can|manager will|supervisor will)\b/;
+const ASKING =
+  /\b(whats|what is|which|can you|could you|would you|will you|may i|can i (take|have|get)|do you|have you got)\b/;
+const LOSS_TOLD =
+  /\b(lost|left|dropped|stolen|missing|cant find|been taken|swallowed|eaten)\b.*\b(card|wallet|purse|bag)\b|\b(card|wallet|purse|bag)\b.*\b(lost|left|dropped|stolen|missing|cant find|been taken|swallowed|eaten)\b/;
+const CARD_STOPPED =
+  /\b(block|blocked|cancel|cancelled|canceled|stop|stopped|freeze|frozen|lock|locked|hold|suspend|suspended)\b/;
 const TIME_ASKED = /^(so |and |but |ok |okay )?(when|how long|how soon|by when|what time)\b/;
 const TIME_GIVEN =
   /\d|\b(today|tomorrow|tonight|morning|afternoon|evening|monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|hours?|days?|weeks?|months?|minutes?|within|by|next|end of|shortly|soon|asap|straight away|now|immediately|usually|normally)\b/;
@@ -372,12 +379,16 @@ const NON_ANSWER =
 /** a short follow-up question for the specifics ("which criteria?", "why not?", "what reason?") */
 const FOLLOW_UP = /^(so |and |but )?(which|what|why|how|where|who)\b/;
 function snub(asked: string | undefined, text: string, raw: string, score: number): boolean {
-  if (asked === undefined || !unredressed(text, raw)) return false;
+  // (a reply that asks for something is no snub: "for security whats your date of birth" on a call, no "?")
+  if (asked === undefined || !unredressed(text, raw) || ASKING.test(text)) return false;
   // a follow-up for the specifics answered in a few words that name nothing, and that the model leans negative on
   // ("The ones we use.")
   const few = asked.split(' ').length <= 4 && text.split(' ').length <= 5 && !/\d/.test(text);
   if (FOLLOW_UP.test(asked) && few && score <= -AGENT_NEGATIVE_MARGIN) return true;
   if (ESCALATION_ASKED.test(asked)) return !STEP_TAKEN.test(text);
+  // a card (or what holds one) reported lost or stolen, answered with no step to stop it ("Taxi drivers usually hand
+  // them in. Give it a few days.")
+  if (LOSS_TOLD.test(asked)) return !CARD_STOPPED.test(text) && !STEP_TAKEN.test(text) && !SERVICE.test(text);
   if (TIME_ASKED.test(asked))
     return !TIME_GIVEN.test(text) && (NON_ANSWER.test(text) || text.split(' ').length <= 3) && !SERVICE.test(text);
   return false;

@@ -364,6 +364,45 @@ describe('the tone signal', () => {
     expect(
       reply('can you put me through to someone more senior?', 'Nobody more senior will say anything different.').cue,
     ).toBe('attitude');
+    // held-out 20: a tautology of time, condescension, "not much I can say", impatience, written service closing
+    // the matter, a bare "Be patient."
+    for (const text of [
+      "Because that's how long it takes.",
+      'Did it not occur to you to check the account number?',
+      'Not much I can say to that.',
+      'Yes. Other people are waiting too, you know.',
+      'Our records show the machine dispensed correctly. We consider this matter closed.',
+      'We have thousands of streetlights. Be patient.',
+    ])
+      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
+    // a card reported lost answered with no step to stop it; with the card stopped, or a question for the
+    // verification (a call's, with no "?"), it is not
+    expect(
+      reply('I left my card in a taxi last night', 'Taxi drivers usually hand them in. Give it a few days.').cue,
+    ).toBe('attitude');
+    for (const text of [
+      "I've cancelled that card so nobody can use it, and a replacement is on its way.",
+      'for security whats your date of birth',
+      'Right, let me stop it now.',
+    ])
+      expect(reply('I left my card in a taxi last night', text).cue, text).toBeUndefined();
+    // "I'll pass you over now" is the agent acting for the caller, whatever the model reads
+    expect(
+      tone(
+        [
+          { seq: 0, speaker: 'customer', text: 'can I speak to your manager please' },
+          {
+            seq: 1,
+            speaker: 'agent',
+            text: "Sure, I'll pass you over now. They'll be with you in a couple of minutes.",
+          },
+        ],
+        [
+          { label: 'neutral', score: 0 },
+          { label: 'negative', score: -0.88 },
+        ],
+      )[1].label,
+    ).toBe('neutral');
     // on a call (no punctuation) "… next question" ending the segment with no redress; with thanks it moves a form on
     expect(reply('why cant i pay in a cheque', 'because the app doesnt do that next question').cue).toBe('attitude');
     expect(reply('it is 4 7 1', 'thank you next question').cue).toBeUndefined();

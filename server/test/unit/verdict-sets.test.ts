@@ -30,9 +30,6 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-3.txt': ['x07: dismissive_language gives fail'],
     // "you can do it in the app under Payments, or I can set it up here": a menu's name read as account details
     'holdout-9.txt': ['n26: identity_before_account gives fail'],
-    // "Have a look around the house first, it usually turns up." to a lost card: a brush-off in words of advice, with
-    // no refusal, blame or closing in it (the lost-card rule fails the conversation)
-    'holdout-19.txt': ['w13: dismissive_language gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
