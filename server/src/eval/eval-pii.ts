@@ -145,7 +145,8 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
-    ['holdout-k', 'HELD OUT K (written at stop 32 after its verdict changes; nothing tuned on it)'],
+    ['holdout-l', 'HELD OUT L (written at stop 32 after its changes; nothing tuned on it)'],
+    ['holdout-k', "held out K (written at stop 32 after its verdict changes; its first run's misses fixed)"],
     ['holdout-j', 'held out J (written at stop 31 after its changes; its first-run misses fixed)'],
     ['holdout-i', 'held out I (written at the start of stop 31; its first-run misses fixed)'],
     ['holdout-h', 'held out H (written last at stop 30; its one first-run miss fixed)'],

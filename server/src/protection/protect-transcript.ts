@@ -13,6 +13,8 @@ import { MaskingPolicy, maskText, optionalTypes, REDACTED } from './pii/mask';
  */
 export const SAD_TYPES: ReadonlySet<string> = new Set(['cvv', 'pin', 'otp', 'digit_string']);
 const ASKED_SAD: PromptKind[] = ['cvv', 'pin', 'otp'];
+/** the customer's own details ("what number do you have for me?", "is my email on file?") */
+const OWN = /\b(my|me|mine|on (file|record)|you have)\b/i;
 /** An answer on a call to a question for personal data, this short, is protected whole (fail closed). */
 const SHORT_ANSWER_WORDS = 8;
 /** "j o h n dot smith at gmail dot com": an e-mail address spelt out, up to this many words */
@@ -167,7 +169,11 @@ export function expectations(
             u.text,
             (u.keyphrases ?? []).map((k) => k.p),
           )
-    ).filter((k) => u.speaker === 'agent' || !ASKED_SAD.includes(k) || QUESTION.test(u.text));
+    )
+      .filter((k) => u.speaker === 'agent' || !ASKED_SAD.includes(k) || QUESTION.test(u.text))
+      // a customer asking for the fraud team's number or the bank's e-mail asks for no one's personal data; "what
+      // number do you have for me?" does
+      .filter((k) => u.speaker === 'agent' || (k !== 'phone' && k !== 'email') || OWN.test(u.text));
     for (const [kind, re] of Object.entries(OPTIONAL_PROMPTS) as Array<[keyof typeof OPTIONAL_PROMPTS, RegExp]>)
       if (opts.optional?.has(kind) && !states && re.test(u.text)) asks.push(kind);
     if (asks.length) {

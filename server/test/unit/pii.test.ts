@@ -486,3 +486,38 @@ describe('forms found by held-out K (stop 32)', () => {
     expect(mask('the export on Nov 2027 shipments')).toBe('the export on Nov 2027 shipments');
   });
 });
+
+describe('forms found by held-out L (stop 32)', () => {
+  it('the asker waiting ("No rush.") keeps the question open; "what does it say?" asks for the code just sent', () => {
+    expect(
+      masked('A: What is the security code on the back of the card?', 'C: hang on', 'A: No rush.', 'C: 582')[3],
+    ).toBe('[REDACTED]');
+    const u = masked(
+      'C: the app wants a code to log in',
+      "A: We've just sent one to your phone ending 0118. What does it say?",
+      'C: 730215',
+    );
+    expect(u[1]).toContain('ending 0118');
+    expect(u[2]).toBe('[REDACTED]');
+  });
+
+  it('characters of a password asked for one by one are removed, letters too', () => {
+    expect(masked('A: For security, can you give me characters 1, 3 and 6 of your password?', 'C: m, k, 7')[1]).toBe(
+      '[REDACTED]',
+    );
+    // a list of letters with no such question stays readable
+    expect(masked('A: Which of the options suits you?', 'C: a, b and c')[1]).toBe('a, b and c');
+  });
+
+  it("a card number after a number word or a stray number ('my old one 2720 …') is still found", () => {
+    expect(mask('my old one 2720 4566 4821 1687 still works')).not.toMatch(/4566 4821/);
+    expect(mask('I paid 3 times 1234 5678 9012 3456')).toBe('I paid 3 times 1234 5678 9012 3456');
+  });
+
+  it("a customer asking for the fraud team's number asks for nobody's personal data", () => {
+    expect(masked("C: what's the phone number for the fraud team?", "A: It's 0345 000 1234, open 24 hours.")[1]).toBe(
+      "It's 0345 000 1234, open 24 hours.",
+    );
+    expect(masked('C: what phone number do you have for me?', "A: It's 0345 000 1234.")[1]).not.toMatch(/000 1234/);
+  });
+});

@@ -110,6 +110,9 @@ const ENDING = /\b(ending|ends|end)( in| with)?[:\s]*$|\blast (four|4)( digits| 
 const CARD_CTX = /\b(card|visa|mastercard|amex|debit|credit)\b/;
 const EXP_CTX = /\b(expir\w*|expires|valid until|valid thru|exp|thru)\b/;
 
+/** where card numbers start: Mastercard's 2-series (2221–2720), Amex, Diners, JCB, Visa, Mastercard, Discover, UnionPay */
+const CARD_PREFIX = /^(2[2-7]|[3-6])/;
+
 const near = (toks: Tok[], from: number, to: number, re: RegExp) =>
   toks
     .slice(Math.max(0, from), Math.max(0, to))
@@ -280,6 +283,13 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       if (namedCodeAfter(m.index! + m[0].length))
         add({ type: 'otp', start: m.index! + 2, end: m.index! + m[0].length, value: m[1] });
 
+  // characters of a password asked for one by one ("characters 1, 3 and 6 of your password" … "m, k, 7"): the list
+  // of single characters is the secret's, masked as one answer
+  if (!opts.strict)
+    for (const m of text.matchAll(/(?<![\w'])[a-z0-9](?:\s*(?:,|and|&)\s*[a-z0-9])+(?![\w'])/gi))
+      if (expected(m.index!).has('pin'))
+        add({ type: 'pin', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/[^a-z0-9]/gi, '') });
+
   for (const run of joinAcrossUtterances(digitRuns(toks, text), text, (r) => kindsAt(r.start, r.end))) {
     if (taken(run.start, run.end)) continue;
     const d = run.digits;
@@ -290,13 +300,19 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     else if (d.length > 19 || (d.length >= 13 && near(toks, run.firstTok - 8, run.firstTok, CARD_CTX))) {
       for (let len = Math.min(19, d.length); len >= 13 && !card; len--) {
         for (let i = 0; i + len <= d.length; i++) {
-          if (/^[3-6]/.test(d.slice(i)) && luhnValid(d.slice(i, i + len))) {
+          if (CARD_PREFIX.test(d.slice(i)) && luhnValid(d.slice(i, i + len))) {
             card = { i, j: i + len };
             break;
           }
         }
       }
     }
+    // a number word or a number just before a card number ("my old one 2720 4566 4821 1687"): the card starts at a
+    // token of its own and runs to the end
+    if (!card && d.length > 13 && d.length <= 25)
+      for (let i = 1; i + 13 <= d.length && !card; i++)
+        if (run.at[i] !== run.at[i - 1] && d.length - i <= 19 && CARD_PREFIX.test(d.slice(i)) && luhnValid(d.slice(i)))
+          card = { i, j: d.length };
     if (card && (card.i > 0 || card.j < d.length) && kinds.has('card_number')) card = { i: 0, j: d.length };
     if (card) {
       add({

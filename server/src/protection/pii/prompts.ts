@@ -31,9 +31,9 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   // the PIN, and the digits of a PIN or passcode asked for one by one ("the second and fourth digits of your passcode")
   // … and "the second and fourth X of your Y" when the recogniser misheard X and Y ("the second and fourth ages of
   // yorkin"): positions asked for one by one are a secret asked for in part
-  pin: /\b(pin( number| code)?|personal identification number|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number)|(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th)( and (the )?(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th))+ \w+ (of|from|in))\b/,
+  pin: /\b(pin( number| code)?|personal identification number|(digits?|characters?|letters?)( (number )?[0-9]+,?)+( and [0-9]+)? (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information))|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number)|(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th)( and (the )?(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th))+ \w+ (of|from|in))\b/,
   otp: new RegExp(
-    `\\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code|(your|the|this|my|a) code( is)?)\\b|\\b(your|the|this|my|a)( [a-z]+){1,3} code\\b(?<!\\b(${NOT_SECRET_CODES}) code)`,
+    `\\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|code (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code|(your|the|this|my|a) code( is)?|what does (it|the (text|message|sms)) say|(sent|texted) (you )?one to your (phone|mobile))\\b|\\b(your|the|this|my|a)( [a-z]+){1,3} code\\b(?<!\\b(${NOT_SECRET_CODES}) code)`,
   ),
   expiry_date:
     /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp( date)?|end date on the card)\b/,
@@ -110,4 +110,4 @@ export const RE_ASK =
 
 /** Listening noises while a number is read out: they do not end the expectation. */
 export const BACKCHANNEL =
-  /^(?:\s*(?:yes|yeah|yep|ok|okay|mm+|mhm|mm-hm|uh[- ]huh|go on|go ahead|carry on|got it|right|sure|and|next|continue|keep going|uh|um|嗯|好的?|对|是的?|您说|请说|继续)[\s,.!，。！]*)+$/i;
+  /^(?:\s*(?:yes|yeah|yep|ok|okay|mm+|mhm|mm-hm|uh[- ]huh|go on|go ahead|carry on|got it|right|sure|and|next|continue|keep going|uh|um|no rush|no hurry|take your time|no worries|no problem|of course|that'?s fine|whenever you'?re ready|i'?ll wait|i'?ll hold|嗯|好的?|对|是的?|您说|请说|继续)[\s,.!，。！]*)+$/i;
