@@ -196,7 +196,9 @@ const ATTITUDE = new RegExp(
     /above my pay grade|(dont|do not) make the (decisions|rules)|i (just|only) pass (them|it) on|someone who cares/,
     /good luck with (that|it)|(wouldnt|would not) hold your breath|get to the point|(ive|i have|weve|we have) got a queue/,
     /(weve|we have|ive|i have) had this conversation|(im|i am) not here to (argue|debate)|(thats|that is|its|it is) not on (us|me)/,
-    /whatever (you say|works for you|suits you)|welcome to the real world|(thats|that is|such is) life/,
+    /whatever (you say|works for you|suits you)|welcome to (the real world|monday|mondays|the club|my world)|(thats|that is|such is) life/,
+    // "Because I said so.", "Everyone has an excuse.", "you'll get the same answer", "And you want us to do what exactly?"
+    /because i said so|(everyone|everybody) has (an excuse|a story|a reason)|(get|give you|say) the same (answer|thing)|you want (us|me) to do what|what exactly do you want (us|me) to do/,
     // responsibility put on someone else ("That's on the team, not me."), the customer's competence questioned ("Have
     // you tried typing them correctly?")
     /(thats|that is|its|it is|that was|it was) (on |down to )?(the|that|another|their|your|the other) [a-z]+( [a-z]+)? not (me|us)\b/,
@@ -362,13 +364,13 @@ function attitude(text: string, raw: string, score: number): boolean {
  * ones we use."). `asked` is the customer's turn just before (normalised), `text` the agent's reply.
  */
 const ESCALATION_ASKED =
-  /\b(want|like|need|demand|can i|could i|let me|get me|put me|give me|going to|ill|i will)\b.*\b(manager|supervisor|team leader|someone( more)? (senior|in charge|else)|more senior|higher up|your (boss|superior)|escalate|complaint|complain)\b/;
+  /\b(want|like|need|demand|can i|could i|let me|get me|put me|give me|going to|ill|i will|is there)\b.*\b(manager|supervisor|team leader|someone( more)? (senior|in charge|else)|more senior|higher up|your (boss|superior)|escalate|complaint|complain)\b|\b(manager|supervisor|someone else|someone more senior)\b.*\b(can i|could i)\b/;
 const STEP_TAKEN =
-  /\b(ill|i will|let me|of course|certainly|sure|put you through|transfer|connect|arrange|raise|log|call (you )?back|ask|get|fetch|(i|we|you) can|manager will|supervisor will)\b/;
+  /\b(ill|i will|let me|of course|certainly|sure|put you through|transfer|connect|arrange|raise|log|call (you )?back|ask|(get|fetch) (my|a|the|your|someone)|(i|we|you) can|manager will|supervisor will)\b/;
 const ASKING =
   /\b(whats|what is|which|can you|could you|would you|will you|may i|can i (take|have|get)|do you|have you got)\b/;
 const LOSS_TOLD =
-  /\b(lost|left|dropped|stolen|missing|cant find|been taken|swallowed|eaten)\b.*\b(card|wallet|purse|bag)\b|\b(card|wallet|purse|bag)\b.*\b(lost|left|dropped|stolen|missing|cant find|been taken|swallowed|eaten)\b/;
+  /\b(lost|left|dropped|stolen|missing|cant find|been taken|swallowed|eaten|nicked|pinched|swiped|snatched|robbed|mugged|pickpocketed)\b.*\b(card|wallet|purse|bag)\b|\b(card|cards|wallet|purse|bag)\b.*\b(lost|left|dropped|stolen|missing|cant find|been taken|swallowed|eaten|nicked|pinched|swiped|snatched)\b/;
 const CARD_STOPPED =
   /\b(block|blocked|cancel|cancelled|canceled|stop|stopped|freeze|frozen|lock|locked|hold|suspend|suspended)\b/;
 const TIME_ASKED = /^(so |and |but |ok |okay )?(when|how long|how soon|by when|what time)\b/;

@@ -386,6 +386,20 @@ describe('the tone signal', () => {
       'Right, let me stop it now.',
     ])
       expect(reply('I left my card in a taxi last night', text).cue, text).toBeUndefined();
+    // held-out 21: "Because I said so.", "Everyone has an excuse.", "Welcome to Monday.", "you want us to do what
+    // exactly?", the same answer promised to a request for someone else, a stolen card met with "a police matter"
+    for (const text of [
+      'Because I said so.',
+      'Everyone has an excuse.',
+      'Welcome to Monday.',
+      'And you want us to do what exactly?',
+    ])
+      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
+    expect(reply('is there someone else I can speak to?', "There is, but you'll get the same answer.").cue).toBe(
+      'attitude',
+    );
+    expect(reply("my card's been nicked", 'Sounds like a police matter.').cue).toBe('attitude');
+    expect(reply('is there someone else I can speak to?', "Of course, I'll get my team leader.").cue).toBeUndefined();
     // "I'll pass you over now" is the agent acting for the caller, whatever the model reads
     expect(
       tone(
