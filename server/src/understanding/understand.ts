@@ -344,6 +344,13 @@ function attitude(text: string, raw: string, score: number): boolean {
     WHATEVER.test(said) ||
     INCREDULOUS.test(said) ||
     curt(said) ||
+    // a generic truth offered for the customer's particular trouble ("Payments fail sometimes.", "Post is slow.",
+    // "Mistakes happen.") with nothing done and no redress: minimising it
+    (generic(raw) &&
+      unredressed(text, raw) &&
+      !SERVICE.test(text) &&
+      !OFFER.test(text) &&
+      text.split(' ').length <= 12) ||
     // a call's "… next question" (no question mark: a recogniser writes none) moving on with no redress
     (/\bnext question\s*$/i.test(raw) && unredressed(text, raw)) ||
     (closed(text, raw) && unredressed(text, raw)) ||
@@ -394,6 +401,22 @@ function snub(asked: string | undefined, text: string, raw: string, score: numbe
   if (TIME_ASKED.test(asked))
     return !TIME_GIVEN.test(text) && (NON_ANSWER.test(text) || text.split(' ').length <= 3) && !SERVICE.test(text);
   return false;
+}
+
+/**
+ * A generic sentence of trouble (a bare plural or mass noun, the simple present, something going wrong: "Payments fail
+ * sometimes.", "Post is slow.", "Mistakes happen.", "Roads get potholes"): what is true of such things in general, not
+ * of the customer's case ("Payments are processed overnight" tells the case, and is not one).
+ */
+const GENERIC =
+  /^(?!(yes|thanks|this|its|is|was|has|does|his|hers|ours|yours|always|perhaps|unless|as|sometimes|sorry|us|lets)\b)([a-z]+s|post|mail|traffic|stuff|life|everyone|everybody|people|mistakes|things|systems|computers|machines)( [a-z]+)? ((is|are) (slow|late|busy|unreliable|like that|what (it is|they are))|fail|fails|happen|happens|break|breaks|crash|crashes|go (wrong|missing|down)|goes (wrong|missing|down)|get [a-z]+|gets [a-z]+|take time|takes time)( sometimes| all the time| every day| now and then)?$/;
+function generic(raw: string): boolean {
+  return raw
+    .toLowerCase()
+    .replace(/[\u2018\u2019']/g, '')
+    .split(/[.!?,;]+/)
+    .map((x) => x.trim())
+    .some((x) => GENERIC.test(x));
 }
 
 /** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts, complaints and sarcasm (recorded in models). */

@@ -400,6 +400,21 @@ describe('the tone signal', () => {
     );
     expect(reply("my card's been nicked", 'Sounds like a police matter.').cue).toBe('attitude');
     expect(reply('is there someone else I can speak to?', "Of course, I'll get my team leader.").cue).toBeUndefined();
+    // a generic truth of trouble offered for the customer's own, with nothing done and no redress
+    for (const text of [
+      'Post is slow.',
+      'Payments fail sometimes.',
+      'Mistakes happen.',
+      'Cards get lost all the time.',
+    ])
+      expect(reply('my replacement card has not come', text).cue, text).toBe('attitude');
+    for (const text of [
+      'Payments are processed overnight.',
+      'Cheques take three working days.',
+      "Transfers get delayed sometimes, so I've chased it.",
+      "Things happen, I'm afraid.",
+    ])
+      expect(reply('my replacement card has not come', text).cue, text).toBeUndefined();
     // "I'll pass you over now" is the agent acting for the caller, whatever the model reads
     expect(
       tone(

@@ -30,13 +30,11 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-3.txt': ['x07: dismissive_language gives fail'],
     // "you can do it in the app under Payments, or I can set it up here": a menu's name read as account details
     'holdout-9.txt': ['n26: identity_before_account gives fail'],
-    // "Me, unfortunately." (sarcasm with a word of redress), "Post is slow." (the delay put on the post, said bare to a
-    // statement, not a request), "It's on the list." (to a missed bin): brush-offs with no word or shape the signal
-    // reads; listing them would read "It's on the list of countries" and "the post is slow this week, so I've…" too
+    // "Me, unfortunately." (sarcasm with a word of redress), "It's on the list." (to a missed bin): brush-offs with no
+    // word or shape the signal reads; listing them would read "It's on the list of countries" too
     'holdout-21.txt': [
       'u06: agent_negativity gives pass',
       'u06: dismissive_language gives pass',
-      'u17: dismissive_language gives pass',
       'u22: dismissive_language gives pass',
     ],
   };
