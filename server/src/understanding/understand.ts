@@ -198,6 +198,9 @@ const ATTITUDE = new RegExp(
     /(weve|we have|ive|i have) had this conversation|(im|i am) not here to (argue|debate)|(thats|that is|its|it is) not on (us|me)/,
     /whatever (you say|works for you|suits you)|welcome to (the real world|monday|mondays|the club|my world)|(thats|that is|such is) life/,
     // "Because I said so.", "Everyone has an excuse.", "you'll get the same answer", "And you want us to do what exactly?"
+    // hiding behind the absence of a duty ("The bank is not obliged to give reasons"); blame for the customer's post
+    // ("Maybe check your post more often.")
+    /(not|under no) (obliged|obligation|required) to (give|provide|explain|tell)|(check|read|open) your (post|mail|emails?|letters?|statements?|inbox) (more often|next time|properly)/,
     /because i said so|(everyone|everybody) has (an excuse|a story|a reason)|(get|give you|say) the same (answer|thing)|you want (us|me) to do what|what exactly do you want (us|me) to do/,
     // responsibility put on someone else ("That's on the team, not me."), the customer's competence questioned ("Have
     // you tried typing them correctly?")
@@ -219,7 +222,7 @@ const WHATEVER = /(^|[.!?]\s*)((whatever|tough|too bad|hard luck|dunno|no idea)\
  * "Obviously" (talking down) (punctuation kept)
  */
 const INCREDULOUS =
-  /(^|[.!?]\s*)(obviously\b|seriously\s*\?|\*?sigh\*?\s*[.!]|(ok|okay|so|right)?,?\s*and\s*[?.]\s*$|so what\s*\?|next question\s*\?\s*$)/i;
+  /(^|[.!?]\s*)(obviously\b|seriously\s*\?|\*?sigh\*?\s*[.!]|(ok|okay|so|right)?,?\s*and\s*[?.]\s*$|so what\s*\?|next question\s*\?\s*$|well then\s*[.!]?\s*$)/i;
 /**
  * A tautology said to close the matter ("fees are fees", "fixed means fixed", "permits take as long as they take",
  * "you'll get it sorted when you get it sorted"): the set form of "there is nothing to discuss" (normalised text).
@@ -250,7 +253,7 @@ const ADVICE =
  * complaints; in an agent's mouth they are service.
  */
 const SERVICE =
-  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed|(ill|i will|let me|im going to) (just )?(pass|put|connect|transfer|hand) you)\b/;
+  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed|(ill|i will|let me|im going to) (just )?(pass|put|connect|transfer|hand) you|(ill|i will|well|we will) (drop you a|send you a) (message|line|text|note)|(ill|i will|well|we will) (message|update|let) you|keep you (posted|updated))\b/;
 /** A sentence of an agent's that asks the caller for something: a question mark, or the way a spoken one starts. */
 const ASKS =
   /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;

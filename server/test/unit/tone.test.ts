@@ -400,6 +400,30 @@ describe('the tone signal', () => {
     );
     expect(reply("my card's been nicked", 'Sounds like a police matter.').cue).toBe('attitude');
     expect(reply('is there someone else I can speak to?', "Of course, I'll get my team leader.").cue).toBeUndefined();
+    // held-out 22: no duty to explain, blame for the customer's post, "Well then." closing the matter
+    for (const text of [
+      'The bank is not obliged to give reasons for closing accounts. Regards, Customer Services',
+      'We did send one. Maybe check your post more often.',
+      'Did you tell us you were travelling? No? Well then.',
+    ])
+      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
+    // "I'll drop you a message once it's confirmed" is the agent acting for the caller, whatever the model reads
+    expect(
+      tone(
+        [
+          { seq: 0, speaker: 'customer', text: 'how long will the chargeback take?' },
+          {
+            seq: 1,
+            speaker: 'agent',
+            text: "Up to 45 days, depending on the merchant's bank. I'll message you as soon as there's an update.",
+          },
+        ],
+        [
+          { label: 'neutral', score: 0 },
+          { label: 'negative', score: -0.7 },
+        ],
+      )[1].label,
+    ).toBe('neutral');
     // a generic truth of trouble offered for the customer's own, with nothing done and no redress
     for (const text of [
       'Post is slow.',

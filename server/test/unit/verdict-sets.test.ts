@@ -32,6 +32,8 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-9.txt': ['n26: identity_before_account gives fail'],
     // "Me, unfortunately." (sarcasm with a word of redress), "It's on the list." (to a missed bin): brush-offs with no
     // word or shape the signal reads; listing them would read "It's on the list of countries" too
+    // "Well, something happened." (a shrug after the customer's "no"): vague, with no word or shape the signal reads
+    'holdout-22.txt': ['s04: dismissive_language gives pass'],
     'holdout-21.txt': [
       'u06: agent_negativity gives pass',
       'u06: dismissive_language gives pass',
