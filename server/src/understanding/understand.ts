@@ -201,6 +201,10 @@ const ATTITUDE = new RegExp(
     // hiding behind the absence of a duty ("The bank is not obliged to give reasons"); blame for the customer's post
     // ("Maybe check your post more often.")
     /(not|under no) (obliged|obligation|required) to (give|provide|explain|tell)|(check|read|open) your (post|mail|emails?|letters?|statements?|inbox) (more often|next time|properly)/,
+    // impatience and deflection ("I've been answering other people for 20 minutes", "I've already said no", "So has
+    // everyone else.", "Whoever told you that was wrong.", "Did you read the fee leaflet? It's all there.")
+    /(answering|helping|dealing with|serving) other (people|customers|callers)|(already|i) said no|so (has|is|does|did) everyone else/,
+    /whoever told you (that )?(was wrong|got it wrong|was mistaken)|(its|it is|thats|that is) all there/,
     /because i said so|(everyone|everybody) has (an excuse|a story|a reason)|(get|give you|say) the same (answer|thing)|you want (us|me) to do what|what exactly do you want (us|me) to do/,
     // responsibility put on someone else ("That's on the team, not me."), the customer's competence questioned ("Have
     // you tried typing them correctly?")
@@ -264,7 +268,7 @@ const ASKS =
  * instruction.
  */
 const REDIRECT =
-  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back|chase|pop into|order|download|reset|install|buy|get|find|pay|cancel|switch|move|sort|be patient)\b/;
+  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back|chase|pop into|order|download|reset|install|buy|get|find|pay|cancel|switch|move|sort|be patient|talk to|speak to)\b/;
 const COURTESY =
   /\b(please|sorry|thank|thanks|afraid|happy|glad|of course|certainly|let me|i can|i'll|i will|we can|we'll|we will|you can|welcome|hope|no problem|unfortunately|apologi[sz]e|apologies)\b|\?/;
 /** "… then," closing a command's clause ("Buy a new one then, they're six quid."): the caller's problem handed back */

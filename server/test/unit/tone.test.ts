@@ -407,6 +407,16 @@ describe('the tone signal', () => {
       'Did you tell us you were travelling? No? Well then.',
     ])
       expect(reply('can you help me with this', text).cue, text).toBe('attitude');
+    // held-out 23: impatience, deflection, "it's all there", a bare "Talk to the shop."
+    for (const text of [
+      "And I've been answering other people for 20 minutes.",
+      "You're speaking to me, and I've already said no.",
+      'So has everyone else.',
+      'Whoever told you that was wrong.',
+      "Did you read the fee leaflet? It's all there.",
+      'Talk to the shop.',
+    ])
+      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
     // "I'll drop you a message once it's confirmed" is the agent acting for the caller, whatever the model reads
     expect(
       tone(

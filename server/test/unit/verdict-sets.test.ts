@@ -34,6 +34,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // word or shape the signal reads; listing them would read "It's on the list of countries" too
     // "Well, something happened." (a shrug after the customer's "no"): vague, with no word or shape the signal reads
     'holdout-22.txt': ['s04: dismissive_language gives pass'],
+    // "Complaints are answered in order of receipt. Thank you for your patience." to ten weeks' wait: a brush-off in
+    // the words of a form letter, thanked
+    'holdout-23.txt': ['r19: agent_negativity gives pass', 'r19: dismissive_language gives pass'],
     'holdout-21.txt': [
       'u06: agent_negativity gives pass',
       'u06: dismissive_language gives pass',
