@@ -288,18 +288,21 @@ describe('the tone signal', () => {
       expect(label(t, { label: 'neutral', score: 0 }), t).toBe('neutral');
   });
 
+  /** the agent's reply to the customer's turn, the model reading the customer neutral and the reply at `score` */
+  const reply = (asked: string, text: string, score = 0) =>
+    tone(
+      [
+        { seq: 0, speaker: 'customer', text: asked },
+        { seq: 1, speaker: 'agent', text },
+      ],
+      [
+        { label: 'neutral', score: 0 },
+        { label: score < 0 ? 'negative' : 'neutral', score },
+      ],
+    )[1];
+  const ASK = 'can you help me with this';
+
   it('tone-7: a request turned down with nothing around it, read from the turn it answers, is negative', () => {
-    const reply = (asked: string, text: string) =>
-      tone(
-        [
-          { seq: 0, speaker: 'customer', text: asked },
-          { seq: 1, speaker: 'agent', text },
-        ],
-        [
-          { label: 'neutral', score: 0 },
-          { label: 'neutral', score: 0 },
-        ],
-      )[1];
     // a request to take it further with no step taken, a "when?" with no time: a snub, with the attitude cue
     for (const [asked, text] of [
       ['I want to speak to a manager', "They'll say the same as me. Save yourself the time."],
@@ -309,201 +312,127 @@ describe('the tone signal', () => {
       ['how long will the refund take', 'Sooner or later it shows up.'],
     ])
       expect(reply(asked, text), text).toEqual({ label: 'negative', score: -0.5, cue: 'attitude' });
-    // the same requests answered with a step, a time, or any redress are not; nor the words without the request
-    for (const [asked, text] of [
+    // [the customer's turn, the agent's reply] the agent's words decide as the attitude (held-out 17 to 23)
+    const attitude: Array<[string, string]> = [
+      ['can you put me through to someone more senior?', 'Nobody more senior will say anything different.'],
+      ['is there someone else I can speak to?', "There is, but you'll get the same answer."],
+      ["my card's been nicked", 'Sounds like a police matter.'],
+      ['I left my card in a taxi last night', 'Taxi drivers usually hand them in. Give it a few days.'],
+      ['I want to speak to a supervisor', "You can ask all you like, they're busy."],
+      // the matter closed in a sentence of its own, condescension about how a thing works, a command handed back
+      ['can you waive the fee', 'Not our mistake. Fee remains.'],
+      ['can you waive the fee', 'Your charge stands as it is.'],
+      [
+        'can you waive the fee',
+        "That's not how annual fees work, I'm afraid. You pay it whether you use the card or not.",
+      ],
+      ['can you waive the fee', "Buy a new one then, they're six quid."],
+      // a generic truth of trouble offered for the customer's own, with nothing done and no redress
+      ['my replacement card has not come', 'Post is slow.'],
+      ['my replacement card has not come', 'Payments fail sometimes.'],
+      ['my replacement card has not come', 'Mistakes happen.'],
+      ['my replacement card has not come', 'Cards get lost all the time.'],
+      // on a call (no punctuation) "… next question" ending the segment with no redress
+      ['why cant i pay in a cheque', 'because the app doesnt do that next question'],
+      ...[
+        "It's self-explanatory really.",
+        "Because the app doesn't do that. Next question?",
+        // written service closing the matter, no duty to explain
+        'We are unable to provide reasons for credit decisions. Any further queries on this matter will not receive a response.',
+        'Our records show the machine dispensed correctly. We consider this matter closed.',
+        'The bank is not obliged to give reasons for closing accounts. Regards, Customer Services',
+        // responsibility put elsewhere, the customer's competence questioned, hindsight and blame put on the customer
+        "Roads get potholes, that's life.",
+        "That's on the team, not me.",
+        'Whoever told you that was wrong.',
+        'Have you tried typing them correctly?',
+        'Did it not occur to you to check the account number?',
+        'You could have downloaded it at the time.',
+        'We did send one. Maybe check your post more often.',
+        "Did you read the fee leaflet? It's all there.",
+        // impatience, tautology, belittling
+        "Because that's how long it takes.",
+        'Not much I can say to that.',
+        'Yes. Other people are waiting too, you know.',
+        "And I've been answering other people for 20 minutes.",
+        "You're speaking to me, and I've already said no.",
+        'So has everyone else.',
+        'Because I said so.',
+        'Everyone has an excuse.',
+        'Welcome to Monday.',
+        'And you want us to do what exactly?',
+        'Did you tell us you were travelling? No? Well then.',
+        // bare commands
+        'We have thousands of streetlights. Be patient.',
+        'Talk to the shop.',
+      ].map((text): [string, string] => [ASK, text]),
+    ];
+    for (const [asked, text] of attitude) expect(reply(asked, text).cue, text).toBe('attitude');
+    // the same requests answered with a step, a time, a question or any redress are not; nor the words without the
+    // request, nor the facts of the case told plainly
+    const not: Array<[string, string]> = [
       ['I want to speak to a manager', 'Of course, let me see if my supervisor is free.'],
       ['I want to speak to a manager', "I'm afraid none are free right now. Would you like a call back?"],
+      ['is there someone else I can speak to?', "Of course, I'll get my team leader."],
       ["I'd like to make a complaint", "I'll log that for you now."],
       ['when?', 'By Friday.'],
       ['when will I get it back', 'Usually within 3 to 5 working days.'],
       ['when will I get it back', "Sorry, I don't have a date yet. It depends on the retailer."],
       ['how long will the refund take', "It's normally quick."],
       ['my card is not working', 'When it is sent.'],
-    ])
-      expect(reply(asked, text).label, text).toBe('neutral');
-    // the matter closed in a sentence of its own, condescension about how a thing works, a command handed back with
-    // "then"
-    for (const text of [
-      'Not our mistake. Fee remains.',
-      'Your charge stands as it is.',
-      "That's not how annual fees work, I'm afraid. You pay it whether you use the card or not.",
-      "Buy a new one then, they're six quid.",
-    ])
-      expect(reply('can you waive the fee', text).cue, text).toBe('attitude');
-    for (const text of [
-      'The fee remains £5 a month while the account is open.',
-      "Let me explain how annual fees work: it's charged once a year.",
-      'See you then, and thanks for calling.',
-      "Then you'll need to reset it in the app, and I can stay on the line while you do.",
-    ])
-      expect(reply('can you waive the fee', text).cue, text).toBeUndefined();
-    // held-out 18: "… all you like", "self-explanatory", "Next question?"; a follow-up for the specifics answered with
-    // none that the model leans negative on
-    for (const text of [
-      "You can ask all you like, they're busy.",
-      "It's self-explanatory really.",
-      "Because the app doesn't do that. Next question?",
-    ])
-      expect(reply('I want to speak to a supervisor', text).cue, text).toBe('attitude');
-    // held-out 19: a formal closing of written service, "that's life", responsibility put elsewhere, the customer's
-    // competence questioned, hindsight put on the customer with no redress
-    for (const text of [
-      'We are unable to provide reasons for credit decisions. Any further queries on this matter will not receive a response.',
-      "Roads get potholes, that's life.",
-      "That's on the team, not me.",
-      'Have you tried typing them correctly?',
-      'You could have downloaded it at the time.',
-    ])
-      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
-    for (const text of [
-      'You could have been charged twice, so I checked: you were not.',
-      "I'm afraid you could have downloaded it at the time, but I can order a copy for you.",
-      'Have you tried typing them in the app instead of the website?',
-    ])
-      expect(reply('can you help me with this', text).cue, text).toBeUndefined();
-    expect(
-      reply('can you put me through to someone more senior?', 'Nobody more senior will say anything different.').cue,
-    ).toBe('attitude');
-    // held-out 20: a tautology of time, condescension, "not much I can say", impatience, written service closing
-    // the matter, a bare "Be patient."
-    for (const text of [
-      "Because that's how long it takes.",
-      'Did it not occur to you to check the account number?',
-      'Not much I can say to that.',
-      'Yes. Other people are waiting too, you know.',
-      'Our records show the machine dispensed correctly. We consider this matter closed.',
-      'We have thousands of streetlights. Be patient.',
-    ])
-      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
-    // a card reported lost answered with no step to stop it; with the card stopped, or a question for the
-    // verification (a call's, with no "?"), it is not
-    expect(
-      reply('I left my card in a taxi last night', 'Taxi drivers usually hand them in. Give it a few days.').cue,
-    ).toBe('attitude');
-    for (const text of [
-      "I've cancelled that card so nobody can use it, and a replacement is on its way.",
-      'for security whats your date of birth',
-      'Right, let me stop it now.',
-    ])
-      expect(reply('I left my card in a taxi last night', text).cue, text).toBeUndefined();
-    // held-out 21: "Because I said so.", "Everyone has an excuse.", "Welcome to Monday.", "you want us to do what
-    // exactly?", the same answer promised to a request for someone else, a stolen card met with "a police matter"
-    for (const text of [
-      'Because I said so.',
-      'Everyone has an excuse.',
-      'Welcome to Monday.',
-      'And you want us to do what exactly?',
-    ])
-      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
-    expect(reply('is there someone else I can speak to?', "There is, but you'll get the same answer.").cue).toBe(
-      'attitude',
-    );
-    expect(reply("my card's been nicked", 'Sounds like a police matter.').cue).toBe('attitude');
-    expect(reply('is there someone else I can speak to?', "Of course, I'll get my team leader.").cue).toBeUndefined();
-    // held-out 22: no duty to explain, blame for the customer's post, "Well then." closing the matter
-    for (const text of [
-      'The bank is not obliged to give reasons for closing accounts. Regards, Customer Services',
-      'We did send one. Maybe check your post more often.',
-      'Did you tell us you were travelling? No? Well then.',
-    ])
-      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
-    // held-out 23: impatience, deflection, "it's all there", a bare "Talk to the shop."
-    for (const text of [
-      "And I've been answering other people for 20 minutes.",
-      "You're speaking to me, and I've already said no.",
-      'So has everyone else.',
-      'Whoever told you that was wrong.',
-      "Did you read the fee leaflet? It's all there.",
-      'Talk to the shop.',
-    ])
-      expect(reply('can you help me with this', text).cue, text).toBe('attitude');
-    // "I'll drop you a message once it's confirmed" is the agent acting for the caller, whatever the model reads
-    expect(
-      tone(
-        [
-          { seq: 0, speaker: 'customer', text: 'how long will the chargeback take?' },
-          {
-            seq: 1,
-            speaker: 'agent',
-            text: "Up to 45 days, depending on the merchant's bank. I'll message you as soon as there's an update.",
-          },
-        ],
-        [
-          { label: 'neutral', score: 0 },
-          { label: 'negative', score: -0.7 },
-        ],
-      )[1].label,
-    ).toBe('neutral');
-    // a generic truth of trouble offered for the customer's own, with nothing done and no redress
-    for (const text of [
-      'Post is slow.',
-      'Payments fail sometimes.',
-      'Mistakes happen.',
-      'Cards get lost all the time.',
-    ])
-      expect(reply('my replacement card has not come', text).cue, text).toBe('attitude');
-    for (const text of [
-      'Payments are processed overnight.',
-      'Cheques take three working days.',
-      "Transfers get delayed sometimes, so I've chased it.",
-      "Things happen, I'm afraid.",
-    ])
-      expect(reply('my replacement card has not come', text).cue, text).toBeUndefined();
-    // "I'll pass you over now" is the agent acting for the caller, whatever the model reads
-    expect(
-      tone(
-        [
-          { seq: 0, speaker: 'customer', text: 'can I speak to your manager please' },
-          {
-            seq: 1,
-            speaker: 'agent',
-            text: "Sure, I'll pass you over now. They'll be with you in a couple of minutes.",
-          },
-        ],
-        [
-          { label: 'neutral', score: 0 },
-          { label: 'negative', score: -0.88 },
-        ],
-      )[1].label,
-    ).toBe('neutral');
-    // on a call (no punctuation) "… next question" ending the segment with no redress; with thanks it moves a form on
-    expect(reply('why cant i pay in a cheque', 'because the app doesnt do that next question').cue).toBe('attitude');
-    expect(reply('it is 4 7 1', 'thank you next question').cue).toBeUndefined();
-    const followUp = (text: string, score: number) =>
-      tone(
-        [
-          { seq: 0, speaker: 'customer', text: 'which criteria?' },
-          { seq: 1, speaker: 'agent', text },
-        ],
-        [
-          { label: 'neutral', score: 0 },
-          { label: score < 0 ? 'negative' : 'neutral', score },
-        ],
-      )[1].cue;
-    expect(followUp('The ones we use.', -0.46)).toBe('attitude');
-    expect(followUp('Affordability and your credit file.', 0.1)).toBeUndefined();
-    expect(followUp('The 2 in the letter.', -0.46)).toBeUndefined();
+      [
+        'I left my card in a taxi last night',
+        "I've cancelled that card so nobody can use it, and a replacement is on its way.",
+      ],
+      ['I left my card in a taxi last night', 'for security whats your date of birth'],
+      ['I left my card in a taxi last night', 'Right, let me stop it now.'],
+      ['can you waive the fee', 'The fee remains £5 a month while the account is open.'],
+      ['can you waive the fee', "Let me explain how annual fees work: it's charged once a year."],
+      ['can you waive the fee', 'See you then, and thanks for calling.'],
+      ['can you waive the fee', "Then you'll need to reset it in the app, and I can stay on the line while you do."],
+      ['my replacement card has not come', 'Payments are processed overnight.'],
+      ['my replacement card has not come', 'Cheques take three working days.'],
+      ['my replacement card has not come', "Transfers get delayed sometimes, so I've chased it."],
+      ['my replacement card has not come', "Things happen, I'm afraid."],
+      ['it is 4 7 1', 'thank you next question'],
+      [ASK, 'You could have been charged twice, so I checked: you were not.'],
+      [ASK, "I'm afraid you could have downloaded it at the time, but I can order a copy for you."],
+      [ASK, 'Have you tried typing them in the app instead of the website?'],
+    ];
+    for (const [asked, text] of not) expect(reply(asked, text).cue, text).toBeUndefined();
+    for (const [asked, text] of not.slice(0, 9)) expect(reply(asked, text).label, text).toBe('neutral');
   });
 
-  it('tone-7: a completed action reported, "I hear you", and "you had to chase it" are not negative', () => {
-    const after = (text: string) =>
-      tone(
-        [
-          { seq: 0, speaker: 'customer', text: 'you blocked my card again while I am abroad' },
-          { seq: 1, speaker: 'agent', text },
-        ],
-        [
-          { label: 'negative', score: -0.9 },
-          { label: 'negative', score: -0.8 },
-        ],
-      )[1].label;
-    for (const text of [
-      "I hear you, it's maddening. I've unblocked it and added a travel note until the 30th.",
-      "I'm really sorry you've had to chase it so many times. I've escalated it to the complaints team.",
-      "We've reinstated the card and I've added a note.",
+  it("tone-7: where the words do not decide, the model's lean does", () => {
+    // a short follow-up for the specifics answered with none, that the model leans negative on
+    expect(reply('which criteria?', 'The ones we use.', -0.46).cue).toBe('attitude');
+    expect(reply('which criteria?', 'Affordability and your credit file.', 0.1).cue).toBeUndefined();
+    expect(reply('which criteria?', 'The 2 in the letter.', -0.46).cue).toBeUndefined();
+    // the agent acting for the caller, a completed action reported, empathy, "you had to chase it": not negative
+    // whatever the model reads
+    for (const [asked, text] of [
+      [
+        'can I speak to your manager please',
+        "Sure, I'll pass you over now. They'll be with you in a couple of minutes.",
+      ],
+      [
+        'how long will the chargeback take?',
+        "Up to 45 days, depending on the merchant's bank. I'll message you as soon as there's an update.",
+      ],
+      [
+        'you blocked my card again while I am abroad',
+        "I hear you, it's maddening. I've unblocked it and added a travel note until the 30th.",
+      ],
+      [
+        'you blocked my card again while I am abroad',
+        "I'm really sorry you've had to chase it so many times. I've escalated it to the complaints team.",
+      ],
+      ['you blocked my card again while I am abroad', "We've reinstated the card and I've added a note."],
     ])
-      expect(after(text), text).toBe('neutral');
+      expect(reply(asked, text, -0.8).label, text).toBe('neutral');
     // a command to chase it is still the matter handed on
-    expect(after('Nothing we can do. Chase the shop.')).toBe('negative');
+    expect(reply('you blocked my card again while I am abroad', 'Nothing we can do. Chase the shop.', -0.8).label).toBe(
+      'negative',
+    );
   });
 });
