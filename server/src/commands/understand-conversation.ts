@@ -4,14 +4,8 @@ import type { ConversationRepository } from '../repositories/conversations';
 import { openMaskedTranscript } from './transcript';
 import type { LanguageModels } from '../understanding/classifier';
 import { UNKNOWN_INTENT } from '../understanding/metrics';
-import {
-  escalation,
-  intentCandidates,
-  pickIntent,
-  tone,
-  TONE_SIGNAL,
-  type Understanding,
-} from '../understanding/understand';
+import { escalation, intentCandidates, pickIntent, type Understanding } from '../understanding/understand';
+import { tone, TONE_SIGNAL } from '../understanding/tone';
 
 export interface UnderstandDeps {
   conversations: ConversationRepository;

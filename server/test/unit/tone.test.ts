@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { tone } from '../../src/understanding/understand';
+import { tone } from '../../src/understanding/tone';
 
 /**
- * The tone signal (understand.ts, recorded with the models as `tone-N`): how an agent's and a customer's turns read,
+ * The tone signal (understanding/tone.ts, recorded with the models as `tone-N`): how an agent's and a customer's turns read,
  * from the sentiment model's answer and the readings that correct it — empathy, the call's facts, the agent's
  * attitude (with its cue), a bald refusal, a complaint, sarcasm.
  */
