@@ -122,6 +122,10 @@ const ATTITUDE = new RegExp(
     // everyone else.", "Whoever told you that was wrong.", "Did you read the fee leaflet? It's all there.")
     /(answering|helping|dealing with|serving) other (people|customers|callers)|(already|i) said no|so (has|is|does|did) everyone else/,
     /whoever told you (that )?(was wrong|got it wrong|was mistaken)|(its|it is|thats|that is) all there/,
+    // the non-apology ("Sorry you feel that way."), a rule with no exceptions, a rhetorical question ("Who uses cheques
+    // these days?")
+    /sorry (that )?you feel (that way|like that)|sorry if you (feel|felt)|(we|i) (do not|dont|cannot|cant|wont|will not) make (any )?exceptions?/,
+    /who (uses|needs|wants|writes|has|reads) [a-z]+( [a-z]+)? (these days|anymore|any more|nowadays)/,
     /because i said so|(everyone|everybody) has (an excuse|a story|a reason)|(get|give you|say) the same (answer|thing)|you want (us|me) to do what|what exactly do you want (us|me) to do/,
     // responsibility put on someone else ("That's on the team, not me."), the customer's competence questioned ("Have
     // you tried typing them correctly?")

@@ -479,6 +479,10 @@ describe('forms found by held-out K (stop 32)', () => {
     for (const t of ['440918 is your tracking code', '7781 is your booking code, see you on the 3rd'])
       expect(mask(t), t).toBe(t);
     expect(mask('882910 is your verification code')).toBe('[REDACTED] is your verification code');
+    // a bank's name before "code" names its one-time code (held-out M)
+    expect(mask('Your Sussex Bank code is 605 118. It expires in 10 minutes.')).toBe(
+      'Your Sussex Bank code is [REDACTED]. It expires in 10 minutes.',
+    );
   });
 
   it('"exp" names an expiry said with the month\'s name', () => {

@@ -362,6 +362,10 @@ describe('the tone signal', () => {
         'Welcome to Monday.',
         'And you want us to do what exactly?',
         'Did you tell us you were travelling? No? Well then.',
+        // the non-apology, a rule with no exceptions, a rhetorical question (held-out 24)
+        'Sorry you feel that way.',
+        'Fees are applied automatically per the terms. We do not make exceptions.',
+        'Who uses cheques these days?',
         // bare commands
         'We have thousands of streetlights. Be patient.',
         'Talk to the shop.',

@@ -34,22 +34,6 @@ describe('labelled verdict sets already read (regression)', () => {
     // word or shape the signal reads; listing them would read "It's on the list of countries" too
     // "Well, something happened." (a shrug after the customer's "no"): vague, with no word or shape the signal reads
     'holdout-22.txt': ['s04: dismissive_language gives pass'],
-    // written last at stop 32, after all of its changes, and run once; its misses left as they are, the figure for the
-    // stop's final state ("a one-way bet", "I've cancelled both cards", "We do not make exceptions.", "the team will
-    // come out on Wednesday", "Total fantasy, they'd bankrupt the council", "Sorry you feel that way.", "Who uses
-    // cheques these days?")
-    'holdout-24.txt': [
-      'q08: forbidden_promises gives pass',
-      'q10: lost_card_blocked gives fail',
-      'q18: agent_negativity gives pass',
-      'q18: dismissive_language gives pass',
-      'q19: response_time gives fail',
-      'q22: political_neutrality gives pass',
-      'q28: agent_negativity gives pass',
-      'q28: dismissive_language gives pass',
-      'q30: agent_negativity gives pass',
-      'q30: dismissive_language gives pass',
-    ],
     // "Complaints are answered in order of receipt. Thank you for your patience." to ten weeks' wait: a brush-off in
     // the words of a form letter, thanked
     'holdout-23.txt': ['r19: agent_negativity gives pass', 'r19: dismissive_language gives pass'],

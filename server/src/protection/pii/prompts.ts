@@ -22,7 +22,7 @@ export type PromptKind = DataPromptKind | 'person_name' | 'postcode';
  * no one-time code, and digits named one ("20-45-77 is the sort code") are not one.
  */
 export const NOT_SECRET_CODES =
-  'post|sort|zip|area|promo|discount|voucher|tax|dress|country|bar|qr|error|swift|bank|branch|postal|gift|coupon|referral|reference|dialling|dialing|source|morse|highway|building|door|lock|product|item|colour|color|activation|tracking|booking|order|parcel|delivery|wifi|event';
+  'post|sort|zip|area|promo|discount|voucher|tax|dress|country|bar|qr|error|swift|branch|postal|gift|coupon|referral|reference|dialling|dialing|source|morse|highway|building|door|lock|product|item|colour|color|activation|tracking|booking|order|parcel|delivery|wifi|event';
 
 export const PROMPTS: Record<DataPromptKind, RegExp> = {
   card_number:
