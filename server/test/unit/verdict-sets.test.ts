@@ -34,6 +34,32 @@ describe('labelled verdict sets already read (regression)', () => {
     // word or shape the signal reads; listing them would read "It's on the list of countries" too
     // "Well, something happened." (a shrug after the customer's "no"): vague, with no word or shape the signal reads
     'holdout-22.txt': ['s04: dismissive_language gives pass'],
+    // written last at stop 32, after all of its changes, and run once; its misses left as they are, the figure for the
+    // stop's final state ("You must have paid late. Happens a lot.", "Well, I'm the fourth", "Deleted or did you
+    // delete them?", "you can take that to the bank", "stopped your debit and credit cards", "Please contact the
+    // merchant directly", "Lots of people are waiting for bins.", "Worst mayor we've ever had", "I could, but what
+    // would be the point?", "Yeah, well.", "To confirm what we did", "There are videos on YouTube.")
+    'holdout-25.txt': [
+      'p02: agent_negativity gives pass',
+      'p02: dismissive_language gives pass',
+      'p05: agent_negativity gives pass',
+      'p05: dismissive_language gives pass',
+      'p07: agent_negativity gives pass',
+      'p07: dismissive_language gives pass',
+      'p08: forbidden_promises gives pass',
+      'p10: lost_card_blocked gives fail',
+      'p18: agent_negativity gives pass',
+      'p18: dismissive_language gives pass',
+      'p20: dismissive_language gives pass',
+      'p22: political_neutrality gives pass',
+      'p24: agent_negativity gives pass',
+      'p24: dismissive_language gives pass',
+      'p28: agent_negativity gives pass',
+      'p28: dismissive_language gives pass',
+      'p29: closing_summary gives fail',
+      'p30: agent_negativity gives pass',
+      'p30: dismissive_language gives pass',
+    ],
     // "Complaints are answered in order of receipt. Thank you for your patience." to ten weeks' wait: a brush-off in
     // the words of a form letter, thanked
     'holdout-23.txt': ['r19: agent_negativity gives pass', 'r19: dismissive_language gives pass'],
