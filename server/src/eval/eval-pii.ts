@@ -145,7 +145,8 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
-    ['holdout-m', 'HELD OUT M (written last at stop 32 after all its changes; nothing tuned on it)'],
+    ['holdout-n', 'HELD OUT N (written last at stop 32 after all its changes; nothing tuned on it)'],
+    ['holdout-m', "held out M (written at stop 32; its first run's miss fixed)"],
     ['holdout-l', "held out L (written at stop 32; its first run's misses fixed)"],
     ['holdout-k', "held out K (written at stop 32 after its verdict changes; its first run's misses fixed)"],
     ['holdout-j', 'held out J (written at stop 31 after its changes; its first-run misses fixed)'],
