@@ -150,16 +150,16 @@ export function expectations(
   for (const i of order) {
     const u = utterances[i];
     if (open && (u.startMs - open.at > limit || open.turns >= EXPECT_TURNS)) open = undefined;
+    const runs = digitRuns(tokenize(u.text), u.text);
     if (open && open.by !== u.speaker) {
       for (const k of open.kinds) out[i].add(k);
       open.turns++;
-      if (digitRuns(tokenize(u.text), u.text).some((r) => r.digits.length >= 4 && r.digits.length <= 10))
-        open.codeGiven = true;
+      if (runs.some((r) => r.digits.length >= 4 && r.digits.length <= 10)) open.codeGiven = true;
     }
     // what the recogniser wrote, and the phrases keyphrase search heard (a question it misheard may still be spotted)
     // a turn that gives a value ("my account number is 31926819") states, it does not ask ("the code we sent to the
     // phone ending 0143" still asks)
-    const states = digitRuns(tokenize(u.text), u.text).some((r) => r.digits.length >= 6) && !QUESTION.test(u.text);
+    const states = runs.some((r) => r.digits.length >= 6) && !QUESTION.test(u.text);
     // a customer who names a secret without asking for it ("I need a new PIN sent out") asks the agent for nothing:
     // the agent's reply ("it'll arrive in 5 days") is not a PIN
     const asks = (

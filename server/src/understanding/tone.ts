@@ -114,7 +114,6 @@ const ATTITUDE = new RegExp(
     /good luck with (that|it)|(wouldnt|would not) hold your breath|get to the point|(ive|i have|weve|we have) got a queue/,
     /(weve|we have|ive|i have) had this conversation|(im|i am) not here to (argue|debate)|(thats|that is|its|it is) not on (us|me)/,
     /whatever (you say|works for you|suits you)|welcome to (the real world|monday|mondays|the club|my world)|(thats|that is|such is) life/,
-    // "Because I said so.", "Everyone has an excuse.", "you'll get the same answer", "And you want us to do what exactly?"
     // hiding behind the absence of a duty ("The bank is not obliged to give reasons"); blame for the customer's post
     // ("Maybe check your post more often.")
     /(not|under no) (obliged|obligation|required) to (give|provide|explain|tell)|(check|read|open) your (post|mail|emails?|letters?|statements?|inbox) (more often|next time|properly)/,
@@ -126,6 +125,7 @@ const ATTITUDE = new RegExp(
     // these days?")
     /sorry (that )?you feel (that way|like that)|sorry if you (feel|felt)|(we|i) (do not|dont|cannot|cant|wont|will not) make (any )?exceptions?/,
     /who (uses|needs|wants|writes|has|reads) [a-z]+( [a-z]+)? (these days|anymore|any more|nowadays)/,
+    // "Because I said so.", "Everyone has an excuse.", "you'll get the same answer", "And you want us to do what exactly?"
     /because i said so|(everyone|everybody) has (an excuse|a story|a reason)|(get|give you|say) the same (answer|thing)|you want (us|me) to do what|what exactly do you want (us|me) to do/,
     // responsibility put on someone else ("That's on the team, not me."), the customer's competence questioned ("Have
     // you tried typing them correctly?")
@@ -249,9 +249,9 @@ function unredressed(text: string, raw: string): boolean {
 }
 /** "No." as a sentence of its own (a "no" opening an answer, "No, you've done nothing wrong", is not a refusal) */
 const BARE_NO = /(^|[.!?]\s+)(no|nope)\s*[.!]/i;
-function bald(text: string, raw: string): boolean {
-  return (REFUSAL.test(text) || BARE_NO.test(raw)) && unredressed(text, raw);
-}
+/** hindsight put on the customer ("You could have downloaded it at the time."), not a possibility ("could have been") */
+const HINDSIGHT = /\byou could(ve| have) (just )?[a-z]+(ed|en)\b/;
+const COULD_HAVE_BEEN = /\bcould(ve| have) been\b/;
 
 /** An agent's negative reading weaker than this (sentiment score) is left neutral. */
 const AGENT_NEGATIVE_MARGIN = 0.2;
@@ -266,27 +266,20 @@ function attitude(text: string, raw: string, score: number): boolean {
   // a recogniser writes no punctuation: a call's segment is said in one breath, so it ends as a sentence would
   // ("noted" alone is "Noted.")
   const said = /[.!?]/.test(raw) ? raw : `${raw.trim()}.`;
+  if (ATTITUDE.test(text) || TAUTOLOGY.test(text) || WHATEVER.test(said) || INCREDULOUS.test(said) || curt(said))
+    return true;
+  // the rest are negative only said with no redress at all
+  if (!unredressed(text, raw)) return false;
   return (
-    ATTITUDE.test(text) ||
-    TAUTOLOGY.test(text) ||
-    WHATEVER.test(said) ||
-    INCREDULOUS.test(said) ||
-    curt(said) ||
     // a generic truth offered for the customer's particular trouble ("Payments fail sometimes.", "Post is slow.",
-    // "Mistakes happen.") with nothing done and no redress: minimising it
-    (generic(raw) &&
-      unredressed(text, raw) &&
-      !SERVICE.test(text) &&
-      !OFFER.test(text) &&
-      text.split(' ').length <= 12) ||
-    // a call's "… next question" (no question mark: a recogniser writes none) moving on with no redress
-    (/\bnext question\s*$/i.test(raw) && unredressed(text, raw)) ||
-    (closed(text, raw) && unredressed(text, raw)) ||
-    // hindsight put on the customer ("You could have downloaded it at the time.") with no redress
-    (/\byou could(ve| have) (just )?[a-z]+(ed|en)\b/.test(text) &&
-      !/\bcould(ve| have) been\b/.test(text) &&
-      unredressed(text, raw)) ||
-    (score <= -AGENT_NEGATIVE_MARGIN && bald(text, raw) && !ADVICE.test(text))
+    // "Mistakes happen.") with nothing done: minimising it
+    (generic(raw) && !SERVICE.test(text) && !OFFER.test(text) && text.split(' ').length <= 12) ||
+    // a call's "… next question" (no question mark: a recogniser writes none) moving on
+    /\bnext question\s*$/i.test(raw) ||
+    closed(text, raw) ||
+    (HINDSIGHT.test(text) && !COULD_HAVE_BEEN.test(text)) ||
+    // a bald refusal the model leans negative on
+    (score <= -AGENT_NEGATIVE_MARGIN && (REFUSAL.test(text) || BARE_NO.test(raw)) && !ADVICE.test(text))
   );
 }
 
