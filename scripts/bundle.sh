@@ -99,7 +99,7 @@ cp -r console/dist "$stage/app/console/"
 cp -r policies "$stage/app/"
 mkdir -p "$stage/app/models/speech" "$stage/app/installer"
 cp models/models.lock.json models/README.md "$stage/app/models/"
-for m in intent-banking77 sentiment-en; do
+for m in intent-banking77 sentiment-en conduct-en; do
   [ -f "models/$m/manifest.json" ] || die "models/$m is missing: npm run models"
   cp -r "models/$m" "$stage/app/models/"
 done

@@ -52,6 +52,7 @@ async function main() {
     const [intents, sentiments] = await Promise.all([
       nlu.intents(cands.map((c) => c.text)),
       nlu.sentiments(us.map((u) => u.text)),
+      nlu.agentConduct(us),
     ]);
     pickIntent(cands, intents);
     escalation(
@@ -62,10 +63,10 @@ async function main() {
   });
   const avgTurns = convs.reduce((s, c) => s + c.length, 0) / convs.length;
   console.log(
-    `\nadded per conversation (understand stage, models only, ~${avgTurns.toFixed(1)} turns): ${(r.ms / r.items).toFixed(2)} ms   (${((r.items / r.ms) * 1000).toFixed(0)} conversations/s/core)`,
+    `\nadded per conversation (understand stage: intent, sentiment, conduct, ~${avgTurns.toFixed(1)} turns): ${(r.ms / r.items).toFixed(2)} ms   (${((r.items / r.ms) * 1000).toFixed(0)} conversations/s/core)`,
   );
   const mem = process.memoryUsage();
-  console.log(`process memory with both sessions: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`process memory with the three sessions: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
   await nlu.release();
 }
 

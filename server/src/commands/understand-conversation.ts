@@ -10,12 +10,12 @@ import { tone, TONE_SIGNAL } from '../understanding/tone';
 export interface UnderstandDeps {
   conversations: ConversationRepository;
   vault: Vault;
-  nlu: Pick<LanguageModels, 'intents' | 'sentiments' | 'ids'>;
+  nlu: Pick<LanguageModels, 'intents' | 'sentiments' | 'agentConduct' | 'ids'>;
 }
 
 /**
- * Reads the masked transcript (decrypted in memory only), runs intent over the customer's turns and sentiment over
- * every turn, in batches, and derives the escalation signal.
+ * Reads the masked transcript (decrypted in memory only), runs intent over the customer's turns, sentiment over
+ * every turn and conduct over the agent's, in batches, and derives the escalation signal.
  */
 export async function understandConversation(deps: UnderstandDeps, conv: Conversation): Promise<Understanding> {
   // the intent and sentiment models are English: another language's conversation is not guessed at (its QA rules
@@ -36,12 +36,13 @@ export async function understandConversation(deps: UnderstandDeps, conv: Convers
     text: u.text ?? '',
   }));
   const cands = intentCandidates(opened);
-  const [intents, sentiments] = await Promise.all([
+  const [intents, sentiments, conduct] = await Promise.all([
     deps.nlu.intents(cands.map((c) => c.text)),
     deps.nlu.sentiments(opened.map((u) => u.text)),
+    deps.nlu.agentConduct(opened),
   ]);
   const picked = pickIntent(cands, intents);
-  const toned = tone(opened, sentiments);
+  const toned = tone(opened, sentiments, conduct);
   const perUtterance = opened.map((u, i) => ({ seq: u.seq, ...toned[i] }));
   return {
     intent: picked.intent,

@@ -12,7 +12,7 @@ import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
 import { fliteAvailable, renderCall } from '../synth/render';
 import type { CallScript } from '../synth/scripts';
-import type { CorpusConversation } from './pii-corpus';
+import type { CorpusConversation } from '../lib/labelled-corpus';
 
 /**
  * The labelled conversations written as calls (`spoken`), synthesised as stereo 8 kHz µ-law recordings (agent and

@@ -7,7 +7,7 @@ import { loadMaskingPolicy } from '../protection/pii/mask';
 import { protectTranscript, SAD_TYPES } from '../protection/protect-transcript';
 import { loadConfig } from '../config';
 import { printAudio, scoreAudio } from './eval-pii-audio';
-import { CorpusConversation, readCorpus } from './pii-corpus';
+import { CorpusConversation, readCorpus } from '../lib/labelled-corpus';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const CORPUS_DIR = path.join(ROOT, 'server', 'eval-data', 'pii');

@@ -14,7 +14,7 @@ import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
 import { fliteAvailable, renderCall } from '../synth/render';
 import { evalSpeechPool, scriptFor } from './eval-pii-audio';
-import { CorpusConversation, readCorpus } from './pii-corpus';
+import { CorpusConversation, readCorpus } from '../lib/labelled-corpus';
 
 /**
  * `npm run eval:verdicts`: labelled conversations (server/eval-data/verdicts) run as the text channels run — masked
@@ -106,11 +106,12 @@ async function judge(c: CorpusConversation, plain: PlainUtterance[], channel: st
   const prot = protectTranscript(plain, masking);
   const opened = prot.utterances.map((u, k) => ({ seq: k, speaker: u.speaker, text: u.masked.text }));
   const cands = intentCandidates(opened);
-  const [intents, sentiments] = await Promise.all([
+  const [intents, sentiments, conduct] = await Promise.all([
     nlu.intents(cands.map((x) => x.text)),
     nlu.sentiments(opened.map((u) => u.text)),
+    nlu.agentConduct(opened),
   ]);
-  const toned = tone(opened, sentiments);
+  const toned = tone(opened, sentiments, conduct);
   return inspect(
     packs,
     {

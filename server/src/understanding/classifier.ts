@@ -77,28 +77,39 @@ export interface SentimentResult {
   score: number;
 }
 
-export const MODEL_NAMES = { intent: 'intent-banking77', sentiment: 'sentiment-en' } as const;
+export interface ConductResult {
+  /** the agent's turn reads as negative or dismissive towards the caller */
+  dismissive: boolean;
+  /** p(dismissive) */
+  p: number;
+}
 
-/** The worker's language models: intent and sentiment, verified and loaded once. */
+export const MODEL_NAMES = { intent: 'intent-banking77', sentiment: 'sentiment-en', conduct: 'conduct-en' } as const;
+
+/** The worker's language models: intent, sentiment and the agent's conduct, verified and loaded once. */
 export class LanguageModels {
   private constructor(
     readonly intentModel: TextClassifier,
     readonly sentimentModel: TextClassifier,
+    readonly conductModel: TextClassifier,
   ) {}
 
   static async load(modelsDir: string): Promise<LanguageModels> {
     const intent = await TextClassifier.load(join(modelsDir, MODEL_NAMES.intent));
     const sentiment = await TextClassifier.load(join(modelsDir, MODEL_NAMES.sentiment));
+    const conduct = await TextClassifier.load(join(modelsDir, MODEL_NAMES.conduct));
     if (intent.manifest.task !== 'intent')
       throw new ModelIntegrityError(intent.manifest.name, 'is not an intent model');
     if (sentiment.manifest.task !== 'sentiment')
       throw new ModelIntegrityError(sentiment.manifest.name, 'is not a sentiment model');
-    return new LanguageModels(intent, sentiment);
+    if (conduct.manifest.task !== 'conduct')
+      throw new ModelIntegrityError(conduct.manifest.name, 'is not a conduct model');
+    return new LanguageModels(intent, sentiment, conduct);
   }
 
   /** model name → id with hash, recorded with every result */
   get ids(): Record<string, string> {
-    return { intent: this.intentModel.id, sentiment: this.sentimentModel.id };
+    return { intent: this.intentModel.id, sentiment: this.sentimentModel.id, conduct: this.conductModel.id };
   }
 
   async intents(texts: string[], batchSize = 64): Promise<IntentResult[]> {
@@ -117,9 +128,33 @@ export class LanguageModels {
     }));
   }
 
+  /**
+   * Per agent turn, whether the conduct model reads it as dismissive (p(dismissive) at or over the threshold its
+   * training chose), and that probability.
+   */
+  async conducts(texts: string[], batchSize = 64): Promise<ConductResult[]> {
+    const m = this.conductModel.manifest;
+    const t = m.thresholds.dismissive ?? 0.5;
+    const k = m.labels.indexOf('dismissive');
+    return (await this.conductModel.probabilities(texts, batchSize)).map((p) => ({
+      dismissive: p[k] >= t,
+      p: Math.round(p[k] * 10000) / 10000,
+    }));
+  }
+
+  /** The conduct reading of each agent turn, aligned with `us` (undefined for the customer's turns). */
+  async agentConduct(us: Array<{ speaker: string; text: string }>): Promise<Array<ConductResult | undefined>> {
+    const agent = us.flatMap((u, i) => (u.speaker === 'agent' ? [i] : []));
+    const read = await this.conducts(agent.map((i) => us[i].text));
+    const out: Array<ConductResult | undefined> = us.map(() => undefined);
+    agent.forEach((i, k) => (out[i] = read[k]));
+    return out;
+  }
+
   async release(): Promise<void> {
     await this.intentModel.release();
     await this.sentimentModel.release();
+    await this.conductModel.release();
   }
 }
 

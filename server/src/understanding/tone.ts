@@ -1,4 +1,4 @@
-import type { SentimentResult } from './classifier';
+import type { ConductResult, SentimentResult } from './classifier';
 import { words } from './features';
 import type { UnderstandInput } from './understand';
 
@@ -104,7 +104,7 @@ const ATTITUDE = new RegExp(
     // handing it to a third party ("that's between you and the retailer", "chase the shop"), condescension ("you do
     // realise it's a Sunday?")
     /no further (correspondence|discussion|action)|will not be (reconsidered|changed)|will not receive a (response|reply)|(queries|questions|emails|messages|correspondence) ([a-z]+ ){0,4}will not be (answered|responded to|acknowledged)/,
-    /(thats|that is|its|it is) between you and (the|your)|(?<!\b(to|you|youve|had|have|having|ll|will) )chase (it|them|the (shop|retailer|merchant|seller|store))/,
+    /(thats|that is|its|it is) between you and (the|your)|(?<!\b(to|you|youve|had|have|having|ll|will|ill|well|shall|i|we) )chase (it|them|the (shop|retailer|merchant|seller|store))/,
     /you do (realise|realize|know) (its|that|how|what)|surely you (know|realise|realize)|did it not occur to you|(didnt|did not|never) (it )?occur(red)? to you/,
     // passing it up ("above my pay grade", "I don't make the decisions, I just pass them on", "speak to someone who
     // cares"), sarcasm ("good luck with that", "I wouldn't hold your breath", "welcome to the real world"), impatience
@@ -340,8 +340,11 @@ function generic(raw: string): boolean {
     .some((x) => GENERIC.test(x));
 }
 
-/** The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts, complaints and sarcasm (recorded in models). */
-export const TONE_SIGNAL = 'tone-7';
+/**
+ * The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts,
+ * complaints and sarcasm, and the conduct model's reading of the agent's turns (recorded in models).
+ */
+export const TONE_SIGNAL = 'tone-8';
 
 /**
  * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,
@@ -355,12 +358,21 @@ export type ToneResult = SentimentResult & { cue?: 'attitude' };
  * customer's turn that complains or asks to take it further is negative even in polite words ("I would like to file
  * a formal complaint, thank you") — the model, trained on reviews, reads those as positive.
  */
-export function tone(us: UnderstandInput[], sentiments: SentimentResult[]): ToneResult[] {
+export function tone(
+  us: UnderstandInput[],
+  sentiments: SentimentResult[],
+  conduct: Array<ConductResult | undefined> = [],
+): ToneResult[] {
   return us.map((u, i) => {
     const s = sentiments[i];
     const text = words(u.text).join(' ');
     const asked = i > 0 && us[i - 1].speaker === 'customer' ? words(us[i - 1].text).join(' ') : undefined;
-    if (u.speaker === 'agent' && (attitude(text, u.text, s.score) || snub(asked, text, u.text, s.score)))
+    // the agent's attitude: in the words the signal lists, or as the conduct model (trained on analysts' labels) reads
+    // the turn
+    if (
+      u.speaker === 'agent' &&
+      (attitude(text, u.text, s.score) || snub(asked, text, u.text, s.score) || conduct[i]?.dismissive)
+    )
       return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     if (u.speaker === 'agent' && s.label === 'negative') {
       const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');

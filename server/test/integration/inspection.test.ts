@@ -188,6 +188,7 @@ describe('every conversation ends with a verdict or a reason', () => {
       similarity: 'lexical-phonetic@1',
       intent: expect.stringMatching(/^intent-banking77@4#/),
       sentiment: expect.stringMatching(/^sentiment-en@4#/),
+      conduct: expect.stringMatching(/^conduct-en@1#/),
     });
     expect(got['bank-compliant'].transcriptHash).toMatch(/^[0-9a-f]{64}$/);
   }, 300_000);

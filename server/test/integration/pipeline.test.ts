@@ -127,7 +127,8 @@ describe('a synthesized call goes in, a transcript comes out', () => {
     expect(conv.nluModels).toEqual({
       intent: expect.stringMatching(/^intent-banking77@4#[0-9a-f]{12}$/),
       sentiment: expect.stringMatching(/^sentiment-en@4#[0-9a-f]{12}$/),
-      tone: 'tone-7',
+      conduct: expect.stringMatching(/^conduct-en@1#[0-9a-f]{12}$/),
+      tone: 'tone-8',
     });
     expect(conv.escalation).toMatchObject({ level: expect.stringMatching(/^(none|watch|escalate)$/) });
     for (const u of us as unknown as Array<{ sentiment: string; sentimentScore: number }>) {

@@ -6,7 +6,7 @@ import { loadMaskingPolicy, maskText } from '../../src/protection/pii/mask';
 import { protectTranscript } from '../../src/protection/protect-transcript';
 import { mulberry32 } from '../../src/understanding/train/sparse-net';
 import { CORPUS_DIR, scoreCorpus } from '../../src/eval/eval-pii';
-import { readCorpus } from '../../src/eval/pii-corpus';
+import { readCorpus } from '../../src/lib/labelled-corpus';
 
 const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'));
 const mask = (t: string) => maskText(t, policy).masked;

@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 
-/** One labelled conversation of `eval-data/pii/*.txt` (format in its README). */
+/**
+ * One labelled conversation of `server/eval-data/pii/*.txt` and `server/eval-data/verdicts/*.txt` (the format in their
+ * READMEs): read by the evaluations, and by the conduct model's training (the verdict sets it is trained on).
+ */
 export interface CorpusConversation {
   id: string;
   channel: string;
