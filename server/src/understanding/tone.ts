@@ -178,7 +178,7 @@ const ADVICE =
  * complaints; in an agent's mouth they are service.
  */
 const SERVICE =
-  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed|(ill|i will|let me|im going to) (just )?(pass|put|connect|transfer|hand) you|(ill|i will|well|we will) (drop you a|send you a) (message|line|text|note)|(ill|i will|well|we will) (message|update|let) you|keep you (posted|updated))\b/;
+  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed|(ill|i will|let me|im going to) (just )?(pass|put|connect|transfer|hand) you|(ill|i will|well|we will) (drop you a|send you a) (message|line|text|note)|(ill|i will|well|we will) (message|update|let) you|keep you (posted|updated)|(im|i am|were|we are) (now |just )?(calling|ringing|sending|arranging|booking|ordering|refunding|raising|logging|escalating|transferring|checking|looking into|sorting|fixing|cancelling|blocking|freezing)|(ive|i have|weve|we have) (also |just |now |already )?(made|put|got|taken|given|sent|set|paid|found))\b/;
 /** A sentence of an agent's that asks the caller for something: a question mark, or the way a spoken one starts. */
 const ASKS =
   /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;
@@ -284,6 +284,22 @@ function attitude(text: string, raw: string, score: number): boolean {
 }
 
 /**
+ * Understanding shown and something done about it ("I'm sorry, that shouldn't have happened. I'm calling you now
+ * myself, and I've made a note…"): redress in politeness theory's terms, which the conduct model — trained on words,
+ * not on what they do — can read as a brush-off. An understanding taken back by a "but" with nothing given after it
+ * is not redress. (normalised text)
+ */
+export function redressed(text: string): boolean {
+  const empathy = EMPATHY.exec(text);
+  if (!empathy) return false;
+  const after = text.slice(empathy.index + empathy[0].length);
+  const but = after.search(/\bbut\b/);
+  const rest = but >= 0 ? after.slice(but) : '';
+  if (but >= 0 && !GOODWILL.test(rest) && !OFFER.test(rest) && !SERVICE.test(rest)) return false;
+  return SERVICE.test(text) || OFFER.test(text) || CAN_OFFER.test(` ${text}`);
+}
+
+/**
  * A request turned down with nothing around it, read from the turn it answers. Conversation analysis finds a
  * dispreferred answer (a refusal, a non-answer) delayed and wrapped in an account, an apology or an offer; said bare,
  * it is a snub: a request to take it further ("I want to speak to a manager") answered with no redress and no step
@@ -368,10 +384,12 @@ export function tone(
     const text = words(u.text).join(' ');
     const asked = i > 0 && us[i - 1].speaker === 'customer' ? words(us[i - 1].text).join(' ') : undefined;
     // the agent's attitude: in the words the signal lists, or as the conduct model (trained on analysts' labels) reads
-    // the turn
+    // the turn — unless the turn shows understanding and acts on it
     if (
       u.speaker === 'agent' &&
-      (attitude(text, u.text, s.score) || snub(asked, text, u.text, s.score) || conduct[i]?.dismissive)
+      (attitude(text, u.text, s.score) ||
+        snub(asked, text, u.text, s.score) ||
+        (conduct[i]?.dismissive && !redressed(text)))
     )
       return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     if (u.speaker === 'agent' && s.label === 'negative') {

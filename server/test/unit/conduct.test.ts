@@ -55,11 +55,27 @@ describe('conduct-en, the agent-conduct model', () => {
     expect(c[1]).toMatchObject({ dismissive: false });
     expect(c[3]?.p).toBeGreaterThan(c[1]!.p);
     // the model's reading alone decides a turn no phrase of the signal's lists
-    const plain = us.map(() => ({ label: 'neutral' as const, score: 0 }));
-    const flagged = c.map((x) => (x ? { ...x, dismissive: true } : undefined));
-    expect(tone(us, plain, flagged)[1]).toMatchObject({ label: 'negative', cue: 'attitude' });
-    expect(tone(us, plain, [])[1].label).toBe('neutral');
+    const bare = [{ seq: 0, speaker: 'agent' as const, text: "That's what the system shows." }];
+    const plain = [{ label: 'neutral' as const, score: 0 }];
+    expect(tone(bare, plain, [{ dismissive: true, p: 0.9 }])[0]).toMatchObject({ label: 'negative', cue: 'attitude' });
+    expect(tone(bare, plain, [{ dismissive: false, p: 0.1 }])[0].label).toBe('neutral');
+    expect(tone(bare, plain, [])[0].label).toBe('neutral');
+    // understanding shown and acted on is redress, whatever the model reads; understanding taken back is not
+    const agent = (text: string) => [{ seq: 0, speaker: 'agent' as const, text }];
+    const read = (text: string) =>
+      tone(agent(text), [{ label: 'neutral', score: 0 }], [{ dismissive: true, p: 0.9 }])[0];
+    expect(
+      read("I'm sorry, that shouldn't have happened. I'm calling you now myself, and I've made a note of it.").label,
+    ).toBe('neutral');
+    expect(read('I understand, but the fee stays.').cue).toBe('attitude');
+    expect(read('Happens. They are short-staffed.').cue).toBe('attitude');
     // a customer's turn is never the agent's attitude, whatever is passed for it
-    expect(tone(us, plain, [{ dismissive: true, p: 1 }])[0].label).toBe('neutral');
+    expect(
+      tone(
+        us,
+        us.map(() => plain[0]),
+        [{ dismissive: true, p: 1 }],
+      )[0].label,
+    ).toBe('neutral');
   });
 });
