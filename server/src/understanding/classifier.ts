@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
+import { conductInput, readable, replies } from './conduct';
 import { Featurizer, type Vocabulary } from './features';
 import { loadModelDir, type ModelManifest, ModelIntegrityError } from './manifest';
 import { decideIntent, sentimentLabel, type SentimentLabel, sentimentScore } from './metrics';
@@ -77,8 +78,12 @@ export interface SentimentResult {
   score: number;
 }
 
+/** The conduct model's reading of one agent reply (consecutive agent utterances, `at`). */
 export interface ConductResult {
-  /** the agent's turn reads as negative or dismissive towards the caller */
+  at: number[];
+  /** the reply's words, joined */
+  text: string;
+  /** the reply reads as negative or dismissive towards the caller */
   dismissive: boolean;
   /** p(dismissive) */
   p: number;
@@ -129,26 +134,22 @@ export class LanguageModels {
   }
 
   /**
-   * Per agent turn, whether the conduct model reads it as dismissive (p(dismissive) at or over the threshold its
-   * training chose), and that probability.
+   * The conduct model's reading of each agent reply (consecutive agent utterances joined, read with the customer's
+   * turn before): dismissive where p(dismissive) reaches the threshold its training chose. A reply too short, or one
+   * that tells a fact or confirms, is not read (`readable`).
    */
-  async conducts(texts: string[], batchSize = 64): Promise<ConductResult[]> {
+  async agentConduct(us: ReadonlyArray<{ speaker: string; text: string }>): Promise<ConductResult[]> {
     const m = this.conductModel.manifest;
     const t = m.thresholds.dismissive ?? 0.5;
     const k = m.labels.indexOf('dismissive');
-    return (await this.conductModel.probabilities(texts, batchSize)).map((p) => ({
-      dismissive: p[k] >= t,
-      p: Math.round(p[k] * 10000) / 10000,
+    const rs = replies(us).filter(readable);
+    const ps = await this.conductModel.probabilities(rs.map(conductInput));
+    return rs.map((r, i) => ({
+      at: r.at,
+      text: r.text,
+      dismissive: ps[i][k] >= t,
+      p: Math.round(ps[i][k] * 10000) / 10000,
     }));
-  }
-
-  /** The conduct reading of each agent turn, aligned with `us` (undefined for the customer's turns). */
-  async agentConduct(us: Array<{ speaker: string; text: string }>): Promise<Array<ConductResult | undefined>> {
-    const agent = us.flatMap((u, i) => (u.speaker === 'agent' ? [i] : []));
-    const read = await this.conducts(agent.map((i) => us[i].text));
-    const out: Array<ConductResult | undefined> = us.map(() => undefined);
-    agent.forEach((i, k) => (out[i] = read[k]));
-    return out;
   }
 
   async release(): Promise<void> {

@@ -377,20 +377,23 @@ export type ToneResult = SentimentResult & { cue?: 'attitude' };
 export function tone(
   us: UnderstandInput[],
   sentiments: SentimentResult[],
-  conduct: Array<ConductResult | undefined> = [],
+  conduct: ConductResult[] = [],
 ): ToneResult[] {
+  // a reply the conduct model reads as dismissive, unless it shows understanding and acts on it: its most negative
+  // utterance carries the reading
+  const cold = new Set<number>();
+  for (const c of conduct) {
+    if (!c.dismissive || redressed(words(c.text).join(' '))) continue;
+    const own = c.at.filter((i) => i < us.length && us[i].speaker === 'agent');
+    if (own.length) cold.add(own.reduce((a, b) => (sentiments[b].score < sentiments[a].score ? b : a)));
+  }
   return us.map((u, i) => {
     const s = sentiments[i];
     const text = words(u.text).join(' ');
     const asked = i > 0 && us[i - 1].speaker === 'customer' ? words(us[i - 1].text).join(' ') : undefined;
     // the agent's attitude: in the words the signal lists, or as the conduct model (trained on analysts' labels) reads
-    // the turn — unless the turn shows understanding and acts on it
-    if (
-      u.speaker === 'agent' &&
-      (attitude(text, u.text, s.score) ||
-        snub(asked, text, u.text, s.score) ||
-        (conduct[i]?.dismissive && !redressed(text)))
-    )
+    // the reply
+    if (u.speaker === 'agent' && (attitude(text, u.text, s.score) || snub(asked, text, u.text, s.score) || cold.has(i)))
       return { label: 'negative', score: Math.min(s.score, -0.5), cue: 'attitude' };
     if (u.speaker === 'agent' && s.label === 'negative') {
       const prev = [...us.slice(0, i)].reverse().find((x) => x.speaker === 'customer');

@@ -30,10 +30,26 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-3.txt': ['x07: dismissive_language gives fail'],
     // "you can do it in the app under Payments, or I can set it up here": a menu's name read as account details
     'holdout-9.txt': ['n26: identity_before_account gives fail'],
-    // The tone misses of held-out 21, 22, 23 and 25 ("Me, unfortunately.", "It's on the list.", "Well, something
-    // happened.", "Complaints are answered in order of receipt. Thank you for your patience.", "Deleted or did you delete
-    // them?" …) are read by conduct-en, which is trained on those sets: agreement there is a training figure. Held-out 26
-    // on are not trained on.
+    // The tone misses of held-out 22, 23 and 25 ("It's on the list.", "Well, something happened.", "Complaints are
+    // answered in order of receipt…", "Deleted or did you delete them?" …) are read by conduct-en, which is trained on
+    // those sets: agreement there is a training figure. Left: two-word replies the model does not read ("Me,
+    // unfortunately.", "Yeah, well.") and a reply with a number word, read as a fact ("Well, I'm the fourth, so here's a
+    // fourth answer.")
+    'holdout-21.txt': ['u06: agent_negativity gives pass', 'u06: dismissive_language gives pass'],
+    'holdout-25.txt': [
+      'p05: agent_negativity gives pass',
+      'p05: dismissive_language gives pass',
+      'p28: agent_negativity gives pass',
+      'p28: dismissive_language gives pass',
+    ],
+    // held-out 26 and 27 (not trained on), run first with the conduct model's first version: its brush-offs "Works
+    // fine for me." and "Again? You lot must attract it." are missed by the version that reads replies with the turn
+    // they answer and leaves facts alone (fewer false alarms on ordinary replies)
+    'holdout-26.txt': ['q05: agent_negativity gives pass', 'q05: dismissive_language gives pass'],
+    'holdout-27.txt': ['r23: dismissive_language gives pass'],
+    // written last at stop 33, after every change, run once, its misses left: "a repair within 7 days" (the time said
+    // with no verb the rule knows), "God, I hope not, they'd be a disaster."
+    'holdout-28.txt': ['s22: response_time gives fail', 's26: political_neutrality gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(

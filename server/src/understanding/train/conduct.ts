@@ -1,17 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CorpusConversation, readCorpus } from '../../lib/labelled-corpus';
+import { CONDUCT_MIN_WORDS, conductInput, readable, type Reply, replies } from '../conduct';
 import { buildVocabulary, Featurizer, type FeatureSpec } from '../features';
 import { roundWeightsToFloat16, sha256, writeModelDir } from './export';
 import { type NetOptions, predict, type SparseNet, trainNet } from './sparse-net';
 
 /**
- * The agent-conduct model (`conduct-en`): how likely an agent's turn is to be what a QA analyst marks as negative or
+ * The agent-conduct model (`conduct-en`): how likely an agent's reply is to be what a QA analyst marks as negative or
  * dismissive (a snub, a brush-off, blame, sarcasm), learned from the analysts' labels of the verdict sets rather than
  * from a list of phrases. A conversation labelled `agent_negativity` or `dismissive_language` fail holds at least one
- * such turn, a conversation labelled pass none: every agent turn of a pass conversation is an example of `ok`, every
- * agent turn of a fail conversation one of `dismissive` (multiple-instance labels, taken as they are: most of these
- * conversations have one agent turn).
+ * such reply, a conversation labelled pass none: every agent reply of a pass conversation is an example of `ok`, every
+ * agent reply of a fail conversation one of `dismissive` (multiple-instance labels, taken as they are: most of these
+ * conversations have one agent reply). The agent's replies in the PII corpora (ordinary service: asking for details,
+ * reading them back, confirming) are `ok` examples too, but for two sets kept to measure how often an ordinary reply
+ * is read as dismissive. A reply is read with the customer's turn it answers (`conduct.ts`).
  */
 export const CONDUCT = {
   name: 'conduct-en',
@@ -26,6 +29,8 @@ export const CONDUCT = {
    * against before this model). Sets written after it (held-out 26 on) are not trained on: they measure it.
    */
   sets: ['dev.txt', 'dev-3.txt', 'holdout.txt', ...Array.from({ length: 24 }, (_, i) => `holdout-${i + 2}.txt`)],
+  /** PII corpora (`server/eval-data/pii`) whose agent replies are not trained on: they measure false alarms */
+  ordinaryHeldOut: ['holdout-m.txt', 'holdout-n.txt'],
   /** decision thresholds tried on the leave-one-set-out predictions; the best is shipped */
   thresholds: [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
 };
@@ -33,22 +38,40 @@ export const CONDUCT = {
 export const CONDUCT_LABELS = ['ok', 'dismissive'];
 
 const VERDICTS_DIR = resolve(__dirname, '..', '..', '..', 'eval-data', 'verdicts');
+const PII_DIR = resolve(__dirname, '..', '..', '..', 'eval-data', 'pii');
 
 interface Labelled {
   set: string;
   fail: boolean;
-  /** the agent's turns */
-  turns: string[];
+  /** the agent's replies */
+  turns: Reply[];
+  /** no label says how the agent spoke, but the analyst passed every rule labelled: an ok example */
+  passedAll?: boolean;
 }
 
-/** The labelled conversations of the training sets that say how the agent spoke, and their agent turns. */
+/** the agent replies of the PII corpora: all but the held-out ones, or only those */
+function ordinaryReplies(heldOut: boolean): { files: string[]; replies: Reply[] } {
+  const files = readdirSync(PII_DIR)
+    .filter((f) => f.endsWith('.txt') && CONDUCT.ordinaryHeldOut.includes(f) === heldOut)
+    .sort();
+  return { files, replies: files.flatMap((f) => readCorpus(join(PII_DIR, f)).flatMap((c) => replies(c.turns))) };
+}
+
+/**
+ * The labelled conversations of the training sets that say how the agent spoke, and those with no such label that the
+ * analyst passed on every rule labelled (ok examples: an analyst who read the conversation found nothing wrong), with
+ * their agent replies.
+ */
 export function conductConversations(dir = VERDICTS_DIR): Labelled[] {
   const out: Labelled[] = [];
   for (const set of CONDUCT.sets)
     for (const c of readCorpus(join(dir, set))) {
       const fail = verdictOf(c);
-      const turns = c.turns.filter((t) => t.speaker === 'agent').map((t) => t.text);
-      if (fail !== undefined && turns.length) out.push({ set, fail, turns });
+      const turns = replies(c.turns);
+      if (!turns.length) continue;
+      if (fail !== undefined) out.push({ set, fail, turns });
+      else if (c.labels.length && c.labels.every((l) => l.expected === 'pass'))
+        out.push({ set, fail: false, turns, passedAll: true });
     }
   return out;
 }
@@ -58,9 +81,12 @@ function verdictOf(c: CorpusConversation): boolean | undefined {
   return l ? l.expected === 'fail' : undefined;
 }
 
-function fit(convs: Labelled[]): { f: Featurizer; model: SparseNet; vocab: ReturnType<typeof buildVocabulary> } {
-  const texts = convs.flatMap((c) => c.turns);
-  const ys = convs.flatMap((c) => c.turns.map(() => (c.fail ? 1 : 0)));
+function fit(
+  convs: Labelled[],
+  ordinary: Reply[],
+): { f: Featurizer; model: SparseNet; vocab: ReturnType<typeof buildVocabulary> } {
+  const texts = [...convs.flatMap((c) => c.turns), ...ordinary].map(conductInput);
+  const ys = [...convs.flatMap((c) => c.turns.map(() => (c.fail ? 1 : 0))), ...ordinary.map(() => 0)];
   const vocab = buildVocabulary(texts, CONDUCT.features);
   const f = new Featurizer(vocab);
   const model = roundWeightsToFloat16(
@@ -75,39 +101,56 @@ function fit(convs: Labelled[]): { f: Featurizer; model: SparseNet; vocab: Retur
   return { f, model, vocab };
 }
 
+/** p(dismissive) of a reply; a reply the model does not read (too short, a fact, a confirmation) is 0 */
+const read = (f: Featurizer, model: SparseNet, r: Reply) =>
+  readable(r) ? predict(model, f.vector(conductInput(r)))[1] : 0;
+
 const pct = (x: number) => Math.round(x * 10000) / 100;
 
 export function trainConduct(outDir: string, log: (s: string) => void) {
   const convs = conductConversations();
+  const ordinary = ordinaryReplies(false);
+  const check = ordinaryReplies(true);
   // leave one set out: each set's conversations scored by a model trained on the others (the figure for a set the
   // model never saw), and the threshold chosen on those scores
-  const scored: Array<{ fail: boolean; top: number }> = [];
+  const scored: Array<{ fail: boolean; top: number; passedAll?: boolean }> = [];
   for (const set of CONDUCT.sets) {
-    const { f, model } = fit(convs.filter((c) => c.set !== set));
+    const { f, model } = fit(
+      convs.filter((c) => c.set !== set),
+      ordinary.replies,
+    );
     for (const c of convs.filter((x) => x.set === set))
-      scored.push({ fail: c.fail, top: Math.max(...c.turns.map((t) => predict(model, f.vector(t))[1])) });
+      scored.push({ fail: c.fail, passedAll: c.passedAll, top: Math.max(...c.turns.map((t) => read(f, model, t))) });
   }
-  const agreement = (th: number) => scored.filter((s) => s.top >= th === s.fail).length / scored.length;
-  const threshold = CONDUCT.thresholds.reduce((a, b) => (agreement(b) > agreement(a) ? b : a));
-  const missed = scored.filter((s) => s.fail && s.top < threshold).length;
-  const falseAlarms = scored.filter((s) => !s.fail && s.top >= threshold).length;
-  const { f, model, vocab } = fit(convs);
+  // the threshold: the best agreement over every conversation scored (the passed-all ones count as ok)
+  const agree = (xs: typeof scored, th: number) => xs.filter((s) => s.top >= th === s.fail).length / xs.length;
+  const threshold = CONDUCT.thresholds.reduce((a, b) => (agree(scored, b) > agree(scored, a) ? b : a));
+  const labelled = scored.filter((s) => !s.passedAll);
+  const agreement = (th: number) => agree(labelled, th);
+  const missed = labelled.filter((s) => s.fail && s.top < threshold).length;
+  const falseAlarms = labelled.filter((s) => !s.fail && s.top >= threshold).length;
+  const passedAll = scored.filter((s) => s.passedAll);
+  const { f, model, vocab } = fit(convs, ordinary.replies);
   const metrics = {
     leave_one_set_out_agreement: pct(agreement(threshold)),
     leave_one_set_out_missed: missed,
     leave_one_set_out_false_alarms: falseAlarms,
-    conversations: convs.length,
-    conversations_fail: convs.filter((c) => c.fail).length,
+    conversations: labelled.length,
+    conversations_fail: labelled.filter((c) => c.fail).length,
+    passed_all_conversations: passedAll.length,
+    passed_all_read_dismissive_leaving_one_set_out: passedAll.filter((s) => s.top >= threshold).length,
+    ordinary_replies_trained: ordinary.replies.length,
+    ordinary_replies_held_out: check.replies.length,
+    ordinary_replies_read_dismissive: check.replies.filter((r) => read(f, model, r) >= threshold).length,
     threshold,
   };
   log(
-    `conduct: ${convs.flatMap((c) => c.turns).length} agent turns of ${convs.length} conversations: ${JSON.stringify(metrics)}`,
+    `conduct: ${convs.flatMap((c) => c.turns).length} agent replies of ${convs.length} conversations: ${JSON.stringify(metrics)}`,
   );
   const repo = resolve(__dirname, '..', '..', '..', '..');
-  const data = CONDUCT.sets.map((s) => {
-    const file = join(VERDICTS_DIR, s);
-    return { path: file.slice(repo.length + 1), sha256: sha256(readFileSync(file)) };
-  });
+  const data = [...CONDUCT.sets.map((s) => join(VERDICTS_DIR, s)), ...ordinary.files.map((s) => join(PII_DIR, s))].map(
+    (file) => ({ path: file.slice(repo.length + 1), sha256: sha256(readFileSync(file)) }),
+  );
   return writeModelDir(
     join(outDir, CONDUCT.name),
     model,
@@ -122,7 +165,13 @@ export function trainConduct(outDir: string, log: (s: string) => void) {
         command: 'npm run train:nlu',
         seed: CONDUCT.seed,
         data,
-        options: { features: CONDUCT.features, net: CONDUCT.net, rules: CONDUCT.rules },
+        options: {
+          features: CONDUCT.features,
+          net: CONDUCT.net,
+          rules: CONDUCT.rules,
+          ordinaryHeldOut: CONDUCT.ordinaryHeldOut,
+          minWords: CONDUCT_MIN_WORDS,
+        },
       },
       metrics,
     },
@@ -133,25 +182,33 @@ export function trainConduct(outDir: string, log: (s: string) => void) {
 function card(metrics: Record<string, number>, nFeatures: number): string {
   return `# conduct-en (version ${CONDUCT.version})
 
-How likely an agent's turn is to be one a QA analyst marks as negative or dismissive towards the caller: p(dismissive)
-of two classes (ok, dismissive). The tone signal reads a turn at or over the threshold (${metrics.threshold}) as the agent's
-attitude, beside the phrases it lists.
+How likely an agent's reply is to be one a QA analyst marks as negative or dismissive towards the caller:
+p(dismissive) of two classes (ok, dismissive). The tone signal reads a reply at or over the threshold
+(${metrics.threshold}) as the agent's attitude, beside the phrases it lists, unless the reply shows understanding and acts on it.
 
+- **Input**: the agent's reply (consecutive agent turns joined) and the words of the customer's turn it answers, marked
+  as features of their own; a reply of fewer than ${CONDUCT_MIN_WORDS} words ("okay", "right", "good afternoon"), one that tells a
+  fact (a number, a date, a day, an amount) or one that confirms ("yes, that's right") is not read.
 - **Model**: two-class logistic regression (seeded SGD, ${CONDUCT.net.epochs} epochs, L2 ${CONDUCT.net.l2}, the dismissive class
   weighted ×${CONDUCT.net.classWeights[1]}) over ${nFeatures} TF-IDF features: word uni/bigrams and character 2–4-grams inside words, on
   lower-cased unpunctuated text (as a speech engine writes it).
 - **Runtime**: \`model.onnx\` (the graph of intent-banking77, 2 classes) with onnxruntime-node.
 
 ## Data
-The project's labelled verdict sets (\`server/eval-data/verdicts\`, written for this project, CC0 like the code):
-${CONDUCT.sets.join(', ')}. Conversations with an \`agent_negativity\` or \`dismissive_language\` label:
-${metrics.conversations}, ${metrics.conversations_fail} of them fail. Every agent turn of a fail conversation is a
-dismissive example and every agent turn of a pass conversation an ok one. Pinned by sha256 in \`manifest.json\`.
-Held-out sets written after this model (held-out 26 on) are not trained on.
+The project's own labelled sets (\`server/eval-data\`, written for this project, under the project's licence):
+- verdict sets ${CONDUCT.sets.join(', ')}: conversations with an \`agent_negativity\` or \`dismissive_language\`
+  label, ${metrics.conversations}, ${metrics.conversations_fail} of them fail. Every agent reply of a fail conversation is a dismissive example,
+  every agent reply of a pass conversation an ok one; and the ${metrics.passed_all_conversations} conversations with no such label that the analyst
+  passed on every rule labelled (a political question declined, an officer named), ok examples;
+- the agent replies of the PII corpora but ${CONDUCT.ordinaryHeldOut.join(' and ')} (${metrics.ordinary_replies_trained} replies of ordinary service: asking
+  for details, reading them back, confirming) as ok examples.
+Pinned by sha256 in \`manifest.json\`. Verdict sets written after this model (held-out 26 on) are not trained on.
 
 ## Metrics
-Leave one set out: each set scored by a model trained on the others, a conversation read as failing when one of its
-agent turns reaches the threshold (chosen on these scores):
+Leave one verdict set out: each set scored by a model trained on the others, a conversation read as failing when one
+of its agent replies reaches the threshold (chosen on these scores, the passed-all conversations counted as ok;
+\`passed_all_read_dismissive_leaving_one_set_out\` the false alarms among them). Ordinary replies: the agent replies of
+${CONDUCT.ordinaryHeldOut.join(' and ')} (not trained on) read as dismissive by the shipped model.
 | metric | value |
 |---|---|
 ${Object.entries(metrics)
@@ -159,9 +216,9 @@ ${Object.entries(metrics)
   .join('\n')}
 
 ## Limits
-- ${metrics.conversations} conversations written by the project's own hands, most with a single agent turn: a brush-off in words
-  and a shape none of them has is missed, and a short plain reply can read as one. The labels are per conversation,
-  so a polite opening in a failing conversation is learned as dismissive too.
+- ${metrics.conversations} conversations written by the project's own hands, most with a single agent reply: a brush-off in words
+  and a shape none of them has is missed, and a short plain reply to a complaint can read as one. The labels are per
+  conversation, so a polite opening in a failing conversation is learned as dismissive too.
 - English text only; the tone signal does not use it for other languages.
 `;
 }

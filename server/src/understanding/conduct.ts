@@ -1,0 +1,58 @@
+/**
+ * What the agent-conduct model reads: the agent's **reply** — consecutive agent turns (a chat's messages, a call's
+ * segments) joined — together with the words of the customer's turn it answers, each marked `zq…` so they are
+ * features of their own ("Send us the death certificate." after "my husband passed away" is not the same reply as
+ * after "how do I register a death?"). Shared by training and inference so both see the same text.
+ */
+export interface Reply {
+  /** indices of the agent's utterances the reply joins */
+  at: number[];
+  /** the reply as said */
+  text: string;
+  /** the customer's turn before it ('' when the agent speaks first) */
+  prev: string;
+}
+
+/** a reply shorter than this (words) is not read: "okay", "right", "good afternoon" are not conduct */
+export const CONDUCT_MIN_WORDS = 3;
+
+export function replies(us: ReadonlyArray<{ speaker: string; text: string }>): Reply[] {
+  const out: Reply[] = [];
+  us.forEach((u, i) => {
+    if (u.speaker !== 'agent') return;
+    const last = out[out.length - 1];
+    if (last && last.at[last.at.length - 1] === i - 1) {
+      last.at.push(i);
+      last.text = `${last.text} ${u.text}`;
+      return;
+    }
+    out.push({ at: [i], text: u.text, prev: i > 0 && us[i - 1].speaker === 'customer' ? us[i - 1].text : '' });
+  });
+  return out;
+}
+
+/** the model's input for a reply: its words, then the customer's words marked */
+export function conductInput(r: Pick<Reply, 'text' | 'prev'>): string {
+  const theirs = r.prev
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter(Boolean)
+    .map((w) => `zq${w}`);
+  return [r.text, ...theirs].join(' ');
+}
+
+/**
+ * A reply that tells a fact (a number, a date, a day, an amount, a time: "the payment went out on the third") or
+ * confirms ("yes, that's right") answers the customer, whatever its length: the model — which learned that short
+ * replies to complaints are often brush-offs — does not read it. A brush-off in those words is left to the phrases.
+ */
+const FACT =
+  /\d|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|[a-z]+teenth|twentieth|thirtieth|january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|pounds?|pence|euros?|dollars?|yuan|percent|per cent|hundred|thousand|am|pm|o'?clock)\b/i;
+const CONFIRM =
+  /^\W*(yes|yeah|yep|yup|correct|exactly|that'?s (right|correct)|that is (right|correct)|absolutely|of course|sure)\b/i;
+
+/** the model reads a reply of at least CONDUCT_MIN_WORDS words that tells no fact and is no confirmation */
+export function readable(r: Pick<Reply, 'text'>): boolean {
+  const n = r.text.split(/\s+/).filter((w) => /[a-z0-9]/i.test(w)).length;
+  return n >= CONDUCT_MIN_WORDS && !FACT.test(r.text) && !CONFIRM.test(r.text);
+}
