@@ -145,7 +145,8 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
-    ['holdout-n', 'HELD OUT N (written last at stop 32 after all its changes; nothing tuned on it)'],
+    ['holdout-o', "held out O (written at stop 33 after N's fix; its first run's misses fixed)"],
+    ['holdout-n', 'HELD OUT N (written last at stop 32 after all its changes; its code fixed at stop 33)'],
     ['holdout-m', "held out M (written at stop 32; its first run's miss fixed)"],
     ['holdout-l', "held out L (written at stop 32; its first run's misses fixed)"],
     ['holdout-k', "held out K (written at stop 32 after its verdict changes; its first run's misses fixed)"],

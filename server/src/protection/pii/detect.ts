@@ -156,6 +156,13 @@ const CODE_AFTER = new RegExp(
   `^[\\s,]*(is|=|-|:)?\\s*(your|the)\\s+([\\w'-]+\\s+){0,4}(code|pass ?code|otp)\\b(?<!\\b(${NOT_SECRET_CODES})\\s+code)`,
   'i',
 );
+/**
+ * digits to be used to confirm something ("use 281 907 to confirm your new payee", "enter 5531 to log in"): a
+ * one-time code however it is named later; a number to call ("call 0345 000 1234 to confirm") is not one
+ */
+const USE_BEFORE = /\b(use|enter|type|key in|quote|reply with)\s*$/i;
+const TO_CONFIRM =
+  /^\s*(to|and) (confirm|verify|approve|authori[sz]e|complete|log ?in|sign ?in|finish|continue|activate|reset|unlock)\b/i;
 /** how far after the digits CODE_AFTER reads ("… is your Bank of Sussex verification code") */
 const CODE_AFTER_CHARS = 60;
 
@@ -253,6 +260,8 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
     // "553 201 is your code to approve …": a one-time code named right after it
     if (!opts.strict && namedCodeAfter(end)) k.add('otp');
+    if (!opts.strict && USE_BEFORE.test(text.slice(Math.max(0, start - 20), start)) && TO_CONFIRM.test(text.slice(end)))
+      k.add('otp');
     for (const x of expected(start)) k.add(x);
     return k;
   };
@@ -369,6 +378,11 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
 function joinAcrossUtterances(runs: DigitRun[], text: string, kindsOf: (r: DigitRun) => Set<PromptKind>): DigitRun[] {
   const out: DigitRun[] = [];
   const whole = (d: string) => d.length >= 13 && d.length <= 19 && luhnValid(d);
+  // an answer complete in a form of its own (an expiry "08/29", a date "5/9/71", a sort code "20-98-41") is not the
+  // start of a card number read out in pieces
+  const ownForm = (r: DigitRun) =>
+    /\d\s?[/.-]\s?$/.test(text.slice(Math.max(0, r.start - 4), r.start)) ||
+    /^\s?[/.-]\s?\d/.test(text.slice(r.end, r.end + 4));
   for (let i = 0; i < runs.length; i++) {
     const asked = kindsOf(runs[i]).has('card_number');
     let digits = runs[i].digits;
@@ -376,6 +390,7 @@ function joinAcrossUtterances(runs: DigitRun[], text: string, kindsOf: (r: Digit
     for (let j = i + 1; j < runs.length; j++) {
       const gap = text.slice(runs[j - 1].end, runs[j].start);
       if (!/^\s*$/.test(gap) || !gap.includes('\n') || whole(runs[j].digits) || whole(runs[j - 1].digits)) break;
+      if (ownForm(runs[j - 1]) || ownForm(runs[j])) break;
       if (runs[j].digits.length < 3 || digits.length + runs[j].digits.length > 19) break;
       digits += runs[j].digits;
       if (whole(digits) || (asked && digits.length >= 12 && runs[j].digits.length >= 4)) best = j;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CorpusConversation, readCorpus } from '../../lib/labelled-corpus';
 import { CONDUCT_MIN_WORDS, conductInput, readable, type Reply, replies } from '../conduct';
@@ -29,7 +29,16 @@ export const CONDUCT = {
    * against before this model). Sets written after it (held-out 26 on) are not trained on: they measure it.
    */
   sets: ['dev.txt', 'dev-3.txt', 'holdout.txt', ...Array.from({ length: 24 }, (_, i) => `holdout-${i + 2}.txt`)],
-  /** PII corpora (`server/eval-data/pii`) whose agent replies are not trained on: they measure false alarms */
+  /** PII corpora (`server/eval-data/pii`) whose agent replies are ok examples (a set added later is not) */
+  ordinary: [
+    'dev-2.txt',
+    'dev.txt',
+    ...'bcdefghijkl'.split('').map((x) => `holdout-${x}.txt`),
+    'holdout.txt',
+    'optional-dev.txt',
+    'optional-holdout.txt',
+  ],
+  /** PII corpora whose agent replies are not trained on: they measure false alarms */
   ordinaryHeldOut: ['holdout-m.txt', 'holdout-n.txt'],
   /** decision thresholds tried on the leave-one-set-out predictions; the best is shipped */
   thresholds: [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
@@ -51,9 +60,7 @@ interface Labelled {
 
 /** the agent replies of the PII corpora: all but the held-out ones, or only those */
 function ordinaryReplies(heldOut: boolean): { files: string[]; replies: Reply[] } {
-  const files = readdirSync(PII_DIR)
-    .filter((f) => f.endsWith('.txt') && CONDUCT.ordinaryHeldOut.includes(f) === heldOut)
-    .sort();
+  const files = heldOut ? CONDUCT.ordinaryHeldOut : CONDUCT.ordinary;
   return { files, replies: files.flatMap((f) => readCorpus(join(PII_DIR, f)).flatMap((c) => replies(c.turns))) };
 }
 
