@@ -110,6 +110,16 @@ const phraseRule = z
      * security code with anyone, including us") is not asking for it
      */
     unless: phraseSetSchema.optional(),
+    /**
+     * a view given where one was asked for: a turn of the speaker that answers the other party's turn matching
+     * `after` ("who should I vote for?", "is the mayor any good?") and that the tone signal reads as clearly for or
+     * against something (|sentiment| at least `min_strength`) counts as said, in whatever words — an opinion no list
+     * of phrases has ("God, I hope not, they'd be a disaster.")
+     */
+    opinion: z
+      .object({ after: phraseSetSchema, min_strength: z.number().min(0.1).max(1).default(0.5) })
+      .strict()
+      .optional(),
   })
   .strict();
 

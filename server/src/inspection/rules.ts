@@ -158,7 +158,12 @@ export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon
   const evaluate = evaluator(rule, model, lexicon);
   const semantic =
     rule.type === 'phrase'
-      ? Boolean(rule.match.similar?.length || rule.before?.match.similar?.length || rule.unless?.similar?.length)
+      ? Boolean(
+          rule.match.similar?.length ||
+          rule.before?.match.similar?.length ||
+          rule.unless?.similar?.length ||
+          rule.opinion?.after.similar?.length,
+        )
       : false;
   return {
     rule,
@@ -177,10 +182,31 @@ function evaluator(
       const set = compilePhraseSet(rule.match, model, lexicon);
       const anchor = rule.before ? compilePhraseSet(rule.before.match, model, lexicon) : undefined;
       const unless = rule.unless ? compilePhraseSet(rule.unless, model, lexicon) : undefined;
+      const asked = rule.opinion ? compilePhraseSet(rule.opinion.after, model, lexicon) : undefined;
       const counted = (hits: Hit[]) => (unless ? hits.filter((h) => !unless.find(h.utterance)) : hits);
+      // a view given where one was asked for: the speaker's turn answering the other party's question, read as
+      // clearly for or against something
+      const opinions = (t: InspectionTranscript): Hit[] => {
+        if (!asked || !rule.opinion) return [];
+        const out: Hit[] = [];
+        t.utterances.forEach((u, i) => {
+          if (!ofSpeaker(u, rule.speaker) || !u.tokens.length) return;
+          if (Math.abs(u.sentiment ?? 0) < rule.opinion!.min_strength) return;
+          const prev = t.utterances
+            .slice(0, i)
+            .reverse()
+            .find((x) => x.speaker !== u.speaker);
+          if (prev && asked.find(prev)) out.push({ utterance: u, from: 0, to: u.tokens.length, how: 'tone', score: 1 });
+        });
+        return out;
+      };
+      const withOpinions = (hits: Hit[], t: InspectionTranscript) => {
+        const more = opinions(t).filter((o) => !hits.some((h) => h.utterance === o.utterance));
+        return more.length ? [...hits, ...more].sort((a, b) => a.utterance.seq - b.utterance.seq) : hits;
+      };
       return (t): RuleOutcome => {
         if (rule.require === 'absent') {
-          const hits = counted(allHits(set, t, rule.speaker));
+          const hits = counted(withOpinions(allHits(set, t, rule.speaker), t));
           return hits.length
             ? {
                 result: 'fail',
@@ -190,7 +216,7 @@ function evaluator(
               }
             : { result: 'pass', message: 'not said', evidence: [] };
         }
-        const hits = counted(allHits(set, t, rule.speaker));
+        const hits = counted(withOpinions(allHits(set, t, rule.speaker), t));
         const last = t.utterances[t.utterances.length - 1];
         const end = Math.max(t.durationMs, last ? last.endMs : 0);
         if (anchor && rule.before) {

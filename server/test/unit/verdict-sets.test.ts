@@ -47,9 +47,6 @@ describe('labelled verdict sets already read (regression)', () => {
     // they answer and leaves facts alone (fewer false alarms on ordinary replies)
     'holdout-26.txt': ['q05: agent_negativity gives pass', 'q05: dismissive_language gives pass'],
     'holdout-27.txt': ['r23: dismissive_language gives pass'],
-    // written last at stop 33, after every change, run once, its misses left: "a repair within 7 days" (the time said
-    // with no verb the rule knows), "God, I hope not, they'd be a disaster."
-    'holdout-28.txt': ['s22: response_time gives fail', 's26: political_neutrality gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inspect } from '../../src/inspection/engine';
+import { loadPolicyFile, parsePolicy } from '../../src/inspection/qa-policy';
+import { type InspectionTranscript, tokenize } from '../../src/inspection/transcript';
+
+const GOV = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/gov-hotline.yaml'));
+
+/** a gov-info chat: [speaker, text, sentiment as the tone signal gives it] */
+function chat(turns: Array<['agent' | 'customer', string, number]>): InspectionTranscript {
+  return {
+    conversationId: 'c1',
+    channel: 'chat',
+    queue: 'gov-info',
+    language: 'en',
+    durationMs: turns.length * 5000,
+    utterances: turns.map(([speaker, text, sentiment], seq) => ({
+      id: `u${seq}`,
+      seq,
+      speaker,
+      startMs: seq * 5000,
+      endMs: seq * 5000,
+      tokens: tokenize(text),
+      times: null,
+      pii: [],
+      sentiment,
+    })),
+  };
+}
+const political = (t: InspectionTranscript) =>
+  inspect([GOV], t, {}).findings.find((f) => f.ruleId === 'political_neutrality')!;
+const OFFICER = 'Hi, Council Information, Kim speaking.';
+
+describe('a view given where one was asked for (opinion)', () => {
+  it('an answer the tone signal reads as clearly for or against, to a question about a party or a politician, fails', () => {
+    const q = 'are the Conservatives going to win the council?';
+    const f = political(
+      chat([
+        ['customer', q, 0],
+        ['agent', `${OFFICER} God, I hope not, a disaster.`, -0.9],
+      ]),
+    );
+    expect(f).toMatchObject({ result: 'fail', evidence: [{ utteranceId: 'u1' }] });
+    expect(
+      political(
+        chat([
+          ['customer', q, 0],
+          ['agent', `${OFFICER} Oh, she is wonderful.`, 0.8],
+        ]),
+      ).result,
+    ).toBe('fail');
+    // a plain fact, or a lean too slight to be a view, is not one
+    expect(
+      political(
+        chat([
+          ['customer', q, 0],
+          ['agent', `${OFFICER} The count is on Thursday night.`, 0.2],
+        ]),
+      ).result,
+    ).toBe('pass');
+    // declining, however warmly or coldly the model reads it, is what the rule asks
+    for (const decline of ["I'm not able to give a view on that", 'we stay neutral, but the results go online'])
+      expect(
+        political(
+          chat([
+            ['customer', q, 0],
+            ['agent', `${OFFICER} ${decline}.`, -0.8],
+          ]),
+        ).result,
+      ).toBe('pass');
+  });
+
+  it('the same words after a question that asks no view, or a complaint naming a politician, are not a view', () => {
+    const warm = `${OFFICER} Thank you so much, that's brilliant, I'm really glad you told us.`;
+    expect(
+      political(
+        chat([
+          ['customer', 'when is the bin collection?', 0],
+          ['agent', warm, 0.9],
+        ]),
+      ).result,
+    ).toBe('pass');
+    expect(
+      political(
+        chat([
+          ['customer', 'the council leader ignored my letter about the bins', -0.5],
+          ['agent', warm, 0.9],
+        ]),
+      ).result,
+    ).toBe('pass');
+  });
+
+  it('the option is validated like a phrase set, its strength between 0.1 and 1', () => {
+    const policy = (opinion: string) =>
+      parsePolicy(
+        `id: tp\nversion: 1\ntitle: test policy\nlanguage: en\napplies: { channels: [chat] }\npass_score: 80\nsections:\n  - id: s\n    title: section\n    rules:\n    - id: r\n      title: no views\n      type: phrase\n      speaker: agent\n      require: absent\n      match: { keywords: [you should vote] }\n      opinion: ${opinion}\n`,
+      );
+    expect(() => policy('{ after: { patterns: [vote] }, min_strength: 0.5 }')).not.toThrow();
+    expect(() => policy('{ after: { patterns: [vote] }, min_strength: 2 }')).toThrow();
+    expect(() => policy("{ after: { patterns: ['(a)\\1'] } }")).toThrow(/must run in linear time/);
+  });
+});
