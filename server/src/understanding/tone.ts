@@ -314,7 +314,7 @@ const STEP_TAKEN =
 const ASKING =
   /\b(whats|what is|which|can you|could you|would you|will you|may i|can i (take|have|get)|do you|have you got)\b/;
 const LOSS_TOLD =
-  /\b(lost|left|dropped|stolen|missing|cant find|been taken|swallowed|eaten|nicked|pinched|swiped|snatched|robbed|mugged|pickpocketed)\b.*\b(card|wallet|purse|bag)\b|\b(card|cards|wallet|purse|bag)\b.*\b(lost|left|dropped|stolen|missing|cant find|been taken|swallowed|eaten|nicked|pinched|swiped|snatched)\b/;
+  /\b(lost|left|dropped|stolen|stole|missing|cant find|been taken|took|swallowed|eaten|nicked|pinched|swiped|snatched|robbed|mugged|pickpocketed)\b.*\b(card|wallet|purse|bag|phone|mobile|laptop|tablet|ipad)\b|\b(card|cards|wallet|purse|bag|phone|mobile|laptop|tablet|ipad)\b.*\b(lost|left|dropped|stolen|missing|cant find|been taken|swallowed|eaten|nicked|pinched|swiped|snatched)\b/;
 const CARD_STOPPED =
   /\b(block|blocked|cancel|cancelled|canceled|stop|stopped|freeze|frozen|lock|locked|hold|suspend|suspended)\b/;
 const TIME_ASKED = /^(so |and |but |ok |okay )?(when|how long|how soon|by when|what time)\b/;
@@ -324,17 +324,25 @@ const NON_ANSWER =
   /\b(eventually|sooner or later|at some point|whenever|who knows|your guess|when (its|it is) (ready|done))\b/;
 /** a short follow-up question for the specifics ("which criteria?", "why not?", "what reason?") */
 const FOLLOW_UP = /^(so |and |but )?(which|what|why|how|where|who)\b/;
+/** reassurance with nothing done ("so don't worry about it", "no worries") is no redress after a loss */
+const REASSURANCE = /\b(dont|do not) worry( about it| about that)?|no worries\b/g;
 function snub(asked: string | undefined, text: string, raw: string, score: number): boolean {
+  if (asked === undefined || ASKING.test(text)) return false;
+  // a card (or what holds one, or the phone the banking app is on) reported lost or stolen, answered with no step to
+  // stop it ("Taxi drivers usually hand them in. Give it a few days.", "You'd need the passcode to get in, so don't
+  // worry about it.")
+  if (
+    LOSS_TOLD.test(asked) &&
+    unredressed(text.replace(REASSURANCE, ''), raw.replace(/don[’']?t worry|no worries/gi, ''))
+  )
+    return !CARD_STOPPED.test(text) && !STEP_TAKEN.test(text) && !SERVICE.test(text);
   // (a reply that asks for something is no snub: "for security whats your date of birth" on a call, no "?")
-  if (asked === undefined || !unredressed(text, raw) || ASKING.test(text)) return false;
+  if (!unredressed(text, raw)) return false;
   // a follow-up for the specifics answered in a few words that name nothing, and that the model leans negative on
   // ("The ones we use.")
   const few = asked.split(' ').length <= 4 && text.split(' ').length <= 5 && !/\d/.test(text);
   if (FOLLOW_UP.test(asked) && few && score <= -AGENT_NEGATIVE_MARGIN) return true;
   if (ESCALATION_ASKED.test(asked)) return !STEP_TAKEN.test(text);
-  // a card (or what holds one) reported lost or stolen, answered with no step to stop it ("Taxi drivers usually hand
-  // them in. Give it a few days.")
-  if (LOSS_TOLD.test(asked)) return !CARD_STOPPED.test(text) && !STEP_TAKEN.test(text) && !SERVICE.test(text);
   if (TIME_ASKED.test(asked))
     return !TIME_GIVEN.test(text) && (NON_ANSWER.test(text) || text.split(' ').length <= 3) && !SERVICE.test(text);
   return false;
