@@ -189,7 +189,7 @@ const ASKS =
  * instruction.
  */
 const REDIRECT =
-  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back|chase|pop into|order|download|reset|install|buy|get|find|pay|cancel|switch|move|sort|be patient|talk to|speak to)\b/;
+  /^(?:(?:just|then|so|well|yeah|ok|okay|look|right|no)[\s,]+)*(use|call|ring|try|ask|go|fill|apply|read|look|check|email|write|contact|phone|visit|wait|come back|chase|pop into|order|download|reset|install|buy|get|find|pay|cancel|switch|move|sort|be patient|talk to|speak to|google|search|look it up)\b/;
 const COURTESY =
   /\b(please|sorry|thank|thanks|afraid|happy|glad|of course|certainly|let me|i can|i'll|i will|we can|we'll|we will|you can|welcome|hope|no problem|unfortunately|apologi[sz]e|apologies)\b|\?/;
 /** "… then," closing a command's clause ("Buy a new one then, they're six quid."): the caller's problem handed back */

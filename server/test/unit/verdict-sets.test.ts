@@ -47,9 +47,6 @@ describe('labelled verdict sets already read (regression)', () => {
     // they answer and leaves facts alone (fewer false alarms on ordinary replies)
     'holdout-26.txt': ['q05: agent_negativity gives pass', 'q05: dismissive_language gives pass'],
     'holdout-27.txt': ['r23: dismissive_language gives pass'],
-    // written last at stop 33, after every change, run once, its miss left: "Google it." (two words: the conduct model
-    // does not read it; the sentiment model's lean makes it negative, no dismissive phrase names it)
-    'holdout-30.txt': ['u06: dismissive_language gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(

@@ -101,6 +101,8 @@ function localKinds(text: string, pos: number, chars: number, strict = false): S
   const kinds = new Set(promptKinds(w));
   // "to account 20-00-55 71234567", "account: 31926819": the word right before the digits labels them
   if (chars < 0 && /\baccount\s*[:#]?\s*$/i.test(w)) kinds.add('bank_account');
+  // "sort 30-99-50", "s/c 30-99-50": a sort code labelled short, right before it
+  if (chars < 0 && /\b(sort|s\/c|sc)\s*[:#]?\s*$/i.test(w)) kinds.add('bank_account');
   return kinds;
 }
 
