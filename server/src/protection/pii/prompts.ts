@@ -41,7 +41,8 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   phone:
     /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text)|(good|best) number|number to (reach|call|contact|text) you)\b/,
   // ("the bank account I'm paying into is 20-98-41 55110392")
-  bank_account: /\b(account (number|no)|acct|sort code|routing number|account is|bank account( [a-z']+){1,4} is)\b/,
+  bank_account:
+    /\b(account (number|no)|acct|acc (no|number|num)|a\/c( no)?|sort code|routing number|account is|bank account( [a-z']+){1,4} is)\b/,
   // ("my social is …", as Americans say it; not "social media", "social worker")
   us_ssn:
     /\b(social security( number| no)?|ssn|social insurance number|(my|your|his|her|their|us) social(?! (media|work|worker|services?|club|life|events?|housing|care|fund|tariff)\b))\b/,
