@@ -37,7 +37,7 @@ describe('a view given where one was asked for (opinion)', () => {
     const f = political(
       chat([
         ['customer', q, 0],
-        ['agent', `${OFFICER} God, I hope not, a disaster.`, -0.9],
+        ['agent', `${OFFICER} God, I hope not, a disaster.`, -0.97],
       ]),
     );
     expect(f).toMatchObject({ result: 'fail', evidence: [{ utteranceId: 'u1' }] });
@@ -45,11 +45,19 @@ describe('a view given where one was asked for (opinion)', () => {
       political(
         chat([
           ['customer', q, 0],
-          ['agent', `${OFFICER} Oh, she is wonderful.`, 0.8],
+          ['agent', `${OFFICER} Oh, she is wonderful.`, 0.95],
         ]),
       ).result,
     ).toBe('fail');
-    // a plain fact, or a lean too slight to be a view, is not one
+    // a plain fact, or a lean short of the model's confident readings, is not one ("isn't" reads negative)
+    expect(
+      political(
+        chat([
+          ['customer', 'is the election count open to the public?', 0],
+          ['agent', `${OFFICER} The count isn't open to the public, but results go online.`, -0.78],
+        ]),
+      ).result,
+    ).toBe('pass');
     expect(
       political(
         chat([
@@ -59,12 +67,16 @@ describe('a view given where one was asked for (opinion)', () => {
       ).result,
     ).toBe('pass');
     // declining, however warmly or coldly the model reads it, is what the rule asks
-    for (const decline of ["I'm not able to give a view on that", 'we stay neutral, but the results go online'])
+    for (const decline of [
+      "I'm not able to give a view on that",
+      'we stay neutral, but the results go online',
+      "I'm not allowed to recommend candidates",
+    ])
       expect(
         political(
           chat([
             ['customer', q, 0],
-            ['agent', `${OFFICER} ${decline}.`, -0.8],
+            ['agent', `${OFFICER} ${decline}.`, -0.95],
           ]),
         ).result,
       ).toBe('pass');
