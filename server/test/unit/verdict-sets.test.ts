@@ -47,6 +47,14 @@ describe('labelled verdict sets already read (regression)', () => {
     // they answer and leaves facts alone (fewer false alarms on ordinary replies)
     'holdout-26.txt': ['q05: agent_negativity gives pass', 'q05: dismissive_language gives pass'],
     'holdout-27.txt': ['r23: dismissive_language gives pass'],
+    // written last at stop 33, after every change, run once, its misses left: "Works for everyone else.", "Too good
+    // to be true usually is." (brush-offs the conduct model reads under its threshold and no phrase names)
+    'holdout-33.txt': [
+      'x08: agent_negativity gives pass',
+      'x08: dismissive_language gives pass',
+      'x27: agent_negativity gives pass',
+      'x27: dismissive_language gives pass',
+    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
