@@ -151,11 +151,12 @@ function writtenEmails(text: string): PiiFinding[] {
 }
 
 /**
- * what names the digits just before it as a one-time code ("… is your code", "… is your Bank of Sussex login code");
+ * what names the digits just before it as a one-time code ("… is your code", "… is your Bank of Sussex login code",
+ * a customer's "771 320 is my code to add a new payee");
  * not a code that is no secret ("20-45-77 is the sort code", "440918 is your tracking code")
  */
 const CODE_AFTER = new RegExp(
-  `^[\\s,]*(is|=|-|:)?\\s*(your|the)\\s+([\\w'-]+\\s+){0,4}(code|pass ?code|otp)\\b(?<!\\b(${NOT_SECRET_CODES})\\s+code)`,
+  `^[\\s,]*(is|=|-|:)?\\s*(your|the|my|a)\\s+([\\w'-]+\\s+){0,4}(code|pass ?code|otp)\\b(?<!\\b(${NOT_SECRET_CODES})\\s+code)`,
   'i',
 );
 /**
@@ -248,7 +249,8 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
   }
   // expiry dates written as MM/YY or MM/YYYY next to expiry words (or card words), or as the answer to "and the expiry?"
-  for (const m of text.matchAll(/\b(0?[1-9]|1[0-2])\s?\/\s?(\d{2}|20\d{2})\b(?!\/)/g)) {
+  // (the month and year of a full date, "01/12/2026", are not an expiry)
+  for (const m of text.matchAll(/(?<!\d\s?[/.-]\s?)\b(0?[1-9]|1[0-2])\s?\/\s?(\d{2}|20\d{2})\b(?!\s?\/)/g)) {
     const ti = toks.findIndex((t) => t.end > m.index!);
     if (near(toks, ti - 6, ti, EXP_CTX) || near(toks, ti - 6, ti, CARD_CTX) || expected(m.index!).has('expiry_date'))
       add({ type: 'expiry_date', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s/g, '') });
