@@ -4,8 +4,9 @@ import type { ConversationRepository } from '../repositories/conversations';
 import { openMaskedTranscript } from './transcript';
 import type { LanguageModels } from '../understanding/classifier';
 import { UNKNOWN_INTENT } from '../understanding/metrics';
-import { escalation, intentCandidates, pickIntent, type Understanding } from '../understanding/understand';
-import { tone, TONE_SIGNAL } from '../understanding/tone';
+import { readTurns } from '../understanding/read-turns';
+import { escalation, type Understanding } from '../understanding/understand';
+import { TONE_SIGNAL } from '../understanding/tone';
 
 export interface UnderstandDeps {
   conversations: ConversationRepository;
@@ -35,14 +36,7 @@ export async function understandConversation(deps: UnderstandDeps, conv: Convers
     speaker: u.speaker,
     text: u.text ?? '',
   }));
-  const cands = intentCandidates(opened);
-  const [intents, sentiments, conduct] = await Promise.all([
-    deps.nlu.intents(cands.map((c) => c.text)),
-    deps.nlu.sentiments(opened.map((u) => u.text)),
-    deps.nlu.agentConduct(opened),
-  ]);
-  const picked = pickIntent(cands, intents);
-  const toned = tone(opened, sentiments, conduct);
+  const { picked, toned } = await readTurns(deps.nlu, opened);
   const perUtterance = opened.map((u, i) => ({ seq: u.seq, ...toned[i] }));
   return {
     intent: picked.intent,

@@ -8,8 +8,8 @@ import { toInspectUtterance } from '../inspection/transcript';
 import { loadMaskingPolicy } from '../protection/pii/mask';
 import { fromRecognised, PlainUtterance, protectTranscript } from '../protection/protect-transcript';
 import { LanguageModels } from '../understanding/classifier';
-import { tone, TONE_SIGNAL } from '../understanding/tone';
-import { intentCandidates, pickIntent } from '../understanding/understand';
+import { readTurns } from '../understanding/read-turns';
+import { TONE_SIGNAL } from '../understanding/tone';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
 import { fliteAvailable, renderCall } from '../synth/render';
@@ -105,13 +105,7 @@ async function judge(c: CorpusConversation, plain: PlainUtterance[], channel: st
   const { masking, packs, routing, nlu } = ctx;
   const prot = protectTranscript(plain, masking);
   const opened = prot.utterances.map((u, k) => ({ seq: k, speaker: u.speaker, text: u.masked.text }));
-  const cands = intentCandidates(opened);
-  const [intents, sentiments, conduct] = await Promise.all([
-    nlu.intents(cands.map((x) => x.text)),
-    nlu.sentiments(opened.map((u) => u.text)),
-    nlu.agentConduct(opened),
-  ]);
-  const toned = tone(opened, sentiments, conduct);
+  const { picked, toned } = await readTurns(nlu, opened);
   return inspect(
     packs,
     {
@@ -120,7 +114,7 @@ async function judge(c: CorpusConversation, plain: PlainUtterance[], channel: st
       queue: c.queue,
       language: 'en',
       durationMs: Math.max(0, ...plain.map((u) => u.endMs)),
-      intent: pickIntent(cands, intents).intent,
+      intent: picked.intent,
       utterances: prot.utterances.map((u, k) => ({
         ...toInspectUtterance({
           id: `${c.id}-${k}`,

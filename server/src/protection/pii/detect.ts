@@ -99,10 +99,9 @@ function localKinds(text: string, pos: number, chars: number, strict = false): S
   // a label after a value is in the same sentence ("14/07/1961 is my date of birth"): "… on 12/03/2024. DOB 4.8.1959"
   // does not make the payment's date a birth date
   const kinds = new Set(promptKinds(w));
-  // "to account 20-00-55 71234567", "account: 31926819": the word right before the digits labels them
-  if (chars < 0 && /\baccount\s*[:#]?\s*$/i.test(w)) kinds.add('bank_account');
-  // "sort 30-99-50", "s/c 30-99-50": a sort code labelled short, right before it
-  if (chars < 0 && /\b(sort|s\/c|sc)\s*[:#]?\s*$/i.test(w)) kinds.add('bank_account');
+  // "to account 20-00-55 71234567", "account: 31926819", "sort 30-99-50", "s/c 30-99-50": the word right before the
+  // digits labels them
+  if (chars < 0 && /\b(account|sort|s\/c|sc)\s*[:#]?\s*$/i.test(w)) kinds.add('bank_account');
   return kinds;
 }
 
@@ -264,7 +263,11 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
     // "553 201 is your code to approve …": a one-time code named right after it
     if (!opts.strict && namedCodeAfter(end)) k.add('otp');
-    if (!opts.strict && USE_BEFORE.test(text.slice(Math.max(0, start - 20), start)) && TO_CONFIRM.test(text.slice(end)))
+    if (
+      !opts.strict &&
+      USE_BEFORE.test(text.slice(Math.max(0, start - 20), start)) &&
+      TO_CONFIRM.test(text.slice(end, end + CODE_AFTER_CHARS))
+    )
       k.add('otp');
     for (const x of expected(start)) k.add(x);
     return k;

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type CorpusConversation, readCorpus } from '../../lib/labelled-corpus';
 import { CONDUCT_MIN_WORDS, conductInput, readable, type Reply, replies } from '../conduct';
 import { buildVocabulary, Featurizer, type FeatureSpec } from '../features';
-import { roundWeightsToFloat16, sha256, writeModelDir } from './export';
+import { pinned, roundWeightsToFloat16, writeModelDir } from './export';
 import { type NetOptions, predict, type SparseNet, trainNet } from './sparse-net';
 
 /**
@@ -46,8 +45,12 @@ export const CONDUCT = {
 
 export const CONDUCT_LABELS = ['ok', 'dismissive'];
 
-const VERDICTS_DIR = resolve(__dirname, '..', '..', '..', 'eval-data', 'verdicts');
-const PII_DIR = resolve(__dirname, '..', '..', '..', 'eval-data', 'pii');
+/** the repository: the manifest pins the sets by their paths in it */
+const REPO = resolve(__dirname, '..', '..', '..', '..');
+const VERDICTS = 'server/eval-data/verdicts';
+const PII = 'server/eval-data/pii';
+const VERDICTS_DIR = join(REPO, VERDICTS);
+const PII_DIR = join(REPO, PII);
 
 interface Labelled {
   set: string;
@@ -154,9 +157,8 @@ export function trainConduct(outDir: string, log: (s: string) => void) {
   log(
     `conduct: ${convs.flatMap((c) => c.turns).length} agent replies of ${convs.length} conversations: ${JSON.stringify(metrics)}`,
   );
-  const repo = resolve(__dirname, '..', '..', '..', '..');
-  const data = [...CONDUCT.sets.map((s) => join(VERDICTS_DIR, s)), ...ordinary.files.map((s) => join(PII_DIR, s))].map(
-    (file) => ({ path: file.slice(repo.length + 1), sha256: sha256(readFileSync(file)) }),
+  const data = [...CONDUCT.sets.map((s) => `${VERDICTS}/${s}`), ...ordinary.files.map((s) => `${PII}/${s}`)].map((f) =>
+    pinned(REPO, f),
   );
   return writeModelDir(
     join(outDir, CONDUCT.name),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Vocabulary } from '../features';
 import { fromFloat16, type Graph, toFloat16, writeModel } from '../onnx-writer';
@@ -51,6 +51,11 @@ export function linearGraph(net: SparseNet, name: string): Graph {
 
 export function sha256(b: Buffer | string): string {
   return createHash('sha256').update(b).digest('hex');
+}
+
+/** A data file as the manifest pins it: its path under `dir` and its sha256. */
+export function pinned(dir: string, path: string): { path: string; sha256: string } {
+  return { path, sha256: sha256(readFileSync(join(dir, path))) };
 }
 
 /** Stable JSON (keys in the order given, two-space indent, trailing newline) so files are byte-identical per run. */

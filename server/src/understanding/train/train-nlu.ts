@@ -11,7 +11,7 @@ import {
   loadValenceLexicon,
   stratifiedSplit,
 } from './data';
-import { json, roundWeightsToFloat16, sha256, writeModelDir } from './export';
+import { json, pinned, roundWeightsToFloat16, sha256, writeModelDir } from './export';
 import { loadModelDir, LOCK_FILE, readLock } from '../manifest';
 import { CONDUCT, trainConduct } from './conduct';
 import { mulberry32, type NetOptions, predict, shuffle, type SparseNet, trainNet } from './sparse-net';
@@ -60,11 +60,6 @@ export const SENTIMENT = {
 };
 
 export const UNKNOWN = UNKNOWN_INTENT;
-
-/** A data file as the manifest pins it: its path under the data folder and its sha256. */
-function pinned(dir: string, path: string): { path: string; sha256: string } {
-  return { path, sha256: sha256(readFileSync(join(dir, path))) };
-}
 
 function fit(
   train: Example[],
