@@ -189,15 +189,16 @@ function evaluator(
       const opinions = (t: InspectionTranscript): Hit[] => {
         if (!asked || !rule.opinion) return [];
         const out: Hit[] = [];
-        t.utterances.forEach((u, i) => {
-          if (!ofSpeaker(u, rule.speaker) || !u.tokens.length) return;
-          if (Math.abs(u.sentiment ?? 0) < rule.opinion!.min_strength) return;
-          const prev = t.utterances
-            .slice(0, i)
-            .reverse()
-            .find((x) => x.speaker !== u.speaker);
+        // each speaker's last turn so far, in one pass: the other party's last turn is the one this turn answers
+        const last = new Map<string, InspectionTranscript['utterances'][number]>();
+        for (const u of t.utterances) {
+          const prev = [...last].reverse().find(([speaker]) => speaker !== u.speaker)?.[1];
+          last.delete(u.speaker);
+          last.set(u.speaker, u);
+          if (!ofSpeaker(u, rule.speaker) || !u.tokens.length) continue;
+          if (Math.abs(u.sentiment ?? 0) < rule.opinion!.min_strength) continue;
           if (prev && asked.find(prev)) out.push({ utterance: u, from: 0, to: u.tokens.length, how: 'tone', score: 1 });
-        });
+        }
         return out;
       };
       const withOpinions = (hits: Hit[], t: InspectionTranscript) => {

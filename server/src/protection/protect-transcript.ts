@@ -3,6 +3,7 @@ import type { TranscribedUtterance } from '../speech/transcribe';
 import type { IndexedColumn } from './blind-index';
 import { detectPii, PiiFinding, PiiType } from './pii/detect';
 import { luhnValid } from './pii/checksums';
+import { findDates } from './pii/dates';
 import { digitRuns, tokenize } from './pii/numbers';
 import { askedFor, BACKCHANNEL, OPTIONAL_PROMPTS, PromptKind, READ_BACK, RE_ASK } from './pii/prompts';
 import { MaskingPolicy, maskText, optionalTypes, REDACTED } from './pii/mask';
@@ -150,7 +151,8 @@ export function expectations(
   for (const i of order) {
     const u = utterances[i];
     if (open && (u.startMs - open.at > limit || open.turns >= EXPECT_TURNS)) open = undefined;
-    const runs = digitRuns(tokenize(u.text), u.text);
+    const tokens = tokenize(u.text);
+    const runs = digitRuns(tokens, u.text);
     if (open && open.by !== u.speaker) {
       for (const k of open.kinds) out[i].add(k);
       open.turns++;
@@ -173,7 +175,10 @@ export function expectations(
       .filter((k) => u.speaker === 'agent' || !ASKED_SAD.includes(k) || QUESTION.test(u.text))
       // a customer asking for the fraud team's number or the bank's e-mail asks for no one's personal data; "what
       // number do you have for me?" does
-      .filter((k) => u.speaker === 'agent' || (k !== 'phone' && k !== 'email') || OWN.test(u.text));
+      .filter((k) => u.speaker === 'agent' || (k !== 'phone' && k !== 'email') || OWN.test(u.text))
+      // a turn that gives its own date of birth ("I was born on 1985-07-19 … can I do that online?") asks for none:
+      // the reply's "the limit is £20,000" is no birth date
+      .filter((k) => k !== 'date_of_birth' || !findDates(u.text, tokens).length);
     for (const [kind, re] of Object.entries(OPTIONAL_PROMPTS) as Array<[keyof typeof OPTIONAL_PROMPTS, RegExp]>)
       if (opts.optional?.has(kind) && !states && re.test(u.text)) asks.push(kind);
     if (asks.length) {

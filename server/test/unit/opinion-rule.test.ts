@@ -82,6 +82,43 @@ describe('a view given where one was asked for (opinion)', () => {
       ).toBe('pass');
   });
 
+  it("a view asked on a council or government policy is a view too (held-out 34); the policy's facts are not", () => {
+    const q = 'honestly is the new low traffic scheme a good idea or not';
+    expect(
+      political(
+        chat([
+          ['customer', q, 0],
+          ['agent', `${OFFICER} Between you and me it's a disaster.`, -0.96],
+        ]),
+      ).result,
+    ).toBe('fail');
+    expect(
+      political(
+        chat([
+          ['customer', 'what do you make of the parking charges?', 0],
+          ['agent', `${OFFICER} Brilliant, about time.`, 0.95],
+        ]),
+      ).result,
+    ).toBe('fail');
+    expect(
+      political(
+        chat([
+          ['customer', q, 0],
+          ['agent', `${OFFICER} It started in March; the consultation results are on our website.`, 0.3],
+        ]),
+      ).result,
+    ).toBe('pass');
+    // a question about a scheme that asks no view ("when does the scheme start?")
+    expect(
+      political(
+        chat([
+          ['customer', 'when does the low traffic scheme start?', 0],
+          ['agent', `${OFFICER} Great question, it starts on Monday!`, 0.95],
+        ]),
+      ).result,
+    ).toBe('pass');
+  });
+
   it('the same words after a question that asks no view, or a complaint naming a politician, are not a view', () => {
     const warm = `${OFFICER} Thank you so much, that's brilliant, I'm really glad you told us.`;
     expect(

@@ -188,6 +188,13 @@ export interface DetectOptions {
   optional?: ReadonlySet<OptionalPiiType>;
 }
 
+/**
+ * Numbers that are an organisation's by their plan, not a person's: NANP toll-free (800, 833, 844, 855, 866, 877, 888;
+ * ten digits or with the 1), and the UK's 03, 08 and 09 ranges written in international form ("+44 345 000 1234"; in
+ * national form they are never taken as phones, see below). Unless they answer a question for the customer's number.
+ */
+const ORG_NUMBER = /^(\+?1)?8(00|33|44|55|66|77|88)\d{7}$|^\+?44[389]\d{8,9}$/;
+
 export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] {
   const expected = opts.expected ?? (() => NONE);
   const found: PiiFinding[] = [];
@@ -230,13 +237,19 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   // E.164 and US-formatted phones
   for (const m of text.matchAll(/\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}\b/g)) {
     const v = m[0].replace(/[^\d+]/g, '');
-    if (v.length >= 9 && v.length <= 16) add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
+    if (v.length >= 9 && v.length <= 16 && !(ORG_NUMBER.test(v) && !expected(m.index!).has('phone')))
+      add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
   }
   // national plans written as people group them: NANP (415) 555-2671 / 415-555-2671, UK mobiles 07700 900123
   for (const m of text.matchAll(
     /\(\d{3}\)\s?\d{3}[-.]\d{4}\b|\b\d{3}-\d{3}-\d{4}\b|\b\d{3}\.\d{3}\.\d{4}\b|(?<![\d+])\b07\d{3}[\s-]?\d{3}[\s-]?\d{3}\b/g,
-  ))
-    add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\D/g, '') });
+  )) {
+    const v = m[0].replace(/\D/g, '');
+    // NANP toll-free codes (800, 833, 844, 855, 866, 877, 888) are organisations' numbers, not a person's, as UK 03
+    // and 08 numbers are: "please call 1-800-555-0199"
+    if (ORG_NUMBER.test(v) && !expected(m.index!).has('phone')) continue;
+    add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
+  }
   // UK geographic numbers (Ofcom's plan: 01 and 02 area codes, ten or eleven digits in all) as they are grouped:
   // 020 7946 0018, 0121 496 0000, 01632 960000; 03 and 08 numbers are organisations', not people's. Not a group of a
   // longer number (a card written in fours: "3498 0150 9449 022")
@@ -352,7 +365,10 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       } else add({ type: 'pin', start: run.start, end: run.end, value: d });
       continue;
     }
-    if (/^1[3-9]\d{9}$/.test(d)) {
+    // "1-800-555-0199": the NANP trunk prefix grouped 1-3-3-4, not a CN mobile number (written 180 0555 0199)
+    const nanp = /^1[-. ]\d{3}[-. ]\d{3}[-. ]\d{4}$/.test(text.slice(run.start, run.end));
+    if (nanp && ORG_NUMBER.test(d) && !expected(run.start).has('phone')) continue;
+    if (/^1[3-9]\d{9}$/.test(d) && !nanp) {
       add({ type: 'phone', start: run.start, end: run.end, value: d });
       continue;
     }
@@ -369,6 +385,9 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     const plusBefore = /\bplus\s+$/i.exec(text.slice(Math.max(0, run.start - 8), run.start));
     const plus = kind?.[0] === 'phone' || (!kind && d.length >= 10 && d.length <= 15) ? plusBefore : null;
     const type = kind?.[0] ?? (plus ? 'phone' : undefined);
+    // a toll-free number named by a word around it ("please call 1-800-555-0199") is an organisation's, unless it
+    // answers a question for the customer's number
+    if (type === 'phone' && ORG_NUMBER.test(d) && !expected(run.start).has('phone')) continue;
     if (type) add({ type, start: run.start - (plus ? plus[0].length : 0), end: run.end, value: d });
     else if (opts.digitStrings && run.spoken && !run.compound && d.length >= 3)
       add({ type: 'digit_string', start: run.start, end: run.end, value: d });
