@@ -114,11 +114,18 @@ const phraseRule = z
      * a view given where one was asked for: a turn of the speaker that answers the other party's turn matching
      * `after` ("who should I vote for?", "is the mayor any good?") and that the tone signal reads as clearly for or
      * against something (|sentiment| at least `min_strength`) counts as said, in whatever words — an opinion no list
-     * of phrases has ("God, I hope not, they'd be a disaster.")
+     * of phrases has ("God, I hope not, they'd be a disaster."), or that says one of `stance` (a verdict said of the
+     * subject, "she's brilliant", "it's a total con": the sentiment model, trained on reviews, reads those at 0.4–0.7,
+     * not as sure as a review). Without `min_strength` only `stance` counts; one of the two is required.
      */
     opinion: z
-      .object({ after: phraseSetSchema, min_strength: z.number().min(0.1).max(1).default(0.5) })
+      .object({
+        after: phraseSetSchema,
+        min_strength: z.number().min(0.1).max(1).optional(),
+        stance: phraseSetSchema.optional(),
+      })
       .strict()
+      .refine((o) => o.min_strength !== undefined || o.stance !== undefined, 'needs min_strength, stance or both')
       .optional(),
   })
   .strict();

@@ -162,7 +162,8 @@ export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon
           rule.match.similar?.length ||
           rule.before?.match.similar?.length ||
           rule.unless?.similar?.length ||
-          rule.opinion?.after.similar?.length,
+          rule.opinion?.after.similar?.length ||
+          rule.opinion?.stance?.similar?.length,
         )
       : false;
   return {
@@ -183,6 +184,7 @@ function evaluator(
       const anchor = rule.before ? compilePhraseSet(rule.before.match, model, lexicon) : undefined;
       const unless = rule.unless ? compilePhraseSet(rule.unless, model, lexicon) : undefined;
       const asked = rule.opinion ? compilePhraseSet(rule.opinion.after, model, lexicon) : undefined;
+      const stance = rule.opinion?.stance ? compilePhraseSet(rule.opinion.stance, model, lexicon) : undefined;
       const counted = (hits: Hit[]) => (unless ? hits.filter((h) => !unless.find(h.utterance)) : hits);
       // a view given where one was asked for: the speaker's turn answering the other party's question, read as
       // clearly for or against something
@@ -196,7 +198,9 @@ function evaluator(
           last.delete(u.speaker);
           last.set(u.speaker, u);
           if (!ofSpeaker(u, rule.speaker) || !u.tokens.length) continue;
-          if (Math.abs(u.sentiment ?? 0) < rule.opinion!.min_strength) continue;
+          const strong =
+            rule.opinion!.min_strength !== undefined && Math.abs(u.sentiment ?? 0) >= rule.opinion!.min_strength;
+          if (!strong && !stance?.find(u)) continue;
           if (prev && asked.find(prev)) out.push({ utterance: u, from: 0, to: u.tokens.length, how: 'tone', score: 1 });
         }
         return out;

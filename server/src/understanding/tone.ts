@@ -324,6 +324,16 @@ const NON_ANSWER =
   /\b(eventually|sooner or later|at some point|whenever|who knows|your guess|when (its|it is) (ready|done))\b/;
 /** a short follow-up question for the specifics ("which criteria?", "why not?", "what reason?") */
 const FOLLOW_UP = /^(so |and |but )?(which|what|why|how|where|who)\b/;
+/**
+ * A customer who says they have asked before, or who writes about a death ("for the third time", "I've sent it twice",
+ * "my late father's account"): complaint-handling guides ask the agent to acknowledge that first. A reply with no
+ * acknowledgement and no step taken that hands the work back ("We have no record of it. Please send it again and allow
+ * 28 days.") is a snub, however polite its "please".
+ */
+const ASKED_BEFORE_OR_BEREAVED =
+  /\b(for the (second|third|fourth|fifth|umpteenth|nth|last) time|(third|fourth|fifth|umpteenth) time|how many times|(asked|told|written|emailed|called|rung|phoned|sent|chased|explained)( (you|it|this|them))? (twice|three times|again|already|before|repeatedly|several times)|late (father|mother|husband|wife|dad|mum|mom|son|daughter|partner|brother|sister|grandfather|grandmother|aunt|uncle)s?|passed away|died|death certificate|bereaved|bereavement|funeral|probate)\b/;
+const HANDED_BACK =
+  /(^|[.!?]\s*)(please )?(send|resend|re-send|submit|resubmit|fill in|complete|allow|wait|call|ring|phone|contact|try|post|upload|bring|provide|supply)\b|\byou(ll| will)( [a-z]+)? (need|have) to\b/;
 /** reassurance with nothing done ("so don't worry about it", "no worries") is no redress after a loss */
 const REASSURANCE = /\b(dont|do not) worry( about it| about that)?|no worries\b/g;
 function snub(asked: string | undefined, text: string, raw: string, score: number): boolean {
@@ -336,6 +346,14 @@ function snub(asked: string | undefined, text: string, raw: string, score: numbe
     unredressed(text.replace(REASSURANCE, ''), raw.replace(/don[’']?t worry|no worries/gi, ''))
   )
     return !CARD_STOPPED.test(text) && !STEP_TAKEN.test(text) && !SERVICE.test(text);
+  if (
+    ASKED_BEFORE_OR_BEREAVED.test(asked) &&
+    !EMPATHY.test(text) &&
+    !STEP_TAKEN.test(text) &&
+    !SERVICE.test(text) &&
+    HANDED_BACK.test(raw.toLowerCase().replace(/[\u2018\u2019']/g, ''))
+  )
+    return true;
   // (a reply that asks for something is no snub: "for security whats your date of birth" on a call, no "?")
   if (!unredressed(text, raw)) return false;
   // a follow-up for the specifics answered in a few words that name nothing, and that the model leans negative on
@@ -368,7 +386,7 @@ function generic(raw: string): boolean {
  * The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts,
  * complaints and sarcasm, and the conduct model's reading of the agent's turns (recorded in models).
  */
-export const TONE_SIGNAL = 'tone-8';
+export const TONE_SIGNAL = 'tone-9';
 
 /**
  * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,

@@ -139,6 +139,30 @@ describe('a view given where one was asked for (opinion)', () => {
     ).toBe('pass');
   });
 
+  it("the retail pack's promises: an investment asked about as safe, answered with a bare yes (stance alone)", () => {
+    const RETAIL = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/bank-retail.yaml'));
+    const promises = (q: string, a: string) => {
+      const t = {
+        ...chat([
+          ['customer', q, 0],
+          ['agent', a, 0.2],
+        ]),
+        queue: undefined,
+      };
+      return inspect([RETAIL], t, {}).findings.find((f) => f.ruleId === 'forbidden_promises')!.result;
+    };
+    expect(
+      promises("is your crypto tracker safe? I can't afford to lose anything", 'Totally. Crypto is the future.'),
+    ).toBe('fail');
+    expect(promises('is the fund a safe bet?', 'Absolutely.')).toBe('fail');
+    // a warning with the yes, a deposit's protection (a fact), a bare yes to a question that is not about safety
+    expect(promises('is the fund safe?', 'Absolutely not risk free: the value can go down as well as up.')).toBe(
+      'pass',
+    );
+    expect(promises('is my fixed rate bond protected?', 'Absolutely, up to £85,000 by the FSCS.')).toBe('pass');
+    expect(promises('can I open the fund online?', 'Absolutely, it takes five minutes.')).toBe('pass');
+  });
+
   it('the option is validated like a phrase set, its strength between 0.1 and 1', () => {
     const policy = (opinion: string) =>
       parsePolicy(
@@ -146,6 +170,9 @@ describe('a view given where one was asked for (opinion)', () => {
       );
     expect(() => policy('{ after: { patterns: [vote] }, min_strength: 0.5 }')).not.toThrow();
     expect(() => policy('{ after: { patterns: [vote] }, min_strength: 2 }')).toThrow();
+    expect(() => policy('{ after: { patterns: [vote] }, stance: { patterns: [brilliant] } }')).not.toThrow();
+    // neither a strength nor a stance: nothing could count
+    expect(() => policy('{ after: { patterns: [vote] } }')).toThrow(/min_strength, stance or both/);
     expect(() => policy("{ after: { patterns: ['(a)\\1'] } }")).toThrow(/must run in linear time/);
   });
 });

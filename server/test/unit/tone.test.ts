@@ -407,6 +407,23 @@ describe('the tone signal', () => {
     for (const [asked, text] of not.slice(0, 9)) expect(reply(asked, text).label, text).toBe('neutral');
   });
 
+  it('tone-9: a customer who has asked before or writes about a death, answered with the work handed back and no acknowledgement', () => {
+    const bereaved =
+      "for the third time I am asking you to close my late father's account. I have sent the death certificate twice.";
+    expect(reply(bereaved, 'We have no record of receiving it. Please send it again and allow 28 days.').cue).toBe(
+      'attitude',
+    );
+    expect(reply('I have asked twice for my statement', "You'll need to request it in the app.").cue).toBe('attitude');
+    // acknowledged, or a step taken, or the same words to a first request: not a snub
+    for (const [asked, text] of [
+      [bereaved, "I'm very sorry for your loss. Please send it again and I'll close the account the day it arrives."],
+      [bereaved, "We've found both copies and closed the account today."],
+      ['I have asked twice for my statement', "I've ordered it now; please allow 5 days."],
+      ['can I close my account', 'Please send us a signed letter and allow 5 working days.'],
+    ])
+      expect(reply(asked, text).cue, text).toBeUndefined();
+  });
+
   it("tone-7: where the words do not decide, the model's lean does", () => {
     // a short follow-up for the specifics answered with none, that the model leans negative on
     expect(reply('which criteria?', 'The ones we use.', -0.46).cue).toBe('attitude');
