@@ -145,6 +145,7 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
+    ['holdout-t', 'HELD OUT T (written at stop 34 after S and 35 were fixed, run once)'],
     ['holdout-s', 'HELD OUT S (written at the start of stop 34, before its changes, run once)'],
     ['holdout-r', 'HELD OUT R (written last at stop 33 after all its changes; two of its misses fixed after its run)'],
     ['holdout-q', "held out Q (written at stop 33 after P's fix; its first run's miss fixed)"],

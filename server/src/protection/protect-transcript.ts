@@ -282,10 +282,20 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     if (u.speaker !== 'agent')
       for (const r of runs) {
         if (!r.spoken || r.digits.length < 6) continue;
-        let k = r.firstTok - 1;
-        while (k >= 0 && (SOUNDS_LIKE_DIGIT.test(toks[k].w) || inRun(k))) k--;
-        if (k + 1 === r.firstTok) continue;
-        const start = toks[k + 1].start;
+        // one or two short words between them that sound like nothing ("o two o's of in nine four six …" for "oh two
+        // oh seven nine four six …") do not end the number; a filler ("is", "number") does
+        let first = r.firstTok;
+        let gap = 0;
+        for (let k = r.firstTok - 1; k >= 0; k--) {
+          const w = toks[k].w;
+          if (SOUNDS_LIKE_DIGIT.test(w) || inRun(k)) {
+            first = k;
+            gap = 0;
+          } else if (!FILLER.test(w) && w.length <= 4 && gap < 2) gap++;
+          else break;
+        }
+        if (first === r.firstTok) continue;
+        const start = toks[first].start;
         for (let n = pieces.length - 1; n >= 0; n--)
           if (pieces[n].u === i && pieces[n].f.start < r.start && pieces[n].f.end > start) pieces.splice(n, 1);
         counts.digit_string = (counts.digit_string ?? 0) + 1;

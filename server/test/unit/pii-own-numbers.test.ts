@@ -52,3 +52,13 @@ describe('a turn that gives its own date of birth asks for none', () => {
     expect(masked('A: What is your date of birth?', 'C: 14 7 85')[1]).not.toMatch(/14 7 85/);
   });
 });
+
+describe('UK bank details written as a payee form writes them', () => {
+  it('a sort code in pairs then an 8-digit account, with no label, is an account (held-out T)', () => {
+    const u = masked('C: standing order of £150 on the 1st of each month to 20-32-06 73645112 please');
+    expect(u[0]).not.toMatch(/20-32-06|73645112/);
+    expect(u[0]).toMatch(/£150/);
+    // a date in dashes alone stays readable
+    expect(masked('A: the payment left on 20-11-26 as planned')[0]).toBe('the payment left on 20-11-26 as planned');
+  });
+});

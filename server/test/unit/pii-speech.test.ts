@@ -236,4 +236,20 @@ describe('recognised speech fails closed', () => {
     const sort = "six o' one six one three";
     expect(digitRuns(tokenize(sort), sort).map((r) => r.digits)).toEqual(['601613']);
   });
+
+  it("a long number's start heard as short words that sound like nothing is still the number's (held-out T)", () => {
+    // "oh two oh seven nine four six oh three one two" heard with "oh seven" as "o's of in"
+    const u = protectTranscript(
+      [said('customer', 1000, "my phone number is o two o's of in nine four six o three one two")],
+      policy,
+    ).utterances[0];
+    expect(u.masked.text.startsWith('my phone number is [REDACTED]')).toBe(true);
+    expect(u.masked.text).not.toMatch(/\btwo\b|o's|nine/);
+    // words that are no number before a long run are not taken ("my number is the one ending …" keeps its words)
+    const v = protectTranscript(
+      [said('customer', 1000, 'i think the branch said nine four six oh three one two')],
+      policy,
+    ).utterances[0];
+    expect(v.masked.text).toMatch(/^i think the branch said/);
+  });
 });

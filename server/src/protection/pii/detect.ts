@@ -250,6 +250,13 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     if (ORG_NUMBER.test(v) && !expected(m.index!).has('phone')) continue;
     add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
   }
+  // UK bank details as an invoice or a payee form writes them, a sort code in pairs then an 8-digit account number
+  // ("20-32-06 73645112"): together they are an account whatever the words around them
+  for (const m of text.matchAll(/(?<![\d-])(\d{2}-\d{2}-\d{2})[ \t]{1,3}(\d{8})(?![\d-])/g)) {
+    const a = m.index! + m[0].length - m[2].length;
+    add({ type: 'bank_account', start: m.index!, end: m.index! + m[1].length, value: m[1].replace(/-/g, '') });
+    add({ type: 'bank_account', start: a, end: a + m[2].length, value: m[2] });
+  }
   // UK geographic numbers (Ofcom's plan: 01 and 02 area codes, ten or eleven digits in all) as they are grouped:
   // 020 7946 0018, 0121 496 0000, 01632 960000; 03 and 08 numbers are organisations', not people's. Not a group of a
   // longer number (a card written in fours: "3498 0150 9449 022")
