@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
+import { loadPolicyFile } from '../inspection/qa-policy';
 import { loadMaskingPolicy } from '../protection/pii/mask';
 import { fromRecognised, protectTranscript } from '../protection/protect-transcript';
 import { redactWav, spansFromMarks } from '../protection/redact-audio';
@@ -9,6 +10,7 @@ import { EngineSpec } from '../speech/engine';
 import { engineSpecFromConfig } from '../speech/engines';
 import { ensureDomainLm } from '../speech/lm/build';
 import { SpeechPool } from '../speech/pool';
+import { withPolicyHotwords } from '../runtime/worker-runtime';
 import { transcribeWav } from '../speech/transcribe';
 import { fliteAvailable, renderCall } from '../synth/render';
 import type { CallScript } from '../synth/scripts';
@@ -64,13 +66,20 @@ export function scriptFor(c: CorpusConversation): CallScript {
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
-/** The engine the worker runs, adapted as the demo runs it (domain model, keyphrase list) unless configured otherwise. */
+/**
+ * The engine the worker runs, adapted as the demo runs it (domain model, keyphrase list) unless configured otherwise,
+ * biased as the worker biases it: towards the keyphrases and what the shipped QA packs listen for.
+ */
 export async function evalSpeechPool(): Promise<SpeechPool> {
   process.env.HOTLINE_ASR_DOMAIN_LM ??= ensureDomainLm(loadConfig()).path;
   process.env.HOTLINE_ASR_DOMAIN_WEIGHT ??= '0.05';
   process.env.HOTLINE_ASR_KEYPHRASES ??= path.join(REPO, 'policies', 'asr', 'keyphrases.txt');
   const c = loadConfig();
-  const spec: EngineSpec = engineSpecFromConfig(c);
+  const packs = fs
+    .readdirSync(c.HOTLINE_QA_POLICY_DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => loadPolicyFile(path.join(c.HOTLINE_QA_POLICY_DIR, f)));
+  const spec: EngineSpec = withPolicyHotwords(engineSpecFromConfig(c), packs);
   return SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
 }
 
