@@ -68,10 +68,11 @@ export class LiveRules {
     if (!policy) return;
     const lexicon = new Lexicon();
     for (const { rule } of allRules(policy.doc)) {
-      // as inspection reads `when`: rules for other channels or queues do not apply; the intent is not known yet
+      // as inspection reads `when`: rules for other channels or queues do not apply; the intent, and what will be
+      // said, are not known yet
       const w = rule.when;
       if (w?.channels && !w.channels.includes('call')) continue;
-      if ((w?.queues && !queueMatches(w.queues, call.queue)) || w?.intents) continue;
+      if ((w?.queues && !queueMatches(w.queues, call.queue)) || w?.intents || w?.said) continue;
       if (rule.type === 'phrase' && !rule.before && !rule.within_last_s) {
         if (rule.require === 'present' && rule.within_first_s === undefined) continue;
         this.phrases.push({

@@ -81,6 +81,12 @@ const when = z
     queues: z.array(z.string().min(1)).min(1).optional(),
     /** the conversation's intent (from the understanding stage) must be one of these */
     intents: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * or `speaker` says one of these: a rule for lost cards applies where the customer says "my card was stolen"
+     * even when the intent model read the opening request as something else ("I left my card in a shop and when I
+     * went back it was gone" read as a declined payment). With `intents` either is enough; alone it decides.
+     */
+    said: z.object({ speaker, match: phraseSetSchema }).strict().optional(),
   })
   .strict();
 

@@ -136,12 +136,15 @@ function allHits(set: CompiledPhraseSet, t: InspectionTranscript, speaker: 'agen
 }
 
 /** Checks `when` and the channel; returns an outcome when the rule does not apply or cannot be evaluated. */
-function precondition(rule: Rule, t: InspectionTranscript): RuleOutcome | undefined {
+function precondition(rule: Rule, t: InspectionTranscript, said?: CompiledPhraseSet): RuleOutcome | undefined {
   const w = rule.when;
   const na = (message: string): RuleOutcome => ({ result: 'not_applicable', message, evidence: [] });
   if (w?.channels && !w.channels.includes(t.channel as never)) return na(`applies to ${w.channels.join(', ')} only`);
   if (w?.queues && !queueMatches(w.queues, t.queue)) return na(`applies to queues ${w.queues.join(', ')} only`);
   if (TIMING_TYPES.has(rule.type) && t.channel !== 'call') return na('a timing rule: applies to calls only');
+  // said by the speaker `when.said` names: the rule applies whatever the intent
+  if (said && w?.said && allHits(said, t, w.said.speaker).length) return undefined;
+  if (w?.said && !w.intents) return na(`applies where ${w.said.speaker} says what it names only`);
   if (w?.intents) {
     if (!t.intent)
       return {
@@ -149,7 +152,8 @@ function precondition(rule: Rule, t: InspectionTranscript): RuleOutcome | undefi
         message: 'needs the conversation intent; the understanding stage gave none',
         evidence: [],
       };
-    if (!w.intents.includes(t.intent)) return na(`applies to intents ${w.intents.join(', ')} only`);
+    if (!w.intents.includes(t.intent))
+      return na(`applies to intents ${w.intents.join(', ')}${w.said ? ` (or what ${w.said.speaker} says)` : ''} only`);
   }
   return undefined;
 }
@@ -163,13 +167,15 @@ export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon
           rule.before?.match.similar?.length ||
           rule.unless?.similar?.length ||
           rule.opinion?.after.similar?.length ||
-          rule.opinion?.stance?.similar?.length,
+          rule.opinion?.stance?.similar?.length ||
+          rule.when?.said?.match.similar?.length,
         )
       : false;
+  const said = rule.when?.said ? compilePhraseSet(rule.when.said.match, model, lexicon) : undefined;
   return {
     rule,
     semantic,
-    evaluate: (t, seg) => precondition(rule, t) ?? evaluate(t, seg),
+    evaluate: (t, seg) => precondition(rule, t, said) ?? evaluate(t, seg),
   };
 }
 

@@ -1,0 +1,76 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inspect } from '../../src/inspection/engine';
+import { loadPolicyFile, parsePolicy } from '../../src/inspection/qa-policy';
+import { type InspectionTranscript, tokenize } from '../../src/inspection/transcript';
+
+const RETAIL = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/bank-retail.yaml'));
+
+function chat(intent: string | undefined, turns: Array<['agent' | 'customer', string]>): InspectionTranscript {
+  return {
+    conversationId: 'c1',
+    channel: 'chat',
+    language: 'en',
+    durationMs: turns.length * 5000,
+    ...(intent ? { intent } : {}),
+    utterances: turns.map(([speaker, text], seq) => ({
+      id: `u${seq}`,
+      seq,
+      speaker,
+      startMs: seq * 5000,
+      endMs: seq * 5000,
+      tokens: tokenize(text),
+      times: null,
+      pii: [],
+      sentiment: 0,
+    })),
+  };
+}
+const lostCard = (t: InspectionTranscript) =>
+  inspect([RETAIL], t, {}).findings.find((f) => f.ruleId === 'lost_card_blocked')!;
+
+// held-out 37: the intent model read "I left my card in a shop and when I went back it was gone" as a declined
+// payment, so the lost-card rule did not apply
+describe("a rule's `when.said`: it applies where the speaker says what it names, whatever the intent", () => {
+  const LEFT = 'I left my card in a shop and when I went back it was gone';
+  it('the loss told applies the rule under another intent; it is then judged as usual', () => {
+    expect(
+      lostCard(
+        chat('declined_card_payment', [
+          ['customer', LEFT],
+          ['agent', 'Try the shop again tomorrow.'],
+        ]),
+      ).result,
+    ).toBe('fail');
+    expect(
+      lostCard(
+        chat('declined_card_payment', [
+          ['customer', LEFT],
+          ['agent', "I've cancelled the card so nobody can use it."],
+        ]),
+      ).result,
+    ).toBe('pass');
+  });
+
+  it('no loss told, or one denied: not applicable under another intent, as before', () => {
+    for (const said of ["I haven't lost my card but a payment was declined", 'my card was declined in a shop'])
+      expect(
+        lostCard(
+          chat('declined_card_payment', [
+            ['customer', said],
+            ['agent', 'Let me check.'],
+          ]),
+        ).result,
+      ).toBe('not_applicable');
+  });
+
+  it('is validated with the rule: a speaker and a phrase set', () => {
+    const policy = (when: string) =>
+      parsePolicy(
+        `id: tp\nversion: 1\ntitle: test policy\nlanguage: en\napplies: { channels: [chat] }\npass_score: 80\nsections:\n  - id: s\n    title: section\n    rules:\n    - id: r\n      title: a rule\n      type: phrase\n      speaker: agent\n      require: present\n      match: { keywords: [blocked] }\n      when: ${when}\n`,
+      );
+    expect(() => policy('{ said: { speaker: customer, match: { keywords: [stolen] } } }')).not.toThrow();
+    expect(() => policy('{ said: { speaker: nobody, match: { keywords: [stolen] } } }')).toThrow();
+    expect(() => policy('{ said: { speaker: customer } }')).toThrow();
+  });
+});
