@@ -170,7 +170,7 @@ const AMOUNT = /\d[.,]\d{2}\b|[£$€¥]\s?\d/;
  * Its words are negative ("never", "don't", "fraud"); it is the agent looking after the customer.
  */
 const ADVICE =
-  /\b((nobody|no one|we) (can|cannot|cant) guarantee|go(es)? (up and down|down as well as up)|get back less|capital (is )?at risk|value (can|could|may) (fall|go down|drop)|(never|don'?t|do not) (share|give|tell|disclose|reveal|write down|send)|(we|i|the bank|our staff)( will| would)? never ask|(keep|store) (it|them|this|your \w+) (safe|secret|private|somewhere safe)|be (careful|wary) (of|with|about))\b/;
+  /\b((nobody|no one|we) (can|cannot|cant) guarantee|go(es)? (up and down|down as well as up)|get back less|capital (is )?at risk|value (can|could|may) (fall|go down|drop)|(never|don'?t|do not) (share|give|tell|disclose|reveal|write down|send)|(we|i|the bank|our staff)( will| would)? never ask|(keep|store) (it|them|this|your \w+) (safe|secret|private|somewhere safe)|be (careful|wary) (of|with|about)|(people|investors|you|customers) (can |could |may |might |do )?(lose|lost) (money|out|their savings)|(very |highly |extremely )?(volatile|speculative|high risk))\b/;
 
 /**
  * The agent doing something for the caller ("I'll send you a confirmation", "I've updated the mandate", "anything
@@ -325,13 +325,14 @@ const NON_ANSWER =
 /** a short follow-up question for the specifics ("which criteria?", "why not?", "what reason?") */
 const FOLLOW_UP = /^(so |and |but )?(which|what|why|how|where|who)\b/;
 /**
- * A customer who says they have asked before, or who writes about a death ("for the third time", "I've sent it twice",
- * "my late father's account"): complaint-handling guides ask the agent to acknowledge that first. A reply with no
- * acknowledgement and no step taken that hands the work back ("We have no record of it. Please send it again and allow
- * 28 days.") is a snub, however polite its "please".
+ * A customer who says they have asked before, who writes about a death, or who tells of a vulnerability ("for the
+ * third time", "my late father's account", "my husband has dementia"): complaint-handling guides and the FCA's guidance
+ * on vulnerable customers ask the agent to acknowledge that first. A reply with no acknowledgement and no step taken
+ * that hands the work back or refuses ("We have no record of it. Please send it again and allow 28 days.", "It's his
+ * money. We can't stop him spending it.") is a snub, however polite its "please".
  */
-const ASKED_BEFORE_OR_BEREAVED =
-  /\b(for the (second|third|fourth|fifth|umpteenth|nth|last) time|(third|fourth|fifth|umpteenth) time|how many times|(asked|told|written|emailed|called|rung|phoned|sent|chased|explained)( (you|it|this|them))? (twice|three times|again|already|before|repeatedly|several times)|late (father|mother|husband|wife|dad|mum|mom|son|daughter|partner|brother|sister|grandfather|grandmother|aunt|uncle)s?|passed away|died|death certificate|bereaved|bereavement|funeral|probate)\b/;
+const ASKED_BEFORE_OR_VULNERABLE =
+  /\b(for the (second|third|fourth|fifth|umpteenth|nth|last) time|(third|fourth|fifth|umpteenth) time|how many times|(asked|told|written|emailed|called|rung|phoned|sent|chased|explained)( (you|it|this|them))? (twice|three times|again|already|before|repeatedly|several times)|late (father|mother|husband|wife|dad|mum|mom|son|daughter|partner|brother|sister|grandfather|grandmother|aunt|uncle)s?|passed away|died|death certificate|bereaved|bereavement|funeral|probate|dementia|alzheimers|alzheimer|terminal|cancer|in hospital|disabled|disability|mental health|carer for|domestic abuse|vulnerable)\b/;
 const HANDED_BACK =
   /(^|[.!?]\s*)(please )?(send|resend|re-send|submit|resubmit|fill in|complete|allow|wait|call|ring|phone|contact|try|post|upload|bring|provide|supply)\b|\byou(ll| will)( [a-z]+)? (need|have) to\b/;
 /** reassurance with nothing done ("so don't worry about it", "no worries") is no redress after a loss */
@@ -347,11 +348,11 @@ function snub(asked: string | undefined, text: string, raw: string, score: numbe
   )
     return !CARD_STOPPED.test(text) && !STEP_TAKEN.test(text) && !SERVICE.test(text);
   if (
-    ASKED_BEFORE_OR_BEREAVED.test(asked) &&
+    ASKED_BEFORE_OR_VULNERABLE.test(asked) &&
     !EMPATHY.test(text) &&
     !STEP_TAKEN.test(text) &&
     !SERVICE.test(text) &&
-    HANDED_BACK.test(raw.toLowerCase().replace(/[\u2018\u2019']/g, ''))
+    (HANDED_BACK.test(raw.toLowerCase().replace(/[\u2018\u2019']/g, '')) || REFUSAL.test(text))
   )
     return true;
   // (a reply that asks for something is no snub: "for security whats your date of birth" on a call, no "?")

@@ -22,10 +22,10 @@ describe('labelled verdict sets already read (regression)', () => {
     await ctx?.nlu.release();
   });
 
-  // disagreements left standing, each read: a promise's "no way you can lose money" reads as negative to the model;
-  // "Fine. Done." blocks the card without a word the rule knows
+  // disagreements left standing, each read: "Fine. Done." blocks the card without a word the rule knows (a promise's
+  // "no way you can lose money", read as negative until stop 34, is read as a risk told)
   const known: Record<string, string[]> = {
-    'holdout-4.txt': ['y05: agent_negativity gives fail', 'y20: lost_card_blocked gives fail'],
+    'holdout-4.txt': ['y20: lost_card_blocked gives fail'],
     // "No. Fees are fees, you should have…": the analyst read blame, not a brush-off; negative_with reads the cold "No"
     'holdout-3.txt': ['x07: dismissive_language gives fail'],
     // "you can do it in the app under Payments, or I can set it up here": a menu's name read as account details
