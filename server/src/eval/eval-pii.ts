@@ -145,9 +145,10 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
-    ['holdout-t', 'HELD OUT T (written at stop 34 after S and 35 were fixed, run once)'],
-    ['holdout-s', 'HELD OUT S (written at the start of stop 34, before its changes, run once)'],
-    ['holdout-r', 'HELD OUT R (written last at stop 33 after all its changes; two of its misses fixed after its run)'],
+    ['holdout-u', 'HELD OUT U (written last at stop 34 after every change, run once, left as it is)'],
+    ['holdout-t', "held out T (written at stop 34 after S; its first run's misses fixed)"],
+    ['holdout-s', "held out S (written at the start of stop 34; its first run's misses fixed)"],
+    ['holdout-r', 'held out R (written last at stop 33 after all its changes; two of its misses fixed after its run)'],
     ['holdout-q', "held out Q (written at stop 33 after P's fix; its first run's miss fixed)"],
     ['holdout-p', "held out P (written at stop 33 after all O's changes; its text miss fixed)"],
     ['holdout-o', "held out O (written at stop 33 after N's fix; its first run's misses fixed)"],

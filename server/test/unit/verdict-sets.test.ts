@@ -55,6 +55,19 @@ describe('labelled verdict sets already read (regression)', () => {
       'x27: agent_negativity gives pass',
       'x27: dismissive_language gives pass',
     ],
+    // written last at stop 34, after every change, run once, its misses left: promises and views in words no list
+    // has ("there's no reason it won't do the same for you", "shares always win in the end", "you'll be sitting pretty,
+    // guaranteed", "Not the current lot … Anyone would be better.", "it's a terrible decision" to a question about the
+    // council, "she's the only one who actually cares"), and "Kids break things, what can you do."
+    'holdout-41.txt': [
+      'f08: forbidden_promises gives pass',
+      'f10: forbidden_promises gives pass',
+      'f12: forbidden_promises gives pass',
+      'f20: dismissive_language gives pass',
+      'f22: political_neutrality gives pass',
+      'f24: political_neutrality gives pass',
+      'f25: political_neutrality gives pass',
+    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
