@@ -2,31 +2,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspect } from '../../src/inspection/engine';
 import { loadPolicyFile, parsePolicy } from '../../src/inspection/qa-policy';
-import { type InspectionTranscript, tokenize } from '../../src/inspection/transcript';
+import type { InspectionTranscript } from '../../src/inspection/transcript';
+import { chatTranscript } from '../helpers/transcripts';
 
 const GOV = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/gov-hotline.yaml'));
 
 /** a gov-info chat: [speaker, text, sentiment as the tone signal gives it] */
-function chat(turns: Array<['agent' | 'customer', string, number]>): InspectionTranscript {
-  return {
-    conversationId: 'c1',
-    channel: 'chat',
-    queue: 'gov-info',
-    language: 'en',
-    durationMs: turns.length * 5000,
-    utterances: turns.map(([speaker, text, sentiment], seq) => ({
-      id: `u${seq}`,
-      seq,
-      speaker,
-      startMs: seq * 5000,
-      endMs: seq * 5000,
-      tokens: tokenize(text),
-      times: null,
-      pii: [],
-      sentiment,
-    })),
-  };
-}
+const chat = (turns: Array<['agent' | 'customer', string, number]>) => chatTranscript(turns, { queue: 'gov-info' });
 const political = (t: InspectionTranscript) =>
   inspect([GOV], t, {}).findings.find((f) => f.ruleId === 'political_neutrality')!;
 const OFFICER = 'Hi, Council Information, Kim speaking.';

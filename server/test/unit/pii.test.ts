@@ -7,6 +7,7 @@ import { protectTranscript } from '../../src/protection/protect-transcript';
 import { mulberry32 } from '../../src/understanding/train/sparse-net';
 import { CORPUS_DIR, scoreCorpus } from '../../src/eval/eval-pii';
 import { readCorpus } from '../../src/lib/labelled-corpus';
+import { textTurns } from '../helpers/transcripts';
 
 const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'));
 const mask = (t: string) => maskText(t, policy).masked;
@@ -141,17 +142,7 @@ describe('detection in linear time (the bank review found a ReDoS on the API eve
   });
 });
 
-/** A text conversation: "A: …" lines are the agent's, the others the customer's, four seconds apart. */
-const turns = (...lines: string[]) =>
-  lines.map((l, k) => ({
-    speaker: l.startsWith('A:') ? 'agent' : 'customer',
-    startMs: k * 4000,
-    endMs: k * 4000 + 3000,
-    text: l.slice(3),
-    words: [],
-    keyphrases: [],
-    confidence: null,
-  }));
+const turns = textTurns;
 
 /** Each turn's masked view, the conversation protected as a whole. */
 const masked = (...lines: string[]) => protectTranscript(turns(...lines), policy).utterances.map((u) => u.masked.text);

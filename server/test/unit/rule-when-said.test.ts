@@ -2,30 +2,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspect } from '../../src/inspection/engine';
 import { loadPolicyFile, parsePolicy } from '../../src/inspection/qa-policy';
-import { type InspectionTranscript, tokenize } from '../../src/inspection/transcript';
+import type { InspectionTranscript } from '../../src/inspection/transcript';
+import { chatTranscript } from '../helpers/transcripts';
 
 const RETAIL = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/bank-retail.yaml'));
 
-function chat(intent: string | undefined, turns: Array<['agent' | 'customer', string]>): InspectionTranscript {
-  return {
-    conversationId: 'c1',
-    channel: 'chat',
-    language: 'en',
-    durationMs: turns.length * 5000,
-    ...(intent ? { intent } : {}),
-    utterances: turns.map(([speaker, text], seq) => ({
-      id: `u${seq}`,
-      seq,
-      speaker,
-      startMs: seq * 5000,
-      endMs: seq * 5000,
-      tokens: tokenize(text),
-      times: null,
-      pii: [],
-      sentiment: 0,
-    })),
-  };
-}
+const chat = (intent: string, turns: Array<['agent' | 'customer', string]>) => chatTranscript(turns, { intent });
 const lostCard = (t: InspectionTranscript) =>
   inspect([RETAIL], t, {}).findings.find((f) => f.ruleId === 'lost_card_blocked')!;
 
