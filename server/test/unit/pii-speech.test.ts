@@ -252,4 +252,21 @@ describe('recognised speech fails closed', () => {
     ).utterances[0];
     expect(v.masked.text).toMatch(/^i think the branch said/);
   });
+
+  it('"you can reach me on …" names a phone number, said or typed, with no question for one (held-out U)', () => {
+    const u = protectTranscript(
+      [said('customer', 1000, 'you can reach me on oh seven seven oh oh nine oh oh eight four six')],
+      policy,
+    ).utterances[0];
+    expect(u.pii.map((m) => m.type)).toContain('phone');
+    expect(u.masked.text).not.toMatch(/eight four six/);
+    const typed = protectTranscript(
+      [{ ...said('customer', 1000, 'call me on 07700 900 846 after 5'), words: [] }],
+      policy,
+    ).utterances[0];
+    expect(typed.masked.text).not.toMatch(/900 846/);
+    // "call me at three" is a time, not a number
+    const time = protectTranscript([said('customer', 1000, 'call me at three please')], policy).utterances[0];
+    expect(time.masked.text).toBe('call me at three please');
+  });
 });

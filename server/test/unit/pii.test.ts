@@ -500,8 +500,13 @@ describe('forms found by held-out L (stop 32)', () => {
     expect(masked('A: For security, can you give me characters 1, 3 and 6 of your password?', 'C: m, k, 7')[1]).toBe(
       '[REDACTED]',
     );
+    // typed with spaces only (held-out U)
+    expect(masked('A: Could you give me the 2nd, 4th and 5th characters of your password?', 'C: k 9 m')[1]).toBe(
+      '[REDACTED]',
+    );
     // a list of letters with no such question stays readable
     expect(masked('A: Which of the options suits you?', 'C: a, b and c')[1]).toBe('a, b and c');
+    expect(masked('A: Which of the options suits you?', 'C: a b c')[1]).toBe('a b c');
   });
 
   it("a card number after a number word or a stray number ('my old one 2720 …') is still found", () => {

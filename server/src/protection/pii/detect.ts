@@ -322,7 +322,8 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   // characters of a password asked for one by one ("characters 1, 3 and 6 of your password" … "m, k, 7"): the list
   // of single characters is the secret's, masked as one answer
   if (!opts.strict)
-    for (const m of text.matchAll(/(?<![\w'])[a-z0-9](?:\s*(?:,|and|&)\s*[a-z0-9])+(?![\w'])/gi))
+    // (typed with commas, "and", or only spaces: "k 9 m")
+    for (const m of text.matchAll(/(?<![\w'])[a-z0-9](?:\s*(?:,|and|&)\s*[a-z0-9]|[ \t]+[a-z0-9])+(?![\w'])/gi))
       if (expected(m.index!).has('pin'))
         add({ type: 'pin', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/[^a-z0-9]/gi, '') });
 

@@ -39,7 +39,7 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
     /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp( date)?|end date on the card)\b/,
   date_of_birth: /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday)\b/,
   phone:
-    /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text)|(good|best) number|number to (reach|call|contact|text) you)\b/,
+    /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text)|(good|best) number|number to (reach|call|contact|text) you|(reach|call|ring|text|contact|phone|get hold of) me (back )?(on|at))\b/,
   // ("the bank account I'm paying into is 20-98-41 55110392")
   bank_account:
     /\b(account (number|no)|acct|acc (no|number|num)|a\/c( no)?|sort code|routing number|account is|bank account( [a-z']+){1,4} is)\b/,
