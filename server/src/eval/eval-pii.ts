@@ -146,7 +146,10 @@ export function maskingPolicyWithOptionalTypes(): string {
 async function main() {
   const all: Array<[string, string]> = [
     ['holdout-v', 'HELD OUT V (written last at stop 34 after every change, run once, left as it is)'],
-    ['holdout-u', 'held out U (written at stop 34 after all its verdict changes; two of its misses fixed after its run)'],
+    [
+      'holdout-u',
+      'held out U (written at stop 34 after all its verdict changes; two of its misses fixed after its run)',
+    ],
     ['holdout-t', "held out T (written at stop 34 after S; its first run's misses fixed)"],
     ['holdout-s', "held out S (written at the start of stop 34; its first run's misses fixed)"],
     ['holdout-r', 'held out R (written last at stop 33 after all its changes; two of its misses fixed after its run)'],
