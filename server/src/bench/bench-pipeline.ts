@@ -10,7 +10,7 @@ import { startAppliance } from './appliance-process';
 import { clientCredentialsToken } from '../dev-idp/pkce-client';
 import { loadConfig } from '../config';
 import { engineSpecFromConfig } from '../speech/engines';
-import { loadPolicyFile } from '../inspection/qa-policy';
+import { loadPolicyDir } from '../inspection/qa-policy';
 import { withPolicyHotwords } from '../runtime/worker-runtime';
 import { inspectWav } from '../speech/audio/wav';
 import { SpeechPool } from '../speech/pool';
@@ -46,12 +46,7 @@ async function main() {
 
   // --- bare engine ---
   // the engine the worker will run: biased towards the same phrases (the shipped packs it imports into a new database)
-  const qaDir = c.HOTLINE_QA_POLICY_DIR;
-  const packs = fs
-    .readdirSync(qaDir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => loadPolicyFile(path.join(qaDir, f)));
-  const spec = withPolicyHotwords(engineSpecFromConfig(c), packs);
+  const spec = withPolicyHotwords(engineSpecFromConfig(c), loadPolicyDir(c.HOTLINE_QA_POLICY_DIR));
   const pool = await SpeechPool.start(spec, threads);
   let t0 = performance.now();
   await Promise.all(work.map((w) => transcribeWav(w.wav, ['agent', 'customer'], pool)));

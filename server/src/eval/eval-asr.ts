@@ -10,7 +10,7 @@ import { readKeyphrases } from '../speech/engines/pocketsphinx';
 import { ensureDomainLm } from '../speech/lm/build';
 import { EngineSpec } from '../speech/engine';
 import { mandarinSpecFromConfig, sherpaFromConfig } from '../speech/engines';
-import { loadPolicyFile, policyPhrases } from '../inspection/qa-policy';
+import { loadPolicyDir, policyPhrases } from '../inspection/qa-policy';
 import { SpeechPool } from '../speech/pool';
 import { transcribeWav } from '../speech/transcribe';
 import { GroundTruthTurn, renderCall } from '../synth/render';
@@ -109,11 +109,7 @@ async function main() {
     const base: EngineSpec = { engine: 'sherpa', modelDir: sherpa.modelDir };
     const second: EngineSpec = { ...general, domainLm: { path: domainLm, weight: 0.1 }, keyphrases };
     // biased towards what the worker would bias towards: the keyphrase list and the shipped QA packs' phrases
-    const qaDir = path.join(repo, 'policies', 'qa');
-    const packs = fs
-      .readdirSync(qaDir)
-      .filter((f) => /\.ya?ml$/.test(f))
-      .map((f) => loadPolicyFile(path.join(qaDir, f)));
+    const packs = loadPolicyDir(path.join(repo, 'policies', 'qa'));
     const hotwords = {
       phrases: [...phraseList, ...policyPhrases(packs)],
       score: Number(process.env.EVAL_HOTWORDS_SCORE ?? (c.HOTLINE_SHERPA_HOTWORDS_SCORE || 2)),

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { loadPolicyFile } from '../inspection/qa-policy';
+import { loadPolicyDir } from '../inspection/qa-policy';
 import { loadMaskingPolicy } from '../protection/pii/mask';
 import { fromRecognised, protectTranscript } from '../protection/protect-transcript';
 import { redactWav, spansFromMarks } from '../protection/redact-audio';
@@ -75,11 +75,7 @@ export async function evalSpeechPool(): Promise<SpeechPool> {
   process.env.HOTLINE_ASR_DOMAIN_WEIGHT ??= '0.05';
   process.env.HOTLINE_ASR_KEYPHRASES ??= path.join(REPO, 'policies', 'asr', 'keyphrases.txt');
   const c = loadConfig();
-  const packs = fs
-    .readdirSync(c.HOTLINE_QA_POLICY_DIR)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => loadPolicyFile(path.join(c.HOTLINE_QA_POLICY_DIR, f)));
-  const spec: EngineSpec = withPolicyHotwords(engineSpecFromConfig(c), packs);
+  const spec: EngineSpec = withPolicyHotwords(engineSpecFromConfig(c), loadPolicyDir(c.HOTLINE_QA_POLICY_DIR));
   return SpeechPool.start(spec, c.HOTLINE_ASR_CONCURRENCY);
 }
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { inspect } from '../inspection/engine';
-import { loadPolicyFile } from '../inspection/qa-policy';
+import { loadPolicyDir, type Policy } from '../inspection/qa-policy';
 import { loadRouting } from '../inspection/routing';
 import { toInspectUtterance } from '../inspection/transcript';
 import { loadMaskingPolicy } from '../protection/pii/mask';
@@ -24,7 +24,7 @@ import { CorpusConversation, readCorpus } from '../lib/labelled-corpus';
  */
 export interface VerdictContext {
   masking: ReturnType<typeof loadMaskingPolicy>;
-  packs: Array<ReturnType<typeof loadPolicyFile>>;
+  packs: Policy[];
   routing: ReturnType<typeof loadRouting> | undefined;
   nlu: LanguageModels;
 }
@@ -35,11 +35,7 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 /** The shipped masking policy, QA packs, routing and language models, as the worker loads them. */
 export async function verdictContext(): Promise<VerdictContext> {
   const masking = loadMaskingPolicy(path.join(REPO, 'policies', 'masking.yaml'));
-  const qaDir = path.join(REPO, 'policies', 'qa');
-  const packs = fs
-    .readdirSync(qaDir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .map((f) => loadPolicyFile(path.join(qaDir, f)));
+  const packs = loadPolicyDir(path.join(REPO, 'policies', 'qa'));
   const routingFile = path.join(REPO, 'policies', 'routing.yaml');
   const routing = fs.existsSync(routingFile) ? loadRouting(routingFile) : undefined;
   const nlu = await LanguageModels.load(process.env.HOTLINE_MODELS_DIR ?? path.join(REPO, 'models'));

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { sha256Hex } from '../lib/canonical';
 import { linearTimePattern } from '../lib/linear-regexp';
@@ -299,6 +300,14 @@ export function parsePolicy(source: string, name = 'policy.yaml'): Policy {
 
 export function loadPolicyFile(file: string): Policy {
   return parsePolicy(fs.readFileSync(file, 'utf8'), file);
+}
+
+/** Every pack (`*.yaml`, `*.yml`) in a folder, in the order the folder lists them: the shipped packs a worker imports. */
+export function loadPolicyDir(dir: string): Policy[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => loadPolicyFile(path.join(dir, f)));
 }
 
 export function allRules(p: PolicyDoc): Array<{ section: PolicyDoc['sections'][number]; rule: Rule }> {

@@ -197,12 +197,13 @@ function evaluator(
       const opinions = (t: InspectionTranscript): Hit[] => {
         if (!asked || !rule.opinion) return [];
         const out: Hit[] = [];
-        // each speaker's last turn so far, in one pass: the other party's last turn is the one this turn answers
-        const last = new Map<string, InspectionTranscript['utterances'][number]>();
+        // the turn this one answers: the last utterance by another speaker, in one pass (the previous utterance if
+        // another spoke it, else the same as the previous utterance's)
+        let prev: InspectionTranscript['utterances'][number] | undefined;
+        let before: InspectionTranscript['utterances'][number] | undefined;
         for (const u of t.utterances) {
-          const prev = [...last].reverse().find(([speaker]) => speaker !== u.speaker)?.[1];
-          last.delete(u.speaker);
-          last.set(u.speaker, u);
+          if (before && before.speaker !== u.speaker) prev = before;
+          before = u;
           if (!ofSpeaker(u, rule.speaker) || !u.tokens.length) continue;
           const strong =
             rule.opinion!.min_strength !== undefined && Math.abs(u.sentiment ?? 0) >= rule.opinion!.min_strength;

@@ -335,6 +335,8 @@ const ASKED_BEFORE_OR_VULNERABLE =
   /\b(for the (second|third|fourth|fifth|umpteenth|nth|last) time|(third|fourth|fifth|umpteenth) time|how many times|(asked|told|written|emailed|called|rung|phoned|sent|chased|explained)( (you|it|this|them))? (twice|three times|again|already|before|repeatedly|several times)|late (father|mother|husband|wife|dad|mum|mom|son|daughter|partner|brother|sister|grandfather|grandmother|aunt|uncle)s?|passed away|died|death certificate|bereaved|bereavement|funeral|probate|dementia|alzheimers|alzheimer|terminal|cancer|in hospital|disabled|disability|mental health|carer for|domestic abuse|vulnerable)\b/;
 const HANDED_BACK =
   /(^|[.!?]\s*)(please )?(send|resend|re-send|submit|resubmit|fill in|complete|allow|wait|call|ring|phone|contact|try|post|upload|bring|provide|supply)\b|\byou(ll| will)( [a-z]+)? (need|have) to\b/;
+/** the raw turn in lower case without apostrophes, its sentence punctuation kept ("Please send it." → "please send it.") */
+const unquoted = (raw: string) => raw.toLowerCase().replace(/[\u2018\u2019']/g, '');
 /** reassurance with nothing done ("so don't worry about it", "no worries") is no redress after a loss */
 const REASSURANCE = /\b(dont|do not) worry( about it| about that)?|no worries\b/g;
 function snub(asked: string | undefined, text: string, raw: string, score: number): boolean {
@@ -352,7 +354,7 @@ function snub(asked: string | undefined, text: string, raw: string, score: numbe
     !EMPATHY.test(text) &&
     !STEP_TAKEN.test(text) &&
     !SERVICE.test(text) &&
-    (HANDED_BACK.test(raw.toLowerCase().replace(/[\u2018\u2019']/g, '')) || REFUSAL.test(text))
+    (HANDED_BACK.test(unquoted(raw)) || REFUSAL.test(text))
   )
     return true;
   // (a reply that asks for something is no snub: "for security whats your date of birth" on a call, no "?")
@@ -375,9 +377,7 @@ function snub(asked: string | undefined, text: string, raw: string, score: numbe
 const GENERIC =
   /^(?!(yes|thanks|this|its|is|was|has|does|his|hers|ours|yours|always|perhaps|unless|as|sometimes|sorry|us|lets)\b)([a-z]+s|post|mail|traffic|stuff|life|everyone|everybody|people|mistakes|things|systems|computers|machines)( [a-z]+)? ((is|are) (slow|late|busy|unreliable|like that|what (it is|they are))|fail|fails|happen|happens|break|breaks|crash|crashes|go (wrong|missing|down)|goes (wrong|missing|down)|get [a-z]+|gets [a-z]+|take time|takes time)( sometimes| all the time| every day| now and then)?$/;
 function generic(raw: string): boolean {
-  return raw
-    .toLowerCase()
-    .replace(/[\u2018\u2019']/g, '')
+  return unquoted(raw)
     .split(/[.!?,;]+/)
     .map((x) => x.trim())
     .some((x) => GENERIC.test(x));

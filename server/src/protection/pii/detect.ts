@@ -200,6 +200,8 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   const found: PiiFinding[] = [];
   const toks = tokenize(text);
   const taken = (s: number, e: number) => found.some((f) => s < f.end && e > f.start);
+  // an organisation's number by its plan (ORG_NUMBER), not answering a question for the customer's number
+  const orgNumber = (digits: string, at: number) => ORG_NUMBER.test(digits) && !expected(at).has('phone');
   const add = (f: PiiFinding) => {
     if (!taken(f.start, f.end)) found.push(f);
   };
@@ -237,7 +239,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   // E.164 and US-formatted phones
   for (const m of text.matchAll(/\+\d{1,3}[\s-]?\(?\d{1,4}\)?(?:[\s-]?\d{2,4}){2,4}\b/g)) {
     const v = m[0].replace(/[^\d+]/g, '');
-    if (v.length >= 9 && v.length <= 16 && !(ORG_NUMBER.test(v) && !expected(m.index!).has('phone')))
+    if (v.length >= 9 && v.length <= 16 && !orgNumber(v, m.index!))
       add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
   }
   // national plans written as people group them: NANP (415) 555-2671 / 415-555-2671, UK mobiles 07700 900123
@@ -247,7 +249,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     const v = m[0].replace(/\D/g, '');
     // NANP toll-free codes (800, 833, 844, 855, 866, 877, 888) are organisations' numbers, not a person's, as UK 03
     // and 08 numbers are: "please call 1-800-555-0199"
-    if (ORG_NUMBER.test(v) && !expected(m.index!).has('phone')) continue;
+    if (orgNumber(v, m.index!)) continue;
     add({ type: 'phone', start: m.index!, end: m.index! + m[0].length, value: v });
   }
   // UK bank details as an invoice or a payee form writes them, a sort code in pairs then an 8-digit account number
@@ -375,7 +377,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     }
     // "1-800-555-0199": the NANP trunk prefix grouped 1-3-3-4, not a CN mobile number (written 180 0555 0199)
     const nanp = /^1[-. ]\d{3}[-. ]\d{3}[-. ]\d{4}$/.test(text.slice(run.start, run.end));
-    if (nanp && ORG_NUMBER.test(d) && !expected(run.start).has('phone')) continue;
+    if (nanp && orgNumber(d, run.start)) continue;
     if (/^1[3-9]\d{9}$/.test(d) && !nanp) {
       add({ type: 'phone', start: run.start, end: run.end, value: d });
       continue;
@@ -395,7 +397,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     const type = kind?.[0] ?? (plus ? 'phone' : undefined);
     // a toll-free number named by a word around it ("please call 1-800-555-0199") is an organisation's, unless it
     // answers a question for the customer's number
-    if (type === 'phone' && ORG_NUMBER.test(d) && !expected(run.start).has('phone')) continue;
+    if (type === 'phone' && orgNumber(d, run.start)) continue;
     if (type) add({ type, start: run.start - (plus ? plus[0].length : 0), end: run.end, value: d });
     else if (opts.digitStrings && run.spoken && !run.compound && d.length >= 3)
       add({ type: 'digit_string', start: run.start, end: run.end, value: d });
