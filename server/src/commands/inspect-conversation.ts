@@ -38,6 +38,7 @@ export async function inspectionTranscript(deps: InspectDeps, conv: Conversation
       ...toInspectUtterance(u),
       sentiment: inspectionSentiment(u),
       attitude: u.toneCue === 'attitude',
+      ...(u.reads ? { readAs: u.reads.split(',') } : {}),
     })),
   };
 }

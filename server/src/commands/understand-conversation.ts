@@ -11,7 +11,7 @@ import { TONE_SIGNAL } from '../understanding/tone';
 export interface UnderstandDeps {
   conversations: ConversationRepository;
   vault: Vault;
-  nlu: Pick<LanguageModels, 'intents' | 'sentiments' | 'agentConduct' | 'ids'>;
+  nlu: Pick<LanguageModels, 'intents' | 'sentiments' | 'agentConduct' | 'agentReads' | 'ids'>;
 }
 
 /**
@@ -36,8 +36,12 @@ export async function understandConversation(deps: UnderstandDeps, conv: Convers
     speaker: u.speaker,
     text: u.text ?? '',
   }));
-  const { picked, toned } = await readTurns(deps.nlu, opened);
-  const perUtterance = opened.map((u, i) => ({ seq: u.seq, ...toned[i] }));
+  const { picked, toned, reads } = await readTurns(deps.nlu, opened);
+  const perUtterance = opened.map((u, i) => ({
+    seq: u.seq,
+    ...toned[i],
+    ...(reads[i].length ? { reads: reads[i] } : {}),
+  }));
   return {
     intent: picked.intent,
     intentConfidence: picked.confidence,

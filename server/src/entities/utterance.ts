@@ -31,6 +31,13 @@ export interface PiiMark {
  * (`text`, `words`) that ordinary views decrypt, and the original (`textOriginal`, `wordsOriginal`) that only an
  * unmask with a reason opens. Sensitive authentication data (CVV, PIN, one-time codes) is absent from both.
  */
+/**
+ * What an agent reply is read as by the models trained on the fatal phrase rules' labels: a promise of returns or of
+ * no risk (`promise-en`), a political view (`politics-en`). A phrase set names the readings it takes (`read_as`).
+ */
+export const READINGS = ['promise', 'political'] as const;
+export type Reading = (typeof READINGS)[number];
+
 @Entity('utterances')
 @Index(['conversationId', 'seq'], { unique: true })
 export class Utterance {
@@ -89,6 +96,13 @@ export class Utterance {
   /** why the tone signal read it negative, where the agent's words and not the model's lean decided: 'attitude' */
   @Column({ name: 'tone_cue', type: 'varchar', length: 16, nullable: true })
   toneCue: 'attitude' | null;
+
+  /**
+   * what the reply models trained on the fatal phrase rules' labels read the agent's reply as: 'promise' (of returns or
+   * of no risk), 'political' (a view), comma-joined; a phrase set takes them with `read_as`
+   */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  reads: string | null;
 
   /** policy phrases found by phonetic keyphrase search in this utterance's audio: [{p, s, e, c}] */
   @Column({ type: 'jsonb', default: () => "'[]'" })

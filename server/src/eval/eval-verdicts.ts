@@ -101,7 +101,7 @@ async function judge(c: CorpusConversation, plain: PlainUtterance[], channel: st
   const { masking, packs, routing, nlu } = ctx;
   const prot = protectTranscript(plain, masking);
   const opened = prot.utterances.map((u, k) => ({ seq: k, speaker: u.speaker, text: u.masked.text }));
-  const { picked, toned } = await readTurns(nlu, opened);
+  const { picked, toned, reads } = await readTurns(nlu, opened);
   return inspect(
     packs,
     {
@@ -125,6 +125,7 @@ async function judge(c: CorpusConversation, plain: PlainUtterance[], channel: st
         }),
         sentiment: toned[k].label === 'neutral' ? 0 : toned[k].score,
         attitude: toned[k].cue === 'attitude',
+        readAs: reads[k],
       })),
     },
     { ...nlu.ids, tone: TONE_SIGNAL },

@@ -11,7 +11,7 @@ export interface Hit {
   utterance: InspectUtterance;
   from: number;
   to: number;
-  how: 'keyword' | 'pattern' | 'tone' | 'similar' | 'keyphrase';
+  how: 'keyword' | 'pattern' | 'tone' | 'model' | 'similar' | 'keyphrase';
   score: number;
   span?: [number, number];
 }
@@ -142,6 +142,9 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
       // a turn the tone signal read as the agent's attitude, where the set asks for it: the whole turn
       if (set.attitude && u.attitude && u.tokens.length)
         return { utterance: u, from: 0, to: u.tokens.length, how: 'tone', score: 1 };
+      // an agent reply the reply models read as what the set names: the whole turn
+      if (set.read_as && u.readAs?.some((r) => (set.read_as as readonly string[]).includes(r)) && u.tokens.length)
+        return { utterance: u, from: 0, to: u.tokens.length, how: 'model', score: 1 };
       let best: Hit | null = null;
       for (const ex of examples) {
         const r = model.best(ex, u.tokens, set.threshold);

@@ -5,6 +5,7 @@ import { sha256Hex } from '../lib/canonical';
 import { linearTimePattern } from '../lib/linear-regexp';
 import { parseYamlText } from '../lib/yaml-file';
 import { CHANNELS } from '../entities/conversation';
+import { READINGS } from '../entities/utterance';
 import { PolicyRouting, queueMatches, routedPolicyIds } from './routing';
 
 /**
@@ -57,6 +58,11 @@ export const phraseSetSchema = z
      * reads what the tone signal knows instead of repeating its lists
      */
     attitude: z.boolean().optional(),
+    /**
+     * an agent reply the reply models (trained on QA analysts' labels of the fatal phrase rules) read as one of these —
+     * `promise` (of returns or of no risk), `political` (a view) — matches whole, beside the phrases listed
+     */
+    read_as: z.array(z.enum(READINGS)).min(1).optional(),
     /** example sentences: an utterance that says nearly the same (word order, fillers, recognition errors) matches */
     similar: z.array(z.string().trim().min(1)).optional(),
     /** similarity an utterance needs to match an example (0–1) */
@@ -69,7 +75,8 @@ export const phraseSetSchema = z
         (m.patterns?.length ?? 0) +
         (m.negative_with?.length ?? 0) +
         (m.similar?.length ?? 0) +
-        (m.attitude ? 1 : 0) >
+        (m.attitude ? 1 : 0) +
+        (m.read_as?.length ?? 0) >
       0,
     'give keywords, patterns or similar phrases',
   );

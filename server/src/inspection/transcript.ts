@@ -23,6 +23,8 @@ export interface InspectUtterance {
   sentiment?: number | null;
   /** the tone signal read the agent's words as attitude (blame, a brush-off, impatience, talking down, a bald refusal) */
   attitude?: boolean;
+  /** what the reply models read the agent's reply as ('promise', 'political'): a phrase set's `read_as` takes it */
+  readAs?: string[];
 }
 
 export interface InspectionTranscript {
@@ -126,6 +128,7 @@ export function transcriptHash(t: InspectionTranscript): string {
     if (u.keyphrases?.length) text += JSON.stringify(u.keyphrases.map((x) => [x.p, x.s, x.e]));
     // (only where set: a transcript without it hashes as before)
     if (u.attitude) text += '\x1fattitude';
+    if (u.readAs?.length) text += `\x1fread:${u.readAs.join(',')}`;
     text += '\x1d';
     if (u.times) {
       for (const [a, b] of u.times) {

@@ -12,6 +12,7 @@ import { OriginalAudioKey1763900900000 } from './1763900900000-original-audio-ke
 import { OriginalTextKey1763901000000 } from './1763901000000-original-text-key';
 import { AgentAccounts1763901100000 } from './1763901100000-agent-accounts';
 import { ToneCue1763901200000 } from './1763901200000-tone-cue';
+import { Reads1763901300000 } from './1763901300000-reads';
 
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   OriginalTextKey1763901000000,
   AgentAccounts1763901100000,
   ToneCue1763901200000,
+  Reads1763901300000,
 ];

@@ -15,7 +15,10 @@ export interface Sealer {
   unsealText(key: OpenKey, ctx: FieldContext, value: Buffer): string;
 }
 
-export type SealedUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore' | 'toneCue'>;
+export type SealedUtterance = Omit<
+  Utterance,
+  'conversationId' | 'seq' | 'sentiment' | 'sentimentScore' | 'toneCue' | 'reads'
+>;
 
 /**
  * Seals each protected utterance's masked copy under the conversation's data key and its original under the
@@ -63,6 +66,8 @@ export interface OpenedUtterance {
   sentimentScore: number | null;
   /** why the tone signal read it negative, where the agent's words decided ('attitude') */
   toneCue?: Utterance['toneCue'];
+  /** what the reply models read an agent's reply as ('promise', 'political'), comma-joined */
+  reads?: Utterance['reads'];
 }
 
 /**
@@ -92,6 +97,7 @@ export function openUtterances(
       sentiment: u.sentiment ?? null,
       sentimentScore: u.sentimentScore ?? null,
       toneCue: u.toneCue ?? null,
+      reads: u.reads ?? null,
       text: tv ? vault.unsealText(key, ctx(tc), tv) : '',
       words: wv ? (JSON.parse(vault.unsealText(key, ctx(wc), wv)) as WordTiming[]) : [],
       purged: !tv,

@@ -26,7 +26,10 @@ export type NewRecording = Omit<
   Recording,
   'id' | 'conversationId' | 'createdAt' | 'redactedAt' | 'redactedSpans' | 'purgedAt'
 >;
-export type NewUtterance = Omit<Utterance, 'conversationId' | 'seq' | 'sentiment' | 'sentimentScore' | 'toneCue'>;
+export type NewUtterance = Omit<
+  Utterance,
+  'conversationId' | 'seq' | 'sentiment' | 'sentimentScore' | 'toneCue' | 'reads'
+>;
 
 /** What a new conversation consists of; built inside the creating transaction (data keys are created there too). */
 export interface ConversationDraft {
@@ -425,12 +428,12 @@ export class ConversationRepository {
   async saveSentiments(
     m: Tx,
     conversationId: string,
-    sentiments: Array<{ seq: number; label: string; score: number; cue?: string }>,
+    sentiments: Array<{ seq: number; label: string; score: number; cue?: string; reads?: string[] }>,
   ): Promise<void> {
     if (!sentiments.length) return;
     await m.query(
-      `UPDATE utterances t SET sentiment = v.label, sentiment_score = v.score, tone_cue = v.cue
-         FROM unnest($2::int[], $3::varchar[], $4::real[], $5::varchar[]) AS v(seq, label, score, cue)
+      `UPDATE utterances t SET sentiment = v.label, sentiment_score = v.score, tone_cue = v.cue, reads = v.reads
+         FROM unnest($2::int[], $3::varchar[], $4::real[], $5::varchar[], $6::varchar[]) AS v(seq, label, score, cue, reads)
         WHERE t.conversation_id = $1 AND t.seq = v.seq`,
       [
         conversationId,
@@ -438,6 +441,7 @@ export class ConversationRepository {
         sentiments.map((x) => x.label),
         sentiments.map((x) => x.score),
         sentiments.map((x) => x.cue ?? null),
+        sentiments.map((x) => (x.reads?.length ? x.reads.join(',') : null)),
       ],
     );
   }

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
-import { conductInput, readable, replies } from './conduct';
+import { conductInput, type Reading, readable, readableAny, replies } from './conduct';
 import { Featurizer, type Vocabulary } from './features';
 import { loadModelDir, type ModelManifest, ModelIntegrityError } from './manifest';
 import { decideIntent, sentimentLabel, type SentimentLabel, sentimentScore } from './metrics';
@@ -89,32 +89,64 @@ export interface ConductResult {
   p: number;
 }
 
-export const MODEL_NAMES = { intent: 'intent-banking77', sentiment: 'sentiment-en', conduct: 'conduct-en' } as const;
+export { READINGS, type Reading } from './conduct';
 
-/** The worker's language models: intent, sentiment and the agent's conduct, verified and loaded once. */
+/** A reply model's reading of one agent reply (consecutive agent utterances, `at`) at or over its threshold. */
+export interface ReadResult {
+  at: number[];
+  read: Reading;
+  p: number;
+}
+
+export const MODEL_NAMES = {
+  intent: 'intent-banking77',
+  sentiment: 'sentiment-en',
+  conduct: 'conduct-en',
+  promise: 'promise-en',
+  politics: 'politics-en',
+} as const;
+
+async function loadTask(modelsDir: string, name: string, task: string): Promise<TextClassifier> {
+  const m = await TextClassifier.load(join(modelsDir, name));
+  if (m.manifest.task !== task) {
+    await m.release();
+    throw new ModelIntegrityError(m.manifest.name, `is not a${/^[aeiou]/.test(task) ? 'n' : ''} ${task} model`);
+  }
+  return m;
+}
+
+/**
+ * The worker's language models: intent, sentiment, the agent's conduct and the two reply readers (promise, politics),
+ * verified and loaded once.
+ */
 export class LanguageModels {
   private constructor(
     readonly intentModel: TextClassifier,
     readonly sentimentModel: TextClassifier,
     readonly conductModel: TextClassifier,
+    readonly readers: ReadonlyArray<{ read: Reading; model: TextClassifier }>,
   ) {}
 
   static async load(modelsDir: string): Promise<LanguageModels> {
-    const intent = await TextClassifier.load(join(modelsDir, MODEL_NAMES.intent));
-    const sentiment = await TextClassifier.load(join(modelsDir, MODEL_NAMES.sentiment));
-    const conduct = await TextClassifier.load(join(modelsDir, MODEL_NAMES.conduct));
-    if (intent.manifest.task !== 'intent')
-      throw new ModelIntegrityError(intent.manifest.name, 'is not an intent model');
-    if (sentiment.manifest.task !== 'sentiment')
-      throw new ModelIntegrityError(sentiment.manifest.name, 'is not a sentiment model');
-    if (conduct.manifest.task !== 'conduct')
-      throw new ModelIntegrityError(conduct.manifest.name, 'is not a conduct model');
-    return new LanguageModels(intent, sentiment, conduct);
+    const intent = await loadTask(modelsDir, MODEL_NAMES.intent, 'intent');
+    const sentiment = await loadTask(modelsDir, MODEL_NAMES.sentiment, 'sentiment');
+    const conduct = await loadTask(modelsDir, MODEL_NAMES.conduct, 'conduct');
+    const promise = await loadTask(modelsDir, MODEL_NAMES.promise, 'promise');
+    const politics = await loadTask(modelsDir, MODEL_NAMES.politics, 'politics');
+    return new LanguageModels(intent, sentiment, conduct, [
+      { read: 'promise', model: promise },
+      { read: 'political', model: politics },
+    ]);
   }
 
   /** model name → id with hash, recorded with every result */
   get ids(): Record<string, string> {
-    return { intent: this.intentModel.id, sentiment: this.sentimentModel.id, conduct: this.conductModel.id };
+    return {
+      intent: this.intentModel.id,
+      sentiment: this.sentimentModel.id,
+      conduct: this.conductModel.id,
+      ...Object.fromEntries(this.readers.map((r) => [r.model.manifest.task, r.model.id])),
+    };
   }
 
   async intents(texts: string[], batchSize = 64): Promise<IntentResult[]> {
@@ -152,10 +184,31 @@ export class LanguageModels {
     }));
   }
 
+  /**
+   * What each agent reply (of two words or more) is read as by the reply models: a reading where p reaches the
+   * threshold its training chose (never under 0.5: they decide fatal rules).
+   */
+  async agentReads(us: ReadonlyArray<{ speaker: string; text: string }>): Promise<ReadResult[]> {
+    const rs = replies(us).filter(readableAny);
+    if (!rs.length) return [];
+    const inputs = rs.map(conductInput);
+    const out: ReadResult[] = [];
+    for (const { read, model } of this.readers) {
+      const k = model.manifest.labels.length - 1;
+      const t = model.manifest.thresholds[model.manifest.labels[k]] ?? 0.5;
+      const ps = await model.probabilities(inputs);
+      rs.forEach((r, i) => {
+        if (ps[i][k] >= t) out.push({ at: r.at, read, p: Math.round(ps[i][k] * 10000) / 10000 });
+      });
+    }
+    return out;
+  }
+
   async release(): Promise<void> {
     await this.intentModel.release();
     await this.sentimentModel.release();
     await this.conductModel.release();
+    for (const r of this.readers) await r.model.release();
   }
 }
 

@@ -1,22 +1,26 @@
-import type { LanguageModels } from './classifier';
+import type { LanguageModels, Reading } from './classifier';
 import { tone, type ToneResult } from './tone';
 import { intentCandidates, pickIntent, type UnderstandInput } from './understand';
 
 /**
  * The models' reading of a conversation's masked turns, in one batch each: the intent of the customer's opening
  * request (`pickIntent`), and each turn's tone — the sentiment model's answer corrected by the tone signal, with the
- * conduct model's reading of the agent's replies. The understand stage and `eval:verdicts` both read turns this way,
- * so an evaluation reads them as the worker does.
+ * conduct model's reading of the agent's replies; and what the reply models read each agent reply as (`reads`).
+ * The understand stage and `eval:verdicts` both read turns this way, so an evaluation reads them as the worker does.
  */
 export async function readTurns(
-  nlu: Pick<LanguageModels, 'intents' | 'sentiments' | 'agentConduct'>,
+  nlu: Pick<LanguageModels, 'intents' | 'sentiments' | 'agentConduct' | 'agentReads'>,
   turns: UnderstandInput[],
-): Promise<{ picked: ReturnType<typeof pickIntent>; toned: ToneResult[] }> {
+): Promise<{ picked: ReturnType<typeof pickIntent>; toned: ToneResult[]; reads: Reading[][] }> {
   const cands = intentCandidates(turns);
-  const [intents, sentiments, conduct] = await Promise.all([
+  const [intents, sentiments, conduct, read] = await Promise.all([
     nlu.intents(cands.map((c) => c.text)),
     nlu.sentiments(turns.map((u) => u.text)),
     nlu.agentConduct(turns),
+    nlu.agentReads(turns),
   ]);
-  return { picked: pickIntent(cands, intents), toned: tone(turns, sentiments, conduct) };
+  // each utterance of a reply the reply models read carries the reading
+  const reads: Reading[][] = turns.map(() => []);
+  for (const r of read) for (const i of r.at) if (!reads[i].includes(r.read)) reads[i].push(r.read);
+  return { picked: pickIntent(cands, intents), toned: tone(turns, sentiments, conduct), reads };
 }

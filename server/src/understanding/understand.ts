@@ -1,4 +1,4 @@
-import type { IntentResult, SentimentResult } from './classifier';
+import type { IntentResult, Reading, SentimentResult } from './classifier';
 import { words } from './features';
 import { UNKNOWN_INTENT } from './metrics';
 import type { ToneResult } from './tone';
@@ -26,7 +26,8 @@ export interface Understanding {
   intentConfidence: number;
   /** the utterance the intent was read from (seq), if any */
   intentSeq: number | null;
-  sentiments: Array<{ seq: number } & ToneResult>;
+  /** per utterance: its tone, and what the reply models read an agent's reply as (`promise`, `political`) */
+  sentiments: Array<{ seq: number; reads?: Reading[] } & ToneResult>;
   escalation: Escalation;
   models: Record<string, string>;
 }

@@ -95,6 +95,17 @@ describe('every conversation ends with a verdict or a reason', () => {
           at: '2026-11-02T12:02:00Z',
           text: 'Thank you. I have ordered a new card. Is there anything else I can help you with?',
         },
+        {
+          speaker: 'customer',
+          at: '2026-11-02T12:02:20Z',
+          text: 'Yes, should I move my savings into your tracker fund?',
+        },
+        // a promise in words no pack lists: promise-en reads it
+        {
+          speaker: 'agent',
+          at: '2026-11-02T12:02:40Z',
+          text: 'Yes, definitely. In a year you will be well ahead of where you are now.',
+        },
       ],
     });
     expect(chat.status).toBe(201);
@@ -211,9 +222,18 @@ describe('every conversation ends with a verdict or a reason', () => {
     expect(rule(chat, 'identity_before_account').result).toBe('pass');
     expect(rule(chat, 'further_help').result).toBe('pass');
     // the impatient turn's tone cue (the agent's attitude) is stored, and the dismissive-language rule reads it
-    const cues = await pg.query('SELECT tone_cue FROM utterances WHERE conversation_id = $1 ORDER BY seq', [ids.chat]);
-    expect(cues.rows.map((r) => r.tone_cue)).toEqual([null, null, null, null, 'attitude', null]);
+    const cues = await pg.query('SELECT tone_cue, reads FROM utterances WHERE conversation_id = $1 ORDER BY seq', [
+      ids.chat,
+    ]);
+    expect(cues.rows.map((r) => r.tone_cue)).toEqual([null, null, null, null, 'attitude', null, null, null]);
     expect(rule(chat, 'dismissive_language').evidence[0].text).toMatch(/^like i said/i);
+    // the reply promise-en read as a promise is stored so, and the fatal rule takes it (`read_as`) as its evidence
+    expect(cues.rows.map((r) => r.reads)).toEqual([null, null, null, null, null, null, null, 'promise']);
+    expect(rule(chat, 'forbidden_promises')).toMatchObject({ result: 'fail', fatal: true });
+    expect(rule(chat, 'forbidden_promises').evidence[0].text).toMatch(
+      /^yes definitely in a year you will be well ahead/,
+    );
+    expect(chat.passed).toBe(false);
     expect(await verdicts(ids.vanishing)).toEqual([]);
   });
 

@@ -102,6 +102,8 @@ describe('model manifests', () => {
     expect(ids.intent).toMatch(/^intent-banking77@4#[0-9a-f]{12}$/);
     expect(ids.sentiment).toMatch(/^sentiment-en@4#[0-9a-f]{12}$/);
     expect(ids.conduct).toMatch(/^conduct-en@1#[0-9a-f]{12}$/);
+    expect(ids.promise).toMatch(/^promise-en@1#[0-9a-f]{12}$/);
+    expect(ids.politics).toMatch(/^politics-en@1#[0-9a-f]{12}$/);
     const m = loadModelDir(path.join(MODELS, 'intent-banking77'));
     expect(m.manifest.files.map((f) => f.path).sort()).toEqual(['MODEL_CARD.md', 'model.onnx', 'vocab.json']);
     expect(fs.statSync(path.join(MODELS, 'intent-banking77', 'model.onnx')).size).toBeLessThan(16 * 2 ** 20);
@@ -316,7 +318,7 @@ describe('npm run train:nlu', () => {
           run(process.execPath, [script, out], { env: { ...process.env, HOTLINE_DATA_DIR: data }, maxBuffer: 1 << 20 }),
         ),
       );
-      for (const model of ['intent-banking77', 'sentiment-en', 'conduct-en'])
+      for (const model of ['intent-banking77', 'sentiment-en', 'conduct-en', 'promise-en', 'politics-en'])
         for (const file of ['manifest.json', 'model.onnx', 'vocab.json', 'MODEL_CARD.md']) {
           const x = fs.readFileSync(path.join(a, model, file));
           expect(fs.readFileSync(path.join(b, model, file)).equals(x), `${model}/${file} differs between runs`).toBe(
@@ -324,7 +326,7 @@ describe('npm run train:nlu', () => {
           );
         }
       const lock = readLock(MODELS);
-      for (const model of ['intent-banking77', 'sentiment-en', 'conduct-en'])
+      for (const model of ['intent-banking77', 'sentiment-en', 'conduct-en', 'promise-en', 'politics-en'])
         expect(
           sha256(fs.readFileSync(path.join(a, model, 'manifest.json'))),
           `${model} differs from models.lock.json`,
@@ -333,7 +335,7 @@ describe('npm run train:nlu', () => {
       fs.rmSync(a, { recursive: true, force: true });
       fs.rmSync(b, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('similarity for script adherence, on the labelled pairs', () => {

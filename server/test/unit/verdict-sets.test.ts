@@ -55,18 +55,17 @@ describe('labelled verdict sets already read (regression)', () => {
       'x27: agent_negativity gives pass',
       'x27: dismissive_language gives pass',
     ],
-    // written last at stop 34, after every change, run once, its misses left: promises and views in words no list
-    // has ("there's no reason it won't do the same for you", "shares always win in the end", "you'll be sitting pretty,
-    // guaranteed", "Not the current lot … Anyone would be better.", "it's a terrible decision" to a question about the
-    // council, "she's the only one who actually cares"), and "Kids break things, what can you do."
-    'holdout-41.txt': [
-      'f08: forbidden_promises gives pass',
-      'f10: forbidden_promises gives pass',
-      'f12: forbidden_promises gives pass',
-      'f20: dismissive_language gives pass',
-      'f22: political_neutrality gives pass',
-      'f24: political_neutrality gives pass',
-      'f25: political_neutrality gives pass',
+    // written last at stop 34, after every change, run once, its misses left: "Kids break things, what can you do."
+    // (its promises and views in words no list had are read by promise-en and politics-en, trained on it since)
+    'holdout-41.txt': ['f20: dismissive_language gives pass'],
+    // held-out 42 and 43 were each run once with the reply readers' first training (sets up to 41), then trained on;
+    // 44, written last at stop 35 after every change, run once, its misses left: "100%, you'll be up by Christmas,
+    // trust me", "frankly no. Staff should be working five days like everyone else.", "Typical is the word. Snouts in
+    // the trough, the lot of them."
+    'holdout-44.txt': [
+      'c07: forbidden_promises gives pass',
+      'c17: political_neutrality gives pass',
+      'c19: political_neutrality gives pass',
     ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type CorpusConversation, readCorpus } from '../../lib/labelled-corpus';
-import { CONDUCT_MIN_WORDS, conductInput, readable, type Reply, replies } from '../conduct';
+import { CONDUCT_MIN_WORDS, conductInput, readable, readableAny, type Reply, replies } from '../conduct';
 import { buildVocabulary, Featurizer, type FeatureSpec } from '../features';
 import { pinned, roundWeightsToFloat16, writeModelDir } from './export';
 import { type NetOptions, predict, type SparseNet, trainNet } from './sparse-net';
@@ -15,6 +15,33 @@ import { type NetOptions, predict, type SparseNet, trainNet } from './sparse-net
  * reading them back, confirming) are `ok` examples too, but for two sets kept to measure how often an ordinary reply
  * is read as dismissive. A reply is read with the customer's turn it answers (`conduct.ts`).
  */
+/**
+ * A model that reads an agent's reply (with the customer's turn it answers) for what QA analysts label against one or
+ * more rules: trained on those labels, every reply of a failing conversation a positive example and every reply of a
+ * passing one (or of one the analyst passed on every rule) an ok example.
+ */
+export interface ReplyModelSpec {
+  name: string;
+  version: number;
+  seed: number;
+  task: 'conduct' | 'promise' | 'politics';
+  /** ['ok', what a positive reply is] */
+  labels: [string, string];
+  features: FeatureSpec;
+  net: NetOptions;
+  rules: string[];
+  sets: string[];
+  ordinary: string[];
+  ordinaryHeldOut: string[];
+  thresholds: number[];
+  /** which replies the model reads (the others are 0) */
+  reads: (r: Reply) => boolean;
+  /** manifest options beyond the features, the net and the rules */
+  options?: Record<string, unknown>;
+  /** its model card: what it reads and how (given the threshold), which replies it skips, the sets after it, limits */
+  card: { intro: (threshold: number) => string; read: string; after: string; limits: string };
+}
+
 export const CONDUCT = {
   name: 'conduct-en',
   version: 1,
@@ -41,9 +68,97 @@ export const CONDUCT = {
   ordinaryHeldOut: ['holdout-m.txt', 'holdout-n.txt'],
   /** decision thresholds tried on the leave-one-set-out predictions; the best is shipped */
   thresholds: [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
+  task: 'conduct',
+  labels: ['ok', 'dismissive'],
+  reads: readable,
+  options: { minWords: CONDUCT_MIN_WORDS },
+  card: {
+    intro: (
+      th: number,
+    ) => `How likely an agent's reply is to be one a QA analyst marks as negative or dismissive towards the caller:
+p(dismissive) of two classes (ok, dismissive). The tone signal reads a reply at or over the threshold
+(${th}) as the agent's attitude, beside the phrases it lists, unless the reply shows understanding and acts on it.`,
+    after: 'held-out 26 on',
+    read: `a reply of fewer than ${CONDUCT_MIN_WORDS} words ("okay", "right", "good afternoon"), one that tells a
+  fact (a number, a date, a day, an amount) or one that confirms ("yes, that's right") is not read.`,
+    limits: `a brush-off in words
+  and a shape none of them has is missed, and a short plain reply to a complaint can read as one. The labels are per
+  conversation, so a polite opening in a failing conversation is learned as dismissive too.
+- English text only; the tone signal does not use it for other languages.`,
+  },
+} satisfies ReplyModelSpec;
+
+export const CONDUCT_LABELS = CONDUCT.labels;
+
+/** every verdict set up to held-out `n` (the newer ones measure the model) */
+const setsUpTo = (n: number) => [
+  'dev.txt',
+  'dev-3.txt',
+  'holdout.txt',
+  ...Array.from({ length: n - 1 }, (_, i) => `holdout-${i + 2}.txt`),
+];
+
+/** the fatal phrase rules' models: a false alarm fails a conversation, so a threshold under 0.5 is not tried */
+const FATAL_THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7];
+
+/**
+ * `promise-en`: an agent's reply that promises a return or no risk ("it'll have doubled", "it always bounces back")
+ * as QA analysts label `forbidden_promises` (FCA COBS 4.2: a financial promotion must be fair, clear and not
+ * misleading, and must not hide risk), read beside the retail pack's phrases.
+ */
+export const PROMISE: ReplyModelSpec = {
+  name: 'promise-en',
+  version: 1,
+  seed: 12,
+  task: 'promise',
+  labels: ['ok', 'promise'],
+  features: CONDUCT.features,
+  net: CONDUCT.net,
+  rules: ['forbidden_promises'],
+  sets: setsUpTo(43),
+  ordinary: CONDUCT.ordinary,
+  ordinaryHeldOut: CONDUCT.ordinaryHeldOut,
+  thresholds: FATAL_THRESHOLDS,
+  reads: readableAny,
+  card: {
+    intro: (
+      th: number,
+    ) => `How likely an agent's reply is to be one a QA analyst marks as a promise of returns or of no risk
+(\`forbidden_promises\`): p(promise) of two classes (ok, promise). A phrase set with \`read_as: [promise]\` (the retail
+pack's \`forbidden_promises\`) matches an agent reply at or over the threshold (${th}), beside the phrases it lists.`,
+    after: 'held-out 44 on',
+    read: `a reply of one word is not read.`,
+    limits: `a promise in words
+  and a shape none of them has is missed. The labels are per conversation (most have one agent reply).
+- English text only.`,
+  },
 };
 
-export const CONDUCT_LABELS = ['ok', 'dismissive'];
+/**
+ * `politics-en`: an agent's reply that gives a political view — a party, politician, vote or policy judged — as QA
+ * analysts label `political_neutrality` (the Civil Service Code's political impartiality), read beside the
+ * government pack's phrases and stance.
+ */
+export const POLITICS: ReplyModelSpec = {
+  ...PROMISE,
+  name: 'politics-en',
+  seed: 13,
+  task: 'politics',
+  labels: ['ok', 'political'],
+  rules: ['political_neutrality'],
+  card: {
+    intro: (
+      th: number,
+    ) => `How likely an agent's reply is to be one a QA analyst marks as a political view (\`political_neutrality\`):
+p(political) of two classes (ok, political). A phrase set with \`read_as: [political]\` (the government pack's
+\`political_neutrality\`) matches an agent reply at or over the threshold (${th}), beside the phrases and stance it lists.`,
+    after: PROMISE.card.after,
+    read: PROMISE.card.read,
+    limits: `a view in words
+  and a shape none of them has is missed. The labels are per conversation (most have one agent reply).
+- English text only.`,
+  },
+};
 
 /** the repository: the manifest pins the sets by their paths in it */
 const REPO = resolve(__dirname, '..', '..', '..', '..');
@@ -62,21 +177,21 @@ interface Labelled {
 }
 
 /** the agent replies of the PII corpora: all but the held-out ones, or only those */
-function ordinaryReplies(heldOut: boolean): { files: string[]; replies: Reply[] } {
-  const files = heldOut ? CONDUCT.ordinaryHeldOut : CONDUCT.ordinary;
+function ordinaryReplies(spec: ReplyModelSpec, heldOut: boolean): { files: string[]; replies: Reply[] } {
+  const files = heldOut ? spec.ordinaryHeldOut : spec.ordinary;
   return { files, replies: files.flatMap((f) => readCorpus(join(PII_DIR, f)).flatMap((c) => replies(c.turns))) };
 }
 
 /**
- * The labelled conversations of the training sets that say how the agent spoke, and those with no such label that the
- * analyst passed on every rule labelled (ok examples: an analyst who read the conversation found nothing wrong), with
- * their agent replies.
+ * The labelled conversations of the training sets that carry one of the model's rules, and those with no such label
+ * that the analyst passed on every rule labelled (ok examples: an analyst who read the conversation found nothing
+ * wrong), with their agent replies.
  */
-export function conductConversations(dir = VERDICTS_DIR): Labelled[] {
+export function conductConversations(dir = VERDICTS_DIR, spec: ReplyModelSpec = CONDUCT): Labelled[] {
   const out: Labelled[] = [];
-  for (const set of CONDUCT.sets)
+  for (const set of spec.sets)
     for (const c of readCorpus(join(dir, set))) {
-      const fail = verdictOf(c);
+      const fail = verdictOf(spec, c);
       const turns = replies(c.turns);
       if (!turns.length) continue;
       if (fail !== undefined) out.push({ set, fail, turns });
@@ -86,18 +201,19 @@ export function conductConversations(dir = VERDICTS_DIR): Labelled[] {
   return out;
 }
 
-function verdictOf(c: CorpusConversation): boolean | undefined {
-  const l = c.labels.find((x) => CONDUCT.rules.includes(x.ruleId));
+function verdictOf(spec: ReplyModelSpec, c: CorpusConversation): boolean | undefined {
+  const l = c.labels.find((x) => spec.rules.includes(x.ruleId));
   return l ? l.expected === 'fail' : undefined;
 }
 
 function fit(
+  spec: ReplyModelSpec,
   convs: Labelled[],
   ordinary: Reply[],
 ): { f: Featurizer; model: SparseNet; vocab: ReturnType<typeof buildVocabulary> } {
   const texts = [...convs.flatMap((c) => c.turns), ...ordinary].map(conductInput);
   const ys = [...convs.flatMap((c) => c.turns.map(() => (c.fail ? 1 : 0))), ...ordinary.map(() => 0)];
-  const vocab = buildVocabulary(texts, CONDUCT.features);
+  const vocab = buildVocabulary(texts, spec.features);
   const f = new Featurizer(vocab);
   const model = roundWeightsToFloat16(
     trainNet(
@@ -105,42 +221,50 @@ function fit(
       ys,
       f.size,
       2,
-      CONDUCT.net,
+      spec.net,
     ),
   );
   return { f, model, vocab };
 }
 
-/** p(dismissive) of a reply; a reply the model does not read (too short, a fact, a confirmation) is 0 */
-const read = (f: Featurizer, model: SparseNet, r: Reply) =>
-  readable(r) ? predict(model, f.vector(conductInput(r)))[1] : 0;
+/** p(positive) of a reply; a reply the model does not read (too short; for conduct, a fact, a confirmation) is 0 */
+const read = (spec: ReplyModelSpec, f: Featurizer, model: SparseNet, r: Reply) =>
+  spec.reads(r) ? predict(model, f.vector(conductInput(r)))[1] : 0;
 
 const pct = (x: number) => Math.round(x * 10000) / 100;
 
-export function trainConduct(outDir: string, log: (s: string) => void) {
-  const convs = conductConversations();
-  const ordinary = ordinaryReplies(false);
-  const check = ordinaryReplies(true);
+export function trainConduct(outDir: string, log: (s: string) => void, spec: ReplyModelSpec = CONDUCT) {
+  const convs = conductConversations(VERDICTS_DIR, spec);
+  const ordinary = ordinaryReplies(spec, false);
+  const check = ordinaryReplies(spec, true);
+  const label = spec.labels[1];
   // leave one set out: each set's conversations scored by a model trained on the others (the figure for a set the
   // model never saw), and the threshold chosen on those scores
   const scored: Array<{ fail: boolean; top: number; passedAll?: boolean }> = [];
-  for (const set of CONDUCT.sets) {
+  for (const set of spec.sets) {
+    const test = convs.filter((x) => x.set === set);
+    if (!test.length) continue;
     const { f, model } = fit(
+      spec,
       convs.filter((c) => c.set !== set),
       ordinary.replies,
     );
-    for (const c of convs.filter((x) => x.set === set))
-      scored.push({ fail: c.fail, passedAll: c.passedAll, top: Math.max(...c.turns.map((t) => read(f, model, t))) });
+    for (const c of test)
+      scored.push({
+        fail: c.fail,
+        passedAll: c.passedAll,
+        top: Math.max(...c.turns.map((t) => read(spec, f, model, t))),
+      });
   }
   // the threshold: the best agreement over every conversation scored (the passed-all ones count as ok)
   const agree = (xs: typeof scored, th: number) => xs.filter((s) => s.top >= th === s.fail).length / xs.length;
-  const threshold = CONDUCT.thresholds.reduce((a, b) => (agree(scored, b) > agree(scored, a) ? b : a));
+  const threshold = spec.thresholds.reduce((a, b) => (agree(scored, b) > agree(scored, a) ? b : a));
   const labelled = scored.filter((s) => !s.passedAll);
   const agreement = (th: number) => agree(labelled, th);
   const missed = labelled.filter((s) => s.fail && s.top < threshold).length;
   const falseAlarms = labelled.filter((s) => !s.fail && s.top >= threshold).length;
   const passedAll = scored.filter((s) => s.passedAll);
-  const { f, model, vocab } = fit(convs, ordinary.replies);
+  const { f, model, vocab } = fit(spec, convs, ordinary.replies);
   const metrics = {
     leave_one_set_out_agreement: pct(agreement(threshold)),
     leave_one_set_out_missed: missed,
@@ -148,76 +272,74 @@ export function trainConduct(outDir: string, log: (s: string) => void) {
     conversations: labelled.length,
     conversations_fail: labelled.filter((c) => c.fail).length,
     passed_all_conversations: passedAll.length,
-    passed_all_read_dismissive_leaving_one_set_out: passedAll.filter((s) => s.top >= threshold).length,
+    [`passed_all_read_${label}_leaving_one_set_out`]: passedAll.filter((s) => s.top >= threshold).length,
     ordinary_replies_trained: ordinary.replies.length,
     ordinary_replies_held_out: check.replies.length,
-    ordinary_replies_read_dismissive: check.replies.filter((r) => read(f, model, r) >= threshold).length,
+    [`ordinary_replies_read_${label}`]: check.replies.filter((r) => read(spec, f, model, r) >= threshold).length,
     threshold,
   };
   log(
-    `conduct: ${convs.flatMap((c) => c.turns).length} agent replies of ${convs.length} conversations: ${JSON.stringify(metrics)}`,
+    `${spec.task}: ${convs.flatMap((c) => c.turns).length} agent replies of ${convs.length} conversations: ${JSON.stringify(metrics)}`,
   );
-  const data = [...CONDUCT.sets.map((s) => `${VERDICTS}/${s}`), ...ordinary.files.map((s) => `${PII}/${s}`)].map((f) =>
+  const data = [...spec.sets.map((s) => `${VERDICTS}/${s}`), ...ordinary.files.map((s) => `${PII}/${s}`)].map((f) =>
     pinned(REPO, f),
   );
   return writeModelDir(
-    join(outDir, CONDUCT.name),
+    join(outDir, spec.name),
     model,
     vocab,
     {
-      name: CONDUCT.name,
-      version: CONDUCT.version,
-      task: 'conduct',
-      labels: CONDUCT_LABELS,
-      thresholds: { dismissive: threshold },
+      name: spec.name,
+      version: spec.version,
+      task: spec.task,
+      labels: spec.labels,
+      thresholds: { [label]: threshold },
       training: {
         command: 'npm run train:nlu',
-        seed: CONDUCT.seed,
+        seed: spec.seed,
         data,
         options: {
-          features: CONDUCT.features,
-          net: CONDUCT.net,
-          rules: CONDUCT.rules,
-          ordinaryHeldOut: CONDUCT.ordinaryHeldOut,
-          minWords: CONDUCT_MIN_WORDS,
+          features: spec.features,
+          net: spec.net,
+          rules: spec.rules,
+          ordinaryHeldOut: spec.ordinaryHeldOut,
+          ...spec.options,
         },
       },
       metrics,
     },
-    card(metrics, f.size),
+    card(spec, metrics, f.size),
   );
 }
 
-function card(metrics: Record<string, number>, nFeatures: number): string {
-  return `# conduct-en (version ${CONDUCT.version})
+function card(spec: ReplyModelSpec, metrics: Record<string, number>, nFeatures: number): string {
+  const label = spec.labels[1];
+  return `# ${spec.name} (version ${spec.version})
 
-How likely an agent's reply is to be one a QA analyst marks as negative or dismissive towards the caller:
-p(dismissive) of two classes (ok, dismissive). The tone signal reads a reply at or over the threshold
-(${metrics.threshold}) as the agent's attitude, beside the phrases it lists, unless the reply shows understanding and acts on it.
+${spec.card.intro(metrics.threshold)}
 
 - **Input**: the agent's reply (consecutive agent turns joined) and the words of the customer's turn it answers, marked
-  as features of their own; a reply of fewer than ${CONDUCT_MIN_WORDS} words ("okay", "right", "good afternoon"), one that tells a
-  fact (a number, a date, a day, an amount) or one that confirms ("yes, that's right") is not read.
-- **Model**: two-class logistic regression (seeded SGD, ${CONDUCT.net.epochs} epochs, L2 ${CONDUCT.net.l2}, the dismissive class
-  weighted ×${CONDUCT.net.classWeights[1]}) over ${nFeatures} TF-IDF features: word uni/bigrams and character 2–4-grams inside words, on
+  as features of their own; ${spec.card.read}
+- **Model**: two-class logistic regression (seeded SGD, ${spec.net.epochs} epochs, L2 ${spec.net.l2}, the ${label} class
+  weighted ×${spec.net.classWeights![1]}) over ${nFeatures} TF-IDF features: word uni/bigrams and character 2–4-grams inside words, on
   lower-cased unpunctuated text (as a speech engine writes it).
 - **Runtime**: \`model.onnx\` (the graph of intent-banking77, 2 classes) with onnxruntime-node.
 
 ## Data
 The project's own labelled sets (\`server/eval-data\`, written for this project, under the project's licence):
-- verdict sets ${CONDUCT.sets.join(', ')}: conversations with an \`agent_negativity\` or \`dismissive_language\`
-  label, ${metrics.conversations}, ${metrics.conversations_fail} of them fail. Every agent reply of a fail conversation is a dismissive example,
+- verdict sets ${spec.sets.join(', ')}: conversations with an ${spec.rules.map((r) => `\`${r}\``).join(' or ')}
+  label, ${metrics.conversations}, ${metrics.conversations_fail} of them fail. Every agent reply of a fail conversation is a ${label} example,
   every agent reply of a pass conversation an ok one; and the ${metrics.passed_all_conversations} conversations with no such label that the analyst
   passed on every rule labelled (a political question declined, an officer named), ok examples;
-- the agent replies of the PII corpora but ${CONDUCT.ordinaryHeldOut.join(' and ')} (${metrics.ordinary_replies_trained} replies of ordinary service: asking
+- the agent replies of the PII corpora but ${spec.ordinaryHeldOut.join(' and ')} (${metrics.ordinary_replies_trained} replies of ordinary service: asking
   for details, reading them back, confirming) as ok examples.
-Pinned by sha256 in \`manifest.json\`. Verdict sets written after this model (held-out 26 on) are not trained on.
+Pinned by sha256 in \`manifest.json\`. Verdict sets written after this model (${spec.card.after}) are not trained on.
 
 ## Metrics
 Leave one verdict set out: each set scored by a model trained on the others, a conversation read as failing when one
 of its agent replies reaches the threshold (chosen on these scores, the passed-all conversations counted as ok;
-\`passed_all_read_dismissive_leaving_one_set_out\` the false alarms among them). Ordinary replies: the agent replies of
-${CONDUCT.ordinaryHeldOut.join(' and ')} (not trained on) read as dismissive by the shipped model.
+\`passed_all_read_${label}_leaving_one_set_out\` the false alarms among them). Ordinary replies: the agent replies of
+${spec.ordinaryHeldOut.join(' and ')} (not trained on) read as ${label} by the shipped model.
 | metric | value |
 |---|---|
 ${Object.entries(metrics)
@@ -225,9 +347,6 @@ ${Object.entries(metrics)
   .join('\n')}
 
 ## Limits
-- ${metrics.conversations} conversations written by the project's own hands, most with a single agent reply: a brush-off in words
-  and a shape none of them has is missed, and a short plain reply to a complaint can read as one. The labels are per
-  conversation, so a polite opening in a failing conversation is learned as dismissive too.
-- English text only; the tone signal does not use it for other languages.
+- ${metrics.conversations} conversations written by the project's own hands, most with a single agent reply: ${spec.card.limits}
 `;
 }
