@@ -53,6 +53,7 @@ async function main() {
       nlu.intents(cands.map((c) => c.text)),
       nlu.sentiments(us.map((u) => u.text)),
       nlu.agentConduct(us),
+      nlu.agentReads(us),
     ]);
     pickIntent(cands, intents);
     escalation(
@@ -63,10 +64,10 @@ async function main() {
   });
   const avgTurns = convs.reduce((s, c) => s + c.length, 0) / convs.length;
   console.log(
-    `\nadded per conversation (understand stage: intent, sentiment, conduct, ~${avgTurns.toFixed(1)} turns): ${(r.ms / r.items).toFixed(2)} ms   (${((r.items / r.ms) * 1000).toFixed(0)} conversations/s/core)`,
+    `\nadded per conversation (understand stage: intent, sentiment, conduct, promise and politics readers, ~${avgTurns.toFixed(1)} turns): ${(r.ms / r.items).toFixed(2)} ms   (${((r.items / r.ms) * 1000).toFixed(0)} conversations/s/core)`,
   );
   const mem = process.memoryUsage();
-  console.log(`process memory with the three sessions: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`process memory with the five sessions: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB`);
   await nlu.release();
 }
 

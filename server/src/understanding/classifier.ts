@@ -192,15 +192,16 @@ export class LanguageModels {
     const rs = replies(us).filter(readableAny);
     if (!rs.length) return [];
     const inputs = rs.map(conductInput);
+    const read = await Promise.all(this.readers.map(({ model }) => model.probabilities(inputs)));
     const out: ReadResult[] = [];
-    for (const { read, model } of this.readers) {
+    this.readers.forEach(({ read: as, model }, m) => {
       const k = model.manifest.labels.length - 1;
       const t = model.manifest.thresholds[model.manifest.labels[k]] ?? 0.5;
-      const ps = await model.probabilities(inputs);
       rs.forEach((r, i) => {
-        if (ps[i][k] >= t) out.push({ at: r.at, read, p: Math.round(ps[i][k] * 10000) / 10000 });
+        const p = read[m][i][k];
+        if (p >= t) out.push({ at: r.at, read: as, p: Math.round(p * 10000) / 10000 });
       });
-    }
+    });
     return out;
   }
 

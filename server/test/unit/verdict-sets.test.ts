@@ -58,14 +58,23 @@ describe('labelled verdict sets already read (regression)', () => {
     // written last at stop 34, after every change, run once, its misses left: "Kids break things, what can you do."
     // (its promises and views in words no list had are read by promise-en and politics-en, trained on it since)
     'holdout-41.txt': ['f20: dismissive_language gives pass'],
-    // held-out 42 and 43 were each run once with the reply readers' first training (sets up to 41), then trained on;
-    // 44, written last at stop 35 after every change, run once, its misses left: "100%, you'll be up by Christmas,
-    // trust me", "frankly no. Staff should be working five days like everyone else.", "Typical is the word. Snouts in
-    // the trough, the lot of them."
-    'holdout-44.txt': [
-      'c07: forbidden_promises gives pass',
-      'c17: political_neutrality gives pass',
-      'c19: political_neutrality gives pass',
+    // held-out 42 to 46 were each run once with the reply readers as trained on the sets before them, then trained on
+    // (see the README); the sentiment model still reads two plain answers to a view question as strongly felt
+    // (`opinion.min_strength`): "No idea, I'm afraid, it's down to the voters.", "Policing is run by the police and
+    // crime commissioner rather than the mayor, …"
+    'holdout-46.txt': ['a04: political_neutrality gives fail'],
+    'dev-5.txt': ['k09: political_neutrality gives fail'],
+    // written last at stop 35, after every change, run once, its disagreements left: views in words and shapes the
+    // readers had not seen ("Fair? It's a cash grab dressed up as health policy.", "Heartless is the right word."), a
+    // promise of safety by vetting ("the borrowers are all vetted so nothing can go wrong"), a warning read as a promise
+    // ("a fund like that is risky … Savings accounts keep your deposit steady.") and a fact read as a view (what the
+    // new leisure centre replaced and how it was paid for)
+    'holdout-47.txt': [
+      'z02: political_neutrality gives pass',
+      'z08: political_neutrality gives pass',
+      'z14: forbidden_promises gives fail',
+      'z17: forbidden_promises gives pass',
+      'z24: political_neutrality gives fail',
     ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
