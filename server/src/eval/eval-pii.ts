@@ -145,7 +145,8 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
-    ['holdout-v', 'HELD OUT V (written last at stop 34 after every change, run once, left as it is)'],
+    ['holdout-w', 'HELD OUT W (written last at stop 35 after every change, run once, left as it is)'],
+    ['holdout-v', 'HELD OUT V (written last at stop 34 after every change, run once)'],
     [
       'holdout-u',
       'held out U (written at stop 34 after all its verdict changes; two of its misses fixed after its run)',
