@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LanguageModels } from '../../src/understanding/classifier';
 import { loadModelDir } from '../../src/understanding/manifest';
 import { tone } from '../../src/understanding/tone';
-import { CONDUCT, conductConversations } from '../../src/understanding/train/conduct';
+import { CONDUCT, replyConversations } from '../../src/understanding/train/reply-models';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const MODELS = path.join(ROOT, 'models');
@@ -32,7 +32,7 @@ describe('conduct-en, the agent-conduct model', () => {
     expect(untrained.length).toBeGreaterThan(0);
     for (const f of untrained) expect(f.startsWith('holdout') && n(f) > newest, f).toBe(true);
     // both kinds are there to learn from, and the figure for a set it never saw is what the card says
-    const convs = conductConversations().filter((c) => !c.passedAll);
+    const convs = replyConversations().filter((c) => !c.passedAll);
     expect(convs.filter((c) => c.fail).length).toBeGreaterThan(100);
     expect(convs.filter((c) => !c.fail).length).toBeGreaterThan(100);
     expect(m.metrics.conversations).toBe(convs.length);

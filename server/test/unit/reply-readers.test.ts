@@ -7,7 +7,7 @@ import { transcriptHash } from '../../src/inspection/transcript';
 import { LanguageModels } from '../../src/understanding/classifier';
 import { loadModelDir } from '../../src/understanding/manifest';
 import { readTurns } from '../../src/understanding/read-turns';
-import { conductConversations, POLITICS, PROMISE } from '../../src/understanding/train/conduct';
+import { replyConversations, POLITICS, PROMISE } from '../../src/understanding/train/reply-models';
 import { chatTranscript } from '../helpers/transcripts';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -37,7 +37,7 @@ describe('promise-en and politics-en, the reply readers of the fatal phrase rule
       );
       const untrained = fs.readdirSync(VERDICTS).filter((f) => f.endsWith('.txt') && !spec.sets.includes(f));
       expect(untrained).toContain('holdout-47.txt');
-      const convs = conductConversations(VERDICTS, spec).filter((c) => !c.passedAll);
+      const convs = replyConversations(VERDICTS, spec).filter((c) => !c.passedAll);
       expect(m.metrics.conversations).toBe(convs.length);
       expect(convs.filter((c) => c.fail).length).toBeGreaterThan(30);
       const label = spec.labels[1];

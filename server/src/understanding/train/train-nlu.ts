@@ -13,7 +13,7 @@ import {
 } from './data';
 import { json, pinned, roundWeightsToFloat16, sha256, writeModelDir } from './export';
 import { loadModelDir, LOCK_FILE, readLock } from '../manifest';
-import { CONDUCT, POLITICS, PROMISE, trainConduct } from './conduct';
+import { CONDUCT, POLITICS, PROMISE, trainReplyModel } from './reply-models';
 import { mulberry32, type NetOptions, predict, shuffle, type SparseNet, trainNet } from './sparse-net';
 
 /**
@@ -396,9 +396,9 @@ function main() {
   const t0 = Date.now();
   const a = trainIntent(out, log);
   const b = trainSentiment(out, log);
-  const c = trainConduct(out, log);
-  const d = trainConduct(out, log, PROMISE);
-  const e = trainConduct(out, log, POLITICS);
+  const c = trainReplyModel(out, log);
+  const d = trainReplyModel(out, log, PROMISE);
+  const e = trainReplyModel(out, log, POLITICS);
   for (const m of [a, b, c, d, e])
     for (const f of m.files) log(`${m.name}/${f.path}  ${f.bytes} bytes  sha256 ${f.sha256}`);
   log(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${out}`);

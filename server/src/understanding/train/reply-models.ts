@@ -6,14 +6,14 @@ import { pinned, roundWeightsToFloat16, writeModelDir } from './export';
 import { type NetOptions, predict, type SparseNet, trainNet } from './sparse-net';
 
 /**
- * The agent-conduct model (`conduct-en`): how likely an agent's reply is to be what a QA analyst marks as negative or
- * dismissive (a snub, a brush-off, blame, sarcasm), learned from the analysts' labels of the verdict sets rather than
- * from a list of phrases. A conversation labelled `agent_negativity` or `dismissive_language` fail holds at least one
- * such reply, a conversation labelled pass none: every agent reply of a pass conversation is an example of `ok`, every
- * agent reply of a fail conversation one of `dismissive` (multiple-instance labels, taken as they are: most of these
- * conversations have one agent reply). The agent's replies in the PII corpora (ordinary service: asking for details,
- * reading them back, confirming) are `ok` examples too, but for two sets kept to measure how often an ordinary reply
- * is read as dismissive. A reply is read with the customer's turn it answers (`conduct.ts`).
+ * The reply models: each reads an agent's reply with the customer's turn it answers (`../conduct.ts`) and is trained on
+ * QA analysts' labels of the verdict sets rather than on a list of phrases — `conduct-en` (a reply negative or
+ * dismissive towards the caller), `promise-en` (a promise of returns or of no risk) and `politics-en` (a political
+ * view). A conversation labelled fail on the model's rules holds at least one such reply, one labelled pass none: every
+ * agent reply of a pass conversation is an `ok` example, every agent reply of a fail conversation a positive one
+ * (multiple-instance labels, taken as they are: most of these conversations have one agent reply). The agent's replies
+ * in the PII corpora (ordinary service: asking for details, reading them back, confirming) are `ok` examples too, but
+ * for two sets kept to measure how often an ordinary reply is read as positive.
  */
 /**
  * A model that reads an agent's reply (with the customer's turn it answers) for what QA analysts label against one or
@@ -42,6 +42,7 @@ export interface ReplyModelSpec {
   card: { intro: (threshold: number) => string; read: string; after: string; limits: string };
 }
 
+/** `conduct-en`: a snub, a brush-off, blame, sarcasm (`agent_negativity`, `dismissive_language`) */
 export const CONDUCT = {
   name: 'conduct-en',
   version: 1,
@@ -189,7 +190,7 @@ function ordinaryReplies(spec: ReplyModelSpec, heldOut: boolean): { files: strin
  * that the analyst passed on every rule labelled (ok examples: an analyst who read the conversation found nothing
  * wrong), with their agent replies.
  */
-export function conductConversations(dir = VERDICTS_DIR, spec: ReplyModelSpec = CONDUCT): Labelled[] {
+export function replyConversations(dir = VERDICTS_DIR, spec: ReplyModelSpec = CONDUCT): Labelled[] {
   const out: Labelled[] = [];
   for (const set of spec.sets)
     for (const c of readCorpus(join(dir, set))) {
@@ -235,8 +236,8 @@ const read = (spec: ReplyModelSpec, f: Featurizer, model: SparseNet, r: Reply) =
 
 const pct = (x: number) => Math.round(x * 10000) / 100;
 
-export function trainConduct(outDir: string, log: (s: string) => void, spec: ReplyModelSpec = CONDUCT) {
-  const convs = conductConversations(VERDICTS_DIR, spec);
+export function trainReplyModel(outDir: string, log: (s: string) => void, spec: ReplyModelSpec = CONDUCT) {
+  const convs = replyConversations(VERDICTS_DIR, spec);
   const ordinary = ordinaryReplies(spec, false);
   const check = ordinaryReplies(spec, true);
   const label = spec.labels[1];
