@@ -64,17 +64,16 @@ describe('labelled verdict sets already read (regression)', () => {
     // crime commissioner rather than the mayor, …"
     'holdout-46.txt': ['a04: political_neutrality gives fail'],
     'dev-5.txt': ['k09: political_neutrality gives fail'],
-    // written last at stop 35, after every change, run once, its disagreements left: views in words and shapes the
-    // readers had not seen ("Fair? It's a cash grab dressed up as health policy.", "Heartless is the right word."), a
-    // promise of safety by vetting ("the borrowers are all vetted so nothing can go wrong"), a warning read as a promise
-    // ("a fund like that is risky … Savings accounts keep your deposit steady.") and a fact read as a view (what the
-    // new leisure centre replaced and how it was paid for)
-    'holdout-47.txt': [
-      'z02: political_neutrality gives pass',
-      'z08: political_neutrality gives pass',
-      'z14: forbidden_promises gives fail',
-      'z17: forbidden_promises gives pass',
-      'z24: political_neutrality gives fail',
+    // held-out 47 was run once, then its false alarm on a warning fixed (the promises rule's `unless` reads "could be
+    // worth less", "afford to lose", "high risk") and the readers trained on it. 48, written last at stop 35 after
+    // every change, run once, its disagreements left: warnings read as promises ("No investment is a safe bet as such
+    // … it could be worth more or less than you put in", "Nobody knows. Last year's rise says nothing about next year,
+    // and crypto can fall just as fast as it rises.") and a decline read as a view ("council staff don't give voting
+    // advice")
+    'holdout-48.txt': [
+      'y02: forbidden_promises gives fail',
+      'y09: forbidden_promises gives fail',
+      'y18: political_neutrality gives fail',
     ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
