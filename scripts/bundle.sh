@@ -99,7 +99,8 @@ cp -r console/dist "$stage/app/console/"
 cp -r policies "$stage/app/"
 mkdir -p "$stage/app/models/speech" "$stage/app/installer"
 cp models/models.lock.json models/README.md "$stage/app/models/"
-for m in intent-banking77 sentiment-en conduct-en; do
+# every language model the lock pins (intent, sentiment, conduct, the promise and politics readers)
+for m in $(node -e 'console.log(Object.keys(require("./models/models.lock.json")).join(" "))'); do
   [ -f "models/$m/manifest.json" ] || die "models/$m is missing: npm run models"
   cp -r "models/$m" "$stage/app/models/"
 done
