@@ -36,7 +36,7 @@ describe('promise-en and politics-en, the reply readers of the fatal phrase rule
         spec.sets,
       );
       const untrained = fs.readdirSync(VERDICTS).filter((f) => f.endsWith('.txt') && !spec.sets.includes(f));
-      expect(untrained).toContain('holdout-48.txt');
+      expect(untrained).toContain('holdout-49.txt');
       const convs = replyConversations(VERDICTS, spec).filter((c) => !c.passedAll);
       expect(m.metrics.conversations).toBe(convs.length);
       expect(convs.filter((c) => c.fail).length).toBeGreaterThan(30);

@@ -65,16 +65,10 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-46.txt': ['a04: political_neutrality gives fail'],
     'dev-5.txt': ['k09: political_neutrality gives fail'],
     // held-out 47 was run once, then its false alarm on a warning fixed (the promises rule's `unless` reads "could be
-    // worth less", "afford to lose", "high risk") and the readers trained on it. 48, written last at stop 35 after
-    // every change, run once, its disagreements left: warnings read as promises ("No investment is a safe bet as such
-    // … it could be worth more or less than you put in", "Nobody knows. Last year's rise says nothing about next year,
-    // and crypto can fall just as fast as it rises.") and a decline read as a view ("council staff don't give voting
-    // advice")
-    'holdout-48.txt': [
-      'y02: forbidden_promises gives fail',
-      'y09: forbidden_promises gives fail',
-      'y18: political_neutrality gives fail',
-    ],
+    // worth less", "afford to lose", "high risk") and the readers trained on it; 48 was run once, then the readers
+    // trained on it and dev-6; its warning read as a promise by a phrase stays ("No investment is a safe bet as such …
+    // it could be worth more or less than you put in"). Held-out 49, written last, agreed on every label first time.
+    'holdout-48.txt': ['y02: forbidden_promises gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(

@@ -117,8 +117,9 @@ export const PROMISE: ReplyModelSpec = {
   net: CONDUCT.net,
   rules: ['forbidden_promises'],
   // dev-4: promises and views in more shapes, each paired with a reply that declines, warns or tells a fact; dev-5:
-  // views paired with replies that inform without declining or giving a number (held-out 46's false alarms)
-  sets: [...setsUpTo(47), 'dev-4.txt', 'dev-5.txt'],
+  // views paired with replies that inform without declining or giving a number (held-out 46's false alarms); dev-6:
+  // warnings about a risky asset and declines that name the vote, each paired with a violation (held-out 48's)
+  sets: [...setsUpTo(48), 'dev-4.txt', 'dev-5.txt', 'dev-6.txt'],
   ordinary: CONDUCT.ordinary,
   ordinaryHeldOut: CONDUCT.ordinaryHeldOut,
   thresholds: FATAL_THRESHOLDS,
@@ -129,7 +130,7 @@ export const PROMISE: ReplyModelSpec = {
     ) => `How likely an agent's reply is to be one a QA analyst marks as a promise of returns or of no risk
 (\`forbidden_promises\`): p(promise) of two classes (ok, promise). A phrase set with \`read_as: [promise]\` (the retail
 pack's \`forbidden_promises\`) matches an agent reply at or over the threshold (${th}), beside the phrases it lists.`,
-    after: 'held-out 48 on',
+    after: 'held-out 49 on',
     read: `a reply of one word is not read.`,
     limits: `a promise in words
   and a shape none of them has is missed. The labels are per conversation (most have one agent reply).
