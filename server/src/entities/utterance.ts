@@ -27,17 +27,17 @@ export interface PiiMark {
 }
 
 /**
- * One utterance. Its content is stored twice, both encrypted under the conversation's data key: the masked copy
- * (`text`, `words`) that ordinary views decrypt, and the original (`textOriginal`, `wordsOriginal`) that only an
- * unmask with a reason opens. Sensitive authentication data (CVV, PIN, one-time codes) is absent from both.
- */
-/**
  * What an agent reply is read as by the models trained on the fatal phrase rules' labels: a promise of returns or of
  * no risk (`promise-en`), a political view (`politics-en`). A phrase set names the readings it takes (`read_as`).
  */
 export const READINGS = ['promise', 'political'] as const;
 export type Reading = (typeof READINGS)[number];
 
+/**
+ * One utterance. Its content is stored twice, both encrypted under the conversation's data key: the masked copy
+ * (`text`, `words`) that ordinary views decrypt, and the original (`textOriginal`, `wordsOriginal`) that only an
+ * unmask with a reason opens. Sensitive authentication data (CVV, PIN, one-time codes) is absent from both.
+ */
 @Entity('utterances')
 @Index(['conversationId', 'seq'], { unique: true })
 export class Utterance {

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
-import { conductInput, type Reading, readable, readableAny, replies } from './conduct';
+import type { Reading } from '../entities/utterance';
+import { conductInput, readable, readableAny, replies } from './conduct';
 import { Featurizer, type Vocabulary } from './features';
 import { loadModelDir, type ModelManifest, ModelIntegrityError } from './manifest';
 import { decideIntent, sentimentLabel, type SentimentLabel, sentimentScore } from './metrics';
@@ -88,8 +89,6 @@ export interface ConductResult {
   /** p(dismissive) */
   p: number;
 }
-
-export { READINGS, type Reading } from './conduct';
 
 /** A reply model's reading of one agent reply (consecutive agent utterances, `at`) at or over its threshold. */
 export interface ReadResult {

@@ -1,8 +1,3 @@
-import { READINGS, type Reading } from '../entities/utterance';
-
-/** what the reply models read an agent reply as (`entities/utterance.ts`) */
-export { READINGS, type Reading };
-
 /**
  * What the agent-conduct model reads: the agent's **reply** — consecutive agent turns (a chat's messages, a call's
  * segments) joined — together with the words of the customer's turn it answers, each marked `zq…` so they are
@@ -56,13 +51,15 @@ const FACT =
 const CONFIRM =
   /^\W*(yes|yeah|yep|yup|correct|exactly|that'?s (right|correct)|that is (right|correct)|absolutely|of course|sure)\b/i;
 
+/** words of a reply: what is between spaces and holds a letter or a digit */
+const wordCount = (text: string) => text.split(/\s+/).filter((w) => /[a-z0-9]/i.test(w)).length;
+
 /** the model reads a reply of at least CONDUCT_MIN_WORDS words that tells no fact and is no confirmation */
 export function readable(r: Pick<Reply, 'text'>): boolean {
-  const n = r.text.split(/\s+/).filter((w) => /[a-z0-9]/i.test(w)).length;
-  return n >= CONDUCT_MIN_WORDS && !FACT.test(r.text) && !CONFIRM.test(r.text);
+  return wordCount(r.text) >= CONDUCT_MIN_WORDS && !FACT.test(r.text) && !CONFIRM.test(r.text);
 }
 
 /** the promise and politics models read every reply of two words or more: a promise is often a number ("6% every year") */
 export function readableAny(r: Pick<Reply, 'text'>): boolean {
-  return r.text.split(/\s+/).filter((w) => /[a-z0-9]/i.test(w)).length >= 2;
+  return wordCount(r.text) >= 2;
 }

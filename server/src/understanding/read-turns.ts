@@ -1,4 +1,5 @@
-import type { LanguageModels, Reading } from './classifier';
+import type { Reading } from '../entities/utterance';
+import type { LanguageModels } from './classifier';
 import { tone, type ToneResult } from './tone';
 import { intentCandidates, pickIntent, type UnderstandInput } from './understand';
 

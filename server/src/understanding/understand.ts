@@ -1,4 +1,5 @@
-import type { IntentResult, Reading, SentimentResult } from './classifier';
+import type { Reading } from '../entities/utterance';
+import type { IntentResult, SentimentResult } from './classifier';
 import { words } from './features';
 import { UNKNOWN_INTENT } from './metrics';
 import type { ToneResult } from './tone';

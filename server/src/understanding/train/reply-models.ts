@@ -237,7 +237,7 @@ const read = (spec: ReplyModelSpec, f: Featurizer, model: SparseNet, r: Reply) =
 
 const pct = (x: number) => Math.round(x * 10000) / 100;
 
-export function trainReplyModel(outDir: string, log: (s: string) => void, spec: ReplyModelSpec = CONDUCT) {
+export function trainReplyModel(outDir: string, log: (s: string) => void, spec: ReplyModelSpec) {
   const convs = replyConversations(VERDICTS_DIR, spec);
   const ordinary = ordinaryReplies(spec, false);
   const check = ordinaryReplies(spec, true);
@@ -354,3 +354,6 @@ ${Object.entries(metrics)
 - ${metrics.conversations} conversations written by the project's own hands, most with a single agent reply: ${spec.card.limits}
 `;
 }
+
+/** the reply models `npm run models` trains, in this order */
+export const REPLY_MODELS: ReplyModelSpec[] = [CONDUCT, PROMISE, POLITICS];

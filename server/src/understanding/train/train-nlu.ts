@@ -13,7 +13,7 @@ import {
 } from './data';
 import { json, pinned, roundWeightsToFloat16, sha256, writeModelDir } from './export';
 import { loadModelDir, LOCK_FILE, readLock } from '../manifest';
-import { CONDUCT, POLITICS, PROMISE, trainReplyModel } from './reply-models';
+import { REPLY_MODELS, trainReplyModel } from './reply-models';
 import { mulberry32, type NetOptions, predict, shuffle, type SparseNet, trainNet } from './sparse-net';
 
 /**
@@ -385,7 +385,7 @@ function main() {
   const log = (s: string) => console.log(s);
   if (args.includes('--if-needed')) {
     try {
-      for (const name of [INTENT.name, SENTIMENT.name, CONDUCT.name, PROMISE.name, POLITICS.name])
+      for (const name of [INTENT.name, SENTIMENT.name, ...REPLY_MODELS.map((s) => s.name)])
         loadModelDir(join(out, name));
       log(`models in ${out} verified against ${LOCK_FILE}; nothing to train`);
       return;
@@ -394,16 +394,15 @@ function main() {
     }
   }
   const t0 = Date.now();
-  const a = trainIntent(out, log);
-  const b = trainSentiment(out, log);
-  const c = trainReplyModel(out, log);
-  const d = trainReplyModel(out, log, PROMISE);
-  const e = trainReplyModel(out, log, POLITICS);
-  for (const m of [a, b, c, d, e])
-    for (const f of m.files) log(`${m.name}/${f.path}  ${f.bytes} bytes  sha256 ${f.sha256}`);
+  const trained = [
+    trainIntent(out, log),
+    trainSentiment(out, log),
+    ...REPLY_MODELS.map((spec) => trainReplyModel(out, log, spec)),
+  ];
+  for (const m of trained) for (const f of m.files) log(`${m.name}/${f.path}  ${f.bytes} bytes  sha256 ${f.sha256}`);
   log(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s → ${out}`);
   const hashes = Object.fromEntries(
-    [a, b, c, d, e].map((m) => [m.name, sha256(readFileSync(join(out, m.name, 'manifest.json')))]),
+    trained.map((m) => [m.name, sha256(readFileSync(join(out, m.name, 'manifest.json')))]),
   );
   if (args.includes('--update-lock')) {
     writeFileSync(join(out, LOCK_FILE), json(hashes));
