@@ -145,6 +145,7 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
+    ['holdout-x', 'HELD OUT X (written at the start of stop 36, before its changes)'],
     ['holdout-w', 'HELD OUT W (written last at stop 35 after every change, run once, left as it is)'],
     ['holdout-v', 'HELD OUT V (written last at stop 34 after every change, run once)'],
     [

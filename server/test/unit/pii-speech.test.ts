@@ -71,6 +71,11 @@ describe('recognised speech fails closed', () => {
     expect(answerTo('can you tell me the first and third edges of yorkin', 'seven and two').masked.text).toBe(
       '[REDACTED]',
     );
+    // positions asked for with what they are of misheard ("the first and last digit the york"): a PIN asked for in
+    // part, so "first is to last us six" (two, six) is removed, not kept as ordinary words
+    const partial = answerTo('for security the first and last digit the york and please', 'first is to last us six');
+    expect(partial.masked.text).toBe('[REDACTED]');
+    expect(partial.pii.map((p) => p.type)).toContain('pin');
     // numbers said in pairs and nothing else, five digits and more: a sort code after a misheard question
     const alone2 = (text: string) => protectTranscript([said('customer', 0, text)], policy).utterances[0].masked.text;
     expect(alone2('twenty forty one o two')).toBe('[REDACTED]');
