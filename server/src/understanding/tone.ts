@@ -59,6 +59,8 @@ const ATTITUDE = new RegExp(
     /(that'?s|it'?s|this is) (just )?(the|our) policy|(thats|that is|its|it is) (just )?(company|bank|standard) policy/,
     /(thats|that is|its|it is) (just )?(the|our|company|bank) (procedure|process|protocol)/,
     /against (our|the|company|bank) (policy|rules)|rules are rules|i dont make the rules|(those|these) are the rules/,
+    // "Computer says no, I'm afraid.": the refusal handed to a machine
+    /(the )?(system|computer) says no/,
     /(thats|its|that is|it is) not how (it|this|things|([a-z]+ ){1,3})works?|(doesnt|does not) work like that/,
     /(that'?s|it'?s|that is|it is) just (how|the way) (it works|it is|things are)|it is what it is|deal with it|(thats|that is|its|it is) (just )?how long (it|they|these things) takes?/,
     /you (agreed|signed up) to (it|that|the|our) (terms|conditions)?/,
@@ -387,7 +389,7 @@ function generic(raw: string): boolean {
  * The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts,
  * complaints and sarcasm, and the conduct model's reading of the agent's turns (recorded in models).
  */
-export const TONE_SIGNAL = 'tone-9';
+export const TONE_SIGNAL = 'tone-10';
 
 /**
  * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,

@@ -128,9 +128,9 @@ describe('a synthesized call goes in, a transcript comes out', () => {
       intent: expect.stringMatching(/^intent-banking77@4#[0-9a-f]{12}$/),
       sentiment: expect.stringMatching(/^sentiment-en@4#[0-9a-f]{12}$/),
       conduct: expect.stringMatching(/^conduct-en@1#[0-9a-f]{12}$/),
-      promise: expect.stringMatching(/^promise-en@1#[0-9a-f]{12}$/),
-      politics: expect.stringMatching(/^politics-en@1#[0-9a-f]{12}$/),
-      tone: 'tone-9',
+      promise: expect.stringMatching(/^promise-en@2#[0-9a-f]{12}$/),
+      politics: expect.stringMatching(/^politics-en@2#[0-9a-f]{12}$/),
+      tone: 'tone-10',
     });
     expect(conv.escalation).toMatchObject({ level: expect.stringMatching(/^(none|watch|escalate)$/) });
     for (const u of us as unknown as Array<{ sentiment: string; sentimentScore: number }>) {

@@ -156,6 +156,8 @@ describe('the tone signal', () => {
       "We've been through this. You paid a day late, so interest applied. End of.",
       "Transfer fees aren't refundable. Nothing to discuss.",
       "Fine. If you want it stopped you'll have to phone.",
+      // held-out 51 (tone-10): the refusal handed to a machine
+      "Computer says no, I'm afraid. You can reapply in six months.",
     ];
     for (const t of negative) expect(label(t, { label: 'neutral', score: 0 }), t).toBe('negative');
     // not negative whatever the model says: acting for the caller, "I can't …, but I can …", a risk warning

@@ -66,9 +66,11 @@ describe('labelled verdict sets already read (regression)', () => {
     'dev-5.txt': ['k09: political_neutrality gives fail'],
     // held-out 47 was run once, then its false alarm on a warning fixed (the promises rule's `unless` reads "could be
     // worth less", "afford to lose", "high risk") and the readers trained on it; 48 was run once, then the readers
-    // trained on it and dev-6; its warning read as a promise by a phrase stays ("No investment is a safe bet as such …
-    // it could be worth more or less than you put in"). Held-out 49, written last, agreed on every label first time.
-    'holdout-48.txt': ['y02: forbidden_promises gives fail'],
+    // trained on it and dev-6 (its warning read as a promise by a phrase, "No investment is a safe bet as such", agrees
+    // since stop 36: a sure thing denied is not one). Held-out 49, written last, agreed on every label first time.
+    // Held-out 52 (stop 36): an officer who answers with the service's name alone ("Pest Control. Put it in
+    // writing.") is left: a turn that opens with a service's name is as often a fact about it ("Parking fines are…")
+    'holdout-52.txt': ['k32: officer_identified gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(

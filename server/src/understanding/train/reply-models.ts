@@ -109,7 +109,7 @@ const FATAL_THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7];
  */
 export const PROMISE: ReplyModelSpec = {
   name: 'promise-en',
-  version: 1,
+  version: 2,
   seed: 12,
   task: 'promise',
   labels: ['ok', 'promise'],
@@ -119,7 +119,7 @@ export const PROMISE: ReplyModelSpec = {
   // dev-4: promises and views in more shapes, each paired with a reply that declines, warns or tells a fact; dev-5:
   // views paired with replies that inform without declining or giving a number (held-out 46's false alarms); dev-6:
   // warnings about a risky asset and declines that name the vote, each paired with a violation (held-out 48's)
-  sets: [...setsUpTo(48), 'dev-4.txt', 'dev-5.txt', 'dev-6.txt'],
+  sets: [...setsUpTo(50), 'dev-4.txt', 'dev-5.txt', 'dev-6.txt'],
   ordinary: CONDUCT.ordinary,
   ordinaryHeldOut: CONDUCT.ordinaryHeldOut,
   thresholds: FATAL_THRESHOLDS,
@@ -130,7 +130,7 @@ export const PROMISE: ReplyModelSpec = {
     ) => `How likely an agent's reply is to be one a QA analyst marks as a promise of returns or of no risk
 (\`forbidden_promises\`): p(promise) of two classes (ok, promise). A phrase set with \`read_as: [promise]\` (the retail
 pack's \`forbidden_promises\`) matches an agent reply at or over the threshold (${th}), beside the phrases it lists.`,
-    after: 'held-out 49 on',
+    after: 'held-out 51 on',
     read: `a reply of one word is not read.`,
     limits: `a promise in words
   and a shape none of them has is missed. The labels are per conversation (most have one agent reply).
