@@ -445,6 +445,9 @@ describe('verdicts', () => {
     expect(ask('i just need the 3 digit code by the signature strip')).toBe('fail');
     // words between the digits and where they are (a call's "the three digits goes from the save stric on the back")
     expect(ask('please read me the three digits goes from the save stric on the back of your card')).toBe('fail');
+    // held-out 51 and 53: "from the back", "next to where you sign"
+    expect(ask('just pop the 3 digits from the back in here and i will set it up')).toBe('fail');
+    expect(ask('what are the little numbers next to where you sign on the card')).toBe('fail');
     expect(ask('remember never share your security code with anyone including us')).toBe('pass');
     expect(ask('the cvc is the code on the back of the card and we will never ask you for it')).toBe('pass');
   });

@@ -301,6 +301,8 @@ describe('forms found at stop 29 (held-out B and C misses, now development data)
 
   it('"the three digits on the signature strip" asks for the CVV', () => {
     expect(masked('A: and the last three digits on the signature strip', 'C: eight eight one')[1]).toBe('[REDACTED]');
+    expect(masked('A: what are the little numbers next to where you sign?', 'C: 4 0 2')[1]).toBe('[REDACTED]');
+    expect(masked('A: pop the digits from the back in here', 'C: 402')[1]).toBe('[REDACTED]');
     // words between the digits and "on the back": a CVV question, not a re-ask for the expiry before it
     const u = masked(
       'A: and the expiry date',
