@@ -127,15 +127,27 @@ export class LanguageModels {
   ) {}
 
   static async load(modelsDir: string): Promise<LanguageModels> {
-    const intent = await loadTask(modelsDir, MODEL_NAMES.intent, 'intent');
-    const sentiment = await loadTask(modelsDir, MODEL_NAMES.sentiment, 'sentiment');
-    const conduct = await loadTask(modelsDir, MODEL_NAMES.conduct, 'conduct');
-    const promise = await loadTask(modelsDir, MODEL_NAMES.promise, 'promise');
-    const politics = await loadTask(modelsDir, MODEL_NAMES.politics, 'politics');
-    return new LanguageModels(intent, sentiment, conduct, [
-      { read: 'promise', model: promise },
-      { read: 'political', model: politics },
-    ]);
+    // a model that fails its check leaves no session open behind it: those loaded before it are released
+    const loaded: TextClassifier[] = [];
+    const take = async (name: string, task: string) => {
+      const m = await loadTask(modelsDir, name, task);
+      loaded.push(m);
+      return m;
+    };
+    try {
+      const intent = await take(MODEL_NAMES.intent, 'intent');
+      const sentiment = await take(MODEL_NAMES.sentiment, 'sentiment');
+      const conduct = await take(MODEL_NAMES.conduct, 'conduct');
+      const promise = await take(MODEL_NAMES.promise, 'promise');
+      const politics = await take(MODEL_NAMES.politics, 'politics');
+      return new LanguageModels(intent, sentiment, conduct, [
+        { read: 'promise', model: promise },
+        { read: 'political', model: politics },
+      ]);
+    } catch (e) {
+      await Promise.allSettled(loaded.map((m) => m.release()));
+      throw e;
+    }
   }
 
   /** model name → id with hash, recorded with every result */

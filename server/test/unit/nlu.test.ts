@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
-import { LanguageModels, verifyLanguageModels } from '../../src/understanding/classifier';
+import { describe, expect, it, vi } from 'vitest';
+import { LanguageModels, TextClassifier, verifyLanguageModels } from '../../src/understanding/classifier';
 import {
   buildVocabulary,
   Featurizer,
@@ -107,6 +107,23 @@ describe('model manifests', () => {
     const m = loadModelDir(path.join(MODELS, 'intent-banking77'));
     expect(m.manifest.files.map((f) => f.path).sort()).toEqual(['MODEL_CARD.md', 'model.onnx', 'vocab.json']);
     expect(fs.statSync(path.join(MODELS, 'intent-banking77', 'model.onnx')).size).toBeLessThan(16 * 2 ** 20);
+  });
+
+  it('a model that fails its check leaves no session open: the ones loaded before it are released', async () => {
+    const dir = copyModels();
+    const release = vi.spyOn(TextClassifier.prototype, 'release');
+    try {
+      // the last model loaded (politics-en) damaged: the four loaded before it are released, and the error names it
+      const onnx = path.join(dir, 'politics-en', 'model.onnx');
+      const bytes = fs.readFileSync(onnx);
+      bytes[bytes.length - 5] ^= 0x01;
+      fs.writeFileSync(onnx, bytes);
+      await expect(LanguageModels.load(dir)).rejects.toThrow(/model politics-en: file model\.onnx does not match/);
+      expect(release).toHaveBeenCalledTimes(4);
+    } finally {
+      release.mockRestore();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a tampered, missing or unlisted file is a clear error naming the model and the file', async () => {
