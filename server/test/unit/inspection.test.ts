@@ -448,6 +448,11 @@ describe('verdicts', () => {
     // held-out 51 and 53: "from the back", "next to where you sign"
     expect(ask('just pop the 3 digits from the back in here and i will set it up')).toBe('fail');
     expect(ask('what are the little numbers next to where you sign on the card')).toBe('fail');
+    // held-out 54: "the security bit on the back", "the three-digit verification number"
+    expect(ask('i just need the security bit on the back now')).toBe('fail');
+    expect(ask('just the three digit verification number and then it is done')).toBe('fail');
+    // the phone number printed on the back is not the code
+    expect(ask('please call the number on the back of your card it is open twenty four hours')).toBe('pass');
     expect(ask('remember never share your security code with anyone including us')).toBe('pass');
     expect(ask('the cvc is the code on the back of the card and we will never ask you for it')).toBe('pass');
   });
