@@ -522,4 +522,17 @@ describe('forms found by held-out L (stop 32)', () => {
     );
     expect(masked('C: what phone number do you have for me?', "A: It's 0345 000 1234.")[1]).not.toMatch(/000 1234/);
   });
+
+  it('held-out Y (stop 36): a code labelled "code is" by its sender; amounts, counts and the service\'s own numbers stay', () => {
+    // a one-time code sent with "code is" and no determiner
+    expect(masked('C: hi code is 550 118 pls confirm transfer')[0]).not.toMatch(/550|118/);
+    // the reply after it: an amount, a count and a claim number are not codes
+    expect(masked('C: hi code is 550 118 pls confirm', 'A: Your transfer of £300 is on hold.')[1]).toBe(
+      'Your transfer of £300 is on hold.',
+    );
+    expect(masked('A: what are the three digits on the back?', 'C: 402')[0]).toBe('what are the three digits on the back?');
+    expect(masked('A: your card number please', 'C: my claim number is 44120')[1]).toBe('my claim number is 44120');
+    // "what's your of birth" (a call that lost "date") asks for the date of birth
+    expect(masked("A: what's your of birth", 'C: 19 March 1982')[1]).not.toMatch(/1982/);
+  });
 });

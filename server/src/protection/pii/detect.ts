@@ -108,6 +108,14 @@ function localKinds(text: string, pos: number, chars: number, strict = false): S
 /** "… ending 0143", "… ending in 2851", "last four digits are 2851" (text before a run of four digits) */
 const ENDING = /\b(ending|ends|end)( in| with)?[:\s]*$|\blast (four|4)( digits| numbers)?( are| is| of)?[:\s]*$/i;
 
+/**
+ * A number named right before it as the service's own ("your claim number is 4412", "reference 55-1093", "the order
+ * number was …"): not the card, account or code a question earlier in the turn may have named.
+ */
+const AMOUNT_AFTER = /^\s?(%|percent\b|per cent\b|pounds?\b|quid\b|pence\b|p\b|dollars?\b|euros?\b|yuan\b|元)/i;
+const OWN_NUMBER =
+  /\b(claim|reference|ref|order|case|ticket|tracking|booking|job|complaint|policy|invoice|receipt|dispute)( numbers?| no| id)?( is| was| for)?[:\s]*$/i;
+
 const CARD_CTX = /\b(card|visa|mastercard|amex|debit|credit)\b/;
 const EXP_CTX = /\b(expir\w*|expires|valid until|valid thru|exp|thru)\b/;
 
@@ -365,6 +373,13 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     // "the phone ending 0143", "card ending in 2851", "last four 2851": the last four digits are what every view may
     // show (PCI DSS lets them be displayed), not a value asked for
     if (d.length === 4 && ENDING.test(text.slice(Math.max(0, run.start - 30), run.start))) continue;
+    if (OWN_NUMBER.test(text.slice(Math.max(0, run.start - 30), run.start))) continue;
+    // a count, not a value: "the three digits on the back", "a 6 digit code" (a call's "as to three digits": "to"
+    // heard as a digit with it)
+    if (/^[\s-]*(digits?|numbers|characters|letters)\b/i.test(text.slice(run.end))) continue;
+    // an amount ("£300", "300 pounds", "15%") is no secret and no account, whatever was asked before it
+    if (/[£$€¥]\s?$/.test(text.slice(Math.max(0, run.start - 2), run.start)) || AMOUNT_AFTER.test(text.slice(run.end)))
+      continue;
     // digits of a PIN asked for one by one ("the first and third digits of your PIN" … "4 and 9"): each is the PIN's
     if (d.length <= 2 && expected(run.start).has('pin')) {
       const prev = found[found.length - 1];
