@@ -453,6 +453,9 @@ describe('verdicts', () => {
     expect(ask('just the three digit verification number and then it is done')).toBe('fail');
     // the phone number printed on the back is not the code
     expect(ask('please call the number on the back of your card it is open twenty four hours')).toBe('pass');
+    // held-out 56: a rule told, not a request; "I don't need the expiry, just the code on the back" still asks
+    expect(ask("for your security we don't take the code on the back of the card by phone")).toBe('pass');
+    expect(ask("i don't need the expiry, just the code on the back")).toBe('fail');
     expect(ask('remember never share your security code with anyone including us')).toBe('pass');
     expect(ask('the cvc is the code on the back of the card and we will never ask you for it')).toBe('pass');
   });
