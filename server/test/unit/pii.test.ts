@@ -530,7 +530,9 @@ describe('forms found by held-out L (stop 32)', () => {
     expect(masked('C: hi code is 550 118 pls confirm', 'A: Your transfer of £300 is on hold.')[1]).toBe(
       'Your transfer of £300 is on hold.',
     );
-    expect(masked('A: what are the three digits on the back?', 'C: 402')[0]).toBe('what are the three digits on the back?');
+    expect(masked('A: what are the three digits on the back?', 'C: 402')[0]).toBe(
+      'what are the three digits on the back?',
+    );
     expect(masked('A: your card number please', 'C: my claim number is 44120')[1]).toBe('my claim number is 44120');
     // "what's your of birth" (a call that lost "date") asks for the date of birth
     expect(masked("A: what's your of birth", 'C: 19 March 1982')[1]).not.toMatch(/1982/);
