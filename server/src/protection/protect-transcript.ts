@@ -146,7 +146,9 @@ export function expectations(
   const limit = opts.text ? TEXT_EXPECT_MS : EXPECT_MS;
   const out = utterances.map(() => new Set<PromptKind>());
   const order = utterances.map((_, i) => i).sort((a, b) => utterances[a].startMs - utterances[b].startMs || a - b);
-  let open: { by: string; kinds: PromptKind[]; at: number; turns: number; codeGiven?: boolean } | undefined;
+  let open:
+    | { by: string; kinds: PromptKind[]; at: number; turns: number; codeGiven?: boolean; digitsGiven?: boolean }
+    | undefined;
   const lastAsked = new Map<string, PromptKind[]>();
   for (const i of order) {
     const u = utterances[i];
@@ -157,6 +159,7 @@ export function expectations(
       for (const k of open.kinds) out[i].add(k);
       open.turns++;
       if (runs.some((r) => r.digits.length >= 4 && r.digits.length <= 10)) open.codeGiven = true;
+      if (runs.length) open.digitsGiven = true;
     }
     // what the recogniser wrote, and the phrases keyphrase search heard (a question it misheard may still be spotted)
     // a turn that gives a value ("my account number is 31926819") states, it does not ask ("the code we sent to the
@@ -187,10 +190,15 @@ export function expectations(
     } else if (open && open.by === u.speaker) {
       if (READ_BACK.test(u.text)) for (const k of open.kinds) out[i].add(k);
       // a one-time code is awaited until it is given: "Which number should we text the code to?" — "07700 900461" —
-      // "Done, it's on its way." — "got it: 55 80 12" (the turn and time limits still end it)
-      if (!BACKCHANNEL.test(u.text) && !RE_ASK.test(u.text))
-        open = open.kinds.includes('otp') && !open.codeGiven ? { ...open, kinds: ['otp'] } : undefined;
-      else open.turns = 0;
+      // "Done, it's on its way." — "got it: 55 80 12"; so are a PIN's or security code's digits until any digit is
+      // given: "Which characters of your passcode does the app ask for?" — "2nd, 4th and 6th" — "Please type them
+      // here." — "3, 9, 1" (the turn and time limits still end it)
+      if (!BACKCHANNEL.test(u.text) && !RE_ASK.test(u.text)) {
+        const awaited = open.kinds.filter(
+          (k) => (k === 'otp' && !open?.codeGiven) || ((k === 'pin' || k === 'cvv') && !open?.digitsGiven),
+        );
+        open = awaited.length ? { ...open, kinds: awaited } : undefined;
+      } else open.turns = 0;
     } else if (READ_BACK.test(u.text)) {
       for (const k of lastAsked.get(u.speaker) ?? []) out[i].add(k);
     }

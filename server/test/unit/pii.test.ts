@@ -537,4 +537,24 @@ describe('forms found by held-out L (stop 32)', () => {
     // "what's your of birth" (a call that lost "date") asks for the date of birth
     expect(masked("A: what's your of birth", 'C: 19 March 1982')[1]).not.toMatch(/1982/);
   });
+
+  it("held-out Z (stop 36): a PIN's digits are awaited until digits are given, through a turn naming positions", () => {
+    const u = masked(
+      'A: Which characters of your passcode does the app ask for?',
+      'C: 2nd, 4th and 6th',
+      'A: Please type them here.',
+      'C: 3, 9, 1',
+      'A: Thank you, that is you verified. Your balance is 120.50.',
+    );
+    expect(u[1]).toBe('2nd, 4th and 6th');
+    expect(u[3]).not.toMatch(/3|9|1/);
+    // once digits are given the question is answered: the next answer is not a PIN
+    const v = masked(
+      'A: The second and fourth digits of your PIN?',
+      'C: 4 and 7',
+      'A: Thanks. How many cards?',
+      'C: 2',
+    );
+    expect(v[3]).toBe('2');
+  });
 });

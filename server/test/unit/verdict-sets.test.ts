@@ -71,6 +71,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // Held-out 52 (stop 36): an officer who answers with the service's name alone ("Pest Control. Put it in
     // writing.") is left: a turn that opens with a service's name is as often a fact about it ("Parking fines are…")
     'holdout-52.txt': ['k32: officer_identified gives fail'],
+    // held-out 57, written last at stop 36 and run once, is left as it is: "an engineer will be with you by 6pm today"
+    // (a time of day as the deadline), and two identity labels not evaluated ("The joint account has £2,318.60.")
+    'holdout-57.txt': ['r13: response_time gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
