@@ -108,11 +108,13 @@ function localKinds(text: string, pos: number, chars: number, strict = false): S
 /** "… ending 0143", "… ending in 2851", "last four digits are 2851" (text before a run of four digits) */
 const ENDING = /\b(ending|ends|end)( in| with)?[:\s]*$|\blast (four|4)( digits| numbers)?( are| is| of)?[:\s]*$/i;
 
+/** What follows an amount ("300 pounds", "15%", "20p"): text after a run of digits */
+const AMOUNT_AFTER = /^\s?(%|percent\b|per cent\b|pounds?\b|quid\b|pence\b|p\b|dollars?\b|euros?\b|yuan\b|元)/i;
+
 /**
  * A number named right before it as the service's own ("your claim number is 4412", "reference 55-1093", "the order
  * number was …"): not the card, account or code a question earlier in the turn may have named.
  */
-const AMOUNT_AFTER = /^\s?(%|percent\b|per cent\b|pounds?\b|quid\b|pence\b|p\b|dollars?\b|euros?\b|yuan\b|元)/i;
 const OWN_NUMBER =
   /\b(claim|reference|ref|order|case|ticket|tracking|booking|job|complaint|policy|invoice|receipt|dispute)( numbers?| no| id)?( is| was| for)?[:\s]*$/i;
 
