@@ -348,7 +348,7 @@ describe('the console in a browser', () => {
       .replace(/^version: 1$/m, 'version: 2')
       // its keywords and patterns (the comments above and among the patterns too)
       .replace(
-        /keywords: \[security code, [^\]]*\]\n(?: *#[^\n]*\n)? *patterns:\n(?: *(?:- '|#)[^\n]*\n)+/,
+        /keywords: \[security code, [^\]]*\]\n(?: *#[^\n]*\n)* *patterns:\n(?: *(?:- '|#)[^\n]*\n)+/,
         'keywords: [xyzzy plugh]\n',
       )
       .replace(
