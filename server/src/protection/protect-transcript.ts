@@ -194,9 +194,8 @@ export function expectations(
       // given: "Which characters of your passcode does the app ask for?" — "2nd, 4th and 6th" — "Please type them
       // here." — "3, 9, 1" (the turn and time limits still end it)
       if (!BACKCHANNEL.test(u.text) && !RE_ASK.test(u.text)) {
-        const awaited = open.kinds.filter(
-          (k) => (k === 'otp' && !open?.codeGiven) || ((k === 'pin' || k === 'cvv') && !open?.digitsGiven),
-        );
+        const { codeGiven, digitsGiven } = open;
+        const awaited = open.kinds.filter((k) => ASKED_SAD.includes(k) && !(k === 'otp' ? codeGiven : digitsGiven));
         open = awaited.length ? { ...open, kinds: awaited } : undefined;
       } else open.turns = 0;
     } else if (READ_BACK.test(u.text)) {

@@ -374,14 +374,16 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     }
     // "the phone ending 0143", "card ending in 2851", "last four 2851": the last four digits are what every view may
     // show (PCI DSS lets them be displayed), not a value asked for
-    if (d.length === 4 && ENDING.test(text.slice(Math.max(0, run.start - 30), run.start))) continue;
-    if (OWN_NUMBER.test(text.slice(Math.max(0, run.start - 30), run.start))) continue;
+    const before = text.slice(Math.max(0, run.start - 30), run.start);
+    const after = text.slice(run.end);
+    if (d.length === 4 && ENDING.test(before)) continue;
+    // the service's own number ("your claim number is 4412"), not the value asked for
+    if (OWN_NUMBER.test(before)) continue;
     // a count, not a value: "the three digits on the back", "a 6 digit code" (a call's "as to three digits": "to"
     // heard as a digit with it)
-    if (/^[\s-]*(digits?|numbers|characters|letters)\b/i.test(text.slice(run.end))) continue;
+    if (/^[\s-]*(digits?|numbers|characters|letters)\b/i.test(after)) continue;
     // an amount ("£300", "300 pounds", "15%") is no secret and no account, whatever was asked before it
-    if (/[£$€¥]\s?$/.test(text.slice(Math.max(0, run.start - 2), run.start)) || AMOUNT_AFTER.test(text.slice(run.end)))
-      continue;
+    if (/[£$€¥]\s?$/.test(before) || AMOUNT_AFTER.test(after)) continue;
     // digits of a PIN asked for one by one ("the first and third digits of your PIN" … "4 and 9"): each is the PIN's
     if (d.length <= 2 && expected(run.start).has('pin')) {
       const prev = found[found.length - 1];
