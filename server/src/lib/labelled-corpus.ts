@@ -19,6 +19,9 @@ export interface CorpusConversation {
   }>;
 }
 
+/** the channels a set may name: the text ingest's (`ingest/schema.ts`), a call, or "spoken" (a call as a recogniser writes it) */
+const CHANNELS = new Set(['chat', 'email', 'sms', 'call', 'voice', 'spoken']);
+
 export function readCorpus(file: string): CorpusConversation[] {
   const out: CorpusConversation[] = [];
   let cur: CorpusConversation | undefined;
@@ -29,6 +32,9 @@ export function readCorpus(file: string): CorpusConversation[] {
       if (head) {
         // "=== h20 spoken": a call as a recogniser writes it
         const spoken = !!head[3] || head[2] === 'spoken';
+        // a channel the ingest API would refuse ("e-mail") is a mistake in the set, not a conversation no pack applies to
+        if (!CHANNELS.has(head[2]))
+          throw new Error(`${file}:${n + 1}: channel ${head[2]} is not one of ${[...CHANNELS].join(', ')}`);
         cur = {
           id: head[1],
           channel: head[2] === 'spoken' ? 'voice' : head[2],

@@ -451,6 +451,13 @@ describe('verdicts', () => {
     // held-out 54: "the security bit on the back", "the three-digit verification number"
     expect(ask('i just need the security bit on the back now')).toBe('fail');
     expect(ask('just the three digit verification number and then it is done')).toBe('fail');
+    // held-out 58: the signature "stripe", the card flipped over, the "rear", an Amex's code on the front; an explanation
+    // that sends the customer to type it into the shop's own page is not a request
+    expect(ask('flip your card over for me and read out the last 3 numbers on the signature stripe')).toBe('fail');
+    expect(ask("what's the verification value on the rear of the card")).toBe('fail');
+    expect(ask('long number first then the expiry and lastly the 4 digit code on the front of your amex')).toBe('fail');
+    expect(ask("it's the three numbers on the back, type them into the shop's checkout page")).toBe('pass');
+    expect(ask("it's the three numbers on the back, tell me what they are and i'll check them")).toBe('fail');
     // the phone number printed on the back is not the code
     expect(ask('please call the number on the back of your card it is open twenty four hours')).toBe('pass');
     // held-out 56: a rule told, not a request; "I don't need the expiry, just the code on the back" still asks

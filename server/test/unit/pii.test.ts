@@ -303,6 +303,9 @@ describe('forms found at stop 29 (held-out B and C misses, now development data)
     expect(masked('A: and the last three digits on the signature strip', 'C: eight eight one')[1]).toBe('[REDACTED]');
     expect(masked('A: what are the little numbers next to where you sign?', 'C: 4 0 2')[1]).toBe('[REDACTED]');
     expect(masked('A: pop the digits from the back in here', 'C: 402')[1]).toBe('[REDACTED]');
+    expect(masked('A: flip your card over and read me the last 3 on the signature stripe', 'C: 5 1 7')[1]).toBe(
+      '[REDACTED]',
+    );
     // words between the digits and "on the back": a CVV question, not a re-ask for the expiry before it
     const u = masked(
       'A: and the expiry date',

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,6 +9,7 @@ import {
   verdictSets,
   type VerdictContext,
 } from '../../src/eval/eval-verdicts';
+import { readCorpus } from '../../src/lib/labelled-corpus';
 
 /**
  * The labelled verdict sets whose disagreements have been read (the development set and the held-out sets after their
@@ -74,6 +77,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 57, written last at stop 36 and run once, is left as it is: "an engineer will be with you by 6pm today"
     // (a time of day as the deadline), and two identity labels not evaluated ("The joint account has £2,318.60.")
     'holdout-57.txt': ['r13: response_time gives fail'],
+    // held-out 58 (stop 37): an officer answering "Housing." (as 52's k32) and a refusal ending "Bye." that neither the
+    // reply reader nor the tone signal reads as a brush-off ("We don't refund it just because you were a little over")
+    'holdout-58.txt': ['s05: dismissive_language gives pass', 's24: officer_identified gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
@@ -91,4 +97,16 @@ describe('labelled verdict sets already read (regression)', () => {
       expect(unevaluated / labels).toBeLessThanOrEqual(0.1);
     },
   );
+});
+
+describe('a labelled set', () => {
+  it('refuses a channel the ingest API would refuse, naming the line ("e-mail" for "email")', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'corpus-'));
+    const file = path.join(dir, 'set.txt');
+    fs.writeFileSync(file, '=== a1 chat\nC: hello\n\n=== a2 e-mail\nC: hello\n');
+    expect(() => readCorpus(file)).toThrow(/set\.txt:4: channel e-mail is not one of chat, email, sms/);
+    fs.writeFileSync(file, '=== a1 email queue=gov-info\nC: hello\n! further_help fail\n');
+    expect(readCorpus(file)).toMatchObject([{ channel: 'email', queue: 'gov-info', labels: [{ expected: 'fail' }] }]);
+    fs.rmSync(dir, { recursive: true });
+  });
 });

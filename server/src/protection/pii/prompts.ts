@@ -27,7 +27,7 @@ export const NOT_SECRET_CODES =
 export const PROMPTS: Record<DataPromptKind, RegExp> = {
   card_number:
     /\b(card ?(number|no|details|digits)|(long|16|sixteen|15|fifteen)[- ]digit|long number|number (on|across) the (front of (the |your )?)?card|digits on the front|(debit|credit|visa|mastercard|amex|bank) card|card (is|was|reads|ending)|my card|your card|the card)\b/,
-  cvv: /\b(cvv2?|cvc2?|cv2|cid|security (code|number|digits)|card verification|verification (value|number)|(three|3|four|4)[- ]digits? (code|number)|back of (the|your|my) card|signature (strip|panel|box)|where you sign|sec(urity)? (code|no)|(digits?|numbers?|code)\b.{0,20}\b(on|at|from|off) the (back|reverse)( of)?)\b/,
+  cvv: /\b(cvv2?|cvc2?|cv2|cid|security (code|number|digits)|card verification|verification (value|number)|(three|3|four|4)[- ]digits? (code|number)|(back|rear|reverse) of (the|your|my) card|signature (strip|stripe|panel|box)|where you sign|sec(urity)? (code|no)|(flip|turn) (the|your|my) card (over|round|around)|(digits?|numbers?|code)\b.{0,20}\b(on|at|from|off) the (back|reverse|rear)( of)?)\b/,
   // the PIN, and the digits of a PIN or passcode asked for one by one ("the second and fourth digits of your passcode")
   // … and "the second and fourth X of your Y" when the recogniser misheard X and Y ("the second and fourth ages of
   // yorkin"), or with what they are of misheard ("the first and last digit the york"): positions asked for one by one
