@@ -11,7 +11,7 @@ export interface Hit {
   utterance: InspectUtterance;
   from: number;
   to: number;
-  how: 'keyword' | 'pattern' | 'tone' | 'model' | 'similar' | 'keyphrase';
+  how: 'keyword' | 'pattern' | 'tone' | 'model' | 'similar' | 'keyphrase' | 'restated';
   score: number;
   span?: [number, number];
 }

@@ -125,6 +125,11 @@ const phraseRule = z
      */
     unless: phraseSetSchema.optional(),
     /**
+     * a turn among the speaker's last three that repeats at least this many distinct content words the speaker said in
+     * earlier turns counts as said: a recap in words no list has (`./restates.ts`). English; only with require: present
+     */
+    restates: z.number().int().min(2).max(10).optional(),
+    /**
      * a view given where one was asked for: a turn of the speaker that answers the other party's turn matching
      * `after` ("who should I vote for?", "is the mayor any good?") and that the tone signal reads as clearly for or
      * against something (|sentiment| at least `min_strength`) counts as said, in whatever words — an opinion no list
@@ -293,6 +298,11 @@ function crossCheck(p: PolicyDoc): { path: Array<string | number>; message: stri
         return {
           path: ['sections', si, 'rules', ri, 'require'],
           message: 'a phrase that must be absent cannot have a time window or an anchor',
+        };
+      if (r.type === 'phrase' && r.require === 'absent' && r.restates)
+        return {
+          path: ['sections', si, 'rules', ri, 'restates'],
+          message: 'restates says what counts as said: only for a phrase that must be present',
         };
     }
   }

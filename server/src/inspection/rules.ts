@@ -1,5 +1,6 @@
 import { compilePhraseSet, CompiledPhraseSet, Hit, hitTimes, Lexicon } from './match';
 import type { Rule } from './qa-policy';
+import { restatedHits } from './restates';
 import { queueMatches } from './routing';
 import type { SimilarityModel } from './similarity';
 import type { InspectionTranscript, InspectUtterance } from './transcript';
@@ -216,6 +217,14 @@ function evaluator(
         const more = opinions(t).filter((o) => !hits.some((h) => h.utterance === o.utterance));
         return more.length ? [...hits, ...more].sort((a, b) => a.utterance.seq - b.utterance.seq) : hits;
       };
+      // a recap in words no list has: a closing turn that repeats what the speaker already told
+      const withRestated = (hits: Hit[], t: InspectionTranscript) => {
+        if (!rule.restates || rule.speaker === 'any') return hits;
+        const more = restatedHits(t.utterances, rule.speaker, rule.restates).filter(
+          (r) => !hits.some((h) => h.utterance === r.utterance),
+        );
+        return more.length ? [...hits, ...more].sort((a, b) => a.utterance.seq - b.utterance.seq) : hits;
+      };
       return (t): RuleOutcome => {
         if (rule.require === 'absent') {
           const hits = counted(withOpinions(allHits(set, t, rule.speaker), t));
@@ -228,7 +237,7 @@ function evaluator(
               }
             : { result: 'pass', message: 'not said', evidence: [] };
         }
-        const hits = counted(withOpinions(allHits(set, t, rule.speaker), t));
+        const hits = withRestated(counted(withOpinions(allHits(set, t, rule.speaker), t)), t);
         const last = t.utterances[t.utterances.length - 1];
         const end = Math.max(t.durationMs, last ? last.endMs : 0);
         if (anchor && rule.before) {

@@ -80,6 +80,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 58 (stop 37): an officer answering "Housing." (as 52's k32) and a refusal ending "Bye." that neither the
     // reply reader nor the tone signal reads as a brush-off ("We don't refund it just because you were a little over")
     'holdout-58.txt': ['s05: dismissive_language gives pass', 's24: officer_identified gives fail'],
+    // held-out 59 (stop 37): "Updated. Final check before I let you go: your address is now …" (the update and its recap
+    // in one turn, the customer's words read back: no lead-in the rule lists and two of the agent's own words repeated)
+    'holdout-59.txt': ['t06: closing_summary gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
