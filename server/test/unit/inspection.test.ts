@@ -458,6 +458,8 @@ describe('verdicts', () => {
     expect(ask('long number first then the expiry and lastly the 4 digit code on the front of your amex')).toBe('fail');
     expect(ask("it's the three numbers on the back, type them into the shop's checkout page")).toBe('pass');
     expect(ask("it's the three numbers on the back, tell me what they are and i'll check them")).toBe('fail');
+    // held-out 60: "keep it to yourself and only enter it on sites you trust"
+    expect(ask("it's printed on the back. keep it to yourself and only enter it on sites you trust")).toBe('pass');
     // the phone number printed on the back is not the code
     expect(ask('please call the number on the back of your card it is open twenty four hours')).toBe('pass');
     // held-out 56: a rule told, not a request; "I don't need the expiry, just the code on the back" still asks

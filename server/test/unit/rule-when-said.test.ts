@@ -34,6 +34,19 @@ describe("a rule's `when.said`: it applies where the speaker says what it names,
     ).toBe('pass');
   });
 
+  // held-out 60: "I think I've been hacked, there's a load of payments … I didn't make"
+  it('a card used by someone else, or the customer hacked, applies it too', () => {
+    for (const said of ["I think I've been hacked, there's payments I didn't make", "someone's used my card online"])
+      expect(
+        lostCard(
+          chat('card_payment_not_recognised', [
+            ['customer', said],
+            ['agent', 'Let me have a look at those payments.'],
+          ]),
+        ).result,
+      ).toBe('fail');
+  });
+
   it('no loss told, or one denied: not applicable under another intent, as before', () => {
     for (const said of ["I haven't lost my card but a payment was declined", 'my card was declined in a shop'])
       expect(

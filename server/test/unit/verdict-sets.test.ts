@@ -83,6 +83,10 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 59 (stop 37): "Updated. Final check before I let you go: your address is now …" (the update and its recap
     // in one turn, the customer's words read back: no lead-in the rule lists and two of the agent's own words repeated)
     'holdout-59.txt': ['t06: closing_summary gives fail'],
+    // held-out 60 (stop 37): "To confirm, your overdraft limit is now £1,200 and if you want to go for £1,500 later you can
+    // apply in the app." (two of the agent's own words repeated, a second clause the pattern does not read) and "It isn't
+    // free on this account, sorry, but our travel card would be." read as the agent's negativity
+    'holdout-60.txt': ['v03: closing_summary gives fail', 'v20: agent_negativity gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
