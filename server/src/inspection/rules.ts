@@ -37,6 +37,11 @@ const evidenceOf = (h: Hit): Evidence => {
     ...(h.how === 'keyphrase' ? { spotted: true } : { tokens: [h.from, h.to] as [number, number] }),
   };
 };
+/** `hits` with those of `more` in utterances `hits` has none in, in utterance order */
+function merged(hits: Hit[], more: Hit[]): Hit[] {
+  const extra = more.filter((m) => !hits.some((h) => h.utterance === m.utterance));
+  return extra.length ? [...hits, ...extra].sort((a, b) => a.utterance.seq - b.utterance.seq) : hits;
+}
 const ofSpeaker = (u: InspectUtterance, sp: 'agent' | 'customer' | 'any') => (sp === 'any' ? true : u.speaker === sp);
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -213,18 +218,12 @@ function evaluator(
         }
         return out;
       };
-      const withOpinions = (hits: Hit[], t: InspectionTranscript) => {
-        const more = opinions(t).filter((o) => !hits.some((h) => h.utterance === o.utterance));
-        return more.length ? [...hits, ...more].sort((a, b) => a.utterance.seq - b.utterance.seq) : hits;
-      };
+      const withOpinions = (hits: Hit[], t: InspectionTranscript) => merged(hits, opinions(t));
       // a recap in words no list has: a closing turn that repeats what the speaker already told
-      const withRestated = (hits: Hit[], t: InspectionTranscript) => {
-        if (!rule.restates || rule.speaker === 'any') return hits;
-        const more = restatedHits(t.utterances, rule.speaker, rule.restates).filter(
-          (r) => !hits.some((h) => h.utterance === r.utterance),
-        );
-        return more.length ? [...hits, ...more].sort((a, b) => a.utterance.seq - b.utterance.seq) : hits;
-      };
+      const withRestated = (hits: Hit[], t: InspectionTranscript) =>
+        rule.restates && rule.speaker !== 'any'
+          ? merged(hits, restatedHits(t.utterances, rule.speaker, rule.restates))
+          : hits;
       return (t): RuleOutcome => {
         if (rule.require === 'absent') {
           const hits = counted(withOpinions(allHits(set, t, rule.speaker), t));
