@@ -145,7 +145,8 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
-    ['holdout-z', 'HELD OUT Z (written last at stop 36 after every change, run once; its PIN miss fixed after)'],
+    ['holdout-aa', 'HELD OUT AA (written at stop 37 after its verdict changes, run once)'],
+    ['holdout-z', 'held out Z (written last at stop 36 after every change, run once; its PIN miss fixed after)'],
     ['holdout-y', 'held out Y (written at stop 36 after X; its first-run misses fixed but two)'],
     ['holdout-x', 'held out X (written at the start of stop 36; its call miss fixed)'],
     ['holdout-w', 'HELD OUT W (written last at stop 35 after every change, run once, left as it is)'],

@@ -263,6 +263,13 @@ describe('forms found at stop 28', () => {
     expect(masked('A: and when were you born', 'C: 3rd of the 11th 1970')[1]).toBe('[DOB]');
     // not a date: the month must be one to twelve
     expect(masked('A: date of birth please', 'C: the fifth of the fifteenth')[1]).not.toBe('[DOB]');
+    // held-out AA: a date joined to a date of birth is one too (a correction); a date in the next turn is not
+    expect(mask('my date of birth on your records is wrong. It should be 1979-02-02, not 1979-02-20')).toMatch(
+      /should be \[DOB\], not \[DOB\]$/,
+    );
+    expect(masked('A: your date of birth?', 'C: 1979-02-02', 'A: and when was the payment?', 'C: 1979-02-20')[3]).toBe(
+      '1979-02-20',
+    );
   });
 
   it('an expiry written MM/YY as the answer to "and the expiry?"', () => {

@@ -77,6 +77,8 @@ const ANSWER_DIGITS: Array<[PromptKind, number, number]> = [
 
 /** How far before and after a value its label may be (characters: about eight words before, four after). */
 const LABEL_BEFORE = 60;
+/** what may stand between a date of birth and another date that is one too: "1979-02-02, not 1979-02-20" */
+const DATE_JOINED = /^[ ,.]*(not|or|and|rather than|instead of|but|sorry|i mean)?[ ,:]*(it'?s |it is )?$/i;
 const LABEL_AFTER = 30;
 
 /** Labels in the text just before a position (the speaker's own words: "my security code is …"). */
@@ -315,10 +317,18 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       add({ type: 'person_name', ...s });
   // dates: a date is a date of birth (or a card's expiry) where one is asked for or labelled; other dates (of
   // payments) stay readable
+  // a date joined to a date of birth just before it is one too: a correction or an alternative ("It should be
+  // 1979-02-02, not 1979-02-20", "the 2nd or the 20th of February 1979")
+  let dobEnd = -1;
   for (const d of findDates(text, toks)) {
     const k = kindsAt(d.start, d.end);
-    if (k.has('date_of_birth'))
+    if (
+      k.has('date_of_birth') ||
+      (dobEnd >= 0 && d.start - dobEnd <= 24 && DATE_JOINED.test(text.slice(dobEnd, d.start)))
+    ) {
       add({ type: 'date_of_birth', start: d.start, end: d.end, value: text.slice(d.start, d.end) });
+      dobEnd = d.end;
+    }
     // an expiry said with the month's name ("november twenty eight", "valid until june 2029")
     else if (k.has('expiry_date'))
       add({ type: 'expiry_date', start: d.start, end: d.end, value: text.slice(d.start, d.end) });
