@@ -306,6 +306,14 @@ describe('forms found at stop 29 (held-out B and C misses, now development data)
     expect(mask('I want to close my account 2 days from now')).toBe('I want to close my account 2 days from now');
   });
 
+  it('questions misheard on a call: a PIN\'s positions ("the first and last year the york"), "what day were you are"', () => {
+    expect(
+      masked('A: for the clear to the first and last year the york and please', 'C: first is to last us six')[1],
+    ).not.toMatch(/six/);
+    // "what date were you born" with "born" lost
+    expect(masked('A: what day were you are', 'C: the third of march seventy nine')[1]).toBe('[DOB]');
+  });
+
   it('"the three digits on the signature strip" asks for the CVV', () => {
     expect(masked('A: and the last three digits on the signature strip', 'C: eight eight one')[1]).toBe('[REDACTED]');
     expect(masked('A: what are the little numbers next to where you sign?', 'C: 4 0 2')[1]).toBe('[REDACTED]');
