@@ -1,4 +1,5 @@
 import type { Hit } from './match';
+import { FUNCTION_WORDS } from './similarity';
 import type { InspectUtterance } from './transcript';
 
 /**
@@ -9,23 +10,22 @@ import type { InspectUtterance } from './transcript';
  * Words are compared as written, with a plural or possessive "s" taken off; English function words and a service
  * conversation's fillers are not counted, so "can you confirm …" asked twice is two words at most.
  */
-const FUNCTION_WORDS = new Set(
-  (
-    "a an the and or but so if then than that that's this these those it it's its i i'm i've i'll i'd me my we we're " +
-    "we've we'll we'd our us you you're you've you'll you'd your yours he she his her they they're them their there " +
-    "there's here is are was were be been being am do does did done doing have has had having will would can could " +
-    'should shall may might must not no yes to of in on at by for with from into onto up down out over about as just ' +
-    "also too very really all any anything else some something what what's which who whom whose when where why how " +
-    'okay ok right great lovely perfect brilliant thanks thank please sorry well now today bye goodbye hello hi good ' +
-    "let let's get got go going one ones sure fine confirm check need help"
+// the similarity model's English function words, with contractions and a service conversation's fillers
+const NOT_CONTENT = new Set([
+  ...FUNCTION_WORDS,
+  ...(
+    "that's it's i'm i've i'll i'd we're we've we'll we'd you're you've you'll you'd yours they're there's being done " +
+    "doing having yes into onto up down out over about also too really all any anything else some something what's " +
+    'whose okay ok right great lovely perfect brilliant thanks thank please sorry well now today bye goodbye hello hi ' +
+    "good let let's get got go going one ones sure fine confirm check need help"
   ).split(' '),
-);
+]);
 
 function contentWords(u: InspectUtterance): Set<string> {
   const out = new Set<string>();
   for (const raw of u.tokens) {
     let w = raw.replace(/'s$/, '');
-    if (FUNCTION_WORDS.has(w) || FUNCTION_WORDS.has(raw)) continue;
+    if (NOT_CONTENT.has(w) || NOT_CONTENT.has(raw)) continue;
     if (!/[0-9]/.test(w) && w.length < 3) continue;
     if (w.length > 4 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
     out.add(w);

@@ -38,8 +38,7 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   ),
   expiry_date:
     /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp( date)?|end date on the card)\b/,
-  // ("what's your of birth": "date" lost on a call)
-  // … and "what date were you born" with "born" lost on a call ("what day were you are")
+  // and as a call may lose a word of it: "what's your of birth" ("date"), "what day were you are" ("born")
   date_of_birth:
     /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday|(your|the|my|his|her) of birth|(what|which) (day|date|year) were you)\b/,
   phone:
