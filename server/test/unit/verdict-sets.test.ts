@@ -77,9 +77,10 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 57, written last at stop 36 and run once, is left as it is: "an engineer will be with you by 6pm today"
     // (a time of day as the deadline), and two identity labels not evaluated ("The joint account has £2,318.60.")
     'holdout-57.txt': ['r13: response_time gives fail'],
-    // held-out 58 (stop 37): an officer answering "Housing." (as 52's k32) and a refusal ending "Bye." that neither the
-    // reply reader nor the tone signal reads as a brush-off ("We don't refund it just because you were a little over")
-    'holdout-58.txt': ['s05: dismissive_language gives pass', 's24: officer_identified gives fail'],
+    // held-out 58 (stop 37): a refusal ending "Bye." that neither the reply reader nor the tone signal reads as a
+    // brush-off ("We don't refund it just because you were a little over"); its officer answering "Housing. …" agrees
+    // since stop 38 (a bare service name, then a new clause)
+    'holdout-58.txt': ['s05: dismissive_language gives pass'],
     // held-out 59 (stop 37): "Updated. Final check before I let you go: your address is now …" (the update and its recap
     // in one turn, the customer's words read back: no lead-in the rule lists and two of the agent's own words repeated)
     'holdout-59.txt': ['t06: closing_summary gives fail'],
@@ -87,6 +88,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // apply in the app." (two of the agent's own words repeated, a second clause the pattern does not read) and "It isn't
     // free on this account, sorry, but our travel card would be." read as the agent's negativity
     'holdout-60.txt': ['v03: closing_summary gives fail', 'v20: agent_negativity gives fail'],
+    // held-out 63 (stop 38): "I've moved it to the 28th from next month. What's your date of birth?" (the account acted
+    // on before the check, in the check's own turn: a turn that names the account before asking counts as before)
+    'holdout-63.txt': ['y10: identity_before_account gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
