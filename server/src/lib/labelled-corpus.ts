@@ -9,6 +9,8 @@ export interface CorpusConversation {
   channel: string;
   spoken: boolean;
   queue: string | null;
+  /** the conversation's language as the ingest API is told it ("lang=zh" in the header; en when not given) */
+  language: 'en' | 'zh';
   /** what a QA analyst gives for rules of the pack that applies (eval:verdicts) */
   labels: Array<{ ruleId: string; expected: 'pass' | 'fail' }>;
   turns: Array<{
@@ -28,18 +30,21 @@ export function readCorpus(file: string): CorpusConversation[] {
   fs.readFileSync(file, 'utf8')
     .split('\n')
     .forEach((line, n) => {
-      const head = /^=== (\S+) (\S+)( spoken)?(?: queue=(\S+))?\s*$/.exec(line);
+      const head = /^=== (\S+) (\S+)( spoken)?(?: queue=(\S+))?(?: lang=(\S+))?\s*$/.exec(line);
       if (head) {
         // "=== h20 spoken": a call as a recogniser writes it
         const spoken = !!head[3] || head[2] === 'spoken';
         // a channel the ingest API would refuse ("e-mail") is a mistake in the set, not a conversation no pack applies to
         if (!CHANNELS.has(head[2]))
           throw new Error(`${file}:${n + 1}: channel ${head[2]} is not one of ${[...CHANNELS].join(', ')}`);
+        if (head[5] && head[5] !== 'en' && head[5] !== 'zh')
+          throw new Error(`${file}:${n + 1}: lang ${head[5]} is not en or zh`);
         cur = {
           id: head[1],
           channel: head[2] === 'spoken' ? 'voice' : head[2],
           spoken,
           queue: head[4] ?? null,
+          language: head[5] === 'zh' ? 'zh' : 'en',
           labels: [],
           turns: [],
         };

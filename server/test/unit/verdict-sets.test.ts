@@ -118,6 +118,11 @@ describe('a labelled set', () => {
     expect(() => readCorpus(file)).toThrow(/set\.txt:4: channel e-mail is not one of chat, email, sms/);
     fs.writeFileSync(file, '=== a1 email queue=gov-info\nC: hello\n! further_help fail\n');
     expect(readCorpus(file)).toMatchObject([{ channel: 'email', queue: 'gov-info', labels: [{ expected: 'fail' }] }]);
+    // the language the ingest API is told: en unless the header says lang=zh; another is a mistake in the set
+    fs.writeFileSync(file, '=== a1 chat queue=gov-info lang=zh\nC: 你好\n\n=== a2 chat\nC: hello\n');
+    expect(readCorpus(file).map((c) => c.language)).toEqual(['zh', 'en']);
+    fs.writeFileSync(file, '=== a1 chat lang=fr\nC: bonjour\n');
+    expect(() => readCorpus(file)).toThrow(/set\.txt:1: lang fr is not en or zh/);
     fs.rmSync(dir, { recursive: true });
   });
 });
