@@ -52,3 +52,11 @@ describe('UK bank details written as a payee form writes them', () => {
     expect(masked('A: the payment left on 20-11-26 as planned')[0]).toBe('the payment left on 20-11-26 as planned');
   });
 });
+
+describe("a Mandarin hotline's own work-order number", () => {
+  it('"受理编号是 SC 2026 1207 0334" stays readable (letters before it are not "s/c", a sort code); an ID is masked', () => {
+    const text = '您的受理编号是 SC 2026 1207 0334，五个工作日内联系您。';
+    expect(masked(`A: ${text}`)[0]).toBe(text);
+    expect(masked('A: 您的身份证号是 110105198806152433 对吗')[0]).not.toMatch(/198806152433/);
+  });
+});
