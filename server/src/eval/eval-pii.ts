@@ -145,7 +145,8 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
-    ['holdout-ab', 'HELD OUT AB (written at stop 38 after held-out 63, run once)'],
+    ['holdout-ac', 'HELD OUT AC (Mandarin, written at stop 38 after held-out 65, run once)'],
+    ['holdout-ab', 'held out AB (written at stop 38 after held-out 63; its two text misses fixed)'],
     ['holdout-aa', 'held out AA (written at stop 37 after its verdict changes; its text miss fixed)'],
     ['holdout-z', 'held out Z (written last at stop 36 after every change, run once; its PIN miss fixed after)'],
     ['holdout-y', 'held out Y (written at stop 36 after X; its first-run misses fixed but two)'],

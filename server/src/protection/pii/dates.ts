@@ -104,6 +104,14 @@ function yearAt(toks: Tok[], i: number, text: string): number | undefined {
 
 const skip = (toks: Tok[], i: number, words: string[]) => (toks[i] && words.includes(toks[i].w) ? i + 1 : i);
 
+const CN_YEAR = '(?:(?:19|20)?\\d{2}|[〇零○一二三四五六七八九]{2,4})';
+const CN_MONTH = '(?:\\d{1,2}|十[一二]?|[一二三四五六七八九])';
+const CN_DAY = '(?:\\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])';
+const CN_DATE = new RegExp(
+  `(?<![\\d〇零○一二三四五六七八九十])(?:${CN_YEAR}\\s*年\\s*)?${CN_MONTH}\\s*月(?:\\s*${CN_DAY}\\s*[日号])?`,
+  'g',
+);
+
 export function findDates(text: string, toks: Tok[]): DateSpan[] {
   const out: DateSpan[] = [];
   for (const m of text.matchAll(
@@ -113,9 +121,10 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
     const valid = m[1] ? (a <= 31 && b <= 12) || (a <= 12 && b <= 31) : a <= 12 && b <= 31;
     if (valid && a > 0 && b > 0) out.push({ start: m.index!, end: m.index! + m[0].length });
   }
-  // Chinese: 1985年3月12日
-  for (const m of text.matchAll(/(?<!\d)(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?/g))
-    out.push({ start: m.index!, end: m.index! + m[0].length });
+  // Chinese: 1985年3月12日, 85年3月12号, 一九八五年三月十二日, 二〇〇一年二月八日; a month and day alone (11月28日) is a date
+  // too (of a payment or a dispatch, unless a date of birth is asked for)
+  for (const m of text.matchAll(CN_DATE))
+    if (/[年日号]/.test(m[0])) out.push({ start: m.index!, end: m.index! + m[0].length });
   for (let i = 0; i < toks.length; i++) {
     const month = MONTHS[toks[i].w];
     if (!month) continue;

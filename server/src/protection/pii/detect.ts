@@ -71,6 +71,8 @@ const ANSWER_DIGITS: Array<[PromptKind, number, number]> = [
   ['bank_account', 6, 18],
   ['phone', 6, 15],
   ['us_ssn', 9, 9],
+  // a resident ID asked for, its check digit wrong or a digit lost (15 digits: the first-generation cards)
+  ['cn_resident_id', 15, 18],
   // asked for only where the policy lists postcodes: a ZIP (5) or a Chinese postcode (6)
   ['postcode', 5, 6],
 ];
@@ -119,6 +121,12 @@ const AMOUNT_AFTER = /^\s?(%|percent\b|per cent\b|pounds?\b|quid\b|pence\b|p\b|d
  */
 const OWN_NUMBER =
   /\b(claim|reference|ref|order|case|ticket|tracking|booking|job|complaint|policy|invoice|receipt|dispute)( numbers?| no| id)?( is| was| for)?[:\s]*$|(编号|单号|受理号|流水号|回执号|案件号)[是为：:\s]*([a-z]{1,4}[\s-]*)?$/i;
+
+/** A unit after a run of digits in Chinese: a count, a time or a date's part */
+const CJK_UNIT_AFTER = /^\s?(月|日|号|年|天|周|个|小时|分钟?|秒|岁|次|笔|张|点|块|万|千|百|期|元)/;
+/** Chinese organisations' numbers by their plan: bank and utility 95xxx/96xxx, 400/800 numbers, 1xxxx public services */
+const CN_SERVICE_NUMBER = /^(9[56]\d{3}|[48]00\d{7}|1[0-2]\d{3})$/;
+const CALL_BEFORE = /(拨打|致电|打|热线|客服电话|服务电话|call|ring|phone|dial)[^0-9]{0,6}$/i;
 
 const CARD_CTX = /\b(card|visa|mastercard|amex|debit|credit)\b/;
 const EXP_CTX = /\b(expir\w*|expires|valid until|valid thru|exp|thru)\b/;
@@ -239,10 +247,12 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     if (ibanValid(m[0]))
       add({ type: 'iban', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s+/g, '') });
   }
-  // CN resident ID (ends in X possibly)
+  // CN resident ID (ends in X possibly); one asked for is masked even when its check digit fails (a typo: fail closed)
   for (const m of text.matchAll(/\b\d{6}\s?\d{8}\s?\d{3}[\dXx]\b/g)) {
     const v = m[0].replace(/\s/g, '');
-    if (cnIdValid(v))
+    const asked =
+      expected(m.index!).has('cn_resident_id') || localKinds(text, m.index!, -LABEL_BEFORE).has('cn_resident_id');
+    if (cnIdValid(v) || asked)
       add({ type: 'cn_resident_id', start: m.index!, end: m.index! + m[0].length, value: v.toUpperCase() });
   }
   // US SSN
@@ -320,7 +330,8 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   // a date joined to a date of birth just before it is one too: a correction or an alternative ("It should be
   // 1979-02-02, not 1979-02-20", "the 2nd or the 20th of February 1979")
   let dobEnd = -1;
-  for (const d of findDates(text, toks)) {
+  const dates = findDates(text, toks);
+  for (const d of dates) {
     const k = kindsAt(d.start, d.end);
     if (
       k.has('date_of_birth') ||
@@ -352,10 +363,16 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   for (const run of joinAcrossUtterances(digitRuns(toks, text), text, (r) => kindsAt(r.start, r.end))) {
     if (taken(run.start, run.end)) continue;
     const d = run.digits;
+    // a part of a date no one asked as a birth date (a payment's "11月28日", "on 12/03/2024") is no secret
+    if (dates.some((x) => run.start >= x.start && run.end <= x.end)) continue;
     const kinds = kindsAt(run.start, run.end);
-    // card: the whole run, or a 13–19 digit window starting with a card prefix, passing Luhn
+    const before = text.slice(Math.max(0, run.start - 30), run.start);
+    const after = text.slice(run.end);
+    // card: the whole run, or a 13–19 digit window starting with a card prefix, passing Luhn (a number the service
+    // names as its own, "订单号 20261207553201", passing Luhn by chance without a card's prefix, is not one)
     let card: { i: number; j: number } | undefined;
-    if (d.length >= 13 && d.length <= 19 && luhnValid(d)) card = { i: 0, j: d.length };
+    if (d.length >= 13 && d.length <= 19 && luhnValid(d) && (CARD_PREFIX.test(d) || !OWN_NUMBER.test(before)))
+      card = { i: 0, j: d.length };
     else if (d.length > 19 || (d.length >= 13 && near(toks, run.firstTok - 8, run.firstTok, CARD_CTX))) {
       for (let len = Math.min(19, d.length); len >= 13 && !card; len--) {
         for (let i = 0; i + len <= d.length; i++) {
@@ -384,8 +401,6 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     }
     // "the phone ending 0143", "card ending in 2851", "last four 2851": the last four digits are what every view may
     // show (PCI DSS lets them be displayed), not a value asked for
-    const before = text.slice(Math.max(0, run.start - 30), run.start);
-    const after = text.slice(run.end);
     if (d.length === 4 && ENDING.test(before)) continue;
     // the service's own number ("your claim number is 4412"), not the value asked for
     if (OWN_NUMBER.test(before)) continue;
@@ -394,6 +409,10 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     if (/^[\s-]*(digits?|numbers|characters|letters)\b/i.test(after)) continue;
     // an amount ("£300", "300 pounds", "15%") is no secret and no account, whatever was asked before it
     if (/[£$€¥]\s?$/.test(before) || AMOUNT_AFTER.test(after)) continue;
+    // a count or a time in Chinese ("24 小时内", "7 天", "3 个工作日", "15 号"), not a value
+    if (CJK_UNIT_AFTER.test(after)) continue;
+    // a Chinese service number by its plan (95533, 400-820-0000, 12345) after "call" ("如有疑问请拨打 95533")
+    if (CN_SERVICE_NUMBER.test(d) && CALL_BEFORE.test(before)) continue;
     // digits of a PIN asked for one by one ("the first and third digits of your PIN" … "4 and 9"): each is the PIN's
     if (d.length <= 2 && expected(run.start).has('pin')) {
       const prev = found[found.length - 1];

@@ -13,6 +13,7 @@ type DataPromptKind =
   | 'phone'
   | 'bank_account'
   | 'us_ssn'
+  | 'cn_resident_id'
   | 'email';
 /** person_name, postcode: asked for only where the masking policy masks them (see OPTIONAL_PROMPTS) */
 export type PromptKind = DataPromptKind | 'person_name' | 'postcode';
@@ -50,6 +51,9 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   // ("my social is …", as Americans say it; not "social media", "social worker")
   us_ssn:
     /\b(social security( number| no)?|ssn|social insurance number|(my|your|his|her|their|us) social(?! (media|work|worker|services?|club|life|events?|housing|care|fund|tariff)\b))\b/,
+  // a Chinese resident ID asked for ("your resident ID number"); not any "ID number" (a transaction's, a customer's)
+  cn_resident_id:
+    /\b(resident id( number| card)?|resident identity( card)?( number)?|identity card number|id card number|chinese id)\b/,
   // "what's your email?", "an e-mail address we can send it to" ("I'll email you" is not a question for one)
   email: /\b(e-?mail address(es)?|(your|an|the|which|what'?s|what is|by|on) e-?mail)\b/,
 };
@@ -59,12 +63,14 @@ export const PROMPTS_ZH: Record<DataPromptKind, RegExp> = {
   card_number: /(卡号|银行卡号|信用卡号|借记卡号|卡的号码)/,
   cvv: /(安全码|背面.{0,4}(三|3)位|校验码|cvv)/,
   pin: /(取款密码|交易密码|银行卡密码|卡密码|支付密码|查询密码)/,
-  otp: /(验证码|动态码|动态密码|短信码|校验短信)/,
+  // and the code described, not named ("刚才给您发了一条短信，里面有个六位数，麻烦念一下")
+  otp: /(验证码|动态码|动态密码|短信码|校验短信|短信.{0,12}(数字|位数|号码|编码|代码)|[六6四4八8]位数(字|的)?)/,
   expiry_date: /(有效期|到期(日|时间))/,
   date_of_birth: /(出生日期|出生年月|生日|哪年出生|出生于)/,
   phone: /(手机号|电话号码|联系电话|手机号码|回拨)/,
   bank_account: /(账号|账户号码|帐号)/,
   us_ssn: /(社会安全号|社会保障号)/,
+  cn_resident_id: /(身份证|证件号)/,
   email: /(邮箱|电子邮件|邮件地址)/,
 };
 
