@@ -117,7 +117,8 @@ const AMOUNT_AFTER = /^\s?(%|percent\b|per cent\b|pounds?\b|quid\b|pence\b|p\b|d
 
 /**
  * A number named right before it as the service's own ("your claim number is 4412", "reference 55-1093", "the order
- * number was …", a work order's "受理编号是 SC 2026 1207 0334"): not the card, account or code a question earlier in the turn may have named.
+ * number was …", a work order's "受理编号是 SC 2026 1207 0334"): not the card, account or code a question earlier in
+ * the turn may have named.
  */
 const OWN_NUMBER =
   /\b(claim|reference|ref|order|case|ticket|tracking|booking|job|complaint|policy|invoice|receipt|dispute)( numbers?| no| id)?( is| was| for)?[:\s]*$|(编号|单号|受理号|流水号|回执号|案件号)[是为：:\s]*([a-z]{1,4}[\s-]*)?$/i;
