@@ -154,6 +154,14 @@ describe('recognised speech fails closed', () => {
     expect(u.original.text).toBe('[REDACTED]');
   });
 
+  it('questions as the recogniser misheard them in the full run (stop 38): "then fifty digits", "the extrary"', () => {
+    // "and the second and fifth digits of your passcode" … "four and nine"
+    const pin = answerTo("and the second then fifty digits of york tesco's please", 'for in nine');
+    expect(pin.masked.text).toBe('[REDACTED]');
+    // "and the expiry" … "march twenty seven"
+    expect(answerTo('and the extrary', 'merged twenty seven').masked.text).toBe('**/**');
+  });
+
   it('an answer to "the expiry date on the card" is the expiry, counted once', () => {
     const t = protectTranscript(
       [said('agent', 0, 'and the expiry date on the card'), said('customer', 4000, "november it's twenty eight")],

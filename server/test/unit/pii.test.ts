@@ -310,6 +310,10 @@ describe('forms found at stop 29 (held-out B and C misses, now development data)
     expect(
       masked('A: for the clear to the first and last year the york and please', 'C: first is to last us six')[1],
     ).not.toMatch(/six/);
+    // "and the second and fifth digits of your passcode" heard as "… second then fifty digits of york tesco's"
+    expect(masked("A: and the second then fifty digits of york tesco's please", 'C: for in nine')[1]).not.toMatch(
+      /nine/,
+    );
     // "what date were you born" with "born" lost
     expect(masked('A: what day were you are', 'C: the third of march seventy nine')[1]).toBe('[DOB]');
   });

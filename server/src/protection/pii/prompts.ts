@@ -33,21 +33,24 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   // the PIN, and the digits of a PIN or passcode asked for one by one ("the second and fourth digits of your passcode")
   // … and "the second and fourth X of your Y" when the recogniser misheard X and Y ("the second and fourth ages of
   // yorkin"), or with what they are of misheard ("the first and last digit the york", "… last year the york"):
-  // positions asked for one by one are a secret asked for in part
-  pin: /\b(pin( number| code)?|personal identification number|(digits?|characters?|letters?)( (number )?[0-9]+,?)+( and [0-9]+)? (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information))|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number)|(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th)( and (the )?(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th))+ (\w+ (of|from|in|the)|digits?|numbers?|characters?))\b/,
+  // positions asked for one by one are a secret asked for in part (on a call "the second then fifty digits of york …":
+  // "and" heard as "then" or "in", "fifth" as "fifty")
+  pin: /\b(pin( number| code)?|personal identification number|(digits?|characters?|letters?)( (number )?[0-9]+,?)+( and [0-9]+)? (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information))|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number)|(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th)( (and|then|an|in) (the )?(first|second|third|fourth|forth|fifth|fifty|sixth|sixty|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th))+ (\w+ (of|from|in|the)|digits?|numbers?|characters?))\b/,
   otp: new RegExp(
     `\\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|(code|digits|numbers) (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(six|6|eight|8)[- ]digit code|(your|the|this|my|a) code( is)?|what does (it|the (text|message|sms)) say|(sent|texted) (you )?one to your (phone|mobile))\\b|\\b(your|the|this|my|a)( [a-z]+){1,3} code\\b(?<!\\b(${NOT_SECRET_CODES}) code)|(?<!\\b(${NOT_SECRET_CODES}) )\\bcode (is|was)\\b`,
   ),
+  // (on a call "the expiry" heard as "the extrary")
   expiry_date:
-    /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp( date)?|end date on the card)\b/,
+    /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp( date)?|end date on the card|extrary)\b/,
   // and as a call may lose a word of it: "what's your of birth" ("date"), "what day were you are" ("born")
   date_of_birth:
     /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday|(your|the|my|his|her) of birth|(what|which) (day|date|year) were you)\b/,
   phone:
     /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text)|(good|best) number|number to (reach|call|contact|text) you|(reach|call|ring|text|contact|phone|get hold of) me (back )?(on|at))\b/,
   // ("the bank account I'm paying into is 20-98-41 55110392")
+  // ("sort code" as a recogniser may write it: "sword code")
   bank_account:
-    /\b(account (number|no)|acct|acc (no|number|num)|a\/c( no)?|sort code|routing number|account is|bank account( [a-z']+){1,4} is)\b/,
+    /\b(account (number|no)|acct|acc (no|number|num)|a\/c( no)?|sort code|sword code|routing number|account is|bank account( [a-z']+){1,4} is)\b/,
   // ("my social is …", as Americans say it; not "social media", "social worker")
   us_ssn:
     /\b(social security( number| no)?|ssn|social insurance number|(my|your|his|her|their|us) social(?! (media|work|worker|services?|club|life|events?|housing|care|fund|tariff)\b))\b/,
