@@ -160,6 +160,8 @@ describe('recognised speech fails closed', () => {
     expect(pin.masked.text).toBe('[REDACTED]');
     // "and the expiry" … "march twenty seven"
     expect(answerTo('and the extrary', 'merged twenty seven').masked.text).toBe('**/**');
+    // "please confirm your date of birth" with its last words lost … "august the fifth nineteen seventy"
+    expect(answerTo('please confirm your', 'this to the fifth nineteen seventy').masked.text).toBe('[DOB]');
   });
 
   it('an answer to "the expiry date on the card" is the expiry, counted once', () => {

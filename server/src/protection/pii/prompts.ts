@@ -43,8 +43,10 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   expiry_date:
     /\b(expir\w*|expires|valid (until|thru|through|to|till)|good (thru|through|till|until)|exp( date)?|end date on the card|extrary)\b/,
   // and as a call may lose a word of it: "what's your of birth" ("date"), "what day were you are" ("born")
+  // … or a security question whose object was lost at the end of the turn ("please confirm your" …): the date of birth
+  // is what a check asks for first, and the answer is protected as one (fail closed)
   date_of_birth:
-    /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday|(your|the|my|his|her) of birth|(what|which) (day|date|year) were you)\b/,
+    /\b(date of birth|dob|d\.o\.b|birth ?date|born|birthday|(your|the|my|his|her) of birth|(what|which) (day|date|year) were you)\b|\b(confirm|what'?s|what is|tell me|give me|read me|can i (take|have)) your( please)?[?.!,\s]*$/,
   phone:
     /\b(phone|mobile|cell|telephone|landline|contact number|call ?back (number|on)|call you (back )?on|reach you (on|at)|number (we|i) can (call|reach|text)|(good|best) number|number to (reach|call|contact|text) you|(reach|call|ring|text|contact|phone|get hold of) me (back )?(on|at))\b/,
   // ("the bank account I'm paying into is 20-98-41 55110392")
