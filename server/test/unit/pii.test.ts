@@ -336,15 +336,6 @@ describe('forms found at stop 29 (held-out B and C misses, now development data)
     expect(u[3]).toBe('[REDACTED]');
   });
 
-  it('an Amex\'s "four digits on the front" is its CVV, and "the six digits we just sent" a one-time code', () => {
-    expect(masked('A: amex so i need the four digits on the front as well', 'C: one two oh four')[1]).toBe(
-      '[REDACTED]',
-    );
-    expect(masked('A: the last four digits on the front of the card?', 'C: 1004')[1]).toBe('1004');
-    const u = masked('A: I need the six digits we just sent to your phone.', 'C: ok one sec', 'C: 305 912');
-    expect(u[2]).toBe('[REDACTED]');
-  });
-
   it('the last four digits of a card or phone ("ending 0143") stay readable', () => {
     const text = "please type the code we've sent to your phone ending 0143";
     expect(mask(text)).toBe(text);

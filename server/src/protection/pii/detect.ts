@@ -55,6 +55,7 @@ const STRICT_DIGITS: Array<[PromptKind, number, number]> = [
   ['phone', 10, 11],
 ];
 const STRICT_LABEL_BEFORE = 25;
+const ANSWER_OTP: [PromptKind, number, number] = ['otp', 3, 3];
 
 /**
  * How many digits an answer of each kind may have. Within an expectation (a question for it, or its label just
@@ -123,8 +124,9 @@ const AMOUNT_AFTER = /^\s?(%|percent\b|per cent\b|pounds?\b|quid\b|pence\b|p\b|d
 const OWN_NUMBER =
   /\b(claim|reference|ref|order|case|ticket|tracking|booking|job|complaint|policy|invoice|receipt|dispute)( numbers?| no| id)?( is| was| for)?[:\s]*$|(编号|单号|受理号|流水号|回执号|案件号)[是为：:\s]*([a-z]{1,4}[\s-]*)?$/i;
 
-/** A unit after a run of digits in Chinese: a count, a time or a date's part */
-const CJK_UNIT_AFTER = /^\s?(月|日|号|年|天|周|个|小时|分钟?|秒|岁|次|笔|张|点|块|万|千|百|期|元)/;
+/** A unit after a run of digits: a count, a time or a date's part ("10 minutes", "5 working days", "24 小时", "7 天") */
+const UNIT_AFTER =
+  /^\s?((working |business )?(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|secs?)\b|月|日|号|年|天|周|个|小时|分钟?|秒|岁|次|笔|张|点|块|万|千|百|期|元)/i;
 /** Chinese organisations' numbers by their plan: bank and utility 95xxx/96xxx, 400/800 numbers, 1xxxx public services */
 const CN_SERVICE_NUMBER = /^(9[56]\d{3}|[48]00\d{7}|1[0-2]\d{3})$/;
 const CALL_BEFORE = /(拨打|致电|打|热线|客服电话|服务电话|call|ring|phone|dial)[^0-9]{0,6}$/i;
@@ -410,8 +412,8 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
     if (/^[\s-]*(digits?|numbers|characters|letters)\b/i.test(after)) continue;
     // an amount ("£300", "300 pounds", "15%") is no secret and no account, whatever was asked before it
     if (/[£$€¥]\s?$/.test(before) || AMOUNT_AFTER.test(after)) continue;
-    // a count or a time in Chinese ("24 小时内", "7 天", "3 个工作日", "15 号"), not a value
-    if (CJK_UNIT_AFTER.test(after)) continue;
+    // a count or a time ("valid for 10 minutes", "24 小时内", "3 个工作日", "15 号"), not a value
+    if (UNIT_AFTER.test(after)) continue;
     // a Chinese service number by its plan (95533, 400-820-0000, 12345) after "call" ("如有疑问请拨打 95533")
     if (CN_SERVICE_NUMBER.test(d) && CALL_BEFORE.test(before)) continue;
     // digits of a PIN asked for one by one ("the first and third digits of your PIN" … "4 and 9"): each is the PIN's
@@ -431,7 +433,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       add({ type: 'phone', start: run.start, end: run.end, value: d });
       continue;
     }
-    const kind = (opts.strict ? STRICT_DIGITS : ANSWER_DIGITS).find(
+    const byLength = (opts.strict ? STRICT_DIGITS : ANSWER_DIGITS).find(
       ([k, min, max]) =>
         kinds.has(k) &&
         d.length >= (opts.speech ? 2 : min) &&
@@ -439,6 +441,9 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
         // an expiry date starts with a month
         (k !== 'expiry_date' || /^(0?[1-9]|1[0-2])/.test(d)),
     );
+    // a code asked for and typed in halves ("471" then "992"): each half, in reply to the question, is one
+    const kind =
+      byLength ?? (!opts.strict && d.length === 3 && expected(run.start).has('otp') ? ANSWER_OTP : undefined);
     // a phone number said with its "plus" ("plus four four seven seven …") is masked from the "plus"; ten digits and
     // more after "plus" are a phone number even with no question for one
     const plusBefore = /\bplus\s+$/i.exec(text.slice(Math.max(0, run.start - 8), run.start));

@@ -1,0 +1,32 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadMaskingPolicy } from '../../src/protection/pii/mask';
+import { protectTranscript } from '../../src/protection/protect-transcript';
+import { textTurns } from '../helpers/transcripts';
+
+// CVV, PIN and one-time codes (never stored) asked for or given in forms held-out AB and Y showed: an Amex's code on
+// the front, a code described as "the six digits we just sent", a code typed in halves.
+const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'));
+const masked = (...lines: string[]) =>
+  protectTranscript(textTurns(...lines), policy).utterances.map((u) => u.masked.text);
+
+describe('a secret asked for in other words is removed', () => {
+  it('an Amex\'s "four digits on the front" is its CVV, and "the six digits we just sent" a one-time code', () => {
+    expect(masked('A: amex so i need the four digits on the front as well', 'C: one two oh four')[1]).toBe(
+      '[REDACTED]',
+    );
+    expect(masked('A: the last four digits on the front of the card?', 'C: 1004')[1]).toBe('1004');
+    const u = masked('A: I need the six digits we just sent to your phone.', 'C: ok one sec', 'C: 305 912');
+    expect(u[2]).toBe('[REDACTED]');
+  });
+
+  it('a code typed in halves after the question is removed; "valid for 10 minutes" is a time', () => {
+    const u = masked(
+      "A: I've texted you a code, can you read it out?",
+      "C: it's 471",
+      'C: 992',
+      'A: valid for 10 minutes',
+    );
+    expect(u.slice(1)).toEqual(["it's [REDACTED]", '[REDACTED]', 'valid for 10 minutes']);
+  });
+});
