@@ -91,6 +91,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 63 (stop 38): "I've moved it to the 28th from next month. What's your date of birth?" (the account acted
     // on before the check, in the check's own turn: a turn that names the account before asking counts as before)
     'holdout-63.txt': ['y10: identity_before_account gives pass'],
+    // held-out 70 (stop 38, Mandarin, written last): "自己去APP上看，上面写得清清楚楚。… 找不到就多找找。" (a brush-off in
+    // words no frame reads: "自己去…看" is as often a polite pointer to self-service)
+    'holdout-70.txt': ['s04: shirking gives pass', 's04: abusive_language gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
