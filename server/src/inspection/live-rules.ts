@@ -43,6 +43,9 @@ interface PhraseCheck {
   fatal: boolean;
   speaker: 'agent' | 'customer' | 'any';
   set: CompiledPhraseSet;
+  /** a forbidden phrase in a turn that also says one of `unless`, or none of `only_with`, is not alerted (as inspection) */
+  unless?: CompiledPhraseSet;
+  onlyWith?: CompiledPhraseSet;
   /** require present within this many ms; absent for forbidden phrases */
   withinMs?: number;
   said: boolean;
@@ -81,6 +84,8 @@ export class LiveRules {
           fatal: rule.fatal,
           speaker: rule.speaker,
           set: compilePhraseSet(rule.match, lexicalPhonetic, lexicon),
+          ...(rule.unless ? { unless: compilePhraseSet(rule.unless, lexicalPhonetic, lexicon) } : {}),
+          ...(rule.only_with ? { onlyWith: compilePhraseSet(rule.only_with, lexicalPhonetic, lexicon) } : {}),
           ...(rule.require === 'present' ? { withinMs: rule.within_first_s! * 1000 } : {}),
           said: false,
           alerted: false,
@@ -106,7 +111,7 @@ export class LiveRules {
     for (const p of this.phrases) {
       if (p.speaker !== 'any' && p.speaker !== t.speaker) continue;
       const hit = p.set.find(t);
-      if (!hit) continue;
+      if (!hit || p.unless?.find(t) || (p.onlyWith && !p.onlyWith.find(t))) continue;
       const [at] = hitTimes(hit);
       if (p.withinMs !== undefined) {
         if (at <= p.withinMs) p.said = true;

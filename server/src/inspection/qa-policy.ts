@@ -125,6 +125,12 @@ const phraseRule = z
      */
     unless: phraseSetSchema.optional(),
     /**
+     * an utterance counts only if it also says one of these: a request's cue ("read me", "I'll need", "and the …",
+     * "please") for a rule against asking for something, so an explanation or a warning in words no `unless` lists
+     * ("if a caller wants the numbers off the back of your card, that's a scam") is not read as asking
+     */
+    only_with: phraseSetSchema.optional(),
+    /**
      * a turn among the speaker's last three that repeats at least this many distinct content words the speaker said in
      * earlier turns counts as said: a recap in words no list has (`./restates.ts`). English; only with require: present
      */

@@ -172,6 +172,7 @@ export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon
           rule.match.similar?.length ||
           rule.before?.match.similar?.length ||
           rule.unless?.similar?.length ||
+          rule.only_with?.similar?.length ||
           rule.opinion?.after.similar?.length ||
           rule.opinion?.stance?.similar?.length ||
           rule.when?.said?.match.similar?.length,
@@ -197,7 +198,9 @@ function evaluator(
       const unless = rule.unless ? compilePhraseSet(rule.unless, model, lexicon) : undefined;
       const asked = rule.opinion ? compilePhraseSet(rule.opinion.after, model, lexicon) : undefined;
       const stance = rule.opinion?.stance ? compilePhraseSet(rule.opinion.stance, model, lexicon) : undefined;
-      const counted = (hits: Hit[]) => (unless ? hits.filter((h) => !unless.find(h.utterance)) : hits);
+      const onlyWith = rule.only_with ? compilePhraseSet(rule.only_with, model, lexicon) : undefined;
+      const counted = (hits: Hit[]) =>
+        hits.filter((h) => !unless?.find(h.utterance) && (!onlyWith || onlyWith.find(h.utterance)));
       // a view given where one was asked for: the speaker's turn answering the other party's question, read as
       // clearly for or against something
       const opinions = (t: InspectionTranscript): Hit[] => {
