@@ -1,15 +1,9 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMaskingPolicy } from '../../src/protection/pii/mask';
-import { protectTranscript } from '../../src/protection/protect-transcript';
-import { textTurns } from '../helpers/transcripts';
+import { maskedTexts as masked } from '../helpers/masking';
 
 // Held-out AC (stop 38): a Mandarin bank hotline's chats, written from the formats and run once before these forms
 // were read: a two-digit year "75年11月23号", a date in Chinese numerals, an ID with a wrong check digit, a code
 // described rather than named, and look-alikes masked (a dispatch date, a bank's 95xxx number, an order number).
-const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'));
-const masked = (...lines: string[]) =>
-  protectTranscript(textTurns(...lines), policy).utterances.map((u) => u.masked.text);
 
 describe('Mandarin answers to a question in the turn before', () => {
   it('dates of birth with a two-digit year, or in Chinese numerals', () => {

@@ -1,15 +1,9 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMaskingPolicy } from '../../src/protection/pii/mask';
-import { protectTranscript } from '../../src/protection/protect-transcript';
-import { textTurns } from '../helpers/transcripts';
+import { maskedTexts as masked } from '../helpers/masking';
 
 // Held-out S (stop 34): a bank's toll-free number masked as a customer's phone, and "the limit is £20,000" masked as a
 // date of birth because the customer's own "I was born on 1985-07-19 … can I do that online?" was taken as a question
 // for one.
-const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'));
-const masked = (...lines: string[]) =>
-  protectTranscript(textTurns(...lines), policy).utterances.map((u) => u.masked.text);
 
 describe("an organisation's number by its numbering plan stays readable; a person's does not", () => {
   it('NANP toll-free (800 … 888) and UK 03/08 in international form', () => {

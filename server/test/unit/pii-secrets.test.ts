@@ -1,14 +1,8 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMaskingPolicy } from '../../src/protection/pii/mask';
-import { protectTranscript } from '../../src/protection/protect-transcript';
-import { textTurns } from '../helpers/transcripts';
+import { maskedTexts as masked } from '../helpers/masking';
 
 // CVV, PIN and one-time codes (never stored) asked for or given in forms held-out AB and Y showed: an Amex's code on
 // the front, a code described as "the six digits we just sent", a code typed in halves.
-const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'));
-const masked = (...lines: string[]) =>
-  protectTranscript(textTurns(...lines), policy).utterances.map((u) => u.masked.text);
 
 describe('a secret asked for in other words is removed', () => {
   it('an Amex\'s "four digits on the front" is its CVV, and "the six digits we just sent" a one-time code', () => {

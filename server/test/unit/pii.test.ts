@@ -7,9 +7,9 @@ import { protectTranscript } from '../../src/protection/protect-transcript';
 import { mulberry32 } from '../../src/understanding/train/sparse-net';
 import { CORPUS_DIR, scoreCorpus } from '../../src/eval/eval-pii';
 import { readCorpus } from '../../src/lib/labelled-corpus';
+import { maskedTexts as masked, shippedMasking as policy } from '../helpers/masking';
 import { textTurns } from '../helpers/transcripts';
 
-const policy = loadMaskingPolicy(path.resolve(__dirname, '..', '..', '..', 'policies', 'masking.yaml'));
 const mask = (t: string) => maskText(t, policy).masked;
 const types = (t: string) => detectPii(t).map((f) => f.type);
 
@@ -143,9 +143,6 @@ describe('detection in linear time (the bank review found a ReDoS on the API eve
 });
 
 const turns = textTurns;
-
-/** Each turn's masked view, the conversation protected as a whole. */
-const masked = (...lines: string[]) => protectTranscript(turns(...lines), policy).utterances.map((u) => u.masked.text);
 
 describe('over the conversation: the answer in the next turn is protected', () => {
   const run = (...lines: string[]) => protectTranscript(turns(...lines), policy).utterances;
