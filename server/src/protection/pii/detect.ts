@@ -126,7 +126,7 @@ const OWN_NUMBER =
 
 /** A unit after a run of digits: a count, a time or a date's part ("10 minutes", "5 working days", "24 小时", "7 天") */
 const UNIT_AFTER =
-  /^\s?((working |business )?(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|secs?)\b|月|日|号|年|天|周|个|小时|分钟?|秒|岁|次|笔|张|点|块|万|千|百|期|元)/i;
+  /^\s?((working |business )?(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|secs?)\b|月|日|号|年|天|周|个|小时|分钟?|秒|岁|次|笔|张|点|块|万|千|百|期)/i;
 /** Chinese organisations' numbers by their plan: bank and utility 95xxx/96xxx, 400/800 numbers, 1xxxx public services */
 const CN_SERVICE_NUMBER = /^(9[56]\d{3}|[48]00\d{7}|1[0-2]\d{3})$/;
 const CALL_BEFORE = /(拨打|致电|打|热线|客服电话|服务电话|call|ring|phone|dial)[^0-9]{0,6}$/i;
