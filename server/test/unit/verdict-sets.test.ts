@@ -94,6 +94,14 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 70 (stop 38, Mandarin, written last): "自己去APP上看，上面写得清清楚楚。… 找不到就多找找。" (a brush-off in
     // words no frame reads: "自己去…看" is as often a polite pointer to self-service)
     'holdout-70.txt': ['s04: shirking gives pass', 's04: abusive_language gives pass'],
+    // held-out 74 (stop 39, English, written last): "Done. I've updated your address … Can you confirm your date of birth for
+    // our records?" (y10's shape again: the action and the check in one turn count as before); "Everyone's got problems.
+    // The payment is still due on the 1st" (a snub beside a fact: the conduct model does not read a reply that tells one)
+    'holdout-74.txt': [
+      'z07: identity_before_account gives pass',
+      'z11: agent_negativity gives pass',
+      'z11: dismissive_language gives pass',
+    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
