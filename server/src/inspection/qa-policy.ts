@@ -117,8 +117,15 @@ const phraseRule = z
     require: z.enum(['present', 'absent']),
     within_first_s: z.number().positive().optional(),
     within_last_s: z.number().positive().optional(),
-    /** the phrase must come before the first time the anchor is said (not applicable if the anchor never is) */
-    before: z.object({ speaker, match: phraseSetSchema }).strict().optional(),
+    /**
+     * the phrase must come before the first time the anchor is said (not applicable if the anchor never is). In the
+     * anchor's own typed turn it counts in the same sentence or an earlier one; in a later sentence only when that
+     * sentence says one of `ahead` ("I'll lock it now. First, what's your date of birth?")
+     */
+    before: z
+      .object({ speaker, match: phraseSetSchema, ahead: z.array(z.string().min(1)).min(1).optional() })
+      .strict()
+      .optional(),
     /**
      * an utterance that also says one of these does not count: a warning that names the phrase ("never share your
      * security code with anyone, including us") is not asking for it

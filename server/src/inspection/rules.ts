@@ -3,7 +3,7 @@ import type { Rule } from './qa-policy';
 import { restatedHits } from './restates';
 import { queueMatches } from './routing';
 import type { SimilarityModel } from './similarity';
-import type { InspectionTranscript, InspectUtterance } from './transcript';
+import { type InspectionTranscript, type InspectUtterance, sentenceAt, sentenceTokens, tokenize } from './transcript';
 
 import type { Evidence, RuleResult } from '../entities/inspection';
 
@@ -44,6 +44,13 @@ function merged(hits: Hit[], more: Hit[]): Hit[] {
 }
 const ofSpeaker = (u: InspectUtterance, sp: 'agent' | 'customer' | 'any') => (sp === 'any' ? true : u.speaker === sp);
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** the sentence of a hit says one of `ahead` (each tokenized, space-joined) as whole words */
+const saysAhead = (u: InspectUtterance, token: number, ahead: string[]) => {
+  if (!ahead.length) return false;
+  const s = ` ${sentenceTokens(u, token)} `;
+  return ahead.some((w) => s.includes(` ${w} `));
+};
 
 /** Stretches of speech per speaker, from word times (calls) or utterance spans; computed once per transcript. */
 export class Segments {
@@ -195,6 +202,7 @@ function evaluator(
     case 'phrase': {
       const set = compilePhraseSet(rule.match, model, lexicon);
       const anchor = rule.before ? compilePhraseSet(rule.before.match, model, lexicon) : undefined;
+      const ahead = (rule.before?.ahead ?? []).map((w) => tokenize(w).join(' '));
       const unless = rule.unless ? compilePhraseSet(rule.unless, model, lexicon) : undefined;
       const asked = rule.opinion ? compilePhraseSet(rule.opinion.after, model, lexicon) : undefined;
       const stance = rule.opinion?.stance ? compilePhraseSet(rule.opinion.stance, model, lexicon) : undefined;
@@ -246,9 +254,17 @@ function evaluator(
           const a = firstHit(anchor, t, rule.before.speaker);
           if (!a) return { result: 'not_applicable', message: 'the anchor phrase is never said', evidence: [] };
           const [as] = hitTimes(a);
-          // in the anchor's own utterance it counts as before, as it does in a chat line ("before I look at the
-          // payments, can you confirm your date of birth?" names the payments it has not discussed yet)
-          const before = hits.find((h) => h.utterance.seq <= a.utterance.seq);
+          // in the anchor's own utterance it counts as before in the same sentence or an earlier one ("before I look
+          // at the payments, can you confirm your date of birth?" names the payments it has not discussed yet), not
+          // in a later one ("I've updated your address. Can you confirm your date of birth?") unless that sentence
+          // puts it ahead ("I'll lock it now. First, what's your date of birth?")
+          const before = hits.find(
+            (h) =>
+              h.utterance.seq < a.utterance.seq ||
+              (h.utterance.seq === a.utterance.seq &&
+                (sentenceAt(h.utterance, h.from) <= sentenceAt(a.utterance, a.from) ||
+                  saysAhead(h.utterance, h.from, ahead))),
+          );
           return before
             ? {
                 result: 'pass',

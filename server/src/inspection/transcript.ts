@@ -25,6 +25,11 @@ export interface InspectUtterance {
   attitude?: boolean;
   /** what the reply models read the agent's reply as ('promise', 'political'): a phrase set's `read_as` takes it */
   readAs?: string[];
+  /**
+   * a typed message of more than one sentence: the token at which each sentence after the first starts (a call's
+   * words carry no punctuation, and a segment is one sentence)
+   */
+  sentenceStarts?: number[];
 }
 
 export interface InspectionTranscript {
@@ -100,16 +105,47 @@ export function toInspectUtterance(u: {
       ...keyphrases,
     };
   }
+  const tokens = tokenize(u.text ?? '');
+  const sentenceStarts = sentencesOf(u.text ?? '', tokens.length);
   return {
     id: u.id,
     seq: u.seq,
     speaker,
     startMs: u.startMs,
     endMs: u.endMs,
-    tokens: tokenize(u.text ?? ''),
+    tokens,
     times: null,
     pii: u.pii,
+    ...(sentenceStarts.length ? { sentenceStarts } : {}),
   };
+}
+
+/** a sentence ends at . ! ? before a space, or at a Chinese full stop, exclamation or question mark */
+const SENTENCE_END = /(?<=[.!?])\s+|(?<=[。！？])/u;
+
+/** where each sentence of a typed message after the first starts, in tokens ([] when it is one sentence) */
+function sentencesOf(text: string, nTokens: number): number[] {
+  const starts: number[] = [];
+  let n = 0;
+  for (const piece of text.split(SENTENCE_END)) {
+    const k = tokenize(piece).length;
+    if (!k) continue;
+    if (n) starts.push(n);
+    n += k;
+  }
+  // (a piece whose tokens differ from the whole's, which should not happen: read as one sentence)
+  return n === nTokens ? starts : [];
+}
+
+/** the sentence of an utterance a token is in (0 for the first, or for a call's segment) */
+export const sentenceAt = (u: Pick<InspectUtterance, 'sentenceStarts'>, token: number): number =>
+  (u.sentenceStarts ?? []).filter((s) => s <= token).length;
+
+/** the tokens of the sentence a token is in, joined by spaces */
+export function sentenceTokens(u: Pick<InspectUtterance, 'sentenceStarts' | 'tokens'>, token: number): string {
+  const starts = [0, ...(u.sentenceStarts ?? []), u.tokens.length];
+  const k = sentenceAt(u, token);
+  return u.tokens.slice(starts[k], starts[k + 1]).join(' ');
 }
 
 /**
@@ -129,6 +165,7 @@ export function transcriptHash(t: InspectionTranscript): string {
     // (only where set: a transcript without it hashes as before)
     if (u.attitude) text += '\x1fattitude';
     if (u.readAs?.length) text += `\x1fread:${u.readAs.join(',')}`;
+    if (u.sentenceStarts?.length) text += `\x1fsentences:${u.sentenceStarts.join(',')}`;
     text += '\x1d';
     if (u.times) {
       for (const [a, b] of u.times) {

@@ -1,5 +1,5 @@
 import type { PlainUtterance } from '../../src/protection/protect-transcript';
-import { type InspectionTranscript, tokenize } from '../../src/inspection/transcript';
+import { type InspectionTranscript, toInspectUtterance } from '../../src/inspection/transcript';
 
 /** A text conversation for protection: "A: …" lines are the agent's, the others the customer's, four seconds apart. */
 export const textTurns = (...lines: string[]): PlainUtterance[] =>
@@ -28,15 +28,18 @@ export function chatTranscript(
     ...(opts.intent ? { intent: opts.intent } : {}),
     language: 'en',
     durationMs: turns.length * 5000,
+    // (as a stored chat message is read: its tokens, and where its sentences start)
     utterances: turns.map(([speaker, text, sentiment], seq) => ({
-      id: `u${seq}`,
-      seq,
-      speaker,
-      startMs: seq * 5000,
-      endMs: seq * 5000,
-      tokens: tokenize(text),
-      times: null,
-      pii: [],
+      ...toInspectUtterance({
+        id: `u${seq}`,
+        seq,
+        speaker,
+        startMs: seq * 5000,
+        endMs: seq * 5000,
+        text,
+        words: null,
+        pii: [],
+      }),
       sentiment: sentiment ?? 0,
     })),
   };

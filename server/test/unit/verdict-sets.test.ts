@@ -88,20 +88,12 @@ describe('labelled verdict sets already read (regression)', () => {
     // apply in the app." (two of the agent's own words repeated, a second clause the pattern does not read) and "It isn't
     // free on this account, sorry, but our travel card would be." read as the agent's negativity
     'holdout-60.txt': ['v03: closing_summary gives fail', 'v20: agent_negativity gives fail'],
-    // held-out 63 (stop 38): "I've moved it to the 28th from next month. What's your date of birth?" (the account acted
-    // on before the check, in the check's own turn: a turn that names the account before asking counts as before)
-    'holdout-63.txt': ['y10: identity_before_account gives pass'],
     // held-out 70 (stop 38, Mandarin, written last): "自己去APP上看，上面写得清清楚楚。… 找不到就多找找。" (a brush-off in
     // words no frame reads: "自己去…看" is as often a polite pointer to self-service)
     'holdout-70.txt': ['s04: shirking gives pass', 's04: abusive_language gives pass'],
-    // held-out 74 (stop 39, English, written last): "Done. I've updated your address … Can you confirm your date of birth for
-    // our records?" (y10's shape again: the action and the check in one turn count as before); "Everyone's got problems.
-    // The payment is still due on the 1st" (a snub beside a fact: the conduct model does not read a reply that tells one)
-    'holdout-74.txt': [
-      'z07: identity_before_account gives pass',
-      'z11: agent_negativity gives pass',
-      'z11: dismissive_language gives pass',
-    ],
+    // held-out 74 (stop 39, English, written last): "Everyone's got problems. The payment is still due on the 1st" (a
+    // snub beside a fact: the conduct model does not read a reply that tells one)
+    'holdout-74.txt': ['z11: agent_negativity gives pass', 'z11: dismissive_language gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
