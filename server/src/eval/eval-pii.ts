@@ -145,6 +145,10 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
+    [
+      'holdout-ad',
+      'HELD OUT AD (English and Mandarin, 6 spoken, written at stop 39 after verdict set 74; its one text miss fixed)',
+    ],
     ['holdout-ac', 'HELD OUT AC (Mandarin, written at stop 38 after held-out 65, run once)'],
     ['holdout-ab', 'held out AB (written at stop 38 after held-out 63; its two text misses fixed)'],
     ['holdout-aa', 'held out AA (written at stop 37 after its verdict changes; its text miss fixed)'],

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { maskedTexts as masked } from '../helpers/masking';
 
 // CVV, PIN and one-time codes (never stored) asked for or given in forms held-out AB and Y showed: an Amex's code on
-// the front, a code described as "the six digits we just sent", a code typed in halves.
+// the front, a code described as "the six digits we just sent", a code typed in halves; and AD: a code named as people
+// text it ("got ur text saying code 482913").
 
 describe('a secret asked for in other words is removed', () => {
   it('an Amex\'s "four digits on the front" is its CVV, and "the six digits we just sent" a one-time code', () => {
@@ -22,5 +23,17 @@ describe('a secret asked for in other words is removed', () => {
       'A: valid for 10 minutes',
     );
     expect(u.slice(1)).toEqual(["it's [REDACTED]", '[REDACTED]', 'valid for 10 minutes']);
+  });
+
+  it('a code named as people text it is removed; a promo or reference code stays', () => {
+    expect(masked('C: Got ur text saying code 482913 dont share. i didnt ask 4 it??')[0]).toBe(
+      'Got ur text saying code [REDACTED] dont share. i didnt ask 4 it??',
+    );
+    expect(masked('C: a message with a code 7731 came, what is it')[0]).toBe(
+      'a message with a code [REDACTED] came, what is it',
+    );
+    expect(masked('C: the voucher code 482913 from your text did not work')[0]).toBe(
+      'the voucher code 482913 from your text did not work',
+    );
   });
 });
