@@ -105,8 +105,7 @@ export function toInspectUtterance(u: {
       ...keyphrases,
     };
   }
-  const tokens = tokenize(u.text ?? '');
-  const sentenceStarts = sentencesOf(u.text ?? '', tokens.length);
+  const { tokens, sentenceStarts } = sentencesOf(u.text ?? '');
   return {
     id: u.id,
     seq: u.seq,
@@ -120,21 +119,26 @@ export function toInspectUtterance(u: {
   };
 }
 
-/** a sentence ends at . ! ? before a space, or at a Chinese full stop, exclamation or question mark */
-const SENTENCE_END = /(?<=[.!?])\s+|(?<=[。！？])/u;
+/**
+ * a sentence ends at . ! ? before a space, or at a Chinese full stop, exclamation or question mark after a character
+ * or before one, a space or the end: always where `tokenize` splits the whole message too ("abc。def" is one token)
+ */
+const SENTENCE_END = /(?<=[.!?])\s+|(?<=\p{Script=Han}[。！？])|(?<=[。！？])(?=[\s\p{Script=Han}]|$)/u;
 
-/** where each sentence of a typed message after the first starts, in tokens ([] when it is one sentence) */
-function sentencesOf(text: string, nTokens: number): number[] {
-  const starts: number[] = [];
-  let n = 0;
+/**
+ * A typed message's tokens, read sentence by sentence (the same tokens as the whole message's), and where each
+ * sentence after the first starts ([] when it is one sentence).
+ */
+function sentencesOf(text: string): { tokens: string[]; sentenceStarts: number[] } {
+  const tokens: string[] = [];
+  const sentenceStarts: number[] = [];
   for (const piece of text.split(SENTENCE_END)) {
-    const k = tokenize(piece).length;
-    if (!k) continue;
-    if (n) starts.push(n);
-    n += k;
+    const k = tokenize(piece);
+    if (!k.length) continue;
+    if (tokens.length) sentenceStarts.push(tokens.length);
+    tokens.push(...k);
   }
-  // (a piece whose tokens differ from the whole's, which should not happen: read as one sentence)
-  return n === nTokens ? starts : [];
+  return { tokens, sentenceStarts };
 }
 
 /** the sentence of an utterance a token is in (0 for the first, or for a call's segment) */
