@@ -88,9 +88,6 @@ describe('labelled verdict sets already read (regression)', () => {
     // apply in the app." (two of the agent's own words repeated, a second clause the pattern does not read) and "It isn't
     // free on this account, sorry, but our travel card would be." read as the agent's negativity
     'holdout-60.txt': ['v03: closing_summary gives fail', 'v20: agent_negativity gives fail'],
-    // held-out 70 (stop 38, Mandarin, written last): "自己去APP上看，上面写得清清楚楚。… 找不到就多找找。": since stop 40
-    // "写得清清楚楚" is read as refusing (read it yourself); "找不到就多找找" is an impatient brush-off no frame reads
-    'holdout-70.txt': ['s04: abusive_language gives pass'],
     // held-out 74 (stop 39, English, written last): "Everyone's got problems. The payment is still due on the 1st" (a
     // snub beside a fact: the conduct model does not read a reply that tells one)
     'holdout-74.txt': ['z11: agent_negativity gives pass', 'z11: dismissive_language gives pass'],
