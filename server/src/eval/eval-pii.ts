@@ -145,6 +145,7 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
+    ['holdout-ae', 'HELD OUT AE (written at stop 40 before any change for it, run once)'],
     [
       'holdout-ad',
       'HELD OUT AD (English and Mandarin, 6 spoken, written at stop 39 after verdict set 74; its one text miss fixed)',
