@@ -42,6 +42,10 @@ describe('optional personal data: names, postcodes, addresses', () => {
     expect(found('this is urgent, my card was taken')).toEqual([]);
     expect(found('i am afraid the payment failed')).toEqual([]);
     expect(found('I am not sure')).toEqual([]);
+    // (held-out AE: "I am writing from Dublin" read as a name "writing")
+    expect(found('Dear team, I am writing from Dublin about my mortgage')).toEqual([]);
+    expect(found("i'm emailing from work, my card is blocked")).toEqual([]);
+    expect(found("hi i'm ling from the accounts team")).toEqual(['person_name:ling']);
   });
 
   it('an answer to "can I take your name?" in the next turn, or spelled letter by letter', () => {

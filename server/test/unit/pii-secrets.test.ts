@@ -36,4 +36,17 @@ describe('a secret asked for in other words is removed', () => {
       'the voucher code 482913 from your text did not work',
     );
   });
+
+  it('a date of birth corrected after the agent disputes it is still a date of birth (held-out AE)', () => {
+    const u = masked(
+      'A: Can you tell me your date of birth, please?',
+      'C: 21 June 1990',
+      "A: I'm afraid that doesn't match what we hold. Could you check the year?",
+      'C: sorry, 21 June 1991',
+      'A: Thank you, that matches. The payment on 3 December 2026 is released.',
+    );
+    expect(u[1]).not.toContain('1990');
+    expect(u[3]).not.toContain('1991');
+    expect(u[4]).toContain('3 December 2026');
+  });
 });

@@ -71,6 +71,11 @@ describe('recognised speech fails closed', () => {
     expect(answerTo('can you tell me the first and third edges of yorkin', 'seven and two').masked.text).toBe(
       '[REDACTED]',
     );
+    // the second position and what it is of both lost ("… the first and third digits of your PIN" heard as "… the
+    // first and surges of yorkin", held-out AE): "for and zero" (four, zero) is removed
+    expect(answerTo('for security what are the first and surges of yorkin', 'for and zero').masked.text).toBe(
+      '[REDACTED]',
+    );
     // positions asked for with what they are of misheard ("the first and last digit the york"): a PIN asked for in
     // part, so "first is to last us six" (two, six) is removed, not kept as ordinary words
     const partial = answerTo('for security the first and last digit the york and please', 'first is to last us six');

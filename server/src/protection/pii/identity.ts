@@ -77,7 +77,9 @@ export function findNames(text: string, toks: Tok[], asked: (pos: number) => boo
     }
     // "this is Anna from the card team", "I'm John Smith calling about": a name only with a capital or a cue after it
     const intro = seq(toks, i, ['this', 'is']) ? 2 : seq(toks, i, ["i'm"]) ? 1 : seq(toks, i, ['i', 'am']) ? 2 : 0;
-    if (intro) {
+    // ("I am writing from Dublin", "I'm emailing about": a verb in -ing written lower-case is no name; "i'm ling" is)
+    const verb = (t: Tok | undefined) => !!t && /^[a-z]/.test(t.text) && /^[a-z]{3,}ing$/.test(t.w);
+    if (intro && !verb(toks[i + intro])) {
       const j = nameFrom(toks, i + intro);
       if (j > i + intro && (capital(toks[i + intro]) || INTRO_AFTER.has(toks[j]?.w ?? ''))) {
         push(i + intro, j);

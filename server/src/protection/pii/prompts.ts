@@ -35,7 +35,8 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   // yorkin"), or with what they are of misheard ("the first and last digit the york", "… last year the york"):
   // positions asked for one by one are a secret asked for in part (on a call "the second then fifty digits of york …":
   // "and" heard as "then" or "in", "fifth" as "fifty")
-  pin: /\b(pin( number| code)?|personal identification number|(digits?|characters?|letters?)( (number )?[0-9]+,?)+( and [0-9]+)? (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information))|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number)|(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th)( (and|then|an|in) (the )?(first|second|third|fourth|forth|fifth|fifty|sixth|sixty|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th))+ (\w+ (of|from|in|the)|digits?|numbers?|characters?))\b/,
+  // (a selection whose second half a call lost: "what are the first and surges of yorkin" for "… third digits of your PIN")
+  pin: /\b(pin( number| code)?|personal identification number|(digits?|characters?|letters?)( (number )?[0-9]+,?)+( and [0-9]+)? (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information))|(digits?|numbers?|characters?) (of|from|in) (your|the) (pin|pass ?code|password|passnumber|memorable (word|number|information)|security number)|(first|second|third|fourth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th)( (and|then|an|in) (the )?(first|second|third|fourth|forth|fifth|fifty|sixth|sixty|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th))+ (\w+ (of|from|in|the)|digits?|numbers?|characters?)|(what are|what'?s|what is|give me|tell me|can i (have|take|get)|could i (have|take|get)|read me)( the| your)? (first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|6th) and)\b/,
   // (a message named as people text it: "got ur text saying code 482913")
   otp: new RegExp(
     `\\b(one[- ]time (pass ?code|password|code|pin)|otp|verification code|confirmation code|authenti[cz]ation code|pass ?code|(sms|text) code|(code|digits|numbers) (we|i)('ve| have)? (just )?(sent|texted|messaged)|(sent|send|texted|text) (you )?(a |the )?code|(text|sms|message|msg)( [a-z]+)? (saying|says|with|that says|which says) (the |a |your |ur )?code|(six|6|eight|8)[- ]digit code|(your|ur|the|this|my|a) code( is)?|what does (it|the (text|message|sms)) say|(sent|texted) (you )?one to your (phone|mobile))\\b|\\b(your|the|this|my|a)( [a-z]+){1,3} code\\b(?<!\\b(${NOT_SECRET_CODES}) code)|(?<!\\b(${NOT_SECRET_CODES}) )\\bcode (is|was)\\b`,
@@ -122,9 +123,12 @@ export function askedFor(text: string, spotted: string[] = []): PromptKind[] {
 export const READ_BACK =
   /\b(read (that|it|them|this) back|repeat (that|it) back|let me repeat|(just )?to confirm|confirming|so that'?s)\b|(我|跟您)(再)?(重复|核对|确认)一下/i;
 
-/** Asking again after an answer: the expectation stays open. */
+/**
+ * Asking again after an answer: the expectation stays open. So does an answer disputed ("that doesn't match what we
+ * hold. Could you check the year?"): the corrected one is still the asked-for value.
+ */
 export const RE_ASK =
-  /\b(repeat|again|say that|didn'?t (catch|get)|missed|sorry|pardon|digits?|one more time|is that right|too (long|short))\b|(再说一(遍|次)|没听清|不好意思|位数)/i;
+  /\b(repeat|again|say that|didn'?t (catch|get)|missed|sorry|pardon|digits?|one more time|is that right|too (long|short)|(doesn'?t|does not|didn'?t|did not|don'?t) (match|agree)|not matching|no match|not (quite )?(right|correct)|incorrect|(check|double[- ]check) (the|that|it|your)( [a-z]+)? (year|month|day|date|digits?|number|code))\b|(再说一(遍|次)|没听清|不好意思|位数|不对|不一致|不符|对不上)/i;
 
 /** Listening noises while a number is read out: they do not end the expectation. */
 export const BACKCHANNEL =
