@@ -180,7 +180,7 @@ const ADVICE =
  * complaints; in an agent's mouth they are service.
  */
 const SERVICE =
-  /\b(anything else|happy to help|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed|(ill|i will|let me|im going to) (just )?(pass|put|connect|transfer|hand) you|(ill|i will|well|we will) (drop you a|send you a) (message|line|text|note)|(ill|i will|well|we will) (message|update|let) you|keep you (posted|updated)|(im|i am|were|we are) (now |just )?(calling|ringing|sending|arranging|booking|ordering|refunding|raising|logging|escalating|transferring|checking|looking into|sorting|fixing|cancelling|blocking|freezing)|(ive|i have|weve|we have) (also |just |now |already )?(made|put|got|taken|given|sent|set|paid|found))\b/;
+  /\b(anything else|happy to help|(what|how) (can|may|could) (i|we) (do for you|help)|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed|(ill|i will|let me|im going to) (just )?(pass|put|connect|transfer|hand) you|(ill|i will|well|we will) (drop you a|send you a) (message|line|text|note)|(ill|i will|well|we will) (message|update|let) you|keep you (posted|updated)|(im|i am|were|we are) (now |just )?(calling|ringing|sending|arranging|booking|ordering|refunding|raising|logging|escalating|transferring|checking|looking into|sorting|fixing|cancelling|blocking|freezing)|(ive|i have|weve|we have) (also |just |now |already )?(made|put|got|taken|given|sent|set|paid|found))\b/;
 /** A sentence of an agent's that asks the caller for something: a question mark, or the way a spoken one starts. */
 const ASKS =
   /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;
@@ -389,7 +389,7 @@ function generic(raw: string): boolean {
  * The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts,
  * complaints and sarcasm, and the conduct model's reading of the agent's turns (recorded in models).
  */
-export const TONE_SIGNAL = 'tone-10';
+export const TONE_SIGNAL = 'tone-11';
 
 /**
  * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,

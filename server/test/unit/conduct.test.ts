@@ -97,6 +97,11 @@ describe('conduct-en, the agent-conduct model', () => {
       read("I'm sorry, that shouldn't have happened. I'm calling you now myself, and I've made a note of it.").label,
     ).toBe('neutral');
     expect(read('I understand, but the fee stays.').cue).toBe('attitude');
+    // an apology with the service question is redress (held-out 81: after a 20-minute wait); the question alone is not
+    expect(
+      read("I'm really sorry about the wait, that's not good enough. I'm here now, what can I do for you?").label,
+    ).toBe('neutral');
+    expect(read("I'm sorry, but that's how it is.").cue).toBe('attitude');
     expect(read('Happens. They are short-staffed.').cue).toBe('attitude');
     // a customer's turn is never the agent's attitude, whatever is passed for it
     const cust = [{ seq: 0, speaker: 'customer' as const, text: 'this is taking ages' }];

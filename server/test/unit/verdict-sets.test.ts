@@ -91,6 +91,11 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 74 (stop 39, English, written last): "Everyone's got problems. The payment is still due on the 1st" (a
     // snub beside a fact: the conduct model does not read a reply that tells one)
     'holdout-74.txt': ['z11: agent_negativity gives pass', 'z11: dismissive_language gives pass'],
+    // held-out 81 (stop 40, English): "It's your call. You can freeze it yourself in the app" passes the lost-card rule as
+    // the pack defines it (blocked, or the customer told how; the analyst wanted it done when asked), and "I can book
+    // you a free appointment with one of our advisers … Would that help?" offers help in words the closing rule does
+    // not list
+    'holdout-81.txt': ['b02: lost_card_blocked gives pass', 'b09: further_help gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
