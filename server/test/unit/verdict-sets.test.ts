@@ -96,6 +96,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // you a free appointment with one of our advisers … Would that help?" offers help in words the closing rule does
     // not list
     'holdout-81.txt': ['b02: lost_card_blocked gives pass', 'b09: further_help gives fail'],
+    // held-out 82 (stop 40, Mandarin): "社区。… 您自己的社区啊，这还要问？带身份证。行了吧？" is read as abusive, not as refusing:
+    // the agent answers, curtly
+    'holdout-82.txt': ['m12: shirking gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
