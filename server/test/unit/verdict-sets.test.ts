@@ -11,6 +11,8 @@ import {
 } from '../../src/eval/eval-verdicts';
 import { readCorpus } from '../../src/lib/labelled-corpus';
 
+const PII_DIR = path.resolve(__dirname, '..', '..', 'eval-data', 'pii');
+
 /**
  * The labelled verdict sets whose disagreements have been read (the development set and the held-out sets after their
  * first run): a regression check, not acceptance — the held-out figure is each set's first run, in the stop notes.
@@ -116,6 +118,32 @@ describe('labelled verdict sets already read (regression)', () => {
       expect(unevaluated / labels).toBeLessThanOrEqual(0.1);
     },
   );
+
+  // precision of the Mandarin conduct rules on conversations written for another purpose: every PII set's conversation
+  // with a Chinese agent turn (bank and hotline staff asking for and reading back details, politely), inspected under
+  // the Mandarin government pack, must pass both rules
+  it('the polite Mandarin agents of the PII sets are neither abusive nor refusing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zh-polite-'));
+    const blocks: string[] = [];
+    for (const f of fs.readdirSync(PII_DIR).filter((x) => x.endsWith('.txt')))
+      for (const c of readCorpus(path.join(PII_DIR, f)))
+        if (c.turns.some((t) => t.speaker === 'agent' && /[\u4e00-\u9fa5]/.test(t.text)))
+          blocks.push(
+            [
+              `=== ${c.id}-${blocks.length} chat queue=gov-complaints lang=zh`,
+              ...c.turns.map((t) => `${t.speaker === 'agent' ? 'A' : 'C'}: ${t.text.replace(/\n/g, ' ')}`),
+              '! shirking pass',
+              '! abusive_language pass',
+            ].join('\n'),
+          );
+    expect(blocks.length).toBeGreaterThan(40);
+    const file = path.join(dir, 'zh-polite.txt');
+    fs.writeFileSync(file, blocks.join('\n\n') + '\n');
+    const s = await scoreVerdicts(file, ctx);
+    expect(s.notes.filter((n) => / gives /.test(n))).toEqual([]);
+    expect(s.per.get('shirking')?.labels).toBe(blocks.length);
+    fs.rmSync(dir, { recursive: true });
+  });
 });
 
 describe('a labelled set', () => {
