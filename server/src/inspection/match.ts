@@ -99,17 +99,30 @@ export class Lexicon {
   }
 }
 
-/** The earliest match of any of `res` in the utterance, as a token range. */
-function patternHit(u: InspectUtterance, res: RegExp[], how: 'pattern' | 'tone'): Hit | null {
+/**
+ * The earliest match of any of `res` in the utterance, as a token range; `bySentence`: also in each sentence of a typed
+ * message read alone (its `^` and `$` at the sentence's start and end).
+ */
+function patternHit(u: InspectUtterance, res: RegExp[], how: 'pattern' | 'tone', bySentence = false): Hit | null {
   if (!res.length) return null;
   const j = joined(u);
+  // [start, end) character ranges of the joined text to read: the whole, then each sentence when asked
+  const ranges: Array<[number, number]> = [[0, j.text.length]];
+  if (bySentence && u.sentenceStarts?.length) {
+    const starts = [0, ...u.sentenceStarts, u.tokens.length];
+    for (let k = 0; k + 1 < starts.length; k++)
+      ranges.push([j.starts[starts[k]], starts[k + 1] < u.tokens.length ? j.starts[starts[k + 1]] - 1 : j.text.length]);
+  }
   let best: Hit | null = null;
-  for (const re of res) {
-    const m = re.exec(j.text);
-    if (!m) continue;
-    const from = tokenAt(j.starts, m.index);
-    const to = tokenAt(j.starts, m.index + Math.max(0, m[0].length - 1)) + 1;
-    if (!best || from < best.from) best = { utterance: u, from, to, how, score: 1 };
+  for (const [a, b] of ranges) {
+    const text = a === 0 && b === j.text.length ? j.text : j.text.slice(a, b);
+    for (const re of res) {
+      const m = re.exec(text);
+      if (!m) continue;
+      const from = tokenAt(j.starts, a + m.index);
+      const to = tokenAt(j.starts, a + m.index + Math.max(0, m[0].length - 1)) + 1;
+      if (!best || from < best.from) best = { utterance: u, from, to, how, score: 1 };
+    }
   }
   return best;
 }
@@ -137,7 +150,8 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
       if (r[id * 2] >= 0) return { utterance: u, from: r[id * 2], to: r[id * 2 + 1], how: 'keyword', score: 1 };
       // the earliest match of the patterns; then, in a turn the tone signal reads as negative, of negative_with
       const matched =
-        patternHit(u, patterns, 'pattern') ?? ((u.sentiment ?? 0) < 0 ? patternHit(u, coldPatterns, 'tone') : null);
+        patternHit(u, patterns, 'pattern', set.by_sentence) ??
+        ((u.sentiment ?? 0) < 0 ? patternHit(u, coldPatterns, 'tone', set.by_sentence) : null);
       if (matched) return matched;
       // a turn the tone signal read as the agent's attitude, where the set asks for it: the whole turn
       if (set.attitude && u.attitude && u.tokens.length)

@@ -47,6 +47,11 @@ export const phraseSetSchema = z
     /** regular expressions over the normalised transcript (lower case, words separated by one space) */
     patterns: z.array(pattern).optional(),
     /**
+     * the patterns also read each sentence of a typed message on its own, so `^` and `$` hold at a sentence's start and
+     * end ("你自己去问呗。我们这儿不管。": 呗 ends a sentence, not the message); a call's segment is one sentence
+     */
+    by_sentence: z.boolean().optional(),
+    /**
      * regular expressions that match only in a turn the tone signal reads as negative: the way to say "a refusal said
      * coldly" ("No. Fixed means fixed.") without listing every cold sentence, while the same words said kindly
      * ("no, I'm afraid not, but here is what I can do") do not match

@@ -82,3 +82,26 @@ describe('a phrase before an anchor in the anchor’s own typed turn', () => {
     expect(heard.sentenceStarts).toBeUndefined();
   });
 });
+
+// a phrase set's `by_sentence`: its patterns' `$` also holds at the end of a typed sentence (held-out 85: "…呗。…")
+describe('patterns read by sentence', () => {
+  const ZH = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/gov-hotline-zh.yaml'));
+  const abusive = (reply: string) =>
+    inspect(
+      [ZH],
+      {
+        ...chatTranscript([
+          ['customer', '我家门口的路灯坏了'],
+          ['agent', reply],
+        ]),
+        language: 'zh',
+        queue: 'gov-complaints',
+      },
+      {},
+    ).findings.find((f) => f.ruleId === 'abusive_language')!.result;
+  it('呗 ending a sentence that is not the message’s last is read; inside a sentence it is not', () => {
+    expect(abusive('您好，工号1234。那就等着呗。明天再说。')).toBe('fail');
+    expect(abusive('您好，工号1234。那就等着呗明天再说。')).toBe('pass');
+    expect(abusive('您好，工号1234为您服务。我已经登记，明天再说。')).toBe('pass');
+  });
+});
