@@ -100,32 +100,46 @@ export class Lexicon {
 }
 
 /**
- * The earliest match of any of `res` in the utterance, as a token range; `bySentence`: also in each sentence of a typed
- * message read alone (its `^` and `$` at the sentence's start and end).
+ * The earliest match of any of `res` in the utterance, as a token range; then of `bySentence` (the anchored ones of a
+ * set that reads by sentence) in each sentence of a typed message read alone, its `^` and `$` at the sentence's start
+ * and end. (An unanchored pattern finds in the whole text whatever it finds in a sentence.)
  */
-function patternHit(u: InspectUtterance, res: RegExp[], how: 'pattern' | 'tone', bySentence = false): Hit | null {
+function patternHit(
+  u: InspectUtterance,
+  res: RegExp[],
+  how: 'pattern' | 'tone',
+  bySentence: RegExp[] = [],
+): Hit | null {
   if (!res.length) return null;
   const j = joined(u);
-  // [start, end) character ranges of the joined text to read: the whole, then each sentence when asked
-  const ranges: Array<[number, number]> = [[0, j.text.length]];
-  if (bySentence && u.sentenceStarts?.length) {
-    const starts = [0, ...u.sentenceStarts, u.tokens.length];
-    for (let k = 0; k + 1 < starts.length; k++)
-      ranges.push([j.starts[starts[k]], starts[k + 1] < u.tokens.length ? j.starts[starts[k + 1]] - 1 : j.text.length]);
-  }
   let best: Hit | null = null;
-  for (const [a, b] of ranges) {
-    const text = a === 0 && b === j.text.length ? j.text : j.text.slice(a, b);
-    for (const re of res) {
+  // `text` starts at character `at` of the joined text
+  const scan = (text: string, at: number, list: RegExp[]) => {
+    for (const re of list) {
       const m = re.exec(text);
       if (!m) continue;
-      const from = tokenAt(j.starts, a + m.index);
-      const to = tokenAt(j.starts, a + m.index + Math.max(0, m[0].length - 1)) + 1;
+      const from = tokenAt(j.starts, at + m.index);
+      const to = tokenAt(j.starts, at + m.index + Math.max(0, m[0].length - 1)) + 1;
       if (!best || from < best.from) best = { utterance: u, from, to, how, score: 1 };
+    }
+  };
+  scan(j.text, 0, res);
+  if (bySentence.length && u.sentenceStarts?.length) {
+    const starts = [0, ...u.sentenceStarts, u.tokens.length];
+    for (let k = 0; k + 1 < starts.length; k++) {
+      const a = j.starts[starts[k]];
+      scan(
+        j.text.slice(a, starts[k + 1] < u.tokens.length ? j.starts[starts[k + 1]] - 1 : j.text.length),
+        a,
+        bySentence,
+      );
     }
   }
   return best;
 }
+
+/** a pattern that may hold at a sentence's start or end and not within the whole text: one with `^` or `$` */
+const anchored = (re: RegExp) => /[$^]/.test(re.source);
 
 /** Compiles a phrase set once per policy; keyword hits come from the policy's lexicon scan. */
 export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon: Lexicon): CompiledPhraseSet {
@@ -136,6 +150,8 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
   enableLinearRegexpFallback();
   const patterns = (set.patterns ?? []).map((p) => new RegExp(p));
   const coldPatterns = (set.negative_with ?? []).map((p) => new RegExp(p));
+  const sentencePatterns = set.by_sentence ? patterns.filter(anchored) : [];
+  const sentenceColdPatterns = set.by_sentence ? coldPatterns.filter(anchored) : [];
   const examples: PreparedExample[] = (set.similar ?? []).map((s) => model.prepare(s));
   // a spotted keyphrase counts when it contains one of the keywords or is part of an example sentence
   const spotted = (p: string) => {
@@ -150,8 +166,8 @@ export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon
       if (r[id * 2] >= 0) return { utterance: u, from: r[id * 2], to: r[id * 2 + 1], how: 'keyword', score: 1 };
       // the earliest match of the patterns; then, in a turn the tone signal reads as negative, of negative_with
       const matched =
-        patternHit(u, patterns, 'pattern', set.by_sentence) ??
-        ((u.sentiment ?? 0) < 0 ? patternHit(u, coldPatterns, 'tone', set.by_sentence) : null);
+        patternHit(u, patterns, 'pattern', sentencePatterns) ??
+        ((u.sentiment ?? 0) < 0 ? patternHit(u, coldPatterns, 'tone', sentenceColdPatterns) : null);
       if (matched) return matched;
       // a turn the tone signal read as the agent's attitude, where the set asks for it: the whole turn
       if (set.attitude && u.attitude && u.tokens.length)

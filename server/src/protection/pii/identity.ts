@@ -33,6 +33,9 @@ const INTRO_AFTER = new Set(['speaking', 'from', 'calling', 'here', 'with']);
 const nameTok = (t: Tok | undefined) =>
   !!t && /^[a-z][a-z'-]{0,30}$/i.test(t.w) && t.w.length >= 2 && !NOT_NAME.has(t.w) && !HONORIFIC.has(t.w);
 
+/** a verb in -ing written lower-case after "I am" is no name ("I am writing from Dublin"); "i'm ling" is one */
+const ingVerb = (t: Tok | undefined) => !!t && /^[a-z]/.test(t.text) && /^[a-z]{3,}ing$/.test(t.w);
+
 /** Up to three name words from toks[i]: the index after the last, or i when there is none. */
 function nameFrom(toks: Tok[], i: number): number {
   let j = i;
@@ -77,9 +80,7 @@ export function findNames(text: string, toks: Tok[], asked: (pos: number) => boo
     }
     // "this is Anna from the card team", "I'm John Smith calling about": a name only with a capital or a cue after it
     const intro = seq(toks, i, ['this', 'is']) ? 2 : seq(toks, i, ["i'm"]) ? 1 : seq(toks, i, ['i', 'am']) ? 2 : 0;
-    // ("I am writing from Dublin", "I'm emailing about": a verb in -ing written lower-case is no name; "i'm ling" is)
-    const verb = (t: Tok | undefined) => !!t && /^[a-z]/.test(t.text) && /^[a-z]{3,}ing$/.test(t.w);
-    if (intro && !verb(toks[i + intro])) {
+    if (intro && !ingVerb(toks[i + intro])) {
       const j = nameFrom(toks, i + intro);
       if (j > i + intro && (capital(toks[i + intro]) || INTRO_AFTER.has(toks[j]?.w ?? ''))) {
         push(i + intro, j);
