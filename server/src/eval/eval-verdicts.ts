@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inspect } from '../inspection/engine';
+import { inspect, type Finding } from '../inspection/engine';
 import { loadPolicyDir, type Policy } from '../inspection/qa-policy';
 import { loadRouting } from '../inspection/routing';
-import { toInspectUtterance } from '../inspection/transcript';
+import { toInspectUtterance, type InspectUtterance } from '../inspection/transcript';
 import { loadMaskingPolicy } from '../protection/pii/mask';
 import { fromRecognised, PlainUtterance, protectTranscript } from '../protection/protect-transcript';
 import { LanguageModels } from '../understanding/classifier';
@@ -102,36 +102,45 @@ async function judge(c: CorpusConversation, plain: PlainUtterance[], channel: st
   const prot = protectTranscript(plain, masking);
   const opened = prot.utterances.map((u, k) => ({ seq: k, speaker: u.speaker, text: u.masked.text }));
   const { picked, toned, reads } = await readTurns(nlu, opened);
-  return inspect(
-    packs,
-    {
-      conversationId: c.id,
-      channel,
-      queue: c.queue,
-      language: c.language,
-      durationMs: Math.max(0, ...plain.map((u) => u.endMs)),
-      intent: picked.intent,
-      utterances: prot.utterances.map((u, k) => ({
-        ...toInspectUtterance({
-          id: `${c.id}-${k}`,
-          seq: k,
-          speaker: u.speaker,
-          startMs: u.startMs,
-          endMs: u.endMs,
-          text: u.masked.text,
-          words: u.masked.words.length ? u.masked.words : null,
-          pii: u.pii,
-          keyphrases: u.keyphrases,
-        }),
-        sentiment: toned[k].label === 'neutral' ? 0 : toned[k].score,
-        attitude: toned[k].cue === 'attitude',
-        readAs: reads[k],
-      })),
-    },
-    { ...nlu.ids, tone: TONE_SIGNAL },
-    undefined,
-    routing,
-  );
+  const transcript = {
+    conversationId: c.id,
+    channel,
+    queue: c.queue,
+    language: c.language,
+    durationMs: Math.max(0, ...plain.map((u) => u.endMs)),
+    intent: picked.intent,
+    utterances: prot.utterances.map((u, k) => ({
+      ...toInspectUtterance({
+        id: `${c.id}-${k}`,
+        seq: k,
+        speaker: u.speaker,
+        startMs: u.startMs,
+        endMs: u.endMs,
+        text: u.masked.text,
+        words: u.masked.words.length ? u.masked.words : null,
+        pii: u.pii,
+        keyphrases: u.keyphrases,
+      }),
+      sentiment: toned[k].label === 'neutral' ? 0 : toned[k].score,
+      attitude: toned[k].cue === 'attitude',
+      readAs: reads[k],
+    })),
+  };
+  const verdict = await inspect(packs, transcript, { ...nlu.ids, tone: TONE_SIGNAL }, undefined, routing);
+  return { verdict, utterances: transcript.utterances };
+}
+
+/** The (masked) words a finding points at, for a disagreement's note: what the analyst should look at. */
+function evidenceWords(f: Finding, utterances: InspectUtterance[]): string {
+  const words = f.evidence
+    .map((e) => {
+      const u = utterances.find((x) => x.id === e.utteranceId);
+      if (!u || !e.tokens) return null;
+      const [a, b] = e.tokens;
+      return b - a > 12 ? `${u.tokens.slice(a, a + 12).join(' ')} …` : u.tokens.slice(a, b).join(' ');
+    })
+    .filter((w): w is string => !!w);
+  return words.length ? `; at "${words.slice(0, 2).join('", "')}"` : '';
 }
 
 /** A text conversation's turns five seconds apart, as the text channels store them. */
@@ -174,7 +183,7 @@ export async function scoreVerdicts(
       plain = heard.map(fromRecognised);
       if (process.env.EVAL_VERBOSE) for (const u of plain) console.error(`  ${c.id} ${u.speaker}: ${u.text}`);
     }
-    const verdict = await judge(c, plain, calls ? 'call' : c.channel, ctx);
+    const { verdict, utterances } = await judge(c, plain, calls ? 'call' : c.channel, ctx);
     if (verdict.outcome !== 'inspected') {
       noPolicy++;
       notes.push(`${c.id}: ${verdict.outcome} (${verdict.reasonCode}: ${verdict.reason})`);
@@ -191,7 +200,9 @@ export async function scoreVerdicts(
       } else if (f.result === l.expected) r.agree++;
       else {
         disagreements++;
-        notes.push(`${c.id}: ${l.ruleId} gives ${f.result}, the analyst ${l.expected} (${f.message})`);
+        notes.push(
+          `${c.id}: ${l.ruleId} gives ${f.result}, the analyst ${l.expected} (${f.message}${evidenceWords(f, utterances)})`,
+        );
       }
       per.set(l.ruleId, r);
     }

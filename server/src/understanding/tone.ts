@@ -10,7 +10,7 @@ import type { UnderstandInput } from './understand';
 
 /** What an agent says to show understanding: its words are negative ("sorry", "frustrating"), its tone is not. */
 const EMPATHY =
-  /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is|its|it is|it must be) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|maddening|infuriating|upsetting|exasperating)|sorry to hear|i hear you|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|upsetting)|sorry (about|for) (that|the (trouble|inconvenience|wait|delay|confusion))|i appreciate|i know how|i'?m afraid|unfortunately|sorry|oh no|oh dear|(thats|that is|how) (awful|horrible|terrible|rotten|a nightmare|a pain)|what a (pain|nightmare))\b/;
+  /\b(no problem|not a problem|no worries|don'?t worry|happy to help|(that'?s|that is|its|it is|it must be) (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|maddening|infuriating|upsetting|exasperating)|sorry to hear|i hear you|i'?m (so |really |very )?sorry|i am (so |really |very )?sorry|so sorry|apologi[sz]e|apologies|i (completely |totally |fully )?understand|i can (understand|see why|imagine)|that must (be|have been)|that sounds (so |really |very )?(frustrating|annoying|stressful|difficult|awful|worrying|upsetting)|sorry (about|for) (that|the (trouble|inconvenience|wait|delay|confusion))|i appreciate|i know how|i'?m afraid|unfortunately|sorry|oh no|oh dear|(thats|that is|how) (awful|horrible|terrible|rotten|a nightmare|a pain)|what a (pain|nightmare)|dont be (so )?hard on yourself|not a (stupid|silly|daft|dumb) question|no such thing as a (stupid|silly|daft|dumb) question|happens to (the best of us|everyone|lots of people|careful people)|(youve|you have) done nothing wrong|(its|it is|thats|that is) not your fault)\b/;
 /**
  * Sarcasm as callers use it: praise said of trouble ("oh great, another fee", "fantastic service, three hours on
  * hold"), the set phrases ("just what I needed", "thanks for nothing", "yeah right") and praise with a tag question
@@ -80,7 +80,10 @@ const ATTITUDE = new RegExp(
     /(youre|you are) (out of luck|overreacting|being unreasonable|not listening)/,
     /(its|thats|it is|that is) (not|hardly) (a big deal|the end of the world)|no big deal/,
     /(nobody|no one) else (has|seems to have) (complained|had)|everyone else (manages|copes)/,
-    /you people|(simple|basic) instructions|ridiculous question|shut up|stupid|idiot/,
+    // an insult is said to the caller ("are you stupid", "what a stupid question"), not "not a stupid question" or
+    // "an idiot mistake on our side"
+    /you people|(simple|basic) instructions|ridiculous question|shut up|(you|youre|you are|are you)( (a|an|such a|so|really|totally|completely|absolutely|just|being|bloody))* (stupid|idiot|idiots|moron|dumb|thick|dense|clueless)/,
+    /(what a|thats a|that is a|such a|was a|its a|it is a) (stupid|dumb|idiotic|daft) (question|thing to (say|ask|do))|(stupid|daft|dumb) of you/,
     // impatience
     /(i'?ve |i have )?already (told|explained to) you|(ive|i have) already explained|as i (already )?said|like i said/,
     /(explained|told you) (this|that|it) (twice|already|three times|before)/,
@@ -389,7 +392,7 @@ function generic(raw: string): boolean {
  * The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts,
  * complaints and sarcasm, and the conduct model's reading of the agent's turns (recorded in models).
  */
-export const TONE_SIGNAL = 'tone-11';
+export const TONE_SIGNAL = 'tone-12';
 
 /**
  * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,

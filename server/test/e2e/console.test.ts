@@ -344,8 +344,10 @@ describe('the console in a browser', () => {
   it('policies: two versions compared; the drafter replays the labelled cases; activation is refused on the regression', async () => {
     // v2 no longer recognises a request for the security code: the confirmed CVV finding says it should fail
     const v1 = fs.readFileSync(path.join(POLICY_DIR, 'bank-retail.yaml'), 'utf8');
+    // the shipped version, and the draft after it
+    const V = Number(/^version: (\d+)$/m.exec(v1)![1]);
     const v2 = v1
-      .replace(/^version: 1$/m, 'version: 2')
+      .replace(/^version: \d+$/m, `version: ${V + 1}`)
       // its keywords and patterns (the comments above and among the patterns too)
       .replace(
         /keywords: \[security code, [^\]]*\]\n(?: *#[^\n]*\n)* *patterns:\n(?: *(?:- '|#)[^\n]*\n)+/,
@@ -368,19 +370,19 @@ describe('the console in a browser', () => {
     // compare v1 and v2: the changed lines, numbered
     const compare = qa.page.getByTestId('compare');
     await compare.getByRole('combobox', { name: 'Older version' }).click();
-    await choose(qa.page, 'bank-retail@v1 (active)');
+    await choose(qa.page, `bank-retail@v${V} (active)`);
     await compare.getByRole('combobox', { name: 'Newer version' }).click();
-    await choose(qa.page, 'bank-retail@v2 (draft)');
+    await choose(qa.page, `bank-retail@v${V + 1} (draft)`);
     await qa.page.getByTestId('diff').waitFor();
     expect(await qa.page.locator('.diff-del').allTextContents()).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/- version: 1$/),
+        expect.stringMatching(new RegExp(`- version: ${V}$`)),
         expect.stringMatching(/- +keywords: \[security code/),
       ]),
     );
     expect(await qa.page.locator('.diff-add').allTextContents()).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/\+ version: 2$/),
+        expect.stringMatching(new RegExp(`\\+ version: ${V + 1}$`)),
         expect.stringMatching(/\+ +keywords: \[xyzzy plugh\]$/),
       ]),
     );
@@ -409,7 +411,8 @@ describe('the console in a browser', () => {
     const p = await pg.query(`SELECT status FROM qa_policies WHERE policy_id = 'bank-retail' ORDER BY version`);
     expect(p.rows.map((r) => r.status)).toEqual(['active', 'draft']);
     const denied = await pg.query(
-      `SELECT outcome FROM audit_events WHERE action = 'policy.activate' AND object_id = 'bank-retail@v2'`,
+      `SELECT outcome FROM audit_events WHERE action = 'policy.activate' AND object_id = $1`,
+      [`bank-retail@v${V + 1}`],
     );
     expect(denied.rows).toEqual([{ outcome: 'denied' }]);
     await co.page.screenshot({ path: path.join(SHOTS, 'compliance_officer-activation-refused.png'), fullPage: true });

@@ -331,11 +331,14 @@ describe('audit of access', () => {
         child.on('close', (status) => resolve({ status, stdout, stderr }));
       });
     const sms = path.resolve(SERVER_DIR, '..', 'policies', 'qa', 'bank-sms.yaml');
-    const v2 = path.join(t.varDir, 'bank-sms-v2.yaml');
-    fs.writeFileSync(v2, fs.readFileSync(sms, 'utf8').replace(/^version: 1$/m, 'version: 2'));
+    const v2 = path.join(t.varDir, 'bank-sms-next.yaml');
+    // the shipped version and a draft after it
+    const shippedText = fs.readFileSync(sms, 'utf8');
+    const V = Number(/^version: (\d+)$/m.exec(shippedText)![1]);
+    fs.writeFileSync(v2, shippedText.replace(/^version: \d+$/m, `version: ${V + 1}`));
     expect((await run(['import', sms])).status).toBe(0);
     expect((await run(['import', v2])).status).toBe(0);
-    const activate = ['activate', 'bank-sms', '2', '--reason', 'CAB 2026-118 approved the new SMS wording'];
+    const activate = ['activate', 'bank-sms', String(V + 1), '--reason', 'CAB 2026-118 approved the new SMS wording'];
     // the shell account alone is not an approver
     const none = await run(activate);
     expect([none.status, none.stderr]).toEqual([1, expect.stringMatching(/needs a signed-in approver/)]);
@@ -349,9 +352,10 @@ describe('audit of access', () => {
     const tokenFile = path.join(t.varDir, 'cora.token');
     fs.writeFileSync(tokenFile, await idp.tokenFor('cora'), { mode: 0o600 });
     const ok = await run([...activate, '--token-file', tokenFile]);
-    expect(ok.stdout).toMatch(/bank-sms version 2 is active \(was version 1\)/);
+    expect(ok.stdout).toContain(`bank-sms version ${V + 1} is active (was version ${V})`);
     const ev = await pg.query(
-      `SELECT actor_name, outcome, details->>'why' AS why FROM audit_events WHERE action = 'policy.activate' AND object_id = 'bank-sms@v2' ORDER BY seq`,
+      `SELECT actor_name, outcome, details->>'why' AS why FROM audit_events WHERE action = 'policy.activate' AND object_id = $1 ORDER BY seq`,
+      [`bank-sms@v${V + 1}`],
     );
     expect(ev.rows).toEqual([
       { actor_name: expect.stringMatching(/^ivan( as \w+)?@/), outcome: 'denied', why: 'no_token' },

@@ -164,7 +164,7 @@ describe('every conversation ends with a verdict or a reason', () => {
       outcome: 'inspected',
       passed: true,
       fatalRules: [],
-      policy: { id: 'bank-retail', version: 1 },
+      policy: { id: 'bank-retail', version: shipped('bank-retail') },
     });
     expect(rule(got['bank-compliant'], 'recording_notice').result).toBe('pass');
     // sentiment now comes from the understand stage: the rule is evaluated, and a friendly call's mood does not fall
@@ -352,8 +352,10 @@ describe('review and disputes', () => {
 
 describe('policy versions', () => {
   const bankV1 = fs.readFileSync(path.join(POLICY_DIR, 'bank-retail.yaml'), 'utf8');
+  // the shipped version (raised whenever the pack's text changes); the drafts below are the versions after it
+  const V = Number(/^version: (\d+)$/m.exec(bankV1)![1]);
   const variant = (version: number, deadAirS: number) =>
-    bankV1.replace(/^version: 1$/m, `version: ${version}`).replace('max_s: 10\n', `max_s: ${deadAirS}\n`);
+    bankV1.replace(/^version: \d+$/m, `version: ${version}`).replace('max_s: 10\n', `max_s: ${deadAirS}\n`);
 
   it('validation names line and column; a changed text under an existing version is refused', async () => {
     const bad = await as('quinn', 'POST', '/api/v1/policies/validate', {
@@ -367,45 +369,45 @@ describe('policy versions', () => {
       },
     });
     expect(bad.body.error.line).toBe(bankV1.split('\n').findIndex((l) => l.includes('max_s: 10')) + 1);
-    expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(1, 30) })).body.error.code).toBe(
+    expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(V, 30) })).body.error.code).toBe(
       'version_exists',
     );
     expect((await as('anna', 'POST', '/api/v1/policies/validate', { source: bankV1 })).status).toBe(403);
   });
 
   it('a version that contradicts a reviewed case is refused at activation; `policy regress` shows the regression', async () => {
-    expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(2, 5) })).status).toBe(201);
+    expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(V + 1, 5) })).status).toBe(201);
     // QA drafts, only compliance approves
     expect(
       (
-        await as('quinn', 'POST', '/api/v1/policies/bank-retail/versions/2/activate', {
+        await as('quinn', 'POST', `/api/v1/policies/bank-retail/versions/${V + 1}/activate`, {
           reason: 'stricter dead air limit',
         })
       ).status,
     ).toBe(403);
-    const refused = await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/2/activate', {
+    const refused = await as('cora', 'POST', `/api/v1/policies/bank-retail/versions/${V + 1}/activate`, {
       reason: 'stricter dead air limit',
     });
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('regressions');
     // the drafter replays the labelled cases over HTTP without activating anything (the console's button)
-    const replay = await as('quinn', 'POST', '/api/v1/policies/bank-retail/versions/2/regress');
+    const replay = await as('quinn', 'POST', `/api/v1/policies/bank-retail/versions/${V + 1}/regress`);
     expect(replay.status).toBe(200);
     expect(replay.body.disagree).toEqual(refused.body.error.details.disagree);
     expect(replay.body.disagree).toEqual(
       expect.arrayContaining([expect.objectContaining({ ruleId: 'dead_air', expected: 'pass', got: 'fail' })]),
     );
-    expect((await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/2/regress')).status).toBe(403);
+    expect((await as('cora', 'POST', `/api/v1/policies/bank-retail/versions/${V + 1}/regress`)).status).toBe(403);
     expect(
       (await pg.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'policy.regress'`)).rows[0].n,
     ).toBe(1);
     // both versions' texts, for the console's comparison
-    const v2 = await as('sara', 'GET', '/api/v1/policies/bank-retail/versions/2');
-    expect([v2.status, v2.body.source, v2.body.status]).toEqual([200, variant(2, 5), 'draft']);
-    expect((await as('sara', 'GET', '/api/v1/policies/bank-retail/versions/1')).body.source).toBe(bankV1);
+    const v2 = await as('sara', 'GET', `/api/v1/policies/bank-retail/versions/${V + 1}`);
+    expect([v2.status, v2.body.source, v2.body.status]).toEqual([200, variant(V + 1, 5), 'draft']);
+    expect((await as('sara', 'GET', `/api/v1/policies/bank-retail/versions/${V}`)).body.source).toBe(bankV1);
     expect((await as('sara', 'GET', '/api/v1/policies/bank-retail/versions/99')).status).toBe(404);
     const file = path.join(t.varDir, 'bank-retail-v2.yaml');
-    fs.writeFileSync(file, variant(2, 5));
+    fs.writeFileSync(file, variant(V + 1, 5));
     const cli = spawnSync(process.execPath, [MAIN, 'policy', 'regress', file], {
       env: { ...process.env, ...t.env },
       encoding: 'utf8',
@@ -418,7 +420,7 @@ describe('policy versions', () => {
     const broken = path.join(t.varDir, 'bank-retail-v9.yaml');
     fs.writeFileSync(
       broken,
-      variant(9, 10)
+      variant(V + 8, 10)
         .replace(/keywords: \[to summarize[^\]\n]*\]/, 'keywords: [xyzzy plugh]')
         .replace('similar: [to summarize a new card is on its way]', 'similar: [xyzzy plugh frobozz]')
         .replace(/\n *restates: \d+/, ''),
@@ -432,24 +434,24 @@ describe('policy versions', () => {
   });
 
   it('a version activated with its known regression accepted; re-inspection of the period adds new verdicts and keeps the old', async () => {
-    expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(3, 30) })).status).toBe(201);
+    expect((await as('quinn', 'POST', '/api/v1/policies', { source: variant(V + 2, 30) })).status).toBe(201);
     // v3 fixes the overturned dead-air case, but still flags the CVV the dispute decision overturned
-    const refused = await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/3/activate', {
+    const refused = await as('cora', 'POST', `/api/v1/policies/bank-retail/versions/${V + 2}/activate`, {
       reason: 'holds while checking accounts are normal',
     });
     expect(refused.status).toBe(409);
     expect(refused.body.error.details.disagree).toEqual([
       expect.objectContaining({ ruleId: 'cvv_spoken', expected: 'pass', got: 'fail' }),
     ]);
-    const ok = await as('cora', 'POST', '/api/v1/policies/bank-retail/versions/3/activate', {
+    const ok = await as('cora', 'POST', `/api/v1/policies/bank-retail/versions/${V + 2}/activate`, {
       reason: 'holds while checking accounts are normal',
       acceptRegressions: true,
     });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ previous: 1, regression: { cases: 3, agree: 2 } });
+    expect(ok.body).toMatchObject({ previous: V, regression: { cases: 3, agree: 2 } });
     const audit = (
       await pg.query(
-        `SELECT outcome, details FROM audit_events WHERE action = 'policy.activate' AND object_id = 'bank-retail@v3' ORDER BY seq`,
+        `SELECT outcome, details FROM audit_events WHERE action = 'policy.activate' AND object_id = 'bank-retail@v${V + 2}' ORDER BY seq`,
       )
     ).rows;
     expect(audit.map((a) => [a.outcome, a.details.acceptedRegressions ?? null])).toEqual([
@@ -471,8 +473,8 @@ describe('policy versions', () => {
     expect(done.result.changed).toBe(7);
     const after = await verdicts(ids['bank-compliant']);
     expect(after.length).toBe(before.length + 1);
-    expect(after[0]).toMatchObject({ current: true, policy: { version: 3 } });
-    expect(after[1]).toMatchObject({ current: false, policy: { version: 1 }, verdictHash: before[0].verdictHash });
+    expect(after[0]).toMatchObject({ current: true, policy: { version: V + 2 } });
+    expect(after[1]).toMatchObject({ current: false, policy: { version: V }, verdictHash: before[0].verdictHash });
     // the same transcript under v1 and v3: same transcript hash, a different policy hash
     expect(after[0].transcriptHash).toBe(after[1].transcriptHash);
     // the rollups moved with the new verdicts: per rule they equal what the current verdicts' findings say

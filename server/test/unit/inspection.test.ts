@@ -425,7 +425,7 @@ describe('verdicts', () => {
       outcome: 'inspected',
       passed: true,
       fatal: [],
-      policy: { id: 'bank-retail', version: 1, hash: bank.hash },
+      policy: { id: 'bank-retail', version: bank.doc.version, hash: bank.hash },
     });
     expect(v.findings.length).toBe(bank.doc.sections.reduce((a, s) => a + s.rules.length, 0));
     expect(v.findings.filter((f) => f.result === 'fail')).toEqual([]);

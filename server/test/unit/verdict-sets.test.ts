@@ -101,6 +101,10 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 82 (stop 40, Mandarin): "社区。… 您自己的社区啊，这还要问？带身份证。行了吧？" is read as abusive, not as refusing:
     // the agent answers, curtly
     'holdout-82.txt': ['m12: shirking gives pass'],
+    // held-out 96 (stop 41, kind uses of the fatal rules' words): "you can't go wrong there" (of a premium account's
+    // travel insurance, beside "it may not be worth £15 a month") is read as a promise; the pack holds "can't go wrong"
+    // as one whatever follows
+    'holdout-96.txt': ['e09: forbidden_promises gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
@@ -142,6 +146,30 @@ describe('labelled verdict sets already read (regression)', () => {
     const s = await scoreVerdicts(file, ctx);
     expect(s.notes.filter((n) => / gives /.test(n))).toEqual([]);
     expect(s.per.get('shirking')?.labels).toBe(blocks.length);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  // precision of the English fatal abusive-language rule on conversations written for another purpose: every PII set's
+  // English conversation (agents asking for and reading back details, warning about fraud), inspected as a chat
+  it('the English agents of the PII sets are not abusive', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'en-polite-'));
+    const blocks: string[] = [];
+    for (const f of fs.readdirSync(PII_DIR).filter((x) => x.endsWith('.txt')))
+      for (const c of readCorpus(path.join(PII_DIR, f)))
+        if (c.turns.some((t) => t.speaker === 'agent') && !c.turns.some((t) => /[\u4e00-\u9fa5]/.test(t.text)))
+          blocks.push(
+            [
+              `=== ${c.id}-${blocks.length} chat`,
+              ...c.turns.map((t) => `${t.speaker === 'agent' ? 'A' : 'C'}: ${t.text.replace(/\n/g, ' ')}`),
+              '! abusive_language pass',
+            ].join('\n'),
+          );
+    expect(blocks.length).toBeGreaterThan(400);
+    const file = path.join(dir, 'en-polite.txt');
+    fs.writeFileSync(file, blocks.join('\n\n') + '\n');
+    const s = await scoreVerdicts(file, ctx);
+    expect(s.notes.filter((n) => / gives /.test(n))).toEqual([]);
+    expect(s.per.get('abusive_language')?.labels).toBe(blocks.length);
     fs.rmSync(dir, { recursive: true });
   });
 });
