@@ -105,6 +105,8 @@ describe('labelled verdict sets already read (regression)', () => {
     // travel insurance, beside "it may not be worth £15 a month") is read as a promise; the pack holds "can't go wrong"
     // as one whatever follows
     'holdout-96.txt': ['e09: forbidden_promises gives fail'],
+    // held-out 99: "Not my circus, not my monkeys" after blaming the customer is read as dismissive, not as abusive
+    'holdout-99.txt': ['h11: abusive_language gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
