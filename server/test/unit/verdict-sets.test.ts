@@ -9,7 +9,7 @@ import {
   verdictSets,
   type VerdictContext,
 } from '../../src/eval/eval-verdicts';
-import { readCorpus } from '../../src/lib/labelled-corpus';
+import { readCorpus, type CorpusConversation } from '../../src/lib/labelled-corpus';
 
 const PII_DIR = path.resolve(__dirname, '..', '..', 'eval-data', 'pii');
 
@@ -125,54 +125,54 @@ describe('labelled verdict sets already read (regression)', () => {
     },
   );
 
-  // precision of the Mandarin conduct rules on conversations written for another purpose: every PII set's conversation
-  // with a Chinese agent turn (bank and hotline staff asking for and reading back details, politely), inspected under
-  // the Mandarin government pack, must pass both rules
-  it('the polite Mandarin agents of the PII sets are neither abusive nor refusing', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zh-polite-'));
+  /**
+   * The PII sets' conversations that `pick` takes (written for another purpose: staff asking for and reading back
+   * details, warning about fraud, politely), as one labelled set with a header and "rule pass" labels: the number of
+   * conversations and their score.
+   */
+  async function politeSet(pick: (c: CorpusConversation) => boolean, header: string, rules: string[]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polite-'));
     const blocks: string[] = [];
     for (const f of fs.readdirSync(PII_DIR).filter((x) => x.endsWith('.txt')))
-      for (const c of readCorpus(path.join(PII_DIR, f)))
-        if (c.turns.some((t) => t.speaker === 'agent' && /[\u4e00-\u9fa5]/.test(t.text)))
-          blocks.push(
-            [
-              `=== ${c.id}-${blocks.length} chat queue=gov-complaints lang=zh`,
-              ...c.turns.map((t) => `${t.speaker === 'agent' ? 'A' : 'C'}: ${t.text.replace(/\n/g, ' ')}`),
-              '! shirking pass',
-              '! abusive_language pass',
-            ].join('\n'),
-          );
-    expect(blocks.length).toBeGreaterThan(40);
-    const file = path.join(dir, 'zh-polite.txt');
+      for (const c of readCorpus(path.join(PII_DIR, f)).filter(pick))
+        blocks.push(
+          [
+            `=== ${c.id}-${blocks.length} ${header}`,
+            ...c.turns.map((t) => `${t.speaker === 'agent' ? 'A' : 'C'}: ${t.text.replace(/\n/g, ' ')}`),
+            ...rules.map((r) => `! ${r} pass`),
+          ].join('\n'),
+        );
+    const file = path.join(dir, 'polite.txt');
     fs.writeFileSync(file, blocks.join('\n\n') + '\n');
-    const s = await scoreVerdicts(file, ctx);
-    expect(s.notes.filter((n) => / gives /.test(n))).toEqual([]);
-    expect(s.per.get('shirking')?.labels).toBe(blocks.length);
+    const score = await scoreVerdicts(file, ctx);
     fs.rmSync(dir, { recursive: true });
+    return { n: blocks.length, score };
+  }
+  const han = /[\u4e00-\u9fa5]/;
+
+  // precision of the Mandarin conduct rules: every PII set's conversation with a Chinese agent turn, inspected under the
+  // Mandarin government pack, must pass both rules
+  it('the polite Mandarin agents of the PII sets are neither abusive nor refusing', async () => {
+    const { n, score } = await politeSet(
+      (c) => c.turns.some((t) => t.speaker === 'agent' && han.test(t.text)),
+      'chat queue=gov-complaints lang=zh',
+      ['shirking', 'abusive_language'],
+    );
+    expect(n).toBeGreaterThan(40);
+    expect(score.notes.filter((x) => / gives /.test(x))).toEqual([]);
+    expect(score.per.get('shirking')?.labels).toBe(n);
   });
 
-  // precision of the English fatal abusive-language rule on conversations written for another purpose: every PII set's
-  // English conversation (agents asking for and reading back details, warning about fraud), inspected as a chat
+  // precision of the English fatal abusive-language rule: every PII set's English conversation, inspected as a chat
   it('the English agents of the PII sets are not abusive', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'en-polite-'));
-    const blocks: string[] = [];
-    for (const f of fs.readdirSync(PII_DIR).filter((x) => x.endsWith('.txt')))
-      for (const c of readCorpus(path.join(PII_DIR, f)))
-        if (c.turns.some((t) => t.speaker === 'agent') && !c.turns.some((t) => /[\u4e00-\u9fa5]/.test(t.text)))
-          blocks.push(
-            [
-              `=== ${c.id}-${blocks.length} chat`,
-              ...c.turns.map((t) => `${t.speaker === 'agent' ? 'A' : 'C'}: ${t.text.replace(/\n/g, ' ')}`),
-              '! abusive_language pass',
-            ].join('\n'),
-          );
-    expect(blocks.length).toBeGreaterThan(400);
-    const file = path.join(dir, 'en-polite.txt');
-    fs.writeFileSync(file, blocks.join('\n\n') + '\n');
-    const s = await scoreVerdicts(file, ctx);
-    expect(s.notes.filter((n) => / gives /.test(n))).toEqual([]);
-    expect(s.per.get('abusive_language')?.labels).toBe(blocks.length);
-    fs.rmSync(dir, { recursive: true });
+    const { n, score } = await politeSet(
+      (c) => c.turns.some((t) => t.speaker === 'agent') && !c.turns.some((t) => han.test(t.text)),
+      'chat',
+      ['abusive_language'],
+    );
+    expect(n).toBeGreaterThan(400);
+    expect(score.notes.filter((x) => / gives /.test(x))).toEqual([]);
+    expect(score.per.get('abusive_language')?.labels).toBe(n);
   });
 });
 
