@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metadataFor } from '../../src/synth/render';
+import { loadPolicyFile } from '../../src/inspection/qa-policy';
 import { TestIdp } from '../helpers/auth';
 import { choose, ConsoleStack, noSeriousAxe, openConsole, POLICY_DIR, SHOTS } from '../helpers/console';
 import { getJson, Proc, uploadCall, waitFor } from '../helpers/stack';
@@ -345,7 +346,7 @@ describe('the console in a browser', () => {
     // v2 no longer recognises a request for the security code: the confirmed CVV finding says it should fail
     const v1 = fs.readFileSync(path.join(POLICY_DIR, 'bank-retail.yaml'), 'utf8');
     // the shipped version, and the draft after it
-    const V = Number(/^version: (\d+)$/m.exec(v1)![1]);
+    const V = loadPolicyFile(path.join(POLICY_DIR, 'bank-retail.yaml')).doc.version;
     const v2 = v1
       .replace(/^version: \d+$/m, `version: ${V + 1}`)
       // its keywords and patterns (the comments above and among the patterns too)

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../src/app/app';
 import type { Services } from '../../src/services';
+import { loadPolicyFile } from '../../src/inspection/qa-policy';
 import { TestIdp } from '../helpers/auth';
 import { MAIN, Proc, SERVER_DIR, startProcess, TestEnv, waitFor, openStack, Stack } from '../helpers/stack';
 import { Caller, CALLERS, EXPECT } from '../helpers/access-matrix';
@@ -333,9 +334,8 @@ describe('audit of access', () => {
     const sms = path.resolve(SERVER_DIR, '..', 'policies', 'qa', 'bank-sms.yaml');
     const v2 = path.join(t.varDir, 'bank-sms-next.yaml');
     // the shipped version and a draft after it
-    const shippedText = fs.readFileSync(sms, 'utf8');
-    const V = Number(/^version: (\d+)$/m.exec(shippedText)![1]);
-    fs.writeFileSync(v2, shippedText.replace(/^version: \d+$/m, `version: ${V + 1}`));
+    const V = loadPolicyFile(sms).doc.version;
+    fs.writeFileSync(v2, fs.readFileSync(sms, 'utf8').replace(/^version: \d+$/m, `version: ${V + 1}`));
     expect((await run(['import', sms])).status).toBe(0);
     expect((await run(['import', v2])).status).toBe(0);
     const activate = ['activate', 'bank-sms', String(V + 1), '--reason', 'CAB 2026-118 approved the new SMS wording'];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav, inspectWav } from '../../src/speech/audio/wav';
+import { loadPolicyFile } from '../../src/inspection/qa-policy';
 import { metadataFor } from '../../src/synth/render';
 import { TestIdp } from '../helpers/auth';
 import { MAIN, Proc, startProcess, TestEnv, uploadCall, waitFor, openStack, Stack, requestAs } from '../helpers/stack';
@@ -137,8 +138,7 @@ describe('every conversation ends with a verdict or a reason', () => {
     );
     const pol = (await pg.query(`SELECT policy_id, version, status, created_by FROM qa_policies ORDER BY 1`)).rows;
     // each pack at the version its file gives (a pack's version is raised whenever its text changes)
-    const shipped = (id: string) =>
-      Number(/^version: (\d+)$/m.exec(fs.readFileSync(path.join(POLICY_DIR, `${id}.yaml`), 'utf8'))![1]);
+    const shipped = (id: string) => loadPolicyFile(path.join(POLICY_DIR, `${id}.yaml`)).doc.version;
     expect(pol).toEqual(
       ['bank-retail', 'bank-sms', 'gov-hotline', 'gov-hotline-zh'].map((id) => ({
         policy_id: id,
@@ -353,7 +353,7 @@ describe('review and disputes', () => {
 describe('policy versions', () => {
   const bankV1 = fs.readFileSync(path.join(POLICY_DIR, 'bank-retail.yaml'), 'utf8');
   // the shipped version (raised whenever the pack's text changes); the drafts below are the versions after it
-  const V = Number(/^version: (\d+)$/m.exec(bankV1)![1]);
+  const V = loadPolicyFile(path.join(POLICY_DIR, 'bank-retail.yaml')).doc.version;
   const variant = (version: number, deadAirS: number) =>
     bankV1.replace(/^version: \d+$/m, `version: ${version}`).replace('max_s: 10\n', `max_s: ${deadAirS}\n`);
 
