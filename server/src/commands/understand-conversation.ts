@@ -7,6 +7,7 @@ import { UNKNOWN_INTENT } from '../understanding/metrics';
 import { readTurns } from '../understanding/read-turns';
 import { escalation, type Understanding } from '../understanding/understand';
 import { TONE_SIGNAL } from '../understanding/tone';
+import type { Reading } from '../entities/utterance';
 
 export interface UnderstandDeps {
   conversations: ConversationRepository;
@@ -19,23 +20,37 @@ export interface UnderstandDeps {
  * every turn and conduct over the agent's, in batches, and derives the escalation signal.
  */
 export async function understandConversation(deps: UnderstandDeps, conv: Conversation): Promise<Understanding> {
-  // the intent and sentiment models are English: another language's conversation is not guessed at (its QA rules
-  // that need them are not evaluated), and the verdict says which models it had
-  const lang = conv.language.slice(0, 2);
-  if (lang !== 'en')
-    return {
-      intent: UNKNOWN_INTENT,
-      intentConfidence: 0,
-      intentSeq: null,
-      sentiments: [],
-      escalation: { level: 'none', score: 0, reasons: [`no intent or sentiment model for language ${conv.language}`] },
-      models: { ...deps.nlu.ids, tone: TONE_SIGNAL, applied: `none (language ${conv.language})` },
-    };
   const opened = (await openMaskedTranscript(deps, conv)).map((u) => ({
     seq: u.seq,
     speaker: u.speaker,
     text: u.text ?? '',
   }));
+  // the intent and sentiment models are English: another language's conversation is not guessed at (its QA rules
+  // that need them are not evaluated), and the verdict says which models it had; the reply models for its language
+  // (refusal-zh for Mandarin) still read the agent's replies
+  const lang = conv.language.slice(0, 2);
+  if (lang !== 'en') {
+    const read = lang === 'zh' ? await deps.nlu.agentReads(opened) : [];
+    const bySeq = new Map<number, Reading[]>();
+    for (const r of read)
+      for (const i of r.at) {
+        const xs = bySeq.get(opened[i].seq) ?? [];
+        if (!xs.includes(r.read)) bySeq.set(opened[i].seq, [...xs, r.read]);
+      }
+    return {
+      intent: UNKNOWN_INTENT,
+      intentConfidence: 0,
+      intentSeq: null,
+      sentiments: [],
+      readsOnly: [...bySeq].map(([seq, reads]) => ({ seq, reads })),
+      escalation: { level: 'none', score: 0, reasons: [`no intent or sentiment model for language ${conv.language}`] },
+      models: {
+        ...deps.nlu.ids,
+        tone: TONE_SIGNAL,
+        applied: lang === 'zh' ? 'refusal (language zh)' : `none (language ${conv.language})`,
+      },
+    };
+  }
   const { picked, toned, reads } = await readTurns(deps.nlu, opened);
   const perUtterance = opened.map((u, i) => ({
     seq: u.seq,

@@ -27,10 +27,11 @@ export interface PiiMark {
 }
 
 /**
- * What an agent reply is read as by the models trained on the fatal phrase rules' labels: a promise of returns or of
- * no risk (`promise-en`), a political view (`politics-en`). A phrase set names the readings it takes (`read_as`).
+ * What an agent reply is read as by the models trained on phrase rules' labels: a promise of returns or of no risk
+ * (`promise-en`), a political view (`politics-en`), a Mandarin refusal of responsibility (`refusal-zh`). A phrase set
+ * names the readings it takes (`read_as`).
  */
-export const READINGS = ['promise', 'political'] as const;
+export const READINGS = ['promise', 'political', 'refusal'] as const;
 export type Reading = (typeof READINGS)[number];
 
 /**
@@ -98,8 +99,9 @@ export class Utterance {
   toneCue: 'attitude' | null;
 
   /**
-   * what the reply models trained on the fatal phrase rules' labels read the agent's reply as: 'promise' (of returns or
-   * of no risk), 'political' (a view), comma-joined; a phrase set takes them with `read_as`
+   * what the reply models trained on phrase rules' labels read the agent's reply as: 'promise' (of returns or of no
+   * risk), 'political' (a view), 'refusal' (a Mandarin refusal of responsibility), comma-joined; a phrase set takes
+   * them with `read_as`
    */
   @Column({ type: 'varchar', length: 64, nullable: true })
   reads: string | null;

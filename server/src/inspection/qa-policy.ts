@@ -64,8 +64,9 @@ export const phraseSetSchema = z
      */
     attitude: z.boolean().optional(),
     /**
-     * an agent reply the reply models (trained on QA analysts' labels of the fatal phrase rules) read as one of these —
-     * `promise` (of returns or of no risk), `political` (a view) — matches whole, beside the phrases listed
+     * an agent reply the reply models (trained on QA analysts' labels of phrase rules) read as one of these —
+     * `promise` (of returns or of no risk), `political` (a view), `refusal` (a Mandarin refusal of responsibility) —
+     * matches whole, beside the phrases listed
      */
     read_as: z.array(z.enum(READINGS)).min(1).optional(),
     /** example sentences: an utterance that says nearly the same (word order, fillers, recognition errors) matches */
@@ -136,6 +137,12 @@ const phraseRule = z
      * security code with anyone, including us") is not asking for it
      */
     unless: phraseSetSchema.optional(),
+    /**
+     * `unless` is read in every utterance of the rule's speaker, not only in the one that says the phrase: one that says
+     * it anywhere in the conversation clears the rule (a Mandarin agent who takes the caller's case at any point — a
+     * work-order number read, the case registered or passed on — has not refused it)
+     */
+    unless_anywhere: z.boolean().optional(),
     /**
      * an utterance counts only if it also says one of these: a request's cue ("read me", "I'll need", "and the …",
      * "please") for a rule against asking for something, so an explanation or a warning in words no `unless` lists

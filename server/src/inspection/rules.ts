@@ -207,8 +207,10 @@ function evaluator(
       const asked = rule.opinion ? compilePhraseSet(rule.opinion.after, model, lexicon) : undefined;
       const stance = rule.opinion?.stance ? compilePhraseSet(rule.opinion.stance, model, lexicon) : undefined;
       const onlyWith = rule.only_with ? compilePhraseSet(rule.only_with, model, lexicon) : undefined;
-      const counted = (hits: Hit[]) =>
-        hits.filter((h) => !unless?.find(h.utterance) && (!onlyWith || onlyWith.find(h.utterance)));
+      const counted = (hits: Hit[], t: InspectionTranscript) =>
+        rule.unless_anywhere && unless && t.utterances.some((u) => ofSpeaker(u, rule.speaker) && unless.find(u))
+          ? []
+          : hits.filter((h) => !unless?.find(h.utterance) && (!onlyWith || onlyWith.find(h.utterance)));
       // a view given where one was asked for: the speaker's turn answering the other party's question, read as
       // clearly for or against something
       const opinions = (t: InspectionTranscript): Hit[] => {
@@ -237,7 +239,7 @@ function evaluator(
           : hits;
       return (t): RuleOutcome => {
         if (rule.require === 'absent') {
-          const hits = counted(withOpinions(allHits(set, t, rule.speaker), t));
+          const hits = counted(withOpinions(allHits(set, t, rule.speaker), t), t);
           return hits.length
             ? {
                 result: 'fail',
@@ -247,7 +249,7 @@ function evaluator(
               }
             : { result: 'pass', message: 'not said', evidence: [] };
         }
-        const hits = withRestated(counted(withOpinions(allHits(set, t, rule.speaker), t)), t);
+        const hits = withRestated(counted(withOpinions(allHits(set, t, rule.speaker), t), t), t);
         const last = t.utterances[t.utterances.length - 1];
         const end = Math.max(t.durationMs, last ? last.endMs : 0);
         if (anchor && rule.before) {

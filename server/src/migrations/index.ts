@@ -13,6 +13,7 @@ import { OriginalTextKey1763901000000 } from './1763901000000-original-text-key'
 import { AgentAccounts1763901100000 } from './1763901100000-agent-accounts';
 import { ToneCue1763901200000 } from './1763901200000-tone-cue';
 import { Reads1763901300000 } from './1763901300000-reads';
+import { RefusalReads1763901400000 } from './1763901400000-refusal-reads';
 
 export const MIGRATIONS = [
   Foundation1763900000000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   AgentAccounts1763901100000,
   ToneCue1763901200000,
   Reads1763901300000,
+  RefusalReads1763901400000,
 ];

@@ -446,6 +446,17 @@ export class ConversationRepository {
     );
   }
 
+  /** what the reply models read agent utterances as, for a conversation with no tone (another language) */
+  async saveReads(m: Tx, conversationId: string, reads: Array<{ seq: number; reads: string[] }>): Promise<void> {
+    if (!reads.length) return;
+    await m.query(
+      `UPDATE utterances t SET reads = v.reads
+         FROM unnest($2::int[], $3::varchar[]) AS v(seq, reads)
+        WHERE t.conversation_id = $1 AND t.seq = v.seq`,
+      [conversationId, reads.map((x) => x.seq), reads.map((x) => x.reads.join(','))],
+    );
+  }
+
   async replaceUtterances(m: EntityManager, conversationId: string, utterances: NewUtterance[]): Promise<void> {
     await m.delete(Utterance, { conversationId });
     if (utterances.length)

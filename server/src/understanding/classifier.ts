@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { join } from 'node:path';
 import type { Reading } from '../entities/utterance';
-import { conductInput, readable, readableAny, replies } from './conduct';
+import { conductInput, readable, readableAny, readableZh, type Reply, replies } from './conduct';
 import { Featurizer, type Vocabulary } from './features';
 import { loadModelDir, type ModelManifest, ModelIntegrityError } from './manifest';
 import { decideIntent, sentimentLabel, type SentimentLabel, sentimentScore } from './metrics';
@@ -103,6 +103,7 @@ export const MODEL_NAMES = {
   conduct: 'conduct-en',
   promise: 'promise-en',
   politics: 'politics-en',
+  refusal: 'refusal-zh',
 } as const;
 
 async function loadTask(modelsDir: string, name: string, task: string): Promise<TextClassifier> {
@@ -123,7 +124,7 @@ export class LanguageModels {
     readonly intentModel: TextClassifier,
     readonly sentimentModel: TextClassifier,
     readonly conductModel: TextClassifier,
-    readonly readers: ReadonlyArray<{ read: Reading; model: TextClassifier }>,
+    readonly readers: ReadonlyArray<{ read: Reading; model: TextClassifier; reads: (r: Reply) => boolean }>,
   ) {}
 
   static async load(modelsDir: string): Promise<LanguageModels> {
@@ -140,9 +141,12 @@ export class LanguageModels {
       const conduct = await take(MODEL_NAMES.conduct, 'conduct');
       const promise = await take(MODEL_NAMES.promise, 'promise');
       const politics = await take(MODEL_NAMES.politics, 'politics');
+      const refusal = await take(MODEL_NAMES.refusal, 'refusal');
+      // the English readers read a reply of two words or more, the Mandarin one a reply of four characters or more
       return new LanguageModels(intent, sentiment, conduct, [
-        { read: 'promise', model: promise },
-        { read: 'political', model: politics },
+        { read: 'promise', model: promise, reads: readableAny },
+        { read: 'political', model: politics, reads: readableAny },
+        { read: 'refusal', model: refusal, reads: readableZh },
       ]);
     } catch (e) {
       await Promise.allSettled(loaded.map((m) => m.release()));
@@ -196,23 +200,23 @@ export class LanguageModels {
   }
 
   /**
-   * What each agent reply (of two words or more) is read as by the reply models: a reading where p reaches the
-   * threshold its training chose (never under 0.5: they decide fatal rules).
+   * What each agent reply is read as by the reply models (each reads the replies it was trained on: the English ones a
+   * reply of two words or more, the Mandarin one a reply of four Chinese characters or more): a reading where p reaches
+   * the threshold its training chose (never under 0.5).
    */
   async agentReads(us: ReadonlyArray<{ speaker: string; text: string }>): Promise<ReadResult[]> {
-    const rs = replies(us).filter(readableAny);
-    if (!rs.length) return [];
-    const inputs = rs.map(conductInput);
-    const read = await Promise.all(this.readers.map(({ model }) => model.probabilities(inputs)));
+    const all = replies(us);
     const out: ReadResult[] = [];
-    this.readers.forEach(({ read: as, model }, m) => {
+    for (const { read: as, model, reads } of this.readers) {
+      const rs = all.filter(reads);
+      if (!rs.length) continue;
+      const ps = await model.probabilities(rs.map(conductInput));
       const k = model.manifest.labels.length - 1;
       const t = model.manifest.thresholds[model.manifest.labels[k]] ?? 0.5;
       rs.forEach((r, i) => {
-        const p = read[m][i][k];
-        if (p >= t) out.push({ at: r.at, read: as, p: Math.round(p * 10000) / 10000 });
+        if (ps[i][k] >= t) out.push({ at: r.at, read: as, p: Math.round(ps[i][k] * 10000) / 10000 });
       });
-    });
+    }
     return out;
   }
 

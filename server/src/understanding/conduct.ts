@@ -31,8 +31,24 @@ export function replies(us: ReadonlyArray<{ speaker: string; text: string }>): R
   return out;
 }
 
-/** the model's input for a reply: its words, then the customer's words marked */
+/**
+ * The opening formula of a Mandarin reply — a greeting, the line's name, the staff number, "为您服务" — which every agent
+ * says and which tells nothing of how the agent then speaks: taken off before a Mandarin reply is read, so a greeting
+ * said on its own ("您好，工号3388。") is not read at all, and one said with or without "为您服务" reads the same.
+ */
+const ZH_OPENING =
+  /^\s*(喂[，,！!。？?\s]*)?((您|你)好[，,！!。\s]*)?([\p{Script=Han}0-9]{0,8}热线[，,！!。\s]*)?((工号|坐席|话务员|接线员)\s*[0-9]+\s*号?|[0-9]+\s*号(话务员|接线员|坐席)?)?[，,\s]*(很高兴|竭诚)?(为您服务)?[，,！!。\s]*/u;
+
+const HAN = /\p{Script=Han}/u;
+
+/** a reply as the Mandarin models read it: its opening formula taken off */
+export function zhContent(text: string): string {
+  return text.replace(ZH_OPENING, '');
+}
+
+/** the model's input for a reply: its words, then the customer's words marked (a Mandarin reply: its content) */
 export function conductInput(r: Pick<Reply, 'text' | 'prev'>): string {
+  if (HAN.test(r.text)) return zhContent(r.text);
   const theirs = r.prev
     .toLowerCase()
     .split(/[^a-z]+/)
@@ -62,4 +78,15 @@ export function readable(r: Pick<Reply, 'text'>): boolean {
 /** the promise and politics models read every reply of two words or more: a promise is often a number ("6% every year") */
 export function readableAny(r: Pick<Reply, 'text'>): boolean {
   return wordCount(r.text) >= 2;
+}
+
+/** a Mandarin reply shorter than this (Chinese characters) is not read: "好的", "您好" are not conduct */
+export const ZH_MIN_CHARS = 4;
+
+/**
+ * the Mandarin reply models read a reply of at least ZH_MIN_CHARS Chinese characters after its opening formula (and
+ * no other reply)
+ */
+export function readableZh(r: Pick<Reply, 'text'>): boolean {
+  return (zhContent(r.text).match(/\p{Script=Han}/gu)?.length ?? 0) >= ZH_MIN_CHARS;
 }

@@ -19,6 +19,12 @@ export interface FeatureSpec {
   crossChar?: [number, number];
   /** word pairs with one word between them ("my _ card") */
   skipBigrams?: boolean;
+  /**
+   * Chinese text: character n-grams (charMin–charMax) inside each stretch between punctuation, padded with a space so
+   * a stretch's first and last characters are features of their own ("吧 " ends a sentence); no word features (the
+   * text has no spaces to split words at). Latin letters and digits stay as characters, a masked span is one "Ｐ".
+   */
+  cjk?: boolean;
 }
 
 export interface Vocabulary {
@@ -77,6 +83,16 @@ export function normalizeText(text: string): string {
   );
 }
 
+/** a Chinese text's stretches between punctuation and spaces: lower case, digits as 0, a masked span as one Ｐ */
+export function cjkStretches(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(MASKED, 'Ｐ')
+    .replace(/[0-9０-９]/g, '0')
+    .split(/[^\p{Script=Han}a-z0Ｐ]+/u)
+    .filter(Boolean);
+}
+
 export function words(text: string): string[] {
   const n = normalizeText(text);
   return n ? n.split(' ') : [];
@@ -87,9 +103,18 @@ export function words(text: string): string[] {
  * spec asks, `s:` skip-bigrams and `x:` character n-grams across a word boundary.
  */
 export function termCounts(text: string, spec: FeatureSpec): Map<string, number> {
-  const ws = words(text);
   const out = new Map<string, number>();
   const add = (t: string) => out.set(t, (out.get(t) ?? 0) + 1);
+  if (spec.cjk) {
+    for (const stretch of cjkStretches(text)) {
+      const padded = ' ' + stretch + ' ';
+      const cs = [...padded];
+      for (let n = spec.charMin; n <= spec.charMax; n++)
+        for (let j = 0; j + n <= cs.length; j++) if (n > 1 || cs[j] !== ' ') add('c:' + cs.slice(j, j + n).join(''));
+    }
+    return out;
+  }
+  const ws = words(text);
   for (let i = 0; i < ws.length; i++) {
     add('w:' + ws[i]);
     if (spec.wordNgrams >= 2 && i + 1 < ws.length) add('b:' + ws[i] + ' ' + ws[i + 1]);

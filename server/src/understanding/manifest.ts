@@ -14,7 +14,7 @@ export const manifestSchema = z.object({
   format: z.literal(1),
   name: z.string().regex(/^[a-z0-9-]+$/),
   version: z.number().int().positive(),
-  task: z.enum(['intent', 'sentiment', 'conduct', 'promise', 'politics']),
+  task: z.enum(['intent', 'sentiment', 'conduct', 'promise', 'politics', 'refusal']),
   labels: z.array(z.string()).min(2),
   thresholds: z.record(z.string(), z.number()),
   training: z.object({

@@ -29,6 +29,11 @@ export interface Understanding {
   intentSeq: number | null;
   /** per utterance: its tone, and what the reply models read an agent's reply as (`promise`, `political`) */
   sentiments: Array<{ seq: number; reads?: Reading[] } & ToneResult>;
+  /**
+   * a conversation in a language with no sentiment model: what the reply models for its language read its agent's
+   * replies as (`refusal`), per utterance, with no tone
+   */
+  readsOnly?: Array<{ seq: number; reads: Reading[] }>;
   escalation: Escalation;
   models: Record<string, string>;
 }

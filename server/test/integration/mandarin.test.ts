@@ -111,4 +111,45 @@ describe('Mandarin conversations', () => {
       recording_notice: 'not_applicable',
     });
   }, 120_000);
+
+  it('a refusal in words no phrase lists: refusal-zh reads it in the worker, and the case taken later clears it', async () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 10, 21, 9, 0, s)).toISOString();
+    const chat = async (last: string | null) => {
+      const messages = [
+        { speaker: 'agent', at: at(0), text: '您好，工号3021为您服务。' },
+        { speaker: 'customer', at: at(20), text: '暖气不热，找过供热公司了，说管道没问题。' },
+        { speaker: 'agent', at: at(40), text: '供热公司说没问题那就是没问题，我们也不懂技术。' },
+        ...(last
+          ? [
+              { speaker: 'customer', at: at(60), text: '屋里才十五度。' },
+              { speaker: 'agent', at: at(80), text: last },
+            ]
+          : []),
+      ];
+      const r = await requestAs(stack.proc.base, stack.idp, 'recorder', 'POST', '/api/v1/conversations', {
+        channel: 'chat',
+        agentId: 'dana',
+        teamId: 'team-gov',
+        queue: 'gov-complaints',
+        language: 'zh',
+        startedAt: at(0),
+        messages,
+      });
+      expect(r.status).toBe(201);
+      const id = r.body.conversation.id as string;
+      await settled(id);
+      const v = await requestAs(stack.proc.base, stack.idp, 'quinn', 'GET', `/api/v1/conversations/${id}/verdicts`);
+      const verdict = v.body.items[0];
+      expect(verdict).toMatchObject({ outcome: 'inspected', policy: { id: 'gov-hotline-zh' } });
+      return verdict.findings.find((f: { ruleId: string }) => f.ruleId === 'shirking') as {
+        result: string;
+        evidence: Array<{ utteranceId: string }>;
+      };
+    };
+    const refused = await chat(null);
+    expect(refused.result).toBe('fail');
+    expect(refused.evidence).toHaveLength(1);
+    const taken = await chat('十五度确实偏低。我给您登记供热投诉，工单号 GR-20261225-019，两天内上门测温。');
+    expect(taken.result).toBe('pass');
+  }, 120_000);
 });

@@ -104,6 +104,7 @@ describe('model manifests', () => {
     expect(ids.conduct).toMatch(/^conduct-en@1#[0-9a-f]{12}$/);
     expect(ids.promise).toMatch(/^promise-en@2#[0-9a-f]{12}$/);
     expect(ids.politics).toMatch(/^politics-en@2#[0-9a-f]{12}$/);
+    expect(ids.refusal).toMatch(/^refusal-zh@1#[0-9a-f]{12}$/);
     const m = loadModelDir(path.join(MODELS, 'intent-banking77'));
     expect(m.manifest.files.map((f) => f.path).sort()).toEqual(['MODEL_CARD.md', 'model.onnx', 'vocab.json']);
     expect(fs.statSync(path.join(MODELS, 'intent-banking77', 'model.onnx')).size).toBeLessThan(16 * 2 ** 20);
@@ -113,13 +114,13 @@ describe('model manifests', () => {
     const dir = copyModels();
     const release = vi.spyOn(TextClassifier.prototype, 'release');
     try {
-      // the last model loaded (politics-en) damaged: the four loaded before it are released, and the error names it
-      const onnx = path.join(dir, 'politics-en', 'model.onnx');
+      // the last model loaded (refusal-zh) damaged: the five loaded before it are released, and the error names it
+      const onnx = path.join(dir, 'refusal-zh', 'model.onnx');
       const bytes = fs.readFileSync(onnx);
       bytes[bytes.length - 5] ^= 0x01;
       fs.writeFileSync(onnx, bytes);
-      await expect(LanguageModels.load(dir)).rejects.toThrow(/model politics-en: file model\.onnx does not match/);
-      expect(release).toHaveBeenCalledTimes(4);
+      await expect(LanguageModels.load(dir)).rejects.toThrow(/model refusal-zh: file model\.onnx does not match/);
+      expect(release).toHaveBeenCalledTimes(5);
     } finally {
       release.mockRestore();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -335,7 +336,7 @@ describe('npm run train:nlu', () => {
           run(process.execPath, [script, out], { env: { ...process.env, HOTLINE_DATA_DIR: data }, maxBuffer: 1 << 20 }),
         ),
       );
-      for (const model of ['intent-banking77', 'sentiment-en', 'conduct-en', 'promise-en', 'politics-en'])
+      for (const model of ['intent-banking77', 'sentiment-en', 'conduct-en', 'promise-en', 'politics-en', 'refusal-zh'])
         for (const file of ['manifest.json', 'model.onnx', 'vocab.json', 'MODEL_CARD.md']) {
           const x = fs.readFileSync(path.join(a, model, file));
           expect(fs.readFileSync(path.join(b, model, file)).equals(x), `${model}/${file} differs between runs`).toBe(
@@ -343,7 +344,7 @@ describe('npm run train:nlu', () => {
           );
         }
       const lock = readLock(MODELS);
-      for (const model of ['intent-banking77', 'sentiment-en', 'conduct-en', 'promise-en', 'politics-en'])
+      for (const model of ['intent-banking77', 'sentiment-en', 'conduct-en', 'promise-en', 'politics-en', 'refusal-zh'])
         expect(
           sha256(fs.readFileSync(path.join(a, model, 'manifest.json'))),
           `${model} differs from models.lock.json`,

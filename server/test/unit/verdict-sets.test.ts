@@ -98,15 +98,37 @@ describe('labelled verdict sets already read (regression)', () => {
     // you a free appointment with one of our advisers … Would that help?" offers help in words the closing rule does
     // not list
     'holdout-81.txt': ['b02: lost_card_blocked gives pass', 'b09: further_help gives fail'],
-    // held-out 82 (stop 40, Mandarin): "社区。… 您自己的社区啊，这还要问？带身份证。行了吧？" is read as abusive, not as refusing:
-    // the agent answers, curtly
-    'holdout-82.txt': ['m12: shirking gives pass'],
     // held-out 96 (stop 41, kind uses of the fatal rules' words): "you can't go wrong there" (of a premium account's
     // travel insurance, beside "it may not be worth £15 a month") is read as a promise; the pack holds "can't go wrong"
     // as one whatever follows
     'holdout-96.txt': ['e09: forbidden_promises gives fail'],
     // held-out 99: "Not my circus, not my monkeys" after blaming the customer is read as dismissive, not as abusive
     'holdout-99.txt': ['h11: abusive_language gives pass'],
+    // held-out 82 (stop 40, Mandarin): "社区。… 您自己的社区啊，这还要问？带身份证。行了吧？" is read as abusive, not as refusing:
+    // the agent answers, curtly
+    'holdout-82.txt': ['m12: shirking gives pass'],
+    // held-out 102 to 105 (stop 42, Mandarin, written before refusal-zh; 105 after it): the abusive-language misses are
+    // rudeness in words and shapes no list holds ("您问之前能不能先想清楚自己要办什么", "没房子还想上好学校？您也太天真了", "你亲眼看见有
+    // 什么用", "您糊弄谁呢", "这都不知道？", "臭就把窗户关上呗", "你耳朵怎么这么尖"); refusal-zh reads two short answers to an
+    // information request as refusals ("想提出来做什么用？", "不要钱，号牌工本费免了。"); "记下车牌号" is heard as 瞎扯 (xia che:
+    // the pack's phrases are matched through toneless pinyin); "当初入职怎么不问清楚" is the taboo lists' blame shape
+    // ("怎么不问"), labelled as refusing only; "我一种一种给您念啊？" said in sarcasm reads as the agent reading the caller the
+    // options, which clears a refusal anywhere in the conversation
+    'holdout-102.txt': [
+      'p03: shirking gives pass',
+      'p03: abusive_language gives pass',
+      'p04: shirking gives fail',
+      'p05: abusive_language gives pass',
+      'p10: abusive_language gives pass',
+      'p15: abusive_language gives pass',
+    ],
+    'holdout-103.txt': ['q07: abusive_language gives pass', 'q11: abusive_language gives pass'],
+    'holdout-104.txt': ['r05: shirking gives fail', 'r10: abusive_language gives pass'],
+    'holdout-105.txt': [
+      's08: abusive_language gives pass',
+      's11: abusive_language gives fail',
+      's14: abusive_language gives fail',
+    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(

@@ -13,6 +13,7 @@ export function understandStage(d: UnderstandDeps): StageHandler<'understand', U
     run: ({ conv }) => understandConversation(d, conv),
     async save(tx, u, { conv }) {
       await d.conversations.saveSentiments(tx, conv.id, u.sentiments);
+      if (u.readsOnly?.length) await d.conversations.saveReads(tx, conv.id, u.readsOnly);
       return { intent: u.intent, intentConfidence: u.intentConfidence, escalation: u.escalation, nluModels: u.models };
     },
     summary(u) {

@@ -1,6 +1,15 @@
 import { join, resolve } from 'node:path';
 import { type CorpusConversation, readCorpus } from '../../lib/labelled-corpus';
-import { CONDUCT_MIN_WORDS, conductInput, readable, readableAny, type Reply, replies } from '../conduct';
+import {
+  CONDUCT_MIN_WORDS,
+  conductInput,
+  readable,
+  readableAny,
+  readableZh,
+  type Reply,
+  replies,
+  ZH_MIN_CHARS,
+} from '../conduct';
 import { buildVocabulary, Featurizer, type FeatureSpec } from '../features';
 import { pinned, roundWeightsToFloat16, writeModelDir } from './export';
 import { type NetOptions, predict, type SparseNet, trainNet } from './sparse-net';
@@ -24,7 +33,15 @@ export interface ReplyModelSpec {
   name: string;
   version: number;
   seed: number;
-  task: 'conduct' | 'promise' | 'politics';
+  task: 'conduct' | 'promise' | 'politics' | 'refusal';
+  /** the language of the conversations it is trained on and reads (en when not given) */
+  language?: 'en' | 'zh';
+  /**
+   * Multiple-instance rounds: after the first fit, a failing conversation keeps as its positive example only the reply
+   * the model reads highest (its other replies, a greeting, a question, are left out), and the model is fitted
+   * again; 0 or not given takes every reply of a failing conversation as positive.
+   */
+  mil?: number;
   /** ['ok', what a positive reply is] */
   labels: [string, string];
   features: FeatureSpec;
@@ -183,7 +200,17 @@ interface Labelled {
 /** the agent replies of the PII corpora: all but the held-out ones, or only those */
 function ordinaryReplies(spec: ReplyModelSpec, heldOut: boolean): { files: string[]; replies: Reply[] } {
   const files = heldOut ? spec.ordinaryHeldOut : spec.ordinary;
-  return { files, replies: files.flatMap((f) => readCorpus(join(PII_DIR, f)).flatMap((c) => replies(c.turns))) };
+  // the PII corpora name no language: a Mandarin model takes the conversations with Chinese characters (the English
+  // models, trained before it, take every conversation: their features hold no Chinese)
+  const zh = (c: CorpusConversation) => c.turns.some((t) => HAN.test(t.text));
+  return {
+    files,
+    replies: files.flatMap((f) =>
+      readCorpus(join(PII_DIR, f))
+        .filter((c) => spec.language !== 'zh' || zh(c))
+        .flatMap((c) => replies(c.turns)),
+    ),
+  };
 }
 
 /**
@@ -195,6 +222,7 @@ export function replyConversations(dir = VERDICTS_DIR, spec: ReplyModelSpec = CO
   const out: Labelled[] = [];
   for (const set of spec.sets)
     for (const c of readCorpus(join(dir, set))) {
+      if (c.language !== (spec.language ?? 'en')) continue;
       const fail = verdictOf(spec, c);
       const turns = replies(c.turns);
       if (!turns.length) continue;
@@ -210,7 +238,28 @@ function verdictOf(spec: ReplyModelSpec, c: CorpusConversation): boolean | undef
   return l ? l.expected === 'fail' : undefined;
 }
 
+const HAN = /\p{Script=Han}/u;
+
+/** fitted on the conversations' replies (`fitOnce`), then again with `mil` rounds of multiple-instance labels */
 function fit(
+  spec: ReplyModelSpec,
+  convs: Labelled[],
+  ordinary: Reply[],
+): { f: Featurizer; model: SparseNet; vocab: ReturnType<typeof buildVocabulary> } {
+  let m = fitOnce(spec, convs, ordinary);
+  for (let round = 0; round < (spec.mil ?? 0); round++) {
+    const { f, model } = m;
+    const keep = convs.map((c) => {
+      if (!c.fail || c.turns.length < 2) return c;
+      const ps = c.turns.map((t) => predict(model, f.vector(conductInput(t)))[1]);
+      return { ...c, turns: [c.turns[ps.indexOf(Math.max(...ps))]] };
+    });
+    m = fitOnce(spec, keep, ordinary);
+  }
+  return m;
+}
+
+function fitOnce(
   spec: ReplyModelSpec,
   convs: Labelled[],
   ordinary: Reply[],
@@ -325,8 +374,18 @@ ${spec.card.intro(metrics.threshold)}
 - **Input**: the agent's reply (consecutive agent turns joined) and the words of the customer's turn it answers, marked
   as features of their own; ${spec.card.read}
 - **Model**: two-class logistic regression (seeded SGD, ${spec.net.epochs} epochs, L2 ${spec.net.l2}, the ${label} class
-  weighted ×${spec.net.classWeights![1]}) over ${nFeatures} TF-IDF features: word uni/bigrams and character 2–4-grams inside words, on
-  lower-cased unpunctuated text (as a speech engine writes it).
+  weighted ×${spec.net.classWeights![1]}) over ${nFeatures} TF-IDF features: ${
+    spec.features.cjk
+      ? `characters and character ${spec.features.charMin}–${spec.features.charMax}-grams inside each stretch between
+  punctuation (its first and last characters marked)`
+      : `word uni/bigrams and character 2–4-grams inside words, on
+  lower-cased unpunctuated text (as a speech engine writes it)`
+  }.${
+    spec.mil
+      ? ` Multiple-instance labels: after a first fit, a failing conversation keeps only the reply the model
+  reads highest as its ${label} example, and the model is fitted again (${spec.mil} round).`
+      : ''
+  }
 - **Runtime**: \`model.onnx\` (the graph of intent-banking77, 2 classes) with onnxruntime-node.
 
 ## Data
@@ -355,5 +414,54 @@ ${Object.entries(metrics)
 `;
 }
 
+/**
+ * `refusal-zh`: a Mandarin agent's reply that refuses responsibility — sends the caller elsewhere, hands the work back,
+ * says it cannot be done, and takes no case — as QA analysts label `shirking` (不得推诿: 首问负责制, the first agent
+ * who takes the call answers for it), read beside the Mandarin pack's phrases. Rude replies in the sets mostly refuse
+ * too, so the model also reads many of them; it is not used for the fatal abusive-language rule, whose false alarm
+ * fails a conversation.
+ */
+export const REFUSAL_ZH: ReplyModelSpec = {
+  name: 'refusal-zh',
+  version: 1,
+  seed: 14,
+  task: 'refusal',
+  language: 'zh',
+  mil: 1,
+  labels: ['ok', 'refusal'],
+  features: { wordNgrams: 1, charMin: 1, charMax: 3, minDf: 2, cjk: true },
+  net: CONDUCT.net,
+  rules: ['shirking'],
+  // every Mandarin verdict set up to held-out 101 (dev-7 and dev-8: the published service taboo phrases); 102 on
+  // measure it
+  sets: [...setsUpTo(101), 'dev-7.txt', 'dev-8.txt'],
+  // the PII corpora with Mandarin conversations; ac and ad (the most Mandarin service) measure false alarms
+  ordinary: [
+    'dev-2.txt',
+    ...'bcdefghijklmnopqrstuwxz'.split('').map((x) => `holdout-${x}.txt`),
+    'holdout-aa.txt',
+    'holdout-ab.txt',
+    'holdout-ae.txt',
+  ],
+  ordinaryHeldOut: ['holdout-ac.txt', 'holdout-ad.txt'],
+  // a weighted rule, not a fatal one, but a false alarm costs a polite agent points: no threshold under 0.5
+  thresholds: FATAL_THRESHOLDS,
+  reads: readableZh,
+  options: { minChars: ZH_MIN_CHARS },
+  card: {
+    intro: (
+      th: number,
+    ) => `How likely a Mandarin agent's reply is to be one a QA analyst marks as refusing responsibility (\`shirking\`,
+不得推诿): p(refusal) of two classes (ok, refusal). A phrase set with \`read_as: [refusal]\` (the Mandarin government
+pack's \`shirking\`) matches an agent reply at or over the threshold (${th}), beside the phrases it lists.`,
+    after: 'held-out 102 on',
+    read: `a reply of fewer than ${ZH_MIN_CHARS} Chinese characters is not read, nor one in another language.`,
+    limits: `a refusal in
+  characters and a shape none of them has is missed, and a plain question or a short informal reply can read as one.
+  Rudeness and refusal go together in these sets, so a rude reply that takes the case can read as a refusal.
+- Mandarin text only (the models for English replies do not read it).`,
+  },
+};
+
 /** the reply models `npm run models` trains, in this order */
-export const REPLY_MODELS: ReplyModelSpec[] = [CONDUCT, PROMISE, POLITICS];
+export const REPLY_MODELS: ReplyModelSpec[] = [CONDUCT, PROMISE, POLITICS, REFUSAL_ZH];
