@@ -1,7 +1,7 @@
 import { enableLinearRegexpFallback } from '../lib/linear-regexp';
 import type { PhraseSet } from './qa-policy';
 import type { PreparedExample, SimilarityModel } from './similarity';
-import { tokenize, type InspectUtterance } from './transcript';
+import { tokenize, tokenizeHan, type InspectUtterance } from './transcript';
 
 /**
  * Where a phrase was found in one utterance: token range [from, to) and how (keyword, pattern, similar + score), or,
@@ -60,17 +60,18 @@ export interface CompiledPhraseSet {
  * keyword hit of every phrase set at once (cached per utterance), instead of one string search per keyword per set.
  */
 export class Lexicon {
-  private byFirst = new Map<string, Array<{ set: number; rest: string[] }>>();
+  private byFirst = new Map<string, Array<{ set: number; rest: string[]; han: string[] }>>();
   private count = 0;
   private cache = new WeakMap<InspectUtterance, Int32Array>();
 
-  addSet(keywords: string[][]): number {
+  /** a keyword's tokens, and the character each was written as ('' for a word: `tokenizeHan`) */
+  addSet(keywords: Array<{ tokens: string[]; han: string[] }>): number {
     const id = this.count++;
-    for (const k of keywords) {
+    for (const { tokens: k, han } of keywords) {
       if (!k.length) continue;
       let list = this.byFirst.get(k[0]);
       if (!list) this.byFirst.set(k[0], (list = []));
-      list.push({ set: id, rest: k.slice(1) });
+      list.push({ set: id, rest: k.slice(1), han });
     }
     return id;
   }
@@ -88,6 +89,9 @@ export class Lexicon {
         if (r[c.set * 2] >= 0 && r[c.set * 2] <= j) continue;
         let ok = j + c.rest.length < t.length;
         for (let k = 0; ok && k < c.rest.length; k++) ok = t[j + 1 + k] === c.rest[k];
+        // typed in characters, a keyword written in characters must be the same characters (下车 is not 瞎扯)
+        for (let k = 0; ok && u.han && k <= c.rest.length; k++)
+          ok = !c.han[k] || !u.han[j + k] || c.han[k] === u.han[j + k];
         if (ok) {
           r[c.set * 2] = j;
           r[c.set * 2 + 1] = j + 1 + c.rest.length;
@@ -143,8 +147,8 @@ const anchored = (re: RegExp) => /[$^]/.test(re.source);
 
 /** Compiles a phrase set once per policy; keyword hits come from the policy's lexicon scan. */
 export function compilePhraseSet(set: PhraseSet, model: SimilarityModel, lexicon: Lexicon): CompiledPhraseSet {
-  const keywordTokens = (set.keywords ?? []).map(tokenize);
-  const keywords = keywordTokens.map((k) => ` ${k.join(' ')} `);
+  const keywordTokens = (set.keywords ?? []).map(tokenizeHan);
+  const keywords = keywordTokens.map((k) => ` ${k.tokens.join(' ')} `);
   const id = lexicon.addSet(keywordTokens);
   // compiled with V8's linear-time fallback on: a policy's pattern cannot backtrack without bound
   enableLinearRegexpFallback();

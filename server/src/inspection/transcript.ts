@@ -30,6 +30,11 @@ export interface InspectUtterance {
    * words carry no punctuation, and a segment is one sentence)
    */
   sentenceStarts?: number[];
+  /**
+   * a typed message with Chinese: the character each token was read from ('' for one that was not a character), so a
+   * keyword written in characters matches the characters and not only their sound (a call's pinyin has none)
+   */
+  han?: string[];
 }
 
 export interface InspectionTranscript {
@@ -55,18 +60,49 @@ const NON_ASCII = /[^ -~\s]/;
  * Mandarin recogniser wrote in pinyin ("zhè tōng diàn huà …") and what a chat customer typed.
  */
 export function tokenize(text: string): string[] {
-  const out: string[] = [];
+  return tokenizeHan(text).tokens;
+}
+
+const TOKEN_EDGES = /^[^\p{L}\p{N}[*]+|[^\p{L}\p{N}\]*]+$/gu;
+const MARKS = /\p{M}/gu;
+
+/**
+ * `tokenize`, and for each token the Chinese character it was read from ('' for a token that was not one: a word, a
+ * number, pinyin the recogniser wrote). A keyword written in characters then matches a typed message's characters, not
+ * only their sound: "记下车牌" holds the syllables of 瞎扯 (xia che) and not the word.
+ */
+export function tokenizeHan(text: string): { tokens: string[]; han: string[] } {
+  const tokens: string[] = [];
+  const han: string[] = [];
+  const words = (piece: string, chars?: string[]) => {
+    const ks: string[] = [];
+    for (const raw of piece.split(/\s+/)) {
+      const tok = raw.replace(TOKEN_EDGES, '');
+      if (tok) ks.push(tok);
+    }
+    tokens.push(...ks);
+    // a run's syllables map to its characters one to one, or (should a character read as none or two) to none
+    han.push(...(chars && chars.length === ks.length ? chars : ks.map(() => '')));
+  };
   // a phone's typographic apostrophe is the same word ("you’ll", "that’s" as iOS and Android keyboards write them)
-  let t = text.toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'");
-  if (NON_ASCII.test(t)) {
-    t = t.replace(HAN, (run) => ` ${pinyin(run, { toneType: 'none', type: 'array' }).join(' ')} `);
-    t = t.normalize('NFD').replace(/\p{M}/gu, '');
+  const t = text.toLowerCase().replace(/[\u2018\u2019\u02bc]/g, "'");
+  if (!NON_ASCII.test(t)) {
+    words(t);
+    return { tokens, han };
   }
-  for (const raw of t.split(/\s+/)) {
-    const tok = raw.replace(/^[^\p{L}\p{N}[*]+|[^\p{L}\p{N}\]*]+$/gu, '');
-    if (tok) out.push(tok);
+  let at = 0;
+  for (const m of t.matchAll(HAN)) {
+    words(t.slice(at, m.index).normalize('NFD').replace(MARKS, ''));
+    const syllables = pinyin(m[0], { toneType: 'none', type: 'array' }) as string[];
+    const chars = [...m[0]];
+    words(
+      syllables.join(' ').normalize('NFD').replace(MARKS, ''),
+      syllables.length === chars.length ? chars : undefined,
+    );
+    at = m.index + m[0].length;
   }
-  return out;
+  words(t.slice(at).normalize('NFD').replace(MARKS, ''));
+  return { tokens, han };
 }
 
 /** From decrypted masked utterances (openUtterances) to what the rules read. */
@@ -105,7 +141,7 @@ export function toInspectUtterance(u: {
       ...keyphrases,
     };
   }
-  const { tokens, sentenceStarts } = sentencesOf(u.text ?? '');
+  const { tokens, sentenceStarts, han } = sentencesOf(u.text ?? '');
   return {
     id: u.id,
     seq: u.seq,
@@ -116,6 +152,7 @@ export function toInspectUtterance(u: {
     times: null,
     pii: u.pii,
     ...(sentenceStarts.length ? { sentenceStarts } : {}),
+    ...(han.some(Boolean) ? { han } : {}),
   };
 }
 
@@ -129,16 +166,18 @@ const SENTENCE_END = /(?<=[.!?])\s+|(?<=\p{Script=Han}[。！？])|(?<=[。！�
  * A typed message's tokens, read sentence by sentence (the same tokens as the whole message's), and where each
  * sentence after the first starts ([] when it is one sentence).
  */
-function sentencesOf(text: string): { tokens: string[]; sentenceStarts: number[] } {
+function sentencesOf(text: string): { tokens: string[]; sentenceStarts: number[]; han: string[] } {
   const tokens: string[] = [];
   const sentenceStarts: number[] = [];
+  const han: string[] = [];
   for (const piece of text.split(SENTENCE_END)) {
-    const k = tokenize(piece);
-    if (!k.length) continue;
+    const k = tokenizeHan(piece);
+    if (!k.tokens.length) continue;
     if (tokens.length) sentenceStarts.push(tokens.length);
-    tokens.push(...k);
+    tokens.push(...k.tokens);
+    han.push(...k.han);
   }
-  return { tokens, sentenceStarts };
+  return { tokens, sentenceStarts, han };
 }
 
 /** the sentence of an utterance a token is in (0 for the first, or for a call's segment) */
@@ -170,6 +209,7 @@ export function transcriptHash(t: InspectionTranscript): string {
     if (u.attitude) text += '\x1fattitude';
     if (u.readAs?.length) text += `\x1fread:${u.readAs.join(',')}`;
     if (u.sentenceStarts?.length) text += `\x1fsentences:${u.sentenceStarts.join(',')}`;
+    if (u.han?.length) text += `\x1fhan:${u.han.join(',')}`;
     text += '\x1d';
     if (u.times) {
       for (const [a, b] of u.times) {

@@ -9,6 +9,7 @@ import { termCounts } from '../../src/understanding/features';
 import { loadModelDir } from '../../src/understanding/manifest';
 import { readTurns } from '../../src/understanding/read-turns';
 import { REFUSAL_ZH, replyConversations } from '../../src/understanding/train/reply-models';
+import { tokenizeHan } from '../../src/inspection/transcript';
 import { chatTranscript } from '../helpers/transcripts';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -140,5 +141,31 @@ describe('a Mandarin refusal cleared by the case taken anywhere in the conversat
         ['agent', '那我来帮您。我登记下来，工单号 WJ-1224-133，转卫健委，五个工作日内联系您。'],
       ]),
     ).toBe('pass');
+  });
+});
+
+describe('a keyword written in characters, in a typed Mandarin message', () => {
+  const abusive = (text: string, typed = true) => {
+    const t = {
+      ...chatTranscript([['agent', text]], { queue: 'gov-complaints' }),
+      language: 'zh',
+    };
+    // a call: the recogniser's pinyin, read by sound (no characters to compare)
+    if (!typed) t.utterances = t.utterances.map((u) => ({ ...u, han: undefined }));
+    return inspect([ZH], t, {}).findings.find((f) => f.ruleId === 'abusive_language')!.result;
+  };
+
+  it('matches the characters, not a homophone across two words ("记下车牌" holds the syllables of 瞎扯)', () => {
+    expect(abusive('您好，工号4139。记下车牌号了吗？')).toBe('pass');
+    expect(abusive('您好，工号4139。你别瞎扯了。')).toBe('fail');
+  });
+
+  it('read by sound where there are no characters to compare (a call)', () => {
+    expect(abusive('您好，工号4139。你别瞎扯了。', false)).toBe('fail');
+    expect(abusive('ni bie xia che le', false)).toBe('fail');
+  });
+
+  it('a token read from a character keeps it; a word or a number keeps none', () => {
+    expect(tokenizeHan('工号4139 ok')).toEqual({ tokens: ['gong', 'hao', '4139', 'ok'], han: ['工', '号', '', ''] });
   });
 });

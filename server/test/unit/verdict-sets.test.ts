@@ -110,8 +110,8 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 102 to 105 (stop 42, Mandarin, written before refusal-zh; 105 after it): the abusive-language misses are
     // rudeness in words and shapes no list holds ("您问之前能不能先想清楚自己要办什么", "没房子还想上好学校？您也太天真了", "你亲眼看见有
     // 什么用", "您糊弄谁呢", "这都不知道？", "臭就把窗户关上呗", "你耳朵怎么这么尖"); refusal-zh reads two short answers to an
-    // information request as refusals ("想提出来做什么用？", "不要钱，号牌工本费免了。"); "记下车牌号" is heard as 瞎扯 (xia che:
-    // the pack's phrases are matched through toneless pinyin); "当初入职怎么不问清楚" is the taboo lists' blame shape
+    // information request as refusals ("想提出来做什么用？", "不要钱，号牌工本费免了。") ("记下车牌号", read as 瞎扯 by its
+    // sound on the first run, is read by its characters now); "当初入职怎么不问清楚" is the taboo lists' blame shape
     // ("怎么不问"), labelled as refusing only; "我一种一种给您念啊？" said in sarcasm reads as the agent reading the caller the
     // options, which clears a refusal anywhere in the conversation
     'holdout-102.txt': [
@@ -124,11 +124,7 @@ describe('labelled verdict sets already read (regression)', () => {
     ],
     'holdout-103.txt': ['q07: abusive_language gives pass', 'q11: abusive_language gives pass'],
     'holdout-104.txt': ['r05: shirking gives fail', 'r10: abusive_language gives pass'],
-    'holdout-105.txt': [
-      's08: abusive_language gives pass',
-      's11: abusive_language gives fail',
-      's14: abusive_language gives fail',
-    ],
+    'holdout-105.txt': ['s08: abusive_language gives pass', 's14: abusive_language gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
