@@ -171,11 +171,13 @@ const SITUATION =
 const AMOUNT = /\d[.,]\d{2}\b|[£$€¥]\s?\d/;
 
 /**
- * Security advice, as banks give it: "don't share it with anyone", "we will never ask for your PIN", "keep it safe".
+ * Security advice, as banks give it: "don't share it with anyone", "we will never ask for your PIN", "keep it safe",
+ * and a scam named as not the bank's (tone-13: "that text wasn't from us, please don't click the link or reply"; not
+ * "if you don't reply to our letters", which is said of the caller).
  * Its words are negative ("never", "don't", "fraud"); it is the agent looking after the customer.
  */
 const ADVICE =
-  /\b((nobody|no one|we) (can|cannot|cant) guarantee|go(es)? (up and down|down as well as up)|get back less|capital (is )?at risk|value (can|could|may) (fall|go down|drop)|(never|don'?t|do not) (share|give|tell|disclose|reveal|write down|send)|(we|i|the bank|our staff)( will| would)? never ask|(keep|store) (it|them|this|your \w+) (safe|secret|private|somewhere safe)|be (careful|wary) (of|with|about)|(people|investors|you|customers) (can |could |may |might |do )?(lose|lost) (money|out|their savings)|(very |highly |extremely )?(volatile|speculative|high risk))\b/;
+  /\b((nobody|no one|we) (can|cannot|cant) guarantee|go(es)? (up and down|down as well as up)|get back less|capital (is )?at risk|value (can|could|may) (fall|go down|drop)|(never|don'?t|do not) (share|give|tell|disclose|reveal|write down|send)|(?<!\byou )(never|don'?t|do not) (click|tap|reply|respond|download|install)|(we|well|wed|i|ill|the bank|our staff)( will| would)? never (ask|call|text|email|message)|(wasnt|was not|isnt|is not|didnt come|did not come|wont be|will not be|never comes?) from us|(keep|store) (it|them|this|your \w+) (safe|secret|private|somewhere safe)|be (careful|wary) (of|with|about)|(people|investors|you|customers) (can |could |may |might |do )?(lose|lost) (money|out|their savings)|(very |highly |extremely )?(volatile|speculative|high risk))\b/;
 
 /**
  * The agent doing something for the caller ("I'll send you a confirmation", "I've updated the mandate", "anything
@@ -392,7 +394,7 @@ function generic(raw: string): boolean {
  * The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts,
  * complaints and sarcasm, and the conduct model's reading of the agent's turns (recorded in models).
  */
-export const TONE_SIGNAL = 'tone-12';
+export const TONE_SIGNAL = 'tone-13';
 
 /**
  * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,

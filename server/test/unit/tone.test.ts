@@ -64,8 +64,13 @@ describe('the tone signal', () => {
       "don't share it with anyone, including us",
       'we will never ask you for your pin',
       'keep it somewhere safe and never write it down',
+      // a scam named as not the bank's (tone-13, held-out 106's t08)
+      "That message wasn't from us. Please don't click the link or reply to it.",
+      "We'll never text you a link to log in.",
     ])
       expect(label(t, negative), t).not.toBe('negative');
+    // the same verbs said of what the caller failed to do are blame, not advice
+    expect(label("If you don't open your post, that's not something I can fix.", negative)).toBe('negative');
     // "you should have" that blames nobody
     expect(label('you should have received a text from us this morning', neutral)).toBe('neutral');
     // a negative turn with neither stays negative; understanding taken back with "but" stays negative

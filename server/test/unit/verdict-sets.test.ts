@@ -125,6 +125,9 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-103.txt': ['q07: abusive_language gives pass', 'q11: abusive_language gives pass'],
     'holdout-104.txt': ['r05: shirking gives fail', 'r10: abusive_language gives pass'],
     'holdout-105.txt': ['s08: abusive_language gives pass', 's14: abusive_language gives fail'],
+    // held-out 106 (stop 42, English, the common rules): the last turn tells what was done ("I've removed the block …
+    // I've also added a travel note until the 20th") and the analyst took it as the summary; the rule wants a recap
+    'holdout-106.txt': ['t03: closing_summary gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
