@@ -42,6 +42,29 @@ async function settled(id: string) {
   );
 }
 
+type Message = { speaker: 'agent' | 'customer'; at: string; text: string };
+type Finding = { ruleId: string; result: string; evidence: Array<{ utteranceId: string }> };
+
+/** a Mandarin chat on the complaints line, posted as the recorder and settled: its verdict, as a QA analyst reads it */
+async function zhChatVerdict(messages: Message[]): Promise<{ passed: boolean; findings: Finding[] }> {
+  const r = await requestAs(stack.proc.base, stack.idp, 'recorder', 'POST', '/api/v1/conversations', {
+    channel: 'chat',
+    agentId: 'dana',
+    teamId: 'team-gov',
+    queue: 'gov-complaints',
+    language: 'zh',
+    startedAt: messages[0].at,
+    messages,
+  });
+  expect(r.status).toBe(201);
+  const id = r.body.conversation.id as string;
+  await settled(id);
+  const v = await requestAs(stack.proc.base, stack.idp, 'quinn', 'GET', `/api/v1/conversations/${id}/verdicts`);
+  const verdict = v.body.items[0];
+  expect(verdict).toMatchObject({ outcome: 'inspected', policy: { id: 'gov-hotline-zh' } });
+  return verdict;
+}
+
 describe('Mandarin conversations', () => {
   it('a zh call: the pinyin model transcribes it (syllables with times), gov-hotline-zh inspects it', async () => {
     // agent on the left: one of the model's own test recordings; the caller on the right: the AISHELL clip
@@ -79,30 +102,15 @@ describe('Mandarin conversations', () => {
 
   it('a zh chat typed in characters: the same pack, its phrases matched through pinyin', async () => {
     const at = (s: number) => new Date(Date.UTC(2026, 10, 20, 9, 0, s)).toISOString();
-    const r = await requestAs(stack.proc.base, stack.idp, 'recorder', 'POST', '/api/v1/conversations', {
-      channel: 'chat',
-      agentId: 'dana',
-      teamId: 'team-gov',
-      queue: 'gov-complaints',
-      language: 'zh',
-      startedAt: at(0),
-      messages: [
-        { speaker: 'agent', at: at(0), text: '您好，12345热线，工号1023为您服务。' },
-        { speaker: 'customer', at: at(20), text: '我要投诉小区门口的垃圾一直没人清理。' },
-        { speaker: 'agent', at: at(60), text: '已为您登记，工单号是 2026120300158，我们会在5个工作日内给您答复。' },
-        { speaker: 'customer', at: at(90), text: '好的，谢谢。' },
-        { speaker: 'agent', at: at(100), text: '请问还有其他需要吗？' },
-      ],
-    });
-    expect(r.status).toBe(201);
-    const id = r.body.conversation.id as string;
-    await settled(id);
-    const v = await requestAs(stack.proc.base, stack.idp, 'quinn', 'GET', `/api/v1/conversations/${id}/verdicts`);
-    const verdict = v.body.items[0];
-    expect(verdict).toMatchObject({ outcome: 'inspected', policy: { id: 'gov-hotline-zh' }, passed: true });
-    const res = Object.fromEntries(
-      verdict.findings.map((f: { ruleId: string; result: string }) => [f.ruleId, f.result]),
-    );
+    const verdict = await zhChatVerdict([
+      { speaker: 'agent', at: at(0), text: '您好，12345热线，工号1023为您服务。' },
+      { speaker: 'customer', at: at(20), text: '我要投诉小区门口的垃圾一直没人清理。' },
+      { speaker: 'agent', at: at(60), text: '已为您登记，工单号是 2026120300158，我们会在5个工作日内给您答复。' },
+      { speaker: 'customer', at: at(90), text: '好的，谢谢。' },
+      { speaker: 'agent', at: at(100), text: '请问还有其他需要吗？' },
+    ]);
+    expect(verdict.passed).toBe(true);
+    const res = Object.fromEntries(verdict.findings.map((f) => [f.ruleId, f.result]));
     expect(res).toMatchObject({
       greeting_staff_number: 'pass',
       case_number_read_back: 'pass',
@@ -114,38 +122,20 @@ describe('Mandarin conversations', () => {
 
   it('a refusal in words no phrase lists: refusal-zh reads it in the worker, and the case taken later clears it', async () => {
     const at = (s: number) => new Date(Date.UTC(2026, 10, 21, 9, 0, s)).toISOString();
-    const chat = async (last: string | null) => {
-      const messages = [
-        { speaker: 'agent', at: at(0), text: '您好，工号3021为您服务。' },
-        { speaker: 'customer', at: at(20), text: '暖气不热，找过供热公司了，说管道没问题。' },
-        { speaker: 'agent', at: at(40), text: '供热公司说没问题那就是没问题，我们也不懂技术。' },
-        ...(last
-          ? [
-              { speaker: 'customer', at: at(60), text: '屋里才十五度。' },
-              { speaker: 'agent', at: at(80), text: last },
-            ]
-          : []),
-      ];
-      const r = await requestAs(stack.proc.base, stack.idp, 'recorder', 'POST', '/api/v1/conversations', {
-        channel: 'chat',
-        agentId: 'dana',
-        teamId: 'team-gov',
-        queue: 'gov-complaints',
-        language: 'zh',
-        startedAt: at(0),
-        messages,
-      });
-      expect(r.status).toBe(201);
-      const id = r.body.conversation.id as string;
-      await settled(id);
-      const v = await requestAs(stack.proc.base, stack.idp, 'quinn', 'GET', `/api/v1/conversations/${id}/verdicts`);
-      const verdict = v.body.items[0];
-      expect(verdict).toMatchObject({ outcome: 'inspected', policy: { id: 'gov-hotline-zh' } });
-      return verdict.findings.find((f: { ruleId: string }) => f.ruleId === 'shirking') as {
-        result: string;
-        evidence: Array<{ utteranceId: string }>;
-      };
-    };
+    const chat = async (last: string | null) =>
+      (
+        await zhChatVerdict([
+          { speaker: 'agent', at: at(0), text: '您好，工号3021为您服务。' },
+          { speaker: 'customer', at: at(20), text: '暖气不热，找过供热公司了，说管道没问题。' },
+          { speaker: 'agent', at: at(40), text: '供热公司说没问题那就是没问题，我们也不懂技术。' },
+          ...(last
+            ? [
+                { speaker: 'customer' as const, at: at(60), text: '屋里才十五度。' },
+                { speaker: 'agent' as const, at: at(80), text: last },
+              ]
+            : []),
+        ])
+      ).findings.find((f) => f.ruleId === 'shirking')!;
     const refused = await chat(null);
     expect(refused.result).toBe('fail');
     expect(refused.evidence).toHaveLength(1);

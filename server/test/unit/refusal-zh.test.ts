@@ -79,16 +79,15 @@ describe('refusal-zh, the reply reader of the Mandarin refusal rule', () => {
   });
 
   it('reads a refusal in words the pack does not list; the case taken, an answer and a greeting are not', async () => {
-    const us = [
-      { speaker: 'agent' as const, text: '您好，工号3021为您服务。' },
-      { speaker: 'customer' as const, text: '暖气不热，找过供热公司了，说管道没问题' },
-      { speaker: 'agent' as const, text: '供热公司说没问题那就是没问题，我们也不懂技术。' },
-      { speaker: 'customer' as const, text: '暖气不热，屋里才十五度' },
-      {
-        speaker: 'agent' as const,
-        text: '十五度确实偏低。我给您登记供热投诉，转市供热办，要求供热公司两天内上门测温。',
-      },
-    ];
+    const us = (
+      [
+        ['agent', '您好，工号3021为您服务。'],
+        ['customer', '暖气不热，找过供热公司了，说管道没问题'],
+        ['agent', '供热公司说没问题那就是没问题，我们也不懂技术。'],
+        ['customer', '暖气不热，屋里才十五度'],
+        ['agent', '十五度确实偏低。我给您登记供热投诉，转市供热办，要求供热公司两天内上门测温。'],
+      ] as const
+    ).map(([speaker, text], seq) => ({ seq, speaker, text }));
     const r = await nlu.agentReads(us);
     expect(r.map((x) => [x.at, x.read])).toEqual([[[2], 'refusal']]);
     const { reads } = await readTurns(nlu, us);

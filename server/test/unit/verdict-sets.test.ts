@@ -107,24 +107,20 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 82 (stop 40, Mandarin): "社区。… 您自己的社区啊，这还要问？带身份证。行了吧？" is read as abusive, not as refusing:
     // the agent answers, curtly
     'holdout-82.txt': ['m12: shirking gives pass'],
-    // held-out 102 to 105 (stop 42, Mandarin, written before refusal-zh; 105 after it): the abusive-language misses are
-    // rudeness in words and shapes no list holds ("您问之前能不能先想清楚自己要办什么", "没房子还想上好学校？您也太天真了", "你亲眼看见有
-    // 什么用", "您糊弄谁呢", "这都不知道？", "臭就把窗户关上呗", "你耳朵怎么这么尖"); refusal-zh reads two short answers to an
-    // information request as refusals ("想提出来做什么用？", "不要钱，号牌工本费免了。") ("记下车牌号", read as 瞎扯 by its
-    // sound on the first run, is read by its characters now); "当初入职怎么不问清楚" is the taboo lists' blame shape
-    // ("怎么不问"), labelled as refusing only; "我一种一种给您念啊？" said in sarcasm reads as the agent reading the caller the
-    // options, which clears a refusal anywhere in the conversation
+    // held-out 102 to 105 (stop 42, Mandarin, written before refusal-zh; 105 after it): the abusive-language misses left
+    // are rudeness in words and shapes no list holds ("没房子还想上好学校？", "你亲眼看见有什么用", "物业没钱那是你们业主的事",
+    // "臭就把窗户关上呗"; the mockery of "您也太天真了", "您糊弄谁呢", "这都不知道？" is read as forms since); refusal-zh reads
+    // two short answers to an information request as refusals ("想提出来做什么用？", "不要钱，号牌工本费免了。"); "当初入职怎么不
+    // 问清楚" is the taboo lists' blame shape ("怎么不问"), labelled as refusing only; "我一种一种给您念啊？" said in sarcasm
+    // reads as the agent reading the caller the options, which clears a refusal anywhere in the conversation
     'holdout-102.txt': [
       'p03: shirking gives pass',
-      'p03: abusive_language gives pass',
       'p04: shirking gives fail',
       'p05: abusive_language gives pass',
-      'p10: abusive_language gives pass',
       'p15: abusive_language gives pass',
     ],
-    'holdout-103.txt': ['q07: abusive_language gives pass', 'q11: abusive_language gives pass'],
     'holdout-104.txt': ['r05: shirking gives fail', 'r10: abusive_language gives pass'],
-    'holdout-105.txt': ['s08: abusive_language gives pass', 's14: abusive_language gives fail'],
+    'holdout-105.txt': ['s14: abusive_language gives fail'],
     // held-out 106 (stop 42, English, the common rules): the last turn tells what was done ("I've removed the block …
     // I've also added a travel note until the 20th") and the analyst took it as the summary; the rule wants a recap
     'holdout-106.txt': ['t03: closing_summary gives fail'],
