@@ -84,9 +84,19 @@ export function readableAny(r: Pick<Reply, 'text'>): boolean {
 export const ZH_MIN_CHARS = 4;
 
 /**
- * the Mandarin reply models read a reply of at least ZH_MIN_CHARS Chinese characters after its opening formula (and
- * no other reply)
+ * the Mandarin reply models read a reply of at least ZH_MIN_CHARS Chinese characters after its opening formula that
+ * does not only ask (and no other reply)
  */
 export function readableZh(r: Pick<Reply, 'text'>): boolean {
-  return (zhContent(r.text).match(/\p{Script=Han}/gu)?.length ?? 0) >= ZH_MIN_CHARS;
+  const content = zhContent(r.text);
+  return (content.match(/\p{Script=Han}/gu)?.length ?? 0) >= ZH_MIN_CHARS && !onlyAsks(content);
+}
+
+/**
+ * A reply that only asks ("老人家多大年纪了？", "哪个工地？"): asking the caller for what the case needs is not refusing it,
+ * and a rhetorical question that refuses ("你问我，我问谁？") is left to the phrases
+ */
+function onlyAsks(content: string): boolean {
+  const sentences = content.split(/(?<=[。！？!?；;])/).filter((x) => HAN.test(x));
+  return sentences.length > 0 && sentences.every((x) => /[？?]\s*$/.test(x));
 }

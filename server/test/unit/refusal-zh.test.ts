@@ -46,6 +46,9 @@ describe('Mandarin text as the reply models read it', () => {
     expect(zhContent('喂？你好，3号话务员为您服务，这个您得去找物业。')).toBe('这个您得去找物业。');
     expect(readableZh({ text: '您好，工号3388。' })).toBe(false);
     expect(readableZh({ text: '你好，工号1180。号码您自己查。' })).toBe(true);
+    // a reply that only asks for what the case needs is not read (a rhetorical refusal is left to the phrases)
+    expect(readableZh({ text: '您好，工号6120为您服务。老人家多大年纪了？' })).toBe(false);
+    expect(readableZh({ text: '老人家多大年纪了？我帮您查查能领哪些补贴。' })).toBe(true);
     // English is not read by the Mandarin model
     expect(readableZh({ text: 'Please find the number yourself.' })).toBe(false);
   });

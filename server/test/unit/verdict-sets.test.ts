@@ -110,17 +110,21 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 102 to 105 (stop 42, Mandarin, written before refusal-zh; 105 after it): the abusive-language misses left
     // are rudeness in words and shapes no list holds ("没房子还想上好学校？", "你亲眼看见有什么用", "物业没钱那是你们业主的事",
     // "臭就把窗户关上呗"; the mockery of "您也太天真了", "您糊弄谁呢", "这都不知道？" is read as forms since); refusal-zh reads
-    // two short answers to an information request as refusals ("想提出来做什么用？", "不要钱，号牌工本费免了。"); "当初入职怎么不
+    // a short answer to an information request as a refusal ("不要钱，号牌工本费免了。"; a reply that only asks, "想提出来做什么用？",
+    // is not read since held-out 107); "当初入职怎么不
     // 问清楚" is the taboo lists' blame shape ("怎么不问"), labelled as refusing only; "我一种一种给您念啊？" said in sarcasm
     // reads as the agent reading the caller the options, which clears a refusal anywhere in the conversation
     'holdout-102.txt': [
       'p03: shirking gives pass',
-      'p04: shirking gives fail',
       'p05: abusive_language gives pass',
       'p15: abusive_language gives pass',
     ],
     'holdout-104.txt': ['r05: shirking gives fail', 'r10: abusive_language gives pass'],
     'holdout-105.txt': ['s14: abusive_language gives fail'],
+    // held-out 107 (stop 42, Mandarin, written after every change above and run once): blame and a taunt in words no
+    // list holds ("买顶楼就得有这个心理准备，当初图便宜嘛", "不想打就别打呗，又没人逼你"); its one refusal false alarm, a reply that
+    // only asks ("老人家多大年纪了？"), is not read by refusal-zh since
+    'holdout-107.txt': ['u02: abusive_language gives pass', 'u10: abusive_language gives pass'],
     // held-out 106 (stop 42, English, the common rules): the last turn tells what was done ("I've removed the block …
     // I've also added a travel note until the 20th") and the analyst took it as the summary; the rule wants a recap
     'holdout-106.txt': ['t03: closing_summary gives fail'],
