@@ -69,6 +69,10 @@ describe('the tone signal', () => {
       "We'll never text you a link to log in.",
     ])
       expect(label(t, negative), t).not.toBe('negative');
+    // acting with the caller is service (tone-13, held-out 108's v03)
+    expect(label("That's annoying, let's get you back in. Have you changed phones recently?", negative)).toBe(
+      'neutral',
+    );
     // the same verbs said of what the caller failed to do are blame, not advice
     expect(label("If you don't open your post, that's not something I can fix.", negative)).toBe('negative');
     // "you should have" that blames nobody
