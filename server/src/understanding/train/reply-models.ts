@@ -367,12 +367,18 @@ export function trainReplyModel(outDir: string, log: (s: string) => void, spec: 
 
 function card(spec: ReplyModelSpec, metrics: Record<string, number>, nFeatures: number): string {
   const label = spec.labels[1];
+  const zh = spec.language === 'zh';
   return `# ${spec.name} (version ${spec.version})
 
 ${spec.card.intro(metrics.threshold)}
 
-- **Input**: the agent's reply (consecutive agent turns joined) and the words of the customer's turn it answers, marked
-  as features of their own; ${spec.card.read}
+- **Input**: ${
+    zh
+      ? `the agent's reply (consecutive agent turns joined) with its opening formula (greeting, the line's name, staff
+  number, 为您服务) taken off; a reply that only asks is not read, and`
+      : `the agent's reply (consecutive agent turns joined) and the words of the customer's turn it answers, marked
+  as features of their own;`
+  } ${spec.card.read}
 - **Model**: two-class logistic regression (seeded SGD, ${spec.net.epochs} epochs, L2 ${spec.net.l2}, the ${label} class
   weighted ×${spec.net.classWeights![1]}) over ${nFeatures} TF-IDF features: ${
     spec.features.cjk
@@ -390,10 +396,10 @@ ${spec.card.intro(metrics.threshold)}
 
 ## Data
 The project's own labelled sets (\`server/eval-data\`, written for this project, under the project's licence):
-- verdict sets ${spec.sets.join(', ')}: conversations with an ${spec.rules.map((r) => `\`${r}\``).join(' or ')}
-  label, ${metrics.conversations}, ${metrics.conversations_fail} of them fail. Every agent reply of a fail conversation is a ${label} example,
+- verdict sets ${spec.sets.join(', ')}: ${zh ? 'their Mandarin ' : ''}conversations with an ${spec.rules.map((r) => `\`${r}\``).join(' or ')}
+  label, ${metrics.conversations}, ${metrics.conversations_fail} of them fail. Every agent reply of a fail conversation is a ${label} example${zh ? ' (in the first fit)' : ''},
   every agent reply of a pass conversation an ok one; and the ${metrics.passed_all_conversations} conversations with no such label that the analyst
-  passed on every rule labelled (a political question declined, an officer named), ok examples;
+  passed on every rule labelled (${zh ? 'a case taken, a question answered' : 'a political question declined, an officer named'}), ok examples;
 - the agent replies of the PII corpora but ${spec.ordinaryHeldOut.join(' and ')} (${metrics.ordinary_replies_trained} replies of ordinary service: asking
   for details, reading them back, confirming) as ok examples.
 Pinned by sha256 in \`manifest.json\`. Verdict sets written after this model (${spec.card.after}) are not trained on.
@@ -455,11 +461,11 @@ export const REFUSAL_ZH: ReplyModelSpec = {
 不得推诿): p(refusal) of two classes (ok, refusal). A phrase set with \`read_as: [refusal]\` (the Mandarin government
 pack's \`shirking\`) matches an agent reply at or over the threshold (${th}), beside the phrases it lists.`,
     after: 'held-out 102 on',
-    read: `a reply of fewer than ${ZH_MIN_CHARS} Chinese characters is not read, nor one in another language.`,
+    read: `a reply of fewer than ${ZH_MIN_CHARS} Chinese characters is not read, nor one without any (a call's pinyin, English).`,
     limits: `a refusal in
   characters and a shape none of them has is missed, and a plain question or a short informal reply can read as one.
   Rudeness and refusal go together in these sets, so a rude reply that takes the case can read as a refusal.
-- Mandarin text only (the models for English replies do not read it).`,
+- Mandarin typed text only: a Mandarin call, which the recogniser writes in pinyin, is read by the phrases alone.`,
   },
 };
 
