@@ -30,6 +30,27 @@ describe('a phrase before an anchor in the anchor’s own typed turn', () => {
     ).toBe('fail');
   });
 
+  // held-out 106's t02: a payment told with its day is the account's details
+  it('a payment amount told with its day, then the check: not before; the check first: before', () => {
+    const disputed = 'hi, there is a charge from somewhere called GLOBALSTORE that I did not make';
+    expect(
+      identityFirst([
+        ['customer', disputed],
+        ['agent', "It's £64.99 from yesterday, looks like an online shop. Did you forget a purchase?"],
+        ['customer', 'no'],
+        ['agent', 'Can I take your full name and date of birth please?'],
+      ]),
+    ).toBe('fail');
+    expect(
+      identityFirst([
+        ['customer', disputed],
+        ['agent', 'Can I take your full name and date of birth please?'],
+        ['customer', 'Peter Hale, 3rd of May 1979'],
+        ['agent', "Thanks. It's £64.99 from yesterday, looks like an online shop."],
+      ]),
+    ).toBe('pass');
+  });
+
   it('the check in the same sentence, or in an earlier one, is before, as it was', () => {
     expect(
       identityFirst([
