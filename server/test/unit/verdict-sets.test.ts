@@ -128,6 +128,10 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 106 (stop 42, English, the common rules): the last turn tells what was done ("I've removed the block …
     // I've also added a travel note until the 20th") and the analyst took it as the summary; the rule wants a recap
     'holdout-106.txt': ['t03: closing_summary gives fail'],
+    // held-out 109 (stop 42, English, six rude and six polite, run once after 108's forms: abusive 1 of 6 found, read
+    // as forms since): "Again? You really are hopeless, aren't you. … Write it on your hand next time, brainbox." is
+    // abusive, and neither the dismissive phrases nor the tone signal read it as a brush-off
+    'holdout-109.txt': ['w04: dismissive_language gives pass', 'w04: agent_negativity gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
