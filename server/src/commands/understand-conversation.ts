@@ -4,10 +4,9 @@ import type { ConversationRepository } from '../repositories/conversations';
 import { openMaskedTranscript } from './transcript';
 import type { LanguageModels } from '../understanding/classifier';
 import { UNKNOWN_INTENT } from '../understanding/metrics';
-import { readTurns } from '../understanding/read-turns';
+import { readsByTurn, readTurns } from '../understanding/read-turns';
 import { escalation, type Understanding } from '../understanding/understand';
 import { TONE_SIGNAL } from '../understanding/tone';
-import type { Reading } from '../entities/utterance';
 
 export interface UnderstandDeps {
   conversations: ConversationRepository;
@@ -20,29 +19,21 @@ export interface UnderstandDeps {
  * every turn and conduct over the agent's, in batches, and derives the escalation signal.
  */
 export async function understandConversation(deps: UnderstandDeps, conv: Conversation): Promise<Understanding> {
-  const opened = (await openMaskedTranscript(deps, conv)).map((u) => ({
-    seq: u.seq,
-    speaker: u.speaker,
-    text: u.text ?? '',
-  }));
   // the intent and sentiment models are English: another language's conversation is not guessed at (its QA rules
   // that need them are not evaluated), and the verdict says which models it had; the reply models for its language
-  // (refusal-zh for Mandarin) still read the agent's replies
+  // (refusal-zh for Mandarin) still read the agent's replies (the transcript is opened only where something reads it)
   const lang = conv.language.slice(0, 2);
+  const open = async () =>
+    (await openMaskedTranscript(deps, conv)).map((u) => ({ seq: u.seq, speaker: u.speaker, text: u.text ?? '' }));
   if (lang !== 'en') {
-    const read = lang === 'zh' ? await deps.nlu.agentReads(opened) : [];
-    const bySeq = new Map<number, Reading[]>();
-    for (const r of read)
-      for (const i of r.at) {
-        const xs = bySeq.get(opened[i].seq) ?? [];
-        if (!xs.includes(r.read)) bySeq.set(opened[i].seq, [...xs, r.read]);
-      }
+    const opened = lang === 'zh' ? await open() : [];
+    const reads = readsByTurn(opened, opened.length ? await deps.nlu.agentReads(opened) : []);
     return {
       intent: UNKNOWN_INTENT,
       intentConfidence: 0,
       intentSeq: null,
       sentiments: [],
-      readsOnly: [...bySeq].map(([seq, reads]) => ({ seq, reads })),
+      readsOnly: opened.flatMap((u, i) => (reads[i].length ? [{ seq: u.seq, reads: reads[i] }] : [])),
       escalation: { level: 'none', score: 0, reasons: [`no intent or sentiment model for language ${conv.language}`] },
       models: {
         ...deps.nlu.ids,
@@ -51,6 +42,7 @@ export async function understandConversation(deps: UnderstandDeps, conv: Convers
       },
     };
   }
+  const opened = await open();
   const { picked, toned, reads } = await readTurns(deps.nlu, opened);
   const perUtterance = opened.map((u, i) => ({
     seq: u.seq,

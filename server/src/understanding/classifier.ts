@@ -206,18 +206,20 @@ export class LanguageModels {
    */
   async agentReads(us: ReadonlyArray<{ speaker: string; text: string }>): Promise<ReadResult[]> {
     const all = replies(us);
-    const out: ReadResult[] = [];
-    for (const { read: as, model, reads } of this.readers) {
-      const rs = all.filter(reads);
-      if (!rs.length) continue;
-      const ps = await model.probabilities(rs.map(conductInput));
-      const k = model.manifest.labels.length - 1;
-      const t = model.manifest.thresholds[model.manifest.labels[k]] ?? 0.5;
-      rs.forEach((r, i) => {
-        if (ps[i][k] >= t) out.push({ at: r.at, read: as, p: Math.round(ps[i][k] * 10000) / 10000 });
-      });
-    }
-    return out;
+    // the readers in parallel, their readings in the readers' order
+    const read = await Promise.all(
+      this.readers.map(async ({ read: as, model, reads }) => {
+        const rs = all.filter(reads);
+        if (!rs.length) return [];
+        const ps = await model.probabilities(rs.map(conductInput));
+        const k = model.manifest.labels.length - 1;
+        const t = model.manifest.thresholds[model.manifest.labels[k]] ?? 0.5;
+        return rs.flatMap((r, i) =>
+          ps[i][k] >= t ? [{ at: r.at, read: as, p: Math.round(ps[i][k] * 10000) / 10000 }] : [],
+        );
+      }),
+    );
+    return read.flat();
   }
 
   async release(): Promise<void> {

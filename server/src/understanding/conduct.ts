@@ -41,6 +41,9 @@ const ZH_OPENING =
 
 const HAN = /\p{Script=Han}/u;
 
+/** a text with Chinese characters in it: a Mandarin reply (the sets and the PII corpora name no language per turn) */
+export const hasHan = (text: string): boolean => HAN.test(text);
+
 /** a reply as the Mandarin models read it: its opening formula taken off */
 export function zhContent(text: string): string {
   return text.replace(ZH_OPENING, '');
@@ -48,7 +51,7 @@ export function zhContent(text: string): string {
 
 /** the model's input for a reply: its words, then the customer's words marked (a Mandarin reply: its content) */
 export function conductInput(r: Pick<Reply, 'text' | 'prev'>): string {
-  if (HAN.test(r.text)) return zhContent(r.text);
+  if (hasHan(r.text)) return zhContent(r.text);
   const theirs = r.prev
     .toLowerCase()
     .split(/[^a-z]+/)
@@ -97,6 +100,6 @@ export function readableZh(r: Pick<Reply, 'text'>): boolean {
  * and a rhetorical question that refuses ("你问我，我问谁？") is left to the phrases
  */
 function onlyAsks(content: string): boolean {
-  const sentences = content.split(/(?<=[。！？!?；;])/).filter((x) => HAN.test(x));
+  const sentences = content.split(/(?<=[。！？!?；;])/).filter(hasHan);
   return sentences.length > 0 && sentences.every((x) => /[？?]\s*$/.test(x));
 }

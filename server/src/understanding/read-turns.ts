@@ -1,5 +1,5 @@
 import type { Reading } from '../entities/utterance';
-import type { LanguageModels } from './classifier';
+import type { LanguageModels, ReadResult } from './classifier';
 import { tone, type ToneResult } from './tone';
 import { intentCandidates, pickIntent, type UnderstandInput } from './understand';
 
@@ -20,8 +20,16 @@ export async function readTurns(
     nlu.agentConduct(turns),
     nlu.agentReads(turns),
   ]);
-  // each utterance of a reply the reply models read carries the reading
+  return {
+    picked: pickIntent(cands, intents),
+    toned: tone(turns, sentiments, conduct),
+    reads: readsByTurn(turns, read),
+  };
+}
+
+/** what the reply models read, per utterance: each utterance of a reply they read carries the reading */
+export function readsByTurn(turns: ReadonlyArray<unknown>, read: ReadonlyArray<ReadResult>): Reading[][] {
   const reads: Reading[][] = turns.map(() => []);
   for (const r of read) for (const i of r.at) if (!reads[i].includes(r.read)) reads[i].push(r.read);
-  return { picked: pickIntent(cands, intents), toned: tone(turns, sentiments, conduct), reads };
+  return reads;
 }

@@ -3,6 +3,7 @@ import { type CorpusConversation, readCorpus } from '../../lib/labelled-corpus';
 import {
   CONDUCT_MIN_WORDS,
   conductInput,
+  hasHan,
   readable,
   readableAny,
   readableZh,
@@ -202,7 +203,7 @@ function ordinaryReplies(spec: ReplyModelSpec, heldOut: boolean): { files: strin
   const files = heldOut ? spec.ordinaryHeldOut : spec.ordinary;
   // the PII corpora name no language: a Mandarin model takes the conversations with Chinese characters (the English
   // models, trained before it, take every conversation: their features hold no Chinese)
-  const zh = (c: CorpusConversation) => c.turns.some((t) => HAN.test(t.text));
+  const zh = (c: CorpusConversation) => c.turns.some((t) => hasHan(t.text));
   return {
     files,
     replies: files.flatMap((f) =>
@@ -237,8 +238,6 @@ function verdictOf(spec: ReplyModelSpec, c: CorpusConversation): boolean | undef
   const l = c.labels.find((x) => spec.rules.includes(x.ruleId));
   return l ? l.expected === 'fail' : undefined;
 }
-
-const HAN = /\p{Script=Han}/u;
 
 /** fitted on the conversations' replies (`fitOnce`), then again with `mil` rounds of multiple-instance labels */
 function fit(
@@ -397,7 +396,7 @@ ${spec.card.intro(metrics.threshold)}
 ## Data
 The project's own labelled sets (\`server/eval-data\`, written for this project, under the project's licence):
 - verdict sets ${spec.sets.join(', ')}: ${zh ? 'their Mandarin ' : ''}conversations with an ${spec.rules.map((r) => `\`${r}\``).join(' or ')}
-  label, ${metrics.conversations}, ${metrics.conversations_fail} of them fail. Every agent reply of a fail conversation is a ${label} example${zh ? ' (in the first fit)' : ''},
+  label, ${metrics.conversations}, ${metrics.conversations_fail} of them fail. Every agent reply of a fail conversation is a ${label} example${spec.mil ? ' (in the first fit)' : ''},
   every agent reply of a pass conversation an ok one; and the ${metrics.passed_all_conversations} conversations with no such label that the analyst
   passed on every rule labelled (${zh ? 'a case taken, a question answered' : 'a political question declined, an officer named'}), ok examples;
 - the agent replies of the PII corpora but ${spec.ordinaryHeldOut.join(' and ')} (${metrics.ordinary_replies_trained} replies of ordinary service: asking
