@@ -18,6 +18,11 @@ let lib: Lib | undefined;
 function bind() {
   const ps = koffi.load('libpocketsphinx.so.3');
   const sb = koffi.load('libsphinxbase.so.3');
+  // Logging off for the process, once, instead of a `-logfn` per decoder: sphinxbase keeps the log file in one global
+  // that `ps_init` swaps without a lock (fopen the new one, fclose the old one), so two speech threads starting
+  // together closed the same FILE twice: a native abort ("free(): invalid size") or a deadlock in stdio at start.
+  // A null log file is a plain store of the same two values from any thread.
+  sb.func('void err_set_logfp(void *stream)')(null);
   return {
     ps_args: ps.func('void *ps_args()'),
     cmd_ln_parse_r: sb.func('void *cmd_ln_parse_r(void *inout, void *defn, int argc, const char **argv, int strict)'),
@@ -100,8 +105,6 @@ export class PocketsphinxEngine implements SpeechEngine {
       lm,
       '-dict',
       dict,
-      '-logfn',
-      '/dev/null',
       '-samprate',
       '16000',
       '-bestpath',
