@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 # --- system packages -------------------------------------------------------------------------------------------
 PKGS=(postgresql redis-server pocketsphinx pocketsphinx-en-us libpocketsphinx3 sphinxbase-utils flite sox libsox-fmt-all
   fonts-noto-cjk poppler-utils openssl chromium systemd docker-compose iproute2 dpkg-dev
-  ansible-core ansible-lint nftables softhsm2)
+  ansible-core ansible-lint nftables softhsm2 strace)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import { type InferenceSession, ort } from './onnx-runtime';
 import { join } from 'node:path';
 import type { Reading } from '../entities/utterance';
 import { conductInput, readable, readableAny, readableZh, type Reply, replies } from './conduct';
@@ -16,7 +16,7 @@ export class TextClassifier {
     /** sha256 of the manifest, which pins every file */
     readonly hash: string,
     private readonly featurizer: Featurizer,
-    private readonly session: ort.InferenceSession,
+    private readonly session: InferenceSession,
   ) {}
 
   static async load(dir: string, threads = 1): Promise<TextClassifier> {
@@ -28,7 +28,7 @@ export class TextClassifier {
       throw new ModelIntegrityError(m.manifest.name, `vocab.json is not JSON: ${(e as Error).message}`);
     }
     const featurizer = new Featurizer(vocab);
-    let session: ort.InferenceSession;
+    let session: InferenceSession;
     try {
       session = await ort.InferenceSession.create(m.files['model.onnx'], {
         intraOpNumThreads: threads,

@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import koffi from 'koffi';
+import { describe, expect, it } from 'vitest';
+
+// The native libraries the appliance loads in process: what each may do beside its work.
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const DIST = path.join(REPO, 'server', 'dist');
+const MODELS = path.join(REPO, 'models');
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+
+/** every file under dir, relative */
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .flatMap((e) => (e.isFile() ? [path.relative(dir, path.join(e.parentPath, e.name))] : []));
+}
+
+describe('onnxruntime-node (the language models)', () => {
+  it.skipIf(!fs.existsSync(path.join(MODELS, 'models.lock.json')))(
+    'loads and classifies with its telemetry off: no device id, no event cache, no connection from its threads',
+    () => {
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-ort-home-'));
+      try {
+        // the child does what the worker does: load the shipped models, classify, and stay up while the library's
+        // own threads would upload; the environment says nothing about telemetry, the module has to
+        const script = `
+          const { LanguageModels } = require(${JSON.stringify(path.join(DIST, 'understanding', 'classifier.js'))});
+          (async () => {
+            const m = await LanguageModels.load(${JSON.stringify(MODELS)});
+            const [i] = await m.intents(['I lost my card yesterday, can you block it?']);
+            const [s] = await m.sentiments(['this is the third time I have called and nobody has helped']);
+            console.log(JSON.stringify({ intent: i.intent, sentiment: s.label }));
+            setTimeout(() => process.exit(0), 2500);
+          })().catch((e) => { console.error(e.message); process.exit(3); });`;
+        const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') };
+        delete env.ORT_DISABLE_TELEMETRY;
+        const trace = path.join(home, '..', `${path.basename(home)}.strace`);
+        const [cmd, args] = hasStrace
+          ? ['strace', ['-f', '-qq', '-e', 'trace=connect,sendto,sendmsg', '-o', trace, process.execPath, '-e', script]]
+          : [process.execPath, ['-e', script]];
+        const r = spawnSync(cmd, args as string[], { env, encoding: 'utf8', timeout: 60_000 });
+        expect(r.status, r.stderr).toBe(0);
+        const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { intent: string; sentiment: string };
+        expect(out.intent).toBe('lost_or_stolen_card');
+        // 1.29+ writes ~/.cache/Microsoft/DeveloperTools/.onnxruntime/{deviceid,onnxruntime.db} unless told not to
+        expect(filesUnder(home)).toEqual([]);
+        if (hasStrace) {
+          const calls = fs.readFileSync(trace, 'utf8');
+          fs.rmSync(trace);
+          // no socket to anywhere but a local one: no name server asked, nothing sent
+          const inet = calls.split('\n').filter((l) => /AF_INET6?\b/.test(l) && !/127\.0\.0\.1|::1/.test(l));
+          expect(inet).toEqual([]);
+        } else console.warn('strace is not installed: the connection check is skipped (scripts/setup.sh installs it)');
+      } finally {
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+describe('pocketsphinx (the fallback engine and second pass)', () => {
+  it('leaves sphinxbase logging off for the process, so no decoder swaps the one shared log file', async () => {
+    // sphinxbase's `-logfn` makes ps_init fopen a new log file and fclose the old one, a process global, without a
+    // lock: two speech threads starting together closed the same FILE twice (a native abort, "free(): invalid size",
+    // or a deadlock in stdio). The engine turns logging off once instead; a log file set again would show here.
+    const { PocketsphinxEngine } = await import('../../src/speech/engines/pocketsphinx');
+    const engine = new PocketsphinxEngine({ modelDir: '/usr/share/pocketsphinx/model/en-us' });
+    try {
+      const sb = koffi.load('libsphinxbase.so.3');
+      expect(sb.func('void *err_get_logfp()')()).toBeNull();
+    } finally {
+      engine.close?.();
+    }
+  });
+});
