@@ -132,6 +132,10 @@ describe('labelled verdict sets already read (regression)', () => {
     // as forms since): "Again? You really are hopeless, aren't you. … Write it on your hand next time, brainbox." is
     // abusive, and neither the dismissive phrases nor the tone signal read it as a brush-off
     'holdout-109.txt': ['w04: dismissive_language gives pass', 'w04: agent_negativity gives pass'],
+    // held-out 110 (English, six rude and six polite, run once: abusive 3 of 6 found, read as forms since): "You are a
+    // pain, actually. … memory of a goldfish … dimwit" insults without a brush-off phrase; the bereavement e-mail that
+    // ends "There's no need to do anything until then" offers no further help in words the rule holds
+    'holdout-110.txt': ['x06: dismissive_language gives pass', 'x11: further_help gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
