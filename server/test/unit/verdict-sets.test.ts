@@ -136,6 +136,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // pain, actually. … memory of a goldfish … dimwit" insults without a brush-off phrase; the bereavement e-mail that
     // ends "There's no need to do anything until then" offers no further help in words the rule holds
     'holdout-110.txt': ['x06: dismissive_language gives pass', 'x11: further_help gives fail'],
+    // held-out 111 (Mandarin, seven rude or refusing agents and seven polite, run once, nothing changed for it): "这种事网上
+    // 一搜就有，还用得着打电话问？" sends the caller to search instead of answering; labelled abusive only, read as refusing too
+    'holdout-111.txt': ['y04: shirking gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
