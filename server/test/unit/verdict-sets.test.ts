@@ -139,6 +139,15 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 111 (Mandarin, seven rude or refusing agents and seven polite, run once, nothing changed for it): "这种事网上
     // 一搜就有，还用得着打电话问？" sends the caller to search instead of answering; labelled abusive only, read as refusing too
     'holdout-111.txt': ['y04: shirking gives fail'],
+    // held-out 112 (English, six rude and six polite, run once after 110's forms: abusive 1 of 6 found, read as forms
+    // since): "Ask your landlord for it back, sweetie" and "Cry harder. Anything else or are we done here?" are insults,
+    // not a brush-off phrase the packs hold; "call me directly on the number below" offers help in words the rule lacks
+    'holdout-112.txt': [
+      'z02: dismissive_language gives pass',
+      'z07: further_help gives fail',
+      'z10: dismissive_language gives pass',
+      'z10: agent_negativity gives pass',
+    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
