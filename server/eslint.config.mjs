@@ -15,7 +15,23 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     plugins: { layers },
-    rules: { 'layers/downward': 'error', 'layers/no-sql-outside-repositories': 'error' },
+    rules: {
+      'layers/downward': 'error',
+      'layers/no-sql-outside-repositories': 'error',
+      // onnxruntime-node is loaded in one place, which turns its telemetry off before the load
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'onnxruntime-node',
+              message: 'load it through src/understanding/onnx-runtime.ts (its telemetry off before the load)',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: [
@@ -25,7 +41,7 @@ export default tseslint.config(
       'src/cli/**',
       'src/synth/**',
       'src/speech/lm/cli.ts',
-      
+
       'src/understanding/train/train-nlu.ts',
       'test/**',
     ],
