@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const DIST = path.join(REPO, 'server', 'dist');
 const MODELS = path.join(REPO, 'models');
+const SPEECH_MODELS = path.join(process.env.HOTLINE_DATA_DIR ?? path.resolve(REPO, '..', 'shared'), 'models');
 // strace present and allowed to trace here (a container may forbid ptrace)
 const hasStrace = spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', 'true']).status === 0;
 
@@ -19,45 +20,74 @@ function filesUnder(dir: string): string[] {
     .flatMap((e) => (e.isFile() ? [path.relative(dir, path.join(e.parentPath, e.name))] : []));
 }
 
+/**
+ * Runs `script` in a child node process with an empty home and no word about telemetry in its environment (under strace
+ * where it may trace) and returns its last line of output, failing on a file written in that home or an internet socket.
+ */
+function runOffline(script: string): string {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-native-home-'));
+  const trace = `${home}.strace`;
+  try {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') };
+    delete env.ORT_DISABLE_TELEMETRY;
+    const [cmd, args] = hasStrace
+      ? ['strace', ['-f', '-qq', '-e', 'trace=connect,sendto,sendmsg', '-o', trace, process.execPath, '-e', script]]
+      : [process.execPath, ['-e', script]];
+    const r = spawnSync(cmd, args as string[], { env, encoding: 'utf8', timeout: 90_000 });
+    expect(r.status, r.stderr).toBe(0);
+    // onnxruntime 1.29+ writes ~/.cache/Microsoft/DeveloperTools/.onnxruntime/{deviceid,onnxruntime.db} unless told not to
+    expect(filesUnder(home)).toEqual([]);
+    if (hasStrace) {
+      // no socket to anywhere but a local one: no name server asked, nothing sent
+      const inet = fs
+        .readFileSync(trace, 'utf8')
+        .split('\n')
+        .filter((l) => /AF_INET6?\b/.test(l) && !/127\.0\.0\.1|::1/.test(l));
+      expect(inet).toEqual([]);
+    } else console.warn('strace cannot trace here: the connection check is skipped (scripts/setup.sh installs it)');
+    return r.stdout.trim().split('\n').pop()!;
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.rmSync(trace, { force: true });
+  }
+}
+
 describe('onnxruntime-node (the language models)', () => {
   it.skipIf(!fs.existsSync(path.join(MODELS, 'models.lock.json')))(
     'loads and classifies with its telemetry off: no device id, no event cache, no connection from its threads',
     () => {
-      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-ort-home-'));
-      try {
-        // the child does what the worker does: load the shipped models, classify, and stay up while the library's
-        // own threads would upload; the environment says nothing about telemetry, the module has to
-        const script = `
-          const { LanguageModels } = require(${JSON.stringify(path.join(DIST, 'understanding', 'classifier.js'))});
-          (async () => {
-            const m = await LanguageModels.load(${JSON.stringify(MODELS)});
-            const [i] = await m.intents(['I lost my card yesterday, can you block it?']);
-            const [s] = await m.sentiments(['this is the third time I have called and nobody has helped']);
-            console.log(JSON.stringify({ intent: i.intent, sentiment: s.label }));
-            setTimeout(() => process.exit(0), 2500);
-          })().catch((e) => { console.error(e.message); process.exit(3); });`;
-        const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') };
-        delete env.ORT_DISABLE_TELEMETRY;
-        const trace = path.join(home, '..', `${path.basename(home)}.strace`);
-        const [cmd, args] = hasStrace
-          ? ['strace', ['-f', '-qq', '-e', 'trace=connect,sendto,sendmsg', '-o', trace, process.execPath, '-e', script]]
-          : [process.execPath, ['-e', script]];
-        const r = spawnSync(cmd, args as string[], { env, encoding: 'utf8', timeout: 60_000 });
-        expect(r.status, r.stderr).toBe(0);
-        const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { intent: string; sentiment: string };
-        expect(out.intent).toBe('lost_or_stolen_card');
-        // 1.29+ writes ~/.cache/Microsoft/DeveloperTools/.onnxruntime/{deviceid,onnxruntime.db} unless told not to
-        expect(filesUnder(home)).toEqual([]);
-        if (hasStrace) {
-          const calls = fs.readFileSync(trace, 'utf8');
-          fs.rmSync(trace);
-          // no socket to anywhere but a local one: no name server asked, nothing sent
-          const inet = calls.split('\n').filter((l) => /AF_INET6?\b/.test(l) && !/127\.0\.0\.1|::1/.test(l));
-          expect(inet).toEqual([]);
-        } else console.warn('strace cannot trace here: the connection check is skipped (scripts/setup.sh installs it)');
-      } finally {
-        fs.rmSync(home, { recursive: true, force: true });
-      }
+      // the child does what the worker does: load the shipped models, classify, and stay up while the library's own
+      // threads would upload; the environment says nothing about telemetry, the module has to
+      const out = runOffline(`
+        const { LanguageModels } = require(${JSON.stringify(path.join(DIST, 'understanding', 'classifier.js'))});
+        (async () => {
+          const m = await LanguageModels.load(${JSON.stringify(MODELS)});
+          const [i] = await m.intents(['I lost my card yesterday, can you block it?']);
+          const [s] = await m.sentiments(['this is the third time I have called and nobody has helped']);
+          console.log(JSON.stringify({ intent: i.intent, sentiment: s.label }));
+          setTimeout(() => process.exit(0), 2500);
+        })().catch((e) => { console.error(e.message); process.exit(3); });`);
+      expect((JSON.parse(out) as { intent: string }).intent).toBe('lost_or_stolen_card');
+    },
+  );
+});
+
+describe('sherpa-onnx (the speech models, with an onnxruntime of their own)', () => {
+  it.skipIf(!fs.existsSync(path.join(SPEECH_MODELS, 'sherpa-asr-en-gigaspeech-3.3M')))(
+    'starts its speech threads alone (no language model loaded first) and writes or sends nothing',
+    () => {
+      const out = runOffline(`
+        const { loadConfig } = require(${JSON.stringify(path.join(DIST, 'config.js'))});
+        const { engineSpecFromConfig } = require(${JSON.stringify(path.join(DIST, 'speech', 'engines', 'index.js'))});
+        const { SpeechPool } = require(${JSON.stringify(path.join(DIST, 'speech', 'pool.js'))});
+        (async () => {
+          const spec = engineSpecFromConfig(loadConfig({ ...process.env, HOTLINE_ASR_ENGINE: 'sherpa' }));
+          const pool = await SpeechPool.start(spec, 2);
+          const r = await pool.decode(new Int16Array(16000));
+          console.log(JSON.stringify({ modelId: pool.modelId, words: r.words.length }));
+          setTimeout(() => process.exit(0), 2500);
+        })().catch((e) => { console.error(e.message); process.exit(3); });`);
+      expect((JSON.parse(out) as { modelId: string }).modelId).toMatch(/^sherpa:sherpa-asr-en-gigaspeech-3\.3M#/);
     },
   );
 });
