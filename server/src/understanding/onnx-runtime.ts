@@ -3,11 +3,12 @@ import type * as Ort from 'onnxruntime-node';
 /**
  * onnxruntime-node, loaded with its telemetry off. From 1.29 the official Linux builds carry Microsoft's 1DS telemetry:
  * on its first session the library writes a device identifier and an event database under
- * `~/.cache/Microsoft/DeveloperTools/.onnxruntime/` and resolves and calls `mobile.events.data.microsoft.com` from its
- * own native threads, where the appliance's egress guard (which sits in Node's sockets) cannot see it.
+ * `~/.cache/Microsoft/DeveloperTools/.onnxruntime/`, and its own native threads look up
+ * `mobile.events.data.microsoft.com` to send them, where the appliance's egress guard (in Node's sockets) cannot see it.
  * `ORT_DISABLE_TELEMETRY=1` before the library initialises is its documented full opt-out (no uploader, no events, no
  * device identifier, no cache), latched for the life of the process; so it is set here, in the one module that loads
- * the library, before the `require`, whatever the environment said. The service units and the compose file set it too.
+ * the library, before the `require`, whatever the environment said. The service units, the image and the compose file
+ * set it too (microsoft/onnxruntime#27379 describes the telemetry and the opt-out).
  */
 process.env.ORT_DISABLE_TELEMETRY = '1';
 
