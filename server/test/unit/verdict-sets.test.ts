@@ -141,10 +141,9 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-111.txt': ['y04: shirking gives fail'],
     // held-out 112 (English, six rude and six polite, run once after 110's forms: abusive 1 of 6 found, read as forms
     // since): "Ask your landlord for it back, sweetie" and "Cry harder. Anything else or are we done here?" are insults,
-    // not a brush-off phrase the packs hold; "call me directly on the number below" offers help in words the rule lacks
+    // not a brush-off phrase the packs hold
     'holdout-112.txt': [
       'z02: dismissive_language gives pass',
-      'z07: further_help gives fail',
       'z10: dismissive_language gives pass',
       'z10: agent_negativity gives pass',
     ],
