@@ -140,13 +140,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // 一搜就有，还用得着打电话问？" sends the caller to search instead of answering; labelled abusive only, read as refusing too
     'holdout-111.txt': ['y04: shirking gives fail'],
     // held-out 112 (English, six rude and six polite, run once after 110's forms: abusive 1 of 6 found, read as forms
-    // since): "Ask your landlord for it back, sweetie" and "Cry harder. Anything else or are we done here?" are insults,
-    // not a brush-off phrase the packs hold
-    'holdout-112.txt': [
-      'z02: dismissive_language gives pass',
-      'z10: dismissive_language gives pass',
-      'z10: agent_negativity gives pass',
-    ],
+    // since): "Pfft. Course you did. Ask your landlord for it back, sweetie" is an insult, not a brush-off phrase the
+    // packs hold (polite agents send customers to a merchant too); "Cry harder." is not read as negative by the tone signal
+    'holdout-112.txt': ['z02: dismissive_language gives pass', 'z10: agent_negativity gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
