@@ -143,6 +143,10 @@ describe('labelled verdict sets already read (regression)', () => {
     // since): "Pfft. Course you did. Ask your landlord for it back, sweetie" is an insult, not a brush-off phrase the
     // packs hold (polite agents send customers to a merchant too); "Cry harder." is not read as negative by the tone signal
     'holdout-112.txt': ['z02: dismissive_language gives pass', 'z10: agent_negativity gives pass'],
+    // held-out 113 (English, six rude and six polite, run once after 112's forms: abusive 1 of 6 found, read as forms
+    // since): "Of course you didn't. Scroungers never read the small print. Check your journal." insults without a
+    // brush-off phrase
+    'holdout-113.txt': ['q04: dismissive_language gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
