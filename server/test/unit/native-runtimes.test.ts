@@ -21,10 +21,14 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * Runs `script` in a child node process with an empty home and no word about telemetry in its environment (under strace
- * where it may trace) and returns its last line of output, failing on a file written in that home or an internet socket.
+ * Runs `body` (an async function's body that returns what it found) in a child node process with an empty home and no
+ * word about telemetry in its environment (under strace where it may trace), keeps the child up while a library's own
+ * threads would upload, and returns what the body returned, failing on a file written in that home or an internet socket.
  */
-function runOffline(script: string): string {
+function runOffline(body: string): unknown {
+  const script = `(async () => { ${body} })().then(
+    (found) => { console.log(JSON.stringify(found)); setTimeout(() => process.exit(0), 2500); },
+    (e) => { console.error(e.message); process.exit(3); })`;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hotline-native-home-'));
   const trace = `${home}.strace`;
   try {
@@ -45,7 +49,7 @@ function runOffline(script: string): string {
         .filter((l) => /AF_INET6?\b/.test(l) && !/127\.0\.0\.1|::1/.test(l));
       expect(inet).toEqual([]);
     } else console.warn('strace cannot trace here: the connection check is skipped (scripts/setup.sh installs it)');
-    return r.stdout.trim().split('\n').pop()!;
+    return JSON.parse(r.stdout.trim().split('\n').pop()!);
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
     fs.rmSync(trace, { force: true });
@@ -56,18 +60,15 @@ describe('onnxruntime-node (the language models)', () => {
   it.skipIf(!fs.existsSync(path.join(MODELS, 'models.lock.json')))(
     'loads and classifies with its telemetry off: no device id, no event cache, no connection from its threads',
     () => {
-      // the child does what the worker does: load the shipped models, classify, and stay up while the library's own
-      // threads would upload; the environment says nothing about telemetry, the module has to
+      // the child does what the worker does: load the shipped models and classify; the environment says nothing about
+      // telemetry, the module has to
       const out = runOffline(`
         const { LanguageModels } = require(${JSON.stringify(path.join(DIST, 'understanding', 'classifier.js'))});
-        (async () => {
-          const m = await LanguageModels.load(${JSON.stringify(MODELS)});
-          const [i] = await m.intents(['I lost my card yesterday, can you block it?']);
-          const [s] = await m.sentiments(['this is the third time I have called and nobody has helped']);
-          console.log(JSON.stringify({ intent: i.intent, sentiment: s.label }));
-          setTimeout(() => process.exit(0), 2500);
-        })().catch((e) => { console.error(e.message); process.exit(3); });`);
-      expect((JSON.parse(out) as { intent: string }).intent).toBe('lost_or_stolen_card');
+        const m = await LanguageModels.load(${JSON.stringify(MODELS)});
+        const [i] = await m.intents(['I lost my card yesterday, can you block it?']);
+        const [s] = await m.sentiments(['this is the third time I have called and nobody has helped']);
+        return { intent: i.intent, sentiment: s.label };`);
+      expect((out as { intent: string }).intent).toBe('lost_or_stolen_card');
     },
   );
 });
@@ -80,14 +81,11 @@ describe('sherpa-onnx (the speech models, with an onnxruntime of their own)', ()
         const { loadConfig } = require(${JSON.stringify(path.join(DIST, 'config.js'))});
         const { engineSpecFromConfig } = require(${JSON.stringify(path.join(DIST, 'speech', 'engines', 'index.js'))});
         const { SpeechPool } = require(${JSON.stringify(path.join(DIST, 'speech', 'pool.js'))});
-        (async () => {
-          const spec = engineSpecFromConfig(loadConfig({ ...process.env, HOTLINE_ASR_ENGINE: 'sherpa' }));
-          const pool = await SpeechPool.start(spec, 2);
-          const r = await pool.decode(new Int16Array(16000));
-          console.log(JSON.stringify({ modelId: pool.modelId, words: r.words.length }));
-          setTimeout(() => process.exit(0), 2500);
-        })().catch((e) => { console.error(e.message); process.exit(3); });`);
-      expect((JSON.parse(out) as { modelId: string }).modelId).toMatch(/^sherpa:sherpa-asr-en-gigaspeech-3\.3M#/);
+        const spec = engineSpecFromConfig(loadConfig({ ...process.env, HOTLINE_ASR_ENGINE: 'sherpa' }));
+        const pool = await SpeechPool.start(spec, 2);
+        const r = await pool.decode(new Int16Array(16000));
+        return { modelId: pool.modelId, words: r.words.length };`);
+      expect((out as { modelId: string }).modelId).toMatch(/^sherpa:sherpa-asr-en-gigaspeech-3\.3M#/);
     },
   );
 });
@@ -103,7 +101,7 @@ describe('pocketsphinx (the fallback engine and second pass)', () => {
       const sb = koffi.load('libsphinxbase.so.3');
       expect(sb.func('void *err_get_logfp()')()).toBeNull();
     } finally {
-      engine.close?.();
+      engine.close();
     }
   });
 });
