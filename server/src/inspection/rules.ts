@@ -182,6 +182,7 @@ export function compileRule(rule: Rule, model: SimilarityModel, lexicon: Lexicon
           rule.only_with?.similar?.length ||
           rule.opinion?.after.similar?.length ||
           rule.opinion?.stance?.similar?.length ||
+          rule.objected_to?.similar?.length ||
           rule.when?.said?.match.similar?.length,
         )
       : false;
@@ -231,7 +232,25 @@ function evaluator(
         }
         return out;
       };
-      const withOpinions = (hits: Hit[], t: InspectionTranscript) => merged(hits, opinions(t));
+      // a turn the other party objects to ("that's uncalled for"), where the tone signal reads it as negative: the speaker's
+      // utterances just before the objection, each read negative
+      const objection = rule.objected_to ? compilePhraseSet(rule.objected_to, model, lexicon) : undefined;
+      const objected = (t: InspectionTranscript): Hit[] => {
+        if (!objection) return [];
+        const out: Hit[] = [];
+        const us = t.utterances;
+        for (let k = 1; k < us.length; k++) {
+          const v = us[k];
+          if (ofSpeaker(v, rule.speaker) || us[k - 1].speaker === v.speaker || !objection.find(v)) continue;
+          for (let j = k - 1; j >= 0 && us[j].speaker === us[k - 1].speaker; j--) {
+            const u = us[j];
+            if (ofSpeaker(u, rule.speaker) && u.tokens.length && (u.sentiment ?? 0) < 0)
+              out.push({ utterance: u, from: 0, to: u.tokens.length, how: 'tone', score: 1 });
+          }
+        }
+        return out.sort((a, b) => a.utterance.seq - b.utterance.seq);
+      };
+      const withOpinions = (hits: Hit[], t: InspectionTranscript) => merged(merged(hits, opinions(t)), objected(t));
       // a recap in words no list has: a closing turn that repeats what the speaker already told
       const withRestated = (hits: Hit[], t: InspectionTranscript) =>
         rule.restates && rule.speaker !== 'any'

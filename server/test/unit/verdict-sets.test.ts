@@ -147,6 +147,15 @@ describe('labelled verdict sets already read (regression)', () => {
     // since): "Of course you didn't. Scroungers never read the small print. Check your journal." insults without a
     // brush-off phrase
     'holdout-113.txt': ['q04: dismissive_language gives pass'],
+    // held-out 114 (stop 44, English, six rude and six polite, run once after the Culpeper block: abusive 0 of 6 found;
+    // objected_to and forms since): two rude agents who still helped ("Reset link's sent. Try to make this one last.",
+    // "Send proof of the date you left and we'll look at it.") are read as dismissive too; the analyst said not
+    'holdout-114.txt': ['k02: dismissive_language gives fail', 'k06: dismissive_language gives fail'],
+    // held-out 115 (English, run once after 114's changes: abusive 2 of 6 found, forms since): "I'm amazed you've got
+    // this far in life without knowing … Clearly." is not read as negative by the tone signal; "Anything else or are we
+    // done." is labelled as no offer of help here, where held-out 112's z10 ("Anything else or are we done here?") is
+    // labelled as one: the rule reads both as an offer, and both labels stand as written
+    'holdout-115.txt': ['n04: further_help gives pass', 'n10: agent_negativity gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
