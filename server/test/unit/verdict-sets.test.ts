@@ -149,13 +149,23 @@ describe('labelled verdict sets already read (regression)', () => {
     'holdout-113.txt': ['q04: dismissive_language gives pass'],
     // held-out 114 (stop 44, English, six rude and six polite, run once after the Culpeper block: abusive 0 of 6 found;
     // objected_to and forms since): two rude agents who still helped ("Reset link's sent. Try to make this one last.",
-    // "Send proof of the date you left and we'll look at it.") are read as dismissive too; the analyst said not
-    'holdout-114.txt': ['k02: dismissive_language gives fail', 'k06: dismissive_language gives fail'],
+    // "Send proof of the date you left and we'll look at it.") are read as dismissive too; the analyst said not. "Open a
+    // window, it's not complicated." is not read as abusive: the same words end a curt brush-off that earlier sets label
+    // dismissive ("It's not complicated. Just fill it in.")
+    'holdout-114.txt': [
+      'k02: dismissive_language gives fail',
+      'k06: dismissive_language gives fail',
+      'k12: abusive_language gives pass',
+    ],
     // held-out 115 (English, run once after 114's changes: abusive 2 of 6 found, forms since): "I'm amazed you've got
     // this far in life without knowing … Clearly." is not read as negative by the tone signal; "Anything else or are we
     // done." is labelled as no offer of help here, where held-out 112's z10 ("Anything else or are we done here?") is
     // labelled as one: the rule reads both as an offer, and both labels stand as written
     'holdout-115.txt': ['n04: further_help gives pass', 'n10: agent_negativity gives pass'],
+    // held-out 116 (English, run once after 115's forms: abusive 3 of 6 found, forms since): two more rude agents who
+    // still helped ("Fast track, online, £178. If you can manage to book it …", "Logged. Try not to overfill it …") are
+    // read as dismissive too; the analyst said not
+    'holdout-116.txt': ['j06: dismissive_language gives fail', 'j10: dismissive_language gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
