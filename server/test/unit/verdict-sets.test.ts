@@ -185,18 +185,23 @@ describe('labelled verdict sets already read (regression)', () => {
   );
 
   /**
-   * The PII sets' conversations that `pick` takes (written for another purpose: staff asking for and reading back
-   * details, warning about fraud, politely), as one labelled set with a header and "rule pass" labels: the number of
-   * conversations and their score.
+   * The conversations of `from`'s sets that `pick` takes (by default the PII sets, written for another purpose: staff
+   * asking for and reading back details, warning about fraud, politely), as one labelled set with a header and "rule
+   * pass" labels: the number of conversations and their score.
    */
-  async function politeSet(pick: (c: CorpusConversation) => boolean, header: string, rules: string[]) {
+  async function politeSet(
+    pick: (c: CorpusConversation) => boolean,
+    header: string | ((c: CorpusConversation) => string),
+    rules: string[],
+    from = PII_DIR,
+  ) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'polite-'));
     const blocks: string[] = [];
-    for (const f of fs.readdirSync(PII_DIR).filter((x) => x.endsWith('.txt')))
-      for (const c of readCorpus(path.join(PII_DIR, f)).filter(pick))
+    for (const f of fs.readdirSync(from).filter((x) => x.endsWith('.txt')))
+      for (const c of readCorpus(path.join(from, f)).filter(pick))
         blocks.push(
           [
-            `=== ${c.id}-${blocks.length} ${header}`,
+            `=== ${c.id}-${blocks.length} ${typeof header === 'string' ? header : header(c)}`,
             ...c.turns.map((t) => `${t.speaker === 'agent' ? 'A' : 'C'}: ${t.text.replace(/\n/g, ' ')}`),
             ...rules.map((r) => `! ${r} pass`),
           ].join('\n'),
@@ -232,6 +237,22 @@ describe('labelled verdict sets already read (regression)', () => {
     expect(n).toBeGreaterThan(400);
     expect(score.notes.filter((x) => / gives /.test(x))).toEqual([]);
     expect(score.per.get('abusive_language')?.labels).toBe(n);
+  });
+
+  // the same over the verdict sets: an English conversation the analyst passed on every rule labelled (curt, warm,
+  // firm refusals, bad news told plainly), inspected in its own channel and queue, is not read as abusive — a form
+  // added for one set's rude agent must not read another set's ordinary one
+  it('no English conversation of the verdict sets that passed every labelled rule is read as abusive', async () => {
+    const { n, score } = await politeSet(
+      (c) => c.language === 'en' && c.labels.length > 0 && c.labels.every((l) => l.expected === 'pass'),
+      (c) => `${c.channel}${c.queue ? ` queue=${c.queue}` : ''}`,
+      ['abusive_language'],
+      VERDICTS_DIR,
+    );
+    expect(n).toBeGreaterThan(1000);
+    expect(score.notes.filter((x) => / gives /.test(x))).toEqual([]);
+    // every one evaluated (each English pack holds the rule)
+    expect(score.per.get('abusive_language')).toMatchObject({ labels: n, agree: n });
   });
 });
 
