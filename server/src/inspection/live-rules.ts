@@ -75,7 +75,9 @@ export class LiveRules {
       // said, are not known yet
       const w = rule.when;
       if (w?.channels && !w.channels.includes('call')) continue;
-      if ((w?.queues && !queueMatches(w.queues, call.queue)) || w?.intents || w?.said) continue;
+      // (a rule for a queue applies on that queue whatever is said; on another, only once it is said, which is not
+      // known yet)
+      if ((w?.queues && !queueMatches(w.queues, call.queue)) || w?.intents || (w?.said && !w.queues)) continue;
       if (rule.type === 'phrase' && !rule.before && !rule.within_last_s) {
         if (rule.require === 'present' && rule.within_first_s === undefined) continue;
         this.phrases.push({

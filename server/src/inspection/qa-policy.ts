@@ -98,7 +98,9 @@ const when = z
     /**
      * or `speaker` says one of these: a rule for lost cards applies where the customer says "my card was stolen"
      * even when the intent model read the opening request as something else ("I left my card in a shop and when I
-     * went back it was gone" read as a declined payment). With `intents` either is enough; alone it decides.
+     * went back it was gone" read as a declined payment); a complaint rule applies where the caller says they are
+     * complaining on a line that is not the complaints queue. With `intents` or `queues` either is enough; alone it
+     * decides.
      */
     said: z.object({ speaker, match: phraseSetSchema }).strict().optional(),
   })

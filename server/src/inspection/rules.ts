@@ -153,11 +153,16 @@ function precondition(rule: Rule, t: InspectionTranscript, said?: CompiledPhrase
   const w = rule.when;
   const na = (message: string): RuleOutcome => ({ result: 'not_applicable', message, evidence: [] });
   if (w?.channels && !w.channels.includes(t.channel as never)) return na(`applies to ${w.channels.join(', ')} only`);
-  if (w?.queues && !queueMatches(w.queues, t.queue)) return na(`applies to queues ${w.queues.join(', ')} only`);
+  // said by the speaker `when.said` names: the rule applies whatever the queue or the intent (a complaint made on
+  // another line)
+  const saidIt = Boolean(said && w?.said && allHits(said, t, w.said.speaker).length);
+  if (w?.queues && !queueMatches(w.queues, t.queue) && !saidIt)
+    return na(
+      `applies to queues ${w.queues.join(', ')}${w.said ? ` (or where ${w.said.speaker} says what it names)` : ''} only`,
+    );
   if (TIMING_TYPES.has(rule.type) && t.channel !== 'call') return na('a timing rule: applies to calls only');
-  // said by the speaker `when.said` names: the rule applies whatever the intent
-  if (said && w?.said && allHits(said, t, w.said.speaker).length) return undefined;
-  if (w?.said && !w.intents) return na(`applies where ${w.said.speaker} says what it names only`);
+  if (saidIt) return undefined;
+  if (w?.said && !w.intents && !w.queues) return na(`applies where ${w.said.speaker} says what it names only`);
   if (w?.intents) {
     if (!t.intent)
       return {

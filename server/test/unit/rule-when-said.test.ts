@@ -59,6 +59,31 @@ describe("a rule's `when.said`: it applies where the speaker says what it names,
       ).toBe('not_applicable');
   });
 
+  // held-out 117: "I want to make a complaint" on the environmental health line, not the complaints queue
+  it('with `queues`: the complaints rules apply on their queue, or on another line where the caller complains', () => {
+    const GOV = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/gov-hotline.yaml'));
+    const ruled = (queue: string, said: string) => {
+      const t = chatTranscript(
+        [
+          ['customer', said],
+          ['agent', "Hello, Environmental Health, Nadia here. I've logged it, reference NH-55190."],
+        ],
+        { queue },
+      );
+      const f = inspect([GOV], t, {}).findings;
+      return [
+        f.find((x) => x.ruleId === 'case_reference_given')!.result,
+        f.find((x) => x.ruleId === 'response_time')!.result,
+      ];
+    };
+    const COMPLAINT = 'my neighbour plays loud music every night, I want to make a complaint';
+    expect(ruled('gov-environment', COMPLAINT)).toEqual(['pass', 'fail']);
+    expect(ruled('gov-complaints', 'my neighbour plays loud music every night')).toEqual(['pass', 'fail']);
+    // neither the queue nor a complaint: not applicable, as before
+    const na = ruled('gov-environment', 'my neighbour plays loud music every night, what can I do?');
+    expect(na).toEqual(['not_applicable', 'not_applicable']);
+  });
+
   it('is validated with the rule: a speaker and a phrase set', () => {
     const policy = (when: string) =>
       parsePolicy(

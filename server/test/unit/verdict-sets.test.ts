@@ -74,8 +74,8 @@ describe('labelled verdict sets already read (regression)', () => {
     // trained on it and dev-6 (its warning read as a promise by a phrase, "No investment is a safe bet as such", agrees
     // since stop 36: a sure thing denied is not one). Held-out 49, written last, agreed on every label first time.
     // Held-out 52 (stop 36): an officer who answers with the service's name alone ("Pest Control. Put it in
-    // writing.") is left: a turn that opens with a service's name is as often a fact about it ("Parking fines are…")
-    'holdout-52.txt': ['k32: officer_identified gives fail'],
+    // writing.") was left at stop 36 (a turn that opens with a service's name is as often a fact about it, "Parking
+    // fines are…"); it is read since stop 44, the name as a sentence of its own (held-out 117's "Environmental Health.")
     // held-out 57, written last at stop 36 and run once, is left as it is: "an engineer will be with you by 6pm today"
     // (a time of day as the deadline), and two identity labels not evaluated ("The joint account has £2,318.60.")
     'holdout-57.txt': ['r13: response_time gives fail'],
@@ -166,6 +166,10 @@ describe('labelled verdict sets already read (regression)', () => {
     // still helped ("Fast track, online, £178. If you can manage to book it …", "Logged. Try not to overfill it …") are
     // read as dismissive too; the analyst said not
     'holdout-116.txt': ['j06: dismissive_language gives fail', 'j10: dismissive_language gives fail'],
+    // held-out 117 (English, the common rules, run once: 90.9 %): an agent who tells the caller a scammer can have the
+    // code ("If they say they're the bank you might as well give it to them … Pretty sure. Anything else?") is labelled
+    // neither negative nor dismissive, and is read as both
+    'holdout-117.txt': ['g04: agent_negativity gives fail', 'g04: dismissive_language gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
