@@ -17,11 +17,14 @@ describe('a turn the caller objects to (objected_to)', () => {
   it('an agent turn the tone signal reads as negative, that the caller answers with an objection, fails the rule', () => {
     // words no list of insults holds: the caller names the insult
     const cold = 'We stopped that last year. Not that anyone your age opens their post.';
+    // ("I was only asking", "I'm doing my best": the caller defending themselves against a put-down)
     for (const objection of [
       "there's no need for that",
       "That's uncalled for.",
       'Charming.',
       "don't talk to me like that!",
+      'I was only asking',
+      "I'm doing my best",
     ])
       expect(
         abusive(
