@@ -170,6 +170,16 @@ describe('labelled verdict sets already read (regression)', () => {
     // code ("If they say they're the bank you might as well give it to them … Pretty sure. Anything else?") is labelled
     // neither negative nor dismissive, and is read as both
     'holdout-117.txt': ['g04: agent_negativity gives fail', 'g04: dismissive_language gives fail'],
+    // held-out 118 (English, six rude and six polite, run once after every change above: abusive 1 of 6 found, through
+    // objected_to; forms since): sarcasm the tone signal does not read as negative ("Did you type your PIN in wrong? They
+    // don't just eat cards for fun, you know.", "get one of your grandchildren to drag you into this century"), a long
+    // redirect with no dismissive phrase, and "No fee this time." read as a bald refusal
+    'holdout-118.txt': [
+      'h02: agent_negativity gives pass',
+      'h04: dismissive_language gives pass',
+      'h04: agent_negativity gives pass',
+      'h10: dismissive_language gives fail',
+    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
