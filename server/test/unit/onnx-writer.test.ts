@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as ort from 'onnxruntime-node';
+import { ort } from '../../src/understanding/onnx-runtime';
 import { writeModel } from '../../src/understanding/onnx-writer';
 
 describe('ONNX writer', () => {
