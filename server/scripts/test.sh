@@ -12,6 +12,11 @@ install_report=../var/vitest-report-install.json
 install_log=../var/vitest-install.log
 chaos_report=../var/vitest-report-chaos.json
 rm -f "$main_report" "$install_report" "$install_log" "$chaos_report"
+# onnxruntime-node loaded with its telemetry on writes a device id and an event database under the home of whoever runs
+# it (and its threads try to send them): a suite that creates that directory has loaded it the wrong way somewhere
+ort_cache="${HOME:-/nonexistent}/.cache/Microsoft/DeveloperTools/.onnxruntime"
+ort_cache_before=0
+[ -e "$ort_cache" ] && ort_cache_before=1
 install_pid=""
 if [ $# -eq 0 ]; then
   # beside the suite: the install tests, then `npm run chaos` and `npm run fuzz` (servers and ports of their own)
@@ -35,6 +40,10 @@ if [ $# -eq 0 ]; then
 else
   npx vitest run --reporter=default --reporter=json --outputFile.json="$main_report" "$@"
   code=$?
+fi
+if [ "$ort_cache_before" = 0 ] && [ -e "$ort_cache" ]; then
+  echo "test suite: $ort_cache was created during the run: something loaded onnxruntime-node with its telemetry on (load it through src/understanding/onnx-runtime.ts)" >&2
+  code=1
 fi
 node -e '
   const fs = require("fs");
