@@ -238,22 +238,21 @@ function evaluator(
         return out;
       };
       // a turn the other party objects to ("that's uncalled for"), where the tone signal reads it as negative: the speaker's
-      // utterances just before the objection, each read negative
+      // utterances just before the objection, each read negative (in any order: `merged` sorts what it adds)
       const objection = rule.objected_to ? compilePhraseSet(rule.objected_to, model, lexicon) : undefined;
       const objected = (t: InspectionTranscript): Hit[] => {
-        if (!objection) return [];
+        if (!objection || rule.speaker === 'any') return [];
         const out: Hit[] = [];
         const us = t.utterances;
         for (let k = 1; k < us.length; k++) {
-          const v = us[k];
-          if (ofSpeaker(v, rule.speaker) || us[k - 1].speaker === v.speaker || !objection.find(v)) continue;
-          for (let j = k - 1; j >= 0 && us[j].speaker === us[k - 1].speaker; j--) {
-            const u = us[j];
-            if (ofSpeaker(u, rule.speaker) && u.tokens.length && (u.sentiment ?? 0) < 0)
-              out.push({ utterance: u, from: 0, to: u.tokens.length, how: 'tone', score: 1 });
-          }
+          const turn = us[k - 1].speaker;
+          // the first utterance of the other party's turn, right after one of the speaker's
+          if (turn !== rule.speaker || us[k].speaker === turn || !objection.find(us[k])) continue;
+          for (let j = k - 1; j >= 0 && us[j].speaker === turn; j--)
+            if (us[j].tokens.length && (us[j].sentiment ?? 0) < 0)
+              out.push({ utterance: us[j], from: 0, to: us[j].tokens.length, how: 'tone', score: 1 });
         }
-        return out.sort((a, b) => a.utterance.seq - b.utterance.seq);
+        return out;
       };
       const withOpinions = (hits: Hit[], t: InspectionTranscript) => merged(merged(hits, opinions(t)), objected(t));
       // a recap in words no list has: a closing turn that repeats what the speaker already told

@@ -7,8 +7,6 @@ import { chatTranscript } from '../helpers/transcripts';
 
 const RETAIL = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/bank-retail.yaml'));
 
-/** a chat: [speaker, text, sentiment as the tone signal gives it] */
-const chat = (turns: Array<['agent' | 'customer', string, number]>) => chatTranscript(turns);
 const abusive = (t: InspectionTranscript) =>
   inspect([RETAIL], t, {}).findings.find((f) => f.ruleId === 'abusive_language')!;
 const ASK = 'can I still pay in a cheque by post?';
@@ -28,7 +26,7 @@ describe('a turn the caller objects to (objected_to)', () => {
     ])
       expect(
         abusive(
-          chat([
+          chatTranscript([
             ['customer', ASK, 0],
             ['agent', cold, -0.8],
             ['customer', objection, -0.6],
@@ -37,7 +35,7 @@ describe('a turn the caller objects to (objected_to)', () => {
       ).toMatchObject({ result: 'fail', evidence: [{ utteranceId: 'u1' }] });
     // every utterance of the agent's turn before the objection that reads negative, not an earlier turn
     const f = abusive(
-      chat([
+      chatTranscript([
         ['customer', ASK, 0],
         ['agent', 'Post Office, then.', -0.6],
         ['customer', 'ok', 0],
@@ -54,7 +52,7 @@ describe('a turn the caller objects to (objected_to)', () => {
     const kind = 'We stopped that last year, but any Post Office counter will pay it in with your debit card.';
     expect(
       abusive(
-        chat([
+        chatTranscript([
           ['customer', ASK, 0],
           ['agent', kind, 0],
           ['customer', "don't patronise me, I know what a post office is", -0.8],
@@ -64,7 +62,7 @@ describe('a turn the caller objects to (objected_to)', () => {
     // the caller complaining about something else after a curt answer
     expect(
       abusive(
-        chat([
+        chatTranscript([
           ['customer', ASK, 0],
           ['agent', 'No. Post Office.', -0.7],
           ['customer', 'that is ridiculous, the branch shut last month', -0.9],
@@ -74,7 +72,7 @@ describe('a turn the caller objects to (objected_to)', () => {
     // the caller's own words first, then the objection: there is no agent turn before it to count
     expect(
       abusive(
-        chat([
+        chatTranscript([
           ['customer', 'your colleague yesterday was so rude', -0.9],
           ['customer', "that's uncalled for, I want it noted", -0.9],
           ['agent', "I'm sorry to hear that, I'll note it.", 0],
