@@ -33,8 +33,12 @@ export interface ConsoleStack {
   app: Proc;
   pg: Client;
   browser: Browser;
-  /** a page that collects every CSP violation, missing translation and page error */
-  watchedPage(): Promise<{ page: Page; problems: string[] }>;
+  /**
+   * a page that collects every CSP violation, missing translation and page error. Its browser asks for reduced motion
+   * unless told otherwise: popovers and dropdowns then open where they end up, not half-way through a zoom that a
+   * click on a loaded machine can land in
+   */
+  watchedPage(opts?: { reducedMotion?: 'reduce' | 'no-preference' }): Promise<{ page: Page; problems: string[] }>;
   /** signs in through the provider's form and waits for the console to name the user */
   signIn(page: Page, user: string): Promise<void>;
   close(): Promise<void>;
@@ -78,8 +82,8 @@ export async function openConsole(
     app,
     pg,
     browser,
-    async watchedPage() {
-      const ctx = await browser.newContext({ locale: 'en-GB' });
+    async watchedPage(opts = {}) {
+      const ctx = await browser.newContext({ locale: 'en-GB', reducedMotion: opts.reducedMotion ?? 'reduce' });
       const page = await ctx.newPage();
       const problems: string[] = [];
       page.on('console', (m) => {
