@@ -94,10 +94,9 @@ describe('labelled verdict sets already read (regression)', () => {
     // snub beside a fact: the conduct model does not read a reply that tells one)
     'holdout-74.txt': ['z11: agent_negativity gives pass', 'z11: dismissive_language gives pass'],
     // held-out 81 (stop 40, English): "It's your call. You can freeze it yourself in the app" passes the lost-card rule as
-    // the pack defines it (blocked, or the customer told how; the analyst wanted it done when asked), and "I can book
-    // you a free appointment with one of our advisers … Would that help?" offers help in words the closing rule does
-    // not list
-    'holdout-81.txt': ['b02: lost_card_blocked gives pass', 'b09: further_help gives fail'],
+    // the pack defines it (blocked, or the customer told how; the analyst wanted it done when asked); "I can book you a
+    // free appointment with one of our advisers … Would that help?" is read as an offer since held-out 119
+    'holdout-81.txt': ['b02: lost_card_blocked gives pass'],
     // held-out 96 (stop 41, kind uses of the fatal rules' words): "you can't go wrong there" (of a premium account's
     // travel insurance, beside "it may not be worth £15 a month") is read as a promise; the pack holds "can't go wrong"
     // as one whatever follows
@@ -180,6 +179,10 @@ describe('labelled verdict sets already read (regression)', () => {
       'h04: agent_negativity gives pass',
       'h10: dismissive_language gives fail',
     ],
+    // held-out 119 (English, sixteen rude and sixteen polite, run once: abusive 6 of 16 found; forms since): "We are a
+    // bank, not your personal accountant. Take it up with the hotel like an adult …" is read as abusive since, but the
+    // tone signal does not read it as negative
+    'holdout-119.txt': ['q04: agent_negativity gives pass'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
