@@ -238,17 +238,24 @@ function evaluator(
         return out;
       };
       // a turn the other party objects to ("that's uncalled for"), where the tone signal reads it as negative: the speaker's
-      // utterances just before the objection, each read negative (in any order: `merged` sorts what it adds)
+      // utterances just before the other party's turn that holds the objection (in any of its utterances: a call splits
+      // "Sorry? … There's no need for that." into segments, a chat into messages), each read negative (in any order:
+      // `merged` sorts what it adds)
       const objection = rule.objected_to ? compilePhraseSet(rule.objected_to, model, lexicon) : undefined;
       const objected = (t: InspectionTranscript): Hit[] => {
         if (!objection || rule.speaker === 'any') return [];
         const out: Hit[] = [];
         const us = t.utterances;
+        // the last utterance of the speaker's turn already counted (a turn objected to twice counts once)
+        let counted = -1;
         for (let k = 1; k < us.length; k++) {
-          const turn = us[k - 1].speaker;
-          // the first utterance of the other party's turn, right after one of the speaker's
-          if (turn !== rule.speaker || us[k].speaker === turn || !objection.find(us[k])) continue;
-          for (let j = k - 1; j >= 0 && us[j].speaker === turn; j--)
+          if (us[k].speaker === rule.speaker || !objection.find(us[k])) continue;
+          // back over the objecting party's turn to the utterance before it: the speaker's, or no turn to count
+          let end = k - 1;
+          while (end >= 0 && us[end].speaker === us[k].speaker) end--;
+          if (end < 0 || us[end].speaker !== rule.speaker || end === counted) continue;
+          counted = end;
+          for (let j = end; j >= 0 && us[j].speaker === rule.speaker; j--)
             if (us[j].tokens.length && (us[j].sentiment ?? 0) < 0)
               out.push({ utterance: us[j], from: 0, to: us[j].tokens.length, how: 'tone', score: 1 });
         }

@@ -45,6 +45,19 @@ describe('a turn the caller objects to (objected_to)', () => {
       ]),
     );
     expect(f.evidence.map((e) => e.utteranceId)).toEqual(['u4']);
+    // the objection in a later utterance of the caller's turn (a call's second segment, a chat's second message),
+    // counted once when the turn objects twice
+    const later = abusive(
+      chatTranscript([
+        ['customer', ASK, 0],
+        ['agent', cold, -0.8],
+        ['customer', 'sorry?', -0.2],
+        ['customer', "there's no need for that", -0.6],
+        ['customer', "that's uncalled for", -0.6],
+      ]),
+    );
+    expect(later).toMatchObject({ result: 'fail', evidence: [{ utteranceId: 'u1' }] });
+    expect(later.evidence).toHaveLength(1);
   });
 
   it('not where the agent turn reads neutral or positive, nor without an objection, nor an objection to the caller', () => {
