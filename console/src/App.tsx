@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, ConfigProvider, Layout, Menu, Result, Segmented, Space, Spin, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { can, Me, sessionEvents, signOut, whoAmI } from './api/client';
 import { Lang, setLanguage } from './i18n';
@@ -92,6 +92,8 @@ export function App({ nonce }: { nonce?: string }) {
   const path = usePath();
   const [ended, setEnded] = useState(false);
   const reducedMotion = useReducedMotion();
+  // one theme object per setting: a new object on every render would have Ant Design work its tokens out again
+  const themed = useMemo(() => ({ ...theme, token: { ...theme.token, motion: !reducedMotion } }), [reducedMotion]);
   const me = useQuery({ queryKey: ['me'], queryFn: whoAmI, staleTime: 60_000 });
 
   useEffect(() => {
@@ -123,7 +125,7 @@ export function App({ nonce }: { nonce?: string }) {
     <ConfigProvider
       locale={lang === 'zh' ? zhCN : enUS}
       csp={{ nonce }}
-      theme={{ ...theme, token: { ...theme.token, motion: !reducedMotion } }}
+      theme={themed}
       wave={{ disabled: reducedMotion }}
     >
       <Layout style={{ minHeight: '100vh' }} data-motion={reducedMotion ? 'reduced' : 'full'}>
