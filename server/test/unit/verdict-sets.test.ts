@@ -183,6 +183,20 @@ describe('labelled verdict sets already read (regression)', () => {
     // bank, not your personal accountant. Take it up with the hotel like an adult …" is read as abusive since, but the
     // tone signal does not read it as negative
     'holdout-119.txt': ['q04: agent_negativity gives pass'],
+    // held-out 120 (English, eight rude and eight polite, written after packs v6 and run once, at the end of stop 45;
+    // its misses are left as they are for a later stop to read as forms, or not)
+    'holdout-120.txt': [
+      'r02: abusive_language gives pass',
+      'r04: dismissive_language gives pass',
+      'r05: dismissive_language gives fail',
+      'r06: abusive_language gives pass',
+      'r06: dismissive_language gives pass',
+      'r08: abusive_language gives pass',
+      'r10: abusive_language gives pass',
+      'r11: further_help gives fail',
+      'r14: abusive_language gives pass',
+      'r16: abusive_language gives pass',
+    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
