@@ -145,6 +145,7 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
+    ['holdout-af', 'HELD OUT AF (written at stop 46 before any change for it, run once)'],
     ['holdout-ae', 'HELD OUT AE (written at stop 40 before any change for it, run once)'],
     [
       'holdout-ad',

@@ -22,6 +22,23 @@ describe('checksums', () => {
     expect(ibanValid('GB82 WEST 1234 5698 7654 32')).toBe(true);
     expect(ibanValid('GB82 WEST 1234 5698 7654 33')).toBe(false);
   });
+
+  it('IBAN: the registry length per country, and one typed in lower case only for a listed country', () => {
+    // mod 97 holds for both, but a German IBAN has 22 characters
+    expect(ibanValid('DE89370400440532013000')).toBe(true);
+    expect(ibanValid('DE543704004405320130001')).toBe(false);
+    expect(ibanValid('ZZ22370400440532013000')).toBe(true);
+    expect(ibanValid('ZZ22370400440532013000', true)).toBe(false);
+    const found = (t: string) =>
+      detectPii(t)
+        .filter((h) => h.type === 'iban')
+        .map((h) => t.slice(h.start, h.end));
+    expect(found('to our supplier, IBAN de89370400440532013000, BIC COBADEFFXXX')).toEqual(['de89370400440532013000']);
+    expect(found('iban fr14 2004 1010 0505 0001 3m02 606 please')).toEqual(['fr14 2004 1010 0505 0001 3m02 606']);
+    expect(found('my account ES91 2100 0418 4502 0005 1332 has not had it')).toEqual(['ES91 2100 0418 4502 0005 1332']);
+    expect(found('order zz22370400440532013000 shipped')).toEqual([]);
+    expect(found('order ZZ22370400440532013000 shipped')).toEqual(['ZZ22370400440532013000']);
+  });
 });
 
 describe('masking golden table', () => {

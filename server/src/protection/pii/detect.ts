@@ -245,10 +245,17 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
         .replace(/\s+/g, '');
     add({ type: 'email', start: m.index!, end: m.index! + m[0].length, value: `${norm(m[1])}@${norm(m[2])}` });
   }
-  // IBAN (written)
-  for (const m of text.matchAll(/\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b/g)) {
-    if (ibanValid(m[0]))
-      add({ type: 'iban', start: m.index!, end: m.index! + m[0].length, value: m[0].replace(/\s+/g, '') });
+  // IBAN (written): as printed, or typed in lower case ("de89370400440532013000"), then only for a country the registry
+  // lists, at its length; a word after a spaced one ("ES91 2100 … 1332 has") is not part of it, so the longest run
+  // that checks is taken
+  for (const m of text.matchAll(/\b[A-Za-z]{2}\d{2}(?:\s?[A-Za-z0-9]{4}){2,7}(?:\s?[A-Za-z0-9]{1,4})?\b/g)) {
+    for (let v = m[0]; v; v = v.replace(/\s?[A-Za-z0-9]+$/, '')) {
+      if (!/\s/.test(v) && v !== m[0]) break;
+      if (ibanValid(v, v !== v.toUpperCase())) {
+        add({ type: 'iban', start: m.index!, end: m.index! + v.length, value: v.replace(/\s+/g, '') });
+        break;
+      }
+    }
   }
   // CN resident ID (ends in X possibly); one asked for is masked even when its check digit fails (a typo: fail closed)
   for (const m of text.matchAll(/\b\d{6}\s?\d{8}\s?\d{3}[\dXx]\b/g)) {
