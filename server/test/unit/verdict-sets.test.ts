@@ -183,19 +183,35 @@ describe('labelled verdict sets already read (regression)', () => {
     // bank, not your personal accountant. Take it up with the hotel like an adult …" is read as abusive since, but the
     // tone signal does not read it as negative
     'holdout-119.txt': ['q04: agent_negativity gives pass'],
-    // held-out 120 (English, eight rude and eight polite, written after packs v6 and run once, at the end of stop 45;
-    // its misses are left as they are for a later stop to read as forms, or not)
+    // held-out 120 (English, eight rude and eight polite, written after packs v6 and run once, at the end of stop 45);
+    // its sarcasm, talking down and comparisons read as kinds since packs v7 ("If you say so.", "Maybe keep an eye on your
+    // stuff", "Most people manage to"); left: r06's sarcasm ("Another cafe, just what the high street needs", "I'm sure
+    // you have.") in turns the tone signal reads as neutral, a weight put on the customer's spending ("the problem isn't
+    // your rent, it's the takeaways"), and the reply misses of the other rules
     'holdout-120.txt': [
-      'r02: abusive_language gives pass',
       'r04: dismissive_language gives pass',
       'r05: dismissive_language gives fail',
       'r06: abusive_language gives pass',
       'r06: dismissive_language gives pass',
-      'r08: abusive_language gives pass',
-      'r10: abusive_language gives pass',
       'r11: further_help gives fail',
       'r14: abusive_language gives pass',
-      'r16: abusive_language gives pass',
+    ],
+    // held-out 121 (English, eight rude and eight polite, written before packs v7 and run once: abusive 0 of 8 found);
+    // left: rudeness in a turn the tone signal reads as neutral ("Petrol costs a bit more than that, last time we checked",
+    // "my nan manages it and she's 90"), "because someone can't set an alarm clock"; offers of further help in words the
+    // rule does not list ("If it is missed again, reply to this email and I will escalate it", "If you would like, one of
+    // our team can call you"); a polite turn read as negative and dismissive ("that's not something you should have to
+    // live with")
+    'holdout-121.txt': [
+      's03: further_help gives fail',
+      's04: abusive_language gives pass',
+      's06: abusive_language gives pass',
+      's06: dismissive_language gives pass',
+      's11: further_help gives fail',
+      's12: abusive_language gives pass',
+      's12: dismissive_language gives pass',
+      's12: agent_negativity gives pass',
+      's13: dismissive_language gives fail',
     ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
