@@ -42,7 +42,8 @@ const ATTITUDE = new RegExp(
     // blame
     /(your|ur) (own )?fault|(thats|that is|its|it is) on you|(thats|that is|its|it is) your (problem|issue|lookout)/,
     /you should(n'?t)?(ve| have)? (read|known|listened|thought)|you should know better|you (failed|forgot) to/,
-    /you should(ve| have) (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that)\b)[a-z]+/,
+    // hindsight, not an obligation: "that's not something you should have to live with" is on the caller's side (tone-14)
+    /you should(ve| have) (?!(received|got|gotten|been|had|any|a|an|the|it|them|one|your|this|that|to)\b)[a-z]+/,
     /you (really )?(shouldnt|should not) (have )?(leave|left|keep|kept|give|given|share|shared|click|clicked|write|written|tell|told|carry|carried|send|sent|let|trust|trusted)/,
     /you (didn'?t|did not|don'?t|do not|never) (listen|read|understand)/,
     /(clearly|obviously) you|you (clearly|obviously)|as you (should|would|must) know/,
@@ -394,7 +395,7 @@ function generic(raw: string): boolean {
  * The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts,
  * complaints and sarcasm, and the conduct model's reading of the agent's turns (recorded in models).
  */
-export const TONE_SIGNAL = 'tone-13';
+export const TONE_SIGNAL = 'tone-14';
 
 /**
  * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,

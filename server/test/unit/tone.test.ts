@@ -77,6 +77,9 @@ describe('the tone signal', () => {
     expect(label("If you don't open your post, that's not something I can fix.", negative)).toBe('negative');
     // "you should have" that blames nobody
     expect(label('you should have received a text from us this morning', neutral)).toBe('neutral');
+    // an obligation said on the caller's side is not hindsight (tone-14, held-out 121's s13)
+    expect(label("I'm sorry, that's not something you should have to live with.", neutral)).toBe('neutral');
+    expect(label('You should have called us before you went abroad.', neutral)).toBe('negative');
     // a negative turn with neither stays negative; understanding taken back with "but" stays negative
     expect(label('i really could not care less', negative)).toBe('negative');
     expect(label('i understand but the fee is in your contract', negative)).toBe('negative');

@@ -193,25 +193,36 @@ describe('labelled verdict sets already read (regression)', () => {
       'r05: dismissive_language gives fail',
       'r06: abusive_language gives pass',
       'r06: dismissive_language gives pass',
-      'r11: further_help gives fail',
       'r14: abusive_language gives pass',
     ],
     // held-out 121 (English, eight rude and eight polite, written before packs v7 and run once: abusive 0 of 8 found);
     // left: rudeness in a turn the tone signal reads as neutral ("Petrol costs a bit more than that, last time we checked",
-    // "my nan manages it and she's 90"), "because someone can't set an alarm clock"; offers of further help in words the
-    // rule does not list ("If it is missed again, reply to this email and I will escalate it", "If you would like, one of
-    // our team can call you"); a polite turn read as negative and dismissive ("that's not something you should have to
-    // live with")
+    // "my nan manages it and she's 90"), "because someone can't set an alarm clock"; its e-mail offers of more help are
+    // read since packs v8, and "that's not something you should have to live with" as on the caller's side (tone-14)
     'holdout-121.txt': [
-      's03: further_help gives fail',
       's04: abusive_language gives pass',
       's06: abusive_language gives pass',
       's06: dismissive_language gives pass',
-      's11: further_help gives fail',
       's12: abusive_language gives pass',
       's12: dismissive_language gives pass',
       's12: agent_negativity gives pass',
-      's13: dismissive_language gives fail',
+    ],
+    // held-out 122 (English, eight rude and eight polite, written after packs v7 and run once: abusive 1 of 8 found, the
+    // kinds v7 reads did not carry to it); its rudeness is left as it is: "It's an international transfer, not a text
+    // message … Have you considered being patient?", "Maybe plan ahead next time", "If you can send a text you can manage
+    // an app", "We get a lot of people trying it on … then you'll have no trouble finding the certificate", "only so much we
+    // can do to protect people from themselves", "Amazing how people always move out just as the bill arrives", "Students
+    // seem to think an overdraft is free money … Mm. Sure."
+    'holdout-122.txt': [
+      't02: abusive_language gives pass',
+      't04: abusive_language gives pass',
+      't04: dismissive_language gives pass',
+      't06: abusive_language gives pass',
+      't06: dismissive_language gives pass',
+      't10: abusive_language gives pass',
+      't12: abusive_language gives pass',
+      't14: abusive_language gives pass',
+      't16: abusive_language gives pass',
     ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
