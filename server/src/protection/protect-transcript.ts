@@ -397,6 +397,14 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
       if (ws.length) {
         mark.s = ws[0].s;
         mark.e = ws[ws.length - 1].e;
+        // a CVV, PIN or one-time code protected as the whole answer: the recogniser placed too little of it to know
+        // when it was said ("war" for "oh four four", its start lost before the segment began), so the audio from the
+        // end of the question to the end of the answer is silenced (fail closed)
+        if (SAD_TYPES.has(f.type) && f.start === 0 && f.end === u.text.length) {
+          const asked = answerWindowStart(utterances, i);
+          mark.s = Math.min(mark.s, asked);
+          mark.e = Math.max(mark.e, u.endMs);
+        }
       }
       pii.push(mark);
     }
@@ -413,6 +421,20 @@ export function protectTranscript(utterances: PlainUtterance[], policy: MaskingP
     };
   });
   return { utterances: out, identifiers, counts };
+}
+
+/** How far before an answer's segment its unheard start may lie, where no earlier turn bounds it. */
+const ANSWER_LEAD_MS = 1500;
+
+/**
+ * Where the answer in utterance i may have begun: the end of the other party's last utterance before it (the
+ * question), at most ANSWER_LEAD_MS before the segment, and never before the speaker's own previous utterance.
+ */
+function answerWindowStart(utterances: PlainUtterance[], i: number): number {
+  const u = utterances[i];
+  let from = Math.max(0, u.startMs - ANSWER_LEAD_MS);
+  for (const [k, o] of utterances.entries()) if (k !== i && o.endMs <= u.startMs && o.endMs > from) from = o.endMs;
+  return Math.min(from, u.startMs);
 }
 
 /** Character range of each word in the utterance text (ASR text is the words joined by single spaces). */

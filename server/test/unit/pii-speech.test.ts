@@ -122,7 +122,33 @@ describe('recognised speech fails closed', () => {
     expect(u[1].masked.text).toBe('[REDACTED]');
     expect(u[1].original.text).toBe('[REDACTED]');
     expect(u[1].masked.words.every((w) => w.w === '[REDACTED]')).toBe(true);
-    expect(u[1].pii).toEqual([{ type: 'cvv', start: 0, end: 13, s: 4000, e: 4850 }]);
+    // its audio from the end of the question (or 1.5 s before the segment, whichever is later) to the answer's end:
+    // what the recogniser did not place may have been said before its first word
+    expect(u[1].pii).toEqual([{ type: 'cvv', start: 0, end: 13, s: 2500, e: 4900 }]);
+    // held-out AG on this machine: "oh four four" heard as "war", its segment starting after the digits began; the
+    // question ended 1.1 s before it, so the silence starts there
+    const war = protectTranscript(
+      [said('agent', 0, 'lovely and the three digit code on the back'), said('customer', 3800, 'war')],
+      policy,
+    ).utterances[1];
+    expect(war.pii).toEqual([{ type: 'cvv', start: 0, end: 3, s: 2700, e: 4100 }]);
+    // a card number's answer keeps its words' times: only a secret (CVV, PIN, one-time code) widens
+    const card = answerTo(
+      'and the long number on the front of the card',
+      'four one one one one one one one one one one one one one one one',
+    );
+    expect(card.pii[0].s).toBe(4000);
+  });
+
+  it('one position asked for with "digits" in the plural and the rest misheard asks for a PIN in part', () => {
+    // held-out AG: "can you give me the second and fourth digits of your pin" heard as "… the second digits of yorkin"
+    const u = answerTo('can you give me the second digits of yorkin', 'the second is five and the fourth is nine');
+    expect(u.masked.text).toBe('the second is [REDACTED] and the fourth is [REDACTED]');
+    expect(u.pii.map((p) => p.type)).toEqual(['pin', 'pin']);
+    // a single digit asked for is not a PIN asked for in part, nor are "the first six digits" of a card
+    expect(answerTo('what is the second digit on the screen', 'the second is five').masked.text).toBe(
+      'the second is five',
+    );
   });
 
   it('an e-mail address spelt out and garbled is protected whole; "I\'ll email you" asks for nothing', () => {

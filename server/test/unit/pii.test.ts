@@ -286,6 +286,24 @@ describe('forms found at stop 28', () => {
     );
   });
 
+  it('a date with its month as a word joined by one separator, as forms and systems print it', () => {
+    // held-out AG: "DOB 23-Apr-1979"
+    for (const d of [
+      '23-Apr-1979',
+      '23/Apr/1979',
+      '23.Apr.79',
+      '23APR1979',
+      'Apr-23-1979',
+      '1979-Apr-23',
+      '23-April-1979',
+    ])
+      expect(mask(`DOB ${d}, postcode is SW1A 1AA`), d).toBe('DOB [DOB], postcode is SW1A 1AA');
+    // not a date: a 32nd day, a month and year alone, separators that differ
+    for (const t of ['DOB 32-Apr-1979', 'since apr-1979', 'DOB 23-Apr/1979']) expect(mask(t), t).not.toContain('[DOB]');
+    // and a date joined so is a date like any other where no date of birth is asked for: the payment date stays
+    expect(masked('A: when was the payment?', 'C: 12-Mar-2026')[1]).toBe('12-Mar-2026');
+  });
+
   it('a spoken date whose month the recogniser lost is a date of birth where one is asked', () => {
     // held-out S's s01 as this machine's recogniser heard "the twelfth of july nineteen eighty five"
     expect(

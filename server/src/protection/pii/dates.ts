@@ -112,6 +112,17 @@ const CN_DATE = new RegExp(
   'g',
 );
 
+const MON =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const MONTH_JOINED = new RegExp(
+  [
+    `(?<![\\w/.-])(\\d{1,2})(?:st|nd|rd|th)?([-./]?)${MON}\\2(\\d{4}|'?\\d{2})(?![\\w/-]|\\.\\d)`,
+    `(?<![\\w/.-])${MON}([-./])(\\d{1,2})\\4(\\d{4}|\\d{2})(?![\\w/-]|\\.\\d)`,
+    `(?<![\\w/.-])(?:19|20)\\d{2}([-./])${MON}\\7(\\d{1,2})(?![\\w/-]|\\.\\d)`,
+  ].join('|'),
+  'gi',
+);
+
 export function findDates(text: string, toks: Tok[]): DateSpan[] {
   const out: DateSpan[] = [];
   for (const m of text.matchAll(
@@ -120,6 +131,12 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
     const [a, b] = m[1] ? [Number(m[1]), Number(m[2])] : [Number(m[5]), Number(m[6])];
     const valid = m[1] ? (a <= 31 && b <= 12) || (a <= 12 && b <= 31) : a <= 12 && b <= 31;
     if (valid && a > 0 && b > 0) out.push({ start: m.index!, end: m.index! + m[0].length });
+  }
+  // the month as a word between numbers joined by one separator, as forms and systems print it: 23-Apr-1979,
+  // 23/Apr/1979, 23.Apr.79, 23APR1979 (passports, airlines), Apr-23-1979, 1979-Apr-23
+  for (const m of text.matchAll(MONTH_JOINED)) {
+    const day = Number(m[1] ?? m[5] ?? m[8]);
+    if (day >= 1 && day <= 31) out.push({ start: m.index!, end: m.index! + m[0].length });
   }
   // Chinese: 1985年3月12日, 85年3月12号, 一九八五年三月十二日, 二〇〇一年二月八日; a month and day alone (11月28日) is a date
   // too (of a payment or a dispatch, unless a date of birth is asked for)
@@ -227,5 +244,13 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
       break;
     }
   }
-  return out.sort((x, y) => x.start - y.start);
+  // a form read twice ("23/Apr/1979" is also "23/Apr" to the word-by-word reading) is one date
+  return out
+    .filter(
+      (d, k) =>
+        !out.some(
+          (o, j) => j !== k && o.start <= d.start && o.end >= d.end && (o.end - o.start > d.end - d.start || j < k),
+        ),
+    )
+    .sort((x, y) => x.start - y.start);
 }
