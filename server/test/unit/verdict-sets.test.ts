@@ -86,10 +86,10 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 59 (stop 37): "Updated. Final check before I let you go: your address is now …" (the update and its recap
     // in one turn, the customer's words read back: no lead-in the rule lists and two of the agent's own words repeated)
     'holdout-59.txt': ['t06: closing_summary gives fail'],
-    // held-out 60 (stop 37): "To confirm, your overdraft limit is now £1,200 and if you want to go for £1,500 later you can
-    // apply in the app." (two of the agent's own words repeated, a second clause the pattern does not read) and "It isn't
-    // free on this account, sorry, but our travel card would be." read as the agent's negativity
-    'holdout-60.txt': ['v03: closing_summary gives fail', 'v20: agent_negativity gives fail'],
+    // held-out 60 (stop 37): "It isn't free on this account, sorry, but our travel card would be." read as the agent's
+    // negativity (its "To confirm, your overdraft limit is now £1,200 and …" agrees since the recap is read in each
+    // sentence, packs v9)
+    'holdout-60.txt': ['v20: agent_negativity gives fail'],
     // held-out 74 (stop 39, English, written last): "Everyone's got problems. The payment is still due on the 1st" (a
     // snub beside a fact: the conduct model does not read a reply that tells one)
     'holdout-74.txt': ['z11: agent_negativity gives pass', 'z11: dismissive_language gives pass'],
