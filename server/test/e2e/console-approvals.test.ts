@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleStack, noSeriousAxe, openConsole, SHOTS } from '../helpers/console';
+import { ConsoleStack, noSeriousAxe, openConsole, postCardChat, SHOTS } from '../helpers/console';
 import { requestAs } from '../helpers/stack';
 
 /**
@@ -16,18 +16,7 @@ const REASON = 'Complaint 5521: customer disputes the account read back';
 
 beforeAll(async () => {
   c = await openConsole('consoleapprovals', 3, { HOTLINE_UNMASK_APPROVAL: 'two-person' });
-  const chat = await requestAs(c.base, c.idp, 'recorder', 'POST', '/api/v1/conversations', {
-    channel: 'chat',
-    agentId: 'anna',
-    teamId: 'team-cards',
-    startedAt: '2026-11-22T09:00:00Z',
-    messages: [
-      { speaker: 'agent', at: '2026-11-22T09:00:00Z', text: 'Thank you for contacting the bank, how can I help?' },
-      { speaker: 'customer', at: '2026-11-22T09:00:05Z', text: ORIGINAL },
-    ],
-  });
-  expect(chat.status).toBe(201);
-  id = chat.body.conversation.id;
+  id = await postCardChat(c, ORIGINAL);
   // text is masked as it is taken in: the utterances are there before the pipeline's inspection
   const st = await c.pg.query(`SELECT count(*)::int AS n FROM utterances WHERE conversation_id = $1`, [id]);
   expect(st.rows[0].n).toBe(2);

@@ -1,7 +1,6 @@
 import { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleStack, openConsole } from '../helpers/console';
-import { requestAs } from '../helpers/stack';
+import { ConsoleStack, openConsole, postCardChat } from '../helpers/console';
 
 /**
  * The console follows the person's reduce-motion setting (prefers-reduced-motion), also when it changes while the page
@@ -11,17 +10,7 @@ let c: ConsoleStack;
 
 beforeAll(async () => {
   c = await openConsole('consolemotion', 3);
-  const chat = await requestAs(c.base, c.idp, 'recorder', 'POST', '/api/v1/conversations', {
-    channel: 'chat',
-    agentId: 'anna',
-    teamId: 'team-cards',
-    startedAt: '2026-11-22T09:00:00Z',
-    messages: [
-      { speaker: 'agent', at: '2026-11-22T09:00:00Z', text: 'Thank you for contacting the bank, how can I help?' },
-      { speaker: 'customer', at: '2026-11-22T09:00:05Z', text: 'My card was declined twice today.' },
-    ],
-  });
-  expect(chat.status).toBe(201);
+  await postCardChat(c, 'My card was declined twice today.');
 }, 300_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { Browser, chromium, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { startTestIdp, TestIdp } from './auth';
-import { db, makeTestEnv, Proc, SERVER_DIR, startProcess, TestEnv, useAuth } from './stack';
+import { db, makeTestEnv, Proc, requestAs, SERVER_DIR, startProcess, TestEnv, useAuth } from './stack';
 
 /**
  * The console in a real browser (Debian's chromium through playwright-core) against the real appliance (api +
@@ -113,6 +113,25 @@ export async function openConsole(
 }
 
 /** picks an option in the Ant Design select that is open now (closed ones stay in the page, hidden) */
+/**
+ * A two-message card chat posted as the recorder (the agent's greeting, then what the customer says), as the browser
+ * tests that need one conversation in the list set it up: its id.
+ */
+export async function postCardChat(c: ConsoleStack, customerSays: string): Promise<string> {
+  const chat = await requestAs(c.base, c.idp, 'recorder', 'POST', '/api/v1/conversations', {
+    channel: 'chat',
+    agentId: 'anna',
+    teamId: 'team-cards',
+    startedAt: '2026-11-22T09:00:00Z',
+    messages: [
+      { speaker: 'agent', at: '2026-11-22T09:00:00Z', text: 'Thank you for contacting the bank, how can I help?' },
+      { speaker: 'customer', at: '2026-11-22T09:00:05Z', text: customerSays },
+    ],
+  });
+  expect(chat.status).toBe(201);
+  return chat.body.conversation.id;
+}
+
 export async function choose(page: Page, text: string) {
   await page
     .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)')
