@@ -86,18 +86,21 @@ function dayAt(toks: Tok[], i: number, forward: boolean): [number, number] | und
   return undefined;
 }
 
-/** A year starting at token i: 1983, '83, 83, nineteen eighty three, two thousand and three, eighty three. */
-function yearAt(toks: Tok[], i: number, text: string): number | undefined {
+/**
+ * A year starting at token i: 1983, '83, 83, nineteen eighty three, two thousand and three, eighty three; with `full`,
+ * only a year of four digits (1983, nineteen eighty three).
+ */
+function yearAt(toks: Tok[], i: number, text: string, full = false): number | undefined {
   const t = toks[i];
   if (!t) return undefined;
-  if (/^(19|20)\d{2}$/.test(t.w) || /^'\d{2}$/.test(t.w)) return i;
+  if (/^(19|20)\d{2}$/.test(t.w) || (!full && /^'\d{2}$/.test(t.w))) return i;
   if (/^\d/.test(t.w) && !/^\d{2}$/.test(t.w)) return undefined;
   // spoken (or a bare two-digit number): the digits of the run that starts here, if they make 2 or 4 digits
   const runs = digitRuns(toks.slice(i, i + 6), text);
   const run = runs[0];
   if (!run || run.firstTok !== 0) return undefined;
   if (run.digits.length === 4 && /^(19|20)/.test(run.digits)) return i + run.lastTok;
-  if (run.digits.length === 2) return i + run.lastTok;
+  if (run.digits.length === 2 && !full) return i + run.lastTok;
   // a longer run: its first tokens may still be the year ("nineteen eighty two" then more digits) — not a date
   return undefined;
 }
@@ -125,6 +128,8 @@ const MONTH_JOINED = new RegExp(
 
 export function findDates(text: string, toks: Tok[]): DateSpan[] {
   const out: DateSpan[] = [];
+  // a date another form already read (the word-by-word reading sees "23/Apr" in "23/Apr/1979") is not read again
+  const taken = (start: number, end: number) => out.some((o) => o.start < end && o.end > start);
   for (const m of text.matchAll(
     /(?<![\d/.-])(?:(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})|((?:19|20)\d{2})[/.-](\d{1,2})[/.-](\d{1,2}))(?![\d/-]|\.\d)/g,
   )) {
@@ -177,7 +182,7 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
     if (y !== undefined && /^[ \t,]*$/.test(text.slice(toks[k - 1].end, toks[k].start))) last = y;
     if (!day && y === undefined) continue;
     if (toks[i].w === 'may' && !day) continue;
-    out.push({ start: toks[first].start, end: toks[last].end });
+    if (!taken(toks[first].start, toks[last].end)) out.push({ start: toks[first].start, end: toks[last].end });
     i = last;
   }
   // the month as its number in ordinals, as British callers say a date: "the twelfth of the ninth (sixty five)",
@@ -197,7 +202,7 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
     const y = yearAt(toks, last + 1, text);
     if (y !== undefined && /^[ \t,]*$/.test(text.slice(toks[last].end, toks[last + 1].start))) last = y;
     const first = toks[d[0] - 1]?.w === 'the' ? d[0] - 1 : d[0];
-    if (out.some((o) => o.start < toks[last].end && o.end > toks[first].start)) continue;
+    if (taken(toks[first].start, toks[last].end)) continue;
     out.push({ start: toks[first].start, end: toks[last].end });
     i = last;
   }
@@ -206,15 +211,6 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
   // once — a date all the same (whether it is a date of birth is still the context's to say)
   const NOT_MONTH =
     /^(the|a|an|and|or|to|in|on|at|oh|double|hundred|thousand|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)$/;
-  const fullYear = (k: number) => {
-    const t = toks[k];
-    if (!t) return undefined;
-    if (/^(19|20)\d{2}$/.test(t.w)) return k;
-    const run = digitRuns(toks.slice(k, k + 6), text)[0];
-    return run && run.firstTok === 0 && run.digits.length === 4 && /^(19|20)/.test(run.digits)
-      ? k + run.lastTok
-      : undefined;
-  };
   for (let i = 0; i < toks.length; i++) {
     const d = dayAt(toks, i, true);
     if (!d || CARDINAL_DAYS[toks[d[1]].w] !== undefined || /^\d+$/.test(toks[d[1]].w)) continue;
@@ -235,22 +231,13 @@ export function findDates(text: string, toks: Tok[]): DateSpan[] {
         )
       )
         break;
-      const y = fullYear(of + 1 + n);
+      const y = yearAt(toks, of + 1 + n, text, true);
       if (y === undefined || text.slice(toks[d[0]].start, toks[y].end).includes('\n')) continue;
       const first = toks[d[0] - 1]?.w === 'the' || toks[d[0] - 1]?.w === 'a' ? d[0] - 1 : d[0];
-      if (!out.some((o) => o.start < toks[y].end && o.end > toks[first].start))
-        out.push({ start: toks[first].start, end: toks[y].end });
+      if (!taken(toks[first].start, toks[y].end)) out.push({ start: toks[first].start, end: toks[y].end });
       i = y;
       break;
     }
   }
-  // a form read twice ("23/Apr/1979" is also "23/Apr" to the word-by-word reading) is one date
-  return out
-    .filter(
-      (d, k) =>
-        !out.some(
-          (o, j) => j !== k && o.start <= d.start && o.end >= d.end && (o.end - o.start > d.end - d.start || j < k),
-        ),
-    )
-    .sort((x, y) => x.start - y.start);
+  return out.sort((x, y) => x.start - y.start);
 }
