@@ -177,8 +177,9 @@ const phraseRule = z
      * a turn of the speaker that the other party objects to in any utterance of their next turn ("that's uncalled for",
      * "don't talk to me like that", "there's no need to be rude"; a call's second segment, a chat's second message)
      * counts as said where the tone signal reads that turn as negative: the caller names the insult, whatever words it
-     * was in. The speaker's turn is the run of their utterances just before the objecting turn; a turn the tone signal reads as neutral or positive is not counted, so an
-     * objection to a polite answer ("don't patronise me") does not fail the agent
+     * was in. The speaker's turn is the run of their utterances just before the objecting turn; a turn the tone signal
+     * reads as neutral or positive is not counted, so an objection to a polite answer ("don't patronise me") does not
+     * fail the agent
      */
     objected_to: phraseSetSchema.optional(),
   })
