@@ -14,6 +14,16 @@ import { MaskingPolicy, maskText, optionalTypes, REDACTED } from './pii/mask';
  */
 export const SAD_TYPES: ReadonlySet<string> = new Set(['cvv', 'pin', 'otp', 'digit_string']);
 const ASKED_SAD: PromptKind[] = ['cvv', 'pin', 'otp'];
+/**
+ * Positions of a secret asked for ("the first and third digits of your code", "the 2nd, 4th and 6th characters"): a
+ * PIN or passcode checked in part. No one checks a one-time code in part, so such a question awaits no code: its answer
+ * ("the first is two and the third is eight") closes it, and a later "a payment of two hundred and twelve" is no code.
+ */
+const ORD = '(first|second|third|fourth|forth|fifth|sixth|seventh|eighth|last|1st|2nd|3rd|4th|5th|6th|7th|8th)';
+const IN_PART = new RegExp(
+  `\\b${ORD}((,| and| then| &)( the)? ${ORD})*\\s+(digits?|characters?|letters?|numbers?)\\b`,
+  'i',
+);
 /** the customer's own details ("what number do you have for me?", "is my email on file?") */
 const OWN = /\b(my|me|mine|on (file|record)|you have)\b/i;
 /** An answer on a call to a question for personal data, this short, is protected whole (fail closed). */
@@ -181,7 +191,8 @@ export function expectations(
       .filter((k) => u.speaker === 'agent' || (k !== 'phone' && k !== 'email') || OWN.test(u.text))
       // a turn that gives its own date of birth ("I was born on 1985-07-19 … can I do that online?") asks for none:
       // the reply's "the limit is £20,000" is no birth date
-      .filter((k) => k !== 'date_of_birth' || !findDates(u.text, tokens).length);
+      .filter((k) => k !== 'date_of_birth' || !findDates(u.text, tokens).length)
+      .filter((k, _, all) => k !== 'otp' || !all.includes('pin') || !IN_PART.test(u.text));
     for (const [kind, re] of Object.entries(OPTIONAL_PROMPTS) as Array<[keyof typeof OPTIONAL_PROMPTS, RegExp]>)
       if (opts.optional?.has(kind) && !states && re.test(u.text)) asks.push(kind);
     if (asks.length) {

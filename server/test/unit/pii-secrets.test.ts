@@ -49,4 +49,26 @@ describe('a secret asked for in other words is removed', () => {
     expect(u[3]).not.toContain('1991');
     expect(u[4]).toContain('3 December 2026');
   });
+
+  it('digits keyed in and named a PIN later in the sentence are a PIN; a count of days before "new PIN" is not (held-out AH)', () => {
+    expect(masked('C: I typed 7731 and it said incorrect PIN, then it kept the card')[0]).toBe(
+      'I typed [REDACTED] and it said incorrect PIN, then it kept the card',
+    );
+    expect(masked('C: 1984 is my PIN but the machine says no')[0]).toBe('[REDACTED] is my PIN but the machine says no');
+    expect(masked('A: It will arrive in 5 working days, with a new PIN a few days after.')[0]).toBe(
+      'It will arrive in 5 working days, with a new PIN a few days after.',
+    );
+    expect(masked('C: I tried 3 times and it said wrong PIN')[0]).toBe('I tried 3 times and it said wrong PIN');
+  });
+
+  it("a date named as a document's or a payment's is no birth date, whatever label came before it (held-out AH)", () => {
+    const [u] = masked(
+      'C: For security, my DOB is 7th Dec 1964. The statement dated 03/11/2026 went to the old address.',
+    );
+    expect(u).not.toContain('1964');
+    expect(u).toContain('dated 03/11/2026');
+    expect(masked('A: What is your date of birth?', 'C: 03/11/1971, and the payment was made on 04/11/2026')[1]).toBe(
+      '[DOB], and the payment was made on 04/11/2026',
+    );
+  });
 });

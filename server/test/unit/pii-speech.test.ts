@@ -47,6 +47,31 @@ describe('recognised speech fails closed', () => {
   const answerTo = (question: string, answer: string) =>
     protectTranscript([said('agent', 0, question), said('customer', 4000, answer)], policy).utterances[1];
 
+  it('positions of a passcode asked for await no one-time code once answered: a later amount stays (held-out AH)', () => {
+    const us = protectTranscript(
+      [
+        said('agent', 0, 'for security can you tell me the first and third digits of your code'),
+        said('customer', 5000, "first ones to end the third one's eight"),
+        said('agent', 9000, "you you're through"),
+        said('customer', 10500, 'i wanted to check a payment of two hundred and twelve found zonic forth'),
+      ],
+      policy,
+    ).utterances;
+    expect(us[1].original.text).toBe('[REDACTED]');
+    expect(us[3].masked.text).toBe('i wanted to check a payment of two hundred and twelve found zonic forth');
+    // a one-time code asked for is still awaited after the agent's turn until digits of a code come
+    const code = protectTranscript(
+      [
+        said('agent', 0, "i've sent a code to your phone can you read it to me"),
+        said('customer', 4000, 'hang on'),
+        said('agent', 6000, 'no problem take your time'),
+        said('customer', 9000, 'three three eight one oh seven'),
+      ],
+      policy,
+    ).utterances;
+    expect(code[3].original.text).toBe('[REDACTED]');
+  });
+
   it('a long answer that is mostly digits, some misheard as words, is protected whole as the card number asked for', () => {
     // the customer's answer to the agent's question for the card number
     const answerToCard = (text: string) =>

@@ -83,6 +83,13 @@ const LABEL_BEFORE = 60;
 /** what may stand between a date of birth and another date that is one too: "1979-02-02, not 1979-02-20" */
 const DATE_JOINED = /^[ ,.]*(not|or|and|rather than|instead of|but|sorry|i mean)?[ ,:]*(it'?s |it is )?$/i;
 const LABEL_AFTER = 30;
+/**
+ * A date named right before it as a document's or an event's ("the statement dated 03/11/2026", "a letter issued on
+ * …", "paid on 4 Nov"): not a birth date, whatever label came earlier in the turn ("my DOB is 7th Dec 1964. The
+ * statement dated 03/11/2026 …"). ("born on …" is not among them.)
+ */
+const OTHER_DATE_BEFORE =
+  /\b(dated|issued|(paid|sent|posted|made|received|opened|closed|due|taken|charged|debited|credited|booked|ordered|cancell?ed|delivered|renewed)( out)? on)[:\s]*$/i;
 
 /** Labels in the text just before a position (the speaker's own words: "my security code is …"). */
 function localKinds(text: string, pos: number, chars: number, strict = false): Set<PromptKind> {
@@ -188,6 +195,13 @@ const CODE_AFTER = new RegExp(
 const USE_BEFORE = /\b(use|enter|type|key in|quote|reply with)\s*$/i;
 const TO_CONFIRM =
   /^\s*(to|and) (confirm|verify|approve|authori[sz]e|complete|log ?in|sign ?in|finish|continue|activate|reset|unlock)\b/i;
+/**
+ * digits keyed into a machine ("I typed 7731 and it said incorrect PIN", "I put in 4410, it says wrong PIN"): a PIN
+ * when one is named later in the sentence; a count or an amount keyed in is neither four digits alone nor named a PIN
+ */
+const KEYED_BEFORE = /\b(typed|entered|keyed|punched|put|tried|pressed|used)( it)?( in)?\s*$/i;
+/** "… is my PIN", "… as my new PIN": the digits named a PIN right after them */
+const PIN_AFTER = /^\s*(is|was|as|for)\s+(my|the|our)\s+(old\s+|new\s+|card\s+)?pin\b/i;
 /** how far after the digits CODE_AFTER reads ("… is your Bank of Sussex verification code") */
 const CODE_AFTER_CHARS = 60;
 
@@ -317,6 +331,14 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
     // "553 201 is your code to approve …": a one-time code named right after it
     if (!opts.strict && namedCodeAfter(end)) k.add('otp');
+    // "I typed 7731 and it said incorrect PIN", "1984 is my PIN"
+    if (
+      !opts.strict &&
+      (PIN_AFTER.test(text.slice(end, end + LABEL_AFTER)) ||
+        (KEYED_BEFORE.test(text.slice(Math.max(0, start - 20), start)) &&
+          localKinds(text, end, LABEL_AFTER).has('pin')))
+    )
+      k.add('pin');
     if (
       !opts.strict &&
       USE_BEFORE.test(text.slice(Math.max(0, start - 20), start)) &&
@@ -343,6 +365,7 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   const dates = findDates(text, toks);
   for (const d of dates) {
     const k = kindsAt(d.start, d.end);
+    if (OTHER_DATE_BEFORE.test(text.slice(Math.max(0, d.start - 30), d.start))) continue;
     if (
       k.has('date_of_birth') ||
       (dobEnd >= 0 && d.start - dobEnd <= 24 && DATE_JOINED.test(text.slice(dobEnd, d.start)))
