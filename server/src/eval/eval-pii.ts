@@ -145,7 +145,8 @@ export function maskingPolicyWithOptionalTypes(): string {
 
 async function main() {
   const all: Array<[string, string]> = [
-    ['holdout-ah', 'HELD OUT AH (written at stop 47 before any change for it, run once)'],
+    ['holdout-ai', 'HELD OUT AI (written at stop 47 after AH and its changes, run once)'],
+    ['holdout-ah', 'held out AH (written at stop 47 before any change for it, run once; its misses fixed)'],
     ['holdout-ag', 'held out AG (written at stop 46 after AF and its changes, run once; its misses fixed)'],
     ['holdout-af', 'held out AF (written at stop 46 before any change for it, run once; its text miss fixed)'],
     ['holdout-ae', 'HELD OUT AE (written at stop 40 before any change for it, run once)'],
