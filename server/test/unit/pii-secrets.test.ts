@@ -32,6 +32,11 @@ describe('a secret asked for in other words is removed', () => {
     expect(masked('C: a message with a code 7731 came, what is it')[0]).toBe(
       'a message with a code [REDACTED] came, what is it',
     );
+    // a code with a letter before it, named a code before it (held-out AI); a reference stays
+    expect(masked('C: my code is G-402871 but the app says invalid')[0]).toBe(
+      'my code is G-[REDACTED] but the app says invalid',
+    );
+    expect(masked('C: my case is FT-30918, can you check it')[0]).toBe('my case is FT-30918, can you check it');
     expect(masked('C: the voucher code 482913 from your text did not work')[0]).toBe(
       'the voucher code 482913 from your text did not work',
     );

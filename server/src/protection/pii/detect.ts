@@ -378,11 +378,11 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
       add({ type: 'expiry_date', start: d.start, end: d.end, value: text.slice(d.start, d.end) });
   }
 
-  // "G-582913 is your verification code": a one-time code with a letter before it (a reference like "FT-30918" is
-  // not named a code and stays readable)
+  // "G-582913 is your verification code", "my code is G-402871": a one-time code with a letter before it, named a
+  // code after or before it (a reference like "FT-30918" is not named a code and stays readable)
   if (!opts.strict)
     for (const m of text.matchAll(/\b[A-Z]-(\d{4,8})\b/g))
-      if (namedCodeAfter(m.index! + m[0].length))
+      if (namedCodeAfter(m.index! + m[0].length) || kindsAt(m.index!, m.index! + m[0].length).has('otp'))
         add({ type: 'otp', start: m.index! + 2, end: m.index! + m[0].length, value: m[1] });
 
   // characters of a password asked for one by one ("characters 1, 3 and 6 of your password" … "m, k, 7"): the list
