@@ -45,3 +45,70 @@ describe('how the agent opens a call (held-out 123 as calls)', () => {
     expect(onCall(GOV, 'officer_identified', 'you can apply on the council website', 'gov-parking')).toBe('fail');
   });
 });
+
+const SMS = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/bank-sms.yaml'));
+/** The result of `rule` on a typed conversation of `turns` (chat unless `channel` says otherwise). */
+const onText = (
+  policy: typeof RETAIL,
+  rule: string,
+  turns: Array<['agent' | 'customer', string]>,
+  channel: 'chat' | 'sms' | 'email' = 'chat',
+  queue?: string,
+) =>
+  inspect([policy], { ...chatTranscript(turns, { queue }), channel }, {}).findings.find((f) => f.ruleId === rule)
+    ?.result;
+
+describe('held-out 124: an officer named where they are, a check asked by text, help offered as "let me know"', () => {
+  it('"Hi, Bea at the council." names the officer; "Hi, yes, the council website has it" does not', () => {
+    const ask: ['customer', string] = ['customer', 'which party should I vote for?'];
+    expect(
+      onText(
+        GOV,
+        'officer_identified',
+        [ask, ['agent', 'Hi, Bea at the council. I cannot advise on how to vote.']],
+        'chat',
+        'gov-info',
+      ),
+    ).toBe('pass');
+    expect(
+      onText(
+        GOV,
+        'officer_identified',
+        [ask, ['agent', 'Hi, yes, the council website has the statements.']],
+        'chat',
+        'gov-info',
+      ),
+    ).toBe('fail');
+  });
+
+  it('an SMS check asked as "check it\'s you … reply with … your postcode" comes before the balance', () => {
+    const turns: Array<['agent' | 'customer', string]> = [
+      ['customer', 'whats my balance'],
+      [
+        'agent',
+        "Halden Bank: To keep your account safe we need to check it's you first. Reply with the last 4 digits of your card and your postcode.",
+      ],
+      ['customer', '8027 LS6 2AB'],
+      ['agent', 'Halden Bank: Thanks. Your balance is £312.45.'],
+    ];
+    expect(onText(SMS, 'identity_before_account', turns, 'sms')).toBe('pass');
+    expect(
+      onText(SMS, 'identity_before_account', [turns[0], ['agent', 'Halden Bank: Your balance is £1,004.10.']], 'sms'),
+    ).toBe('fail');
+  });
+
+  it('"Let me know if you\'d like a breakdown." offers more help; "let me know when it arrives" does not', () => {
+    const q: ['customer', string] = ['customer', 'which rate is right?'];
+    expect(
+      onText(
+        RETAIL,
+        'further_help',
+        [q, ['agent', "The letter is right. Let me know if you'd like a breakdown."]],
+        'email',
+      ),
+    ).toBe('pass');
+    expect(
+      onText(RETAIL, 'further_help', [q, ['agent', 'The letter is right. Let me know when it arrives.']], 'email'),
+    ).toBe('fail');
+  });
+});

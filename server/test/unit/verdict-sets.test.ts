@@ -224,12 +224,6 @@ describe('labelled verdict sets already read (regression)', () => {
       't14: abusive_language gives pass',
       't16: abusive_language gives pass',
     ],
-    // held-out 124 (rules other than abusive language, written at stop 47 and run once: 94.1 %)
-    'holdout-124.txt': [
-      'v06: identity_before_account gives fail',
-      'v14: officer_identified gives fail',
-      'v20: further_help gives fail',
-    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
