@@ -256,6 +256,11 @@ const sentimentRule = z
     /** falling: the last third is lower than the first by `drop`; ends_negative: the last utterances are negative; any_negative: any utterance is */
     condition: z.enum(['falling', 'ends_negative', 'any_negative']),
     drop: z.number().positive().max(2).default(0.5),
+    /**
+     * falling only: the last third must also end below this ("ends_below: 0": the mood falls into the negative; from
+     * delighted to a plain "ok" is no fall). Absent: any drop of `drop` counts.
+     */
+    ends_below: z.number().min(-1).max(1).optional(),
   })
   .strict();
 

@@ -501,7 +501,7 @@ function evaluator(
         const last = mean(s.slice(-third));
         const measured = { first: Math.round(first * 100) / 100, last: Math.round(last * 100) / 100 };
         if (rule.condition === 'falling') {
-          const fell = first - last >= rule.drop;
+          const fell = first - last >= rule.drop && (rule.ends_below === undefined || last < rule.ends_below);
           return {
             result: fell ? 'fail' : 'pass',
             message: `${rule.speaker} sentiment ${measured.first} → ${measured.last}`,

@@ -32,6 +32,30 @@ const COMPLAINT =
   /\b(make a complaint|formal complaint|file a complaint|lodge a complaint|raise a complaint|complain|speak to (a|your) (manager|supervisor)|talk to a manager|ombudsman|regulator|unacceptable|ridiculous|disgraceful|outrageous|close my account|sue you|lawyer|solicitor|fed up|sick (of|and tired))\b/;
 
 /**
+ * Indignation in words with no negative vocabulary (tone-15): incredulity ("Are you serious?", "you've got to be
+ * kidding"), the burden put back ("so I'm expected to go another week with no card?", "how am I supposed to…"; not "so
+ * I have to fill in the form first?", which asks). Negative whatever the model reads. (normalised)
+ */
+const INDIGNANT =
+  /\b(are you (serious|joking|kidding)|you(re| are) (joking|kidding)( me)?|you(ve| have) got to be (joking|kidding)|(so|and) (im|i am|were|we are) (expected|supposed|meant) to|(how|what) (am|are) (i|we) (supposed|meant|expected) to|you (want|expect) me to)\b/;
+/**
+ * A customer's turn that only acknowledges ("ok", "ok found it", "fine", "got it"): the review-trained model gives "ok"
+ * a negative lean; said on its own it is no mood (tone-15). (normalised)
+ */
+const ACK =
+  /^((ok|okay|ok then|okay then|right|alright|all right|fine|sure|yes|yep|yeah|cool|noted|understood|i see|got it|found it|will do|no worries)( (ok|okay|thanks|thank you|ta|cheers|found it|got it|then|i see))?)$/;
+/**
+ * Feeling said in words ("disgusted", "fed up", "worried", "a joke"): a customer's turn with any of it, or shouted,
+ * reads as the model reads it. (normalised)
+ */
+const FEELING =
+  /\b(angry|furious|fuming|livid|disgust\w*|disgrace\w*|appall\w*|upset\w*|annoy\w*|frustrat\w*|ridiculous|unacceptable|terrible|awful|shocking|useless|joke|fed up|sick of|worr\w+|stress\w*|scared|panick\w*|devastat\w*|hate|rubbish|shambles|nightmare|outrage\w*|pathetic|incompetent|a disgrace|not happy|unhappy|gutted|embarrass\w*|humiliat\w*|ashamed)\b/;
+/** shouted: "!" or a word in capitals (raw turn) */
+const SHOUTED = /!|\b[A-Z]{4,}\b/;
+/** a customer's courtesy: a question asked politely, thanks (normalised) */
+const POLITE = /\b(please|thanks|thank you|could you|would you|can you|may i|could i|can i|would it be possible)\b/;
+
+/**
  * An agent's attitude towards the caller, as contact-centre quality guides list it: blame ("you should have", "your
  * fault"), dismissal ("not my problem", "take it or leave it", "whatever"), impatience ("I already told you", "I don't
  * have time for this"), talking down ("you people", "simple instructions") and threats to end the call. Negative
@@ -186,7 +210,7 @@ const ADVICE =
  * "anything else would be better" as complaints; in an agent's mouth they are service.
  */
 const SERVICE =
-  /\b(anything else|lets (get|sort|fix|see|look|check|find|try|work|figure|have a look)|happy to help|(what|how) (can|may|could) (i|we) (do for you|help)|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed|(ill|i will|let me|im going to) (just )?(pass|put|connect|transfer|hand) you|(ill|i will|well|we will) (drop you a|send you a) (message|line|text|note)|(ill|i will|well|we will) (message|update|let) you|keep you (posted|updated)|(im|i am|were|we are) (now |just )?(calling|ringing|sending|arranging|booking|ordering|refunding|raising|logging|escalating|transferring|checking|looking into|sorting|fixing|cancelling|blocking|freezing)|(ive|i have|weve|we have) (also |just |now |already )?(made|put|got|taken|given|sent|set|paid|found))\b/;
+  /^(all )?done\b|\b(its|it is|thats|that is|youre|you are) (all )?(now )?(live|sorted|set up|active|unblocked|unfrozen|back on)\b|\b(anything else|lets (get|sort|fix|see|look|check|find|try|work|figure|have a look)|happy to help|(what|how) (can|may|could) (i|we) (do for you|help)|of course|sure thing|my pleasure|(ill|i will|ive|i have|i|let me|well|we will|weve|we have) (also |just |now |already |go ahead and )?(send|sent|arrange|arranged|update|updated|order|ordered|raise|raised|log|logged|book|booked|set up|refund|refunded|transfer|transferred|credit|credited|email|emailed|text|texted|call|post|posted|check|checked|fix|fixed|sort|sorted|look into|looked into|escalate|escalated|reissue|reissued|lift|lifted|remove|removed)|(ive|i have|weve|we have) (also |just |now |already )?[a-z]+ed|(ill|i will|let me|im going to) (just )?(pass|put|connect|transfer|hand) you|(ill|i will|well|we will) (drop you a|send you a) (message|line|text|note)|(ill|i will|well|we will) (message|update|let) you|keep you (posted|updated)|(im|i am|were|we are) (now |just )?(calling|ringing|sending|arranging|booking|ordering|refunding|raising|logging|escalating|transferring|checking|looking into|sorting|fixing|cancelling|blocking|freezing)|(ive|i have|weve|we have) (also |just |now |already )?(made|put|got|taken|given|sent|set|paid|found))\b/;
 /** A sentence of an agent's that asks the caller for something: a question mark, or the way a spoken one starts. */
 const ASKS =
   /\?\s*$|^\s*(what|which|when|where|can you|could you|would you|will you|may i|can i|could i|do you|did you|have you|is it|is that|are you)\b|\b(i'?ll|i will|i'?d|i would) (just )?need (you )?to (verify|confirm|check|take|ask)\b/i;
@@ -395,7 +419,7 @@ function generic(raw: string): boolean {
  * The signal that reads tone: the model's sentiment, corrected for empathy, attitude, advice, the call's facts,
  * complaints and sarcasm, and the conduct model's reading of the agent's turns (recorded in models).
  */
-export const TONE_SIGNAL = 'tone-14';
+export const TONE_SIGNAL = 'tone-15';
 
 /**
  * A tone reading: the sentiment, and `cue: 'attitude'` where the agent's words decided it (blame, a brush-off,
@@ -457,8 +481,28 @@ export function tone(
       if (sentences.every((x) => ASKS.test(x)) || s.score > -AGENT_NEGATIVE_MARGIN)
         return { label: 'neutral', score: 0 };
     }
-    if (u.speaker === 'customer' && s.label !== 'negative' && (COMPLAINT.test(text) || SARCASM.test(text)))
+    if (
+      u.speaker === 'customer' &&
+      s.label !== 'negative' &&
+      (COMPLAINT.test(text) || SARCASM.test(text) || INDIGNANT.test(text))
+    )
       return { label: 'negative', score: Math.min(s.score, -0.5) };
+    // a customer's bare acknowledgement ("ok"), and a polite question about the account's facts with no feeling in it
+    // ("I was charged a £25 fee for a returned direct debit. Could you explain why? Thanks"): the model reads the
+    // facts' words ("charged", "fee", "returned"), not a mood (tone-15)
+    if (
+      u.speaker === 'customer' &&
+      s.label === 'negative' &&
+      (ACK.test(text) ||
+        (POLITE.test(text) &&
+          (SITUATION.test(text) || AMOUNT.test(u.text)) &&
+          !FEELING.test(text) &&
+          !SHOUTED.test(u.text) &&
+          !COMPLAINT.test(text) &&
+          !SARCASM.test(text) &&
+          !INDIGNANT.test(text)))
+    )
+      return { label: 'neutral', score: 0 };
     return s;
   });
 }

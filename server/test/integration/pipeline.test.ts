@@ -131,7 +131,7 @@ describe('a synthesized call goes in, a transcript comes out', () => {
       promise: expect.stringMatching(/^promise-en@2#[0-9a-f]{12}$/),
       politics: expect.stringMatching(/^politics-en@2#[0-9a-f]{12}$/),
       refusal: expect.stringMatching(/^refusal-zh@1#[0-9a-f]{12}$/),
-      tone: 'tone-14',
+      tone: 'tone-15',
     });
     expect(conv.escalation).toMatchObject({ level: expect.stringMatching(/^(none|watch|escalate)$/) });
     for (const u of us as unknown as Array<{ sentiment: string; sentimentScore: number }>) {

@@ -250,6 +250,12 @@ describe('rule types, with exact edges', () => {
     expect(finding(p, transcript(us([0.5, 0.4, 0.1]))).result).toBe('pass');
     const end = onePolicy('id: mood\ntitle: mood\ntype: sentiment\nspeaker: customer\ncondition: ends_negative');
     expect(finding(end, transcript(us([0.5, 0.4, -0.1]))).result).toBe('fail');
+    // ends_below: a fall counts only into the negative (from delighted to a plain "ok" is no fall)
+    const into = onePolicy(
+      'id: mood\ntitle: mood\ntype: sentiment\nspeaker: customer\ncondition: falling\ndrop: 0.5\nends_below: 0',
+    );
+    expect(finding(into, transcript(us([0.97, 0.5, 0.0]))).result).toBe('pass');
+    expect(finding(into, transcript(us([0.2, 0.0, -0.5]))).result).toBe('fail');
   });
 
   it('negative_with matches only in a turn the tone signal reads as negative; it must run in linear time', () => {

@@ -470,4 +470,38 @@ describe('the tone signal', () => {
       'negative',
     );
   });
+
+  it('tone-15: a customer\'s indignation is negative, a bare "ok" or a polite question about a fee is not (held-out 125)', () => {
+    const customer = (text: string, model: { label: 'negative' | 'neutral' | 'positive'; score: number }) =>
+      tone([{ seq: 0, speaker: 'customer', text }], [model])[0].label;
+    const neutral = { label: 'neutral' as const, score: -0.41 };
+    const leaning = { label: 'negative' as const, score: -0.75 };
+    // indignation in words with no negative vocabulary
+    for (const text of [
+      'Are you serious. So I have to take a day off work to change an address?',
+      "So I'm expected to go another week with no card?",
+      "You've got to be kidding me",
+      'How am I supposed to pay my rent then',
+    ])
+      expect(customer(text, neutral), text).toBe('negative');
+    // not indignation: a question about what to do
+    expect(customer('So do I need to bring my passport?', neutral)).toBe('neutral');
+    expect(customer('So I have to fill in the form first?', neutral)).toBe('neutral');
+    // a bare acknowledgement, and a polite question about the account's facts
+    for (const text of [
+      'ok',
+      'ok found it',
+      'I was charged a £25 fee for a returned direct debit. Could you explain why? Thanks, Peter',
+    ])
+      expect(customer(text, leaning), text).toBe('neutral');
+    // the same question with feeling in it, or shouted, reads as the model reads it
+    for (const text of [
+      "I was charged a £25 fee for a returned direct debit and I'm fed up. Could you explain why?",
+      'I was charged a £25 FEE for NOTHING. Could you explain why?',
+      'Why was I charged a £25 fee?! Please explain',
+    ])
+      expect(customer(text, leaning), text).toBe('negative');
+    // an agent's completion reported ("Done, it's live now.") is service, not a tone
+    expect(reply('can I have the overdraft', "Done, it's live now.", -0.31).label).toBe('neutral');
+  });
 });

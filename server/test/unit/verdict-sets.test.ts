@@ -224,14 +224,6 @@ describe('labelled verdict sets already read (regression)', () => {
       't14: abusive_language gives pass',
       't16: abusive_language gives pass',
     ],
-    // held-out 125 (the customer's mood, never labelled before, and agent tone; written at stop 47 and run once: 83.3 %)
-    'holdout-125.txt': [
-      'w01: customer_sentiment gives fail',
-      'w05: agent_negativity gives fail',
-      'w07: customer_sentiment gives fail',
-      'w08: customer_sentiment gives pass',
-      'w12: customer_sentiment gives pass',
-    ],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
