@@ -18,6 +18,24 @@ const EMPATHY =
  */
 const SARCASM =
   /\b(just what i (needed|wanted)|thanks for nothing|thanks a lot for nothing|yeah right|(thats|that is|this is) (just )?(perfect|great|brilliant|fantastic|marvellous|wonderful|lovely) (isnt it|innit)|what a surprise)\b|\b(great|brilliant|fantastic|wonderful|marvellous|perfect|lovely|amazing|excellent|superb)\b.*\b(another (fee|charge|problem|delay|letter)|(hours?|minutes|ages) on hold|on hold for|yet again|as (always|usual)|for nothing)\b/;
+/**
+ * Sarcasm as contrast (Riloff et al. 2013: a positive sentiment said of a negative situation), as a customer writes it
+ * over sentences (tone-15): thanks or praise for the help ("Cheers for that, really helpful.") followed by a sentence
+ * that contradicts the agent or says what the customer now cannot do ("I ordered it three weeks ago, not Monday. Now I
+ * can't pay the builder."); and a resigned "Typical." said alone. (raw turn, lower case)
+ */
+const PRAISED_HELP =
+  /^\s*(oh |well )?((cheers|thanks|thank you)( for that| a lot| so much| very much)?,? (really|very|so|most|super|ever so) (helpful|useful)|(really|very|so|most|super) helpful,? (thanks|cheers|thank you)|(great|brilliant|fantastic|wonderful|marvellous|lovely) help)\b/;
+const CONTRADICTED =
+  /\b(i|we) (cant|cannot|couldnt|still cant|wont be able to|now cant)\b|,\s*not (on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|last week|this week|what|the)\b/;
+const RESIGNED =
+  /(^|[.!?]\s*)(typical|just typical|how typical|figures|classic|unbelievable|un-?believable)\s*[.!]*\s*$/;
+function sarcasticContrast(raw: string): boolean {
+  const t = raw.toLowerCase().replace(/[\u2018\u2019']/g, '');
+  if (RESIGNED.test(t)) return true;
+  const sentences = t.split(/(?<=[.!?])\s+/);
+  return PRAISED_HELP.test(sentences[0] ?? '') && sentences.slice(1).some((x) => CONTRADICTED.test(x));
+}
 /** What an agent gives after a "but": a refund, a waived fee, a goodwill gesture. */
 const GOODWILL =
   /\b(goodwill|refunded|waived|credited|reversed|as a one off|ive (refunded|waived|removed|cancelled|credited|sorted|fixed|reversed))\b/;
@@ -484,7 +502,7 @@ export function tone(
     if (
       u.speaker === 'customer' &&
       s.label !== 'negative' &&
-      (COMPLAINT.test(text) || SARCASM.test(text) || INDIGNANT.test(text))
+      (COMPLAINT.test(text) || SARCASM.test(text) || INDIGNANT.test(text) || sarcasticContrast(u.text))
     )
       return { label: 'negative', score: Math.min(s.score, -0.5) };
     // a customer's bare acknowledgement ("ok"), and a polite question about the account's facts with no feeling in it
@@ -500,7 +518,8 @@ export function tone(
           !SHOUTED.test(u.text) &&
           !COMPLAINT.test(text) &&
           !SARCASM.test(text) &&
-          !INDIGNANT.test(text)))
+          !INDIGNANT.test(text) &&
+          !sarcasticContrast(u.text)))
     )
       return { label: 'neutral', score: 0 };
     return s;

@@ -501,6 +501,20 @@ describe('the tone signal', () => {
       'Why was I charged a £25 fee?! Please explain',
     ])
       expect(customer(text, leaning), text).toBe('negative');
+    // sarcasm as contrast: thanks for the help, then the agent contradicted or what the customer now cannot do; a
+    // resigned "Typical." (held-out 126); thanks followed by nothing of the kind is thanks
+    const cheerful = { label: 'positive' as const, score: 0.77 };
+    for (const text of [
+      "Cheers for that, really helpful. I ordered it three weeks ago, not Monday. Now I can't pay the builder.",
+      'So people without smartphones just have to trek into town then. Typical.',
+      "Thanks a lot, really helpful. I can't pay my rent now because of your fee.",
+    ])
+      expect(customer(text, cheerful), text).toBe('negative');
+    expect(customer("Thanks a lot, really helpful. I didn't know the app could do that.", cheerful)).toBe('positive');
+    expect(customer("Thanks, really helpful. I'll do that on Monday.", cheerful)).toBe('positive');
+    expect(customer("Thanks a lot, really helpful. I can't pay my rent now because of your fee.", leaning)).toBe(
+      'negative',
+    );
     // an agent's completion reported ("Done, it's live now.") is service, not a tone
     expect(reply('can I have the overdraft', "Done, it's live now.", -0.31).label).toBe('neutral');
   });

@@ -224,12 +224,9 @@ describe('labelled verdict sets already read (regression)', () => {
       't14: abusive_language gives pass',
       't16: abusive_language gives pass',
     ],
-    // held-out 126 (the customer's mood and agent tone, written after tone-15 and run once: customer_sentiment 86.7 %)
-    'holdout-126.txt': [
-      'x01: customer_sentiment gives pass',
-      'x15: customer_sentiment gives pass',
-      'x15: agent_negativity gives fail',
-    ],
+    // held-out 126: "I'm afraid it's app or branch only." (a refusal with nothing offered) is read cold by conduct-en,
+    // trained on analysts who marked such refusals dismissive; this analyst did not call it negative
+    'holdout-126.txt': ['x15: agent_negativity gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
