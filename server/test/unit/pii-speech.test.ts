@@ -48,27 +48,27 @@ describe('recognised speech fails closed', () => {
     protectTranscript([said('agent', 0, question), said('customer', 4000, answer)], policy).utterances[1];
 
   it('positions of a passcode asked for await no one-time code once answered: a later amount stays (held-out AH)', () => {
-    const us = protectTranscript(
-      [
-        said('agent', 0, 'for security can you tell me the first and third digits of your code'),
-        said('customer', 5000, "first ones to end the third one's eight"),
-        said('agent', 9000, "you you're through"),
-        said('customer', 10500, 'i wanted to check a payment of two hundred and twelve found zonic forth'),
-      ],
-      policy,
-    ).utterances;
+    // a call's turns, each [speaker, start (ms), what the recogniser wrote], protected as a whole
+    const heard = (...turns: Array<[string, number, string]>) =>
+      protectTranscript(
+        turns.map(([speaker, at, text]) => said(speaker, at, text)),
+        policy,
+      ).utterances;
+    const us = heard(
+      ['agent', 0, 'for security can you tell me the first and third digits of your code'],
+      ['customer', 5000, "first ones to end the third one's eight"],
+      ['agent', 9000, "you you're through"],
+      ['customer', 10500, 'i wanted to check a payment of two hundred and twelve found zonic forth'],
+    );
     expect(us[1].original.text).toBe('[REDACTED]');
     expect(us[3].masked.text).toBe('i wanted to check a payment of two hundred and twelve found zonic forth');
     // a one-time code asked for is still awaited after the agent's turn until digits of a code come
-    const code = protectTranscript(
-      [
-        said('agent', 0, "i've sent a code to your phone can you read it to me"),
-        said('customer', 4000, 'hang on'),
-        said('agent', 6000, 'no problem take your time'),
-        said('customer', 9000, 'three three eight one oh seven'),
-      ],
-      policy,
-    ).utterances;
+    const code = heard(
+      ['agent', 0, "i've sent a code to your phone can you read it to me"],
+      ['customer', 4000, 'hang on'],
+      ['agent', 6000, 'no problem take your time'],
+      ['customer', 9000, 'three three eight one oh seven'],
+    );
     expect(code[3].original.text).toBe('[REDACTED]');
   });
 
