@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { detectPii } from '../../src/protection/pii/detect';
 import { loadMaskingPolicy } from '../../src/protection/pii/mask';
 import { digitRuns, tokenize } from '../../src/protection/pii/numbers';
 import { protectTranscript } from '../../src/protection/protect-transcript';
@@ -24,6 +25,12 @@ describe('number words as recognisers write them', () => {
     ['eight double two five seven oh', '822570'],
   ])('%s', (t, digits) => {
     expect(digitRuns(tokenize(t), t).map((r) => r.digits)).toEqual([digits]);
+  });
+  it('"one" after an ordinal or a determiner is a pronoun ("the second one is six"), not a digit (held-out AJ)', () => {
+    const t = 'the second one is six and the fifth is zero, that one too';
+    expect(digitRuns(tokenize(t), t).map((r) => r.digits)).toEqual(['6', '0']);
+    const card = 'four one one one one one';
+    expect(digitRuns(tokenize(card), card).map((r) => r.digits)).toEqual(['411111']);
   });
   it('"for" and "to" in a sentence are words', () => {
     const t = 'i paid for the coffee and went to the shop';
@@ -70,6 +77,25 @@ describe('recognised speech fails closed', () => {
       ['customer', 9000, 'three three eight one oh seven'],
     );
     expect(code[3].original.text).toBe('[REDACTED]');
+  });
+
+  it('questions a call garbled still ask, and an address said with a number in words is one (held-out AJ)', () => {
+    // "the second and fifth characters of your memorable number" heard with its joining words lost
+    const pin = answerTo(
+      'so that i can verify you what are the second insist fifteers of your memorable number',
+      'the second one is six and the fifth is zero',
+    );
+    expect(pin.original.text).toBe('the second one is [REDACTED] and the fifth is [REDACTED]');
+    // "one time passcode" heard as "one time pasco": the answer, its "oh six oh" misheard, is removed whole
+    const otp = answerTo("i've just sent to you one time pasco can you read it back to me", 'so ex or nine one four');
+    expect(otp.original.text).toBe('[REDACTED]');
+    // a one-time payment is no code
+    const amount = 'yes it was nine hundred and fourteen pounds';
+    expect(answerTo('is this a one time payment', amount).original.text).toBe(amount);
+    // found as an address, its number said in words read as digits
+    expect(detectPii('it is m dot patel eighty two at gmail dot com')).toEqual([
+      { type: 'email', start: 6, end: 45, value: 'm.patel82@gmail.com' },
+    ]);
   });
 
   it('a long answer that is mostly digits, some misheard as words, is protected whole as the card number asked for', () => {

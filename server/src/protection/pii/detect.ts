@@ -232,6 +232,20 @@ export interface DetectOptions {
  */
 const ORG_NUMBER = /^(\+?1)?8(00|33|44|55|66|77|88)\d{7}$|^\+?44[389]\d{8,9}$/;
 
+/** a number said in words at the end of an address's part ("m dot patel eighty two at gmail dot com") */
+const NUMBER_WORD =
+  '(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|double|triple)';
+const SPOKEN_PART = `[a-z0-9]{1,64}(?:[ \\t]{1,3}${NUMBER_WORD}){0,4}`;
+/**
+ * An e-mail address said aloud ("john dot smith at example dot com"): bounded repetitions (an address has few parts):
+ * unbounded ones backtracked for seconds on "a dot a dot …"; a domain said in words ("bt internet dot com") is written
+ * together; a part of the name may end in a number said in words
+ */
+const SPOKEN_EMAIL = new RegExp(
+  `\\b(${SPOKEN_PART}(?:[ \\t]{1,3}(?:dot|underscore|dash)[ \\t]{1,3}${SPOKEN_PART}){0,6})[ \\t]{1,3}at[ \\t]{1,3}([a-z0-9]{1,64}(?:[ \\t]{1,3}[a-z0-9]{1,64}){0,2}(?:[ \\t]{1,3}dot[ \\t]{1,3}[a-z0-9]{1,64}){0,4}[ \\t]{1,3}dot[ \\t]{1,3}(?:com|org|net|gov|edu|co|io|cn|uk|de|fr))\\b`,
+  'gi',
+);
+
 export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] {
   const expected = opts.expected ?? (() => NONE);
   const found: PiiFinding[] = [];
@@ -245,14 +259,19 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
 
   // e-mail, written and spoken ("john dot smith at example dot com")
   for (const e of writtenEmails(text)) add(e);
-  for (const m of text.matchAll(
-    // bounded repetitions (an address has few parts): unbounded ones backtracked for seconds on "a dot a dot …"; a
-    // domain said in words ("bt internet dot com") is written together
-    /\b([a-z0-9]{1,64}(?:[ \t]{1,3}(?:dot|underscore|dash)[ \t]{1,3}[a-z0-9]{1,64}){0,6})[ \t]{1,3}at[ \t]{1,3}([a-z0-9]{1,64}(?:[ \t]{1,3}[a-z0-9]{1,64}){0,2}(?:[ \t]{1,3}dot[ \t]{1,3}[a-z0-9]{1,64}){0,4}[ \t]{1,3}dot[ \t]{1,3}(?:com|org|net|gov|edu|co|io|cn|uk|de|fr))\b/gi,
-  )) {
+  for (const m of text.matchAll(SPOKEN_EMAIL)) {
+    // number words in a part as the digits they say ("patel eighty two" → "patel82")
+    const digitsSaid = (s: string) => {
+      let out = '';
+      let at = 0;
+      for (const r of digitRuns(tokenize(s), s).filter((x) => x.spoken && x.start > 0)) {
+        out += `${s.slice(at, r.start)}${r.digits}`;
+        at = r.end;
+      }
+      return out + s.slice(at);
+    };
     const norm = (s: string) =>
-      s
-        .toLowerCase()
+      digitsSaid(s.toLowerCase())
         .replace(/\s+dot\s+/g, '.')
         .replace(/\s+underscore\s+/g, '_')
         .replace(/\s+dash\s+/g, '-')

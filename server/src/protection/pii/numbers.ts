@@ -78,6 +78,10 @@ const REPEAT: Record<string, number> = { double: 2, triple: 3 };
 /** what recognisers write for digits they heard: counted only next to other digits */
 const HOMOPHONES: Record<string, number> = { for: 4, fore: 4, to: 2, too: 2, won: 1, ate: 8 };
 
+/** words after which "one" is a pronoun ("the second one", "that one", "the new one") */
+const ONE_PRONOUN_AFTER =
+  /^(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|next|other|another|that|this|which|each|every|no|any|new|old|same|only|right|wrong|little|big|main|other's)$/;
+
 type Kind = 'num' | 'unit' | 'teen' | 'tens' | 'hundred' | 'thousand' | 'and' | 'repeat' | 'homophone';
 
 function classify(w: string): Kind | undefined {
@@ -164,6 +168,8 @@ export function digitRuns(toks: Tok[], text: string): DigitRun[] {
     const w = toks[i].w;
     let kind = classify(w);
     if (kind === 'unit' && w === 'o' && !run) kind = undefined;
+    // "one" as a pronoun ("the second one is six", "that one", "the old one"), not a digit
+    if (w === 'one' && ONE_PRONOUN_AFTER.test(toks[i - 1]?.w ?? '')) kind = undefined;
     // recognisers write "oh" as "or" inside a digit string ("six two three one nine or two"), or as "ho" where the
     // digit before ran into it ("for two ho ate"); "one or two days" is a choice, so at least two digits must come
     // before it
