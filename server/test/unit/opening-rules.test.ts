@@ -112,3 +112,18 @@ describe('held-out 124: an officer named where they are, a check asked by text, 
     ).toBe('fail');
   });
 });
+
+describe('a CVV request a call garbled (held-out 124 as calls)', () => {
+  it('"the security go on the back of your card" asks for the code; the fraud line on the back of the card does not', () => {
+    expect(
+      onCall(
+        RETAIL,
+        'no_cvv_request',
+        'my volved in bank alex speaking share floods the security go on the back of your card so i can verify you',
+      ),
+    ).toBe('fail');
+    expect(onCall(RETAIL, 'no_cvv_request', 'you can ring our security line on the back of your card any time')).toBe(
+      'pass',
+    );
+  });
+});
