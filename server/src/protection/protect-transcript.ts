@@ -53,13 +53,18 @@ const FILLER =
   /^(yes|yeah|yep|yup|it|its|it's|is|that|that's|thats|my|the|number|um|uh|er|erm|so|okay|ok|and|sure|right|well|then)$/i;
 /** the endings of an address as said and as a recogniser hears them ("dot com", "dot calm", "dark con", "dot co dot uk") */
 const ADDRESS_END = /^(com|con|calm|comb|come|co|code|uk|net|org|gov|edu|io|ie|cn)$/;
-/** "dot" as a recogniser hears it before an ending ("dark con", "doc com") */
-const DOT_LIKE = /^(dot|dark|doc|dog|dodd|dott|thought)$/;
+/** "dot" as a recogniser hears it before an ending ("dark con", "dart con", "doc com") */
+const DOT_LIKE = /^(dot|dark|dart|doc|dock|dog|dodd|dott|thought)$/;
 /**
  * An e-mail address said aloud: "dot" (not "on the dot", "a dot") with "at" or an address ending; or "at" with a
  * word like "dot" right before an ending ("gen dr walsky at me or dark con").
  */
-function spokenAddress(words: string[]): boolean {
+function spokenAddress(said: string[]): boolean {
+  // "u k" said letter by letter is the ending "uk" ("male dot u k")
+  const words = said
+    .join(' ')
+    .replace(/\bu k\b/g, 'uk')
+    .split(' ');
   const dot = words.some((w, k) => w === 'dot' && !/^(the|a|polka)$/.test(words[k - 1] ?? ''));
   const at = words.includes('at');
   const ending = words.some((w, k) => k > 0 && DOT_LIKE.test(words[k - 1]) && ADDRESS_END.test(w));

