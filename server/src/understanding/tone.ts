@@ -22,14 +22,15 @@ const SARCASM =
  * Sarcasm as contrast (Riloff et al. 2013: a positive sentiment said of a negative situation), as a customer writes it
  * over sentences (tone-15): thanks or praise for the help ("Cheers for that, really helpful.") followed by a sentence
  * that contradicts the agent or says what the customer now cannot do ("I ordered it three weeks ago, not Monday. Now I
- * can't pay the builder."); and a resigned "Typical." said alone. (raw turn, lower case)
+ * can't pay the builder."); and a resigned "Typical." said alone, or closing the turn ("… into town then typical", as a
+ * call writes it). (raw turn, lower case)
  */
 const PRAISED_HELP =
   /^\s*(oh |well )?((cheers|thanks|thank you)( for that| a lot| so much| very much)?,? (really|very|so|most|super|ever so) (helpful|useful)|(really|very|so|most|super) helpful,? (thanks|cheers|thank you)|(great|brilliant|fantastic|wonderful|marvellous|lovely) help)\b/;
 const CONTRADICTED =
   /\b(i|we) (cant|cannot|couldnt|still cant|wont be able to|now cant)\b|,\s*not (on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|last week|this week|what|the)\b/;
 const RESIGNED =
-  /(^|[.!?]\s*)(typical|just typical|how typical|figures|classic|unbelievable|un-?believable)\s*[.!]*\s*$/;
+  /(^|[.!?]\s*|\b(then|again|so|just|how|thats|that is|its|as usual) )(typical|figures|classic|unbelievable|un-?believable)\s*[.!]*\s*$/;
 function sarcasticContrast(raw: string): boolean {
   const t = raw.toLowerCase().replace(/[\u2018\u2019']/g, '');
   if (RESIGNED.test(t)) return true;
@@ -47,7 +48,7 @@ const OFFER =
   /\bbut\b.*\b(i can|we can|i could|we could|ill|i will|we will|let me|you can|happy to|for free|instead)\b/;
 /** What a customer says to take it further or to complain: negative whatever the words around it. */
 const COMPLAINT =
-  /\b(make a complaint|formal complaint|file a complaint|lodge a complaint|raise a complaint|complain|speak to (a|your) (manager|supervisor)|talk to a manager|ombudsman|regulator|unacceptable|ridiculous|disgraceful|outrageous|close my account|sue you|lawyer|solicitor|fed up|sick (of|and tired))\b/;
+  /\b(make a complaint|formal complaint|file a complaint|lodge a complaint|raise a complaint|complain|speak to (a|your) (manager|supervisor)|talk to a manager|ombudsman|regulator|unacceptable|ridiculous|disgraceful|outrageous|close my account|sue you|lawyer|solicitor|fed up|sick (of|and tired)|(take|taking|move|moving|put|putting) my (savings|money|business|accounts?|custom|mortgage|pension) (elsewhere|somewhere else|to another bank))\b/;
 
 /**
  * Indignation in words with no negative vocabulary (tone-15): incredulity ("Are you serious?", "you've got to be
@@ -499,9 +500,11 @@ export function tone(
       if (sentences.every((x) => ASKS.test(x)) || s.score > -AGENT_NEGATIVE_MARGIN)
         return { label: 'neutral', score: 0 };
     }
+    // (a reading already negative but weak is made as negative as a complaint is: "… I will be taking my savings
+    // elsewhere" read -0.18 on a call)
     if (
       u.speaker === 'customer' &&
-      s.label !== 'negative' &&
+      (s.label !== 'negative' || s.score > -0.5) &&
       (COMPLAINT.test(text) || SARCASM.test(text) || INDIGNANT.test(text) || sarcasticContrast(u.text))
     )
       return { label: 'negative', score: Math.min(s.score, -0.5) };

@@ -510,6 +510,19 @@ describe('the tone signal', () => {
       "Thanks a lot, really helpful. I can't pay my rent now because of your fee.",
     ])
       expect(customer(text, cheerful), text).toBe('negative');
+    // … as a call writes them (no punctuation), and taking the money elsewhere
+    for (const text of [
+      'so people without smartphones just have to trick into town then typical',
+      'so loyal customers get half i will be taking my savings elsewhere',
+    ])
+      expect(customer(text, { label: 'neutral', score: 0.1 }), text).toBe('negative');
+    expect(customer('is that typical', { label: 'neutral', score: 0.1 })).toBe('neutral');
+    // a weak negative reading of a complaint is made as negative as a complaint
+    const weak = tone(
+      [{ seq: 0, speaker: 'customer', text: 'so loyal customers get half i will be taking my savings elsewhere' }],
+      [{ label: 'negative', score: -0.18 }],
+    )[0];
+    expect(weak.score).toBe(-0.5);
     expect(customer("Thanks a lot, really helpful. I didn't know the app could do that.", cheerful)).toBe('positive');
     expect(customer("Thanks, really helpful. I'll do that on Monday.", cheerful)).toBe('positive');
     expect(customer("Thanks a lot, really helpful. I can't pay my rent now because of your fee.", leaning)).toBe(
