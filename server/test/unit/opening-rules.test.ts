@@ -127,3 +127,30 @@ describe('a CVV request a call garbled (held-out 124 as calls)', () => {
     );
   });
 });
+
+describe('held-out 127: a recap of one thing done, offers of more help, a PIN warning by SMS', () => {
+  const q: ['customer', string] = ['customer', 'the branch refused my power of attorney'];
+  it('"To confirm: the power of attorney is registered …" recaps; "To confirm your identity, what\'s …" asks', () => {
+    const recap = 'We have registered it. To confirm: the power of attorney is registered and active from today.';
+    expect(onText(RETAIL, 'closing_summary', [q, ['agent', recap]], 'email')).toBe('pass');
+    const asks = "To confirm your identity, what's your date of birth?";
+    expect(onText(RETAIL, 'closing_summary', [q, ['agent', asks]], 'email')).toBe('fail');
+  });
+
+  it('"If you\'d like, I can book you a call" and "I can make the payment for you now if you\'d like?" offer more help', () => {
+    for (const offer of [
+      "I can't advise you. If you'd like, I can book you a free call with one of our advisers.",
+      "It's fixed this afternoon. In the meantime I can make the payment for you now if you'd like?",
+    ])
+      expect(onText(RETAIL, 'further_help', [q, ['agent', offer]]), offer).toBe('pass');
+    expect(onText(RETAIL, 'further_help', [q, ['agent', 'If you like the app, you can rate it.']])).toBe('fail');
+  });
+
+  it('"We will never text you your PIN." by SMS asks for nothing; "reply with your PIN" asks', () => {
+    const pin: ['customer', string] = ['customer', 'pls send me a new pin'];
+    const warn = 'Halden Bank: Your new PIN will arrive by post in 5 working days. We will never text you your PIN.';
+    expect(onText(SMS, 'no_secret_request', [pin, ['agent', warn]], 'sms')).toBe('pass');
+    const ask = 'Halden Bank: To unlock it, reply with your card number and your PIN.';
+    expect(onText(SMS, 'no_secret_request', [pin, ['agent', ask]], 'sms')).toBe('fail');
+  });
+});

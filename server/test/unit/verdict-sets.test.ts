@@ -227,15 +227,10 @@ describe('labelled verdict sets already read (regression)', () => {
     // held-out 126: "I'm afraid it's app or branch only." (a refusal with nothing offered) is read cold by conduct-en,
     // trained on analysts who marked such refusals dismissive; this analyst did not call it negative
     'holdout-126.txt': ['x15: agent_negativity gives fail'],
-    // held-out 127 (rules other than abusive language, written at stop 47 after packs v13 and run once: 87.0 %)
-    'holdout-127.txt': [
-      'y02: agent_negativity gives fail',
-      'y04: closing_summary gives fail',
-      'y05: agent_negativity gives fail',
-      'y06: further_help gives fail',
-      'y08: no_secret_request gives fail',
-      'y18: further_help gives fail',
-    ],
+    // held-out 127: conduct-en reads "Oh no. Have you checked with the place you were last at?" (a lost card not yet
+    // stopped) and "your complaint is still being reviewed." (a late complaint, nothing more) as cold; this analyst did
+    // not call the agent negative
+    'holdout-127.txt': ['y02: agent_negativity gives fail', 'y05: agent_negativity gives fail'],
   };
   // every set in the folder: a set added later is read here too, its disagreements named above
   it.each(verdictSets())(
