@@ -246,6 +246,25 @@ const SPOKEN_EMAIL = new RegExp(
   'gi',
 );
 
+/**
+ * A part of an address said aloud, written as typed: "dot", "underscore", "dash" as their signs, a number said in words
+ * as its digits ("m dot patel eighty two" → "m.patel82")
+ */
+function spokenAddressPart(said: string): string {
+  const s = said.toLowerCase();
+  let typed = '';
+  let at = 0;
+  for (const r of digitRuns(tokenize(s), s).filter((x) => x.spoken && x.start > 0)) {
+    typed += `${s.slice(at, r.start)}${r.digits}`;
+    at = r.end;
+  }
+  return `${typed}${s.slice(at)}`
+    .replace(/\s+dot\s+/g, '.')
+    .replace(/\s+underscore\s+/g, '_')
+    .replace(/\s+dash\s+/g, '-')
+    .replace(/\s+/g, '');
+}
+
 export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] {
   const expected = opts.expected ?? (() => NONE);
   const found: PiiFinding[] = [];
@@ -259,25 +278,13 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
 
   // e-mail, written and spoken ("john dot smith at example dot com")
   for (const e of writtenEmails(text)) add(e);
-  for (const m of text.matchAll(SPOKEN_EMAIL)) {
-    // number words in a part as the digits they say ("patel eighty two" → "patel82")
-    const digitsSaid = (s: string) => {
-      let out = '';
-      let at = 0;
-      for (const r of digitRuns(tokenize(s), s).filter((x) => x.spoken && x.start > 0)) {
-        out += `${s.slice(at, r.start)}${r.digits}`;
-        at = r.end;
-      }
-      return out + s.slice(at);
-    };
-    const norm = (s: string) =>
-      digitsSaid(s.toLowerCase())
-        .replace(/\s+dot\s+/g, '.')
-        .replace(/\s+underscore\s+/g, '_')
-        .replace(/\s+dash\s+/g, '-')
-        .replace(/\s+/g, '');
-    add({ type: 'email', start: m.index!, end: m.index! + m[0].length, value: `${norm(m[1])}@${norm(m[2])}` });
-  }
+  for (const m of text.matchAll(SPOKEN_EMAIL))
+    add({
+      type: 'email',
+      start: m.index!,
+      end: m.index! + m[0].length,
+      value: `${spokenAddressPart(m[1])}@${spokenAddressPart(m[2])}`,
+    });
   // IBAN (written): as printed, or typed in lower case ("de89370400440532013000"), then only for a country the registry
   // lists, at its length; a word after a spaced one ("ES91 2100 … 1332 has") is not part of it, so the longest run
   // that checks is taken
@@ -345,25 +352,19 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   const namedCodeAfter = (end: number) => CODE_AFTER.test(text.slice(end, end + CODE_AFTER_CHARS));
   const kindsAt = (start: number, end: number) => {
     const k = localKinds(text, start, opts.strict ? -STRICT_LABEL_BEFORE : -LABEL_BEFORE, opts.strict);
-    // a label just after ("… is my date of birth", "… on the back") counts too
-    if (!opts.strict)
-      for (const x of localKinds(text, end, LABEL_AFTER)) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
-    // "553 201 is your code to approve …": a one-time code named right after it
-    if (!opts.strict && namedCodeAfter(end)) k.add('otp');
-    // "I typed 7731 and it said incorrect PIN", "1984 is my PIN"
-    if (
-      !opts.strict &&
-      (PIN_AFTER.test(text.slice(end, end + LABEL_AFTER)) ||
-        (KEYED_BEFORE.test(text.slice(Math.max(0, start - 20), start)) &&
-          localKinds(text, end, LABEL_AFTER).has('pin')))
-    )
-      k.add('pin');
-    if (
-      !opts.strict &&
-      USE_BEFORE.test(text.slice(Math.max(0, start - 20), start)) &&
-      TO_CONFIRM.test(text.slice(end, end + CODE_AFTER_CHARS))
-    )
-      k.add('otp');
+    if (!opts.strict) {
+      // the words just before the value, and the labels just after it in its sentence
+      const before = text.slice(Math.max(0, start - 20), start);
+      const after = localKinds(text, end, LABEL_AFTER);
+      // a label just after ("… is my date of birth", "… on the back") counts too
+      for (const x of after) if (x === 'date_of_birth' || x === 'cvv') k.add(x);
+      // "553 201 is your code to approve …": a one-time code named right after it
+      if (namedCodeAfter(end)) k.add('otp');
+      // "I typed 7731 and it said incorrect PIN", "1984 is my PIN"
+      if (PIN_AFTER.test(text.slice(end, end + LABEL_AFTER)) || (KEYED_BEFORE.test(before) && after.has('pin')))
+        k.add('pin');
+      if (USE_BEFORE.test(before) && TO_CONFIRM.test(text.slice(end, end + CODE_AFTER_CHARS))) k.add('otp');
+    }
     for (const x of expected(start)) k.add(x);
     return k;
   };
@@ -383,8 +384,8 @@ export function detectPii(text: string, opts: DetectOptions = {}): PiiFinding[] 
   let dobEnd = -1;
   const dates = findDates(text, toks);
   for (const d of dates) {
-    const k = kindsAt(d.start, d.end);
     if (OTHER_DATE_BEFORE.test(text.slice(Math.max(0, d.start - 30), d.start))) continue;
+    const k = kindsAt(d.start, d.end);
     if (
       k.has('date_of_birth') ||
       (dobEnd >= 0 && d.start - dobEnd <= 24 && DATE_JOINED.test(text.slice(dobEnd, d.start)))
