@@ -500,29 +500,24 @@ export function tone(
       if (sentences.every((x) => ASKS.test(x)) || s.score > -AGENT_NEGATIVE_MARGIN)
         return { label: 'neutral', score: 0 };
     }
-    // (a reading already negative but weak is made as negative as a complaint is: "… I will be taking my savings
+    if (u.speaker !== 'customer') return s;
+    // a customer who complains, takes it further, is indignant or sarcastic is negative whatever the words around it;
+    // a reading already negative but weak is made as negative as a complaint is ("… I will be taking my savings
     // elsewhere" read -0.18 on a call)
-    if (
-      u.speaker === 'customer' &&
-      (s.label !== 'negative' || s.score > -0.5) &&
-      (COMPLAINT.test(text) || SARCASM.test(text) || INDIGNANT.test(text) || sarcasticContrast(u.text))
-    )
+    const upset = COMPLAINT.test(text) || SARCASM.test(text) || INDIGNANT.test(text) || sarcasticContrast(u.text);
+    if (upset && (s.label !== 'negative' || s.score > -0.5))
       return { label: 'negative', score: Math.min(s.score, -0.5) };
     // a customer's bare acknowledgement ("ok"), and a polite question about the account's facts with no feeling in it
     // ("I was charged a £25 fee for a returned direct debit. Could you explain why? Thanks"): the model reads the
     // facts' words ("charged", "fee", "returned"), not a mood (tone-15)
     if (
-      u.speaker === 'customer' &&
       s.label === 'negative' &&
+      !upset &&
       (ACK.test(text) ||
         (POLITE.test(text) &&
           (SITUATION.test(text) || AMOUNT.test(u.text)) &&
           !FEELING.test(text) &&
-          !SHOUTED.test(u.text) &&
-          !COMPLAINT.test(text) &&
-          !SARCASM.test(text) &&
-          !INDIGNANT.test(text) &&
-          !sarcasticContrast(u.text)))
+          !SHOUTED.test(u.text)))
     )
       return { label: 'neutral', score: 0 };
     return s;
