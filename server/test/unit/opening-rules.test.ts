@@ -6,23 +6,31 @@ import { chatTranscript } from '../helpers/transcripts';
 
 const RETAIL = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/bank-retail.yaml'));
 const GOV = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/gov-hotline.yaml'));
+const SMS = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/bank-sms.yaml'));
+
+/** The result of `rule` on a conversation of `turns` in `channel` (chat unless it says otherwise). */
+const onText = (
+  policy: typeof RETAIL,
+  rule: string,
+  turns: Array<['agent' | 'customer', string]>,
+  channel: 'chat' | 'sms' | 'email' | 'call' = 'chat',
+  queue?: string,
+) =>
+  inspect([policy], { ...chatTranscript(turns, { queue }), channel }, {}).findings.find((f) => f.ruleId === rule)
+    ?.result;
 
 /** The result of `rule` on a call whose agent opens with `opening`, after the customer's first words. */
 const onCall = (policy: typeof RETAIL, rule: string, opening: string, queue?: string) =>
-  inspect(
-    [policy],
-    {
-      ...chatTranscript(
-        [
-          ['customer', 'hello I have a question', 0],
-          ['agent', opening, 0],
-        ],
-        { queue },
-      ),
-      channel: 'call',
-    },
-    {},
-  ).findings.find((f) => f.ruleId === rule)?.result;
+  onText(
+    policy,
+    rule,
+    [
+      ['customer', 'hello I have a question'],
+      ['agent', opening],
+    ],
+    'call',
+    queue,
+  );
 
 describe('how the agent opens a call (held-out 123 as calls)', () => {
   it('the greeting: the bank or the agent named after a greeting, also as a recogniser writes it', () => {
@@ -45,18 +53,6 @@ describe('how the agent opens a call (held-out 123 as calls)', () => {
     expect(onCall(GOV, 'officer_identified', 'you can apply on the council website', 'gov-parking')).toBe('fail');
   });
 });
-
-const SMS = loadPolicyFile(path.resolve(__dirname, '../../../policies/qa/bank-sms.yaml'));
-/** The result of `rule` on a typed conversation of `turns` (chat unless `channel` says otherwise). */
-const onText = (
-  policy: typeof RETAIL,
-  rule: string,
-  turns: Array<['agent' | 'customer', string]>,
-  channel: 'chat' | 'sms' | 'email' = 'chat',
-  queue?: string,
-) =>
-  inspect([policy], { ...chatTranscript(turns, { queue }), channel }, {}).findings.find((f) => f.ruleId === rule)
-    ?.result;
 
 describe('held-out 124: an officer named where they are, a check asked by text, help offered as "let me know"', () => {
   it('"Hi, Bea at the council." names the officer; "Hi, yes, the council website has it" does not', () => {
